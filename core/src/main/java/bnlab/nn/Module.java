@@ -1,0 +1,179 @@
+package bnlab.nn;
+
+import bnlab.tensor.Rng;
+import bnlab.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A layer or a composition of layers, with PyTorch's module contract.
+ *
+ * <ul>
+ *   <li>{@link #forward} computes the output and caches what {@link #backward} needs. The returned
+ *       tensor belongs to the module and is overwritten by the next forward call: copy it to keep
+ *       it.
+ *   <li>{@link #backward} takes dL/dY of the most recent forward, returns dL/dX (also owned by the
+ *       module) and <em>adds</em> the parameters' gradients into {@link Parameter#grad()}.
+ *   <li>{@link #train()} and {@link #eval()} switch the mode of this module and every sub-module.
+ *   <li>Parameters, float buffers (e.g. {@code running_mean}) and counters (e.g. {@code
+ *       num_batches_tracked}) are registered under PyTorch's names; {@link #namedParameters()} and
+ *       friends prefix them with the sub-module path ({@code "bn1.running_var"}), which is also the
+ *       checkpoint name.
+ * </ul>
+ */
+public abstract class Module {
+  private boolean training = true;
+  private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+  private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+  private final Map<String, Counter> counters = new LinkedHashMap<>();
+  private final Map<String, Module> children = new LinkedHashMap<>();
+
+  /** Computes the output for {@code x} and caches what backward needs. */
+  public abstract Tensor forward(Tensor x);
+
+  /** Returns dL/dX for the last forward and accumulates parameter gradients. */
+  public abstract Tensor backward(Tensor dY);
+
+  /**
+   * Re-initialises this module's own parameters from {@code rng} (PyTorch's defaults). Modules
+   * without parameters keep the default, which does nothing.
+   */
+  protected void initParameters(Rng rng) {}
+
+  /** Re-initialises all parameters, depth-first in registration order, from one generator. */
+  public final void resetParameters(Rng rng) {
+    initParameters(rng);
+    for (Module child : children.values()) {
+      child.resetParameters(rng);
+    }
+  }
+
+  /** Registers a parameter under {@code name}; returns it. */
+  protected final Parameter registerParameter(String name, Parameter p) {
+    checkFree(name);
+    parameters.put(name, p);
+    return p;
+  }
+
+  /** Registers a float buffer (saved in checkpoints, not learned) under {@code name}. */
+  protected final Tensor registerBuffer(String name, Tensor t) {
+    checkFree(name);
+    buffers.put(name, t);
+    return t;
+  }
+
+  /** Registers an integer buffer under {@code name}. */
+  protected final Counter registerCounter(String name, Counter c) {
+    checkFree(name);
+    counters.put(name, c);
+    return c;
+  }
+
+  /** Registers a sub-module under {@code name}; returns it. */
+  protected final <M extends Module> M registerModule(String name, M m) {
+    checkFree(name);
+    if (name.isEmpty() || name.contains(".")) {
+      throw new IllegalArgumentException("module name must be non-empty without '.': " + name);
+    }
+    children.put(name, m);
+    return m;
+  }
+
+  private void checkFree(String name) {
+    if (parameters.containsKey(name)
+        || buffers.containsKey(name)
+        || counters.containsKey(name)
+        || children.containsKey(name)) {
+      throw new IllegalArgumentException("name already in use: " + name);
+    }
+  }
+
+  /** Sets training mode on this module and all sub-modules; returns this. */
+  public Module train(boolean mode) {
+    training = mode;
+    for (Module child : children.values()) {
+      child.train(mode);
+    }
+    return this;
+  }
+
+  /** Training mode (batch statistics, dropout active). */
+  public final Module train() {
+    return train(true);
+  }
+
+  /** Evaluation mode (running statistics, dropout off). */
+  public final Module eval() {
+    return train(false);
+  }
+
+  /** Whether this module is in training mode. */
+  public final boolean isTraining() {
+    return training;
+  }
+
+  /** Direct sub-modules by name, in registration order. */
+  public final Map<String, Module> children() {
+    return Collections.unmodifiableMap(children);
+  }
+
+  /** All modules of the tree with their dotted paths, this one first under "". */
+  public final Map<String, Module> namedModules() {
+    Map<String, Module> out = new LinkedHashMap<>();
+    collectModules("", out);
+    return out;
+  }
+
+  private void collectModules(String prefix, Map<String, Module> out) {
+    out.put(prefix, this);
+    children.forEach((n, c) -> c.collectModules(prefix.isEmpty() ? n : prefix + "." + n, out));
+  }
+
+  /** All parameters with dotted names ({@code "conv1.weight"}), depth-first. */
+  public final Map<String, Parameter> namedParameters() {
+    return collect(m -> m.parameters);
+  }
+
+  /** All float buffers with dotted names ({@code "bn1.running_mean"}). */
+  public final Map<String, Tensor> namedBuffers() {
+    return collect(m -> m.buffers);
+  }
+
+  /** All integer buffers with dotted names ({@code "bn1.num_batches_tracked"}). */
+  public final Map<String, Counter> namedCounters() {
+    return collect(m -> m.counters);
+  }
+
+  /** All parameters, depth-first in registration order. */
+  public final List<Parameter> parameters() {
+    return new ArrayList<>(namedParameters().values());
+  }
+
+  /** Total number of learnable elements. */
+  public final long parameterCount() {
+    long n = 0;
+    for (Parameter p : namedParameters().values()) {
+      n += p.size();
+    }
+    return n;
+  }
+
+  /** Zeroes every parameter's gradient. */
+  public final void zeroGrad() {
+    for (Parameter p : namedParameters().values()) {
+      p.zeroGrad();
+    }
+  }
+
+  private <T> Map<String, T> collect(java.util.function.Function<Module, Map<String, T>> own) {
+    Map<String, T> out = new LinkedHashMap<>();
+    namedModules()
+        .forEach(
+            (path, m) ->
+                own.apply(m).forEach((n, v) -> out.put(path.isEmpty() ? n : path + "." + n, v)));
+    return out;
+  }
+}
