@@ -14,6 +14,7 @@ import bnlab.tensor.Tensor;
  * the window. Same in train and eval mode; no parameters.
  */
 public final class AvgPool2d extends Module {
+  private final String repr;
   private final int kernelSize;
   private final int stride;
   private final int padding;
@@ -41,17 +42,18 @@ public final class AvgPool2d extends Module {
     this.stride = stride;
     this.padding = padding;
     this.countIncludePad = countIncludePad;
+    repr = describe();
   }
 
   // x (N,C,H,W) -> y (N,C,P,Q)
   @Override
   public Tensor forward(Tensor x) {
-    Shape.check(toString(), x, "(N, C, H, W)", -1, -1, -1, -1);
+    Shape.check(repr, x, "(N, C, H, W)", -1, -1, -1, -1);
     shapeIn = x.shape();
     int h = x.dim(2);
     int w = x.dim(3);
-    int p = ConvShapes.out(toString(), "height", h, kernelSize, stride, padding);
-    int q = ConvShapes.out(toString(), "width", w, kernelSize, stride, padding);
+    int p = ConvShapes.out(repr, "height", h, kernelSize, stride, padding);
+    int q = ConvShapes.out(repr, "width", w, kernelSize, stride, padding);
     out = Tensor.ensure(out, x.dim(0), x.dim(1), p, q);
     sweep(x.data(), out.data(), x.dim(0) * x.dim(1), h, w, p, q, true);
     return out;
@@ -59,7 +61,7 @@ public final class AvgPool2d extends Module {
 
   @Override
   public Tensor backward(Tensor dY) {
-    ConvShapes.checkGrad(toString(), out, dY);
+    ConvShapes.checkGrad(repr, out, dY);
     dX = Tensor.ensure(dX, shapeIn).fill(0f);
     sweep(
         dX.data(),
@@ -106,10 +108,14 @@ public final class AvgPool2d extends Module {
     }
   }
 
-  @Override
-  public String toString() {
+  private String describe() {
     return String.format(
         "AvgPool2d(kernel_size=%d, stride=%d, padding=%d%s)",
         kernelSize, stride, padding, countIncludePad ? "" : ", count_include_pad=False");
+  }
+
+  @Override
+  public String toString() {
+    return repr;
   }
 }

@@ -16,6 +16,8 @@ import bnlab.tensor.Tensor;
  * see {@link bnlab.nn.keras.Conv1D}.
  */
 public final class Conv1d extends Module {
+  private final String repr;
+  private final String expected;
   private final int inChannels;
   private final int outChannels;
   private final int kernelSize;
@@ -45,6 +47,7 @@ public final class Conv1d extends Module {
     this.kernelSize = kernelSize;
     this.stride = stride;
     this.padding = padding;
+    expected = "(N, " + inChannels + ", L)";
     this.weight =
         registerParameter(
             "weight",
@@ -55,6 +58,7 @@ public final class Conv1d extends Module {
             ? registerParameter(
                 "bias", new Parameter(Tensor.zeros(outChannels), Parameter.Role.BIAS))
             : null;
+    repr = describe();
     initParameters(Init.splitDefault());
   }
 
@@ -79,10 +83,10 @@ public final class Conv1d extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
-    Shape.check(toString(), x, "(N, " + inChannels + ", L)", -1, inChannels, -1);
+    Shape.check(repr, x, expected, -1, inChannels, -1);
     n = x.dim(0);
     len = x.dim(2);
-    outLen = ConvShapes.out(toString(), "length", len, kernelSize, stride, padding);
+    outLen = ConvShapes.out(repr, "length", len, kernelSize, stride, padding);
     int cr = inChannels * kernelSize;
     out = Tensor.ensure(out, n, outChannels, outLen);
     col = Tensor.ensure(col, n * cr * outLen);
@@ -127,7 +131,7 @@ public final class Conv1d extends Module {
 
   @Override
   public Tensor backward(Tensor dY) {
-    ConvShapes.checkGrad(toString(), out, dY);
+    ConvShapes.checkGrad(repr, out, dY);
     int cr = inChannels * kernelSize;
     dX = Tensor.ensure(dX, n, inChannels, len).fill(0f);
     dCol = Tensor.ensure(dCol, cr * outLen);
@@ -186,10 +190,14 @@ public final class Conv1d extends Module {
     return dX;
   }
 
-  @Override
-  public String toString() {
+  private String describe() {
     return String.format(
         "Conv1d(%d, %d, kernel_size=(%d,), stride=(%d,), padding=(%d,)%s)",
         inChannels, outChannels, kernelSize, stride, padding, bias == null ? ", bias=False" : "");
+  }
+
+  @Override
+  public String toString() {
+    return repr;
   }
 }

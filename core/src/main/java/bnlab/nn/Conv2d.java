@@ -18,6 +18,8 @@ import bnlab.tensor.Tensor;
  * matrix product (weight (K, C·R·S) · col (C·R·S, P·Q)).
  */
 public final class Conv2d extends Module {
+  private final String repr;
+  private final String expected;
   private final int inChannels;
   private final int outChannels;
   private final int kernelSize;
@@ -49,6 +51,7 @@ public final class Conv2d extends Module {
     this.kernelSize = kernelSize;
     this.stride = stride;
     this.padding = padding;
+    expected = "(N, " + inChannels + ", H, W)";
     this.weight =
         registerParameter(
             "weight",
@@ -60,6 +63,7 @@ public final class Conv2d extends Module {
             ? registerParameter(
                 "bias", new Parameter(Tensor.zeros(outChannels), Parameter.Role.BIAS))
             : null;
+    repr = describe();
     initParameters(Init.splitDefault());
   }
 
@@ -84,12 +88,12 @@ public final class Conv2d extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
-    Shape.check(toString(), x, "(N, " + inChannels + ", H, W)", -1, inChannels, -1, -1);
+    Shape.check(repr, x, expected, -1, inChannels, -1, -1);
     n = x.dim(0);
     h = x.dim(2);
     w = x.dim(3);
-    p = ConvShapes.out(toString(), "height", h, kernelSize, stride, padding);
-    q = ConvShapes.out(toString(), "width", w, kernelSize, stride, padding);
+    p = ConvShapes.out(repr, "height", h, kernelSize, stride, padding);
+    q = ConvShapes.out(repr, "width", w, kernelSize, stride, padding);
     int crs = inChannels * kernelSize * kernelSize;
     int pq = p * q;
     out = Tensor.ensure(out, n, outChannels, p, q);
@@ -136,7 +140,7 @@ public final class Conv2d extends Module {
 
   @Override
   public Tensor backward(Tensor dY) {
-    ConvShapes.checkGrad(toString(), out, dY);
+    ConvShapes.checkGrad(repr, out, dY);
     int crs = inChannels * kernelSize * kernelSize;
     int pq = p * q;
     dX = Tensor.ensure(dX, n, inChannels, h, w).fill(0f);
@@ -182,8 +186,7 @@ public final class Conv2d extends Module {
     return dX;
   }
 
-  @Override
-  public String toString() {
+  private String describe() {
     return String.format(
         "Conv2d(%d, %d, kernel_size=(%d, %d), stride=(%d, %d), padding=(%d, %d)%s)",
         inChannels,
@@ -195,5 +198,10 @@ public final class Conv2d extends Module {
         padding,
         padding,
         bias == null ? ", bias=False" : "");
+  }
+
+  @Override
+  public String toString() {
+    return repr;
   }
 }

@@ -13,6 +13,8 @@ import bnlab.tensor.Tensor;
  * (U(±1/√inFeatures) for weight and bias).
  */
 public final class Linear extends Module {
+  private final String repr;
+  private final String expected;
   private final int inFeatures;
   private final int outFeatures;
   private final Parameter weight;
@@ -37,6 +39,7 @@ public final class Linear extends Module {
     }
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
+    expected = "(N, " + inFeatures + ")";
     this.weight =
         registerParameter(
             "weight", new Parameter(Tensor.zeros(outFeatures, inFeatures), Parameter.Role.WEIGHT));
@@ -45,6 +48,7 @@ public final class Linear extends Module {
             ? registerParameter(
                 "bias", new Parameter(Tensor.zeros(outFeatures), Parameter.Role.BIAS))
             : null;
+    repr = describe();
     initParameters(Init.splitDefault());
   }
 
@@ -69,7 +73,7 @@ public final class Linear extends Module {
   // x (N,in), w (out,in) -> y (N,out)
   @Override
   public Tensor forward(Tensor x) {
-    Shape.check(toString(), x, "(N, " + inFeatures + ")", -1, inFeatures);
+    Shape.check(repr, x, expected, -1, inFeatures);
     this.x = x;
     int n = x.dim(0);
     out = Tensor.ensure(out, n, outFeatures);
@@ -97,7 +101,7 @@ public final class Linear extends Module {
   // dY (N,out) -> dX (N,in); dWeight (out,in) += dYᵀ·x
   @Override
   public Tensor backward(Tensor dY) {
-    ConvShapes.checkGrad(toString(), out, dY);
+    ConvShapes.checkGrad(repr, out, dY);
     int n = dY.dim(0);
     Kernels k = Kernels.get();
     k.sgemm(
@@ -137,10 +141,14 @@ public final class Linear extends Module {
     return dX;
   }
 
-  @Override
-  public String toString() {
+  private String describe() {
     return String.format(
         "Linear(in_features=%d, out_features=%d, bias=%s)",
         inFeatures, outFeatures, bias == null ? "False" : "True");
+  }
+
+  @Override
+  public String toString() {
+    return repr;
   }
 }

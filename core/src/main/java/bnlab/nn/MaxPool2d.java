@@ -13,6 +13,7 @@ import bnlab.tensor.Tensor;
  * the maximum so it propagates). Same in train and eval mode; no parameters.
  */
 public final class MaxPool2d extends Module {
+  private final String repr;
   private final int kernelSize;
   private final int stride;
   private final int padding;
@@ -39,18 +40,19 @@ public final class MaxPool2d extends Module {
     this.kernelSize = kernelSize;
     this.stride = stride;
     this.padding = padding;
+    repr = describe();
   }
 
   // x (N,C,H,W) -> y (N,C,P,Q), argmax holds the flat input index of each output
   @Override
   public Tensor forward(Tensor x) {
-    Shape.check(toString(), x, "(N, C, H, W)", -1, -1, -1, -1);
+    Shape.check(repr, x, "(N, C, H, W)", -1, -1, -1, -1);
     shapeIn = x.shape();
     int planes = x.dim(0) * x.dim(1);
     int h = x.dim(2);
     int w = x.dim(3);
-    int p = ConvShapes.out(toString(), "height", h, kernelSize, stride, padding);
-    int q = ConvShapes.out(toString(), "width", w, kernelSize, stride, padding);
+    int p = ConvShapes.out(repr, "height", h, kernelSize, stride, padding);
+    int q = ConvShapes.out(repr, "width", w, kernelSize, stride, padding);
     out = Tensor.ensure(out, x.dim(0), x.dim(1), p, q);
     if (argmax.length < out.size()) {
       argmax = new int[out.size()];
@@ -91,7 +93,7 @@ public final class MaxPool2d extends Module {
 
   @Override
   public Tensor backward(Tensor dY) {
-    ConvShapes.checkGrad(toString(), out, dY);
+    ConvShapes.checkGrad(repr, out, dY);
     dX = Tensor.ensure(dX, shapeIn).fill(0f);
     float[] g = dY.data();
     float[] d = dX.data();
@@ -101,9 +103,13 @@ public final class MaxPool2d extends Module {
     return dX;
   }
 
-  @Override
-  public String toString() {
+  private String describe() {
     return String.format(
         "MaxPool2d(kernel_size=%d, stride=%d, padding=%d)", kernelSize, stride, padding);
+  }
+
+  @Override
+  public String toString() {
+    return repr;
   }
 }

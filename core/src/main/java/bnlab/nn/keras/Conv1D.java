@@ -31,6 +31,7 @@ import bnlab.tensor.Tensor;
 public final class Conv1D extends Module {
   private final int filters;
   private final int kernelSize;
+  private final String repr;
   private int channels = -1;
   private Parameter kernel;
   private Parameter bias;
@@ -50,6 +51,7 @@ public final class Conv1D extends Module {
     }
     this.filters = filters;
     this.kernelSize = kernelSize;
+    this.repr = "Conv1D(filters=" + filters + ", kernel_size=" + kernelSize + ", channels-last)";
     initParameters(Init.splitDefault());
   }
 
@@ -107,7 +109,7 @@ public final class Conv1D extends Module {
   // x (N,L,C), kernel (R,C,F) -> y (N,L-R+1,F); tap r is x rows r..r+L'-1 times kernel[r]
   @Override
   public Tensor forward(Tensor x) {
-    Shape.check(toString(), x, "(N, L, C) channels-last", -1, -1, -1);
+    Shape.check(repr, x, "(N, L, C) channels-last", -1, -1, -1);
     build(x.dim(2));
     int n = x.dim(0);
     int len = x.dim(1);
@@ -219,6 +221,6 @@ public final class Conv1D extends Module {
 
   @Override
   public String toString() {
-    return "Conv1D(filters=" + filters + ", kernel_size=" + kernelSize + ", channels-last)";
+    return repr;
   }
 }
