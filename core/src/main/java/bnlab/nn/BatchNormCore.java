@@ -88,12 +88,24 @@ final class BatchNormCore {
   }
 
   /** PyTorch's repr, e.g. BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=True, ...). */
+  /** Python's float repr for the usual cases: 1e-05, 0.1. */
+  private static String pythonFloat(double v) {
+    String s = Double.toString(v);
+    int e = s.indexOf('E');
+    if (e < 0) {
+      return s;
+    }
+    String mantissa = s.substring(0, e).replaceAll("\\.0$", "");
+    int exp = Integer.parseInt(s.substring(e + 1));
+    return String.format("%se%s%02d", mantissa, exp < 0 ? "-" : "+", Math.abs(exp));
+  }
+
   String describe() {
     return String.format(
         "%s, eps=%s, momentum=%s, affine=%s, track_running_stats=%s)",
         name.substring(0, name.length() - 1),
-        eps,
-        momentum == null ? "None" : momentum,
+        pythonFloat(eps),
+        momentum == null ? "None" : pythonFloat(momentum),
         affine() ? "True" : "False",
         trackRunningStats() ? "True" : "False");
   }

@@ -194,7 +194,7 @@ class BatchNormTest {
     assertClose("affine (γ=1, β=0)", ya, ref, 1e-5);
     assertClose("affine=false", plain.forward(x).toArray(), ref, 1e-5);
     assertEquals(
-        "BatchNorm1d(102, eps=1.0E-5, momentum=0.1, affine=False, track_running_stats=True)",
+        "BatchNorm1d(102, eps=1e-05, momentum=0.1, affine=False, track_running_stats=True)",
         plain.toString());
   }
 
