@@ -259,6 +259,15 @@ public final class Golden {
       }
       maxErr = Double.isNaN(err) ? Double.NaN : Math.max(maxErr, err);
     }
+    if (Boolean.getBoolean("golden.verbose")) {
+      System.out.printf(
+          Locale.ROOT,
+          "golden %-40s max |diff| %.3e  bound %.3e  (%.0f%% of the bound)%n",
+          what,
+          maxErr,
+          bound,
+          bound > 0 ? 100 * maxErr / bound : 0.0);
+    }
     if (bad > 0) {
       throw new AssertionError(
           String.format(

@@ -15,6 +15,7 @@ import java.util.Locale;
 final class OptimizerCases {
   private static final long[] SHAPE = {3, 4};
   private static final int STEPS = 5;
+  private static final double[] GRAD_SCALE = {1, 1e-2, 1e-5, 1e-8};
 
   private OptimizerCases() {}
 
@@ -119,10 +120,11 @@ final class OptimizerCases {
     NDArray mean = p.zerosLike();
     NDArray var = p.zerosLike();
     for (int t = 1; t <= STEPS; t++) {
-      // Gradients of mixed scale (1e-3 .. 1) so that eps and the bias corrections matter.
+      // Gradients of mixed scale (1, 1e-2, 1e-5, 1e-8 by column): at 1e-8 sqrt(v) is comparable
+      // to eps, so where eps enters the denominator changes the update visibly.
       float[] gv = r.uniform(12);
       for (int i = 0; i < gv.length; i++) {
-        gv[i] *= (float) Math.pow(10, -(i % 4));
+        gv[i] *= (float) GRAD_SCALE[i % 4];
       }
       g.f32("grad_" + t, gv, SHAPE);
       NDArray grad = Torch.f32(m, gv, SHAPE);
