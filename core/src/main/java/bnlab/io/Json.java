@@ -152,7 +152,7 @@ final class Json {
     while (true) {
       char c = next();
       if (c == '"') {
-        return sb.toString();
+        return checkSurrogates(sb);
       }
       if (c < 0x20) {
         pos--;
@@ -177,6 +177,21 @@ final class Json {
         }
       }
     }
+  }
+
+  /** Escapes can spell a lone UTF-16 surrogate, which is not a character: refuse it. */
+  private String checkSurrogates(StringBuilder sb) {
+    for (int i = 0; i < sb.length(); i++) {
+      char c = sb.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < sb.length()
+          && Character.isLowSurrogate(sb.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw error("lone surrogate \\u" + Integer.toHexString(c) + " in string");
+      }
+    }
+    return sb.toString();
   }
 
   private char hex4() {
