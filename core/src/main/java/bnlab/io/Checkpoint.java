@@ -270,7 +270,9 @@ public final class Checkpoint {
     try {
       optimizer.loadState(new OptimizerState(meta.get(TYPE), tensors, counters, hyper));
     } catch (IllegalArgumentException e) {
-      throw new CheckpointException(file + ": " + e.getMessage() + " Nothing was loaded.");
+      String m = e.getMessage();
+      throw new CheckpointException(
+          file + ": " + m + (m.endsWith(".") ? "" : ".") + " Nothing was loaded.");
     }
   }
 

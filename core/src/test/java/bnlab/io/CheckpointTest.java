@@ -277,7 +277,7 @@ class CheckpointTest {
     Map<String, String> before = snapshot(target);
     CheckpointException e =
         assertThrows(CheckpointException.class, () -> Checkpoint.load(target, sgd, f));
-    assertTrue(e.getMessage().contains("from Adam"), e.getMessage());
+    assertTrue(e.getMessage().contains("saved by Adam, this optimizer is SGD"), e.getMessage());
     assertEquals(before, snapshot(target));
     assertEquals(0L, sgd.state().counters().get("state.0.step"));
 
