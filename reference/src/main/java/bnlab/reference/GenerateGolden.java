@@ -27,6 +27,7 @@ public final class GenerateGolden {
       files.addAll(LayerCases.all(m));
       files.addAll(BatchNormCases.all(m));
       files.addAll(OptimizerCases.all(m));
+      files.addAll(NetCase.all(m));
       for (GoldenFile f : files) {
         total += f.write(dir);
       }
