@@ -200,6 +200,21 @@ class DataLoaderTest {
   }
 
   @Test
+  void startingAnEpochStopsTheAbandonedOne() throws InterruptedException {
+    DataLoader loader = new DataLoader(synthetic(200, 2), 2).prefetch(1);
+    DataLoader.Epoch first = loader.epoch(0);
+    first.next();
+    Thread.sleep(20); // let the producer block on the full ring
+    List<int[]> second = indicesOf(loader.epoch(1));
+    assertArrayEquals(loader.order(1), flat(second));
+    long prefetchers =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().equals("bnlab-prefetch") && t.isAlive())
+            .count();
+    assertEquals(0, prefetchers, "no prefetch thread left running");
+  }
+
+  @Test
   void classClusteredBatchesHoldFewClasses() {
     ImageSet ds = synthetic(200, 10);
     for (int k : new int[] {1, 2, 5}) {
