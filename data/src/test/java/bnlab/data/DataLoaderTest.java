@@ -94,6 +94,11 @@ class DataLoaderTest {
       assertFalse(e.hasNext());
     }
     assertThrows(IllegalArgumentException.class, () -> loader.transforms(new RandomCrop(9, 1)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> loader.transforms(new Normalize(new float[] {0}, new float[] {1})));
+    assertTrue(e.getMessage().contains("for images with 3 channels"), e.getMessage());
   }
 
   @Test
