@@ -229,10 +229,15 @@ public final class GradCheck {
       double dp = (lp - l0) / hp;
       double dm = (l0 - lm) / hm;
       double tolOne = 2 * tol + growth * U * s / Math.min(hp, hm);
-      boolean kink =
+      // A kink between v⁻ and v⁺ makes the one-sided slopes disagree; the analytic value is then
+      // one of them (one side smooth) or lies between them (kinks on both sides).
+      boolean sidesDisagree = Math.abs(dp - dm) > 2 * tol;
+      boolean matchesOneSide = Math.abs(a[i] - dp) <= tolOne || Math.abs(a[i] - dm) <= tolOne;
+      boolean between =
           Math.abs(dp - dm) > 10 * tol
               && a[i] >= Math.min(dp, dm) - tolOne
               && a[i] <= Math.max(dp, dm) + tolOne;
+      boolean kink = sidesDisagree && (matchesOneSide || between);
       if (kink) {
         tally.kinks++;
       } else {
