@@ -57,6 +57,17 @@ public final class Golden {
     }
   }
 
+  /** Parses golden text from {@code text} (for tests of the reader itself). */
+  static Golden parse(String name, String text) {
+    Golden g = new Golden(name);
+    try {
+      g.parse(new BufferedReader(new java.io.StringReader(text)));
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+    return g;
+  }
+
   private void parse(BufferedReader r) throws IOException {
     String line;
     int lineNo = 0;
