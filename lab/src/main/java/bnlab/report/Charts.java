@@ -67,7 +67,30 @@ final class Charts {
     c.getStyler().setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
     c.getStyler().setPlotGridLinesColor(new Color(230, 230, 230));
     c.getStyler().setMarkerSize(6);
+    c.getStyler().setyAxisTickLabelsFormattingFunction(Charts::tick);
     return c;
+  }
+
+  /** A tick label: six significant digits at most, so that 48.000000000000001 reads 48. */
+  static String tick(Double v) {
+    if (v == null || !Double.isFinite(v)) {
+      return "";
+    }
+    double a = Math.abs(v);
+    if (a != 0 && (a < 1e-4 || a >= 1e7)) {
+      return Stats.fmt(v);
+    }
+    return new java.math.BigDecimal(v)
+        .round(new java.math.MathContext(6))
+        .stripTrailingZeros()
+        .toPlainString();
+  }
+
+  /** Odd-numbered models get dashed lines, so that identical curves stay visible on each other. */
+  static void dashIfOdd(XYSeries s, int modelIndex) {
+    if (modelIndex % 2 == 1) {
+      s.setLineStyle(DASHED);
+    }
   }
 
   /** A line without markers. */

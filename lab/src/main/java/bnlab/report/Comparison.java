@@ -285,12 +285,13 @@ final class Comparison {
     String pairing =
         String.format(
             Locale.ROOT,
-            "Paired by seed, %s is better in %d of %d seeds (differences %s to %s)",
+            "Paired by seed, %s is better in %d of %d seeds (%s)",
             other,
             better,
             common.size(),
-            m.fmtDiff(Stats.min(d)),
-            m.fmtDiff(Stats.max(d)));
+            Stats.min(d) == Stats.max(d)
+                ? "difference " + m.fmtDiff(Stats.min(d)) + " in each"
+                : "differences " + m.fmtDiff(Stats.min(d)) + " to " + m.fmtDiff(Stats.max(d)));
     boolean consistent = better == common.size() || better == 0;
     if (consistent && absDiff > spread) {
       return head

@@ -205,6 +205,8 @@ final class ProbePlots {
     XYChart c =
         Charts.chart(
             "Effective beta-smoothness", "mini-batches", "max over eta of gradient change / step");
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = 0;
     for (var e : Group.by(data.landscape().rows(), r -> r.s("model")).entrySet()) {
       List<Double> x = new ArrayList<>();
       List<Double> y = new ArrayList<>();
@@ -213,11 +215,19 @@ final class ProbePlots {
         if (Double.isFinite(b)) {
           x.add(s.getKey());
           y.add(b);
+          lo = Math.min(lo, b);
+          hi = Math.max(hi, b);
         }
       }
       if (!x.isEmpty()) {
         Charts.line(c, e.getKey(), Charts.array(x), Charts.array(y), colour(e.getKey()));
       }
+    }
+    // Models can differ by orders of magnitude here; a log axis keeps both readable.
+    boolean log = lo > 0 && hi / lo > 20;
+    c.getStyler().setYAxisLogarithmic(log);
+    if (!log) {
+      c.getStyler().setYAxisMin(0.0);
     }
     return Charts.save(
         c,

@@ -55,6 +55,25 @@ public final class Report {
     return out;
   }
 
+  /**
+   * Command-line entry: {@code Report <run-dir>...} renders each folder and prints the path of its
+   * report.html; a bad folder gets a one-line error and exit status 2.
+   */
+  public static void main(String[] args) {
+    if (args.length == 0) {
+      System.err.println("usage: bnlab.report.Report <run-dir>...");
+      System.exit(2);
+    }
+    for (String a : args) {
+      try {
+        System.out.println(render(Path.of(a)));
+      } catch (IllegalArgumentException | UncheckedIOException e) {
+        System.err.println("report: " + e.getMessage());
+        System.exit(2);
+      }
+    }
+  }
+
   static List<String> findings(RunData data, List<String> models, Comparison comparison) {
     List<String> out = new ArrayList<>();
     if (data.asPublished()) {

@@ -71,11 +71,11 @@ final class TrainingPlots {
           c, model + " min-max", x, Charts.array(lo), Charts.array(hi), colour(model), false);
     }
     String label = seeds > 1 ? model + " (mean of " + seeds + " seeds)" : model;
-    if (x.length <= 30) {
-      Charts.points(c, label, x, Charts.array(mean), colour(model));
-    } else {
-      Charts.line(c, label, x, Charts.array(mean), colour(model));
-    }
+    XYSeries line =
+        x.length <= 30
+            ? Charts.points(c, label, x, Charts.array(mean), colour(model))
+            : Charts.line(c, label, x, Charts.array(mean), colour(model));
+    Charts.dashIfOdd(line, models.indexOf(model));
   }
 
   private Plot loss() {
@@ -171,10 +171,18 @@ final class TrainingPlots {
     }
   }
 
+  /** The label of log2 position {@code v}: the batch size at whole positions, else nothing. */
+  static String powerOfTwo(Double v) {
+    double r = Math.rint(v);
+    return Math.abs(v - r) < 1e-9 ? Long.toString(Math.round(Math.pow(2, r))) : "";
+  }
+
   private Plot smallBatch() {
     XYChart c =
-        Charts.chart("Accuracy against batch size", "batch size (log scale)", "test accuracy (%)");
-    c.getStyler().setXAxisLogarithmic(true);
+        Charts.chart("Accuracy against batch size", "batch size (log2 scale)", "test accuracy (%)");
+    // XChart's log axis labels decades only; batch sizes are powers of two, so plot log2 of
+    // the batch size on a linear axis and label the whole positions.
+    c.getStyler().setxAxisTickLabelsFormattingFunction(TrainingPlots::powerOfTwo);
     var groups =
         Group.by(
             data.smallBatch().rows(),
@@ -193,7 +201,7 @@ final class TrainingPlots {
         for (var e : byBatch.entrySet()) {
           double m = Stats.mean(Group.values(e.getValue(), "test_accuracy_" + mode));
           if (Double.isFinite(m) && e.getKey() > 0) {
-            x.add(e.getKey());
+            x.add(Math.log(e.getKey()) / Math.log(2));
             y.add(100 * m);
           }
         }

@@ -48,6 +48,10 @@ class CsvTest {
     assertEquals("0.0001", Stats.fmt(1e-4));
     assertEquals("2.5e-5", Stats.fmt(2.5e-5));
     assertEquals("-1.235e7", Stats.fmt(-12345678));
+    assertEquals("48", Charts.tick(48.000000000000001));
+    assertEquals("0.001", Charts.tick(0.001));
+    assertEquals("16", TrainingPlots.powerOfTwo(4.0));
+    assertEquals("", TrainingPlots.powerOfTwo(4.5));
     assertEquals("&lt;a href=&quot;x&quot;&gt;&amp;&#39;", Html.esc("<a href=\"x\">&'"));
   }
 }
