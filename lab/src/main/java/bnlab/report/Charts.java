@@ -137,10 +137,16 @@ final class Charts {
     s.setShowInLegend(legend);
   }
 
-  /** A plot written to plots/NAME.png and plots/NAME.svg, with its PNG kept for embedding. */
+  /**
+   * A plot written to plots/NAME.png and plots/NAME.svg, with its PNG kept for embedding; {@link
+   * #save} returns null for a chart without series.
+   */
   record Plot(String name, String title, String caption, byte[] png) {}
 
   static Plot save(XYChart c, Path plotsDir, String name, String caption) {
+    if (c.getSeriesMap().isEmpty()) {
+      return null; // nothing finite to draw (e.g. every value NaN)
+    }
     try {
       Files.createDirectories(plotsDir);
       byte[] png = BitmapEncoder.getBitmapBytes(c, BitmapEncoder.BitmapFormat.PNG);

@@ -46,6 +46,7 @@ final class ProbePlots {
               "||grad L(W) - grad L(W - eta g)||"));
       out.add(beta());
     }
+    out.removeIf(java.util.Objects::isNull);
     return out;
   }
 
@@ -129,6 +130,12 @@ final class ProbePlots {
     List<Plot> out = new ArrayList<>();
     if (hi == 0) {
       return out;
+    }
+    if (hi / lo < 10) {
+      // A log axis needs room; widen a narrow range to one decade around it.
+      double mid = Math.sqrt(hi * lo);
+      lo = mid / Math.sqrt(10);
+      hi = mid * Math.sqrt(10);
     }
     for (var e : byModel.entrySet()) {
       XYChart c =

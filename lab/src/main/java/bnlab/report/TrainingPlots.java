@@ -40,6 +40,7 @@ final class TrainingPlots {
     if (data.smallBatch() != null && !data.smallBatch().rows().isEmpty()) {
       out.add(smallBatch());
     }
+    out.removeIf(java.util.Objects::isNull);
     return out;
   }
 
@@ -81,16 +82,35 @@ final class TrainingPlots {
   private Plot loss() {
     XYChart c = Charts.chart("Training loss", "mini-batches", "train loss (mean since last row)");
     Map<String, List<Csv.Row>> byModel = Group.by(data.metrics().rows(), r -> r.s("model"));
+    double firstLoss = 0;
+    double maxLoss = 0;
     for (var e : byModel.entrySet()) {
-      meanWithBand(
-          c, e.getKey(), Group.sorted(e.getValue(), r -> (double) r.l("step")), "train_loss", 1);
+      var bySteps = Group.sorted(e.getValue(), r -> (double) r.l("step"));
+      meanWithBand(c, e.getKey(), bySteps, "train_loss", 1);
+      double first = Stats.mean(Group.values(bySteps.firstEntry().getValue(), "train_loss"));
+      double max = Stats.max(Group.values(e.getValue(), "train_loss"));
+      // NaN-safe: a model whose every value is NaN must not hide the others' numbers.
+      firstLoss = first > firstLoss ? first : firstLoss;
+      maxLoss = max > maxLoss ? max : maxLoss;
+    }
+    String cut = "";
+    if (firstLoss > 0 && maxLoss > 3 * firstLoss) {
+      // A diverging run would squash every other curve into a flat line at the bottom.
+      c.getStyler().setYAxisMax(3 * firstLoss);
+      cut =
+          " The y axis is cut at "
+              + Stats.fmt(3 * firstLoss)
+              + " (three times the largest first logged loss); higher values, up to "
+              + Stats.fmt(maxLoss)
+              + ", are off the chart.";
     }
     return Charts.save(
         c,
         plots,
         "loss",
         "Training loss against mini-batches, from metrics.csv: the line is the mean over seeds, the"
-            + " shaded band the range (min to max) across seeds.");
+            + " shaded band the range (min to max) across seeds."
+            + cut);
   }
 
   private Plot accuracy() {

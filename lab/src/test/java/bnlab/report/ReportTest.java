@@ -208,6 +208,31 @@ class ReportTest {
   }
 
   @Test
+  void divergingCurveIsCutAndAnAllNanModelIsSkipped() throws Exception {
+    Fixture f = new Fixture(dir);
+    f.metrics("net", 1, 2, s -> Fixture.curve(1.4, 1, (long) s));
+    f.metrics(
+        "net-bn", 1, 2, s -> s < 6000 ? 2.3 : s < 9000 ? Math.pow(10, s / 1000.0) : Double.NaN);
+    f.metrics("vgg", 1, 1, s -> Double.NaN);
+    String page = Files.readString(Report.render(dir));
+    assertPng(dir.resolve("plots/loss.png"));
+    assertTrue(
+        page.contains(
+            "The y axis is cut at 6.9 (three times the largest first logged loss); higher values,"
+                + " up to 3.162e8, are off the chart."),
+        page);
+    assertFalse(page.contains("data:image/png;base64,\"\""));
+  }
+
+  @Test
+  void nothingFiniteToPlotGivesNoPlot() throws Exception {
+    new Fixture(dir).metrics("net", 1, 1, s -> Double.NaN);
+    String page = Files.readString(Report.render(dir));
+    assertFalse(Files.exists(dir.resolve("plots/loss.png")));
+    assertTrue(page.contains("No plottable files"), page);
+  }
+
+  @Test
   void refusesAFolderWithoutRunFiles() throws Exception {
     Files.writeString(dir.resolve("unrelated.txt"), "x");
     IllegalArgumentException e =
