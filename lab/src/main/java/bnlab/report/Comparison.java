@@ -166,6 +166,9 @@ final class Comparison {
   /** Findings for every pair and both metrics, plus notes on failed runs. */
   List<String> findings() {
     List<String> out = new ArrayList<>();
+    if (pairs().isEmpty()) {
+      models.forEach(m -> out.add(alone(m)));
+    }
     for (String[] p : pairs()) {
       int ea = epochs(p[0]);
       int eb = epochs(p[1]);
@@ -200,6 +203,18 @@ final class Comparison {
       }
     }
     return out;
+  }
+
+  /** A model without a partner to compare with: its own numbers. */
+  private String alone(String model) {
+    double[] loss = toArray(bySeed(model, Metric.FINAL_TRAIN_LOSS));
+    double[] acc = toArray(bySeed(model, Metric.TEST_ACCURACY));
+    return String.format(
+        Locale.ROOT,
+        "%s: final train loss %s, test accuracy %s; no other model in this run to compare with.",
+        model,
+        meanSd(Metric.FINAL_TRAIN_LOSS, Stats.mean(loss), Stats.sd(loss), loss.length),
+        meanSd(Metric.TEST_ACCURACY, Stats.mean(acc), Stats.sd(acc), acc.length));
   }
 
   private int epochs(String model) {

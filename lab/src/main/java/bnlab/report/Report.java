@@ -105,7 +105,10 @@ public final class Report {
                 "run folder " + name + (data.asPublished() ? " · as published" : ""));
     h.section("findings", "Findings");
     if (findings.isEmpty()) {
-      h.para("No results yet: the folder holds no summary, epochs or study files.", "note");
+      h.para(
+          "No findings: the folder holds no summary.json, epochs.csv, sweep.csv, smallbatch.csv or"
+              + " landscape probes yet.",
+          "note");
     } else {
       h.list(findings);
     }

@@ -107,6 +107,18 @@ class FindingsTest {
   }
 
   @Test
+  void aSingleModelIsDescribedAlone() {
+    Fixture f = new Fixture(dir);
+    f.run("vgg-bn", "batch", 1, 0.9, 0.7).run("vgg-bn", "batch", 2, 1.1, 0.6);
+    RunData d = RunData.load(dir);
+    assertEquals(
+        List.of(
+            "vgg-bn: final train loss 1 ± 0.1414 (2 seeds), test accuracy 65.00 % ± 7.07 pp (2"
+                + " seeds); no other model in this run to compare with."),
+        Comparison.of(d, Group.models(d)).findings());
+  }
+
+  @Test
   void unequalEpochsAreFlagged() {
     Fixture f = new Fixture(dir);
     f.run("net", "none", 44, 5, 1.44, 0.5, "ok", "");
