@@ -86,6 +86,15 @@ final class Charts {
         .toPlainString();
   }
 
+  /**
+   * Switches the y axis to logarithmic (or back); a log axis keeps XChart's own decade labels,
+   * because a label function would make XChart place linear ticks.
+   */
+  static void logY(XYChart c, boolean log) {
+    c.getStyler().setYAxisLogarithmic(log);
+    c.getStyler().setyAxisTickLabelsFormattingFunction(log ? null : Charts::tick);
+  }
+
   /** Odd-numbered models get dashed lines, so that identical curves stay visible on each other. */
   static void dashIfOdd(XYSeries s, int modelIndex) {
     if (modelIndex % 2 == 1) {

@@ -163,9 +163,28 @@ final class Comparison {
     return i;
   }
 
+  /**
+   * Whether some model has several runs with the same seed (a sweep over learning rates or batch
+   * sizes): then runs are not replicates, and means over them would mix settings.
+   */
+  boolean repeatedSeeds() {
+    return runs.stream().map(r -> r.model() + "\u0000" + r.seed()).distinct().count() < runs.size();
+  }
+
   /** Findings for every pair and both metrics, plus notes on failed runs. */
   List<String> findings() {
     List<String> out = new ArrayList<>();
+    if (repeatedSeeds()) {
+      out.add(
+          String.format(
+              Locale.ROOT,
+              "%s holds %d runs with repeated (model, seed) pairs, i.e. different settings such"
+                  + " as a sweep's learning rates, so no model-against-model comparison is drawn"
+                  + " from it.",
+              source.split(" ")[0],
+              runs.size()));
+      return out;
+    }
     if (pairs().isEmpty()) {
       models.forEach(m -> out.add(alone(m)));
     }
@@ -321,7 +340,7 @@ final class Comparison {
     String why =
         consistent
             ? "the seed-to-seed standard deviation (" + m.fmtDiff(spread) + ")"
-            : "the seed-to-seed spread (the seeds disagree on the sign)";
+            : "the seed-to-seed spread (not every seed agrees on the sign)";
     return noClear(other, base, m, "", absDiff, why) + " " + pairing + ".";
   }
 

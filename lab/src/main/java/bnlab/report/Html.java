@@ -138,6 +138,29 @@ final class Html {
     return this;
   }
 
+  /** sweep.csv as a table, diverged runs marked. */
+  Html sweepTable(Csv sweep) {
+    out.append("<table>\n<tr><th>model</th><th>norm</th><th>lr</th><th>batch size</th>")
+        .append("<th>seed</th><th>epochs</th><th>final train loss</th><th>test accuracy</th>")
+        .append("<th>diverged</th></tr>\n");
+    for (Csv.Row r : sweep.rows()) {
+      boolean diverged = r.b("diverged");
+      row(
+          diverged,
+          r.s("model"),
+          r.s("norm"),
+          num(Stats.fmt(r.d("lr"))),
+          num(r.s("batch_size")),
+          num(r.s("seed")),
+          num(r.has("epochs") ? r.s("epochs") : ""),
+          num(r.has("final_train_loss") ? Stats.fmt(r.d("final_train_loss")) : ""),
+          num(Stats.pct(r.d("test_accuracy"))),
+          diverged ? "yes" : "no");
+    }
+    out.append("</table>\n");
+    return this;
+  }
+
   private static int n(double[] v) {
     return Stats.finite(v).length;
   }

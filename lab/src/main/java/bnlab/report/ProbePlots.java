@@ -141,7 +141,7 @@ final class ProbePlots {
       XYChart c =
           Charts.chart(
               "Gradient norm per layer: " + e.getKey(), "mini-batches", "||dL/dW|| (log scale)");
-      c.getStyler().setYAxisLogarithmic(true);
+      Charts.logY(c, true);
       c.getStyler().setYAxisMin(lo);
       c.getStyler().setYAxisMax(hi);
       int k = 0;
@@ -169,7 +169,8 @@ final class ProbePlots {
                 "L2 norm of the loss gradient of each weight tensor of "
                     + e.getKey()
                     + " over training (probes/gradients.csv, first seed); all models share"
-                    + " the same y range so their charts compare directly."));
+                    + " the same y range so their charts compare directly. Zero gradients (e.g."
+                    + " behind dead ReLUs) cannot be drawn on a log axis and leave gaps."));
       }
     }
     return out;
@@ -232,7 +233,7 @@ final class ProbePlots {
     }
     // Models can differ by orders of magnitude here; a log axis keeps both readable.
     boolean log = lo > 0 && hi / lo > 20;
-    c.getStyler().setYAxisLogarithmic(log);
+    Charts.logY(c, log);
     if (!log) {
       c.getStyler().setYAxisMin(0.0);
     }

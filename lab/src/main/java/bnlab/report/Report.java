@@ -115,6 +115,13 @@ public final class Report {
     h.section("comparison", "Comparison");
     if (comparison == null) {
       h.para("No summary.json or epochs.csv in this folder.", "note");
+    } else if (comparison.repeatedSeeds()) {
+      if (data.sweep() != null) {
+        h.para("Per run of the sweep (from sweep.csv):", "note").sweepTable(data.sweep());
+      } else {
+        h.para("Per run (from " + comparison.source() + "; several runs per seed):", "note")
+            .seedTable(comparison);
+      }
     } else {
       h.para("Per model, mean ± standard deviation over the runs that finished.", "note")
           .modelTable(comparison)

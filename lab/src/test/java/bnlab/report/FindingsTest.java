@@ -72,7 +72,7 @@ class FindingsTest {
     assertContains(
         f,
         "No clear difference between net-bn and net on final train loss: the gap of 0.006667 is"
-            + " within the seed-to-seed spread (the seeds disagree on the sign). Paired by seed,"
+            + " within the seed-to-seed spread (not every seed agrees on the sign). Paired by seed,"
             + " net-bn is better in 2 of 3 seeds (differences -0.05 to 0.08).");
     assertTrue(f.get(1).startsWith("net-bn and net are level on test accuracy"), f.get(1));
   }

@@ -133,8 +133,20 @@ class ReportTest {
         s.append(row("net-bn", "batch", lrs[i], seed, bnAcc[i], false));
       }
     }
-    new Fixture(dir).write("sweep.csv", s.toString());
+    Fixture f = new Fixture(dir).write("sweep.csv", s.toString());
+    // A sweep's summary.json repeats (model, seed) across learning rates: no comparison from it.
+    f.run("net", "none", 1, 1.2, 0.4).run("net", "none", 1, 1.1, 0.45);
+    f.run("net-bn", "batch", 1, 1.0, 0.5).run("net-bn", "batch", 1, 0.9, 0.55);
     String page = Files.readString(Report.render(dir));
+    assertTrue(
+        page.contains(
+            "summary.json holds 4 runs with repeated (model, seed) pairs, i.e. different"
+                + " settings such as a sweep&#39;s learning rates, so no model-against-model"
+                + " comparison is drawn from it."),
+        page);
+    assertFalse(page.contains("is ahead of"), "a comparison was drawn across sweep settings");
+    assertTrue(page.contains("Per run of the sweep (from sweep.csv):"));
+    assertTrue(page.contains("<td class=\"n\">0.01</td>"), "sweep table lacks the lr column");
     assertPng(dir.resolve("plots/sweep-bs10.png"));
     assertSvg(dir.resolve("plots/sweep-bs10.svg"));
     assertTrue(
