@@ -143,7 +143,14 @@ final class Html {
     out.append("<table>\n<tr><th>model</th><th>norm</th><th>lr</th><th>batch size</th>")
         .append("<th>seed</th><th>epochs</th><th>final train loss</th><th>test accuracy</th>")
         .append("<th>diverged</th></tr>\n");
-    for (Csv.Row r : sweep.rows()) {
+    List<Csv.Row> rows = new java.util.ArrayList<>(sweep.rows());
+    // Parallel sweeps append rows in completion order; read them by model, lr, batch, seed.
+    rows.sort(
+        java.util.Comparator.comparing((Csv.Row r) -> r.s("model"))
+            .thenComparingDouble(r -> r.d("lr"))
+            .thenComparingInt(r -> r.i("batch_size"))
+            .thenComparingLong(r -> r.l("seed")));
+    for (Csv.Row r : rows) {
       boolean diverged = r.b("diverged");
       row(
           diverged,
