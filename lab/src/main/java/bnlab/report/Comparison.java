@@ -391,7 +391,7 @@ final class Comparison {
     return m.values().stream().mapToDouble(Double::doubleValue).toArray();
   }
 
-  /** Per model, the column statistics of the table, in model order. */
+  /** The runs of each model (all statuses), in model order. */
   Map<String, List<RunSummary>> byModel() {
     Map<String, List<RunSummary>> out = new LinkedHashMap<>();
     for (String m : models) {
