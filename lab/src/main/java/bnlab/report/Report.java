@@ -88,6 +88,9 @@ public final class Report {
     if (data.smallBatch() != null && !data.smallBatch().rows().isEmpty()) {
       out.addAll(StudyFindings.smallBatch(data.smallBatch()));
     }
+    if (data.activations() != null && !data.activations().rows().isEmpty()) {
+      out.add(StudyFindings.activationDrift(data.activations()));
+    }
     if (data.landscape() != null && !data.landscape().rows().isEmpty()) {
       out.addAll(StudyFindings.landscape(data.landscape()));
     }

@@ -121,6 +121,35 @@ final class StudyFindings {
     return out;
   }
 
+  /**
+   * Per model (first seed): how far each layer's median pre-activation moves over training, in
+   * units of that layer's initial 15th-85th percentile spread, averaged over layers (the drift
+   * Ioffe and Szegedy 2015 call internal covariate shift).
+   */
+  static String activationDrift(Csv csv) {
+    List<String> parts = new ArrayList<>();
+    for (var m : Group.by(csv.rows(), r -> r.s("model")).entrySet()) {
+      long seed = m.getValue().stream().mapToLong(r -> r.l("seed")).min().orElseThrow();
+      List<Csv.Row> rows = m.getValue().stream().filter(r -> r.l("seed") == seed).toList();
+      List<Double> drift = new ArrayList<>();
+      for (List<Csv.Row> layer : Group.by(rows, r -> r.s("layer")).values()) {
+        var bySteps = Group.sorted(layer, r -> r.l("step"));
+        Csv.Row first = bySteps.firstEntry().getValue().get(0);
+        double spread = first.d("p85") - first.d("p15");
+        double[] p50 = Group.values(layer, "p50");
+        double d = (Stats.max(p50) - Stats.min(p50)) / spread;
+        if (spread > 0 && Double.isFinite(d)) {
+          drift.add(d);
+        }
+      }
+      parts.add(m.getKey() + " " + Stats.fmt(Stats.mean(Charts.array(drift))));
+    }
+    return "Pre-activation drift over training (range of each layer's median, in units of its"
+        + " initial 15th-85th percentile spread; mean over layers, first seed): "
+        + String.join(", ", parts)
+        + ".";
+  }
+
   /** Mean over probed steps of the loss band width, gradient-band width and beta, per model. */
   static List<String> landscape(Csv csv) {
     List<String> loss = new ArrayList<>();

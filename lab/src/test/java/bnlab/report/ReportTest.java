@@ -80,7 +80,7 @@ class ReportTest {
   }
 
   @Test
-  void landscapeFindingsFollowTheProbeNumbers() {
+  void probeFindingsFollowTheProbeNumbers() {
     new Fixture(dir).probes(MODELS, List.of(7L));
     RunData d = RunData.load(dir);
     List<String> f = Report.findings(d, Group.models(d), null);
@@ -91,6 +91,13 @@ class ReportTest {
             + " net 0.2, net-bn 0.02.");
     assertContains(
         f, "Effective beta-smoothness, mean over the probed steps: net 1.5, net-bn 0.15.");
+    // Plain medians move by 2.5 (l + 1) for layers l = 0..2 against an initial spread of 2:
+    // 1.25, 2.5, 3.75, mean 2.5; BN medians do not move.
+    assertContains(
+        f,
+        "Pre-activation drift over training (range of each layer's median, in units of its"
+            + " initial 15th-85th percentile spread; mean over layers, first seed): net 2.5,"
+            + " net-bn 0.");
   }
 
   @Test
