@@ -112,6 +112,29 @@ public final class BatchNorm1d extends Module {
     return core.trackRunningStats();
   }
 
+  /**
+   * Freezes this layer for fine-tuning: γ and β get requiresGrad false and no gradient, the running
+   * statistics are no longer updated, and they normalize the input <em>even in training mode</em>,
+   * so a later {@code model.train()} does not bring batch statistics back (the trap of PyTorch's
+   * {@code bn.eval()} + {@code requires_grad_(False)} recipe). Backward then treats the statistics
+   * as constants. Needs trackRunningStats. Returns this.
+   */
+  public BatchNorm1d freeze() {
+    core.setFrozen(true);
+    return this;
+  }
+
+  /** Undoes {@link #freeze()}: γ, β learn again and training mode uses batch statistics. */
+  public BatchNorm1d unfreeze() {
+    core.setFrozen(false);
+    return this;
+  }
+
+  /** Whether {@link #freeze()} is in effect. */
+  public boolean isFrozen() {
+    return core.frozen();
+  }
+
   @Override
   public String toString() {
     return core.describe();

@@ -30,6 +30,7 @@ final class BatchNormCore {
   private int s;
   private boolean batchStats;
   private boolean ready;
+  private boolean frozen;
 
   BatchNormCore(
       Module owner,
@@ -179,7 +180,7 @@ final class BatchNormCore {
     }
     n = batch;
     s = spatial;
-    batchStats = training || runningMean == null;
+    batchStats = (training && !frozen) || runningMean == null;
     if (batchStats) {
       BatchNormKernel.meanVar(x.data(), n, numFeatures, s, mean, var);
       if (training && runningMean != null) {
@@ -232,6 +233,28 @@ final class BatchNormCore {
         runningMean.data(), runningVar.data(), mean, var, numFeatures, m, factor, true);
   }
 
+  /**
+   * Freezes (or with false unfreezes) the layer: γ and β stop learning (requiresGrad false, no
+   * gradient accumulated) and, in both modes, the running statistics normalize and are not updated.
+   */
+  void setFrozen(boolean value) {
+    if (value && runningMean == null) {
+      throw new IllegalStateException(
+          name
+              + ": cannot freeze a layer built with trackRunningStats = false (it has no running"
+              + " statistics to normalize with)");
+    }
+    frozen = value;
+    if (weight != null) {
+      weight.requiresGrad(!value);
+      bias.requiresGrad(!value);
+    }
+  }
+
+  boolean frozen() {
+    return frozen;
+  }
+
   Tensor backward(Tensor dY) {
     if (!ready || !dY.hasShape(out.shape())) {
       throw new IllegalStateException(
@@ -243,8 +266,8 @@ final class BatchNormCore {
     }
     dX = Tensor.ensure(dX, dY.shape());
     float[] g = data(weight);
-    float[] dGamma = weight == null ? null : weight.grad().data();
-    float[] dBeta = bias == null ? null : bias.grad().data();
+    float[] dGamma = weight == null || !weight.requiresGrad() ? null : weight.grad().data();
+    float[] dBeta = bias == null || !bias.requiresGrad() ? null : bias.grad().data();
     if (batchStats) {
       BatchNormKernel.backwardTrain(
           dY.data(), xhat.data(), n, numFeatures, s, invstd, g, dX.data(), dGamma, dBeta);

@@ -81,6 +81,31 @@ public final class Conv2d extends Module {
     return weight;
   }
 
+  /** Input channels. */
+  public int inChannels() {
+    return inChannels;
+  }
+
+  /** Output channels. */
+  public int outChannels() {
+    return outChannels;
+  }
+
+  /** Side of the square kernel. */
+  public int kernelSize() {
+    return kernelSize;
+  }
+
+  /** Stride in both directions. */
+  public int stride() {
+    return stride;
+  }
+
+  /** Zero padding on every side. */
+  public int padding() {
+    return padding;
+  }
+
   /** The bias (outChannels), or null when built without one. */
   public Parameter bias() {
     return bias;

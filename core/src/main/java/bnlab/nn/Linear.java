@@ -65,6 +65,16 @@ public final class Linear extends Module {
     return weight;
   }
 
+  /** Input features. */
+  public int inFeatures() {
+    return inFeatures;
+  }
+
+  /** Output features. */
+  public int outFeatures() {
+    return outFeatures;
+  }
+
   /** The bias (outFeatures), or null when built without one. */
   public Parameter bias() {
     return bias;

@@ -1,0 +1,62 @@
+package bnlab.nn;
+
+import bnlab.tensor.Rng;
+import bnlab.tensor.Tensor;
+
+/**
+ * Instance Normalization over (N, C, L) input, PyTorch's {@code nn.InstanceNorm1d} (Ulyanov,
+ * Vedaldi &amp; Lempitsky 2016): every (sample, channel) plane is normalized with its own mean and
+ * biased variance over its S spatial values, x̂ = (x − μ_{n,c})/√(σ²_{n,c} + eps), y = γ_c·x̂ +
+ * β_c. It equals {@link GroupNorm} with numGroups = C.
+ *
+ * <p>Defaults as PyTorch: eps 1e-5, momentum 0.1, <em>affine false, trackRunningStats false</em>,
+ * so by default train and eval mode compute the same thing. With trackRunningStats, training also
+ * updates running_mean/running_var with the batch average of the instance means and unbiased
+ * variances, and eval mode normalizes with them instead (as BatchNorm's eval). Training needs more
+ * than one spatial value per plane. Only batched input is accepted (PyTorch also takes unbatched).
+ */
+public final class InstanceNorm1d extends Module {
+  private final InstanceNormCore core;
+
+  /** InstanceNorm1d(numFeatures): eps 1e-5, momentum 0.1, no affine, no running statistics. */
+  public InstanceNorm1d(int numFeatures) {
+    this(numFeatures, 1e-5, 0.1, false, false);
+  }
+
+  /**
+   * InstanceNorm1d with PyTorch's options.
+   *
+   * @param numFeatures C, the channels at dim 1
+   * @param eps added to the variance (1e-5)
+   * @param momentum running-average factor (0.1), or null for the cumulative average
+   * @param affine whether to learn per-channel γ ({@code weight}) and β ({@code bias}) (false)
+   * @param trackRunningStats whether to keep running statistics and use them in eval mode (false)
+   */
+  public InstanceNorm1d(
+      int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
+    core =
+        new InstanceNormCore(
+            this, "InstanceNorm1d", 3, numFeatures, eps, momentum, affine, trackRunningStats);
+  }
+
+  /** x (N, C, L) -&gt; y of the same shape. */
+  @Override
+  public Tensor forward(Tensor x) {
+    return core.forward(x);
+  }
+
+  @Override
+  public Tensor backward(Tensor dY) {
+    return core.backward(dY);
+  }
+
+  @Override
+  protected void initParameters(Rng rng) {
+    core.reset();
+  }
+
+  @Override
+  public String toString() {
+    return core.repr();
+  }
+}
