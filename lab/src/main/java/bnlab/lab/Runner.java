@@ -105,10 +105,10 @@ final class Runner implements AutoCloseable {
 
   RunResult run(RunSpec spec) {
     ModelZoo.Entry entry = ModelZoo.get(spec.model());
-    Module model =
-        entry.factory().build(data.train().itemShape(), data.train().numClasses(), spec.seed());
+    bnlab.train.Dataset trainSet = data.train();
+    Module model = entry.factory().build(trainSet.itemShape(), trainSet.numClasses(), spec.seed());
     Optim optim = Optimizers.create(settings.optimizer(), model, spec.lr());
-    BatchLoader train = new BatchLoader(data.train(), spec.batchSize(), true, spec.seed());
+    BatchLoader train = new BatchLoader(trainSet, spec.batchSize(), true, spec.seed());
     BatchLoader test = new BatchLoader(data.test(), TEST_BATCH, false, spec.seed());
     Trainer trainer = new Trainer(model, optim, train, test);
     LossWindow last = new LossWindow(FINAL_WINDOW);
@@ -146,6 +146,8 @@ final class Runner implements AutoCloseable {
               land));
     }
     trainer.listen(progress);
+    Where where = new Where();
+    trainer.listen(where);
     trainer.listen(
         new TrainListener() {
           @Override
@@ -160,6 +162,27 @@ final class Runner implements AutoCloseable {
     } catch (RunStopped stop) {
       status = stop.status();
       message = stop.getMessage();
+    } catch (IllegalArgumentException e) {
+      // A layer refused non-finite values (BatchNorm says "NaN or infinity"): the run diverged.
+      String m = String.valueOf(e.getMessage());
+      if (allFinite(model) && !m.contains("NaN") && !m.contains("infinit")) {
+        throw e;
+      }
+      status = "diverged";
+      message =
+          "model "
+              + spec.model()
+              + ", seed "
+              + spec.seed()
+              + ", epoch "
+              + where.epoch
+              + ", step "
+              + where.step
+              + ": the weights are no longer finite ("
+              + e.getMessage()
+              + "); try a smaller --lr";
+    }
+    if (message != null) {
       console.close();
       out.println("bnlab: run stopped: " + message);
     }
@@ -174,6 +197,30 @@ final class Runner implements AutoCloseable {
         progress.images / progress.trainSeconds,
         status,
         message);
+  }
+
+  private static boolean allFinite(Module model) {
+    for (var p : model.parameters()) {
+      float[] d = p.data().data();
+      for (int i = 0, n = p.size(); i < n; i++) {
+        if (!Float.isFinite(d[i])) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The epoch and step being trained, for messages about a failed step. */
+  private static final class Where implements TrainListener {
+    int epoch;
+    long step;
+
+    @Override
+    public void beforeBatch(bnlab.train.Step s) {
+      epoch = s.epoch();
+      step = s.step();
+    }
   }
 
   private Batch probeBatch() {

@@ -27,7 +27,6 @@ class CliTest {
 
   @BeforeAll
   static void setUp() throws IOException {
-    TinyModels.register();
     data = TinyCifar.write(tmp.resolve("cifar"), 40, 20);
   }
 
@@ -51,8 +50,6 @@ class CliTest {
             List.of(
                 "--data",
                 data.toString(),
-                "--optimizer",
-                "sgd-test",
                 "--lr",
                 "0.01",
                 "--batch-size",
@@ -78,7 +75,7 @@ class CliTest {
                 out,
                 "compare",
                 "--models",
-                "tiny",
+                "net,net-bn",
                 "--seeds",
                 "1,2",
                 "--epochs",
@@ -90,12 +87,12 @@ class CliTest {
     List<String> metrics = Files.readAllLines(out.resolve("metrics.csv"));
     assertEquals("model,seed,epoch,step,train_loss,lr", metrics.get(0));
     // 10 batches per epoch, 2 epochs, a row every 3 steps: steps 3..18, for each of 2 seeds
-    assertEquals(1 + 2 * 6, metrics.size(), String.join("\n", metrics));
-    assertTrue(metrics.get(1).startsWith("tiny,1,1,3,"), metrics.get(1));
+    assertEquals(1 + 4 * 6, metrics.size(), String.join("\n", metrics));
+    assertTrue(metrics.get(1).startsWith("net,1,1,3,"), metrics.get(1));
     List<String> epochs = Files.readAllLines(out.resolve("epochs.csv"));
     assertEquals("model,seed,epoch,train_loss,test_loss,test_accuracy,seconds", epochs.get(0));
-    assertEquals(1 + 4, epochs.size());
-    assertTrue(Files.exists(out.resolve("checkpoints/tiny-seed1.safetensors")));
+    assertEquals(1 + 8, epochs.size());
+    assertTrue(Files.exists(out.resolve("checkpoints/net-bn-seed1.safetensors")));
     assertTrue(Files.readAllLines(out.resolve("probes/gradients.csv")).size() > 1);
     assertTrue(Files.readAllLines(out.resolve("probes/activations.csv")).size() > 1);
     assertTrue(Files.readAllLines(out.resolve("probes/landscape.csv")).size() > 1);
@@ -108,7 +105,7 @@ class CliTest {
     assertTrue(cfg.get("environment").has("git_commit"));
 
     JsonNode runs = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("runs");
-    assertEquals(2, runs.size());
+    assertEquals(4, runs.size());
     for (JsonNode run : runs) {
       for (String key :
           List.of(
@@ -131,16 +128,16 @@ class CliTest {
       assertTrue(run.get("wall_seconds").asDouble() > 0);
     }
     // final_train_loss is the mean over the last 500 mini-batches = all 20 of the run here
-    double mean = meanTrainLoss(epochs, "1");
+    double mean = meanTrainLoss(epochs, "net", "1");
     assertEquals(mean, runs.get(0).get("final_train_loss").asDouble(), 1e-6);
   }
 
-  private static double meanTrainLoss(List<String> epochs, String seed) {
+  private static double meanTrainLoss(List<String> epochs, String model, String seed) {
     double sum = 0;
     int n = 0;
     for (String line : epochs.subList(1, epochs.size())) {
       String[] f = line.split(",");
-      if (f[1].equals(seed)) {
+      if (f[0].equals(model) && f[1].equals(seed)) {
         sum += Double.parseDouble(f[3]);
         n++;
       }
@@ -152,9 +149,9 @@ class CliTest {
   void resumeIsBitIdenticalToAnUninterruptedRun() throws IOException {
     Path once = tmp.resolve("once");
     Path twice = tmp.resolve("twice");
-    assertEquals(0, bnlab(args(once, "train", "--model", "tiny", "--epochs", "3")).code());
-    assertEquals(0, bnlab(args(twice, "train", "--model", "tiny", "--epochs", "1")).code());
-    Result r = bnlab(args(twice, "train", "--model", "tiny", "--epochs", "3", "--resume"));
+    assertEquals(0, bnlab(args(once, "train", "--model", "net-bn", "--epochs", "3")).code());
+    assertEquals(0, bnlab(args(twice, "train", "--model", "net-bn", "--epochs", "1")).code());
+    Result r = bnlab(args(twice, "train", "--model", "net-bn", "--epochs", "3", "--resume"));
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("resumed after epoch 1"), r.out());
     assertEquals(
@@ -169,7 +166,7 @@ class CliTest {
   }
 
   private static byte[] weights(Path run) throws IOException {
-    byte[] all = Files.readAllBytes(run.resolve("checkpoints/tiny-seed44.safetensors"));
+    byte[] all = Files.readAllBytes(run.resolve("checkpoints/net-bn-seed44.safetensors"));
     long h = java.nio.ByteBuffer.wrap(all).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
     return Arrays.copyOfRange(all, 8 + (int) h, all.length);
   }
@@ -184,8 +181,8 @@ class CliTest {
   void probesDoNotChangeTraining() throws IOException {
     Path off = tmp.resolve("probes-off");
     Path on = tmp.resolve("probes-on");
-    assertEquals(0, bnlab(args(off, "train", "--model", "tiny", "--epochs", "2")).code());
-    Result r = bnlab(args(on, "train", "--model", "tiny", "--epochs", "2", "--probe-every", "1"));
+    assertEquals(0, bnlab(args(off, "train", "--model", "net-bn", "--epochs", "2")).code());
+    Result r = bnlab(args(on, "train", "--model", "net-bn", "--epochs", "2", "--probe-every", "1"));
     assertEquals(0, r.code(), r.err());
     assertTrue(Files.readAllLines(on.resolve("probes/landscape.csv")).size() > 20);
     assertEquals(
@@ -199,7 +196,7 @@ class CliTest {
   void aNanLossStopsTheRunAndKeepsTheOthers() throws IOException {
     Path out = tmp.resolve("nan");
     Result r =
-        bnlab(args(out, "compare", "--models", "tiny", "--seeds", "5,6", "--epochs", "2").clone());
+        bnlab(args(out, "compare", "--models", "net", "--seeds", "5,6", "--epochs", "2").clone());
     assertEquals(0, r.code());
     Result bad =
         bnlab(
@@ -207,7 +204,7 @@ class CliTest {
                 tmp.resolve("nan2"),
                 "compare",
                 "--models",
-                "tiny",
+                "net,net-bn",
                 "--seeds",
                 "5,6",
                 "--epochs",
@@ -215,11 +212,11 @@ class CliTest {
                 "--lr",
                 "1e30"));
     assertEquals(1, bad.code(), bad.out() + bad.err());
-    assertTrue(bad.out().contains("model tiny, seed 5, epoch 1, step"), bad.out());
+    assertTrue(bad.out().contains("model net, seed 5, epoch 1, step"), bad.out());
     assertFalse(bad.err().contains("Exception"), bad.err());
     JsonNode runs =
         new ObjectMapper().readTree(tmp.resolve("nan2/summary.json").toFile()).get("runs");
-    assertEquals(2, runs.size(), "the second seed still ran");
+    assertEquals(4, runs.size(), "the other runs still ran");
     assertEquals("diverged", runs.get(0).get("status").asText());
     assertTrue(
         runs.get(0).get("message").asText().contains("NaN")
@@ -230,20 +227,20 @@ class CliTest {
   @Test
   void userErrorsAreOneLineWithoutStackTrace() throws IOException {
     Path occupied = tmp.resolve("occupied");
-    assertEquals(0, bnlab(args(occupied, "train", "--model", "tiny", "--epochs", "1")).code());
+    assertEquals(0, bnlab(args(occupied, "train", "--model", "net-bn", "--epochs", "1")).code());
     List<String[]> cases =
         List.of(
             args(tmp.resolve("e1"), "compare", "--models", "nosuchnet"),
-            args(tmp.resolve("e2"), "compare", "--models", "tiny", "--dataset", "imagenet"),
-            args(tmp.resolve("e3"), "compare", "--models", "tiny", "--batch-size", "0"),
-            args(tmp.resolve("e4"), "compare", "--models", "tiny", "--lr", "-0.1"),
-            args(occupied, "train", "--model", "tiny", "--epochs", "1"),
-            args(tmp.resolve("e6"), "train", "--model", "tiny", "--optimizer", "rmsprop"),
-            args(tmp.resolve("e7"), "train", "--model", "tiny", "--epochs", "x"),
+            args(tmp.resolve("e2"), "compare", "--models", "net", "--dataset", "imagenet"),
+            args(tmp.resolve("e3"), "compare", "--models", "net", "--batch-size", "0"),
+            args(tmp.resolve("e4"), "compare", "--models", "net", "--lr", "-0.1"),
+            args(occupied, "train", "--model", "net-bn", "--epochs", "1"),
+            args(tmp.resolve("e6"), "train", "--model", "net-bn", "--optimizer", "rmsprop"),
+            args(tmp.resolve("e7"), "train", "--model", "net-bn", "--epochs", "x"),
             new String[] {
               "train",
               "--model",
-              "tiny",
+              "net",
               "--data",
               "/no/such/dir",
               "--out",
@@ -259,12 +256,12 @@ class CliTest {
       assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), what);
     }
     assertTrue(
-        bnlab(args(occupied, "train", "--model", "tiny", "--epochs", "1"))
+        bnlab(args(occupied, "train", "--model", "net-bn", "--epochs", "1"))
             .err()
             .contains("--overwrite"));
     assertEquals(
         0,
-        bnlab(args(occupied, "train", "--model", "tiny", "--epochs", "1", "--overwrite")).code());
+        bnlab(args(occupied, "train", "--model", "net-bn", "--epochs", "1", "--overwrite")).code());
   }
 
   @Test
@@ -286,7 +283,7 @@ class CliTest {
                 out,
                 "sweep",
                 "--models",
-                "tiny",
+                "net,net-bn",
                 "--lrs",
                 "0.01,1e30",
                 "--epochs",
@@ -298,25 +295,27 @@ class CliTest {
     assertEquals(
         "model,norm,lr,batch_size,seed,epochs,final_train_loss,test_accuracy,diverged",
         rows.get(0));
-    assertEquals(3, rows.size(), String.join("\n", rows));
+    assertEquals(5, rows.size(), String.join("\n", rows));
+    assertTrue(
+        rows.stream().anyMatch(l -> l.startsWith("net,none,0.01,4,44,1,") && l.endsWith(",false")));
+    assertTrue(
+        rows.stream().anyMatch(l -> l.startsWith("net,none,1.0E30,4,44,") && l.endsWith(",true")));
     assertTrue(
         rows.stream()
-            .anyMatch(l -> l.startsWith("tiny,none,0.01,4,44,1,") && l.endsWith(",false")));
-    assertTrue(
-        rows.stream().anyMatch(l -> l.startsWith("tiny,none,1.0E30,4,44,") && l.endsWith(",true")));
+            .anyMatch(l -> l.startsWith("net-bn,batch,1.0E30,4,44,") && l.endsWith(",true")));
   }
 
   @Test
   void evalReadsACheckpoint() {
     Path out = tmp.resolve("foreval");
-    assertEquals(0, bnlab(args(out, "train", "--model", "tiny", "--epochs", "1")).code());
+    assertEquals(0, bnlab(args(out, "train", "--model", "net-bn", "--epochs", "1")).code());
     Result r =
         bnlab(
             "eval",
-            out.resolve("checkpoints/tiny-seed44.safetensors").toString(),
+            out.resolve("checkpoints/net-bn-seed44.safetensors").toString(),
             "--data",
             data.toString());
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("tiny on 20 test images"), r.out());
+    assertTrue(r.out().contains("net-bn on 20 test images"), r.out());
   }
 }

@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * Writes a tiny CIFAR-10 in the official binary layout (1 label byte + 3072 pixel bytes per
- * record): a learnable pattern (the label sets the mean brightness of the red plane) plus noise.
+ * record): a learnable pattern (the label sets the mean brightness of the red plane) plus noise,
+ * {@code train / 5} records in each of data_batch_1..5.bin.
  */
 final class TinyCifar {
   private TinyCifar() {}
@@ -15,7 +16,12 @@ final class TinyCifar {
   static Path write(Path dir, int train, int test) throws IOException {
     Files.createDirectories(dir);
     Rng rng = new Rng(7);
-    Files.write(dir.resolve("data_batch_1.bin"), records(train, rng));
+    for (int i = 1; i <= 5; i++) {
+      Files.write(dir.resolve("data_batch_" + i + ".bin"), records(train / 5, rng));
+    }
+    Files.writeString(
+        dir.resolve("batches.meta.txt"),
+        "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n");
     Files.write(dir.resolve("test_batch.bin"), records(test, rng));
     return dir;
   }
