@@ -30,11 +30,15 @@ public final class Datasets {
     }
   }
 
+  /** The seed of --subset's random choice of training images (fixed: same subset for all runs). */
+  public static final long SUBSET_SEED = 0;
+
   private Datasets() {}
 
   /**
    * Opens {@code name} from {@code data} (or bnlab.data's search: BNLAB_DATA, the user cache,
-   * ../shared/datasets, ...), keeping the first {@code subset} training images when given.
+   * ../shared/datasets, ...), keeping {@code subset} training images chosen at random with {@link
+   * #SUBSET_SEED} when given.
    */
   public static Pair open(String name, Path data, Integer subset) {
     if (!NAMES.contains(name)) {
@@ -52,7 +56,9 @@ public final class Datasets {
       bnlab.data.Dataset test = DataSets.load(name, Split.TEST, data);
       String source = data != null ? data.toString() : name + " (found by bnlab.data)";
       if (subset != null && subset < train.size()) {
-        train = Subsets.first(train, subset);
+        // Image folders are sorted by class: the first N would be one class. A fixed seed keeps
+        // the subset the same for every run and seed of an experiment.
+        train = Subsets.random(train, subset, SUBSET_SEED);
       }
       return new Pair(train, test, source);
     } catch (DataException | IllegalArgumentException e) {

@@ -51,7 +51,9 @@ final class RunOptions {
   @Option(names = "--data", description = "Folder or archive with the data set.")
   Path data;
 
-  @Option(names = "--subset", description = "Train on the first N training images only.")
+  @Option(
+      names = "--subset",
+      description = "Train on N training images chosen at random (the same N for every run).")
   Integer subset;
 
   @Option(names = "--out", description = "Run folder (default: runs/<command>-<timestamp>).")
@@ -142,6 +144,7 @@ final class RunOptions {
     c.put("dataset", dataset);
     c.put("data", data == null ? null : data.toString());
     c.put("subset", subset);
+    c.put("subset_seed", subset == null ? null : Datasets.SUBSET_SEED);
     c.put("as_published", asPublished);
     c.put("log_every", logEvery);
     c.put("probe_every", probeEvery);

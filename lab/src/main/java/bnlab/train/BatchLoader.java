@@ -17,6 +17,8 @@ public final class BatchLoader {
   private final long seed;
   private final int[] order;
   private final int itemSize;
+  private final int[] fullShape;
+  private final int[] lastShape;
   private int cursor;
 
   /** A loader over {@code data}; {@code seed} fixes the shuffled order of every epoch. */
@@ -34,6 +36,12 @@ public final class BatchLoader {
       s *= d;
     }
     this.itemSize = s;
+    int[] item = data.itemShape();
+    this.fullShape = new int[item.length + 1];
+    System.arraycopy(item, 0, fullShape, 1, item.length);
+    this.lastShape = fullShape.clone();
+    fullShape[0] = batchSize;
+    lastShape[0] = data.size() % batchSize == 0 ? batchSize : data.size() % batchSize;
     startEpoch(1);
   }
 
@@ -64,10 +72,7 @@ public final class BatchLoader {
       return false;
     }
     int n = Math.min(batchSize, order.length - cursor);
-    int[] shape = new int[data.itemShape().length + 1];
-    shape[0] = n;
-    System.arraycopy(data.itemShape(), 0, shape, 1, shape.length - 1);
-    b.x = Tensor.ensure(b.x, shape);
+    b.x = Tensor.ensure(b.x, n == batchSize ? fullShape : lastShape);
     if (b.labels.length < n) {
       b.labels = new int[batchSize];
     }

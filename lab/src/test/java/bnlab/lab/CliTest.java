@@ -265,6 +265,36 @@ class CliTest {
   }
 
   @Test
+  void asPublishedBnRunRepeatsNetThenTrainsLonger() throws IOException {
+    Path out = tmp.resolve("published");
+    Result r = bnlab(args(out, "compare", "--as-published", "--epochs", "1"));
+    assertEquals(0, r.code(), r.err() + r.out());
+    JsonNode cfg = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+    assertTrue(cfg.get("as_published").asBoolean());
+    assertEquals(2, cfg.at("/epochs_per_model/net-published-bn").asInt());
+    List<String> net = rowsOf(out.resolve("metrics.csv"), "net,");
+    List<String> pub = rowsOf(out.resolve("metrics.csv"), "net-published-bn,");
+    assertEquals(3, net.size());
+    assertEquals(6, pub.size());
+    assertEquals(net, pub.subList(0, 3), "same seed: the first epoch is identical");
+    List<String> netEpochs = rowsOf(out.resolve("epochs.csv"), "net,");
+    List<String> pubEpochs = rowsOf(out.resolve("epochs.csv"), "net-published-bn,");
+    assertEquals(1, netEpochs.size());
+    assertEquals(2, pubEpochs.size());
+    String a = netEpochs.get(0);
+    String b = pubEpochs.get(0);
+    assertEquals(a.substring(0, a.lastIndexOf(',')), b.substring(0, b.lastIndexOf(',')));
+  }
+
+  /** Rows starting with {@code prefix}, with the model column removed. */
+  private static List<String> rowsOf(Path csv, String prefix) throws IOException {
+    return Files.readAllLines(csv).stream()
+        .filter(l -> l.startsWith(prefix))
+        .map(l -> l.substring(prefix.length()))
+        .toList();
+  }
+
+  @Test
   void helpEverywhere() {
     for (String cmd : List.of("compare", "train", "eval", "sweep", "models")) {
       Result r = bnlab(cmd, "--help");
