@@ -94,6 +94,10 @@ public final class ImageFolder {
       while ((e = tar.getNextEntry()) != null) {
         String[] parts = e.getName().split("/");
         int n = parts.length;
+        if (e.isDirectory() && n >= 2 && parts[n - 2].equals(split.folder())) {
+          byClass.computeIfAbsent(parts[n - 1], k -> new TreeMap<>()); // may stay empty: an error
+          continue;
+        }
         if (n < 3 || !parts[n - 3].equals(split.folder())) {
           continue;
         }
