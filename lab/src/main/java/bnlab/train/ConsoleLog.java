@@ -17,6 +17,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
  * does, which differs from the true mean only for a window shorter than logEvery.
  */
 public final class ConsoleLog implements TrainListener {
+  private static final int WIDTH = 110;
   private final PrintStream out;
   private final String label;
   private final int logEvery;
@@ -50,7 +51,7 @@ public final class ConsoleLog implements TrainListener {
               .setUnit(" batches", 1)
               .showSpeed()
               .setUpdateIntervalMillis(500)
-              .setConsumer(new ConsoleProgressBarConsumer(System.err))
+              .setConsumer(new ConsoleProgressBarConsumer(System.err, WIDTH))
               .build();
     }
   }
@@ -74,6 +75,9 @@ public final class ConsoleLog implements TrainListener {
       print(String.format(Locale.ROOT, "Loss after mini-batch %5d: %.3f", s.batchInEpoch(), value));
       sum = 0;
       count = 0;
+    }
+    if (s.batchInEpoch() == s.batchesPerEpoch()) {
+      close();
     }
   }
 
@@ -106,6 +110,11 @@ public final class ConsoleLog implements TrainListener {
   }
 
   private void print(String line) {
+    if (pb != null) {
+      // the bar owns the terminal line: clear it, print, and let the bar redraw below
+      System.err.print("\r\u001b[2K");
+      System.err.flush();
+    }
     out.println(line);
   }
 }
