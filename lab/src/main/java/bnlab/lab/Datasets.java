@@ -1,6 +1,8 @@
 package bnlab.lab;
 
+import bnlab.data.DataCache;
 import bnlab.data.DataException;
+import bnlab.data.DataFinder;
 import bnlab.data.DataSets;
 import bnlab.data.Split;
 import bnlab.data.Subsets;
@@ -52,9 +54,11 @@ public final class Datasets {
       throw new UserError("--data " + data + " does not exist");
     }
     try {
-      bnlab.data.Dataset train = DataSets.load(name, Split.TRAIN, data);
-      bnlab.data.Dataset test = DataSets.load(name, Split.TEST, data);
-      String source = data != null ? data.toString() : name + " (found by bnlab.data)";
+      DataFinder.Found found = DataFinder.standard(data).find(name);
+      DataCache cache = DataCache.userDefault();
+      bnlab.data.Dataset train = DataSets.load(found, Split.TRAIN, cache);
+      bnlab.data.Dataset test = DataSets.load(found, Split.TEST, cache);
+      String source = found.path().toAbsolutePath().normalize().toString();
       if (subset != null && subset < train.size()) {
         // Image folders are sorted by class: the first N would be one class. A fixed seed keeps
         // the subset the same for every run and seed of an experiment.

@@ -27,7 +27,7 @@ final class Environment {
             + " "
             + System.getProperty("os.arch"));
     m.put("cpus", Runtime.getRuntime().availableProcessors());
-    m.put("kernels", System.getProperty("bnlab.kernels", "default"));
+    m.put("kernels", System.getProperty("bnlab.kernels", "auto"));
     String threads = System.getProperty("bnlab.threads");
     m.put(
         "threads",

@@ -25,6 +25,7 @@ final class Experiment {
     }
     Datasets.Pair data = Datasets.open(o.dataset, o.data, o.subset);
     RunFolder folder = new RunFolder(o.outOrDefault((String) config.get("command")));
+    config.put("data_source", data.source());
     config.put("environment", Environment.describe());
     folder.prepare(config, o.overwrite, o.resume);
     out.println(

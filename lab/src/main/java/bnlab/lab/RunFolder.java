@@ -119,6 +119,7 @@ final class RunFolder {
     m.remove("environment");
     m.remove("out");
     m.remove("threads");
+    m.remove("data_source");
     // Resuming may extend a run: more epochs continue from the last checkpoint.
     m.remove("epochs");
     m.remove("epochs_per_model");

@@ -102,6 +102,7 @@ final class SweepCommand implements Callable<Integer> {
     config.put("diverge_factor", divergeFactor);
     Datasets.Pair data = Datasets.open(o.dataset, o.data, o.subset);
     RunFolder root = new RunFolder(o.outOrDefault("sweep"));
+    config.put("data_source", data.source());
     config.put("environment", Environment.describe());
     root.prepare(config, o.overwrite, o.resume);
     if (o.resume) {
