@@ -191,7 +191,7 @@ final class Runner implements AutoCloseable {
         entry.norm(),
         spec.seed(),
         progress.epochsDone,
-        last.mean(),
+        status.equals("diverged") ? Double.NaN : last.mean(),
         progress.testAccuracy,
         progress.wall(),
         progress.images / progress.trainSeconds,

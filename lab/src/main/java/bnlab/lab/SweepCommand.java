@@ -90,7 +90,8 @@ final class SweepCommand implements Callable<Integer> {
       for (int b : sizes) {
         for (double lr : lrs) {
           for (long seed : o.seeds) {
-            specs.add(new RunSpec(m, seed, o.epochs, lr, b));
+            specs.add(
+                new RunSpec(m, seed, o.epochs, lr, b, "lr " + CsvFile.format(lr) + " bs " + b));
           }
         }
       }
