@@ -41,6 +41,9 @@ final class Experiment {
             + data.source()
             + ")");
     List<RunResult> results = run(folder, data, specs, settings, out);
+    if (!o.noReport) {
+      ReportCommand.renderAfterRun(folder.dir(), out);
+    }
     out.println("bnlab: results in " + folder.dir());
     for (RunResult r : results) {
       out.printf(

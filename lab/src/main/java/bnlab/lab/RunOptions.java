@@ -90,6 +90,9 @@ final class RunOptions {
   @Option(names = "--no-progress", description = "No progress bar.")
   boolean noProgress;
 
+  @Option(names = "--no-report", description = "Do not render report.html at the end.")
+  boolean noReport;
+
   /** Checks the values; throws a {@link UserError} naming the first bad one. */
   void validate() {
     positive("--epochs", epochs);

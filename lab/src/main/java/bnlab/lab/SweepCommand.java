@@ -142,6 +142,9 @@ final class SweepCommand implements Callable<Integer> {
         pool.shutdownNow();
       }
     }
+    if (!o.noReport) {
+      ReportCommand.renderAfterRun(root.dir(), main.out);
+    }
     main.out.println("bnlab: sweep finished; results in " + root.file("sweep.csv"));
     return 0;
   }

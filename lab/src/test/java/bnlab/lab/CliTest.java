@@ -96,6 +96,11 @@ class CliTest {
     assertTrue(Files.readAllLines(out.resolve("probes/gradients.csv")).size() > 1);
     assertTrue(Files.readAllLines(out.resolve("probes/activations.csv")).size() > 1);
     assertTrue(Files.readAllLines(out.resolve("probes/landscape.csv")).size() > 1);
+    assertTrue(Files.size(out.resolve("report.html")) > 1000, "report.html rendered");
+    assertEquals(0, bnlab("report", out.toString()).code());
+    Result bad = bnlab("report", tmp.resolve("no-such-run").toString());
+    assertEquals(2, bad.code());
+    assertEquals(1, bad.err().strip().lines().count(), bad.err());
 
     JsonNode cfg = new ObjectMapper().readTree(out.resolve("config.json").toFile());
     assertEquals("compare", cfg.get("command").asText());
@@ -296,7 +301,7 @@ class CliTest {
 
   @Test
   void helpEverywhere() {
-    for (String cmd : List.of("compare", "train", "eval", "sweep", "models")) {
+    for (String cmd : List.of("compare", "train", "eval", "sweep", "models", "report")) {
       Result r = bnlab(cmd, "--help");
       assertEquals(0, r.code(), cmd);
       assertTrue(r.out().contains("Usage: bnlab " + cmd), r.out());
