@@ -121,7 +121,7 @@ public final class Probes implements TrainListener {
 
   private void landscape(Step s) {
     Batch b = s.batch();
-    float l0 = lossAndGrad(b);
+    lossAndGrad(b);
     List<float[]> g = new ArrayList<>();
     List<float[]> w0 = new ArrayList<>();
     double gNorm = 0;
@@ -131,7 +131,6 @@ public final class Probes implements TrainListener {
       gNorm += sumSq(p.grad().data(), p.size());
     }
     gNorm = Math.sqrt(gNorm);
-    land.row(name, seed, s.step(), 0.0, l0, 0.0, 0.0);
     for (double eta : etas) {
       for (int i = 0; i < params.size(); i++) {
         float[] w = params.get(i).data().data();

@@ -97,6 +97,18 @@ class CliTest {
     assertTrue(Files.readAllLines(out.resolve("probes/activations.csv")).size() > 1);
     assertTrue(Files.readAllLines(out.resolve("probes/landscape.csv")).size() > 1);
     assertTrue(Files.size(out.resolve("report.html")) > 1000, "report.html rendered");
+    // landscape: step_norm = eta * ||g|| with one g per (model, seed, step)
+    java.util.Map<String, Double> gNorm = new java.util.HashMap<>();
+    List<String> land = Files.readAllLines(out.resolve("probes/landscape.csv"));
+    assertEquals("model,seed,step,eta,loss,grad_diff_norm,step_norm", land.get(0));
+    for (String line : land.subList(1, land.size())) {
+      String[] f = line.split(",");
+      double g = Double.parseDouble(f[6]) / Double.parseDouble(f[3]);
+      Double first = gNorm.putIfAbsent(f[0] + f[1] + "," + f[2], g);
+      if (first != null) {
+        assertEquals(first, g, 1e-9 * first, line);
+      }
+    }
     assertEquals(0, bnlab("report", out.toString()).code());
     Result bad = bnlab("report", tmp.resolve("no-such-run").toString());
     assertEquals(2, bad.code());
