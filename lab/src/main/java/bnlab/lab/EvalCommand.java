@@ -2,7 +2,7 @@ package bnlab.lab;
 
 import bnlab.nn.Module;
 import bnlab.train.BatchLoader;
-import bnlab.train.Checkpoint;
+import bnlab.train.TrainCheckpoint;
 import bnlab.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +49,7 @@ final class EvalCommand implements Callable<Integer> {
     Datasets.Pair pair = Datasets.open(dataset, data, null);
     Module m = entry.factory().build(pair.test().itemShape(), pair.test().numClasses(), 0);
     try {
-      Checkpoint.load(checkpoint, m, null);
+      TrainCheckpoint.load(checkpoint, m, null);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }

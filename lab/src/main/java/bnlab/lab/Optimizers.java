@@ -1,18 +1,18 @@
 package bnlab.lab;
 
 import bnlab.nn.Module;
-import bnlab.train.Optim;
+import bnlab.optim.Optimizer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeSet;
 
-/** Optimizers by {@code --optimizer} name, adapted to the trainer's {@link Optim}. */
+/** Optimizers by {@code --optimizer} name. */
 public final class Optimizers {
   /** Builds an optimizer over a model's parameters with a learning rate. */
   @FunctionalInterface
   public interface Factory {
     /** A new optimizer for {@code model} with learning rate {@code lr}. */
-    Optim create(Module model, double lr);
+    Optimizer create(Module model, double lr);
   }
 
   private static final Map<String, Factory> FACTORIES = new LinkedHashMap<>();
@@ -40,7 +40,7 @@ public final class Optimizers {
   }
 
   /** A new optimizer {@code name} over {@code model}. */
-  public static synchronized Optim create(String name, Module model, double lr) {
+  public static synchronized Optimizer create(String name, Module model, double lr) {
     check(name);
     return FACTORIES.get(name).create(model, lr);
   }

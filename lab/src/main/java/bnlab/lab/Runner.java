@@ -1,9 +1,9 @@
 package bnlab.lab;
 
 import bnlab.nn.Module;
+import bnlab.optim.Optimizer;
 import bnlab.train.Batch;
 import bnlab.train.BatchLoader;
-import bnlab.train.Checkpoint;
 import bnlab.train.ConsoleLog;
 import bnlab.train.CsvFile;
 import bnlab.train.DivergenceGuard;
@@ -11,9 +11,9 @@ import bnlab.train.EpochResult;
 import bnlab.train.EpochsCsv;
 import bnlab.train.LossWindow;
 import bnlab.train.MetricsCsv;
-import bnlab.train.Optim;
 import bnlab.train.Probes;
 import bnlab.train.RunStopped;
+import bnlab.train.TrainCheckpoint;
 import bnlab.train.TrainListener;
 import bnlab.train.Trainer;
 import java.io.PrintStream;
@@ -82,7 +82,7 @@ final class Runner implements AutoCloseable {
     int epoch = 0;
     Path ckpt = checkpoint(spec);
     if (Files.exists(ckpt)) {
-      Map<String, Object> st = Checkpoint.readTrainerState(ckpt);
+      Map<String, Object> st = TrainCheckpoint.readTrainerState(ckpt);
       step = ((Number) st.get("step")).longValue();
       epoch = ((Number) st.get("epoch")).intValue();
     }
@@ -107,7 +107,7 @@ final class Runner implements AutoCloseable {
     ModelZoo.Entry entry = ModelZoo.get(spec.model());
     bnlab.train.Dataset trainSet = data.train();
     Module model = entry.factory().build(trainSet.itemShape(), trainSet.numClasses(), spec.seed());
-    Optim optim = Optimizers.create(settings.optimizer(), model, spec.lr());
+    Optimizer optim = Optimizers.create(settings.optimizer(), model, spec.lr());
     BatchLoader train = new BatchLoader(trainSet, spec.batchSize(), true, spec.seed());
     BatchLoader test = new BatchLoader(data.test(), TEST_BATCH, false, spec.seed());
     Trainer trainer = new Trainer(model, optim, train, test);
@@ -121,7 +121,7 @@ final class Runner implements AutoCloseable {
     Path ckpt = checkpoint(spec);
     int firstEpoch = 1;
     if (settings.resume() && Files.exists(ckpt)) {
-      Map<String, Object> st = Checkpoint.load(ckpt, model, optim);
+      Map<String, Object> st = TrainCheckpoint.load(ckpt, model, optim);
       firstEpoch = progress.restore(st, trainer, metricRows, last) + 1;
       out.println("[" + spec.label() + "] resumed after epoch " + (firstEpoch - 1));
     }
@@ -152,7 +152,7 @@ final class Runner implements AutoCloseable {
         new TrainListener() {
           @Override
           public void onEpoch(EpochResult r) {
-            Checkpoint.save(ckpt, model, optim, progress.state(r, trainer, metricRows, last));
+            TrainCheckpoint.save(ckpt, model, optim, progress.state(r, trainer, metricRows, last));
           }
         });
     String status = "ok";

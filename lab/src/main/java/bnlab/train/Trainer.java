@@ -1,6 +1,7 @@
 package bnlab.train;
 
 import bnlab.nn.Module;
+import bnlab.optim.Optimizer;
 import bnlab.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.List;
  */
 public final class Trainer {
   private final Module model;
-  private final Optim optim;
+  private final Optimizer optim;
   private final BatchLoader train;
   private final BatchLoader test;
   private final CrossEntropy criterion = new CrossEntropy();
@@ -23,7 +24,7 @@ public final class Trainer {
   private long step;
 
   /** A trainer of {@code model} with {@code optim} on {@code train}, tested on {@code test}. */
-  public Trainer(Module model, Optim optim, BatchLoader train, BatchLoader test) {
+  public Trainer(Module model, Optimizer optim, BatchLoader train, BatchLoader test) {
     this.model = model;
     this.optim = optim;
     this.train = train;

@@ -263,7 +263,15 @@ class CliTest {
               "--out",
               tmp.resolve("e8").toString()
             },
-            new String[] {"compare", "--no-such-option"});
+            new String[] {"compare", "--no-such-option"},
+            new String[] {
+              "eval",
+              occupied.resolve("checkpoints/net-bn-seed44.safetensors").toString(),
+              "--model",
+              "net",
+              "--data",
+              data.toString()
+            });
     for (String[] a : cases) {
       Result r = bnlab(a);
       String what = String.join(" ", a) + " -> " + r.err();
