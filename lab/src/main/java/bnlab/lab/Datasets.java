@@ -43,12 +43,20 @@ public final class Datasets {
    * #SUBSET_SEED} when given.
    */
   public static Pair open(String name, Path data, Integer subset) {
+    return open(name, data, subset, null);
+  }
+
+  /** As {@link #open(String, Path, Integer)}, also keeping {@code testSubset} test images. */
+  public static Pair open(String name, Path data, Integer subset, Integer testSubset) {
     if (!NAMES.contains(name)) {
       throw new UserError(
           "unknown dataset '" + name + "'; known datasets: " + String.join(", ", NAMES));
     }
     if (subset != null && subset < 1) {
       throw new UserError("--subset must be at least 1, got " + subset);
+    }
+    if (testSubset != null && testSubset < 1) {
+      throw new UserError("--test-subset must be at least 1, got " + testSubset);
     }
     if (data != null && !Files.exists(data)) {
       throw new UserError("--data " + data + " does not exist");
@@ -63,6 +71,9 @@ public final class Datasets {
         // Image folders are sorted by class: the first N would be one class. A fixed seed keeps
         // the subset the same for every run and seed of an experiment.
         train = Subsets.random(train, subset, SUBSET_SEED);
+      }
+      if (testSubset != null && testSubset < test.size()) {
+        test = Subsets.random(test, testSubset, SUBSET_SEED);
       }
       return new Pair(train, test, source);
     } catch (DataException | IllegalArgumentException e) {

@@ -23,7 +23,7 @@ final class Experiment {
     for (RunSpec s : specs) {
       ModelZoo.get(s.model());
     }
-    Datasets.Pair data = Datasets.open(o.dataset, o.data, o.subset);
+    Datasets.Pair data = Datasets.open(o.dataset, o.data, o.subset, o.testSubset);
     RunFolder folder = new RunFolder(o.outOrDefault((String) config.get("command")));
     config.put("data_source", data.source());
     config.put("environment", Environment.describe());

@@ -56,6 +56,11 @@ final class RunOptions {
       description = "Train on N training images chosen at random (the same N for every run).")
   Integer subset;
 
+  @Option(
+      names = "--test-subset",
+      description = "Evaluate on N test images chosen at random (default: the whole test set).")
+  Integer testSubset;
+
   @Option(names = "--out", description = "Run folder (default: runs/<command>-<timestamp>).")
   Path out;
 
@@ -148,6 +153,7 @@ final class RunOptions {
     c.put("data", data == null ? null : data.toString());
     c.put("subset", subset);
     c.put("subset_seed", subset == null ? null : Datasets.SUBSET_SEED);
+    c.put("test_subset", testSubset);
     c.put("as_published", asPublished);
     c.put("log_every", logEvery);
     c.put("probe_every", probeEvery);

@@ -101,7 +101,7 @@ final class SweepCommand implements Callable<Integer> {
     config.put("batch_sizes", sizes);
     config.put("parallel", parallel);
     config.put("diverge_factor", divergeFactor);
-    Datasets.Pair data = Datasets.open(o.dataset, o.data, o.subset);
+    Datasets.Pair data = Datasets.open(o.dataset, o.data, o.subset, o.testSubset);
     RunFolder root = new RunFolder(o.outOrDefault("sweep"));
     config.put("data_source", data.source());
     config.put("environment", Environment.describe());

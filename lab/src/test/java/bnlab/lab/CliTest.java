@@ -344,8 +344,16 @@ class CliTest {
                 "--epochs",
                 "1",
                 "--parallel",
-                "2"));
+                "2",
+                "--test-subset",
+                "10"));
     assertEquals(0, r.code(), r.err() + r.out());
+    assertEquals(
+        10,
+        new ObjectMapper()
+            .readTree(out.resolve("config.json").toFile())
+            .get("test_subset")
+            .asInt());
     List<String> rows = Files.readAllLines(out.resolve("sweep.csv"));
     assertEquals(
         "model,norm,lr,batch_size,seed,epochs,final_train_loss,test_accuracy,diverged",
