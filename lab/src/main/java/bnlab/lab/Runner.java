@@ -117,7 +117,9 @@ final class Runner implements AutoCloseable {
     boolean bar = settings.progress() && System.console() != null;
     ConsoleLog console =
         new ConsoleLog(out, spec.label(), settings.logEvery(), settings.asPublished(), bar);
-    Progress progress = new Progress();
+    DivergenceGuard guard =
+        new DivergenceGuard(spec.model(), spec.seed(), settings.divergeFactor());
+    Progress progress = new Progress(guard);
     Path ckpt = checkpoint(spec);
     int firstEpoch = 1;
     if (settings.resume() && Files.exists(ckpt)) {
@@ -127,7 +129,7 @@ final class Runner implements AutoCloseable {
     }
     trainer
         .listen(interrupts)
-        .listen(new DivergenceGuard(spec.model(), spec.seed(), settings.divergeFactor()))
+        .listen(guard)
         .listen(last)
         .listen(metricRows)
         .listen(console)
@@ -244,9 +246,15 @@ final class Runner implements AutoCloseable {
 
   /** Totals over the run's epochs, carried across a resume in the checkpoint's trainer state. */
   private static final class Progress implements TrainListener {
+    final DivergenceGuard guard;
     int epochsDone;
     double testAccuracy = Double.NaN;
     double wallBefore;
+
+    Progress(DivergenceGuard guard) {
+      this.guard = guard;
+    }
+
     final long sessionStart = System.nanoTime();
     double trainSeconds;
     long images;
@@ -267,6 +275,7 @@ final class Runner implements AutoCloseable {
       m.put("loss_window", last.values());
       m.put("test_accuracy", Double.isFinite(testAccuracy) ? testAccuracy : null);
       m.put("wall_seconds", wall());
+      m.put("initial_loss", guard.initial());
       m.put("train_seconds", trainSeconds);
       m.put("images", images);
       return m;
@@ -282,6 +291,7 @@ final class Runner implements AutoCloseable {
               ? Double.NaN
               : ((Number) st.get("test_accuracy")).doubleValue();
       wallBefore = ((Number) st.get("wall_seconds")).doubleValue();
+      guard.restoreInitial(((Number) st.get("initial_loss")).doubleValue());
       trainSeconds = ((Number) st.get("train_seconds")).doubleValue();
       images = ((Number) st.get("images")).longValue();
       return epochsDone;

@@ -39,6 +39,16 @@ public final class DivergenceGuard implements TrainListener {
     }
   }
 
+  /** The first mini-batch's loss (NaN before the first step), saved in checkpoints. */
+  public double initial() {
+    return initial;
+  }
+
+  /** Restores the first loss of a resumed run. */
+  public void restoreInitial(double value) {
+    initial = value;
+  }
+
   private String where(Step s) {
     return "model " + model + ", seed " + seed + ", epoch " + s.epoch() + ", step " + s.step();
   }
