@@ -2,6 +2,11 @@ package bnlab.models;
 
 import bnlab.nn.BatchNorm1d;
 import bnlab.nn.BatchNorm2d;
+import bnlab.nn.BatchRenorm;
+import bnlab.nn.GhostBatchNorm;
+import bnlab.nn.GroupNorm;
+import bnlab.nn.InstanceNorm2d;
+import bnlab.nn.LayerNorm;
 import bnlab.nn.Module;
 import java.util.Arrays;
 import java.util.Locale;
@@ -19,7 +24,78 @@ public enum Norm {
   BATCH(
       "batch",
       "bn",
-      (channels, spatial) -> spatial ? new BatchNorm2d(channels) : new BatchNorm1d(channels));
+      (channels, spatial) -> spatial ? new BatchNorm2d(channels) : new BatchNorm1d(channels)),
+  /**
+   * Ghost Batch Normalization (Hoffer et al. 2017) with virtual batches of {@link
+   * #GHOST_VIRTUAL_BATCH} samples: the training batch size (and a last partial batch) must be a
+   * multiple of it.
+   */
+  GHOST(
+      "ghost",
+      "gbn",
+      (channels, spatial) -> new GhostBatchNorm(channels, Norm.GHOST_VIRTUAL_BATCH)),
+  /**
+   * Batch Renormalization (Ioffe 2017) with schedules shortened for runs of a few thousand steps:
+   * plain BN for {@link #RENORM_WARMUP} steps, then rmax 1 → 3 and dmax 0 → 5 linearly by step
+   * {@link #RENORM_RELAXED}.
+   */
+  RENORM(
+      "renorm",
+      "brn",
+      (channels, spatial) ->
+          new BatchRenorm(
+              channels,
+              BatchRenorm.linear(Norm.RENORM_WARMUP, Norm.RENORM_RELAXED, 1, 3),
+              BatchRenorm.linear(Norm.RENORM_WARMUP, Norm.RENORM_RELAXED, 0, 5),
+              1e-5,
+              0.1,
+              true)),
+  /**
+   * Group Normalization (Wu &amp; He 2018) with {@link #groups} groups (at most 32, at least two
+   * channels per group), after linear layers too (over the features).
+   */
+  GROUP("group", "gn", (channels, spatial) -> new GroupNorm(groups(channels), channels)),
+  /**
+   * Layer Normalization (Ba et al. 2016): over (C, H, W) after convolutions, written as GroupNorm
+   * with one group (same statistics; γ, β per channel as in CNN practice rather than per element),
+   * and LayerNorm(C) after linear layers.
+   */
+  LAYER(
+      "layer",
+      "ln",
+      (channels, spatial) -> spatial ? new GroupNorm(1, channels) : new LayerNorm(channels)),
+  /**
+   * Instance Normalization (Ulyanov et al. 2016) after convolutions, with a learnable affine
+   * transform (PyTorch's default is none) so that it compares fairly; nothing after linear layers,
+   * where an instance has a single value per channel.
+   */
+  INSTANCE(
+      "instance",
+      "in",
+      (channels, spatial) -> spatial ? new InstanceNorm2d(channels, 1e-5, 0.1, true, false) : null);
+
+  /** Samples per virtual batch of {@link #GHOST}. */
+  public static final int GHOST_VIRTUAL_BATCH = 8;
+
+  /** Steps of plain BN before {@link #RENORM} relaxes rmax and dmax. */
+  public static final long RENORM_WARMUP = 100;
+
+  /** Step at which {@link #RENORM} reaches rmax = 3 and dmax = 5. */
+  public static final long RENORM_RELAXED = 2000;
+
+  /**
+   * The number of groups {@link #GROUP} uses for {@code channels}: the largest divisor of channels
+   * that is at most 32 (Wu &amp; He's default) and leaves at least two channels per group (so 6 →
+   * 3, 16 → 8, 84 → 28, 120 → 30, 128 → 32); 1 for a single channel.
+   */
+  public static int groups(int channels) {
+    for (int g = Math.min(32, channels / 2); g > 1; g--) {
+      if (channels % g == 0) {
+        return g;
+      }
+    }
+    return 1;
+  }
 
   /** Builds the normalization layer for {@code channels} features. */
   @FunctionalInterface

@@ -14,6 +14,14 @@ final class BuiltinModels {
   static void register() {
     article("net", Norm.NONE, "the article's Net (conv-pool-conv-pool-fc-fc-fc, ReLU)");
     article("net-bn", Norm.BATCH, "Net with BatchNorm2d after conv1/conv2, 1d after fc1/fc2");
+    for (Norm norm : Norm.values()) {
+      if (norm != Norm.NONE && norm != Norm.BATCH) {
+        article(
+            "net-" + norm.prefix(),
+            norm,
+            "Net with " + norm.id() + " normalization after conv1/conv2 and fc1/fc2");
+      }
+    }
     ModelZoo.register(
         new ModelZoo.Entry(
             "net-published-bn",

@@ -22,6 +22,7 @@ import picocli.CommandLine.ParentCommand;
       TrainCommand.class,
       EvalCommand.class,
       SweepCommand.class,
+      StudyCommand.class,
       ReportCommand.class,
       Main.ModelsCommand.class,
       CommandLine.HelpCommand.class

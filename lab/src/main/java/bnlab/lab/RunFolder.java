@@ -32,6 +32,7 @@ final class RunFolder {
           "epochs.csv",
           "summary.json",
           "sweep.csv",
+          "smallbatch.csv",
           "report.html",
           "probes",
           "checkpoints",
