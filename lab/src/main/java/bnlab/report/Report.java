@@ -87,6 +87,7 @@ public final class Report {
     }
     if (data.smallBatch() != null && !data.smallBatch().rows().isEmpty()) {
       out.addAll(StudyFindings.smallBatch(data.smallBatch()));
+      out.addAll(SmallBatchFindings.findings(data.smallBatch()));
     }
     if (data.activations() != null && !data.activations().rows().isEmpty()) {
       out.add(StudyFindings.activationDrift(data.activations()));
