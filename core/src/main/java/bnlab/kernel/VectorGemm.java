@@ -114,46 +114,88 @@ final class VectorGemm {
       int i1,
       int j0,
       int j1) {
+    sumRange(
+        1, 0, 0, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, i0, i1,
+        j0, j1);
+  }
+
+  /**
+   * Block rows [i0, i1) × columns [j0, j1) of C = Σ_{t<batch} op(A_t)·op(B_t) + beta·C, where A_t
+   * starts at aOff + t·aStride and B_t at bOff + t·bStride (a convolution's weight gradient summed
+   * over the images of a batch). The sum over t is taken in order, inside each element's
+   * accumulation, so it is independent of how C is split.
+   */
+  static void sumRange(
+      int batch,
+      int aStride,
+      int bStride,
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc,
+      int i0,
+      int i1,
+      int j0,
+      int j1) {
     if (i0 >= i1 || j0 >= j1) {
       return;
     }
-    if (k == 0) {
+    if (k == 0 || batch == 0) {
       scale(c, cOff, ldc, i0, i1, j0, j1, beta);
       return;
     }
     if (!transB) {
       int ars = transA ? 1 : lda;
       int acs = transA ? lda : 1;
-      for (int p0 = 0; p0 < k; p0 += KC) {
-        int kc = Math.min(KC, k - p0);
-        float bt = p0 == 0 ? beta : 1f;
-        broadcastPanel(
-            kc,
-            a,
-            aOff + p0 * acs,
-            ars,
-            acs,
-            b,
-            bOff + p0 * ldb,
-            ldb,
-            bt,
-            c,
-            cOff,
-            ldc,
-            i0,
-            i1,
-            j0,
-            j1);
+      for (int t = 0; t < batch; t++) {
+        for (int p0 = 0; p0 < k; p0 += KC) {
+          int kc = Math.min(KC, k - p0);
+          float bt = p0 == 0 && t == 0 ? beta : 1f;
+          broadcastPanel(
+              kc,
+              a,
+              aOff + t * aStride + p0 * acs,
+              ars,
+              acs,
+              b,
+              bOff + t * bStride + p0 * ldb,
+              ldb,
+              bt,
+              c,
+              cOff,
+              ldc,
+              i0,
+              i1,
+              j0,
+              j1);
+        }
       }
     } else if (!transA) {
-      dots(k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, i0, i1, j0, j1);
+      dots(
+          batch, aStride, bStride, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, i0, i1, j0,
+          j1);
     } else {
       // Rare (both transposed): a scalar loop keeps the code small.
       for (int i = i0; i < i1; i++) {
         for (int j = j0; j < j1; j++) {
           float s = 0f;
-          for (int p = 0; p < k; p++) {
-            s = Math.fma(a[aOff + p * lda + i], b[bOff + j * ldb + p], s);
+          for (int t = 0; t < batch; t++) {
+            for (int p = 0; p < k; p++) {
+              s =
+                  Math.fma(
+                      a[aOff + t * aStride + p * lda + i], b[bOff + t * bStride + j * ldb + p], s);
+            }
           }
           int ci = cOff + i * ldc + j;
           c[ci] = beta == 0f ? s : s + beta * c[ci];
@@ -407,6 +449,9 @@ final class VectorGemm {
   // ---- B transposed, A not: dot products of contiguous rows ----------------------------------
 
   private static void dots(
+      int batch,
+      int aStride,
+      int bStride,
       int k,
       float[] a,
       int aOff,
@@ -426,18 +471,63 @@ final class VectorGemm {
     for (; i + 2 <= i1; i += 2) {
       int j = j0;
       for (; j + 4 <= j1; j += 4) {
-        d2x4(k, a, aOff + i * lda, lda, b, bOff + j * ldb, ldb, beta, c, cOff + i * ldc + j, ldc);
+        d2x4(
+            batch,
+            aStride,
+            bStride,
+            k,
+            a,
+            aOff + i * lda,
+            lda,
+            b,
+            bOff + j * ldb,
+            ldb,
+            beta,
+            c,
+            cOff + i * ldc + j,
+            ldc);
       }
       for (; j < j1; j++) {
-        int ci = cOff + i * ldc + j;
-        c[ci] = dotOut(dot(k, a, aOff + i * lda, b, bOff + j * ldb), beta, c[ci]);
-        c[ci + ldc] = dotOut(dot(k, a, aOff + (i + 1) * lda, b, bOff + j * ldb), beta, c[ci + ldc]);
+        dot1(
+            batch,
+            aStride,
+            bStride,
+            k,
+            a,
+            aOff + i * lda,
+            b,
+            bOff + j * ldb,
+            beta,
+            c,
+            cOff + i * ldc + j);
+        dot1(
+            batch,
+            aStride,
+            bStride,
+            k,
+            a,
+            aOff + (i + 1) * lda,
+            b,
+            bOff + j * ldb,
+            beta,
+            c,
+            cOff + (i + 1) * ldc + j);
       }
     }
     for (; i < i1; i++) {
       for (int j = j0; j < j1; j++) {
-        int ci = cOff + i * ldc + j;
-        c[ci] = dotOut(dot(k, a, aOff + i * lda, b, bOff + j * ldb), beta, c[ci]);
+        dot1(
+            batch,
+            aStride,
+            bStride,
+            k,
+            a,
+            aOff + i * lda,
+            b,
+            bOff + j * ldb,
+            beta,
+            c,
+            cOff + i * ldc + j);
       }
     }
   }
@@ -466,13 +556,48 @@ final class VectorGemm {
     return v.lane(0);
   }
 
-  private static float dot(int k, float[] a, int ai, float[] b, int bj) {
+  private static void dot1(
+      int batch,
+      int aStride,
+      int bStride,
+      int k,
+      float[] a,
+      int ai,
+      float[] b,
+      int bj,
+      float beta,
+      float[] c,
+      int ci) {
     FloatVector acc = FloatVector.zero(S);
-    int p = 0;
-    for (int bound = S.loopBound(k); p < bound; p += L) {
-      acc = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bj + p), acc);
+    int bound = S.loopBound(k);
+    for (int t = 0; t < batch; t++) {
+      int at = ai + t * aStride, bt = bj + t * bStride;
+      for (int p = 0; p < bound; p += L) {
+        acc = FloatVector.fromArray(S, a, at + p).fma(FloatVector.fromArray(S, b, bt + p), acc);
+      }
     }
-    return tail(fold(acc), p, k, a, ai, b, bj);
+    out(batch, aStride, bStride, bound, k, fold(acc), a, ai, b, bj, beta, c, ci);
+  }
+
+  /** Adds the scalar tails p in [bound, k) of every batch item, in order, then stores with beta. */
+  private static void out(
+      int batch,
+      int aStride,
+      int bStride,
+      int bound,
+      int k,
+      float sum,
+      float[] a,
+      int ai,
+      float[] b,
+      int bj,
+      float beta,
+      float[] c,
+      int ci) {
+    for (int t = 0; bound < k && t < batch; t++) {
+      sum = tail(sum, bound, k, a, ai + t * aStride, b, bj + t * bStride);
+    }
+    c[ci] = dotOut(sum, beta, c[ci]);
   }
 
   /** Adds the scalar tail p..k-1 of a dot product to its folded vector part. */
@@ -484,6 +609,9 @@ final class VectorGemm {
   }
 
   private static void d2x4(
+      int batch,
+      int aStride,
+      int bStride,
       int k,
       float[] a,
       int ai,
@@ -497,31 +625,35 @@ final class VectorGemm {
       int ldc) {
     FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
     FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-    int p = 0;
-    for (int bound = S.loopBound(k); p < bound; p += L) {
-      FloatVector a0 = FloatVector.fromArray(S, a, ai + p);
-      FloatVector a1 = FloatVector.fromArray(S, a, ai + lda + p);
-      FloatVector b0 = FloatVector.fromArray(S, b, bj + p);
-      FloatVector b1 = FloatVector.fromArray(S, b, bj + ldb + p);
-      FloatVector b2 = FloatVector.fromArray(S, b, bj + 2 * ldb + p);
-      FloatVector b3 = FloatVector.fromArray(S, b, bj + 3 * ldb + p);
-      s00 = a0.fma(b0, s00);
-      s01 = a0.fma(b1, s01);
-      s02 = a0.fma(b2, s02);
-      s03 = a0.fma(b3, s03);
-      s10 = a1.fma(b0, s10);
-      s11 = a1.fma(b1, s11);
-      s12 = a1.fma(b2, s12);
-      s13 = a1.fma(b3, s13);
+    int bound = S.loopBound(k);
+    for (int t = 0; t < batch; t++) {
+      int at = ai + t * aStride, bt = bj + t * bStride;
+      for (int p = 0; p < bound; p += L) {
+        FloatVector a0 = FloatVector.fromArray(S, a, at + p);
+        FloatVector a1 = FloatVector.fromArray(S, a, at + lda + p);
+        FloatVector b0 = FloatVector.fromArray(S, b, bt + p);
+        FloatVector b1 = FloatVector.fromArray(S, b, bt + ldb + p);
+        FloatVector b2 = FloatVector.fromArray(S, b, bt + 2 * ldb + p);
+        FloatVector b3 = FloatVector.fromArray(S, b, bt + 3 * ldb + p);
+        s00 = a0.fma(b0, s00);
+        s01 = a0.fma(b1, s01);
+        s02 = a0.fma(b2, s02);
+        s03 = a0.fma(b3, s03);
+        s10 = a1.fma(b0, s10);
+        s11 = a1.fma(b1, s11);
+        s12 = a1.fma(b2, s12);
+        s13 = a1.fma(b3, s13);
+      }
     }
     int ai1 = ai + lda;
-    c[ci] = dotOut(tail(fold(s00), p, k, a, ai, b, bj), beta, c[ci]);
-    c[ci + 1] = dotOut(tail(fold(s01), p, k, a, ai, b, bj + ldb), beta, c[ci + 1]);
-    c[ci + 2] = dotOut(tail(fold(s02), p, k, a, ai, b, bj + 2 * ldb), beta, c[ci + 2]);
-    c[ci + 3] = dotOut(tail(fold(s03), p, k, a, ai, b, bj + 3 * ldb), beta, c[ci + 3]);
-    c[ci + ldc] = dotOut(tail(fold(s10), p, k, a, ai1, b, bj), beta, c[ci + ldc]);
-    c[ci + ldc + 1] = dotOut(tail(fold(s11), p, k, a, ai1, b, bj + ldb), beta, c[ci + ldc + 1]);
-    c[ci + ldc + 2] = dotOut(tail(fold(s12), p, k, a, ai1, b, bj + 2 * ldb), beta, c[ci + ldc + 2]);
-    c[ci + ldc + 3] = dotOut(tail(fold(s13), p, k, a, ai1, b, bj + 3 * ldb), beta, c[ci + ldc + 3]);
+    out(batch, aStride, bStride, bound, k, fold(s00), a, ai, b, bj, beta, c, ci);
+    out(batch, aStride, bStride, bound, k, fold(s01), a, ai, b, bj + ldb, beta, c, ci + 1);
+    out(batch, aStride, bStride, bound, k, fold(s02), a, ai, b, bj + 2 * ldb, beta, c, ci + 2);
+    out(batch, aStride, bStride, bound, k, fold(s03), a, ai, b, bj + 3 * ldb, beta, c, ci + 3);
+    int cj = ci + ldc;
+    out(batch, aStride, bStride, bound, k, fold(s10), a, ai1, b, bj, beta, c, cj);
+    out(batch, aStride, bStride, bound, k, fold(s11), a, ai1, b, bj + ldb, beta, c, cj + 1);
+    out(batch, aStride, bStride, bound, k, fold(s12), a, ai1, b, bj + 2 * ldb, beta, c, cj + 2);
+    out(batch, aStride, bStride, bound, k, fold(s13), a, ai1, b, bj + 3 * ldb, beta, c, cj + 3);
   }
 }

@@ -88,6 +88,43 @@ class VectorGemmTest {
   }
 
   @Test
+  void batchedSumMatchesSumOfProducts() {
+    Rng rng = new Rng(3);
+    int[][] shapes = {{16, 150, 100, 10}, {6, 75, 784, 3}, {3, 5, 13, 1}, {5, 9, 17, 4}};
+    for (int[] s : shapes) {
+      int m = s[0], n = s[1], k = s[2], batch = s[3];
+      for (int t = 0; t < 4; t++) {
+        boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+        int lda = ta ? m : k, ldb = tb ? k : n;
+        float[] a = random(rng, batch * m * k), b = random(rng, batch * k * n);
+        float[] c = random(rng, m * n);
+        float[] expected = c.clone();
+        VectorGemm.sumRange(
+            batch, m * k, k * n, ta, tb, m, n, k, a, 0, lda, b, 0, ldb, 0.5f, c, 0, n, 0, m, 0, n);
+        double tol = 1e-6 * (4 + Math.sqrt((double) k * batch)) * 4;
+        for (int i = 0; i < m; i++) {
+          for (int j = 0; j < n; j++) {
+            double ref = 0.5 * expected[i * n + j];
+            for (int u = 0; u < batch; u++) {
+              for (int p = 0; p < k; p++) {
+                double x = a[u * m * k + (ta ? p * lda + i : i * lda + p)];
+                double y = b[u * k * n + (tb ? j * ldb + p : p * ldb + j)];
+                ref += x * y;
+              }
+            }
+            if (Math.abs(c[i * n + j] - ref) > tol * (1 + Math.sqrt(k * batch))) {
+              fail(
+                  String.format(
+                      "sum(%b,%b,%s) C(%d,%d)=%s, expected %s",
+                      ta, tb, java.util.Arrays.toString(s), i, j, c[i * n + j], ref));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void betaZeroIgnoresNanInC() {
     float[] c = {Float.NaN, Float.NaN};
     VectorGemm.sgemm(
