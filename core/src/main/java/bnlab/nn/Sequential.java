@@ -60,12 +60,21 @@ public final class Sequential extends Module {
   public Tensor forward(Tensor x) {
     Tensor h = x;
     for (int i = 0; i < layers.size(); i++) {
-      h = layers.get(i).forward(h);
+      h = forwardNamed(i, h);
       if (listener != null) {
         listener.onForward(names.get(i), layers.get(i), h);
       }
     }
     return h;
+  }
+
+  // Prefixes a layer's input error with its name, so the message reads "conv2: Conv2d(...): ...".
+  private Tensor forwardNamed(int i, Tensor h) {
+    try {
+      return layers.get(i).forward(h);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(names.get(i) + ": " + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -1,0 +1,92 @@
+package bnlab.kernel;
+
+/**
+ * The numerical kernels behind the layers: dense matrix products and the im2col/col2im
+ * rearrangements that turn convolutions into them.
+ *
+ * <p>Layers call kernels only through {@link #get()}, which returns the implementation chosen once
+ * per process (for now always {@link ScalarKernels}); faster twins (Vector API) plug in behind it
+ * without touching the layers, and must agree with the scalar one up to float rounding.
+ *
+ * <p>All arrays are row-major float32, addressed by an offset and a leading dimension (the stride
+ * between consecutive rows), as in BLAS.
+ */
+public interface Kernels {
+  /** The active implementation. */
+  static Kernels get() {
+    return KernelProvider.active();
+  }
+
+  /** A short name for logs and run records, e.g. {@code "scalar"}. */
+  String name();
+
+  /**
+   * C = op(A)·op(B) + beta·C, row-major, with op(A) of shape (m, k) and op(B) of shape (k, n).
+   *
+   * <p>A is stored (m, k) with leading dimension {@code lda >= k}, or (k, m) with {@code lda >= m}
+   * when {@code transA}; likewise B is (k, n) or, when {@code transB}, (n, k). C is (m, n) with
+   * {@code ldc >= n}. With {@code beta == 0} C is overwritten and its old contents (even NaN) are
+   * ignored, as in BLAS.
+   */
+  void sgemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc);
+
+  /**
+   * Unfolds one image for convolution: x (C,H,W) at {@code xOff} -> col (C·R·S, P·Q) at {@code
+   * colOff}, with col[(c·R + r)·S + s, p·Q + q] = x[c, p·strideH − padH + r, q·strideW − padW + s]
+   * and 0 where that index falls into the zero padding. P = (H + 2·padH − R) / strideH + 1 and Q
+   * likewise. A 1-d convolution over (C,L) is the case H = 1, R = 1, strideH = 1, padH = 0.
+   */
+  void im2col(
+      float[] x,
+      int xOff,
+      int channels,
+      int height,
+      int width,
+      int kernelH,
+      int kernelW,
+      int strideH,
+      int strideW,
+      int padH,
+      int padW,
+      float[] col,
+      int colOff);
+
+  /**
+   * The adjoint of {@link #im2col}: <em>adds</em> every entry of col (C·R·S, P·Q) into the image
+   * position it was read from, dX (C,H,W) at {@code xOff}; padding positions are dropped.
+   */
+  void col2im(
+      float[] col,
+      int colOff,
+      int channels,
+      int height,
+      int width,
+      int kernelH,
+      int kernelW,
+      int strideH,
+      int strideW,
+      int padH,
+      int padW,
+      float[] dx,
+      int xOff);
+
+  /** Output length of a convolution or pooling window sweep: (in + 2·pad − kernel) / stride + 1. */
+  static int outSize(int in, int kernel, int stride, int pad) {
+    return (in + 2 * pad - kernel) / stride + 1;
+  }
+}

@@ -1,0 +1,44 @@
+package bnlab.models;
+
+import bnlab.nn.Conv2d;
+import bnlab.nn.Flatten;
+import bnlab.nn.Linear;
+import bnlab.nn.MaxPool2d;
+import bnlab.nn.ReLU;
+import bnlab.nn.Sequential;
+
+/**
+ * The article's CIFAR-10 network (the LeNet-style "Net" of PyTorch's CIFAR-10 tutorial), on (N, 3,
+ * 32, 32) images giving (N, 10) logits:
+ *
+ * <pre>
+ * conv1 Conv2d(3, 6, 5)   → (N, 6, 28, 28)   relu1, pool1 MaxPool2d(2) → (N, 6, 14, 14)
+ * conv2 Conv2d(6, 16, 5)  → (N, 16, 10, 10)  relu2, pool2 MaxPool2d(2) → (N, 16, 5, 5)
+ * flatten                 → (N, 400)
+ * fc1 Linear(400, 120), relu3, fc2 Linear(120, 84), relu4, fc3 Linear(84, 10)
+ * </pre>
+ *
+ * The layer names are the state-dict prefixes ({@code "conv1.weight"}). Parameters are initialised
+ * with PyTorch's defaults from {@link bnlab.nn.Init}'s default generator; call {@code
+ * resetParameters(new Rng(seed))} on the result for a seeded model.
+ */
+public final class ArticleNet {
+  private ArticleNet() {}
+
+  /** The network without Batch Normalization (62,006 parameters). */
+  public static Sequential plain() {
+    return new Sequential()
+        .add("conv1", new Conv2d(3, 6, 5))
+        .add("relu1", new ReLU())
+        .add("pool1", new MaxPool2d(2))
+        .add("conv2", new Conv2d(6, 16, 5))
+        .add("relu2", new ReLU())
+        .add("pool2", new MaxPool2d(2))
+        .add("flatten", new Flatten())
+        .add("fc1", new Linear(16 * 5 * 5, 120))
+        .add("relu3", new ReLU())
+        .add("fc2", new Linear(120, 84))
+        .add("relu4", new ReLU())
+        .add("fc3", new Linear(84, 10));
+  }
+}

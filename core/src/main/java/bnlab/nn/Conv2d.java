@@ -1,0 +1,207 @@
+package bnlab.nn;
+
+import bnlab.kernel.Kernels;
+import bnlab.tensor.Rng;
+import bnlab.tensor.Shape;
+import bnlab.tensor.Tensor;
+
+/**
+ * 2-d convolution (cross-correlation) as PyTorch's {@code nn.Conv2d} with square kernel, stride and
+ * zero padding: y[n,k,p,q] = bias[k] + Σ_{c,r,s} weight[k,c,r,s] · x[n, c, p·stride − padding + r,
+ * q·stride − padding + s].
+ *
+ * <p>Shapes: x (N, inChannels, H, W) → y (N, outChannels, P, Q) with P = ⌊(H + 2·padding −
+ * kernelSize) / stride⌋ + 1 and Q likewise; weight (outChannels, inChannels, kernelSize,
+ * kernelSize), bias (outChannels). Same in train and eval mode. Defaults: stride 1, padding 0, bias
+ * true; initialisation as PyTorch: weight Kaiming-uniform with a = √5, i.e. U(±1/√fan_in), bias
+ * U(±1/√fan_in), fan_in = inChannels·kernelSize². Computed per image as im2col followed by one
+ * matrix product (weight (K, C·R·S) · col (C·R·S, P·Q)).
+ */
+public final class Conv2d extends Module {
+  private final String repr;
+  private final String expected;
+  private final int inChannels;
+  private final int outChannels;
+  private final int kernelSize;
+  private final int stride;
+  private final int padding;
+  private final Parameter weight;
+  private final Parameter bias;
+  private int n;
+  private int h;
+  private int w;
+  private int p;
+  private int q;
+  private Tensor out;
+  private Tensor col;
+  private Tensor dCol;
+  private Tensor dX;
+
+  /** Conv2d with stride 1, no padding and a bias. */
+  public Conv2d(int inChannels, int outChannels, int kernelSize) {
+    this(inChannels, outChannels, kernelSize, 1, 0, true);
+  }
+
+  /** Conv2d with the given stride, zero padding and optional bias. */
+  public Conv2d(
+      int inChannels, int outChannels, int kernelSize, int stride, int padding, boolean bias) {
+    ConvShapes.validate("Conv2d", inChannels, outChannels, kernelSize, stride, padding);
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = kernelSize;
+    this.stride = stride;
+    this.padding = padding;
+    expected = "(N, " + inChannels + ", H, W)";
+    this.weight =
+        registerParameter(
+            "weight",
+            new Parameter(
+                Tensor.zeros(outChannels, inChannels, kernelSize, kernelSize),
+                Parameter.Role.WEIGHT));
+    this.bias =
+        bias
+            ? registerParameter(
+                "bias", new Parameter(Tensor.zeros(outChannels), Parameter.Role.BIAS))
+            : null;
+    repr = describe();
+    initParameters(Init.splitDefault());
+  }
+
+  @Override
+  protected void initParameters(Rng rng) {
+    int fanIn = inChannels * kernelSize * kernelSize;
+    Init.kaimingUniformSqrt5(weight.data(), fanIn, rng);
+    if (bias != null) {
+      Init.biasUniform(bias.data(), fanIn, rng);
+    }
+  }
+
+  /** The weight (outChannels, inChannels, kernelSize, kernelSize). */
+  public Parameter weight() {
+    return weight;
+  }
+
+  /** The bias (outChannels), or null when built without one. */
+  public Parameter bias() {
+    return bias;
+  }
+
+  @Override
+  public Tensor forward(Tensor x) {
+    Shape.check(repr, x, expected, -1, inChannels, -1, -1);
+    n = x.dim(0);
+    h = x.dim(2);
+    w = x.dim(3);
+    p = ConvShapes.out(repr, "height", h, kernelSize, stride, padding);
+    q = ConvShapes.out(repr, "width", w, kernelSize, stride, padding);
+    int crs = inChannels * kernelSize * kernelSize;
+    int pq = p * q;
+    out = Tensor.ensure(out, n, outChannels, p, q);
+    col = Tensor.ensure(col, n * crs * pq);
+    Kernels k = Kernels.get();
+    float[] xs = x.data();
+    float[] cs = col.data();
+    float[] ys = out.data();
+    for (int i = 0; i < n; i++) {
+      k.im2col(
+          xs,
+          i * inChannels * h * w,
+          inChannels,
+          h,
+          w,
+          kernelSize,
+          kernelSize,
+          stride,
+          stride,
+          padding,
+          padding,
+          cs,
+          i * crs * pq);
+      k.sgemm(
+          false,
+          false,
+          outChannels,
+          pq,
+          crs,
+          weight.data().data(),
+          0,
+          crs,
+          cs,
+          i * crs * pq,
+          pq,
+          0f,
+          ys,
+          i * outChannels * pq,
+          pq);
+    }
+    ConvShapes.addBias(bias, ys, n, outChannels, pq);
+    return out;
+  }
+
+  @Override
+  public Tensor backward(Tensor dY) {
+    ConvShapes.checkGrad(repr, out, dY);
+    int crs = inChannels * kernelSize * kernelSize;
+    int pq = p * q;
+    dX = Tensor.ensure(dX, n, inChannels, h, w).fill(0f);
+    dCol = Tensor.ensure(dCol, crs * pq);
+    Kernels k = Kernels.get();
+    float[] g = dY.data();
+    float[] wt = weight.data().data();
+    for (int i = 0; i < n; i++) {
+      int gOff = i * outChannels * pq;
+      k.sgemm(
+          false,
+          true,
+          outChannels,
+          crs,
+          pq,
+          g,
+          gOff,
+          pq,
+          col.data(),
+          i * crs * pq,
+          pq,
+          1f,
+          weight.grad().data(),
+          0,
+          crs);
+      k.sgemm(true, false, crs, pq, outChannels, wt, 0, crs, g, gOff, pq, 0f, dCol.data(), 0, pq);
+      k.col2im(
+          dCol.data(),
+          0,
+          inChannels,
+          h,
+          w,
+          kernelSize,
+          kernelSize,
+          stride,
+          stride,
+          padding,
+          padding,
+          dX.data(),
+          i * inChannels * h * w);
+    }
+    ConvShapes.addBiasGrad(bias, g, n, outChannels, pq);
+    return dX;
+  }
+
+  private String describe() {
+    return String.format(
+        "Conv2d(%d, %d, kernel_size=(%d, %d), stride=(%d, %d), padding=(%d, %d)%s)",
+        inChannels,
+        outChannels,
+        kernelSize,
+        kernelSize,
+        stride,
+        stride,
+        padding,
+        padding,
+        bias == null ? ", bias=False" : "");
+  }
+
+  @Override
+  public String toString() {
+    return repr;
+  }
+}

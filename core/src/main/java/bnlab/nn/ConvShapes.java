@@ -1,0 +1,95 @@
+package bnlab.nn;
+
+import bnlab.tensor.Shape;
+import bnlab.tensor.Tensor;
+
+/** Validation, output sizes and bias loops shared by the convolution and pooling layers. */
+final class ConvShapes {
+  private ConvShapes() {}
+
+  static void validate(String layer, int in, int out, int kernel, int stride, int padding) {
+    if (in <= 0 || out <= 0) {
+      throw new IllegalArgumentException(
+          layer + ": channels must be positive, got in=" + in + ", out=" + out);
+    }
+    validateWindow(layer, kernel, stride, padding);
+  }
+
+  static void validateWindow(String layer, int kernel, int stride, int padding) {
+    if (kernel <= 0 || stride <= 0 || padding < 0) {
+      throw new IllegalArgumentException(
+          layer
+              + ": need kernel_size > 0, stride > 0, padding >= 0, got kernel_size="
+              + kernel
+              + ", stride="
+              + stride
+              + ", padding="
+              + padding);
+    }
+  }
+
+  /** Output length along one axis; rejects inputs smaller than the (padded) window. */
+  static int out(String who, String axis, int in, int kernel, int stride, int padding) {
+    if (in + 2 * padding < kernel) {
+      throw new IllegalArgumentException(
+          who
+              + ": input "
+              + axis
+              + " "
+              + in
+              + " (padded "
+              + (in + 2 * padding)
+              + ") is smaller than the kernel "
+              + kernel);
+    }
+    return (in + 2 * padding - kernel) / stride + 1;
+  }
+
+  static void checkGrad(String who, Tensor out, Tensor dY) {
+    if (out == null) {
+      throw new IllegalStateException(who + ".backward: call forward first");
+    }
+    if (!dY.hasShape(out.shape())) {
+      throw new IllegalArgumentException(
+          who
+              + ".backward: expected dY "
+              + Shape.str(out.shape())
+              + " like the last output, got "
+              + Shape.str(dY.shape()));
+    }
+  }
+
+  // y (N,K,L) += bias (K) broadcast over L
+  static void addBias(Parameter bias, float[] y, int n, int k, int l) {
+    if (bias == null) {
+      return;
+    }
+    float[] b = bias.data().data();
+    for (int i = 0; i < n; i++) {
+      for (int c = 0; c < k; c++) {
+        int off = (i * k + c) * l;
+        for (int j = 0; j < l; j++) {
+          y[off + j] += b[c];
+        }
+      }
+    }
+  }
+
+  // dBias (K) += Σ_{n,l} dY (N,K,L)
+  static void addBiasGrad(Parameter bias, float[] g, int n, int k, int l) {
+    if (bias == null) {
+      return;
+    }
+    float[] db = bias.grad().data();
+    for (int c = 0; c < k; c++) {
+      double s = 0;
+      for (int i = 0; i < n; i++) {
+        int off = (i * k + c) * l;
+        for (int j = 0; j < l; j++) {
+          s += g[off + j];
+        }
+      }
+      db[c] += (float) s;
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package bnlab.nn;
+
+import bnlab.tensor.Shape;
+import bnlab.tensor.Tensor;
+
+/**
+ * 2-d max pooling as PyTorch's {@code nn.MaxPool2d} (dilation 1, ceil_mode false): y[n,c,p,q] = max
+ * over the kernelSize² window at (p·stride − padding, q·stride − padding), padding counting as −∞.
+ *
+ * <p>Shapes: x (N, C, H, W) → y (N, C, P, Q), P = ⌊(H + 2·padding − kernelSize)/stride⌋ + 1.
+ * Defaults: stride = kernelSize, padding 0 (at most kernelSize/2, as PyTorch requires). Backward
+ * routes each dY to the first maximal element of its window (PyTorch's tie rule; a NaN counts as
+ * the maximum so it propagates). Same in train and eval mode; no parameters.
+ */
+public final class MaxPool2d extends Module {
+  private final String repr;
+  private final int kernelSize;
+  private final int stride;
+  private final int padding;
+  private int[] shapeIn;
+  private int[] argmax = new int[0];
+  private Tensor out;
+  private Tensor dX;
+
+  /** Max pooling with stride = kernelSize and no padding. */
+  public MaxPool2d(int kernelSize) {
+    this(kernelSize, kernelSize, 0);
+  }
+
+  /** Max pooling with the given stride and padding. */
+  public MaxPool2d(int kernelSize, int stride, int padding) {
+    ConvShapes.validateWindow("MaxPool2d", kernelSize, stride, padding);
+    if (2 * padding > kernelSize) {
+      throw new IllegalArgumentException(
+          "MaxPool2d: padding should be at most half of kernel_size, got padding="
+              + padding
+              + ", kernel_size="
+              + kernelSize);
+    }
+    this.kernelSize = kernelSize;
+    this.stride = stride;
+    this.padding = padding;
+    repr = describe();
+  }
+
+  // x (N,C,H,W) -> y (N,C,P,Q), argmax holds the flat input index of each output
+  @Override
+  public Tensor forward(Tensor x) {
+    Shape.check(repr, x, "(N, C, H, W)", -1, -1, -1, -1);
+    shapeIn = x.shape();
+    int planes = x.dim(0) * x.dim(1);
+    int h = x.dim(2);
+    int w = x.dim(3);
+    int p = ConvShapes.out(repr, "height", h, kernelSize, stride, padding);
+    int q = ConvShapes.out(repr, "width", w, kernelSize, stride, padding);
+    out = Tensor.ensure(out, x.dim(0), x.dim(1), p, q);
+    if (argmax.length < out.size()) {
+      argmax = new int[out.size()];
+    }
+    float[] xs = x.data();
+    float[] ys = out.data();
+    int o = 0;
+    for (int pl = 0; pl < planes; pl++) {
+      int base = pl * h * w;
+      for (int i = 0; i < p; i++) {
+        int h0 = Math.max(0, i * stride - padding);
+        int h1 = Math.min(h, i * stride - padding + kernelSize);
+        for (int j = 0; j < q; j++) {
+          int w0 = Math.max(0, j * stride - padding);
+          int w1 = Math.min(w, j * stride - padding + kernelSize);
+          int best = base + h0 * w + w0;
+          float m = Float.NEGATIVE_INFINITY;
+          for (int r = h0; r < h1; r++) {
+            for (int s = w0; s < w1; s++) {
+              float v = xs[base + r * w + s];
+              if (v > m || Float.isNaN(v)) {
+                m = v;
+                best = base + r * w + s;
+                if (Float.isNaN(v)) {
+                  r = h1;
+                  break;
+                }
+              }
+            }
+          }
+          ys[o] = m;
+          argmax[o++] = best;
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Tensor backward(Tensor dY) {
+    ConvShapes.checkGrad(repr, out, dY);
+    dX = Tensor.ensure(dX, shapeIn).fill(0f);
+    float[] g = dY.data();
+    float[] d = dX.data();
+    for (int o = 0, n = dY.size(); o < n; o++) {
+      d[argmax[o]] += g[o];
+    }
+    return dX;
+  }
+
+  private String describe() {
+    return String.format(
+        "MaxPool2d(kernel_size=%d, stride=%d, padding=%d)", kernelSize, stride, padding);
+  }
+
+  @Override
+  public String toString() {
+    return repr;
+  }
+}

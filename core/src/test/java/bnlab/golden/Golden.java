@@ -1,0 +1,301 @@
+package bnlab.golden;
+
+import bnlab.tensor.Tensor;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reader for the golden files in {@code src/test/resources/golden/}, written by PyTorch's own CPU
+ * kernels through {@code reference/generate.sh} (libtorch via DJL; bnlab's tests never need it).
+ *
+ * <pre>
+ * # comment lines (case, engine and version)
+ * attr NAME VALUE
+ * tensor NAME DTYPE D0 D1 ...      (DTYPE float32 | float64 | int64; no dims = scalar)
+ * values, whitespace-separated, row-major
+ * </pre>
+ *
+ * <p>A missing or malformed file fails the test that asked for it; golden tests are never skipped.
+ */
+public final class Golden {
+  /** One tensor of a golden file; float32 values are the exact floats, widened to double. */
+  public record Entry(String dtype, int[] shape, double[] values) {}
+
+  private final String name;
+  private final Map<String, String> attrs = new LinkedHashMap<>();
+  private final Map<String, Entry> tensors = new LinkedHashMap<>();
+  private final List<String> comments = new ArrayList<>();
+
+  private Golden(String name) {
+    this.name = name;
+  }
+
+  /** Loads {@code golden/NAME.txt} from the test class path, or fails the test. */
+  public static Golden load(String name) {
+    String path = "/golden/" + name + ".txt";
+    try (InputStream in = Golden.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new AssertionError(
+            "golden file "
+                + path
+                + " is missing from core/src/test/resources; regenerate with reference/generate.sh");
+      }
+      Golden g = new Golden(name);
+      g.parse(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
+      return g;
+    } catch (IOException e) {
+      throw new AssertionError("cannot read golden file " + path, e);
+    }
+  }
+
+  private void parse(BufferedReader r) throws IOException {
+    String line;
+    int lineNo = 0;
+    while ((line = r.readLine()) != null) {
+      lineNo++;
+      String t = line.strip();
+      if (t.isEmpty()) {
+        continue;
+      }
+      if (t.startsWith("#")) {
+        comments.add(t.substring(1).strip());
+        continue;
+      }
+      String[] f = t.split("\\s+");
+      if (f[0].equals("attr") && f.length == 3) {
+        attrs.put(f[1], f[2]);
+      } else if (f[0].equals("tensor") && f.length >= 3) {
+        int[] shape = new int[f.length - 3];
+        int n = 1;
+        for (int i = 0; i < shape.length; i++) {
+          shape[i] = Integer.parseInt(f[i + 3]);
+          n *= shape[i];
+        }
+        // float32 text is rounded to float first: %.9g round-trips to the float, not to a double.
+        boolean f32 = f[2].equals("float32");
+        if (!f32 && !f[2].equals("float64") && !f[2].equals("int64")) {
+          throw new AssertionError(name + ":" + lineNo + ": unknown dtype " + f[2]);
+        }
+        double[] values = new double[n];
+        int k = 0;
+        while (k < n) {
+          String v = r.readLine();
+          lineNo++;
+          if (v == null) {
+            throw new AssertionError(name + ": tensor " + f[1] + " truncated at " + k + " of " + n);
+          }
+          for (String s : v.strip().split("\\s+")) {
+            if (!s.isEmpty()) {
+              if (k == n) {
+                throw new AssertionError(name + ":" + lineNo + ": too many values for " + f[1]);
+              }
+              values[k++] = f32 ? Float.parseFloat(s) : Double.parseDouble(s);
+            }
+          }
+        }
+        tensors.put(f[1], new Entry(f[2], shape, values));
+      } else {
+        throw new AssertionError(name + ":" + lineNo + ": cannot parse '" + t + "'");
+      }
+    }
+  }
+
+  /** The file's name without extension. */
+  public String name() {
+    return name;
+  }
+
+  /** The header comments (case description, engine version). */
+  public List<String> comments() {
+    return List.copyOf(comments);
+  }
+
+  /** Whether the file holds a tensor {@code tensor}. */
+  public boolean has(String tensor) {
+    return tensors.containsKey(tensor);
+  }
+
+  private Entry entry(String tensor) {
+    Entry e = tensors.get(tensor);
+    if (e == null) {
+      throw new AssertionError(name + ": no tensor '" + tensor + "'; has " + tensors.keySet());
+    }
+    return e;
+  }
+
+  /** An attribute as text. */
+  public String attr(String key) {
+    String v = attrs.get(key);
+    if (v == null) {
+      throw new AssertionError(name + ": no attr '" + key + "'; has " + attrs.keySet());
+    }
+    return v;
+  }
+
+  /** An integer attribute. */
+  public int intAttr(String key) {
+    return Integer.parseInt(attr(key));
+  }
+
+  /** A floating-point attribute. */
+  public double doubleAttr(String key) {
+    return Double.parseDouble(attr(key));
+  }
+
+  /** A boolean attribute ({@code true}/{@code false}). */
+  public boolean boolAttr(String key) {
+    return Boolean.parseBoolean(attr(key));
+  }
+
+  /** The shape of a tensor. */
+  public int[] shape(String tensor) {
+    return entry(tensor).shape().clone();
+  }
+
+  /** The values of a tensor as float32. */
+  public float[] floats(String tensor) {
+    double[] d = entry(tensor).values();
+    float[] out = new float[d.length];
+    for (int i = 0; i < d.length; i++) {
+      out[i] = (float) d[i];
+    }
+    return out;
+  }
+
+  /** The values of a tensor as doubles (exact for every dtype written). */
+  public double[] doubles(String tensor) {
+    return entry(tensor).values().clone();
+  }
+
+  /** The values of an int64 tensor as ints. */
+  public int[] ints(String tensor) {
+    double[] d = entry(tensor).values();
+    int[] out = new int[d.length];
+    for (int i = 0; i < d.length; i++) {
+      out[i] = (int) d[i];
+    }
+    return out;
+  }
+
+  /** A new bnlab tensor with the values and shape of a float tensor. */
+  public Tensor tensor(String tensor) {
+    return Tensor.of(floats(tensor), shape(tensor));
+  }
+
+  /**
+   * The float32 tolerance for a result that sums {@code reductionLength} terms: {@code 4 * 2^-24 *
+   * (reductionLength + 4)} relative to the tensor's scale (the worst-case rounding bound of a
+   * sequential sum, with room for a few further operations). Different summation orders (libtorch
+   * vectorized and blocked, bnlab's own) stay well inside it; a wrong formula does not.
+   */
+  public static double tolerance(int reductionLength) {
+    return 4 * 0x1.0p-24 * (reductionLength + 4);
+  }
+
+  /**
+   * Asserts {@code |actual - expected| <= tol * scale} elementwise, with scale the largest {@code
+   * |expected|} (at least 1e-3 so all-tiny tensors still get a meaningful bound). On failure prints
+   * the shape, max error, and the first differing values with their index.
+   */
+  public void assertClose(String tensor, float[] actual, double tol) {
+    Entry e = entry(tensor);
+    assertClose(name + "/" + tensor, e.shape(), e.values(), actual, tol);
+  }
+
+  /** {@link #assertClose(String, float[], double)} for a bnlab tensor, also checking its shape. */
+  public void assertClose(String tensor, Tensor actual, double tol) {
+    Entry e = entry(tensor);
+    if (!Arrays.equals(e.shape(), actual.shape())) {
+      throw new AssertionError(
+          name
+              + "/"
+              + tensor
+              + ": shape "
+              + Arrays.toString(actual.shape())
+              + ", golden "
+              + Arrays.toString(e.shape()));
+    }
+    assertClose(tensor, actual.toArray(), tol);
+  }
+
+  /** Elementwise comparison against explicit expected values; see the instance method. */
+  public static void assertClose(
+      String what, int[] shape, double[] expected, float[] actual, double tol) {
+    if (expected.length != actual.length) {
+      throw new AssertionError(
+          what + ": " + actual.length + " values, golden has " + expected.length);
+    }
+    double scale = 1e-3;
+    for (double v : expected) {
+      scale = Math.max(scale, Math.abs(v));
+    }
+    double bound = tol * scale;
+    double maxErr = 0;
+    int bad = 0;
+    StringBuilder first = new StringBuilder();
+    for (int i = 0; i < expected.length; i++) {
+      double err = Math.abs(actual[i] - expected[i]);
+      if (!(err <= bound)) { // also catches NaN
+        if (bad < 6) {
+          first.append(
+              String.format(
+                  Locale.ROOT,
+                  "%n  [%s] bnlab %.9g  libtorch %.9g  |diff| %.3e",
+                  index(shape, i),
+                  actual[i],
+                  expected[i],
+                  err));
+        }
+        bad++;
+      }
+      maxErr = Double.isNaN(err) ? Double.NaN : Math.max(maxErr, err);
+    }
+    if (Boolean.getBoolean("golden.verbose")) {
+      System.out.printf(
+          Locale.ROOT,
+          "golden %-40s max |diff| %.3e  bound %.3e  (%.0f%% of the bound)%n",
+          what,
+          maxErr,
+          bound,
+          bound > 0 ? 100 * maxErr / bound : 0.0);
+    }
+    if (bad > 0) {
+      throw new AssertionError(
+          String.format(
+              Locale.ROOT,
+              "%s %s: %d of %d values differ by more than %.3e (tol %.2e x scale %.3g); max |diff|"
+                  + " %.3e; first:%s",
+              what,
+              Arrays.toString(shape),
+              bad,
+              expected.length,
+              bound,
+              tol,
+              scale,
+              maxErr,
+              first));
+    }
+  }
+
+  private static String index(int[] shape, int flat) {
+    int[] idx = new int[shape.length];
+    for (int d = shape.length - 1; d >= 0; d--) {
+      idx[d] = flat % shape[d];
+      flat /= shape[d];
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < idx.length; i++) {
+      sb.append(i == 0 ? "" : ",").append(idx[i]);
+    }
+    return sb.toString();
+  }
+}

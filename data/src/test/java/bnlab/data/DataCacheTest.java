@@ -1,0 +1,201 @@
+package bnlab.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DataCacheTest {
+  @TempDir Path tmp;
+
+  private static ImageSet small(int seed) {
+    byte[] px = new byte[4 * 2 * 3 * 3];
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (byte) (i * 7 + seed);
+    }
+    return new ImageSet(px, new int[] {0, 1, 1, 0}, 2, 3, 3, List.of("a", "b"));
+  }
+
+  private static void assertSameContent(ImageSet a, ImageSet b) {
+    assertArrayEquals(a.pixels(), b.pixels());
+    assertArrayEquals(a.labels(), b.labels());
+    assertEquals(a.classes(), b.classes());
+    assertEquals(a.channels(), b.channels());
+    assertEquals(a.height(), b.height());
+    assertEquals(a.width(), b.width());
+  }
+
+  private List<Path> files(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.toList();
+    }
+  }
+
+  @Test
+  void decodesOnceThenReadsCacheAndRebuildsWhenSourceChanges() throws IOException {
+    Path src = Files.writeString(tmp.resolve("source.bin"), "v1");
+    DataCache cache = new DataCache(tmp.resolve("cache"));
+    AtomicInteger decodes = new AtomicInteger();
+    ImageSet first =
+        cache.load(
+            src,
+            "train",
+            () -> {
+              decodes.incrementAndGet();
+              return small(1);
+            });
+    assertEquals(1, decodes.get());
+    ImageSet again =
+        cache.load(
+            src,
+            "train",
+            () -> {
+              decodes.incrementAndGet();
+              return small(1);
+            });
+    assertEquals(1, decodes.get(), "second load must come from the cache");
+    assertNotSame(first, again);
+    assertSameContent(small(1), again);
+    // Another variant is a separate entry.
+    cache.load(
+        src,
+        "test",
+        () -> {
+          decodes.incrementAndGet();
+          return small(3);
+        });
+    assertEquals(2, decodes.get());
+    // Same size, new modification time: rebuilt.
+    Files.setLastModifiedTime(
+        src, FileTime.fromMillis(Files.getLastModifiedTime(src).toMillis() + 5000));
+    ImageSet rebuilt =
+        cache.load(
+            src,
+            "train",
+            () -> {
+              decodes.incrementAndGet();
+              return small(2);
+            });
+    assertEquals(3, decodes.get());
+    assertSameContent(small(2), rebuilt);
+    // New size: rebuilt.
+    Files.writeString(src, "version 2");
+    cache.load(
+        src,
+        "train",
+        () -> {
+          decodes.incrementAndGet();
+          return small(2);
+        });
+    assertEquals(4, decodes.get());
+    for (Path p : files(tmp.resolve("cache"))) {
+      assertTrue(p.toString().endsWith(".bnlds"), "no temporary files left: " + p);
+    }
+  }
+
+  @Test
+  void folderSourceKeyFollowsItsFiles() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("imgs/train/a"));
+    Files.writeString(dir.resolve("1.png"), "x");
+    String k1 = DataCache.sourceKey(tmp.resolve("imgs"));
+    Files.writeString(dir.resolve("2.png"), "y");
+    assertFalse(
+        k1.equals(DataCache.sourceKey(tmp.resolve("imgs"))), "adding a file changes the key");
+  }
+
+  @Test
+  void damagedCacheIsRebuilt() throws IOException {
+    Path src = Files.writeString(tmp.resolve("s"), "v1");
+    DataCache cache = new DataCache(tmp.resolve("cache"));
+    cache.load(src, "train", () -> small(1));
+    Path file = cache.fileFor(src, "train");
+    byte[] b = Files.readAllBytes(file);
+    b[b.length - 20] ^= 0x55; // a pixel byte: checksum mismatch
+    Files.write(file, b);
+    AtomicInteger decodes = new AtomicInteger();
+    assertSameContent(
+        small(1),
+        cache.load(
+            src,
+            "train",
+            () -> {
+              decodes.incrementAndGet();
+              return small(1);
+            }));
+    assertEquals(1, decodes.get());
+    Files.write(file, java.util.Arrays.copyOf(b, b.length / 2)); // truncated
+    assertSameContent(
+        small(1),
+        cache.load(
+            src,
+            "train",
+            () -> {
+              decodes.incrementAndGet();
+              return small(1);
+            }));
+    assertEquals(2, decodes.get());
+  }
+
+  @Test
+  void failedDecodeLeavesNoCacheFile() throws IOException {
+    Path src = Files.writeString(tmp.resolve("s"), "v1");
+    DataCache cache = new DataCache(tmp.resolve("cache"));
+    assertThrows(
+        DataException.class,
+        () ->
+            cache.load(
+                src,
+                "train",
+                () -> {
+                  throw new DataException(src, "broken");
+                }));
+    assertFalse(Files.exists(cache.fileFor(src, "train")));
+  }
+
+  @Test
+  void missingSourceIsNamed() {
+    Path none = tmp.resolve("none.tar.gz");
+    DataException e =
+        assertThrows(
+            DataException.class, () -> new DataCache(tmp).load(none, "train", () -> small(0)));
+    assertTrue(e.getMessage().contains(none.toString()), e.getMessage());
+  }
+
+  @Test
+  void unwritableCacheStillReturnsData() throws IOException {
+    Path src = Files.writeString(tmp.resolve("s"), "v1");
+    Path blocker = Files.writeString(tmp.resolve("file-not-folder"), "x");
+    ImageSet s = new DataCache(blocker.resolve("sub")).load(src, "train", () -> small(4));
+    assertSameContent(small(4), s);
+  }
+
+  @Test
+  void cifarTarGzThroughCacheMatchesDirectRead() throws IOException {
+    Path f = TestFiles.cifarFolder(tmp, 5);
+    java.util.Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+    for (String n : Cifar10.batchFiles(Split.TRAIN)) {
+      entries.put(Cifar10.FOLDER + "/" + n, Files.readAllBytes(f.resolve(n)));
+    }
+    Path tgz = TestFiles.tarGz(tmp.resolve("cifar-10-binary.tar.gz"), entries);
+    DataFinder.Found found = new DataFinder(tgz, List.of()).find("cifar10");
+    assertEquals(DataFinder.Format.CIFAR_BINARY_TAR_GZ, found.format());
+    DataCache cache = new DataCache(tmp.resolve("c"));
+    ImageSet viaCache = DataSets.load(found, Split.TRAIN, cache);
+    ImageSet fromCache = DataSets.load(found, Split.TRAIN, cache);
+    assertSame(fromCache.getClass(), viaCache.getClass());
+    assertSameContent(Cifar10.readFolder(f, Split.TRAIN), fromCache);
+  }
+}
