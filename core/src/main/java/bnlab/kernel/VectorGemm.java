@@ -575,6 +575,12 @@ final class VectorGemm {
       for (int p = 0; p < bound; p += L) {
         acc = FloatVector.fromArray(S, a, at + p).fma(FloatVector.fromArray(S, b, bt + p), acc);
       }
+      if (bound < k) {
+        VectorMask<Float> mk = S.indexInRange(bound, k);
+        acc =
+            FloatVector.fromArray(S, a, at + bound, mk)
+                .fma(FloatVector.fromArray(S, b, bt + bound, mk), acc);
+      }
     }
     out(batch, aStride, bStride, bound, k, fold(acc), a, ai, b, bj, beta, c, ci);
   }
@@ -594,9 +600,6 @@ final class VectorGemm {
       float beta,
       float[] c,
       int ci) {
-    for (int t = 0; bound < k && t < batch; t++) {
-      sum = tail(sum, bound, k, a, ai + t * aStride, b, bj + t * bStride);
-    }
     c[ci] = dotOut(sum, beta, c[ci]);
   }
 
@@ -635,6 +638,24 @@ final class VectorGemm {
         FloatVector b1 = FloatVector.fromArray(S, b, bt + ldb + p);
         FloatVector b2 = FloatVector.fromArray(S, b, bt + 2 * ldb + p);
         FloatVector b3 = FloatVector.fromArray(S, b, bt + 3 * ldb + p);
+        s00 = a0.fma(b0, s00);
+        s01 = a0.fma(b1, s01);
+        s02 = a0.fma(b2, s02);
+        s03 = a0.fma(b3, s03);
+        s10 = a1.fma(b0, s10);
+        s11 = a1.fma(b1, s11);
+        s12 = a1.fma(b2, s12);
+        s13 = a1.fma(b3, s13);
+      }
+      if (bound < k) {
+        VectorMask<Float> mk = S.indexInRange(bound, k);
+        int p = bound;
+        FloatVector a0 = FloatVector.fromArray(S, a, at + p, mk);
+        FloatVector a1 = FloatVector.fromArray(S, a, at + lda + p, mk);
+        FloatVector b0 = FloatVector.fromArray(S, b, bt + p, mk);
+        FloatVector b1 = FloatVector.fromArray(S, b, bt + ldb + p, mk);
+        FloatVector b2 = FloatVector.fromArray(S, b, bt + 2 * ldb + p, mk);
+        FloatVector b3 = FloatVector.fromArray(S, b, bt + 3 * ldb + p, mk);
         s00 = a0.fma(b0, s00);
         s01 = a0.fma(b1, s01);
         s02 = a0.fma(b2, s02);

@@ -1,0 +1,270 @@
+package bnlab.kernel;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The Vector API twin of {@link ScalarKernels}: a register-blocked GEMM ({@link VectorGemm}) that
+ * splits large products across the {@link Parallel} pool, and im2col/col2im that move whole
+ * contiguous runs instead of single elements.
+ *
+ * <p>A product is split into a fixed number of row (or column) blocks whatever the thread count;
+ * every C element is computed by the same operations in any block, so results are bit-identical for
+ * 1 and N threads.
+ */
+final class VectorKernels implements Kernels {
+  /** Below this many multiply-adds a hand-off to the pool costs more than it saves. */
+  static final long PARALLEL_MIN = 1L << 18;
+
+  private static final int CHUNKS = 8;
+  private static final int L = VectorGemm.L;
+
+  private final ScalarKernels scalar = new ScalarKernels();
+  private final ThreadLocal<GemmJob> jobs = ThreadLocal.withInitial(GemmJob::new);
+
+  @Override
+  public String name() {
+    return "vector-" + VectorGemm.S.vectorBitSize() + "bit";
+  }
+
+  // op(A) (m,k), op(B) (k,n) -> C (m,n)
+  @Override
+  public void sgemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc) {
+    ScalarKernels.checkGemm(transA, transB, m, n, k, lda, ldb, ldc);
+    if ((long) m * n * k < PARALLEL_MIN || Parallel.threads() == 1) {
+      VectorGemm.sgemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+      return;
+    }
+    GemmJob job = jobs.get();
+    job.set(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    try {
+      Parallel.forEach(CHUNKS, job);
+    } finally {
+      job.clear();
+    }
+  }
+
+  /** One product's arguments, reused per calling thread so a parallel product allocates nothing. */
+  private static final class GemmJob implements Parallel.Body {
+    private boolean transA;
+    private boolean transB;
+    private int m;
+    private int n;
+    private int k;
+    private float[] a;
+    private int aOff;
+    private int lda;
+    private float[] b;
+    private int bOff;
+    private int ldb;
+    private float beta;
+    private float[] c;
+    private int cOff;
+    private int ldc;
+
+    void set(
+        boolean transA,
+        boolean transB,
+        int m,
+        int n,
+        int k,
+        float[] a,
+        int aOff,
+        int lda,
+        float[] b,
+        int bOff,
+        int ldb,
+        float beta,
+        float[] c,
+        int cOff,
+        int ldc) {
+      this.transA = transA;
+      this.transB = transB;
+      this.m = m;
+      this.n = n;
+      this.k = k;
+      this.a = a;
+      this.aOff = aOff;
+      this.lda = lda;
+      this.b = b;
+      this.bOff = bOff;
+      this.ldb = ldb;
+      this.beta = beta;
+      this.c = c;
+      this.cOff = cOff;
+      this.ldc = ldc;
+    }
+
+    void clear() {
+      a = null;
+      b = null;
+      c = null;
+    }
+
+    // Rows when there are enough for every chunk to get a 4-row block, else columns.
+    @Override
+    public void run(int chunk) {
+      if (m >= 4 * CHUNKS) {
+        int step = (m + CHUNKS - 1) / CHUNKS + 3 & ~3;
+        int i0 = Math.min(m, chunk * step);
+        VectorGemm.sgemmRange(
+            transA,
+            transB,
+            m,
+            n,
+            k,
+            a,
+            aOff,
+            lda,
+            b,
+            bOff,
+            ldb,
+            beta,
+            c,
+            cOff,
+            ldc,
+            i0,
+            Math.min(m, i0 + step),
+            0,
+            n);
+      } else {
+        int step = ((n + CHUNKS - 1) / CHUNKS + L - 1) / L * L;
+        int j0 = Math.min(n, chunk * step);
+        VectorGemm.sgemmRange(
+            transA,
+            transB,
+            m,
+            n,
+            k,
+            a,
+            aOff,
+            lda,
+            b,
+            bOff,
+            ldb,
+            beta,
+            c,
+            cOff,
+            ldc,
+            0,
+            m,
+            j0,
+            Math.min(n, j0 + step));
+      }
+    }
+  }
+
+  // x (C,H,W) -> col (C*R*S, P*Q); each (c, r, s, p) row segment is one copy plus zero edges.
+  @Override
+  public void im2col(
+      float[] x,
+      int xOff,
+      int channels,
+      int height,
+      int width,
+      int kernelH,
+      int kernelW,
+      int strideH,
+      int strideW,
+      int padH,
+      int padW,
+      float[] col,
+      int colOff) {
+    if (strideW != 1) {
+      scalar.im2col(
+          x, xOff, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, col,
+          colOff);
+      return;
+    }
+    int outH = Kernels.outSize(height, kernelH, strideH, padH);
+    int outW = Kernels.outSize(width, kernelW, 1, padW);
+    int idx = colOff;
+    for (int c = 0; c < channels; c++) {
+      for (int r = 0; r < kernelH; r++) {
+        for (int s = 0; s < kernelW; s++) {
+          int q0 = Math.max(0, padW - s);
+          int q1 = Math.min(outW, width + padW - s);
+          for (int p = 0; p < outH; p++, idx += outW) {
+            int ih = p * strideH - padH + r;
+            if (ih < 0 || ih >= height || q0 >= q1) {
+              java.util.Arrays.fill(col, idx, idx + outW, 0f);
+              continue;
+            }
+            java.util.Arrays.fill(col, idx, idx + q0, 0f);
+            System.arraycopy(
+                x, xOff + (c * height + ih) * width + q0 - padW + s, col, idx + q0, q1 - q0);
+            java.util.Arrays.fill(col, idx + q1, idx + outW, 0f);
+          }
+        }
+      }
+    }
+  }
+
+  // col (C*R*S, P*Q) -> dX (C,H,W), accumulated; runs of P*Q added with vectors.
+  @Override
+  public void col2im(
+      float[] col,
+      int colOff,
+      int channels,
+      int height,
+      int width,
+      int kernelH,
+      int kernelW,
+      int strideH,
+      int strideW,
+      int padH,
+      int padW,
+      float[] dx,
+      int xOff) {
+    if (strideW != 1) {
+      scalar.col2im(
+          col, colOff, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, dx,
+          xOff);
+      return;
+    }
+    int outH = Kernels.outSize(height, kernelH, strideH, padH);
+    int outW = Kernels.outSize(width, kernelW, 1, padW);
+    int idx = colOff;
+    for (int c = 0; c < channels; c++) {
+      for (int r = 0; r < kernelH; r++) {
+        for (int s = 0; s < kernelW; s++) {
+          int q0 = Math.max(0, padW - s);
+          int q1 = Math.min(outW, width + padW - s);
+          for (int p = 0; p < outH; p++, idx += outW) {
+            int ih = p * strideH - padH + r;
+            if (ih >= 0 && ih < height && q0 < q1) {
+              addInto(col, idx + q0, dx, xOff + (c * height + ih) * width + q0 - padW + s, q1 - q0);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** dst[d..d+len) += src[s..s+len). */
+  static void addInto(float[] src, int s, float[] dst, int d, int len) {
+    int i = 0;
+    for (int bound = VectorGemm.S.loopBound(len); i < bound; i += L) {
+      FloatVector.fromArray(VectorGemm.S, dst, d + i)
+          .add(FloatVector.fromArray(VectorGemm.S, src, s + i))
+          .intoArray(dst, d + i);
+    }
+    for (; i < len; i++) {
+      dst[d + i] += src[s + i];
+    }
+  }
+}
