@@ -12,11 +12,17 @@ import java.lang.System.Logger.Level;
  */
 final class KernelProvider {
   private static final Kernels ACTIVE = choose(System.getProperty("bnlab.kernels", "auto"));
+  private static final boolean VECTOR = !(ACTIVE instanceof ScalarKernels);
 
   private KernelProvider() {}
 
   static Kernels active() {
     return ACTIVE;
+  }
+
+  /** Whether the Vector API twins (GEMM, BatchNorm, Adam) are in use. */
+  static boolean vector() {
+    return VECTOR;
   }
 
   static Kernels choose(String wanted) {

@@ -20,6 +20,7 @@ final class VectorKernels implements Kernels {
 
   private final ScalarKernels scalar = new ScalarKernels();
   private final ThreadLocal<GemmJob> jobs = ThreadLocal.withInitial(GemmJob::new);
+  private final ThreadLocal<ConvJob> convJobs = ThreadLocal.withInitial(() -> new ConvJob(this));
 
   @Override
   public String name() {
@@ -55,6 +56,186 @@ final class VectorKernels implements Kernels {
       Parallel.forEach(CHUNKS, job);
     } finally {
       job.clear();
+    }
+  }
+
+  /**
+   * The images are split into {@link ConvJob#chunks} fixed chunks (a function of n only) that run
+   * on the pool; each image is computed by the same single-threaded kernels in any chunk.
+   */
+  @Override
+  public void convForward(
+      ConvGeometry g, int n, float[] x, float[] weight, float[] col, float[] y) {
+    ConvJob job = convJobs.get();
+    job.forward(g, n, x, weight, col, y);
+    run(job, (long) n * g.outChannels() * g.crs() * g.pq());
+  }
+
+  /**
+   * As {@link #convForward}; the weight gradient is summed per chunk into a scratch partial, and
+   * the partials are added to dWeight in chunk order, so the sum does not depend on the threads.
+   */
+  @Override
+  public void convBackward(
+      ConvGeometry g,
+      int n,
+      float[] dy,
+      float[] weight,
+      float[] col,
+      float[] dWeight,
+      float[] dCol,
+      float[] dx) {
+    ConvJob job = convJobs.get();
+    job.backward(g, n, dy, weight, col, dCol, dx);
+    run(job, 2L * n * g.outChannels() * g.crs() * g.pq());
+    int size = g.outChannels() * g.crs();
+    for (int c = 0; c < job.chunks; c++) {
+      addInto(job.parts, c * size, dWeight, 0, size);
+    }
+  }
+
+  private static void run(ConvJob job, long work) {
+    try {
+      if (work < PARALLEL_MIN || Parallel.threads() == 1) {
+        for (int c = 0; c < job.chunks; c++) {
+          job.run(c);
+        }
+      } else {
+        Parallel.forEach(job.chunks, job);
+      }
+    } finally {
+      job.clear();
+    }
+  }
+
+  /** A batched convolution's arguments and weight-gradient partials, reused per calling thread. */
+  private static final class ConvJob implements Parallel.Body {
+    /** Chunks of the batch; fixed so that results are the same for any thread count. */
+    static final int MAX_CHUNKS = 8;
+
+    private final VectorKernels k;
+    private boolean backward;
+    private ConvGeometry g;
+    private int n;
+    int chunks;
+    private float[] x;
+    private float[] w;
+    private float[] col;
+    private float[] y;
+    private float[] dy;
+    private float[] dCol;
+    private float[] dx;
+    float[] parts = new float[0];
+
+    ConvJob(VectorKernels k) {
+      this.k = k;
+    }
+
+    void forward(ConvGeometry g, int n, float[] x, float[] w, float[] col, float[] y) {
+      set(false, g, n);
+      this.x = x;
+      this.w = w;
+      this.col = col;
+      this.y = y;
+    }
+
+    void backward(
+        ConvGeometry g, int n, float[] dy, float[] w, float[] col, float[] dCol, float[] dx) {
+      set(true, g, n);
+      this.dy = dy;
+      this.w = w;
+      this.col = col;
+      this.dCol = dCol;
+      this.dx = dx;
+      int size = chunks * g.outChannels() * g.crs();
+      if (parts.length < size) {
+        parts = new float[size];
+      }
+    }
+
+    private void set(boolean backward, ConvGeometry g, int n) {
+      this.backward = backward;
+      this.g = g;
+      this.n = n;
+      this.chunks = Math.min(n, MAX_CHUNKS);
+    }
+
+    void clear() {
+      x = w = col = y = dy = dCol = dx = null;
+    }
+
+    @Override
+    public void run(int chunk) {
+      int t0 = (int) ((long) chunk * n / chunks);
+      int t1 = (int) ((long) (chunk + 1) * n / chunks);
+      int crs = g.crs();
+      int pq = g.pq();
+      int kk = g.outChannels();
+      if (!backward) {
+        for (int t = t0; t < t1; t++) {
+          k.im2col(
+              x,
+              t * g.inSize(),
+              g.channels(),
+              g.height(),
+              g.width(),
+              g.kernelH(),
+              g.kernelW(),
+              g.strideH(),
+              g.strideW(),
+              g.padH(),
+              g.padW(),
+              col,
+              t * crs * pq);
+          VectorGemm.sgemm(
+              false, false, kk, pq, crs, w, 0, crs, col, t * crs * pq, pq, 0f, y, t * kk * pq, pq);
+        }
+        return;
+      }
+      // dW partial of this chunk: Σ_t dY_t · col_tᵀ, one fold per element.
+      VectorGemm.sumRange(
+          t1 - t0,
+          kk * pq,
+          crs * pq,
+          false,
+          true,
+          kk,
+          crs,
+          pq,
+          dy,
+          t0 * kk * pq,
+          pq,
+          col,
+          t0 * crs * pq,
+          pq,
+          0f,
+          parts,
+          chunk * kk * crs,
+          crs,
+          0,
+          kk,
+          0,
+          crs);
+      for (int t = t0; t < t1; t++) {
+        int cOff = t * crs * pq;
+        VectorGemm.sgemm(
+            true, false, crs, pq, kk, w, 0, crs, dy, t * kk * pq, pq, 0f, dCol, cOff, pq);
+        java.util.Arrays.fill(dx, t * g.inSize(), (t + 1) * g.inSize(), 0f);
+        k.col2im(
+            dCol,
+            cOff,
+            g.channels(),
+            g.height(),
+            g.width(),
+            g.kernelH(),
+            g.kernelW(),
+            g.strideH(),
+            g.strideW(),
+            g.padH(),
+            g.padW(),
+            dx,
+            t * g.inSize());
+      }
     }
   }
 
