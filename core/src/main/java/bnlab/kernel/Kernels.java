@@ -155,6 +155,20 @@ public interface Kernels {
     }
   }
 
+  /** ReLU forward: y[i] = x[i] &gt; 0 ? x[i] : 0 for i in [0, n) (NaN and −0 give 0). */
+  default void relu(float[] x, float[] y, int n) {
+    for (int i = 0; i < n; i++) {
+      y[i] = x[i] > 0f ? x[i] : 0f;
+    }
+  }
+
+  /** ReLU backward from the output: dx[i] = y[i] &gt; 0 ? dy[i] : 0 for i in [0, n). */
+  default void reluBackward(float[] y, float[] dy, float[] dx, int n) {
+    for (int i = 0; i < n; i++) {
+      dx[i] = y[i] > 0f ? dy[i] : 0f;
+    }
+  }
+
   /** Output length of a convolution or pooling window sweep: (in + 2·pad − kernel) / stride + 1. */
   static int outSize(int in, int kernel, int stride, int pad) {
     return (in + 2 * pad - kernel) / stride + 1;

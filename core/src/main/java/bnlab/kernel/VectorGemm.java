@@ -243,11 +243,10 @@ final class VectorGemm {
         k2x3(kc, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, beta, c, cOff + i * ldc + j, ldc);
       }
       for (; i < i1; i++) {
-        k1x3(kc, a, aOff + i * ars, acs, b, bOff + j, ldb, beta, c, cOff + i * ldc + j);
+        k1x3(kc, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, beta, c, cOff + i * ldc + j, ldc);
       }
     }
     for (; j < j1; j += L) {
-      VectorMask<Float> mask = S.indexInRange(j, j1);
       int i = i0;
       for (; i + 4 <= i1; i += 4) {
         k4x1(
@@ -263,29 +262,27 @@ final class VectorGemm {
             c,
             cOff + i * ldc + j,
             ldc,
-            mask);
+            j,
+            j1);
       }
       for (; i < i1; i++) {
-        k1x1(kc, a, aOff + i * ars, acs, b, bOff + j, ldb, beta, c, cOff + i * ldc + j, mask);
+        k1x1(
+            kc,
+            a,
+            aOff + i * ars,
+            ars,
+            acs,
+            b,
+            bOff + j,
+            ldb,
+            beta,
+            c,
+            cOff + i * ldc + j,
+            ldc,
+            j,
+            j1);
       }
     }
-  }
-
-  private static FloatVector out(
-      FloatVector acc, float beta, float[] c, int ci, VectorMask<Float> mask) {
-    if (beta == 0f) {
-      return acc;
-    }
-    FloatVector old = FloatVector.fromArray(S, c, ci, mask);
-    return beta == 1f ? acc.add(old) : old.mul(beta).add(acc);
-  }
-
-  private static FloatVector out(FloatVector acc, float beta, float[] c, int ci) {
-    if (beta == 0f) {
-      return acc;
-    }
-    FloatVector old = FloatVector.fromArray(S, c, ci);
-    return beta == 1f ? acc.add(old) : old.mul(beta).add(acc);
   }
 
   private static void k4x3(
@@ -301,10 +298,49 @@ final class VectorGemm {
       float[] c,
       int ci,
       int ldc) {
-    FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
-    FloatVector c10 = c00, c11 = c00, c12 = c00;
-    FloatVector c20 = c00, c21 = c00, c22 = c00;
-    FloatVector c30 = c00, c31 = c00, c32 = c00;
+    FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+      c02 = c00;
+      c10 = c00;
+      c11 = c00;
+      c12 = c00;
+      c20 = c00;
+      c21 = c00;
+      c22 = c00;
+      c30 = c00;
+      c31 = c00;
+      c32 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci);
+      c01 = FloatVector.fromArray(S, c, ci + L);
+      c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+      c10 = FloatVector.fromArray(S, c, ci + ldc);
+      c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+      c12 = FloatVector.fromArray(S, c, ci + ldc + 2 * L);
+      c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+      c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+      c22 = FloatVector.fromArray(S, c, ci + 2 * ldc + 2 * L);
+      c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+      c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+      c32 = FloatVector.fromArray(S, c, ci + 3 * ldc + 2 * L);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c01 = c01.mul(beta);
+        c02 = c02.mul(beta);
+        c10 = c10.mul(beta);
+        c11 = c11.mul(beta);
+        c12 = c12.mul(beta);
+        c20 = c20.mul(beta);
+        c21 = c21.mul(beta);
+        c22 = c22.mul(beta);
+        c30 = c30.mul(beta);
+        c31 = c31.mul(beta);
+        c32 = c32.mul(beta);
+      }
+    }
     for (int p = 0; p < kc; p++) {
       int bp = bj + p * ldb;
       FloatVector b0 = FloatVector.fromArray(S, b, bp);
@@ -328,10 +364,18 @@ final class VectorGemm {
       c31 = x.fma(b1, c31);
       c32 = x.fma(b2, c32);
     }
-    store3(c00, c01, c02, beta, c, ci);
-    store3(c10, c11, c12, beta, c, ci + ldc);
-    store3(c20, c21, c22, beta, c, ci + 2 * ldc);
-    store3(c30, c31, c32, beta, c, ci + 3 * ldc);
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c02.intoArray(c, ci + 2 * L);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + L);
+    c12.intoArray(c, ci + ldc + 2 * L);
+    c20.intoArray(c, ci + 2 * ldc);
+    c21.intoArray(c, ci + 2 * ldc + L);
+    c22.intoArray(c, ci + 2 * ldc + 2 * L);
+    c30.intoArray(c, ci + 3 * ldc);
+    c31.intoArray(c, ci + 3 * ldc + L);
+    c32.intoArray(c, ci + 3 * ldc + 2 * L);
   }
 
   private static void k2x3(
@@ -347,8 +391,31 @@ final class VectorGemm {
       float[] c,
       int ci,
       int ldc) {
-    FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
-    FloatVector c10 = c00, c11 = c00, c12 = c00;
+    FloatVector c00, c01, c02, c10, c11, c12;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+      c02 = c00;
+      c10 = c00;
+      c11 = c00;
+      c12 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci);
+      c01 = FloatVector.fromArray(S, c, ci + L);
+      c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+      c10 = FloatVector.fromArray(S, c, ci + ldc);
+      c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+      c12 = FloatVector.fromArray(S, c, ci + ldc + 2 * L);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c01 = c01.mul(beta);
+        c02 = c02.mul(beta);
+        c10 = c10.mul(beta);
+        c11 = c11.mul(beta);
+        c12 = c12.mul(beta);
+      }
+    }
     for (int p = 0; p < kc; p++) {
       int bp = bj + p * ldb;
       FloatVector b0 = FloatVector.fromArray(S, b, bp);
@@ -364,37 +431,57 @@ final class VectorGemm {
       c11 = x.fma(b1, c11);
       c12 = x.fma(b2, c12);
     }
-    store3(c00, c01, c02, beta, c, ci);
-    store3(c10, c11, c12, beta, c, ci + ldc);
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c02.intoArray(c, ci + 2 * L);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + L);
+    c12.intoArray(c, ci + ldc + 2 * L);
   }
 
   private static void k1x3(
       int kc,
       float[] a,
       int ai,
+      int ars,
       int acs,
       float[] b,
       int bj,
       int ldb,
       float beta,
       float[] c,
-      int ci) {
-    FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
+      int ci,
+      int ldc) {
+    FloatVector c00, c01, c02;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+      c02 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci);
+      c01 = FloatVector.fromArray(S, c, ci + L);
+      c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c01 = c01.mul(beta);
+        c02 = c02.mul(beta);
+      }
+    }
     for (int p = 0; p < kc; p++) {
       int bp = bj + p * ldb;
-      FloatVector x = FloatVector.broadcast(S, a[ai + p * acs]);
-      c00 = x.fma(FloatVector.fromArray(S, b, bp), c00);
-      c01 = x.fma(FloatVector.fromArray(S, b, bp + L), c01);
-      c02 = x.fma(FloatVector.fromArray(S, b, bp + 2 * L), c02);
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      c02 = x.fma(b2, c02);
     }
-    store3(c00, c01, c02, beta, c, ci);
-  }
-
-  private static void store3(
-      FloatVector v0, FloatVector v1, FloatVector v2, float beta, float[] c, int ci) {
-    out(v0, beta, c, ci).intoArray(c, ci);
-    out(v1, beta, c, ci + L).intoArray(c, ci + L);
-    out(v2, beta, c, ci + 2 * L).intoArray(c, ci + 2 * L);
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c02.intoArray(c, ci + 2 * L);
   }
 
   private static void k4x1(
@@ -410,26 +497,53 @@ final class VectorGemm {
       float[] c,
       int ci,
       int ldc,
-      VectorMask<Float> mask) {
-    FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
-    for (int p = 0; p < kc; p++) {
-      FloatVector bv = FloatVector.fromArray(S, b, bj + p * ldb, mask);
-      int ap = ai + p * acs;
-      c0 = FloatVector.broadcast(S, a[ap]).fma(bv, c0);
-      c1 = FloatVector.broadcast(S, a[ap + ars]).fma(bv, c1);
-      c2 = FloatVector.broadcast(S, a[ap + 2 * ars]).fma(bv, c2);
-      c3 = FloatVector.broadcast(S, a[ap + 3 * ars]).fma(bv, c3);
+      int j,
+      int j1) {
+    // Built here, not passed in: a mask crossing a call that is not inlined would be boxed.
+    VectorMask<Float> mask = S.indexInRange(j, j1);
+    FloatVector c00, c10, c20, c30;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c10 = c00;
+      c20 = c00;
+      c30 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci, mask);
+      c10 = FloatVector.fromArray(S, c, ci + ldc, mask);
+      c20 = FloatVector.fromArray(S, c, ci + 2 * ldc, mask);
+      c30 = FloatVector.fromArray(S, c, ci + 3 * ldc, mask);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c10 = c10.mul(beta);
+        c20 = c20.mul(beta);
+        c30 = c30.mul(beta);
+      }
     }
-    out(c0, beta, c, ci, mask).intoArray(c, ci, mask);
-    out(c1, beta, c, ci + ldc, mask).intoArray(c, ci + ldc, mask);
-    out(c2, beta, c, ci + 2 * ldc, mask).intoArray(c, ci + 2 * ldc, mask);
-    out(c3, beta, c, ci + 3 * ldc, mask).intoArray(c, ci + 3 * ldc, mask);
+    for (int p = 0; p < kc; p++) {
+      int bp = bj + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp, mask);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      x = FloatVector.broadcast(S, a[ap + ars]);
+      c10 = x.fma(b0, c10);
+      x = FloatVector.broadcast(S, a[ap + 2 * ars]);
+      c20 = x.fma(b0, c20);
+      x = FloatVector.broadcast(S, a[ap + 3 * ars]);
+      c30 = x.fma(b0, c30);
+    }
+    c00.intoArray(c, ci, mask);
+    c10.intoArray(c, ci + ldc, mask);
+    c20.intoArray(c, ci + 2 * ldc, mask);
+    c30.intoArray(c, ci + 3 * ldc, mask);
   }
 
   private static void k1x1(
       int kc,
       float[] a,
       int ai,
+      int ars,
       int acs,
       float[] b,
       int bj,
@@ -437,13 +551,29 @@ final class VectorGemm {
       float beta,
       float[] c,
       int ci,
-      VectorMask<Float> mask) {
-    FloatVector c0 = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++) {
-      FloatVector bv = FloatVector.fromArray(S, b, bj + p * ldb, mask);
-      c0 = FloatVector.broadcast(S, a[ai + p * acs]).fma(bv, c0);
+      int ldc,
+      int j,
+      int j1) {
+    // Built here, not passed in: a mask crossing a call that is not inlined would be boxed.
+    VectorMask<Float> mask = S.indexInRange(j, j1);
+    FloatVector c00;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci, mask);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+      }
     }
-    out(c0, beta, c, ci, mask).intoArray(c, ci, mask);
+    for (int p = 0; p < kc; p++) {
+      int bp = bj + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp, mask);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+    }
+    c00.intoArray(c, ci, mask);
   }
 
   // ---- B transposed, A not: dot products of contiguous rows ----------------------------------
