@@ -597,10 +597,12 @@ final class VectorGemm {
       int i1,
       int j0,
       int j1) {
-    int i = i0;
-    for (; i + 2 <= i1; i += 2) {
-      int j = j0;
-      for (; j + 4 <= j1; j += 4) {
+    // Blocks of 4 B rows outside, A row pairs inside: B (the im2col matrix, the larger operand
+    // of a weight gradient) is streamed once while the few rows of A stay in cache.
+    int iPairs = i0 + (i1 - i0) / 2 * 2;
+    int j = j0;
+    for (; j + 4 <= j1; j += 4) {
+      for (int i = i0; i < iPairs; i += 2) {
         d2x4(
             batch,
             aStride,
@@ -617,35 +619,25 @@ final class VectorGemm {
             cOff + i * ldc + j,
             ldc);
       }
-      for (; j < j1; j++) {
-        dot1(
-            batch,
-            aStride,
-            bStride,
-            k,
-            a,
-            aOff + i * lda,
-            b,
-            bOff + j * ldb,
-            beta,
-            c,
-            cOff + i * ldc + j);
-        dot1(
-            batch,
-            aStride,
-            bStride,
-            k,
-            a,
-            aOff + (i + 1) * lda,
-            b,
-            bOff + j * ldb,
-            beta,
-            c,
-            cOff + (i + 1) * ldc + j);
+      for (int i = iPairs; i < i1; i++) {
+        for (int jj = j; jj < j + 4; jj++) {
+          dot1(
+              batch,
+              aStride,
+              bStride,
+              k,
+              a,
+              aOff + i * lda,
+              b,
+              bOff + jj * ldb,
+              beta,
+              c,
+              cOff + i * ldc + jj);
+        }
       }
     }
-    for (; i < i1; i++) {
-      for (int j = j0; j < j1; j++) {
+    for (; j < j1; j++) {
+      for (int i = i0; i < i1; i++) {
         dot1(
             batch,
             aStride,

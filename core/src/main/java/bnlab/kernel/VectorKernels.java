@@ -88,7 +88,8 @@ final class VectorKernels implements Kernels {
       float[] dCol,
       float[] dx) {
     ConvJob job = convJobs.get();
-    job.backward(g, n, dy, weight, col, dCol, dx);
+    // dCol is not needed: each chunk keeps one image's dCol in its own cache-sized scratch.
+    job.backward(g, n, dy, weight, col, dx);
     run(job, 2L * n * g.outChannels() * g.crs() * g.pq());
     int size = g.outChannels() * g.crs();
     for (int c = 0; c < job.chunks; c++) {
@@ -125,9 +126,11 @@ final class VectorKernels implements Kernels {
     private float[] col;
     private float[] y;
     private float[] dy;
-    private float[] dCol;
     private float[] dx;
     float[] parts = new float[0];
+
+    /** One image's dCol per chunk: small enough to stay in cache between the GEMM and col2im. */
+    private float[] dColChunks = new float[0];
 
     ConvJob(VectorKernels k) {
       this.k = k;
@@ -141,17 +144,19 @@ final class VectorKernels implements Kernels {
       this.y = y;
     }
 
-    void backward(
-        ConvGeometry g, int n, float[] dy, float[] w, float[] col, float[] dCol, float[] dx) {
+    void backward(ConvGeometry g, int n, float[] dy, float[] w, float[] col, float[] dx) {
       set(true, g, n);
       this.dy = dy;
       this.w = w;
       this.col = col;
-      this.dCol = dCol;
       this.dx = dx;
       int size = chunks * g.outChannels() * g.crs();
       if (parts.length < size) {
         parts = new float[size];
+      }
+      int cols = chunks * g.crs() * g.pq();
+      if (dColChunks.length < cols) {
+        dColChunks = new float[cols];
       }
     }
 
@@ -163,7 +168,7 @@ final class VectorKernels implements Kernels {
     }
 
     void clear() {
-      x = w = col = y = dy = dCol = dx = null;
+      x = w = col = y = dy = dx = null;
     }
 
     @Override
@@ -218,13 +223,13 @@ final class VectorKernels implements Kernels {
           kk,
           0,
           crs);
+      int cOff = chunk * crs * pq;
       for (int t = t0; t < t1; t++) {
-        int cOff = t * crs * pq;
         VectorGemm.sgemm(
-            true, false, crs, pq, kk, w, 0, crs, dy, t * kk * pq, pq, 0f, dCol, cOff, pq);
+            true, false, crs, pq, kk, w, 0, crs, dy, t * kk * pq, pq, 0f, dColChunks, cOff, pq);
         java.util.Arrays.fill(dx, t * g.inSize(), (t + 1) * g.inSize(), 0f);
         k.col2im(
-            dCol,
+            dColChunks,
             cOff,
             g.channels(),
             g.height(),
