@@ -1,6 +1,6 @@
 package bnlab.nn;
 
-import bnlab.kernel.BatchNormKernel;
+import bnlab.kernel.BatchNormOps;
 import bnlab.tensor.Shape;
 import bnlab.tensor.Tensor;
 
@@ -182,7 +182,7 @@ final class BatchNormCore {
     s = spatial;
     batchStats = (training && !frozen) || runningMean == null;
     if (batchStats) {
-      BatchNormKernel.meanVar(x.data(), n, numFeatures, s, mean, var);
+      BatchNormOps.meanVar(x.data(), n, numFeatures, s, mean, var);
       if (training && runningMean != null) {
         checkFinite();
         updateRunning(m);
@@ -195,10 +195,10 @@ final class BatchNormCore {
         var[j] = rv[j];
       }
     }
-    BatchNormKernel.invStd(var, eps, numFeatures, invstd);
+    BatchNormOps.invStd(var, eps, numFeatures, invstd);
     out = Tensor.ensure(out, x.shape());
     xhat = Tensor.ensure(xhat, x.shape());
-    BatchNormKernel.normalize(
+    BatchNormOps.normalize(
         x.data(),
         n,
         numFeatures,
@@ -229,7 +229,7 @@ final class BatchNormCore {
   private void updateRunning(long m) {
     long count = numBatchesTracked.increment();
     double factor = momentum == null ? 1.0 / count : momentum;
-    BatchNormKernel.updateRunning(
+    BatchNormOps.updateRunning(
         runningMean.data(), runningVar.data(), mean, var, numFeatures, m, factor, true);
   }
 
@@ -269,10 +269,10 @@ final class BatchNormCore {
     float[] dGamma = weight == null || !weight.requiresGrad() ? null : weight.grad().data();
     float[] dBeta = bias == null || !bias.requiresGrad() ? null : bias.grad().data();
     if (batchStats) {
-      BatchNormKernel.backwardTrain(
+      BatchNormOps.backwardTrain(
           dY.data(), xhat.data(), n, numFeatures, s, invstd, g, dX.data(), dGamma, dBeta);
     } else {
-      BatchNormKernel.backwardFrozen(
+      BatchNormOps.backwardFrozen(
           dY.data(), xhat.data(), n, numFeatures, s, invstd, g, dX.data(), dGamma, dBeta);
     }
     return dX;
