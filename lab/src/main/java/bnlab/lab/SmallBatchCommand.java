@@ -128,7 +128,10 @@ final class SmallBatchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     validate();
-    System.setProperty("bnlab.threads", "1");
+    if (parallel > 1) {
+      // one kernel thread per configuration: the configurations are the parallel work
+      bnlab.kernel.Parallel.setThreads(1);
+    }
     Datasets.Pair pair = Datasets.open(dataset, data, subset, testSubset);
     RunFolder root = new RunFolder(out != null ? out : defaultOut());
     Map<String, Object> config = config();
