@@ -1,0 +1,56 @@
+package bnlab.report;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Wu &amp; He comparison follows the numbers of smallbatch.csv. */
+class SmallBatchFindingsTest {
+  @TempDir Path tmp;
+
+  private List<String> findings(String... rows) throws IOException {
+    Path f = tmp.resolve("smallbatch.csv");
+    Files.writeString(
+        f,
+        "model,norm,batch_size,seed,iid,test_accuracy_eval,test_accuracy_train_mode\n"
+            + String.join("\n", rows)
+            + "\n");
+    return SmallBatchFindings.findings(Csv.read(f, List.of()));
+  }
+
+  @Test
+  void paperPatternWhenBnDegradesAndGroupNormHolds() throws IOException {
+    List<String> out =
+        findings(
+            "net-bn,batch,2,1,true,0.40,0.30",
+            "net-bn,batch,32,1,true,0.60,0.61",
+            "net-gn,group,2,1,true,0.57,0.57",
+            "net-gn,group,32,1,true,0.58,0.58");
+    String text = String.join(" ", out);
+    assertTrue(text.contains("The pattern is the paper's"), text);
+    assertTrue(text.contains("batch 40.0 % → 60.0 % (+20.0 pp)"), text);
+    assertTrue(text.contains("2: -10.0, 32: +1.0"), text);
+    assertTrue(!text.contains("Caveat"), text);
+  }
+
+  @Test
+  void alikeAndUndertrainedAreSaid() throws IOException {
+    String text =
+        String.join(
+            " ",
+            findings(
+                "net-bn,batch,2,1,true,0.50,0.50",
+                "net-bn,batch,32,1,true,0.51,0.51",
+                "net-gn,group,2,1,true,0.20,0.20",
+                "net-gn,group,32,1,true,0.20,0.20",
+                "net-bn,batch,32,1,false,0.41,0.41"));
+    assertTrue(text.contains("BN and GroupNorm change alike"), text);
+    assertTrue(text.contains("Caveat: at batch size 32 these stay far below BN's 51.0 %"), text);
+    assertTrue(text.contains("batch -10.0 pp"), text);
+  }
+}
