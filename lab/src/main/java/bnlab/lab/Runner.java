@@ -116,7 +116,13 @@ final class Runner implements AutoCloseable {
         new MetricsCsv(metrics, spec.model(), spec.seed(), settings.logEvery(), spec.lr());
     boolean bar = settings.progress() && System.console() != null;
     ConsoleLog console =
-        new ConsoleLog(out, spec.label(), settings.logEvery(), settings.asPublished(), bar);
+        new ConsoleLog(
+            out,
+            spec.label(),
+            settings.logEvery(),
+            settings.asPublished(),
+            bar,
+            spec.tag().isEmpty() ? "" : "[" + spec.label() + "] ");
     DivergenceGuard guard =
         new DivergenceGuard(spec.model(), spec.seed(), settings.divergeFactor());
     Progress progress = new Progress(guard);
