@@ -85,6 +85,90 @@ public interface Kernels {
       float[] dx,
       int xOff);
 
+  /**
+   * Convolution forward over a batch, without bias: for each image t, col_t = im2col(x_t) and y_t =
+   * weight·col_t, where weight is (K, C·R·S), col is n·C·R·S·P·Q scratch that backward reuses, and
+   * y is (n, K, P, Q). Fast implementations spread the images over threads; each image's output is
+   * computed the same way whichever thread runs it.
+   */
+  default void convForward(
+      ConvGeometry g, int n, float[] x, float[] weight, float[] col, float[] y) {
+    int crs = g.crs();
+    int pq = g.pq();
+    int k = g.outChannels();
+    for (int t = 0; t < n; t++) {
+      im2col(
+          x,
+          t * g.inSize(),
+          g.channels(),
+          g.height(),
+          g.width(),
+          g.kernelH(),
+          g.kernelW(),
+          g.strideH(),
+          g.strideW(),
+          g.padH(),
+          g.padW(),
+          col,
+          t * crs * pq);
+      sgemm(false, false, k, pq, crs, weight, 0, crs, col, t * crs * pq, pq, 0f, y, t * k * pq, pq);
+    }
+  }
+
+  /**
+   * Convolution backward over a batch, for the col saved by {@link #convForward}: dWeight += Σ_t
+   * dY_t·col_tᵀ (the sum over t in a fixed order), dCol_t = weightᵀ·dY_t and dX_t = col2im(dCol_t)
+   * (overwritten). dCol is n·C·R·S·P·Q scratch; dY is (n, K, P, Q), dX (n, C, H, W).
+   */
+  default void convBackward(
+      ConvGeometry g,
+      int n,
+      float[] dy,
+      float[] weight,
+      float[] col,
+      float[] dWeight,
+      float[] dCol,
+      float[] dx) {
+    int crs = g.crs();
+    int pq = g.pq();
+    int k = g.outChannels();
+    java.util.Arrays.fill(dx, 0, n * g.inSize(), 0f);
+    for (int t = 0; t < n; t++) {
+      int gOff = t * k * pq;
+      int cOff = t * crs * pq;
+      sgemm(false, true, k, crs, pq, dy, gOff, pq, col, cOff, pq, 1f, dWeight, 0, crs);
+      sgemm(true, false, crs, pq, k, weight, 0, crs, dy, gOff, pq, 0f, dCol, cOff, pq);
+      col2im(
+          dCol,
+          cOff,
+          g.channels(),
+          g.height(),
+          g.width(),
+          g.kernelH(),
+          g.kernelW(),
+          g.strideH(),
+          g.strideW(),
+          g.padH(),
+          g.padW(),
+          dx,
+          t * g.inSize());
+    }
+  }
+
+  /** ReLU forward: y[i] = x[i] &gt; 0 ? x[i] : 0 for i in [0, n) (NaN and −0 give 0). */
+  default void relu(float[] x, float[] y, int n) {
+    for (int i = 0; i < n; i++) {
+      y[i] = x[i] > 0f ? x[i] : 0f;
+    }
+  }
+
+  /** ReLU backward from the output: dx[i] = y[i] &gt; 0 ? dy[i] : 0 for i in [0, n). */
+  default void reluBackward(float[] y, float[] dy, float[] dx, int n) {
+    for (int i = 0; i < n; i++) {
+      dx[i] = y[i] > 0f ? dy[i] : 0f;
+    }
+  }
+
   /** Output length of a convolution or pooling window sweep: (in + 2·pad − kernel) / stride + 1. */
   static int outSize(int in, int kernel, int stride, int pad) {
     return (in + 2 * pad - kernel) / stride + 1;

@@ -44,7 +44,7 @@ public final class ScalarKernels implements Kernels {
     }
   }
 
-  private static void checkGemm(
+  static void checkGemm(
       boolean transA, boolean transB, int m, int n, int k, int lda, int ldb, int ldc) {
     if (m < 0 || n < 0 || k < 0) {
       throw new IllegalArgumentException("sgemm: negative size m=" + m + " n=" + n + " k=" + k);

@@ -1,6 +1,6 @@
 package bnlab.nn;
 
-import bnlab.kernel.BatchNormKernel;
+import bnlab.kernel.BatchNormOps;
 import bnlab.tensor.Shape;
 import bnlab.tensor.Tensor;
 
@@ -181,7 +181,7 @@ final class BatchNormCore {
     s = spatial;
     batchStats = training || runningMean == null;
     if (batchStats) {
-      BatchNormKernel.meanVar(x.data(), n, numFeatures, s, mean, var);
+      BatchNormOps.meanVar(x.data(), n, numFeatures, s, mean, var);
       if (training && runningMean != null) {
         checkFinite();
         updateRunning(m);
@@ -194,10 +194,10 @@ final class BatchNormCore {
         var[j] = rv[j];
       }
     }
-    BatchNormKernel.invStd(var, eps, numFeatures, invstd);
+    BatchNormOps.invStd(var, eps, numFeatures, invstd);
     out = Tensor.ensure(out, x.shape());
     xhat = Tensor.ensure(xhat, x.shape());
-    BatchNormKernel.normalize(
+    BatchNormOps.normalize(
         x.data(),
         n,
         numFeatures,
@@ -228,7 +228,7 @@ final class BatchNormCore {
   private void updateRunning(long m) {
     long count = numBatchesTracked.increment();
     double factor = momentum == null ? 1.0 / count : momentum;
-    BatchNormKernel.updateRunning(
+    BatchNormOps.updateRunning(
         runningMean.data(), runningVar.data(), mean, var, numFeatures, m, factor, true);
   }
 
@@ -246,10 +246,10 @@ final class BatchNormCore {
     float[] dGamma = weight == null ? null : weight.grad().data();
     float[] dBeta = bias == null ? null : bias.grad().data();
     if (batchStats) {
-      BatchNormKernel.backwardTrain(
+      BatchNormOps.backwardTrain(
           dY.data(), xhat.data(), n, numFeatures, s, invstd, g, dX.data(), dGamma, dBeta);
     } else {
-      BatchNormKernel.backwardFrozen(
+      BatchNormOps.backwardFrozen(
           dY.data(), xhat.data(), n, numFeatures, s, invstd, g, dX.data(), dGamma, dBeta);
     }
     return dX;

@@ -1,5 +1,6 @@
 package bnlab.nn;
 
+import bnlab.kernel.ConvGeometry;
 import bnlab.kernel.Kernels;
 import bnlab.tensor.Rng;
 import bnlab.tensor.Shape;
@@ -32,6 +33,7 @@ public final class Conv1d extends Module {
   private Tensor col;
   private Tensor dCol;
   private Tensor dX;
+  private ConvGeometry geometry;
 
   /** Conv1d with stride 1, no padding and a bias. */
   public Conv1d(int inChannels, int outChannels, int kernelSize) {
@@ -90,41 +92,12 @@ public final class Conv1d extends Module {
     int cr = inChannels * kernelSize;
     out = Tensor.ensure(out, n, outChannels, outLen);
     col = Tensor.ensure(col, n * cr * outLen);
-    Kernels k = Kernels.get();
-    float[] cs = col.data();
-    float[] ys = out.data();
-    for (int i = 0; i < n; i++) {
-      k.im2col(
-          x.data(),
-          i * inChannels * len,
-          inChannels,
-          1,
-          len,
-          1,
-          kernelSize,
-          1,
-          stride,
-          0,
-          padding,
-          cs,
-          i * cr * outLen);
-      k.sgemm(
-          false,
-          false,
-          outChannels,
-          outLen,
-          cr,
-          weight.data().data(),
-          0,
-          cr,
-          cs,
-          i * cr * outLen,
-          outLen,
-          0f,
-          ys,
-          i * outChannels * outLen,
-          outLen);
+    if (geometry == null || geometry.width() != len) {
+      geometry =
+          new ConvGeometry(inChannels, 1, len, outChannels, 1, kernelSize, 1, stride, 0, padding);
     }
+    float[] ys = out.data();
+    Kernels.get().convForward(geometry, n, x.data(), weight.data().data(), col.data(), ys);
     ConvShapes.addBias(bias, ys, n, outChannels, outLen);
     return out;
   }
@@ -133,59 +106,19 @@ public final class Conv1d extends Module {
   public Tensor backward(Tensor dY) {
     ConvShapes.checkGrad(repr, out, dY);
     int cr = inChannels * kernelSize;
-    dX = Tensor.ensure(dX, n, inChannels, len).fill(0f);
-    dCol = Tensor.ensure(dCol, cr * outLen);
-    Kernels k = Kernels.get();
+    dX = Tensor.ensure(dX, n, inChannels, len);
+    dCol = Tensor.ensure(dCol, n * cr * outLen);
     float[] g = dY.data();
-    for (int i = 0; i < n; i++) {
-      int gOff = i * outChannels * outLen;
-      k.sgemm(
-          false,
-          true,
-          outChannels,
-          cr,
-          outLen,
-          g,
-          gOff,
-          outLen,
-          col.data(),
-          i * cr * outLen,
-          outLen,
-          1f,
-          weight.grad().data(),
-          0,
-          cr);
-      k.sgemm(
-          true,
-          false,
-          cr,
-          outLen,
-          outChannels,
-          weight.data().data(),
-          0,
-          cr,
-          g,
-          gOff,
-          outLen,
-          0f,
-          dCol.data(),
-          0,
-          outLen);
-      k.col2im(
-          dCol.data(),
-          0,
-          inChannels,
-          1,
-          len,
-          1,
-          kernelSize,
-          1,
-          stride,
-          0,
-          padding,
-          dX.data(),
-          i * inChannels * len);
-    }
+    Kernels.get()
+        .convBackward(
+            geometry,
+            n,
+            g,
+            weight.data().data(),
+            col.data(),
+            weight.grad().data(),
+            dCol.data(),
+            dX.data());
     ConvShapes.addBiasGrad(bias, g, n, outChannels, outLen);
     return dX;
   }

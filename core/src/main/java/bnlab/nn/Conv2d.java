@@ -1,5 +1,6 @@
 package bnlab.nn;
 
+import bnlab.kernel.ConvGeometry;
 import bnlab.kernel.Kernels;
 import bnlab.tensor.Rng;
 import bnlab.tensor.Shape;
@@ -36,6 +37,7 @@ public final class Conv2d extends Module {
   private Tensor col;
   private Tensor dCol;
   private Tensor dX;
+  private ConvGeometry geometry;
 
   /** Conv2d with stride 1, no padding and a bias. */
   public Conv2d(int inChannels, int outChannels, int kernelSize) {
@@ -98,42 +100,22 @@ public final class Conv2d extends Module {
     int pq = p * q;
     out = Tensor.ensure(out, n, outChannels, p, q);
     col = Tensor.ensure(col, n * crs * pq);
-    Kernels k = Kernels.get();
-    float[] xs = x.data();
-    float[] cs = col.data();
-    float[] ys = out.data();
-    for (int i = 0; i < n; i++) {
-      k.im2col(
-          xs,
-          i * inChannels * h * w,
-          inChannels,
-          h,
-          w,
-          kernelSize,
-          kernelSize,
-          stride,
-          stride,
-          padding,
-          padding,
-          cs,
-          i * crs * pq);
-      k.sgemm(
-          false,
-          false,
-          outChannels,
-          pq,
-          crs,
-          weight.data().data(),
-          0,
-          crs,
-          cs,
-          i * crs * pq,
-          pq,
-          0f,
-          ys,
-          i * outChannels * pq,
-          pq);
+    if (geometry == null || geometry.height() != h || geometry.width() != w) {
+      geometry =
+          new ConvGeometry(
+              inChannels,
+              h,
+              w,
+              outChannels,
+              kernelSize,
+              kernelSize,
+              stride,
+              stride,
+              padding,
+              padding);
     }
+    float[] ys = out.data();
+    Kernels.get().convForward(geometry, n, x.data(), weight.data().data(), col.data(), ys);
     ConvShapes.addBias(bias, ys, n, outChannels, pq);
     return out;
   }
@@ -143,45 +125,19 @@ public final class Conv2d extends Module {
     ConvShapes.checkGrad(repr, out, dY);
     int crs = inChannels * kernelSize * kernelSize;
     int pq = p * q;
-    dX = Tensor.ensure(dX, n, inChannels, h, w).fill(0f);
-    dCol = Tensor.ensure(dCol, crs * pq);
-    Kernels k = Kernels.get();
+    dX = Tensor.ensure(dX, n, inChannels, h, w);
+    dCol = Tensor.ensure(dCol, n * crs * pq);
     float[] g = dY.data();
-    float[] wt = weight.data().data();
-    for (int i = 0; i < n; i++) {
-      int gOff = i * outChannels * pq;
-      k.sgemm(
-          false,
-          true,
-          outChannels,
-          crs,
-          pq,
-          g,
-          gOff,
-          pq,
-          col.data(),
-          i * crs * pq,
-          pq,
-          1f,
-          weight.grad().data(),
-          0,
-          crs);
-      k.sgemm(true, false, crs, pq, outChannels, wt, 0, crs, g, gOff, pq, 0f, dCol.data(), 0, pq);
-      k.col2im(
-          dCol.data(),
-          0,
-          inChannels,
-          h,
-          w,
-          kernelSize,
-          kernelSize,
-          stride,
-          stride,
-          padding,
-          padding,
-          dX.data(),
-          i * inChannels * h * w);
-    }
+    Kernels.get()
+        .convBackward(
+            geometry,
+            n,
+            g,
+            weight.data().data(),
+            col.data(),
+            weight.grad().data(),
+            dCol.data(),
+            dX.data());
     ConvShapes.addBiasGrad(bias, g, n, outChannels, pq);
     return dX;
   }

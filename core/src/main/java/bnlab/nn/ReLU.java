@@ -1,5 +1,6 @@
 package bnlab.nn;
 
+import bnlab.kernel.Kernels;
 import bnlab.tensor.Tensor;
 
 /**
@@ -13,11 +14,7 @@ public final class ReLU extends Module {
   @Override
   public Tensor forward(Tensor x) {
     out = Tensor.ensure(out, x.shape());
-    float[] xs = x.data();
-    float[] ys = out.data();
-    for (int i = 0, n = x.size(); i < n; i++) {
-      ys[i] = xs[i] > 0f ? xs[i] : 0f;
-    }
+    Kernels.get().relu(x.data(), out.data(), x.size());
     return out;
   }
 
@@ -27,12 +24,7 @@ public final class ReLU extends Module {
       throw new IllegalStateException("ReLU.backward: call forward first with the matching shape");
     }
     dX = Tensor.ensure(dX, dY.shape());
-    float[] ys = out.data();
-    float[] g = dY.data();
-    float[] d = dX.data();
-    for (int i = 0, n = dY.size(); i < n; i++) {
-      d[i] = ys[i] > 0f ? g[i] : 0f;
-    }
+    Kernels.get().reluBackward(out.data(), dY.data(), dX.data(), dY.size());
     return dX;
   }
 }

@@ -1,6 +1,6 @@
 package bnlab.optim;
 
-import bnlab.kernel.OptimKernels;
+import bnlab.kernel.OptimOps;
 import bnlab.nn.Parameter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +63,7 @@ abstract sealed class AdamFamily extends BaseOptimizer permits Adam, AdamW {
       // Bias corrections in double, as PyTorch computes them on Python floats.
       double bc1 = 1 - Math.pow(beta1, t);
       double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
-      OptimKernels.adamStep(
+      OptimOps.adamStep(
           p.data().data(),
           p.grad().data(),
           slots[0][i],

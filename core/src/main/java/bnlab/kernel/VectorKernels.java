@@ -1,0 +1,487 @@
+package bnlab.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * The Vector API twin of {@link ScalarKernels}: a register-blocked GEMM ({@link VectorGemm}) that
+ * splits large products across the {@link Parallel} pool, and im2col/col2im that move whole
+ * contiguous runs instead of single elements.
+ *
+ * <p>A product is split into a fixed number of row (or column) blocks whatever the thread count;
+ * every C element is computed by the same operations in any block, so results are bit-identical for
+ * 1 and N threads.
+ */
+final class VectorKernels implements Kernels {
+  /** Below this many multiply-adds a hand-off to the pool costs more than it saves. */
+  static final long PARALLEL_MIN = 1L << 18;
+
+  private static final int CHUNKS = 8;
+  private static final int L = VectorGemm.L;
+
+  private final ScalarKernels scalar = new ScalarKernels();
+  private final ThreadLocal<GemmJob> jobs = ThreadLocal.withInitial(GemmJob::new);
+  private final ThreadLocal<ConvJob> convJobs = ThreadLocal.withInitial(() -> new ConvJob(this));
+
+  @Override
+  public String name() {
+    return "vector-" + VectorGemm.S.vectorBitSize() + "bit";
+  }
+
+  // op(A) (m,k), op(B) (k,n) -> C (m,n)
+  @Override
+  public void sgemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc) {
+    ScalarKernels.checkGemm(transA, transB, m, n, k, lda, ldb, ldc);
+    if ((long) m * n * k < PARALLEL_MIN || Parallel.threads() == 1) {
+      VectorGemm.sgemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+      return;
+    }
+    GemmJob job = jobs.get();
+    job.set(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    try {
+      Parallel.forEach(CHUNKS, job);
+    } finally {
+      job.clear();
+    }
+  }
+
+  /**
+   * The images are split into {@link ConvJob#chunks} fixed chunks (a function of n only) that run
+   * on the pool; each image is computed by the same single-threaded kernels in any chunk.
+   */
+  @Override
+  public void convForward(
+      ConvGeometry g, int n, float[] x, float[] weight, float[] col, float[] y) {
+    ConvJob job = convJobs.get();
+    job.forward(g, n, x, weight, col, y);
+    run(job, (long) n * g.outChannels() * g.crs() * g.pq());
+  }
+
+  /**
+   * As {@link #convForward}; the weight gradient is summed per chunk into a scratch partial, and
+   * the partials are added to dWeight in chunk order, so the sum does not depend on the threads.
+   */
+  @Override
+  public void convBackward(
+      ConvGeometry g,
+      int n,
+      float[] dy,
+      float[] weight,
+      float[] col,
+      float[] dWeight,
+      float[] dCol,
+      float[] dx) {
+    ConvJob job = convJobs.get();
+    // dCol is not needed: each chunk keeps one image's dCol in its own cache-sized scratch.
+    job.backward(g, n, dy, weight, col, dx);
+    run(job, 2L * n * g.outChannels() * g.crs() * g.pq());
+    int size = g.outChannels() * g.crs();
+    for (int c = 0; c < job.chunks; c++) {
+      addInto(job.parts, c * size, dWeight, 0, size);
+    }
+  }
+
+  private static void run(ConvJob job, long work) {
+    try {
+      if (work < PARALLEL_MIN || Parallel.threads() == 1) {
+        for (int c = 0; c < job.chunks; c++) {
+          job.run(c);
+        }
+      } else {
+        Parallel.forEach(job.chunks, job);
+      }
+    } finally {
+      job.clear();
+    }
+  }
+
+  /** A batched convolution's arguments and weight-gradient partials, reused per calling thread. */
+  private static final class ConvJob implements Parallel.Body {
+    /** Chunks of the batch; fixed so that results are the same for any thread count. */
+    static final int MAX_CHUNKS = 8;
+
+    private final VectorKernels k;
+    private boolean backward;
+    private ConvGeometry g;
+    private int n;
+    int chunks;
+    private float[] x;
+    private float[] w;
+    private float[] col;
+    private float[] y;
+    private float[] dy;
+    private float[] dx;
+    float[] parts = new float[0];
+
+    /** One image's dCol per chunk: small enough to stay in cache between the GEMM and col2im. */
+    private float[] dColChunks = new float[0];
+
+    ConvJob(VectorKernels k) {
+      this.k = k;
+    }
+
+    void forward(ConvGeometry g, int n, float[] x, float[] w, float[] col, float[] y) {
+      set(false, g, n);
+      this.x = x;
+      this.w = w;
+      this.col = col;
+      this.y = y;
+    }
+
+    void backward(ConvGeometry g, int n, float[] dy, float[] w, float[] col, float[] dx) {
+      set(true, g, n);
+      this.dy = dy;
+      this.w = w;
+      this.col = col;
+      this.dx = dx;
+      int size = chunks * g.outChannels() * g.crs();
+      if (parts.length < size) {
+        parts = new float[size];
+      }
+      int cols = chunks * g.crs() * g.pq();
+      if (dColChunks.length < cols) {
+        dColChunks = new float[cols];
+      }
+    }
+
+    private void set(boolean backward, ConvGeometry g, int n) {
+      this.backward = backward;
+      this.g = g;
+      this.n = n;
+      this.chunks = Math.min(n, MAX_CHUNKS);
+    }
+
+    void clear() {
+      x = w = col = y = dy = dx = null;
+    }
+
+    @Override
+    public void run(int chunk) {
+      int t0 = (int) ((long) chunk * n / chunks);
+      int t1 = (int) ((long) (chunk + 1) * n / chunks);
+      int crs = g.crs();
+      int pq = g.pq();
+      int kk = g.outChannels();
+      if (!backward) {
+        for (int t = t0; t < t1; t++) {
+          k.im2col(
+              x,
+              t * g.inSize(),
+              g.channels(),
+              g.height(),
+              g.width(),
+              g.kernelH(),
+              g.kernelW(),
+              g.strideH(),
+              g.strideW(),
+              g.padH(),
+              g.padW(),
+              col,
+              t * crs * pq);
+          VectorGemm.sgemm(
+              false, false, kk, pq, crs, w, 0, crs, col, t * crs * pq, pq, 0f, y, t * kk * pq, pq);
+        }
+        return;
+      }
+      // dW partial of this chunk: Σ_t dY_t · col_tᵀ, one fold per element.
+      VectorGemm.sumRange(
+          t1 - t0,
+          kk * pq,
+          crs * pq,
+          false,
+          true,
+          kk,
+          crs,
+          pq,
+          dy,
+          t0 * kk * pq,
+          pq,
+          col,
+          t0 * crs * pq,
+          pq,
+          0f,
+          parts,
+          chunk * kk * crs,
+          crs,
+          0,
+          kk,
+          0,
+          crs);
+      int cOff = chunk * crs * pq;
+      for (int t = t0; t < t1; t++) {
+        VectorGemm.sgemm(
+            true, false, crs, pq, kk, w, 0, crs, dy, t * kk * pq, pq, 0f, dColChunks, cOff, pq);
+        java.util.Arrays.fill(dx, t * g.inSize(), (t + 1) * g.inSize(), 0f);
+        k.col2im(
+            dColChunks,
+            cOff,
+            g.channels(),
+            g.height(),
+            g.width(),
+            g.kernelH(),
+            g.kernelW(),
+            g.strideH(),
+            g.strideW(),
+            g.padH(),
+            g.padW(),
+            dx,
+            t * g.inSize());
+      }
+    }
+  }
+
+  // A compare and a blend per vector: the scalar loop's data-dependent branch mispredicts on
+  // activations of random sign and costs several times more.
+  @Override
+  public void relu(float[] x, float[] y, int n) {
+    FloatVector zero = FloatVector.zero(VectorGemm.S);
+    int i = 0;
+    for (int bound = VectorGemm.S.loopBound(n); i < bound; i += L) {
+      FloatVector v = FloatVector.fromArray(VectorGemm.S, x, i);
+      zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
+    }
+    for (; i < n; i++) {
+      y[i] = x[i] > 0f ? x[i] : 0f;
+    }
+  }
+
+  @Override
+  public void reluBackward(float[] y, float[] dy, float[] dx, int n) {
+    FloatVector zero = FloatVector.zero(VectorGemm.S);
+    int i = 0;
+    for (int bound = VectorGemm.S.loopBound(n); i < bound; i += L) {
+      VectorMask<Float> on =
+          FloatVector.fromArray(VectorGemm.S, y, i).compare(VectorOperators.GT, 0f);
+      zero.blend(FloatVector.fromArray(VectorGemm.S, dy, i), on).intoArray(dx, i);
+    }
+    for (; i < n; i++) {
+      dx[i] = y[i] > 0f ? dy[i] : 0f;
+    }
+  }
+
+  /** One product's arguments, reused per calling thread so a parallel product allocates nothing. */
+  private static final class GemmJob implements Parallel.Body {
+    private boolean transA;
+    private boolean transB;
+    private int m;
+    private int n;
+    private int k;
+    private float[] a;
+    private int aOff;
+    private int lda;
+    private float[] b;
+    private int bOff;
+    private int ldb;
+    private float beta;
+    private float[] c;
+    private int cOff;
+    private int ldc;
+
+    void set(
+        boolean transA,
+        boolean transB,
+        int m,
+        int n,
+        int k,
+        float[] a,
+        int aOff,
+        int lda,
+        float[] b,
+        int bOff,
+        int ldb,
+        float beta,
+        float[] c,
+        int cOff,
+        int ldc) {
+      this.transA = transA;
+      this.transB = transB;
+      this.m = m;
+      this.n = n;
+      this.k = k;
+      this.a = a;
+      this.aOff = aOff;
+      this.lda = lda;
+      this.b = b;
+      this.bOff = bOff;
+      this.ldb = ldb;
+      this.beta = beta;
+      this.c = c;
+      this.cOff = cOff;
+      this.ldc = ldc;
+    }
+
+    void clear() {
+      a = null;
+      b = null;
+      c = null;
+    }
+
+    // Rows when there are enough for every chunk to get a 4-row block, else columns.
+    @Override
+    public void run(int chunk) {
+      if (m >= 4 * CHUNKS) {
+        int step = (m + CHUNKS - 1) / CHUNKS + 3 & ~3;
+        int i0 = Math.min(m, chunk * step);
+        VectorGemm.sgemmRange(
+            transA,
+            transB,
+            m,
+            n,
+            k,
+            a,
+            aOff,
+            lda,
+            b,
+            bOff,
+            ldb,
+            beta,
+            c,
+            cOff,
+            ldc,
+            i0,
+            Math.min(m, i0 + step),
+            0,
+            n);
+      } else {
+        int step = ((n + CHUNKS - 1) / CHUNKS + L - 1) / L * L;
+        int j0 = Math.min(n, chunk * step);
+        VectorGemm.sgemmRange(
+            transA,
+            transB,
+            m,
+            n,
+            k,
+            a,
+            aOff,
+            lda,
+            b,
+            bOff,
+            ldb,
+            beta,
+            c,
+            cOff,
+            ldc,
+            0,
+            m,
+            j0,
+            Math.min(n, j0 + step));
+      }
+    }
+  }
+
+  // x (C,H,W) -> col (C*R*S, P*Q); each (c, r, s, p) row segment is one copy plus zero edges.
+  @Override
+  public void im2col(
+      float[] x,
+      int xOff,
+      int channels,
+      int height,
+      int width,
+      int kernelH,
+      int kernelW,
+      int strideH,
+      int strideW,
+      int padH,
+      int padW,
+      float[] col,
+      int colOff) {
+    if (strideW != 1) {
+      scalar.im2col(
+          x, xOff, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, col,
+          colOff);
+      return;
+    }
+    int outH = Kernels.outSize(height, kernelH, strideH, padH);
+    int outW = Kernels.outSize(width, kernelW, 1, padW);
+    int idx = colOff;
+    for (int c = 0; c < channels; c++) {
+      for (int r = 0; r < kernelH; r++) {
+        for (int s = 0; s < kernelW; s++) {
+          int q0 = Math.max(0, padW - s);
+          int q1 = Math.min(outW, width + padW - s);
+          for (int p = 0; p < outH; p++, idx += outW) {
+            int ih = p * strideH - padH + r;
+            if (ih < 0 || ih >= height || q0 >= q1) {
+              java.util.Arrays.fill(col, idx, idx + outW, 0f);
+              continue;
+            }
+            java.util.Arrays.fill(col, idx, idx + q0, 0f);
+            System.arraycopy(
+                x, xOff + (c * height + ih) * width + q0 - padW + s, col, idx + q0, q1 - q0);
+            java.util.Arrays.fill(col, idx + q1, idx + outW, 0f);
+          }
+        }
+      }
+    }
+  }
+
+  // col (C*R*S, P*Q) -> dX (C,H,W), accumulated; runs of P*Q added with vectors.
+  @Override
+  public void col2im(
+      float[] col,
+      int colOff,
+      int channels,
+      int height,
+      int width,
+      int kernelH,
+      int kernelW,
+      int strideH,
+      int strideW,
+      int padH,
+      int padW,
+      float[] dx,
+      int xOff) {
+    if (strideW != 1) {
+      scalar.col2im(
+          col, colOff, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, dx,
+          xOff);
+      return;
+    }
+    int outH = Kernels.outSize(height, kernelH, strideH, padH);
+    int outW = Kernels.outSize(width, kernelW, 1, padW);
+    int idx = colOff;
+    for (int c = 0; c < channels; c++) {
+      for (int r = 0; r < kernelH; r++) {
+        for (int s = 0; s < kernelW; s++) {
+          int q0 = Math.max(0, padW - s);
+          int q1 = Math.min(outW, width + padW - s);
+          for (int p = 0; p < outH; p++, idx += outW) {
+            int ih = p * strideH - padH + r;
+            if (ih >= 0 && ih < height && q0 < q1) {
+              addInto(col, idx + q0, dx, xOff + (c * height + ih) * width + q0 - padW + s, q1 - q0);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** dst[d..d+len) += src[s..s+len). */
+  static void addInto(float[] src, int s, float[] dst, int d, int len) {
+    int i = 0;
+    for (int bound = VectorGemm.S.loopBound(len); i < bound; i += L) {
+      FloatVector.fromArray(VectorGemm.S, dst, d + i)
+          .add(FloatVector.fromArray(VectorGemm.S, src, s + i))
+          .intoArray(dst, d + i);
+    }
+    for (; i < len; i++) {
+      dst[d + i] += src[s + i];
+    }
+  }
+}

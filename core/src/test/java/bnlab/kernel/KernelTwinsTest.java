@@ -1,0 +1,203 @@
+package bnlab.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import bnlab.tensor.Rng;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link VectorKernels} against its naive twin {@link ScalarKernels} on awkward shapes. */
+class KernelTwinsTest {
+  private final ScalarKernels scalar = new ScalarKernels();
+  private final VectorKernels vector = new VectorKernels();
+  private final int threadsBefore = Parallel.threads();
+
+  @AfterEach
+  void restoreThreads() {
+    Parallel.setThreads(threadsBefore);
+  }
+
+  // channels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, batch
+  private static final int[][] CONVS = {
+    {3, 32, 32, 6, 5, 5, 1, 1, 0, 0, 10}, {6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 3},
+    {1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1}, {2, 7, 9, 3, 3, 3, 2, 2, 1, 1, 2},
+    {4, 1, 207, 5, 1, 13, 1, 1, 0, 6, 2}, {3, 5, 5, 2, 1, 1, 1, 1, 0, 0, 13},
+    {1, 6, 17, 1, 3, 2, 1, 3, 2, 1, 1}
+  };
+
+  @Test
+  void im2colAndCol2imAreExactTwins() {
+    Rng rng = new Rng(1);
+    for (int[] c : CONVS) {
+      ConvGeometry g = geometry(c);
+      float[] x = VectorGemmTest.random(rng, g.inSize());
+      float[] a = new float[g.crs() * g.pq()];
+      float[] b = VectorGemmTest.random(rng, a.length);
+      float[] colS = a.clone();
+      float[] colV = b.clone();
+      scalar.im2col(
+          x,
+          0,
+          g.channels(),
+          g.height(),
+          g.width(),
+          g.kernelH(),
+          g.kernelW(),
+          g.strideH(),
+          g.strideW(),
+          g.padH(),
+          g.padW(),
+          colS,
+          0);
+      vector.im2col(
+          x,
+          0,
+          g.channels(),
+          g.height(),
+          g.width(),
+          g.kernelH(),
+          g.kernelW(),
+          g.strideH(),
+          g.strideW(),
+          g.padH(),
+          g.padW(),
+          colV,
+          0);
+      assertArrayEquals(colS, colV, 0f, () -> "im2col " + g);
+      float[] dxS = VectorGemmTest.random(rng, g.inSize());
+      float[] dxV = dxS.clone();
+      scalar.col2im(
+          colS,
+          0,
+          g.channels(),
+          g.height(),
+          g.width(),
+          g.kernelH(),
+          g.kernelW(),
+          g.strideH(),
+          g.strideW(),
+          g.padH(),
+          g.padW(),
+          dxS,
+          0);
+      vector.col2im(
+          colS,
+          0,
+          g.channels(),
+          g.height(),
+          g.width(),
+          g.kernelH(),
+          g.kernelW(),
+          g.strideH(),
+          g.strideW(),
+          g.padH(),
+          g.padW(),
+          dxV,
+          0);
+      // The same additions in the same order per element: exact.
+      assertArrayEquals(dxS, dxV, 0f, () -> "col2im " + g);
+    }
+  }
+
+  @Test
+  void convForwardAndBackwardMatchScalarTwin() {
+    Rng rng = new Rng(2);
+    for (int[] c : CONVS) {
+      ConvGeometry g = geometry(c);
+      int n = c[10];
+      float[] x = VectorGemmTest.random(rng, n * g.inSize());
+      float[] w = VectorGemmTest.random(rng, g.outChannels() * g.crs());
+      float[] dy = VectorGemmTest.random(rng, n * g.outChannels() * g.pq());
+      float[] dw0 = VectorGemmTest.random(rng, w.length);
+      Out s = run(scalar, g, n, x, w, dy, dw0);
+      Out v = run(vector, g, n, x, w, dy, dw0);
+      close("y " + g, s.y, v.y, g.crs());
+      close("dW " + g, s.dw, v.dw, (long) n * g.pq());
+      close("dX " + g, s.dx, v.dx, (long) g.outChannels() * g.kernelH() * g.kernelW());
+    }
+  }
+
+  @Test
+  void convIsBitIdenticalForOneAndTwoThreads() {
+    Rng rng = new Rng(3);
+    for (int[] c : CONVS) {
+      ConvGeometry g = geometry(c);
+      int n = c[10] * 3;
+      float[] x = VectorGemmTest.random(rng, n * g.inSize());
+      float[] w = VectorGemmTest.random(rng, g.outChannels() * g.crs());
+      float[] dy = VectorGemmTest.random(rng, n * g.outChannels() * g.pq());
+      float[] dw0 = VectorGemmTest.random(rng, w.length);
+      Parallel.setThreads(1);
+      Out one = run(vector, g, n, x, w, dy, dw0);
+      Parallel.setThreads(2);
+      Out two = run(vector, g, n, x, w, dy, dw0);
+      assertArrayEquals(one.y, two.y, 0f, () -> "y " + g);
+      assertArrayEquals(one.dw, two.dw, 0f, () -> "dW " + g);
+      assertArrayEquals(one.dx, two.dx, 0f, () -> "dX " + g);
+    }
+  }
+
+  @Test
+  void largeSgemmIsBitIdenticalForOneAndTwoThreads() {
+    Rng rng = new Rng(4);
+    int[][] shapes = {{128, 120, 400}, {13, 4098, 7}, {207, 13, 301}};
+    for (int[] s : shapes) {
+      for (int t = 0; t < 4; t++) {
+        boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+        int m = s[0], n = s[1], k = s[2];
+        float[] a = VectorGemmTest.random(rng, m * k), b = VectorGemmTest.random(rng, k * n);
+        float[] c1 = VectorGemmTest.random(rng, m * n);
+        float[] c2 = c1.clone();
+        float[] cs = c1.clone();
+        Parallel.setThreads(1);
+        vector.sgemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, 1f, c1, 0, n);
+        Parallel.setThreads(2);
+        vector.sgemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, 1f, c2, 0, n);
+        assertArrayEquals(c1, c2, 0f);
+        scalar.sgemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, 1f, cs, 0, n);
+        close("sgemm " + m + "x" + n + "x" + k, cs, c1, k);
+      }
+    }
+  }
+
+  private record Out(float[] y, float[] dw, float[] dx) {}
+
+  private static Out run(
+      Kernels k, ConvGeometry g, int n, float[] x, float[] w, float[] dy, float[] dw0) {
+    float[] col = new float[n * g.crs() * g.pq()];
+    float[] y = new float[n * g.outChannels() * g.pq()];
+    k.convForward(g, n, x, w, col, y);
+    float[] dw = dw0.clone();
+    float[] dCol = new float[col.length];
+    float[] dx = new float[n * g.inSize()];
+    java.util.Arrays.fill(dx, Float.NaN);
+    k.convBackward(g, n, dy, w, col, dw, dCol, dx);
+    return new Out(y, dw, dx);
+  }
+
+  private static ConvGeometry geometry(int[] c) {
+    return new ConvGeometry(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9]);
+  }
+
+  /** Values of magnitude ~1 summed over {@code len} terms: tolerance grows like sqrt(len). */
+  static void close(String what, float[] expected, float[] actual, long len) {
+    double tol = 2e-6 * (1 + Math.sqrt(len)) * 4;
+    for (int i = 0; i < expected.length; i++) {
+      double scale = Math.max(1, Math.abs(expected[i]));
+      if (!(Math.abs(expected[i] - actual[i]) <= tol * scale)) {
+        fail(
+            what
+                + ": element "
+                + i
+                + " scalar "
+                + expected[i]
+                + " vector "
+                + actual[i]
+                + " (tolerance "
+                + tol * scale
+                + ")");
+      }
+    }
+  }
+}

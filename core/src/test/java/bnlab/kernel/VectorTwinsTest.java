@@ -1,0 +1,129 @@
+package bnlab.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import bnlab.tensor.Rng;
+import org.junit.jupiter.api.Test;
+
+/** {@link VectorBatchNorm} and {@link VectorOptim} against their scalar twins. */
+class VectorTwinsTest {
+  // n, c, s: s below, at and above the vector width, 1x1 planes, batch 1
+  private static final int[][] BN = {
+    {10, 6, 784},
+    {10, 16, 100},
+    {1, 3, 13},
+    {2, 2, 207},
+    {1, 1, 4098},
+    {3, 5, 1},
+    {13, 2, 16},
+    {4, 3, 17},
+    {1, 1, 1}
+  };
+
+  @Test
+  void batchNormForwardMatchesScalarTwin() {
+    Rng rng = new Rng(5);
+    for (int[] d : BN) {
+      int n = d[0], c = d[1], s = d[2];
+      for (float offset : new float[] {0f, 1000f}) {
+        float spread = offset == 0f ? 1f : 0.01f;
+        float[] x = new float[n * c * s];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = offset + spread * rng.uniform(-1f, 1f);
+        }
+        double[] ms = new double[c], vs = new double[c], mv = new double[c], vv = new double[c];
+        BatchNormKernel.meanVar(x, n, c, s, ms, vs);
+        VectorBatchNorm.meanVar(x, n, c, s, mv, vv);
+        for (int j = 0; j < c; j++) {
+          // Relative to the spread, not the offset: that is what BN needs.
+          check("mean " + shape(d) + " offset " + offset, ms[j], mv[j], 1e-6 * spread);
+          check("var " + shape(d), vs[j], vv[j], 1e-5 * vs[j] + 1e-12);
+        }
+        double[] is = new double[c];
+        BatchNormKernel.invStd(vs, 1e-5, c, is);
+        float[] gamma = VectorGemmTest.random(rng, c), beta = VectorGemmTest.random(rng, c);
+        float[] ys = new float[x.length], hs = new float[x.length];
+        float[] yv = new float[x.length], hv = new float[x.length];
+        BatchNormKernel.normalize(x, n, c, s, ms, is, gamma, beta, ys, hs);
+        VectorBatchNorm.normalize(x, n, c, s, ms, is, gamma, beta, yv, hv);
+        // x̂ is O(1) whatever the offset: a few float roundings of it.
+        KernelTwinsTest.close("xhat " + shape(d), hs, hv, 4);
+        KernelTwinsTest.close("y " + shape(d), ys, yv, 4);
+      }
+    }
+  }
+
+  @Test
+  void batchNormBackwardMatchesScalarTwin() {
+    Rng rng = new Rng(6);
+    for (int[] d : BN) {
+      int n = d[0], c = d[1], s = d[2];
+      float[] dy = VectorGemmTest.random(rng, n * c * s);
+      float[] xhat = VectorGemmTest.random(rng, n * c * s);
+      double[] is = new double[c];
+      for (int j = 0; j < c; j++) {
+        is[j] = 0.5 + rng.nextDouble();
+      }
+      float[] gamma = VectorGemmTest.random(rng, c);
+      for (boolean train : new boolean[] {true, false}) {
+        float[] dxS = new float[dy.length], dxV = new float[dy.length];
+        float[] dgS = VectorGemmTest.random(rng, c), dbS = VectorGemmTest.random(rng, c);
+        float[] dgV = dgS.clone(), dbV = dbS.clone();
+        if (train) {
+          BatchNormKernel.backwardTrain(dy, xhat, n, c, s, is, gamma, dxS, dgS, dbS);
+          VectorBatchNorm.backwardTrain(dy, xhat, n, c, s, is, gamma, dxV, dgV, dbV);
+        } else {
+          BatchNormKernel.backwardFrozen(dy, xhat, n, c, s, is, gamma, dxS, dgS, dbS);
+          VectorBatchNorm.backwardFrozen(dy, xhat, n, c, s, is, gamma, dxV, dgV, dbV);
+        }
+        long m = (long) n * s;
+        KernelTwinsTest.close("dx " + shape(d) + " train " + train, dxS, dxV, 8);
+        KernelTwinsTest.close("dGamma " + shape(d), dgS, dgV, m);
+        KernelTwinsTest.close("dBeta " + shape(d), dbS, dbV, m);
+      }
+    }
+  }
+
+  @Test
+  void adamStepIsBitIdenticalToScalarTwin() {
+    Rng rng = new Rng(7);
+    for (int n : new int[] {1, 13, 16, 207, 4098}) {
+      for (int variant = 0; variant < 4; variant++) {
+        boolean amsgrad = (variant & 1) != 0;
+        boolean decoupled = (variant & 2) != 0;
+        float[] p = VectorGemmTest.random(rng, n), g = VectorGemmTest.random(rng, n);
+        float[] m = VectorGemmTest.random(rng, n), v = new float[n];
+        for (int i = 0; i < n; i++) {
+          v[i] = rng.nextFloat() * 1e-3f;
+        }
+        float[] vMax = amsgrad ? v.clone() : null;
+        float[][] s = {p.clone(), m.clone(), v.clone(), amsgrad ? vMax.clone() : null};
+        float[][] w = {p.clone(), m.clone(), v.clone(), amsgrad ? vMax.clone() : null};
+        float decay = decoupled ? 1f - 1e-4f * 1e-2f : 1f;
+        float l2 = decoupled ? 0f : 1e-2f;
+        for (float omb1 : new float[] {0.1f, 0.7f}) {
+          OptimKernels.adamStep(
+              s[0], g, s[1], s[2], s[3], n, decay, l2, omb1, 0.999f, 0.001f, -1e-3f, 0.03f, 1e-8f);
+          VectorOptim.adamStep(
+              w[0], g, w[1], w[2], w[3], n, decay, l2, omb1, 0.999f, 0.001f, -1e-3f, 0.03f, 1e-8f);
+        }
+        for (int a = 0; a < 4; a++) {
+          if (s[a] != null) {
+            assertArrayEquals(s[a], w[a], 0f, "Adam array " + a + " n=" + n + " v" + variant);
+          }
+        }
+      }
+    }
+  }
+
+  private static String shape(int[] d) {
+    return "(" + d[0] + ", " + d[1] + ", " + d[2] + ")";
+  }
+
+  private static void check(String what, double expected, double actual, double tol) {
+    if (!(Math.abs(expected - actual) <= tol)) {
+      fail(what + ": scalar " + expected + " vector " + actual + " (tolerance " + tol + ")");
+    }
+  }
+}

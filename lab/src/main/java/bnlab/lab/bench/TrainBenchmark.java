@@ -1,0 +1,352 @@
+package bnlab.lab.bench;
+
+import bnlab.kernel.Kernels;
+import bnlab.kernel.Parallel;
+import bnlab.models.ArticleNet;
+import bnlab.nn.BatchNorm1d;
+import bnlab.nn.BatchNorm2d;
+import bnlab.nn.Conv2d;
+import bnlab.nn.CrossEntropyLoss;
+import bnlab.nn.Flatten;
+import bnlab.nn.Linear;
+import bnlab.nn.MaxPool2d;
+import bnlab.nn.Module;
+import bnlab.nn.ReLU;
+import bnlab.nn.Sequential;
+import bnlab.optim.Adam;
+import bnlab.tensor.Rng;
+import bnlab.tensor.Tensor;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * End-to-end throughput of the article's network: training images/s (forward, cross-entropy,
+ * backward, Adam with lr 1e-4) for Net and Net+BN at each batch size, and eval-mode inference
+ * images/s, on synthetic CIFAR-10-shaped data (3×32×32, 10 classes) so no disk is involved.
+ *
+ * <p>Each configuration runs untimed warm-up runs, then timed runs of a fixed number of images; the
+ * median of the timed runs is reported with the slowest and fastest. For Net+BN training the share
+ * of the step spent in BatchNorm layers is measured in separate runs with a layer timer (which
+ * itself costs a little, so it is kept out of the throughput runs).
+ */
+public final class TrainBenchmark {
+  private static final int CLASSES = 10;
+  private static final int DATA_BATCHES = 4;
+
+  private TrainBenchmark() {}
+
+  /** Runs every configuration of {@code o}; prints nothing. */
+  public static BenchResult run(BenchOptions o) {
+    if (o.threads() > 0) {
+      Parallel.setThreads(o.threads());
+    }
+    double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    List<BenchResult.Row> rows = new ArrayList<>();
+    for (boolean bn : new boolean[] {false, true}) {
+      for (int batch : o.trainBatches()) {
+        rows.add(train(o, bn, batch));
+      }
+    }
+    for (boolean bn : new boolean[] {false, true}) {
+      rows.add(infer(o, bn));
+    }
+    String jdk =
+        System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")";
+    return new BenchResult(
+        jdk,
+        Kernels.get().name(),
+        Parallel.threads(),
+        Runtime.getRuntime().availableProcessors(),
+        load,
+        rows);
+  }
+
+  private static Sequential model(boolean bn, long seed) {
+    Sequential m = bn ? withBatchNorm() : ArticleNet.plain();
+    m.resetParameters(new Rng(seed));
+    return m;
+  }
+
+  /**
+   * Net+BN: the article's Net with BatchNorm2d after each convolution and BatchNorm1d after each
+   * hidden linear layer (before the ReLU), PyTorch defaults (eps 1e-5, momentum 0.1).
+   */
+  public static Sequential withBatchNorm() {
+    return new Sequential()
+        .add("conv1", new Conv2d(3, 6, 5))
+        .add("bn1", new BatchNorm2d(6))
+        .add("relu1", new ReLU())
+        .add("pool1", new MaxPool2d(2))
+        .add("conv2", new Conv2d(6, 16, 5))
+        .add("bn2", new BatchNorm2d(16))
+        .add("relu2", new ReLU())
+        .add("pool2", new MaxPool2d(2))
+        .add("flatten", new Flatten())
+        .add("fc1", new Linear(400, 120))
+        .add("bn3", new BatchNorm1d(120))
+        .add("relu3", new ReLU())
+        .add("fc2", new Linear(120, 84))
+        .add("bn4", new BatchNorm1d(84))
+        .add("relu4", new ReLU())
+        .add("fc3", new Linear(84, 10));
+  }
+
+  private static BenchResult.Row train(BenchOptions o, boolean bn, int batch) {
+    Sequential model = model(bn, o.seed());
+    model.train();
+    Adam adam = new Adam(model.parameters(), 1e-4);
+    CrossEntropyLoss loss = new CrossEntropyLoss();
+    Data data = new Data(batch, o.seed());
+    int steps = Math.max(1, o.trainImagesPerRun() / batch);
+    int[] step = {0};
+    Runnable oneStep =
+        () -> {
+          int d = step[0]++ % DATA_BATCHES;
+          adam.zeroGrad();
+          Tensor y = model.forward(data.x[d]);
+          float l = loss.forward(y, data.y[d]);
+          if (!Float.isFinite(l)) {
+            throw new IllegalStateException("bench: non-finite loss " + l);
+          }
+          model.backward(loss.backward());
+          adam.step();
+        };
+    double[] ips = measure(o, steps, batch, oneStep);
+    double share = bn ? bnShare(model, Math.max(1, steps / 4), oneStep) : Double.NaN;
+    return row(bn, "train", batch, ips, share);
+  }
+
+  private static BenchResult.Row infer(BenchOptions o, boolean bn) {
+    Sequential model = model(bn, o.seed());
+    if (bn) {
+      // Non-trivial running statistics, as after training.
+      model.train();
+      Data warm = new Data(Math.min(o.inferBatch(), 128), o.seed() + 1);
+      for (int i = 0; i < 3; i++) {
+        model.forward(warm.x[i % DATA_BATCHES]);
+      }
+    }
+    model.eval();
+    Data data = new Data(o.inferBatch(), o.seed());
+    int steps = Math.max(1, o.inferImagesPerRun() / o.inferBatch());
+    int[] step = {0};
+    float[] sink = {0f};
+    double[] ips =
+        measure(
+            o,
+            steps,
+            o.inferBatch(),
+            () -> sink[0] += model.forward(data.x[step[0]++ % DATA_BATCHES]).data()[0]);
+    if (!Float.isFinite(sink[0])) {
+      throw new IllegalStateException("bench: non-finite inference output");
+    }
+    return row(bn, "infer", o.inferBatch(), ips, Double.NaN);
+  }
+
+  private static BenchResult.Row row(boolean bn, String mode, int batch, double[] ips, double s) {
+    double[] sorted = ips.clone();
+    Arrays.sort(sorted);
+    return new BenchResult.Row(
+        bn ? "Net+BN" : "Net",
+        mode,
+        batch,
+        median(sorted),
+        sorted[0],
+        sorted[sorted.length - 1],
+        s);
+  }
+
+  static double median(double[] sorted) {
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  /** Images per second of each timed run. */
+  private static double[] measure(BenchOptions o, int steps, int batch, Runnable step) {
+    for (int w = 0; w < o.warmupRuns(); w++) {
+      for (int s = 0; s < steps; s++) {
+        step.run();
+      }
+    }
+    double[] ips = new double[o.runs()];
+    for (int r = 0; r < o.runs(); r++) {
+      long t0 = System.nanoTime();
+      for (int s = 0; s < steps; s++) {
+        step.run();
+      }
+      ips[r] = (double) steps * batch / ((System.nanoTime() - t0) * 1e-9);
+    }
+    return ips;
+  }
+
+  /** Fraction of the step spent inside BatchNorm layers, from a listener that times every layer. */
+  private static double bnShare(Sequential model, int steps, Runnable step) {
+    LayerTimer timer = new LayerTimer();
+    model.setListener(timer);
+    try {
+      long t0 = System.nanoTime();
+      for (int s = 0; s < steps; s++) {
+        timer.start();
+        step.run();
+        timer.finish();
+      }
+      long total = System.nanoTime() - t0;
+      return (double) timer.bnNanos / total;
+    } finally {
+      model.setListener(null);
+    }
+  }
+
+  /**
+   * Attributes the time between consecutive listener calls to the layer that ran in between: in
+   * forward the layer whose output arrives, in backward the layer that last received its gradient.
+   */
+  private static final class LayerTimer implements Sequential.Listener {
+    long bnNanos;
+    private long last;
+    private Module backwardLayer;
+
+    void start() {
+      last = System.nanoTime();
+      backwardLayer = null;
+    }
+
+    void finish() {
+      // Time from the first layer's backward call to the end of the step (incl. the optimizer) is
+      // not attributed to a BN layer unless the first layer is one; the net starts with a conv.
+      backwardLayer = null;
+    }
+
+    @Override
+    public void onForward(String name, Module layer, Tensor output) {
+      long now = System.nanoTime();
+      if (isBn(layer)) {
+        bnNanos += now - last;
+      }
+      last = now;
+    }
+
+    @Override
+    public void onBackward(String name, Module layer, Tensor dOutput) {
+      long now = System.nanoTime();
+      if (backwardLayer != null && isBn(backwardLayer)) {
+        bnNanos += now - last;
+      }
+      backwardLayer = layer;
+      last = now;
+    }
+
+    private static boolean isBn(Module m) {
+      return m instanceof BatchNorm2d || m instanceof BatchNorm1d;
+    }
+  }
+
+  /** A few synthetic batches, generated once and cycled. */
+  private static final class Data {
+    final Tensor[] x = new Tensor[DATA_BATCHES];
+    final int[][] y = new int[DATA_BATCHES][];
+
+    Data(int batch, long seed) {
+      Rng rng = new Rng(seed ^ 0x5DEECE66DL);
+      for (int d = 0; d < DATA_BATCHES; d++) {
+        x[d] = Tensor.zeros(batch, 3, 32, 32);
+        rng.fillUniform(x[d], -1f, 1f);
+        y[d] = new int[batch];
+        for (int i = 0; i < batch; i++) {
+          y[d][i] = rng.nextInt(CLASSES);
+        }
+      }
+    }
+  }
+
+  /** A plain-text table with the environment in its header. */
+  public static String table(BenchResult r) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "JDK %s | kernels %s | threads %d of %d CPUs | load %.2f%n",
+            r.jdk(),
+            r.kernels(),
+            r.threads(),
+            r.cpus(),
+            r.load()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%-7s %-6s %6s %12s %12s %12s %9s%n",
+            "model",
+            "mode",
+            "batch",
+            "median img/s",
+            "min img/s",
+            "max img/s",
+            "BN share"));
+    for (BenchResult.Row w : r.rows()) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%-7s %-6s %6d %12.0f %12.0f %12.0f %9s%n",
+              w.model(),
+              w.mode(),
+              w.batch(),
+              w.median(),
+              w.min(),
+              w.max(),
+              Double.isNaN(w.bnShare())
+                  ? "-"
+                  : String.format(Locale.ROOT, "%.1f%%", 100 * w.bnShare())));
+    }
+    return sb.toString();
+  }
+
+  /** The same as JSON (one object; numbers in images per second). */
+  public static String json(BenchResult r) {
+    StringBuilder sb = new StringBuilder("{");
+    sb.append("\"jdk\":").append(str(r.jdk()));
+    sb.append(",\"kernels\":").append(str(r.kernels()));
+    sb.append(",\"threads\":").append(r.threads());
+    sb.append(",\"cpus\":").append(r.cpus());
+    sb.append(",\"load\":").append(num(r.load()));
+    sb.append(",\"rows\":[");
+    for (int i = 0; i < r.rows().size(); i++) {
+      BenchResult.Row w = r.rows().get(i);
+      sb.append(i == 0 ? "" : ",")
+          .append("{\"model\":")
+          .append(str(w.model()))
+          .append(",\"mode\":")
+          .append(str(w.mode()))
+          .append(",\"batch\":")
+          .append(w.batch())
+          .append(",\"median\":")
+          .append(num(w.median()))
+          .append(",\"min\":")
+          .append(num(w.min()))
+          .append(",\"max\":")
+          .append(num(w.max()))
+          .append(",\"bnShare\":")
+          .append(num(w.bnShare()))
+          .append('}');
+    }
+    return sb.append("]}").toString();
+  }
+
+  private static String num(double v) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "null";
+  }
+
+  private static String str(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  /**
+   * Runs with the defaults and prints the table: {@code java ... bnlab.lab.bench.TrainBenchmark}.
+   */
+  public static void main(String[] args) {
+    BenchResult r = run(BenchOptions.defaults());
+    System.out.print(Arrays.asList(args).contains("--json") ? json(r) + "\n" : table(r));
+  }
+}
