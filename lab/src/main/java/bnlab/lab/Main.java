@@ -23,6 +23,7 @@ import picocli.CommandLine.ParentCommand;
       EvalCommand.class,
       SweepCommand.class,
       ReportCommand.class,
+      BenchCommand.class,
       Main.ModelsCommand.class,
       CommandLine.HelpCommand.class
     })
