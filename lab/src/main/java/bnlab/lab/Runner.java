@@ -1,6 +1,7 @@
 package bnlab.lab;
 
 import bnlab.nn.Module;
+import bnlab.nn.NonFiniteException;
 import bnlab.optim.Optimizer;
 import bnlab.train.Batch;
 import bnlab.train.BatchLoader;
@@ -170,12 +171,8 @@ final class Runner implements AutoCloseable {
     } catch (RunStopped stop) {
       status = stop.status();
       message = stop.getMessage();
-    } catch (IllegalArgumentException e) {
-      // A layer refused non-finite values (BatchNorm says "NaN or infinity"): the run diverged.
-      String m = String.valueOf(e.getMessage());
-      if (allFinite(model) && !m.contains("NaN") && !m.contains("infinit")) {
-        throw e;
-      }
+    } catch (NonFiniteException e) {
+      // The loss or a BN layer refused non-finite values: the run diverged.
       status = "diverged";
       message =
           "model "
@@ -186,7 +183,7 @@ final class Runner implements AutoCloseable {
               + where.epoch
               + ", step "
               + where.step
-              + ": the weights are no longer finite ("
+              + ": the model's values are no longer finite ("
               + e.getMessage()
               + "); try a smaller --lr";
     }
@@ -205,18 +202,6 @@ final class Runner implements AutoCloseable {
         progress.images / progress.trainSeconds,
         status,
         message);
-  }
-
-  private static boolean allFinite(Module model) {
-    for (var p : model.parameters()) {
-      float[] d = p.data().data();
-      for (int i = 0, n = p.size(); i < n; i++) {
-        if (!Float.isFinite(d[i])) {
-          return false;
-        }
-      }
-    }
-    return true;
   }
 
   /** The epoch and step being trained, for messages about a failed step. */

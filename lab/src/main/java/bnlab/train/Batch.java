@@ -16,7 +16,7 @@ public final class Batch {
     return x;
   }
 
-  /** The labels; only the first {@link #n()} entries belong to this batch. */
+  /** The labels, exactly {@link #n()} of them. */
   public int[] labels() {
     return labels;
   }

@@ -73,8 +73,9 @@ public final class BatchLoader {
     }
     int n = Math.min(batchSize, order.length - cursor);
     b.x = Tensor.ensure(b.x, n == batchSize ? fullShape : lastShape);
-    if (b.labels.length < n) {
-      b.labels = new int[batchSize];
+    if (b.labels.length != n) {
+      b.labels =
+          new int[n]; // exactly n labels, as the loss expects; reallocated only at size changes
     }
     float[] dst = b.x.data();
     for (int i = 0; i < n; i++) {

@@ -1,5 +1,6 @@
 package bnlab.train;
 
+import bnlab.nn.CrossEntropyLoss;
 import bnlab.nn.Module;
 import bnlab.nn.Parameter;
 import bnlab.nn.Sequential;
@@ -49,7 +50,7 @@ public final class Probes implements TrainListener {
   private final ModelState state;
   private final Map<String, Parameter> weights = new LinkedHashMap<>();
   private final Map<String, float[]> before = new LinkedHashMap<>();
-  private final CrossEntropy ce = new CrossEntropy();
+  private final CrossEntropyLoss ce = new CrossEntropyLoss();
   private final List<Parameter> params;
 
   /** Probes of {@code model} writing into the three CSV files every {@code every} steps. */
@@ -158,7 +159,7 @@ public final class Probes implements TrainListener {
   private float lossAndGrad(Batch b) {
     model.zeroGrad();
     Tensor logits = model.forward(b.x);
-    float l = ce.forward(logits, b.labels, b.n);
+    float l = ce.forward(logits, b.labels);
     model.backward(ce.backward());
     return l;
   }

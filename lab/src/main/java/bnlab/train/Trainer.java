@@ -1,5 +1,6 @@
 package bnlab.train;
 
+import bnlab.nn.CrossEntropyLoss;
 import bnlab.nn.Module;
 import bnlab.optim.Optimizer;
 import bnlab.tensor.Tensor;
@@ -11,13 +12,17 @@ import java.util.List;
  * backward, optimizer step. Everything else (metrics, console, probes, checkpoints, divergence
  * checks) hangs off {@link TrainListener}s. After each epoch the model is evaluated on the test set
  * in eval mode (running statistics for BN) and switched back to train mode.
+ *
+ * <p>The loss is the core {@link CrossEntropyLoss}; when it (or a BN layer) meets non-finite values
+ * it throws {@link bnlab.nn.NonFiniteException}, which propagates out of {@link #fit} so the caller
+ * can record the run as diverged.
  */
 public final class Trainer {
   private final Module model;
   private final Optimizer optim;
   private final BatchLoader train;
   private final BatchLoader test;
-  private final CrossEntropy criterion = new CrossEntropy();
+  private final CrossEntropyLoss criterion = new CrossEntropyLoss();
   private final List<TrainListener> listeners = new ArrayList<>();
   private final Step s = new Step();
   private final Batch batch = new Batch();
@@ -75,7 +80,7 @@ public final class Trainer {
       }
       model.zeroGrad();
       Tensor logits = model.forward(batch.x);
-      s.loss = criterion.forward(logits, batch.labels, batch.n);
+      s.loss = criterion.forward(logits, batch.labels);
       model.backward(criterion.backward());
       optim.step();
       lossSum += s.loss;
@@ -98,7 +103,7 @@ public final class Trainer {
   public static Evaluation evaluate(Module model, BatchLoader loader) {
     boolean wasTraining = model.isTraining();
     model.eval();
-    CrossEntropy ce = new CrossEntropy();
+    CrossEntropyLoss ce = new CrossEntropyLoss();
     Batch b = new Batch();
     loader.startEpoch(1);
     double lossSum = 0;
@@ -106,9 +111,9 @@ public final class Trainer {
     long count = 0;
     while (loader.next(b)) {
       Tensor logits = model.forward(b.x);
-      lossSum += (double) ce.forward(logits, b.labels, b.n) * b.n;
+      lossSum += (double) ce.forward(logits, b.labels) * b.n;
       for (int i = 0; i < b.n; i++) {
-        correct += CrossEntropy.argmax(logits, i) == b.labels[i] ? 1 : 0;
+        correct += argmax(logits, i) == b.labels[i] ? 1 : 0;
       }
       count += b.n;
     }
@@ -118,6 +123,19 @@ public final class Trainer {
 
   private Evaluation evaluate(BatchLoader loader) {
     return evaluate(model, loader);
+  }
+
+  // index of the largest logit of row i
+  private static int argmax(Tensor logits, int i) {
+    int k = logits.dim(1);
+    float[] z = logits.data();
+    int best = 0;
+    for (int j = 1; j < k; j++) {
+      if (z[i * k + j] > z[i * k + best]) {
+        best = j;
+      }
+    }
+    return best;
   }
 
   /** Test-set loss (mean over examples) and accuracy in [0, 1]. */
