@@ -1,10 +1,9 @@
 package bnlab.lab;
 
+import bnlab.data.DataLoader;
 import bnlab.nn.Module;
 import bnlab.nn.NonFiniteException;
 import bnlab.optim.Optimizer;
-import bnlab.train.Batch;
-import bnlab.train.BatchLoader;
 import bnlab.train.ConsoleLog;
 import bnlab.train.CsvFile;
 import bnlab.train.DivergenceGuard;
@@ -106,11 +105,12 @@ final class Runner implements AutoCloseable {
 
   RunResult run(RunSpec spec) {
     ModelZoo.Entry entry = ModelZoo.get(spec.model());
-    bnlab.train.Dataset trainSet = data.train();
-    Module model = entry.factory().build(trainSet.itemShape(), trainSet.numClasses(), spec.seed());
+    bnlab.data.Dataset trainSet = data.train();
+    Module model =
+        entry.factory().build(Datasets.itemShape(trainSet), trainSet.classes().size(), spec.seed());
     Optimizer optim = Optimizers.create(settings.optimizer(), model, spec.lr());
-    BatchLoader train = new BatchLoader(trainSet, spec.batchSize(), true, spec.seed());
-    BatchLoader test = new BatchLoader(data.test(), TEST_BATCH, false, spec.seed());
+    DataLoader train = Datasets.loader(trainSet, spec.batchSize()).shuffle(spec.seed());
+    DataLoader test = Datasets.loader(data.test(), TEST_BATCH);
     Trainer trainer = new Trainer(model, optim, train, test);
     LossWindow last = new LossWindow(FINAL_WINDOW);
     MetricsCsv metricRows =
@@ -149,7 +149,7 @@ final class Runner implements AutoCloseable {
               spec.seed(),
               settings.probeEvery(),
               settings.probeEtas(),
-              probeBatch(),
+              probeInputs(),
               act,
               grad,
               land));
@@ -216,12 +216,13 @@ final class Runner implements AutoCloseable {
     }
   }
 
-  private Batch probeBatch() {
-    BatchLoader l =
-        new BatchLoader(data.train(), Math.min(PROBE_BATCH, data.train().size()), false, 0);
-    Batch b = new Batch();
-    l.next(b);
-    return b.copy();
+  // the first PROBE_BATCH training images in data-set order, copied: loader batches are reused
+  private bnlab.tensor.Tensor probeInputs() {
+    DataLoader l =
+        Datasets.loader(data.train(), Math.min(PROBE_BATCH, data.train().size())).prefetch(0);
+    try (DataLoader.Epoch it = l.epoch(0)) {
+      return it.next().x().copy();
+    }
   }
 
   @Override
