@@ -1,5 +1,7 @@
 package bnlab.models;
 
+import bnlab.nn.BatchNorm1d;
+import bnlab.nn.BatchNorm2d;
 import bnlab.nn.Conv2d;
 import bnlab.nn.Flatten;
 import bnlab.nn.Linear;
@@ -18,9 +20,11 @@ import bnlab.nn.Sequential;
  * fc1 Linear(400, 120), relu3, fc2 Linear(120, 84), relu4, fc3 Linear(84, 10)
  * </pre>
  *
- * The layer names are the state-dict prefixes ({@code "conv1.weight"}). Parameters are initialised
- * with PyTorch's defaults from {@link bnlab.nn.Init}'s default generator; call {@code
- * resetParameters(new Rng(seed))} on the result for a seeded model.
+ * {@link #withBatchNorm()} is the same network with Batch Normalization (Ioffe &amp; Szegedy 2015)
+ * after each convolution and hidden fully connected layer, before its ReLU. The layer names are the
+ * state-dict prefixes ({@code "conv1.weight"}). Parameters are initialised with PyTorch's defaults
+ * from {@link bnlab.nn.Init}'s default generator; call {@code resetParameters(new Rng(seed))} on
+ * the result for a seeded model.
  */
 public final class ArticleNet {
   private ArticleNet() {}
@@ -38,6 +42,32 @@ public final class ArticleNet {
         .add("fc1", new Linear(16 * 5 * 5, 120))
         .add("relu3", new ReLU())
         .add("fc2", new Linear(120, 84))
+        .add("relu4", new ReLU())
+        .add("fc3", new Linear(84, 10));
+  }
+
+  /**
+   * The network with Batch Normalization (62,458 parameters, PyTorch defaults eps 1e-5, momentum
+   * 0.1): bn1 BatchNorm2d(6) after conv1, bn2 BatchNorm2d(16) after conv2, bn3 BatchNorm1d(120)
+   * after fc1 and bn4 BatchNorm1d(84) after fc2, each before its ReLU. The layers before a BN keep
+   * their biases, as in the article (the BN shift makes them redundant but harmless).
+   */
+  public static Sequential withBatchNorm() {
+    return new Sequential()
+        .add("conv1", new Conv2d(3, 6, 5))
+        .add("bn1", new BatchNorm2d(6))
+        .add("relu1", new ReLU())
+        .add("pool1", new MaxPool2d(2))
+        .add("conv2", new Conv2d(6, 16, 5))
+        .add("bn2", new BatchNorm2d(16))
+        .add("relu2", new ReLU())
+        .add("pool2", new MaxPool2d(2))
+        .add("flatten", new Flatten())
+        .add("fc1", new Linear(16 * 5 * 5, 120))
+        .add("bn3", new BatchNorm1d(120))
+        .add("relu3", new ReLU())
+        .add("fc2", new Linear(120, 84))
+        .add("bn4", new BatchNorm1d(84))
         .add("relu4", new ReLU())
         .add("fc3", new Linear(84, 10));
   }

@@ -28,6 +28,11 @@ public final class AvgPool2d extends Module {
     this(kernelSize, kernelSize, 0, true);
   }
 
+  /** Average pooling with the given stride and padding, count_include_pad true. */
+  public AvgPool2d(int kernelSize, int stride, int padding) {
+    this(kernelSize, stride, padding, true);
+  }
+
   /** Average pooling with the given stride, padding and divisor rule. */
   public AvgPool2d(int kernelSize, int stride, int padding, boolean countIncludePad) {
     ConvShapes.validateWindow("AvgPool2d", kernelSize, stride, padding);

@@ -25,8 +25,15 @@ public final class BatchNorm3d extends Module {
   }
 
   /**
-   * BatchNorm3d with PyTorch's options; {@code momentum == null} selects the cumulative moving
-   * average.
+   * BatchNorm3d with PyTorch's options.
+   *
+   * @param numFeatures C, the number of channels (dim 1 of the input)
+   * @param eps added to the variance for numerical stability (PyTorch 1e-5, Keras 1e-3)
+   * @param momentum weight of the new batch statistic in the running averages (0.1); {@code null}
+   *     for the cumulative moving average with factor 1/num_batches_tracked
+   * @param affine whether to learn γ ({@code weight}) and β ({@code bias})
+   * @param trackRunningStats whether to keep running_mean, running_var and num_batches_tracked and
+   *     use them in eval mode; if false, batch statistics are used in both modes
    */
   public BatchNorm3d(
       int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {

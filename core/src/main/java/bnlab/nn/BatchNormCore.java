@@ -87,7 +87,6 @@ final class BatchNormCore {
     }
   }
 
-  /** PyTorch's repr, e.g. BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=True, ...). */
   /** Python's float repr for the usual cases: 1e-05, 0.1. */
   private static String pythonFloat(double v) {
     String s = Double.toString(v);
@@ -100,6 +99,7 @@ final class BatchNormCore {
     return String.format("%se%s%02d", mantissa, exp < 0 ? "-" : "+", Math.abs(exp));
   }
 
+  /** PyTorch's repr, e.g. BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=True, ...). */
   String describe() {
     return String.format(
         "%s, eps=%s, momentum=%s, affine=%s, track_running_stats=%s)",

@@ -125,13 +125,13 @@ abstract class BaseOptimizer implements Optimizer {
     List<String> problems = new ArrayList<>();
     if (!type.equals(state.type())) {
       throw new IllegalArgumentException(
-          "optimizer state is from "
+          "optimizer state was saved by "
               + state.type()
               + ", this optimizer is "
               + type
-              + ": construct a "
+              + ": build a "
               + state.type()
-              + " to resume it");
+              + " object with the saved settings to resume it.");
     }
     checkHyperParameters(state.hyperParameters(), problems);
     checkCounters(state.counters(), problems);

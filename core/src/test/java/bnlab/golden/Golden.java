@@ -57,6 +57,17 @@ public final class Golden {
     }
   }
 
+  /** Parses golden text from {@code text} (for tests of the reader itself). */
+  static Golden parse(String name, String text) {
+    Golden g = new Golden(name);
+    try {
+      g.parse(new BufferedReader(new java.io.StringReader(text)));
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+    return g;
+  }
+
   private void parse(BufferedReader r) throws IOException {
     String line;
     int lineNo = 0;
@@ -211,8 +222,27 @@ public final class Golden {
     assertClose(name + "/" + tensor, e.shape(), e.values(), actual, tol);
   }
 
-  /** {@link #assertClose(String, float[], double)} for a bnlab tensor, also checking its shape. */
-  public void assertClose(String tensor, Tensor actual, double tol) {
+  /**
+   * As {@link #assertClose(String, float[], double)} with an explicit {@code scale} (at least the
+   * tensor's own largest value): for results that cancel to near zero, such as the gradient of a
+   * bias followed by BatchNorm, whose rounding error follows the size of the summed terms instead.
+   */
+  public void assertClose(String tensor, Tensor actual, double tol, double scale) {
+    checkShape(tensor, actual);
+    Entry e = entry(tensor);
+    assertClose(name + "/" + tensor, e.shape(), e.values(), actual.toArray(), tol, scale);
+  }
+
+  /** The largest absolute value of a tensor. */
+  public double maxAbs(String tensor) {
+    double m = 0;
+    for (double v : entry(tensor).values()) {
+      m = Math.max(m, Math.abs(v));
+    }
+    return m;
+  }
+
+  private void checkShape(String tensor, Tensor actual) {
     Entry e = entry(tensor);
     if (!Arrays.equals(e.shape(), actual.shape())) {
       throw new AssertionError(
@@ -224,17 +254,27 @@ public final class Golden {
               + ", golden "
               + Arrays.toString(e.shape()));
     }
+  }
+
+  /** {@link #assertClose(String, float[], double)} for a bnlab tensor, also checking its shape. */
+  public void assertClose(String tensor, Tensor actual, double tol) {
+    checkShape(tensor, actual);
     assertClose(tensor, actual.toArray(), tol);
   }
 
   /** Elementwise comparison against explicit expected values; see the instance method. */
   public static void assertClose(
       String what, int[] shape, double[] expected, float[] actual, double tol) {
+    assertClose(what, shape, expected, actual, tol, 0);
+  }
+
+  private static void assertClose(
+      String what, int[] shape, double[] expected, float[] actual, double tol, double minScale) {
     if (expected.length != actual.length) {
       throw new AssertionError(
           what + ": " + actual.length + " values, golden has " + expected.length);
     }
-    double scale = 1e-3;
+    double scale = Math.max(1e-3, minScale);
     for (double v : expected) {
       scale = Math.max(scale, Math.abs(v));
     }

@@ -38,7 +38,9 @@ class GoldenFilesTest {
     "sgd_nesterov_wd",
     "adam",
     "adam_l2",
-    "adamw"
+    "adamw",
+    "tiny_bn_net",
+    "keras_conv1d_bn"
   };
 
   static final String[] BN = {
@@ -60,6 +62,18 @@ class GoldenFilesTest {
           g.comments().stream().anyMatch(c -> c.contains("libtorch 2.7.1")),
           f + " does not name libtorch 2.7.1: " + g.comments());
     }
+  }
+
+  /** Every file in the golden folder is one of {@link #FILES}, so none lies there unchecked. */
+  @Test
+  void noUnlistedGoldenFiles() throws Exception {
+    java.net.URL dir = Golden.class.getResource("/golden");
+    assertTrue(dir != null && dir.getProtocol().equals("file"), "golden folder on the class path");
+    java.util.Set<String> found = new java.util.TreeSet<>();
+    try (var files = java.nio.file.Files.list(java.nio.file.Path.of(dir.toURI()))) {
+      files.forEach(f -> found.add(f.getFileName().toString().replaceFirst("\\.txt$", "")));
+    }
+    assertEquals(new java.util.TreeSet<>(java.util.List.of(FILES)), found);
   }
 
   @Test

@@ -110,4 +110,18 @@ class GradCheckTest {
   void indexFormatting() {
     assertEquals("(1, 2, 3)", GradCheck.index(new int[] {2, 3, 4}, 1 * 12 + 2 * 4 + 3));
   }
+
+  @Test
+  void kinksAreRecognisedAndCounted() {
+    // two inputs within eps of ReLU's kink: the central difference is wrong there, not backward
+    Tensor x = Tensor.of(new float[] {4e-4f, -3e-4f, 0.2f, 0.5f, -0.5f, 0.7f, -0.2f, 0.9f}, 8);
+    GradCheck.Report r = GradCheck.of(new ReLU(), x).check();
+    assertEquals(2, r.kinks());
+    // but too many kinks fail the check
+    AssertionError e =
+        assertThrows(
+            AssertionError.class,
+            () -> GradCheck.of(new ReLU(), Tensor.zeros(4).fill(3e-4f)).check());
+    assertTrue(e.getMessage().contains("4 kinks"), e.getMessage());
+  }
 }

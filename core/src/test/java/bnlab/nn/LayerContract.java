@@ -13,9 +13,10 @@ import java.util.function.Supplier;
  * The module contract every layer must keep, checked in one place (in the spirit of Keras' layer
  * tests): output shape; parameter, buffer and counter names (in order) and the number of learnable
  * elements; gradients shaped like their parameters; dX shaped like x; the input left untouched;
- * train()/eval() reaching every sub-module; eval-mode forward deterministic; and a state copy round
- * trip: a second instance initialised from another seed, given the first one's parameters, buffers
- * and counters by name (as a checkpoint load would), computes bit-identical eval outputs.
+ * output and dX tensors reused from step to step (no allocation per step); train()/eval() reaching
+ * every sub-module; eval-mode forward deterministic; and a state copy round trip: a second instance
+ * initialised from another seed, given the first one's parameters, buffers and counters by name (as
+ * a checkpoint load would), computes bit-identical eval outputs.
  *
  * <pre>{@code
  * LayerContract.of(() -> new Conv2d(3, 6, 5), Tensor.zeros(2, 3, 8, 8))
@@ -98,6 +99,7 @@ public final class LayerContract {
                 fail(n + ".grad shape " + Shape.str(p.grad().shape()));
               }
             });
+    checkReuse(m, dY);
     checkModes(m);
     checkEvalDeterministic(m);
     checkRoundTrip();
@@ -117,6 +119,18 @@ public final class LayerContract {
     if (!names.equals(expected)) {
       fail(what + " " + names + ", expected " + expected);
     }
+  }
+
+  // The steady state allocates nothing: same-shaped steps return the same tensors.
+  private void checkReuse(Module m, Tensor dY) {
+    Tensor y1 = m.forward(x);
+    Tensor dX1 = m.backward(dY);
+    Tensor y2 = m.forward(x);
+    Tensor dX2 = m.backward(dY);
+    if (y1 != y2 || dX1 != dX2) {
+      fail("forward/backward must reuse their output tensors (Tensor.ensure), not allocate");
+    }
+    m.zeroGrad();
   }
 
   private static void checkModes(Module m) {

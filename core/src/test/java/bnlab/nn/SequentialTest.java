@@ -30,4 +30,24 @@ class SequentialTest {
             .add("sig", new Sigmoid());
     GradCheck.of(s, Tensors.uniform(1, 2, 2, 4, 4)).check();
   }
+
+  @Test
+  void trainModeBatchNormInsideASmoothTwinOfTheArticleNet() {
+    // ArticleNet.withBatchNorm's layout with Tanh/AvgPool for ReLU/MaxPool: a smooth function, so
+    // finite differences check the full train-mode BN gradient through mean and variance in a stack
+    Sequential s =
+        new Sequential()
+            .add("conv1", new Conv2d(3, 6, 5))
+            .add("bn1", new BatchNorm2d(6))
+            .add("act1", new Tanh())
+            .add("pool1", new AvgPool2d(2))
+            .add("flatten", new Flatten())
+            .add("fc1", new Linear(6 * 4 * 4, 12))
+            .add("bn3", new BatchNorm1d(12))
+            .add("act3", new Tanh())
+            .add("fc3", new Linear(12, 10));
+    s.resetParameters(new bnlab.tensor.Rng(3));
+    GradCheck.Report r = GradCheck.of(s, Tensors.uniform(4, 3, 3, 12, 12)).maxPerTensor(25).check();
+    assertEquals(0, r.kinks());
+  }
 }

@@ -11,12 +11,17 @@ public final class Nets {
 
   /** fc1 (4→6), bn1, relu1, fc2 (6→3), seeded. */
   public static Sequential mlp(long seed) {
+    return mlp(seed, 6);
+  }
+
+  /** fc1 (4→hidden), bn1, relu1, fc2 (hidden→3), seeded. */
+  public static Sequential mlp(long seed, int hidden) {
     Sequential m =
         new Sequential()
-            .add("fc1", new TinyLinear(4, 6))
-            .add("bn1", new TinyNorm(6))
+            .add("fc1", new TinyLinear(4, hidden))
+            .add("bn1", new TinyNorm(hidden))
             .add("relu1", new ReLU())
-            .add("fc2", new TinyLinear(6, 3));
+            .add("fc2", new TinyLinear(hidden, 3));
     m.resetParameters(new Rng(seed));
     return m;
   }

@@ -161,9 +161,9 @@ public final class DataFinder {
           + " (MD5 "
           + Cifar10.MD5
           + ") and pass its path with --data or BNLAB_DATA (the .tar.gz is read as is),"
-          + " put it in "
+          + " or put it in "
           + DataCache.userFolder()
-          + ", or let bnlab download it on request (bnlab download cifar10).";
+          + " (bnlab.data.Download.cifar10 fetches it there, checking the MD5).";
     }
     if (name.equals("fashion-mnist")) {
       return "Install Fashion-MNIST with 'apt-get install -y dataset-fashion-mnist' (into "

@@ -44,6 +44,7 @@ public final class DataLoader implements Iterable<Batch> {
   private int prefetch = 2;
   private List<Transform> transforms = List.of();
   private int nextEpoch;
+  private Epoch active;
 
   /** A sequential loader of batches of {@code batchSize} (PyTorch's {@code shuffle=False}). */
   public DataLoader(Dataset dataset, int batchSize) {
@@ -165,13 +166,20 @@ public final class DataLoader implements Iterable<Batch> {
     return epoch(epoch, 0);
   }
 
-  /** The batches of epoch {@code epoch} from batch {@code startBatch} on (exact resume). */
+  /**
+   * The batches of epoch {@code epoch} from batch {@code startBatch} on (exact resume). Starting an
+   * epoch closes the previous one of this loader, so an abandoned epoch never keeps its thread.
+   */
   public Epoch epoch(int epoch, int startBatch) {
     if (startBatch < 0 || startBatch > numBatches()) {
       throw new IllegalArgumentException(
           "start batch " + startBatch + " outside [0, " + numBatches() + "]");
     }
-    return new Epoch(epoch, startBatch, order(epoch));
+    if (active != null) {
+      active.close();
+    }
+    active = new Epoch(epoch, startBatch, order(epoch));
+    return active;
   }
 
   /** Fills {@code out} with batch {@code b} of the epoch whose order is {@code order}. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.net.URLConnection;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,9 @@ import java.util.HexFormat;
  * interrupted download never leaves a half-written file under the real name.
  */
 public final class Download {
+  // A stalled server fails the download instead of hanging the command.
+  private static final int TIMEOUT_MS = 60_000;
+
   private Download() {}
 
   /**
@@ -49,7 +53,10 @@ public final class Download {
       Files.createDirectories(dir);
       tmp = Files.createTempFile(dir, dest.getFileName().toString(), ".part");
       MessageDigest digest = MessageDigest.getInstance("MD5");
-      try (InputStream in = new DigestInputStream(url.toURL().openStream(), digest);
+      URLConnection conn = url.toURL().openConnection();
+      conn.setConnectTimeout(TIMEOUT_MS);
+      conn.setReadTimeout(TIMEOUT_MS);
+      try (InputStream in = new DigestInputStream(conn.getInputStream(), digest);
           OutputStream out = Files.newOutputStream(tmp)) {
         in.transferTo(out);
       }

@@ -7,38 +7,72 @@ import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Decodes one JPEG or PNG with the JDK's ImageIO into RGB bytes in (C,H,W) order, converting grey,
- * paletted and alpha images to RGB as PIL's {@code convert("RGB")} does (alpha dropped, grey
- * replicated). Thread-safe: each call uses its own reader and an in-memory stream (no temp files).
+ * Decodes JPEG and PNG images with the JDK's ImageIO into RGB bytes in (C,H,W) order, converting
+ * grey, paletted and alpha images to RGB as PIL's {@code convert("RGB")} does (alpha dropped, grey
+ * replicated). One instance per thread: it keeps one ImageIO reader per format and reuses it for
+ * every image (creating a JPEG reader per image costs more than decoding a 32x32 picture). Reads
+ * from memory, so no temporary files.
  */
-final class ImageDecoder {
-  private ImageDecoder() {}
+final class ImageDecoder implements AutoCloseable {
+  private final Map<String, ImageReader> readers = new HashMap<>();
 
   /** The decoded image; throws IOException with a reason when the bytes are not an image. */
-  static BufferedImage read(byte[] bytes) throws IOException {
+  BufferedImage read(byte[] bytes) throws IOException {
     try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-      if (!readers.hasNext()) {
-        throw new IOException("not a readable image (no ImageIO reader recognises its bytes)");
-      }
-      ImageReader reader = readers.next();
+      ImageReader reader = readerFor(bytes, in);
       try {
         reader.setInput(in, true, true);
         return reader.read(0);
       } finally {
-        reader.dispose();
+        reader.reset();
       }
     } catch (RuntimeException e) {
       // ImageIO plug-ins throw unchecked exceptions on some corrupt streams.
       throw new IOException("corrupt image: " + e, e);
     }
+  }
+
+  private ImageReader readerFor(byte[] b, ImageInputStream in) throws IOException {
+    String format = formatOf(b);
+    ImageReader cached = format == null ? null : readers.get(format);
+    if (cached != null) {
+      return cached;
+    }
+    Iterator<ImageReader> found = ImageIO.getImageReaders(in);
+    if (!found.hasNext()) {
+      throw new IOException("not a readable image (no ImageIO reader recognises its bytes)");
+    }
+    ImageReader reader = found.next();
+    if (format != null) {
+      readers.put(format, reader);
+    }
+    return reader;
+  }
+
+  /** "jpeg" or "png" from the file signature, else null (then ImageIO probes the bytes). */
+  private static String formatOf(byte[] b) {
+    if (b.length >= 3 && (b[0] & 0xFF) == 0xFF && (b[1] & 0xFF) == 0xD8 && (b[2] & 0xFF) == 0xFF) {
+      return "jpeg";
+    }
+    if (b.length >= 8 && (b[0] & 0xFF) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+      return "png";
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {
+    readers.values().forEach(ImageReader::dispose);
+    readers.clear();
   }
 
   /**

@@ -94,6 +94,10 @@ public final class ImageFolder {
       while ((e = tar.getNextEntry()) != null) {
         String[] parts = e.getName().split("/");
         int n = parts.length;
+        if (e.isDirectory() && n >= 2 && parts[n - 2].equals(split.folder())) {
+          byClass.computeIfAbsent(parts[n - 1], k -> new TreeMap<>()); // may stay empty: an error
+          continue;
+        }
         if (n < 3 || !parts[n - 3].equals(split.folder())) {
           continue;
         }
@@ -157,7 +161,10 @@ public final class ImageFolder {
 
   /** Decodes every item on all cores into one pixel array; the first failure is rethrown. */
   private static ImageSet decodeAll(List<Item> items, List<String> classes) {
-    BufferedImage first = decode(items.get(0));
+    BufferedImage first;
+    try (ImageDecoder decoder = new ImageDecoder()) {
+      first = decode(decoder, items.get(0));
+    }
     int h = first.getHeight();
     int w = first.getWidth();
     int bytes = 3 * h * w;
@@ -195,36 +202,32 @@ public final class ImageFolder {
 
   private static void decodeRange(
       List<Item> items, int lo, int hi, int h, int w, byte[] pixels, int[] labels) {
-    int bytes = 3 * h * w;
-    for (int i = lo; i < hi; i++) {
-      Item it = items.get(i);
-      BufferedImage img = decode(it);
-      if (img.getHeight() != h || img.getWidth() != w) {
-        throw new DataException(
-            null,
-            it.name()
-                + ": image "
-                + i
-                + " is "
-                + img.getWidth()
-                + "x"
-                + img.getHeight()
-                + ", expected "
-                + w
-                + "x"
-                + h
-                + " like "
-                + items.get(0).name());
+    try (ImageDecoder decoder = new ImageDecoder()) {
+      for (int i = lo; i < hi; i++) {
+        decodeOne(decoder, items, i, h, w, pixels, labels);
       }
-      ImageDecoder.toChw(img, pixels, i * bytes);
-      labels[i] = it.label();
     }
   }
 
-  private static BufferedImage decode(Item it) {
+  private static void decodeOne(
+      ImageDecoder decoder, List<Item> items, int i, int h, int w, byte[] pixels, int[] labels) {
+    Item it = items.get(i);
+    BufferedImage img = decode(decoder, it);
+    if (img.getHeight() != h || img.getWidth() != w) {
+      throw new DataException(
+          null,
+          String.format(
+              "%s: image %d is %dx%d, expected %dx%d like %s",
+              it.name(), i, img.getWidth(), img.getHeight(), w, h, items.get(0).name()));
+    }
+    ImageDecoder.toChw(img, pixels, i * 3 * h * w);
+    labels[i] = it.label();
+  }
+
+  private static BufferedImage decode(ImageDecoder decoder, Item it) {
     try {
       byte[] b = it.bytes() != null ? it.bytes() : Files.readAllBytes(it.file());
-      return ImageDecoder.read(b);
+      return decoder.read(b);
     } catch (IOException e) {
       throw new DataException(
           it.file(), (it.file() == null ? it.name() + ": " : "") + "unreadable image: " + e, e);

@@ -36,12 +36,22 @@ public final class Normalize implements Transform {
   }
 
   @Override
-  public void apply(Image img, Rng rng) {
-    int c = img.channels();
+  public int[] outputShape(int c, int h, int w) {
+    checkChannels(c);
+    return new int[] {c, h, w};
+  }
+
+  private void checkChannels(int c) {
     if (c != mean.length) {
       throw new IllegalArgumentException(
           "Normalize: " + mean.length + " channel statistics for images with " + c + " channels");
     }
+  }
+
+  @Override
+  public void apply(Image img, Rng rng) {
+    int c = img.channels();
+    checkChannels(c);
     float[] x = img.data();
     int plane = img.height() * img.width();
     for (int ch = 0; ch < c; ch++) {

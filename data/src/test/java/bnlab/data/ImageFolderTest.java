@@ -182,6 +182,23 @@ class ImageFolderTest {
     assertTrue(e.getMessage().contains("bad.tar.gz!/data/train/b/0.png"), e.getMessage());
     e = assertThrows(DataException.class, () -> ImageFolder.readTarGz(tgz, Split.TEST, null));
     assertTrue(e.getMessage().contains("no test/<class>/"), e.getMessage());
+    entries.put("data/train/b/0.png", TestFiles.encode(TestFiles.rgbImage(2, W, H), "png"));
+    entries.put("data/train/c/", new byte[0]);
+    Path withEmpty = TestFiles.tarGz(tmp.resolve("empty-class.tar.gz"), entries);
+    e =
+        assertThrows(
+            DataException.class, () -> ImageFolder.readTarGz(withEmpty, Split.TRAIN, null));
+    assertTrue(e.getMessage().contains("train/c holds no images"), e.getMessage());
+    assertThrows(
+        DataException.class,
+        () -> ImageFolder.readTarGz(withEmpty, Split.TRAIN, List.of("a", "b", "c")));
+    assertEquals(2, ImageFolder.readTarGz(tgzWithout(entries), Split.TRAIN, null).size());
+  }
+
+  private Path tgzWithout(Map<String, byte[]> entries) throws IOException {
+    Map<String, byte[]> copy = new LinkedHashMap<>(entries);
+    copy.remove("data/train/c/");
+    return TestFiles.tarGz(tmp.resolve("fixed.tar.gz"), copy);
   }
 
   @Test

@@ -27,6 +27,8 @@ public final class GenerateGolden {
       files.addAll(LayerCases.all(m));
       files.addAll(BatchNormCases.all(m));
       files.addAll(OptimizerCases.all(m));
+      files.addAll(NetCase.all(m));
+      files.addAll(KerasCase.all(m));
       for (GoldenFile f : files) {
         total += f.write(dir);
       }

@@ -1,0 +1,311 @@
+package bnlab.io;
+
+import bnlab.nn.Counter;
+import bnlab.nn.Module;
+import bnlab.nn.Parameter;
+import bnlab.optim.Optimizer;
+import bnlab.optim.OptimizerState;
+import bnlab.optim.ParamGroup;
+import bnlab.tensor.Shape;
+import bnlab.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Saves and loads a model's state (and optionally its optimizer's) as a safetensors file.
+ *
+ * <p>The model part is PyTorch's {@code state_dict}: every parameter and float buffer as F32 under
+ * its dotted name ({@code "conv1.weight"}, {@code "bn1.running_var"}) and every counter as an I64
+ * scalar of shape [] ({@code "bn1.num_batches_tracked"}). A file saved without optimizer is read by
+ * {@code model.load_state_dict(safetensors.torch.load_file(path))} in PyTorch, and a PyTorch state
+ * dict saved with {@code safetensors.torch.save_file} loads here when the names match.
+ *
+ * <p>With an optimizer, its state is added under {@code "optimizer."}: buffers as F32 ({@code
+ * optimizer.state.3.exp_avg}), step counts as I64 ({@code optimizer.state.3.step}), and in the
+ * metadata its type, learning rates, settings and the model names of its parameters. PyTorch
+ * loaders then need {@code strict=False} or a filter on that prefix.
+ *
+ * <p>Loading validates everything first: file format, names (missing and unexpected), shapes,
+ * dtypes and the optimizer's state. Only then is anything copied, so a rejected file leaves model
+ * and optimizer unchanged. Saving is atomic ({@link AtomicFile}).
+ *
+ * <pre>{@code
+ * Checkpoint.save(model, optimizer, Map.of("epoch", "12"), Path.of("run/last.safetensors"));
+ * Map<String, String> meta = Checkpoint.load(model, optimizer, Path.of("run/last.safetensors"));
+ * }</pre>
+ */
+public final class Checkpoint {
+  private static final String OPT = "optimizer.";
+  private static final String TYPE = OPT + "type";
+  private static final String PARAM_NAMES = OPT + "param_names";
+  private static final String FORMAT = "format";
+  private static final int MAX_LISTED = 12;
+
+  private Checkpoint() {}
+
+  /** Saves the model's parameters, buffers and counters to {@code file}. */
+  public static void save(Module model, Path file) throws IOException {
+    save(model, null, Map.of(), file);
+  }
+
+  /**
+   * Saves the model and, if {@code optimizer} is not null, its state, with {@code metadata} (string
+   * pairs such as the epoch; keys "format" and "optimizer.*" are reserved).
+   */
+  public static void save(
+      Module model, Optimizer optimizer, Map<String, String> metadata, Path file)
+      throws IOException {
+    Map<String, StoredTensor> tensors = modelTensors(model);
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put(FORMAT, "pt");
+    for (Map.Entry<String, String> e : metadata.entrySet()) {
+      if (e.getKey().equals(FORMAT) || e.getKey().startsWith(OPT)) {
+        throw new IllegalArgumentException(
+            "metadata key '" + e.getKey() + "' is reserved by bnlab; choose another name");
+      }
+      meta.put(e.getKey(), e.getValue());
+    }
+    if (optimizer != null) {
+      for (String name : tensors.keySet()) {
+        if (name.startsWith(OPT)) {
+          throw new IllegalArgumentException(
+              "model tensor '"
+                  + name
+                  + "' clashes with the optimizer's names; rename the"
+                  + " sub-module or save the optimizer state to a file of its own");
+        }
+      }
+      OptimizerState s = optimizer.state();
+      s.tensors().forEach((k, t) -> tensors.put(OPT + k, StoredTensor.f32(t)));
+      s.counters().forEach((k, v) -> tensors.put(OPT + k, StoredTensor.i64(v)));
+      meta.put(TYPE, s.type());
+      s.hyperParameters().forEach((k, v) -> meta.put(OPT + k, Double.toString(v)));
+      meta.put(PARAM_NAMES, String.join(",", paramNames(model, optimizer)));
+    }
+    SafeTensors.write(file, tensors, meta);
+  }
+
+  /**
+   * Loads the model's state from {@code file}; optimizer entries in the file are ignored. Returns
+   * the file's metadata.
+   *
+   * @throws CheckpointException if names, shapes or dtypes do not match; the model is unchanged
+   * @throws SafeTensorsException if the file is not valid safetensors; the model is unchanged
+   */
+  public static Map<String, String> load(Module model, Path file) throws IOException {
+    return load(model, null, file);
+  }
+
+  /**
+   * Loads the model's state and, if {@code optimizer} is not null, the optimizer's from {@code
+   * file}, all or nothing. Returns the file's metadata.
+   *
+   * @throws CheckpointException if anything does not match; model and optimizer are unchanged
+   * @throws SafeTensorsException if the file is not valid safetensors; nothing is changed
+   */
+  public static Map<String, String> load(Module model, Optimizer optimizer, Path file)
+      throws IOException {
+    SafeTensorsFile f = SafeTensors.read(file);
+    boolean hasOptimizer = f.metadata().containsKey(TYPE);
+    Map<String, StoredTensor> modelPart = new LinkedHashMap<>();
+    Map<String, StoredTensor> optimizerPart = new LinkedHashMap<>();
+    f.tensors()
+        .forEach(
+            (k, t) -> (hasOptimizer && k.startsWith(OPT) ? optimizerPart : modelPart).put(k, t));
+    List<String> problems = checkModel(model, modelPart);
+    if (!problems.isEmpty()) {
+      throw mismatch(
+          file,
+          "the model",
+          problems,
+          "Build the model with the same layers, sizes and"
+              + " options as the saved one; Checkpoint.read(path).tensors() lists what the file holds.");
+    }
+    if (optimizer != null) {
+      if (!hasOptimizer) {
+        throw new CheckpointException(
+            file
+                + " holds no optimizer state: save it with Checkpoint.save(model, optimizer,"
+                + " metadata, path), or load the model alone with Checkpoint.load(model, path)");
+      }
+      loadOptimizer(file, f.metadata(), optimizerPart, model, optimizer);
+    }
+    copyModel(model, modelPart);
+    return f.metadata();
+  }
+
+  /** The tensors and metadata of {@code file}, for inspection. */
+  public static SafeTensorsFile read(Path file) throws IOException {
+    return SafeTensors.read(file);
+  }
+
+  private static Map<String, StoredTensor> modelTensors(Module model) {
+    Map<String, StoredTensor> out = new LinkedHashMap<>();
+    model.namedParameters().forEach((k, p) -> out.put(k, StoredTensor.f32(p.data())));
+    model.namedBuffers().forEach((k, t) -> out.put(k, StoredTensor.f32(t)));
+    model.namedCounters().forEach((k, c) -> out.put(k, StoredTensor.i64(c.get())));
+    return out;
+  }
+
+  private static List<String> checkModel(Module model, Map<String, StoredTensor> file) {
+    List<String> problems = new ArrayList<>();
+    Map<String, int[]> floats = new LinkedHashMap<>();
+    model.namedParameters().forEach((k, p) -> floats.put(k, p.data().shape()));
+    model.namedBuffers().forEach((k, t) -> floats.put(k, t.shape()));
+    floats.forEach((k, shape) -> checkTensor(k, file.get(k), DType.F32, shape, problems));
+    model
+        .namedCounters()
+        .keySet()
+        .forEach(k -> checkTensor(k, file.get(k), DType.I64, new int[0], problems));
+    for (String k : file.keySet()) {
+      if (!floats.containsKey(k) && !model.namedCounters().containsKey(k)) {
+        problems.add("unexpected tensor '" + k + "': in the file, not in the model");
+      }
+    }
+    return problems;
+  }
+
+  private static void checkTensor(
+      String name, StoredTensor t, DType dtype, int[] shape, List<String> problems) {
+    if (t == null) {
+      problems.add("missing tensor '" + name + "': in the model, not in the file");
+    } else if (t.dtype() != dtype) {
+      problems.add(
+          "tensor '" + name + "': dtype " + t.dtype() + " in the file, " + dtype + " expected");
+    } else if (!Arrays.equals(t.shape(), shape)) {
+      problems.add(
+          "tensor '"
+              + name
+              + "': shape "
+              + str(t.shape())
+              + " in the file, "
+              + str(shape)
+              + " in the model");
+    }
+  }
+
+  private static String str(int[] shape) {
+    return shape.length == 0 ? "[] (scalar)" : Shape.str(shape);
+  }
+
+  private static void copyModel(Module model, Map<String, StoredTensor> file) {
+    for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+      copyFloats(file.get(e.getKey()), e.getValue().data());
+    }
+    for (Map.Entry<String, Tensor> e : model.namedBuffers().entrySet()) {
+      copyFloats(file.get(e.getKey()), e.getValue());
+    }
+    for (Map.Entry<String, Counter> e : model.namedCounters().entrySet()) {
+      e.getValue().set(file.get(e.getKey()).toLongs()[0]);
+    }
+  }
+
+  private static void copyFloats(StoredTensor src, Tensor dst) {
+    System.arraycopy(src.toTensor().data(), 0, dst.data(), 0, dst.size());
+  }
+
+  private static void loadOptimizer(
+      Path file,
+      Map<String, String> meta,
+      Map<String, StoredTensor> part,
+      Module model,
+      Optimizer optimizer)
+      throws CheckpointException {
+    List<String> problems = new ArrayList<>();
+    String saved = meta.getOrDefault(PARAM_NAMES, "");
+    String here = String.join(",", paramNames(model, optimizer));
+    if (!saved.equals(here)) {
+      problems.add(
+          "the optimizer's parameters are, in order, ["
+              + saved
+              + "] in the file but ["
+              + here
+              + "] here");
+    }
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    Map<String, Long> counters = new LinkedHashMap<>();
+    part.forEach(
+        (k, t) -> {
+          String key = k.substring(OPT.length());
+          if (t.dtype() == DType.I64 && t.shape().length == 0) {
+            counters.put(key, t.toLongs()[0]);
+          } else if (t.dtype() == DType.F32) {
+            tensors.put(key, t.toTensor());
+          } else {
+            problems.add(
+                "tensor '"
+                    + k
+                    + "': dtype "
+                    + t.dtype()
+                    + " "
+                    + str(t.shape())
+                    + ", expected F32 buffers or I64 scalar step counts");
+          }
+        });
+    Map<String, Double> hyper = new LinkedHashMap<>();
+    meta.forEach(
+        (k, v) -> {
+          if (k.startsWith(OPT) && !k.equals(TYPE) && !k.equals(PARAM_NAMES)) {
+            try {
+              hyper.put(k.substring(OPT.length()), Double.parseDouble(v));
+            } catch (NumberFormatException e) {
+              problems.add("metadata '" + k + "': '" + v + "' is not a number");
+            }
+          }
+        });
+    if (!problems.isEmpty()) {
+      throw mismatch(
+          file,
+          "the optimizer",
+          problems,
+          "Build the optimizer over the same model's"
+              + " parameters, in the same groups and order, as the saved one.");
+    }
+    try {
+      optimizer.loadState(new OptimizerState(meta.get(TYPE), tensors, counters, hyper));
+    } catch (IllegalArgumentException e) {
+      String m = e.getMessage();
+      throw new CheckpointException(
+          file + ": " + m + (m.endsWith(".") ? "" : ".") + " Nothing was loaded.");
+    }
+  }
+
+  /** The model names of the optimizer's parameters, in state numbering ("?" if not the model's). */
+  private static List<String> paramNames(Module model, Optimizer optimizer) {
+    Map<Parameter, String> names = new IdentityHashMap<>();
+    model.namedParameters().forEach((k, p) -> names.put(p, k));
+    List<String> out = new ArrayList<>();
+    for (ParamGroup g : optimizer.paramGroups()) {
+      for (Parameter p : g.params()) {
+        out.add(names.getOrDefault(p, "?"));
+      }
+    }
+    return out;
+  }
+
+  private static CheckpointException mismatch(
+      Path file, String what, List<String> problems, String fix) {
+    int n = problems.size();
+    StringBuilder sb = new StringBuilder();
+    sb.append(file)
+        .append(" does not match ")
+        .append(what)
+        .append(" (")
+        .append(n)
+        .append(n == 1 ? " problem" : " problems")
+        .append("); nothing was loaded:");
+    for (String p : problems.subList(0, Math.min(n, MAX_LISTED))) {
+      sb.append("\n  ").append(p);
+    }
+    if (n > MAX_LISTED) {
+      sb.append("\n  ... and ").append(n - MAX_LISTED).append(" more");
+    }
+    return new CheckpointException(sb.append('\n').append(fix).toString());
+  }
+}

@@ -1,0 +1,55 @@
+package bnlab.lab;
+
+import bnlab.models.Activation;
+import bnlab.models.ArticleNets;
+import bnlab.models.Norm;
+import bnlab.models.Vgg;
+import bnlab.nn.Module;
+import bnlab.tensor.Rng;
+
+/** The zoo's built-in models, each seeded with {@code resetParameters(new Rng(seed))}. */
+final class BuiltinModels {
+  private BuiltinModels() {}
+
+  static void register() {
+    article("net", Norm.NONE, "the article's Net (conv-pool-conv-pool-fc-fc-fc, ReLU)");
+    article("net-bn", Norm.BATCH, "Net with BatchNorm2d after conv1/conv2, 1d after fc1/fc2");
+    ModelZoo.register(
+        new ModelZoo.Entry(
+            "net-published-bn",
+            "none",
+            "the article's 'BN' Net as published: BN layers built but unused in forward",
+            (shape, classes, seed) ->
+                seeded(ArticleNets.asPublished(shape[0], shape[1], classes), seed)));
+    for (Activation act : Activation.values()) {
+      for (Norm norm : Norm.values()) {
+        String name =
+            "vgg"
+                + (norm == Norm.NONE ? "" : "-" + norm.prefix())
+                + (act == Activation.RELU ? "" : "-" + act.id());
+        ModelZoo.register(
+            new ModelZoo.Entry(
+                name,
+                norm.id(),
+                "VGG-like CNN, 6 conv + 3 fc, " + act.id() + ", norm " + norm.id(),
+                (shape, classes, seed) ->
+                    seeded(Vgg.build(shape[0], shape[1], classes, norm, act), seed)));
+      }
+    }
+  }
+
+  private static void article(String name, Norm norm, String description) {
+    ModelZoo.register(
+        new ModelZoo.Entry(
+            name,
+            norm.id(),
+            description,
+            (shape, classes, seed) ->
+                seeded(ArticleNets.withNorm(shape[0], shape[1], classes, norm), seed)));
+  }
+
+  private static Module seeded(Module m, long seed) {
+    m.resetParameters(new Rng(seed));
+    return m;
+  }
+}

@@ -1,0 +1,83 @@
+package bnlab.lab;
+
+import bnlab.data.DataCache;
+import bnlab.data.DataException;
+import bnlab.data.DataFinder;
+import bnlab.data.DataSets;
+import bnlab.data.Split;
+import bnlab.data.Subsets;
+import bnlab.train.Dataset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Finds and opens the training and test sets named on the command line (through bnlab.data). */
+public final class Datasets {
+  /** The names {@code --dataset} accepts. */
+  public static final List<String> NAMES = List.of("cifar10", "fashion-mnist");
+
+  /**
+   * A training set and its test set as bytes; {@link #train()} and {@link #test()} give each run
+   * its own float view.
+   */
+  public record Pair(bnlab.data.Dataset trainImages, bnlab.data.Dataset testImages, String source) {
+    /** A new ToTensor view of the training set. */
+    public Dataset train() {
+      return new ImageData(trainImages);
+    }
+
+    /** A new ToTensor view of the test set. */
+    public Dataset test() {
+      return new ImageData(testImages);
+    }
+  }
+
+  /** The seed of --subset's random choice of training images (fixed: same subset for all runs). */
+  public static final long SUBSET_SEED = 0;
+
+  private Datasets() {}
+
+  /**
+   * Opens {@code name} from {@code data} (or bnlab.data's search: BNLAB_DATA, the user cache,
+   * ../shared/datasets, ...), keeping {@code subset} training images chosen at random with {@link
+   * #SUBSET_SEED} when given.
+   */
+  public static Pair open(String name, Path data, Integer subset) {
+    return open(name, data, subset, null);
+  }
+
+  /** As {@link #open(String, Path, Integer)}, also keeping {@code testSubset} test images. */
+  public static Pair open(String name, Path data, Integer subset, Integer testSubset) {
+    if (!NAMES.contains(name)) {
+      throw new UserError(
+          "unknown dataset '" + name + "'; known datasets: " + String.join(", ", NAMES));
+    }
+    if (subset != null && subset < 1) {
+      throw new UserError("--subset must be at least 1, got " + subset);
+    }
+    if (testSubset != null && testSubset < 1) {
+      throw new UserError("--test-subset must be at least 1, got " + testSubset);
+    }
+    if (data != null && !Files.exists(data)) {
+      throw new UserError("--data " + data + " does not exist");
+    }
+    try {
+      DataFinder.Found found = DataFinder.standard(data).find(name);
+      DataCache cache = DataCache.userDefault();
+      bnlab.data.Dataset train = DataSets.load(found, Split.TRAIN, cache);
+      bnlab.data.Dataset test = DataSets.load(found, Split.TEST, cache);
+      String source = found.path().toAbsolutePath().normalize().toString();
+      if (subset != null && subset < train.size()) {
+        // Image folders are sorted by class: the first N would be one class. A fixed seed keeps
+        // the subset the same for every run and seed of an experiment.
+        train = Subsets.random(train, subset, SUBSET_SEED);
+      }
+      if (testSubset != null && testSubset < test.size()) {
+        test = Subsets.random(test, testSubset, SUBSET_SEED);
+      }
+      return new Pair(train, test, source);
+    } catch (DataException | IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package bnlab.lab;
+
+import bnlab.report.Report;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** bnlab report: (re-)renders a run folder's plots and report.html from its files. */
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    description =
+        "Renders plots/*.png, plots/*.svg and report.html of a run folder from its files only"
+            + " (also while the run is still writing).")
+final class ReportCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
+  @Parameters(index = "0", description = "The run folder.")
+  Path dir;
+
+  @Override
+  public Integer call() {
+    try {
+      main.out.println("bnlab: report in " + Report.render(dir));
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+    return 0;
+  }
+
+  /** Renders the report at the end of a command; a failure is reported, not fatal. */
+  static void renderAfterRun(Path dir, java.io.PrintStream out) {
+    try {
+      out.println("bnlab: report in " + Report.render(dir));
+    } catch (RuntimeException e) {
+      out.println(
+          "bnlab: could not render the report ("
+              + e.getMessage()
+              + "); try 'bnlab report "
+              + dir
+              + "'");
+    }
+  }
+}
