@@ -87,16 +87,19 @@ public interface Kernels {
 
   /**
    * Convolution forward over a batch, without bias: for each image t, col_t = im2col(x_t) and y_t =
-   * weight·col_t, where weight is (K, C·R·S), col is n·C·R·S·P·Q scratch that backward reuses, and
-   * y is (n, K, P, Q). Fast implementations spread the images over threads; each image's output is
-   * computed the same way whichever thread runs it.
+   * weight·col_t, where weight is (K, C·R·S) and y is (n, K, P, Q). {@code col} (n·C·R·S·P·Q) keeps
+   * the im2col matrices for backward; when it is null (inference) they are not kept, which saves
+   * memory traffic, and backward recomputes them from x. Fast implementations spread the images
+   * over threads; each image's output is computed the same way whichever thread runs it.
    */
   default void convForward(
       ConvGeometry g, int n, float[] x, float[] weight, float[] col, float[] y) {
     int crs = g.crs();
     int pq = g.pq();
     int k = g.outChannels();
+    float[] cs = col != null ? col : new float[crs * pq];
     for (int t = 0; t < n; t++) {
+      int cOff = col != null ? t * crs * pq : 0;
       im2col(
           x,
           t * g.inSize(),
@@ -109,21 +112,23 @@ public interface Kernels {
           g.strideW(),
           g.padH(),
           g.padW(),
-          col,
-          t * crs * pq);
-      sgemm(false, false, k, pq, crs, weight, 0, crs, col, t * crs * pq, pq, 0f, y, t * k * pq, pq);
+          cs,
+          cOff);
+      sgemm(false, false, k, pq, crs, weight, 0, crs, cs, cOff, pq, 0f, y, t * k * pq, pq);
     }
   }
 
   /**
-   * Convolution backward over a batch, for the col saved by {@link #convForward}: dWeight += Σ_t
-   * dY_t·col_tᵀ (the sum over t in a fixed order), dCol_t = weightᵀ·dY_t and dX_t = col2im(dCol_t)
-   * (overwritten). dCol is n·C·R·S·P·Q scratch; dY is (n, K, P, Q), dX (n, C, H, W).
+   * Convolution backward over a batch: dWeight += Σ_t dY_t·col_tᵀ (the sum over t in a fixed
+   * order), dCol_t = weightᵀ·dY_t and dX_t = col2im(dCol_t) (overwritten). {@code col} is what
+   * {@link #convForward} was given; if null, col_t is recomputed from x. dCol is n·C·R·S·P·Q
+   * scratch (implementations may use their own); dY is (n, K, P, Q), dX (n, C, H, W).
    */
   default void convBackward(
       ConvGeometry g,
       int n,
       float[] dy,
+      float[] x,
       float[] weight,
       float[] col,
       float[] dWeight,
@@ -133,14 +138,31 @@ public interface Kernels {
     int pq = g.pq();
     int k = g.outChannels();
     java.util.Arrays.fill(dx, 0, n * g.inSize(), 0f);
+    float[] cs = col != null ? col : new float[crs * pq];
     for (int t = 0; t < n; t++) {
       int gOff = t * k * pq;
-      int cOff = t * crs * pq;
-      sgemm(false, true, k, crs, pq, dy, gOff, pq, col, cOff, pq, 1f, dWeight, 0, crs);
-      sgemm(true, false, crs, pq, k, weight, 0, crs, dy, gOff, pq, 0f, dCol, cOff, pq);
+      int cOff = col != null ? t * crs * pq : 0;
+      if (col == null) {
+        im2col(
+            x,
+            t * g.inSize(),
+            g.channels(),
+            g.height(),
+            g.width(),
+            g.kernelH(),
+            g.kernelW(),
+            g.strideH(),
+            g.strideW(),
+            g.padH(),
+            g.padW(),
+            cs,
+            0);
+      }
+      sgemm(false, true, k, crs, pq, dy, gOff, pq, cs, cOff, pq, 1f, dWeight, 0, crs);
+      sgemm(true, false, crs, pq, k, weight, 0, crs, dy, gOff, pq, 0f, dCol, t * crs * pq, pq);
       col2im(
           dCol,
-          cOff,
+          t * crs * pq,
           g.channels(),
           g.height(),
           g.width(),

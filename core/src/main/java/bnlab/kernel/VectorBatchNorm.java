@@ -54,6 +54,7 @@ final class VectorBatchNorm {
 
   /** Σ (x − a) or Σ (x − a)² over x[off, off+len), float lanes per block, double across blocks. */
   private static double sumMinus(float[] x, int off, int len, float a, boolean square) {
+    float[] lanes = VectorGemm.lanes();
     FloatVector av = FloatVector.broadcast(F, a);
     double total = 0;
     int k = 0;
@@ -64,7 +65,8 @@ final class VectorBatchNorm {
         FloatVector d = FloatVector.fromArray(F, x, off + k).sub(av);
         acc = square ? d.fma(d, acc) : acc.add(d);
       }
-      total += VectorGemm.fold(acc);
+      acc.intoArray(lanes, 0);
+      total += VectorGemm.sumLanes(lanes, 0);
     }
     for (; k < len; k++) {
       double d = x[off + k] - a;
@@ -225,6 +227,7 @@ final class VectorBatchNorm {
   }
 
   private static double sum(float[] a, int off, int len) {
+    float[] lanes = VectorGemm.lanes();
     double total = 0;
     int k = 0;
     for (int bound = F.loopBound(len); k < bound; ) {
@@ -233,7 +236,8 @@ final class VectorBatchNorm {
       for (; k < end; k += L) {
         acc = acc.add(FloatVector.fromArray(F, a, off + k));
       }
-      total += VectorGemm.fold(acc);
+      acc.intoArray(lanes, 0);
+      total += VectorGemm.sumLanes(lanes, 0);
     }
     for (; k < len; k++) {
       total += a[off + k];
@@ -242,6 +246,7 @@ final class VectorBatchNorm {
   }
 
   private static double dot(float[] a, float[] b, int off, int len) {
+    float[] lanes = VectorGemm.lanes();
     double total = 0;
     int k = 0;
     for (int bound = F.loopBound(len); k < bound; ) {
@@ -250,7 +255,8 @@ final class VectorBatchNorm {
       for (; k < end; k += L) {
         acc = FloatVector.fromArray(F, a, off + k).fma(FloatVector.fromArray(F, b, off + k), acc);
       }
-      total += VectorGemm.fold(acc);
+      acc.intoArray(lanes, 0);
+      total += VectorGemm.sumLanes(lanes, 0);
     }
     for (; k < len; k++) {
       total += (double) a[off + k] * b[off + k];

@@ -2,7 +2,6 @@ package bnlab.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -33,17 +32,7 @@ final class VectorGemm {
   /** k is processed in blocks so a B panel of KC × 3 vectors stays in L1 for large products. */
   static final int KC = 256;
 
-  // Constant shuffles (rotate by L/2, L/4, ...) so the JIT turns fold() into a few permutes.
-  private static final VectorShuffle<Float> ROT1 = rot(L / 2);
-  private static final VectorShuffle<Float> ROT2 = rot(L / 4);
-  private static final VectorShuffle<Float> ROT3 = rot(L / 8);
-  private static final VectorShuffle<Float> ROT4 = rot(L / 16);
-
   private VectorGemm() {}
-
-  private static VectorShuffle<Float> rot(int by) {
-    return VectorShuffle.iota(S, Math.max(by, 1), 1, true);
-  }
 
   private static final ThreadLocal<float[][]> PACK = ThreadLocal.withInitial(() -> new float[1][0]);
 
@@ -658,24 +647,25 @@ final class VectorGemm {
     return beta == 0f ? s : s + beta * old;
   }
 
-  /** Sum of the lanes in a fixed tree (halves, quarters, ...), identical on every code path. */
-  static float fold(FloatVector v) {
-    v = v.add(v.rearrange(ROT1));
-    if (L >= 4) {
-      v = v.add(v.rearrange(ROT2));
-    }
-    if (L >= 8) {
-      v = v.add(v.rearrange(ROT3));
-    }
-    if (L >= 16) {
-      v = v.add(v.rearrange(ROT4));
-    }
-    if (L > 16) {
-      for (int h = L / 32; h >= 1; h /= 2) {
-        v = v.add(v.rearrange(rot(h)));
+  private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[8 * L]);
+
+  /** This thread's scratch for lane sums (8 vectors). */
+  static float[] lanes() {
+    return LANES.get();
+  }
+
+  /**
+   * Sum of t[off, off+L) in a fixed pairwise tree (halves, then quarters, ...): a vector is stored
+   * here and summed in scalars because a vector passed to a method the JIT does not inline is
+   * boxed.
+   */
+  static float sumLanes(float[] t, int off) {
+    for (int h = L / 2; h >= 1; h /= 2) {
+      for (int i = 0; i < h; i++) {
+        t[off + i] += t[off + i + h];
       }
     }
-    return v.lane(0);
+    return t[off];
   }
 
   private static void dot1(
@@ -704,33 +694,13 @@ final class VectorGemm {
                 .fma(FloatVector.fromArray(S, b, bt + bound, mk), acc);
       }
     }
-    out(batch, aStride, bStride, bound, k, fold(acc), a, ai, b, bj, beta, c, ci);
+    float[] t = lanes();
+    acc.intoArray(t, 0);
+    store(sumLanes(t, 0), beta, c, ci);
   }
 
-  /** Adds the scalar tails p in [bound, k) of every batch item, in order, then stores with beta. */
-  private static void out(
-      int batch,
-      int aStride,
-      int bStride,
-      int bound,
-      int k,
-      float sum,
-      float[] a,
-      int ai,
-      float[] b,
-      int bj,
-      float beta,
-      float[] c,
-      int ci) {
+  private static void store(float sum, float beta, float[] c, int ci) {
     c[ci] = dotOut(sum, beta, c[ci]);
-  }
-
-  /** Adds the scalar tail p..k-1 of a dot product to its folded vector part. */
-  private static float tail(float s, int p, int k, float[] a, int ai, float[] b, int bj) {
-    for (; p < k; p++) {
-      s = Math.fma(a[ai + p], b[bj + p], s);
-    }
-    return s;
   }
 
   private static void d2x4(
@@ -788,15 +758,24 @@ final class VectorGemm {
         s13 = a1.fma(b3, s13);
       }
     }
+    float[] t = lanes();
+    s00.intoArray(t, 0);
+    s01.intoArray(t, L);
+    s02.intoArray(t, 2 * L);
+    s03.intoArray(t, 3 * L);
+    s10.intoArray(t, 4 * L);
+    s11.intoArray(t, 5 * L);
+    s12.intoArray(t, 6 * L);
+    s13.intoArray(t, 7 * L);
     int ai1 = ai + lda;
-    out(batch, aStride, bStride, bound, k, fold(s00), a, ai, b, bj, beta, c, ci);
-    out(batch, aStride, bStride, bound, k, fold(s01), a, ai, b, bj + ldb, beta, c, ci + 1);
-    out(batch, aStride, bStride, bound, k, fold(s02), a, ai, b, bj + 2 * ldb, beta, c, ci + 2);
-    out(batch, aStride, bStride, bound, k, fold(s03), a, ai, b, bj + 3 * ldb, beta, c, ci + 3);
     int cj = ci + ldc;
-    out(batch, aStride, bStride, bound, k, fold(s10), a, ai1, b, bj, beta, c, cj);
-    out(batch, aStride, bStride, bound, k, fold(s11), a, ai1, b, bj + ldb, beta, c, cj + 1);
-    out(batch, aStride, bStride, bound, k, fold(s12), a, ai1, b, bj + 2 * ldb, beta, c, cj + 2);
-    out(batch, aStride, bStride, bound, k, fold(s13), a, ai1, b, bj + 3 * ldb, beta, c, cj + 3);
+    store(sumLanes(t, 0), beta, c, ci);
+    store(sumLanes(t, L), beta, c, ci + 1);
+    store(sumLanes(t, 2 * L), beta, c, ci + 2);
+    store(sumLanes(t, 3 * L), beta, c, ci + 3);
+    store(sumLanes(t, 4 * L), beta, c, cj);
+    store(sumLanes(t, 5 * L), beta, c, cj + 1);
+    store(sumLanes(t, 6 * L), beta, c, cj + 2);
+    store(sumLanes(t, 7 * L), beta, c, cj + 3);
   }
 }

@@ -1,8 +1,6 @@
 package bnlab.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * The Vector API twin of {@link ScalarKernels}: a register-blocked GEMM ({@link VectorGemm}) that
@@ -82,6 +80,7 @@ final class VectorKernels implements Kernels {
       ConvGeometry g,
       int n,
       float[] dy,
+      float[] x,
       float[] weight,
       float[] col,
       float[] dWeight,
@@ -89,7 +88,7 @@ final class VectorKernels implements Kernels {
       float[] dx) {
     ConvJob job = convJobs.get();
     // dCol is not needed: each chunk keeps one image's dCol in its own cache-sized scratch.
-    job.backward(g, n, dy, weight, col, dx);
+    job.backward(g, n, dy, x, weight, col, dx);
     run(job, 2L * n * g.outChannels() * g.crs() * g.pq());
     int size = g.outChannels() * g.crs();
     for (int c = 0; c < job.chunks; c++) {
@@ -132,20 +131,28 @@ final class VectorKernels implements Kernels {
     /** One image's dCol per chunk: small enough to stay in cache between the GEMM and col2im. */
     private float[] dColChunks = new float[0];
 
+    /** One image's im2col matrix per chunk, when the caller does not keep them (inference). */
+    private float[] colChunks = new float[0];
+
     ConvJob(VectorKernels k) {
       this.k = k;
     }
 
     void forward(ConvGeometry g, int n, float[] x, float[] w, float[] col, float[] y) {
       set(false, g, n);
+      if (col == null) {
+        scratch();
+      }
       this.x = x;
       this.w = w;
       this.col = col;
       this.y = y;
     }
 
-    void backward(ConvGeometry g, int n, float[] dy, float[] w, float[] col, float[] dx) {
+    void backward(
+        ConvGeometry g, int n, float[] dy, float[] x, float[] w, float[] col, float[] dx) {
       set(true, g, n);
+      this.x = x;
       this.dy = dy;
       this.w = w;
       this.col = col;
@@ -154,9 +161,15 @@ final class VectorKernels implements Kernels {
       if (parts.length < size) {
         parts = new float[size];
       }
+      scratch();
+    }
+
+    /** Per-chunk room for one image's im2col matrix (the same buffer serves as dCol). */
+    private void scratch() {
       int cols = chunks * g.crs() * g.pq();
       if (dColChunks.length < cols) {
         dColChunks = new float[cols];
+        colChunks = new float[cols];
       }
     }
 
@@ -178,59 +191,70 @@ final class VectorKernels implements Kernels {
       int crs = g.crs();
       int pq = g.pq();
       int kk = g.outChannels();
+      int sOff = chunk * crs * pq;
       if (!backward) {
         for (int t = t0; t < t1; t++) {
-          k.im2col(
-              x,
-              t * g.inSize(),
-              g.channels(),
-              g.height(),
-              g.width(),
-              g.kernelH(),
-              g.kernelW(),
-              g.strideH(),
-              g.strideW(),
-              g.padH(),
-              g.padW(),
-              col,
-              t * crs * pq);
+          float[] cs = col != null ? col : colChunks;
+          int cOff = col != null ? t * crs * pq : sOff;
+          im2col(t, cs, cOff);
           VectorGemm.sgemm(
-              false, false, kk, pq, crs, w, 0, crs, col, t * crs * pq, pq, 0f, y, t * kk * pq, pq);
+              false, false, kk, pq, crs, w, 0, crs, cs, cOff, pq, 0f, y, t * kk * pq, pq);
         }
         return;
       }
-      // dW partial of this chunk: Σ_t dY_t · col_tᵀ, one fold per element.
-      VectorGemm.sumRange(
-          t1 - t0,
-          kk * pq,
-          crs * pq,
-          false,
-          true,
-          kk,
-          crs,
-          pq,
-          dy,
-          t0 * kk * pq,
-          pq,
-          col,
-          t0 * crs * pq,
-          pq,
-          0f,
-          parts,
-          chunk * kk * crs,
-          crs,
-          0,
-          kk,
-          0,
-          crs);
-      int cOff = chunk * crs * pq;
+      int pOff = chunk * kk * crs;
+      if (col != null) {
+        // dW partial of this chunk: Σ_t dY_t · col_tᵀ, one fold per element.
+        VectorGemm.sumRange(
+            t1 - t0,
+            kk * pq,
+            crs * pq,
+            false,
+            true,
+            kk,
+            crs,
+            pq,
+            dy,
+            t0 * kk * pq,
+            pq,
+            col,
+            t0 * crs * pq,
+            pq,
+            0f,
+            parts,
+            pOff,
+            crs,
+            0,
+            kk,
+            0,
+            crs);
+      }
       for (int t = t0; t < t1; t++) {
+        if (col == null) {
+          im2col(t, colChunks, sOff);
+          VectorGemm.sgemm(
+              false,
+              true,
+              kk,
+              crs,
+              pq,
+              dy,
+              t * kk * pq,
+              pq,
+              colChunks,
+              sOff,
+              pq,
+              t == t0 ? 0f : 1f,
+              parts,
+              pOff,
+              crs);
+        }
         VectorGemm.sgemm(
-            true, false, crs, pq, kk, w, 0, crs, dy, t * kk * pq, pq, 0f, dColChunks, cOff, pq);
+            true, false, crs, pq, kk, w, 0, crs, dy, t * kk * pq, pq, 0f, dColChunks, sOff, pq);
         java.util.Arrays.fill(dx, t * g.inSize(), (t + 1) * g.inSize(), 0f);
         k.col2im(
             dColChunks,
-            cOff,
+            sOff,
             g.channels(),
             g.height(),
             g.width(),
@@ -244,34 +268,22 @@ final class VectorKernels implements Kernels {
             t * g.inSize());
       }
     }
-  }
 
-  // A compare and a blend per vector: the scalar loop's data-dependent branch mispredicts on
-  // activations of random sign and costs several times more.
-  @Override
-  public void relu(float[] x, float[] y, int n) {
-    FloatVector zero = FloatVector.zero(VectorGemm.S);
-    int i = 0;
-    for (int bound = VectorGemm.S.loopBound(n); i < bound; i += L) {
-      FloatVector v = FloatVector.fromArray(VectorGemm.S, x, i);
-      zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
-    }
-    for (; i < n; i++) {
-      y[i] = x[i] > 0f ? x[i] : 0f;
-    }
-  }
-
-  @Override
-  public void reluBackward(float[] y, float[] dy, float[] dx, int n) {
-    FloatVector zero = FloatVector.zero(VectorGemm.S);
-    int i = 0;
-    for (int bound = VectorGemm.S.loopBound(n); i < bound; i += L) {
-      VectorMask<Float> on =
-          FloatVector.fromArray(VectorGemm.S, y, i).compare(VectorOperators.GT, 0f);
-      zero.blend(FloatVector.fromArray(VectorGemm.S, dy, i), on).intoArray(dx, i);
-    }
-    for (; i < n; i++) {
-      dx[i] = y[i] > 0f ? dy[i] : 0f;
+    private void im2col(int t, float[] cs, int cOff) {
+      k.im2col(
+          x,
+          t * g.inSize(),
+          g.channels(),
+          g.height(),
+          g.width(),
+          g.kernelH(),
+          g.kernelW(),
+          g.strideH(),
+          g.strideW(),
+          g.padH(),
+          g.padW(),
+          cs,
+          cOff);
     }
   }
 

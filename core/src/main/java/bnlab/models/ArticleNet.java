@@ -1,12 +1,5 @@
 package bnlab.models;
 
-import bnlab.nn.BatchNorm1d;
-import bnlab.nn.BatchNorm2d;
-import bnlab.nn.Conv2d;
-import bnlab.nn.Flatten;
-import bnlab.nn.Linear;
-import bnlab.nn.MaxPool2d;
-import bnlab.nn.ReLU;
 import bnlab.nn.Sequential;
 
 /**
@@ -24,26 +17,15 @@ import bnlab.nn.Sequential;
  * after each convolution and hidden fully connected layer, before its ReLU. The layer names are the
  * state-dict prefixes ({@code "conv1.weight"}). Parameters are initialised with PyTorch's defaults
  * from {@link bnlab.nn.Init}'s default generator; call {@code resetParameters(new Rng(seed))} on
- * the result for a seeded model.
+ * the result for a seeded model. Both are {@link ArticleNets#withNorm} on (3, 32, 32) inputs with
+ * ten classes, which builds the layers in this order.
  */
 public final class ArticleNet {
   private ArticleNet() {}
 
   /** The network without Batch Normalization (62,006 parameters). */
   public static Sequential plain() {
-    return new Sequential()
-        .add("conv1", new Conv2d(3, 6, 5))
-        .add("relu1", new ReLU())
-        .add("pool1", new MaxPool2d(2))
-        .add("conv2", new Conv2d(6, 16, 5))
-        .add("relu2", new ReLU())
-        .add("pool2", new MaxPool2d(2))
-        .add("flatten", new Flatten())
-        .add("fc1", new Linear(16 * 5 * 5, 120))
-        .add("relu3", new ReLU())
-        .add("fc2", new Linear(120, 84))
-        .add("relu4", new ReLU())
-        .add("fc3", new Linear(84, 10));
+    return ArticleNets.withNorm(3, 32, 10, Norm.NONE);
   }
 
   /**
@@ -53,22 +35,6 @@ public final class ArticleNet {
    * their biases, as in the article (the BN shift makes them redundant but harmless).
    */
   public static Sequential withBatchNorm() {
-    return new Sequential()
-        .add("conv1", new Conv2d(3, 6, 5))
-        .add("bn1", new BatchNorm2d(6))
-        .add("relu1", new ReLU())
-        .add("pool1", new MaxPool2d(2))
-        .add("conv2", new Conv2d(6, 16, 5))
-        .add("bn2", new BatchNorm2d(16))
-        .add("relu2", new ReLU())
-        .add("pool2", new MaxPool2d(2))
-        .add("flatten", new Flatten())
-        .add("fc1", new Linear(16 * 5 * 5, 120))
-        .add("bn3", new BatchNorm1d(120))
-        .add("relu3", new ReLU())
-        .add("fc2", new Linear(120, 84))
-        .add("bn4", new BatchNorm1d(84))
-        .add("relu4", new ReLU())
-        .add("fc3", new Linear(84, 10));
+    return ArticleNets.withNorm(3, 32, 10, Norm.BATCH);
   }
 }

@@ -216,7 +216,7 @@ final class BatchNormCore {
   private void checkFinite() {
     for (int j = 0; j < numFeatures; j++) {
       if (!Double.isFinite(mean[j]) || !Double.isFinite(var[j])) {
-        throw new IllegalArgumentException(
+        throw new NonFiniteException(
             name
                 + ": input contains NaN or infinity in channel "
                 + j

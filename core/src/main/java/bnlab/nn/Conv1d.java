@@ -34,6 +34,8 @@ public final class Conv1d extends Module {
   private Tensor dCol;
   private Tensor dX;
   private ConvGeometry geometry;
+  private Tensor input;
+  private boolean colKept;
 
   /** Conv1d with stride 1, no padding and a bias. */
   public Conv1d(int inChannels, int outChannels, int kernelSize) {
@@ -91,13 +93,19 @@ public final class Conv1d extends Module {
     outLen = ConvShapes.out(repr, "length", len, kernelSize, stride, padding);
     int cr = inChannels * kernelSize;
     out = Tensor.ensure(out, n, outChannels, outLen);
-    col = Tensor.ensure(col, n * cr * outLen);
+    if (isTraining()) {
+      col = Tensor.ensure(col, n * cr * outLen);
+    }
     if (geometry == null || geometry.width() != len) {
       geometry =
           new ConvGeometry(inChannels, 1, len, outChannels, 1, kernelSize, 1, stride, 0, padding);
     }
     float[] ys = out.data();
-    Kernels.get().convForward(geometry, n, x.data(), weight.data().data(), col.data(), ys);
+    // In eval mode the im2col matrices are not kept (backward, if called, recomputes them).
+    input = x;
+    colKept = isTraining();
+    Kernels.get()
+        .convForward(geometry, n, x.data(), weight.data().data(), colKept ? col.data() : null, ys);
     ConvShapes.addBias(bias, ys, n, outChannels, outLen);
     return out;
   }
@@ -114,8 +122,9 @@ public final class Conv1d extends Module {
             geometry,
             n,
             g,
+            input.data(),
             weight.data().data(),
-            col.data(),
+            colKept ? col.data() : null,
             weight.grad().data(),
             dCol.data(),
             dX.data());

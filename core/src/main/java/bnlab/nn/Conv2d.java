@@ -38,6 +38,8 @@ public final class Conv2d extends Module {
   private Tensor dCol;
   private Tensor dX;
   private ConvGeometry geometry;
+  private Tensor input;
+  private boolean colKept;
 
   /** Conv2d with stride 1, no padding and a bias. */
   public Conv2d(int inChannels, int outChannels, int kernelSize) {
@@ -124,7 +126,9 @@ public final class Conv2d extends Module {
     int crs = inChannels * kernelSize * kernelSize;
     int pq = p * q;
     out = Tensor.ensure(out, n, outChannels, p, q);
-    col = Tensor.ensure(col, n * crs * pq);
+    if (isTraining()) {
+      col = Tensor.ensure(col, n * crs * pq);
+    }
     if (geometry == null || geometry.height() != h || geometry.width() != w) {
       geometry =
           new ConvGeometry(
@@ -140,7 +144,11 @@ public final class Conv2d extends Module {
               padding);
     }
     float[] ys = out.data();
-    Kernels.get().convForward(geometry, n, x.data(), weight.data().data(), col.data(), ys);
+    // In eval mode the im2col matrices are not kept (backward, if called, recomputes them).
+    input = x;
+    colKept = isTraining();
+    Kernels.get()
+        .convForward(geometry, n, x.data(), weight.data().data(), colKept ? col.data() : null, ys);
     ConvShapes.addBias(bias, ys, n, outChannels, pq);
     return out;
   }
@@ -158,8 +166,9 @@ public final class Conv2d extends Module {
             geometry,
             n,
             g,
+            input.data(),
             weight.data().data(),
-            col.data(),
+            colKept ? col.data() : null,
             weight.grad().data(),
             dCol.data(),
             dX.data());

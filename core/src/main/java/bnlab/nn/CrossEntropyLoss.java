@@ -11,7 +11,8 @@ import bnlab.tensor.Tensor;
  * maximum and sums in double, so large logits neither overflow nor lose the small terms. {@link
  * #backward()} returns dLoss/dLogits = (softmax(z) − onehot(t)) / N, owned by this object and
  * overwritten by the next forward. Non-finite logits are rejected with an exception rather than
- * averaged into a NaN loss. Not a {@link Module}: it has no parameters and a different signature.
+ * averaged into a NaN loss ({@link NonFiniteException}). Not a {@link Module}: it has no parameters
+ * and a different signature.
  */
 public final class CrossEntropyLoss {
   private Tensor grad;
@@ -42,7 +43,7 @@ public final class CrossEntropyLoss {
     for (int j = 0; j < c; j++) {
       float v = z[off + j];
       if (!Float.isFinite(v)) {
-        throw new ArithmeticException(
+        throw new NonFiniteException(
             "CrossEntropyLoss: logits["
                 + i
                 + ", "

@@ -115,6 +115,14 @@ class KernelTwinsTest {
       close("y " + g, s.y, v.y, g.crs());
       close("dW " + g, s.dw, v.dw, (long) n * g.pq());
       close("dX " + g, s.dx, v.dx, (long) g.outChannels() * g.kernelH() * g.kernelW());
+      // Without kept im2col matrices (inference): the same outputs, recomputed in backward.
+      Out sn = run(scalar, g, n, x, w, dy, dw0, false);
+      Out vn = run(vector, g, n, x, w, dy, dw0, false);
+      assertArrayEquals(v.y, vn.y, 0f, () -> "y without col " + g);
+      assertArrayEquals(s.y, sn.y, 0f, () -> "scalar y without col " + g);
+      assertArrayEquals(s.dw, sn.dw, 0f, () -> "scalar dW without col " + g);
+      close("dW without col " + g, s.dw, vn.dw, (long) n * g.pq());
+      assertArrayEquals(v.dx, vn.dx, 0f, () -> "dX without col " + g);
     }
   }
 
@@ -165,14 +173,26 @@ class KernelTwinsTest {
 
   private static Out run(
       Kernels k, ConvGeometry g, int n, float[] x, float[] w, float[] dy, float[] dw0) {
-    float[] col = new float[n * g.crs() * g.pq()];
+    return run(k, g, n, x, w, dy, dw0, true);
+  }
+
+  private static Out run(
+      Kernels k,
+      ConvGeometry g,
+      int n,
+      float[] x,
+      float[] w,
+      float[] dy,
+      float[] dw0,
+      boolean keepCol) {
+    float[] col = keepCol ? new float[n * g.crs() * g.pq()] : null;
     float[] y = new float[n * g.outChannels() * g.pq()];
     k.convForward(g, n, x, w, col, y);
     float[] dw = dw0.clone();
-    float[] dCol = new float[col.length];
+    float[] dCol = new float[n * g.crs() * g.pq()];
     float[] dx = new float[n * g.inSize()];
     java.util.Arrays.fill(dx, Float.NaN);
-    k.convBackward(g, n, dy, w, col, dw, dCol, dx);
+    k.convBackward(g, n, dy, x, w, col, dw, dCol, dx);
     return new Out(y, dw, dx);
   }
 

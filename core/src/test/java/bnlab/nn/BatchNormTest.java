@@ -157,8 +157,7 @@ class BatchNormTest {
     for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
       Tensor x = gaussian(new Rng(7), 1, 1, 2, 2, 3, 3);
       x.set(bad, 1, 1, 2, 0);
-      IllegalArgumentException e =
-          assertThrows(IllegalArgumentException.class, () -> bn.forward(x));
+      NonFiniteException e = assertThrows(NonFiniteException.class, () -> bn.forward(x));
       assertTrue(e.getMessage().contains("BatchNorm2d(2)"), e.getMessage());
       assertTrue(e.getMessage().contains("channel 1"), e.getMessage());
       assertArrayEquals(rm, bn.namedBuffers().get("running_mean").toArray());

@@ -3,10 +3,11 @@ package bnlab.lab;
 import bnlab.data.DataCache;
 import bnlab.data.DataException;
 import bnlab.data.DataFinder;
+import bnlab.data.DataLoader;
 import bnlab.data.DataSets;
 import bnlab.data.Split;
 import bnlab.data.Subsets;
-import bnlab.train.Dataset;
+import bnlab.data.ToTensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,20 +17,30 @@ public final class Datasets {
   /** The names {@code --dataset} accepts. */
   public static final List<String> NAMES = List.of("cifar10", "fashion-mnist");
 
-  /**
-   * A training set and its test set as bytes; {@link #train()} and {@link #test()} give each run
-   * its own float view.
-   */
+  /** A training set and its test set as bytes; the loaders convert them with ToTensor. */
   public record Pair(bnlab.data.Dataset trainImages, bnlab.data.Dataset testImages, String source) {
-    /** A new ToTensor view of the training set. */
-    public Dataset train() {
-      return new ImageData(trainImages);
+    /** The training set. */
+    public bnlab.data.Dataset train() {
+      return trainImages;
     }
 
-    /** A new ToTensor view of the test set. */
-    public Dataset test() {
-      return new ImageData(testImages);
+    /** The test set. */
+    public bnlab.data.Dataset test() {
+      return testImages;
     }
+  }
+
+  /** The (C, H, W) shape of one image of {@code d}, as the model zoo's builders take it. */
+  public static int[] itemShape(bnlab.data.Dataset d) {
+    return new int[] {d.channels(), d.height(), d.width()};
+  }
+
+  /**
+   * A loader of {@code d} in batches of {@code batchSize} converting images with ToTensor (x / 255,
+   * no normalization, as the article), prefetching two batches on a background thread.
+   */
+  public static DataLoader loader(bnlab.data.Dataset d, int batchSize) {
+    return new DataLoader(d, batchSize).transforms(new ToTensor());
   }
 
   /** The seed of --subset's random choice of training images (fixed: same subset for all runs). */

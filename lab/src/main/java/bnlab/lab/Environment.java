@@ -1,5 +1,7 @@
 package bnlab.lab;
 
+import bnlab.kernel.Kernels;
+import bnlab.kernel.Parallel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,11 +29,14 @@ final class Environment {
             + " "
             + System.getProperty("os.arch"));
     m.put("cpus", Runtime.getRuntime().availableProcessors());
-    m.put("kernels", System.getProperty("bnlab.kernels", "auto"));
-    String threads = System.getProperty("bnlab.threads");
+    // the kernel provider's name, e.g. "scalar" or "vector-512bit"
+    String kernels = Kernels.get().name();
+    m.put("kernels", kernels.startsWith("vector") ? "vector" : kernels);
     m.put(
-        "threads",
-        threads == null ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(threads));
+        "vector_bits",
+        kernels.matches("vector-\\d+bit") ? Integer.parseInt(kernels.replaceAll("\\D", "")) : null);
+    m.put("kernel_provider", kernels);
+    m.put("threads", Parallel.threads());
     return m;
   }
 

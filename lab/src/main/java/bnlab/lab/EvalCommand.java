@@ -1,7 +1,6 @@
 package bnlab.lab;
 
 import bnlab.nn.Module;
-import bnlab.train.BatchLoader;
 import bnlab.train.TrainCheckpoint;
 import bnlab.train.Trainer;
 import java.nio.file.Files;
@@ -47,13 +46,14 @@ final class EvalCommand implements Callable<Integer> {
         model != null ? model : checkpoint.getFileName().toString().replaceFirst("-seed.*$", "");
     ModelZoo.Entry entry = ModelZoo.get(name);
     Datasets.Pair pair = Datasets.open(dataset, data, null);
-    Module m = entry.factory().build(pair.test().itemShape(), pair.test().numClasses(), 0);
+    Module m =
+        entry.factory().build(Datasets.itemShape(pair.test()), pair.test().classes().size(), 0);
     try {
       TrainCheckpoint.load(checkpoint, m, null);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }
-    Trainer.Evaluation ev = Trainer.evaluate(m, new BatchLoader(pair.test(), 250, false, 0));
+    Trainer.Evaluation ev = Trainer.evaluate(m, Datasets.loader(pair.test(), 250));
     main.out.printf(
         Locale.ROOT,
         "%s on %d test images: loss %.4f, accuracy %.2f%%%n",

@@ -24,6 +24,7 @@ import picocli.CommandLine.ParentCommand;
       SweepCommand.class,
       StudyCommand.class,
       ReportCommand.class,
+      BenchCommand.class,
       Main.ModelsCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -1,9 +1,9 @@
 package bnlab.lab;
 
+import bnlab.data.DataLoader;
 import bnlab.nn.Module;
+import bnlab.nn.NonFiniteException;
 import bnlab.optim.Optimizer;
-import bnlab.train.Batch;
-import bnlab.train.BatchLoader;
 import bnlab.train.ConsoleLog;
 import bnlab.train.CsvFile;
 import bnlab.train.DivergenceGuard;
@@ -105,18 +105,25 @@ final class Runner implements AutoCloseable {
 
   RunResult run(RunSpec spec) {
     ModelZoo.Entry entry = ModelZoo.get(spec.model());
-    bnlab.train.Dataset trainSet = data.train();
-    Module model = entry.factory().build(trainSet.itemShape(), trainSet.numClasses(), spec.seed());
+    bnlab.data.Dataset trainSet = data.train();
+    Module model =
+        entry.factory().build(Datasets.itemShape(trainSet), trainSet.classes().size(), spec.seed());
     Optimizer optim = Optimizers.create(settings.optimizer(), model, spec.lr());
-    BatchLoader train = new BatchLoader(trainSet, spec.batchSize(), true, spec.seed());
-    BatchLoader test = new BatchLoader(data.test(), TEST_BATCH, false, spec.seed());
+    DataLoader train = Datasets.loader(trainSet, spec.batchSize()).shuffle(spec.seed());
+    DataLoader test = Datasets.loader(data.test(), TEST_BATCH);
     Trainer trainer = new Trainer(model, optim, train, test);
     LossWindow last = new LossWindow(FINAL_WINDOW);
     MetricsCsv metricRows =
         new MetricsCsv(metrics, spec.model(), spec.seed(), settings.logEvery(), spec.lr());
     boolean bar = settings.progress() && System.console() != null;
     ConsoleLog console =
-        new ConsoleLog(out, spec.label(), settings.logEvery(), settings.asPublished(), bar);
+        new ConsoleLog(
+            out,
+            spec.label(),
+            settings.logEvery(),
+            settings.asPublished(),
+            bar,
+            spec.tag().isEmpty() ? "" : "[" + spec.label() + "] ");
     DivergenceGuard guard =
         new DivergenceGuard(spec.model(), spec.seed(), settings.divergeFactor());
     Progress progress = new Progress(guard);
@@ -142,7 +149,7 @@ final class Runner implements AutoCloseable {
               spec.seed(),
               settings.probeEvery(),
               settings.probeEtas(),
-              probeBatch(),
+              probeInputs(),
               act,
               grad,
               land));
@@ -164,12 +171,8 @@ final class Runner implements AutoCloseable {
     } catch (RunStopped stop) {
       status = stop.status();
       message = stop.getMessage();
-    } catch (IllegalArgumentException e) {
-      // A layer refused non-finite values (BatchNorm says "NaN or infinity"): the run diverged.
-      String m = String.valueOf(e.getMessage());
-      if (allFinite(model) && !m.contains("NaN") && !m.contains("infinit")) {
-        throw e;
-      }
+    } catch (NonFiniteException e) {
+      // The loss or a BN layer refused non-finite values: the run diverged.
       status = "diverged";
       message =
           "model "
@@ -180,7 +183,7 @@ final class Runner implements AutoCloseable {
               + where.epoch
               + ", step "
               + where.step
-              + ": the weights are no longer finite ("
+              + ": the model's values are no longer finite ("
               + e.getMessage()
               + "); try a smaller --lr";
     }
@@ -201,18 +204,6 @@ final class Runner implements AutoCloseable {
         message);
   }
 
-  private static boolean allFinite(Module model) {
-    for (var p : model.parameters()) {
-      float[] d = p.data().data();
-      for (int i = 0, n = p.size(); i < n; i++) {
-        if (!Float.isFinite(d[i])) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
   /** The epoch and step being trained, for messages about a failed step. */
   private static final class Where implements TrainListener {
     int epoch;
@@ -225,12 +216,13 @@ final class Runner implements AutoCloseable {
     }
   }
 
-  private Batch probeBatch() {
-    BatchLoader l =
-        new BatchLoader(data.train(), Math.min(PROBE_BATCH, data.train().size()), false, 0);
-    Batch b = new Batch();
-    l.next(b);
-    return b.copy();
+  // the first PROBE_BATCH training images in data-set order, copied: loader batches are reused
+  private bnlab.tensor.Tensor probeInputs() {
+    DataLoader l =
+        Datasets.loader(data.train(), Math.min(PROBE_BATCH, data.train().size())).prefetch(0);
+    try (DataLoader.Epoch it = l.epoch(0)) {
+      return it.next().x().copy();
+    }
   }
 
   @Override

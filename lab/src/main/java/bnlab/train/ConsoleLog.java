@@ -23,19 +23,31 @@ public final class ConsoleLog implements TrainListener {
   private final int logEvery;
   private final boolean asPublished;
   private final boolean bar;
+  private final String linePrefix;
   private ProgressBar pb;
   private double sum;
   private int count;
   private double barSum;
   private int barCount;
 
-  /** A console log for run {@code label}; {@code bar} shows a progress bar on stderr. */
-  public ConsoleLog(PrintStream out, String label, int logEvery, boolean asPublished, boolean bar) {
+  /**
+   * A console log for run {@code label}; {@code bar} shows a progress bar on stderr; {@code
+   * linePrefix} goes before each loss line (empty for the article's exact format, the label when
+   * several runs share the console).
+   */
+  public ConsoleLog(
+      PrintStream out,
+      String label,
+      int logEvery,
+      boolean asPublished,
+      boolean bar,
+      String linePrefix) {
     this.out = out;
     this.label = label;
     this.logEvery = logEvery;
     this.asPublished = asPublished;
     this.bar = bar;
+    this.linePrefix = linePrefix;
   }
 
   @Override
@@ -72,7 +84,10 @@ public final class ConsoleLog implements TrainListener {
     }
     if (s.batchInEpoch() % logEvery == 0) {
       double value = sum / (asPublished ? logEvery : count);
-      print(String.format(Locale.ROOT, "Loss after mini-batch %5d: %.3f", s.batchInEpoch(), value));
+      print(
+          linePrefix
+              + String.format(
+                  Locale.ROOT, "Loss after mini-batch %5d: %.3f", s.batchInEpoch(), value));
       sum = 0;
       count = 0;
     }

@@ -1,5 +1,7 @@
 package bnlab.train;
 
+import bnlab.data.Batch;
+import bnlab.nn.CrossEntropyLoss;
 import bnlab.nn.Module;
 import bnlab.nn.Parameter;
 import bnlab.nn.Sequential;
@@ -42,24 +44,27 @@ public final class Probes implements TrainListener {
   private final long seed;
   private final int every;
   private final double[] etas;
-  private final Batch probeBatch;
+  private final Tensor probeInputs;
   private final CsvFile act;
   private final CsvFile grad;
   private final CsvFile land;
   private final ModelState state;
   private final Map<String, Parameter> weights = new LinkedHashMap<>();
   private final Map<String, float[]> before = new LinkedHashMap<>();
-  private final CrossEntropy ce = new CrossEntropy();
+  private final CrossEntropyLoss ce = new CrossEntropyLoss();
   private final List<Parameter> params;
 
-  /** Probes of {@code model} writing into the three CSV files every {@code every} steps. */
+  /**
+   * Probes of {@code model} writing into the three CSV files every {@code every} steps; {@code
+   * probeInputs} is the fixed batch (owned by the probes) whose activations are measured.
+   */
   public Probes(
       Module model,
       String name,
       long seed,
       int every,
       double[] etas,
-      Batch probeBatch,
+      Tensor probeInputs,
       CsvFile act,
       CsvFile grad,
       CsvFile land) {
@@ -68,7 +73,7 @@ public final class Probes implements TrainListener {
     this.seed = seed;
     this.every = every;
     this.etas = etas.clone();
-    this.probeBatch = probeBatch;
+    this.probeInputs = probeInputs;
     this.act = act;
     this.grad = grad;
     this.land = land;
@@ -157,8 +162,8 @@ public final class Probes implements TrainListener {
 
   private float lossAndGrad(Batch b) {
     model.zeroGrad();
-    Tensor logits = model.forward(b.x);
-    float l = ce.forward(logits, b.labels, b.n);
+    Tensor logits = model.forward(b.x());
+    float l = ce.forward(logits, b.labels());
     model.backward(ce.backward());
     return l;
   }
@@ -183,7 +188,7 @@ public final class Probes implements TrainListener {
           }
         });
     try {
-      seq.forward(probeBatch.x);
+      seq.forward(probeInputs);
     } finally {
       seq.setListener(null);
     }

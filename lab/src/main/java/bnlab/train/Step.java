@@ -1,5 +1,7 @@
 package bnlab.train;
 
+import bnlab.data.Batch;
+
 /**
  * The state of the training loop at one mini-batch, handed to {@link TrainListener}s. One mutable
  * instance is reused for every step (no allocation per step); copy what you keep.
@@ -37,7 +39,7 @@ public final class Step {
     return loss;
   }
 
-  /** This step's batch. */
+  /** This step's batch, valid only during this step (the loader reuses its buffers). */
   public Batch batch() {
     return batch;
   }

@@ -1,5 +1,8 @@
 package bnlab.train;
 
+import bnlab.data.Batch;
+import bnlab.data.DataLoader;
+import bnlab.nn.CrossEntropyLoss;
 import bnlab.nn.Module;
 import bnlab.optim.Optimizer;
 import bnlab.tensor.Tensor;
@@ -11,20 +14,27 @@ import java.util.List;
  * backward, optimizer step. Everything else (metrics, console, probes, checkpoints, divergence
  * checks) hangs off {@link TrainListener}s. After each epoch the model is evaluated on the test set
  * in eval mode (running statistics for BN) and switched back to train mode.
+ *
+ * <p>The loss is the core {@link CrossEntropyLoss}; when it (or a BN layer) meets non-finite values
+ * it throws {@link bnlab.nn.NonFiniteException}, which propagates out of {@link #fit} so the caller
+ * can record the run as diverged.
  */
 public final class Trainer {
   private final Module model;
   private final Optimizer optim;
-  private final BatchLoader train;
-  private final BatchLoader test;
-  private final CrossEntropy criterion = new CrossEntropy();
+  private final DataLoader train;
+  private final DataLoader test;
+  private final CrossEntropyLoss criterion = new CrossEntropyLoss();
   private final List<TrainListener> listeners = new ArrayList<>();
   private final Step s = new Step();
-  private final Batch batch = new Batch();
   private long step;
 
-  /** A trainer of {@code model} with {@code optim} on {@code train}, tested on {@code test}. */
-  public Trainer(Module model, Optimizer optim, BatchLoader train, BatchLoader test) {
+  /**
+   * A trainer of {@code model} with {@code optim} on {@code train}, tested on {@code test}. Epoch e
+   * of the run (from 1) is {@code train.epoch(e)}, so a shuffling loader's order depends only on
+   * its seed and e, and a resumed run sees the order an uninterrupted one would have seen.
+   */
+  public Trainer(Module model, Optimizer optim, DataLoader train, DataLoader test) {
     this.model = model;
     this.optim = optim;
     this.train = train;
@@ -51,7 +61,7 @@ public final class Trainer {
   public void fit(int first, int last) {
     for (int epoch = first; epoch <= last; epoch++) {
       for (TrainListener l : listeners) {
-        l.onEpochStart(epoch, train.batchesPerEpoch());
+        l.onEpochStart(epoch, train.numBatches());
       }
       runEpoch(epoch);
     }
@@ -60,30 +70,33 @@ public final class Trainer {
   private void runEpoch(int epoch) {
     long t0 = System.nanoTime();
     model.train();
-    train.startEpoch(epoch);
     s.epoch = epoch;
-    s.batchesPerEpoch = train.batchesPerEpoch();
-    s.batch = batch;
+    s.batchesPerEpoch = train.numBatches();
     s.batchInEpoch = 0;
     double lossSum = 0;
     int images = 0;
-    while (train.next(batch)) {
-      s.step = ++step;
-      s.batchInEpoch++;
-      for (TrainListener l : listeners) {
-        l.beforeBatch(s);
-      }
-      model.zeroGrad();
-      Tensor logits = model.forward(batch.x);
-      s.loss = criterion.forward(logits, batch.labels, batch.n);
-      model.backward(criterion.backward());
-      optim.step();
-      lossSum += s.loss;
-      images += batch.n;
-      for (TrainListener l : listeners) {
-        l.onBatch(s);
+    try (DataLoader.Epoch it = train.epoch(epoch)) {
+      while (it.hasNext()) {
+        Batch batch = it.next(); // valid until the next one is requested
+        s.batch = batch;
+        s.step = ++step;
+        s.batchInEpoch++;
+        for (TrainListener l : listeners) {
+          l.beforeBatch(s);
+        }
+        model.zeroGrad();
+        Tensor logits = model.forward(batch.x());
+        s.loss = criterion.forward(logits, batch.labels());
+        model.backward(criterion.backward());
+        optim.step();
+        lossSum += s.loss;
+        images += batch.size();
+        for (TrainListener l : listeners) {
+          l.onBatch(s);
+        }
       }
     }
+    s.batch = null;
     double seconds = (System.nanoTime() - t0) / 1e9;
     Evaluation ev = evaluate(test);
     EpochResult r =
@@ -94,30 +107,46 @@ public final class Trainer {
     }
   }
 
-  /** Mean loss and accuracy of {@code model} in eval mode over {@code loader}'s data. */
-  public static Evaluation evaluate(Module model, BatchLoader loader) {
+  /** Mean loss and accuracy of {@code model} in eval mode over {@code loader}'s epoch 0. */
+  public static Evaluation evaluate(Module model, DataLoader loader) {
     boolean wasTraining = model.isTraining();
     model.eval();
-    CrossEntropy ce = new CrossEntropy();
-    Batch b = new Batch();
-    loader.startEpoch(1);
+    CrossEntropyLoss ce = new CrossEntropyLoss();
     double lossSum = 0;
     long correct = 0;
     long count = 0;
-    while (loader.next(b)) {
-      Tensor logits = model.forward(b.x);
-      lossSum += (double) ce.forward(logits, b.labels, b.n) * b.n;
-      for (int i = 0; i < b.n; i++) {
-        correct += CrossEntropy.argmax(logits, i) == b.labels[i] ? 1 : 0;
+    try (DataLoader.Epoch it = loader.epoch(0)) {
+      while (it.hasNext()) {
+        Batch b = it.next();
+        Tensor logits = model.forward(b.x());
+        int[] labels = b.labels();
+        lossSum += (double) ce.forward(logits, labels) * b.size();
+        for (int i = 0; i < b.size(); i++) {
+          correct += argmax(logits, i) == labels[i] ? 1 : 0;
+        }
+        count += b.size();
       }
-      count += b.n;
+    } finally {
+      model.train(wasTraining);
     }
-    model.train(wasTraining);
     return new Evaluation(lossSum / count, (double) correct / count);
   }
 
-  private Evaluation evaluate(BatchLoader loader) {
+  private Evaluation evaluate(DataLoader loader) {
     return evaluate(model, loader);
+  }
+
+  // index of the largest logit of row i
+  private static int argmax(Tensor logits, int i) {
+    int k = logits.dim(1);
+    float[] z = logits.data();
+    int best = 0;
+    for (int j = 1; j < k; j++) {
+      if (z[i * k + j] > z[i * k + best]) {
+        best = j;
+      }
+    }
+    return best;
   }
 
   /** Test-set loss (mean over examples) and accuracy in [0, 1]. */

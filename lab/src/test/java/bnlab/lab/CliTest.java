@@ -321,7 +321,7 @@ class CliTest {
 
   @Test
   void helpEverywhere() {
-    for (String cmd : List.of("compare", "train", "eval", "sweep", "models", "report")) {
+    for (String cmd : List.of("compare", "train", "eval", "sweep", "models", "report", "bench")) {
       Result r = bnlab(cmd, "--help");
       assertEquals(0, r.code(), cmd);
       assertTrue(r.out().contains("Usage: bnlab " + cmd), r.out());

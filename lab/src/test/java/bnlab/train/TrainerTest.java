@@ -3,6 +3,9 @@ package bnlab.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import bnlab.data.DataLoader;
+import bnlab.data.ImageSet;
+import bnlab.data.ToTensor;
 import bnlab.models.ArticleNets;
 import bnlab.models.Norm;
 import bnlab.nn.Sequential;
@@ -15,51 +18,28 @@ import org.junit.jupiter.api.Test;
 /** The trainer on a tiny in-memory data set: hooks fire in order and the model learns. */
 class TrainerTest {
   /** 20 random images with fixed random labels: memorisable. */
-  static final class Memory implements Dataset {
-    final float[][] x = new float[20][3 * 32 * 32];
-    final int[] y = new int[20];
-
-    Memory() {
-      Rng rng = new Rng(5);
-      for (int i = 0; i < x.length; i++) {
-        for (int j = 0; j < x[i].length; j++) {
-          x[i][j] = rng.nextFloat();
-        }
-        y[i] = rng.nextInt(10);
-      }
+  static ImageSet memory() {
+    Rng rng = new Rng(5);
+    byte[] px = new byte[20 * 3 * 32 * 32];
+    int[] y = new int[20];
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (byte) rng.nextInt(256);
     }
-
-    @Override
-    public int size() {
-      return x.length;
+    for (int i = 0; i < y.length; i++) {
+      y[i] = rng.nextInt(10);
     }
-
-    @Override
-    public int[] itemShape() {
-      return new int[] {3, 32, 32};
+    List<String> names = new ArrayList<>();
+    for (int k = 0; k < 10; k++) {
+      names.add("c" + k);
     }
-
-    @Override
-    public int numClasses() {
-      return 10;
-    }
-
-    @Override
-    public void copyItem(int index, float[] dst, int offset) {
-      System.arraycopy(x[index], 0, dst, offset, x[index].length);
-    }
-
-    @Override
-    public int label(int index) {
-      return y[index];
-    }
+    return new ImageSet(px, y, 3, 32, 32, names);
   }
 
   @Test
   void readmeExampleTrainsAndCallsTheHooks() {
-    Memory data = new Memory();
-    BatchLoader trainLoader = new BatchLoader(data, 5, true, 44);
-    BatchLoader testLoader = new BatchLoader(data, 20, false, 44);
+    ImageSet data = memory();
+    DataLoader trainLoader = new DataLoader(data, 5).shuffle(44).transforms(new ToTensor());
+    DataLoader testLoader = new DataLoader(data, 20).transforms(new ToTensor());
     Sequential model = ArticleNets.withNorm(3, 32, 10, Norm.BATCH);
     model.resetParameters(new Rng(44));
     List<String> events = new ArrayList<>();
@@ -89,5 +69,51 @@ class TrainerTest {
     Trainer.Evaluation ev = Trainer.evaluate(model, testLoader);
     assertTrue(ev.accuracy() >= 0 && ev.accuracy() <= 1);
     assertTrue(model.isTraining(), "evaluate restores train mode");
+  }
+
+  @Test
+  void keepsTheLastPartialBatchAndShufflesEachEpochFromSeedAndEpochOnly() {
+    ImageSet data = memory();
+    Sequential model = ArticleNets.withNorm(3, 32, 10, Norm.NONE);
+    List<String> seen = new ArrayList<>();
+    TrainListener record =
+        new TrainListener() {
+          @Override
+          public void beforeBatch(Step s) {
+            seen.add(s.epoch() + ":" + java.util.Arrays.toString(s.batch().indices()));
+          }
+        };
+    DataLoader loader = new DataLoader(data, 6).shuffle(9).transforms(new ToTensor());
+    List<EpochResult> epochs = new ArrayList<>();
+    Trainer t =
+        new Trainer(
+            model,
+            new Adam(model.parameters(), 1e-3),
+            loader,
+            new DataLoader(data, 20).transforms(new ToTensor()));
+    t.listen(record)
+        .listen(
+            new TrainListener() {
+              @Override
+              public void onEpoch(EpochResult r) {
+                epochs.add(r);
+              }
+            });
+    t.fit(1, 3);
+    assertEquals(12, seen.size(), "ceil(20 / 6) = 4 batches per epoch: " + seen);
+    assertEquals(20, epochs.get(0).trainImages(), "the last batch of 2 is kept");
+    assertTrue(!seen.get(0).equals(seen.get(4)), "epochs 1 and 2 differ: " + seen);
+    // a resumed run starting at epoch 3 sees the order the uninterrupted one saw in epoch 3
+    List<String> epoch3 = new ArrayList<>(seen.subList(8, 12));
+    seen.clear();
+    Trainer again =
+        new Trainer(
+            model,
+            new Adam(model.parameters(), 1e-3),
+            new DataLoader(data, 6).shuffle(9).transforms(new ToTensor()),
+            new DataLoader(data, 20).transforms(new ToTensor()));
+    again.listen(record);
+    again.fit(3, 3);
+    assertEquals(epoch3, seen);
   }
 }

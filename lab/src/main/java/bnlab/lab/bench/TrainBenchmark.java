@@ -346,7 +346,13 @@ public final class TrainBenchmark {
    * Runs with the defaults and prints the table: {@code java ... bnlab.lab.bench.TrainBenchmark}.
    */
   public static void main(String[] args) {
-    BenchResult r = run(BenchOptions.defaults());
+    BenchOptions d = BenchOptions.defaults();
+    // "--quick": 1 warm-up and 5 timed runs of fewer images, for a loaded machine.
+    BenchOptions o =
+        Arrays.asList(args).contains("--quick")
+            ? new BenchOptions(d.trainBatches(), d.inferBatch(), 1, 5, 2_560, 10_000, 0, d.seed())
+            : d;
+    BenchResult r = run(o);
     System.out.print(Arrays.asList(args).contains("--json") ? json(r) + "\n" : table(r));
   }
 }
