@@ -163,7 +163,7 @@ final class InstanceNormCore {
         v += var[i * c + j];
       }
       if (!Double.isFinite(mu) || !Double.isFinite(v)) {
-        throw new IllegalArgumentException(
+        throw new NonFiniteException(
             repr + ": input contains NaN or infinity in channel " + j + " while training");
       }
       chanMean[j] = mu / n;

@@ -75,7 +75,7 @@ final class RunningBn {
   void checkFinite(double[] mean, double[] var, int count) {
     for (int j = 0; j < count; j++) {
       if (!Double.isFinite(mean[j]) || !Double.isFinite(var[j])) {
-        throw new IllegalArgumentException(
+        throw new NonFiniteException(
             repr
                 + ": input contains NaN or infinity in channel "
                 + j % c

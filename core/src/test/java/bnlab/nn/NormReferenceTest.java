@@ -208,6 +208,7 @@ class NormReferenceTest {
     Tensor nan = Tensor.zeros(4, 2).fill(Float.NaN);
     GhostBatchNorm g = new GhostBatchNorm(2, 2);
     assertMessage(() -> g.forward(nan), "NaN");
+    assertThrows(NonFiniteException.class, () -> new BatchRenorm(2).forward(nan));
     assertTrue(g.namedCounters().get("num_batches_tracked").get() == 0);
     assertTrue(g.namedBuffers().get("running_var").get(0) == 1f);
   }

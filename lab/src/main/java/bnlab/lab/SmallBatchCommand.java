@@ -243,7 +243,8 @@ final class SmallBatchCommand implements Callable<Integer> {
 
   private Void runOne(Datasets.Pair pair, CsvFile csv, String m, int bs, int cpb, long seed) {
     ModelZoo.Entry e = ModelZoo.get(m);
-    Module model = e.factory().build(pair.train().itemShape(), pair.train().numClasses(), seed);
+    Module model =
+        e.factory().build(Datasets.itemShape(pair.train()), pair.train().classes().size(), seed);
     double scaled = lr * bs / 32.0;
     SmallBatchRun.Result r =
         new SmallBatchRun(pair, bs, cpb, seed).run(model, scaled, momentum, samples);
