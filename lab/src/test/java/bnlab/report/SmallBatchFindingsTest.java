@@ -52,6 +52,7 @@ class SmallBatchFindingsTest {
     assertTrue(text.contains("GroupNorm cannot be set against it here"), text);
     assertTrue(text.contains("Caveat: at batch size 32 these stay far below BN's 51.0 %"), text);
     assertTrue(text.contains("batch -10.0 pp"), text);
+    assertTrue(!text.contains("change beyond it"), text);
   }
 
   @Test
@@ -63,7 +64,11 @@ class SmallBatchFindingsTest {
                 "net-bn,batch,2,1,true,0.50,0.50",
                 "net-bn,batch,32,1,true,0.55,0.55",
                 "net-gn,group,2,1,true,0.49,0.49",
-                "net-gn,group,32,1,true,0.53,0.53"));
+                "net-gn,group,32,1,true,0.53,0.53",
+                "net-bn,batch,32,1,false,0.45,0.45",
+                "net-gn,group,32,1,false,0.50,0.50"));
     assertTrue(text.contains("BN and GroupNorm change alike here (5.0 vs 4.0 pp"), text);
+    assertTrue(text.contains("(GroupNorm, none) change by -3.0 pp on average"), text);
+    assertTrue(text.contains("BN's change beyond it, -7.0 pp"), text);
   }
 }
