@@ -24,6 +24,7 @@ import picocli.CommandLine.ParentCommand;
       SweepCommand.class,
       ReportCommand.class,
       BenchCommand.class,
+      DownloadCommand.class,
       Main.ModelsCommand.class,
       CommandLine.HelpCommand.class
     })
