@@ -25,6 +25,7 @@ import picocli.CommandLine.ParentCommand;
       StudyCommand.class,
       ReportCommand.class,
       BenchCommand.class,
+      DownloadCommand.class,
       Main.ModelsCommand.class,
       CommandLine.HelpCommand.class
     })
