@@ -13,6 +13,26 @@ import java.util.Map;
 final class Experiment {
   private Experiment() {}
 
+  /**
+   * Ghost BN splits every training batch into virtual batches: refuse a batch size it cannot split
+   * before any run starts, instead of failing in the middle of an experiment.
+   */
+  static void checkBatchSize(ModelZoo.Entry entry, int batchSize) {
+    int virtual = bnlab.models.Norm.GHOST_VIRTUAL_BATCH;
+    if (entry.norm().equals("ghost") && batchSize % virtual != 0) {
+      throw new UserError(
+          "model '"
+              + entry.name()
+              + "' uses Ghost BatchNorm with virtual batches of "
+              + virtual
+              + ": --batch-size must be a multiple of "
+              + virtual
+              + " (got "
+              + batchSize
+              + ")");
+    }
+  }
+
   /** Runs {@code specs}; returns the exit code (0 if every run finished "ok"). */
   static int run(
       RunOptions o,
@@ -21,7 +41,7 @@ final class Experiment {
       Settings settings,
       PrintStream out) {
     for (RunSpec s : specs) {
-      ModelZoo.get(s.model());
+      checkBatchSize(ModelZoo.get(s.model()), s.batchSize());
     }
     Datasets.Pair data = Datasets.open(o.dataset, o.data, o.subset, o.testSubset);
     RunFolder folder = new RunFolder(o.outOrDefault((String) config.get("command")));

@@ -109,7 +109,11 @@ final class Runner implements AutoCloseable {
     Module model =
         entry.factory().build(Datasets.itemShape(trainSet), trainSet.classes().size(), spec.seed());
     Optimizer optim = Optimizers.create(settings.optimizer(), model, spec.lr());
-    DataLoader train = Datasets.loader(trainSet, spec.batchSize()).shuffle(spec.seed());
+    // Ghost BN cannot split a last partial batch into its virtual batches: drop it.
+    DataLoader train =
+        Datasets.loader(trainSet, spec.batchSize())
+            .shuffle(spec.seed())
+            .dropLast(entry.norm().equals("ghost"));
     DataLoader test = Datasets.loader(data.test(), TEST_BATCH);
     Trainer trainer = new Trainer(model, optim, train, test);
     LossWindow last = new LossWindow(FINAL_WINDOW);

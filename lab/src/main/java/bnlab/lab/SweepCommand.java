@@ -84,7 +84,11 @@ final class SweepCommand implements Callable<Integer> {
     for (int b : sizes) {
       RunOptions.positive("--batch-sizes", b);
     }
-    models.forEach(ModelZoo::get);
+    for (String m : models) {
+      for (int b : sizes) {
+        Experiment.checkBatchSize(ModelZoo.get(m), b);
+      }
+    }
     List<RunSpec> specs = new ArrayList<>();
     for (String m : models) {
       for (int b : sizes) {
