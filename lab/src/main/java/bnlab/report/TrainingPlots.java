@@ -38,7 +38,14 @@ final class TrainingPlots {
       out.addAll(sweep());
     }
     if (data.smallBatch() != null && !data.smallBatch().rows().isEmpty()) {
-      out.add(smallBatch());
+      // i.i.d. and class-clustered batches get a chart each: on one chart a model's two
+      // families of lines share a colour and cannot be told apart.
+      for (boolean iid : new boolean[] {true, false}) {
+        Plot p = smallBatch(iid);
+        if (p != null) {
+          out.add(p);
+        }
+      }
     }
     out.removeIf(java.util.Objects::isNull);
     return out;
@@ -197,21 +204,25 @@ final class TrainingPlots {
     return Math.abs(v - r) < 1e-9 ? Long.toString(Math.round(Math.pow(2, r))) : "";
   }
 
-  private Plot smallBatch() {
+  private Plot smallBatch(boolean iid) {
+    var rows =
+        data.smallBatch().rows().stream()
+            .filter(r -> (!r.has("iid") || r.b("iid")) == iid)
+            .toList();
+    if (rows.isEmpty()) {
+      return null;
+    }
     XYChart c =
-        Charts.chart("Accuracy against batch size", "batch size (log2 scale)", "test accuracy (%)");
+        Charts.chart(
+            iid
+                ? "Accuracy against batch size (i.i.d. batches)"
+                : "Accuracy against batch size (class-clustered, non-i.i.d. batches)",
+            "batch size (log2 scale)",
+            "test accuracy (%)");
     // XChart's log axis labels decades only; batch sizes are powers of two, so plot log2 of
     // the batch size on a linear axis and label the whole positions.
     c.getStyler().setxAxisTickLabelsFormattingFunction(TrainingPlots::powerOfTwo);
-    var groups =
-        Group.by(
-            data.smallBatch().rows(),
-            r ->
-                r.s("model")
-                    + " ("
-                    + r.s("norm")
-                    + (r.has("iid") && !r.b("iid") ? ", non-iid" : "")
-                    + ")");
+    var groups = Group.by(rows, r -> r.s("model") + " (" + r.s("norm") + ")");
     for (var g : groups.entrySet()) {
       Color colour = colour(g.getValue().get(0).s("model"));
       var byBatch = Group.sorted(g.getValue(), r -> (double) r.i("batch_size"));
@@ -238,8 +249,10 @@ final class TrainingPlots {
     return Charts.save(
         c,
         plots,
-        "smallbatch",
-        "Test accuracy against the training batch size from smallbatch.csv, mean over seeds:"
+        iid ? "smallbatch" : "smallbatch-noniid",
+        "Test accuracy against the training batch size from smallbatch.csv"
+            + (iid ? " (i.i.d. batches)" : " (each training batch holds few classes)")
+            + ", mean over seeds:"
             + " solid lines evaluate with the running statistics (eval mode), dashed lines with"
             + " the test batch's own statistics (train mode).");
   }

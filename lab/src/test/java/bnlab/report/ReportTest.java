@@ -197,10 +197,13 @@ class ReportTest {
       s.append("net-bn,batch,").append(b).append(",1,true,").append(0.30 + 0.05 * Math.log(b));
       s.append(",").append(0.25 + 0.05 * Math.log(b)).append("\n");
       s.append("net-gn,group,").append(b).append(",1,true,0.5,0.5\n");
+      s.append("net-bn,batch,").append(b).append(",1,false,0.2,0.1\n");
     }
     new Fixture(dir).write("smallbatch.csv", s.toString());
     String page = Files.readString(Report.render(dir));
     assertPng(dir.resolve("plots/smallbatch.png"));
+    // class-clustered batches get their own chart, so the two families are not confused
+    assertPng(dir.resolve("plots/smallbatch-noniid.png"));
     assertTrue(
         page.contains(
             "net-gn (group): eval-mode test accuracy 50.00 % at batch size 2 and 50.00 % at"
