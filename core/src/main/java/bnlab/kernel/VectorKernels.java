@@ -1,6 +1,7 @@
 package bnlab.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * The Vector API twin of {@link ScalarKernels}: a register-blocked GEMM ({@link VectorGemm}) that
@@ -525,6 +526,38 @@ final class VectorKernels implements Kernels {
           }
         }
       }
+    }
+  }
+
+  /**
+   * As the scalar twin, branch-free: a compare mask selects x where x &gt; 0 (false for NaN and −0,
+   * which give +0). The branchy scalar loop mispredicts on the random signs of activations.
+   */
+  @Override
+  public void relu(float[] x, float[] y, int n) {
+    FloatVector zero = FloatVector.zero(VectorGemm.S);
+    int i = 0;
+    for (int bound = VectorGemm.S.loopBound(n); i < bound; i += L) {
+      FloatVector v = FloatVector.fromArray(VectorGemm.S, x, i);
+      zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
+    }
+    for (; i < n; i++) {
+      y[i] = x[i] > 0f ? x[i] : 0f;
+    }
+  }
+
+  /** As the scalar twin, branch-free (see {@link #relu}). */
+  @Override
+  public void reluBackward(float[] y, float[] dy, float[] dx, int n) {
+    FloatVector zero = FloatVector.zero(VectorGemm.S);
+    int i = 0;
+    for (int bound = VectorGemm.S.loopBound(n); i < bound; i += L) {
+      FloatVector v = FloatVector.fromArray(VectorGemm.S, y, i);
+      FloatVector g = FloatVector.fromArray(VectorGemm.S, dy, i);
+      zero.blend(g, v.compare(VectorOperators.GT, 0f)).intoArray(dx, i);
+    }
+    for (; i < n; i++) {
+      dx[i] = y[i] > 0f ? dy[i] : 0f;
     }
   }
 

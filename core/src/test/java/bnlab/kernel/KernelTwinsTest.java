@@ -1,6 +1,7 @@
 package bnlab.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import bnlab.tensor.Rng;
@@ -103,6 +104,33 @@ class KernelTwinsTest {
           0);
       // The same additions in the same order per element: exact.
       assertArrayEquals(dxS, dxV, 0f, () -> "col2im " + g);
+    }
+  }
+
+  @Test
+  void reluIsAnExactTwin() {
+    Rng rng = new Rng(9);
+    for (int n : new int[] {0, 1, 7, 16, 17, 100, 4098}) {
+      float[] x = VectorGemmTest.random(rng, n);
+      float[] special = {Float.NaN, -0f, 0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+      for (int i = 0; i < n; i += 3) {
+        x[i] = special[(i / 3) % special.length];
+      }
+      float[] dy = VectorGemmTest.random(rng, n);
+      float[] ys = new float[n], yv = new float[n], ds = new float[n], dv = new float[n];
+      scalar.relu(x, ys, n);
+      vector.relu(x, yv, n);
+      // Bit patterns, so that −0 versus +0 and NaN are compared too.
+      for (int i = 0; i < n; i++) {
+        int at = i;
+        assertEquals(
+            Float.floatToRawIntBits(ys[i]),
+            Float.floatToRawIntBits(yv[i]),
+            () -> "relu n=" + n + " at " + at + ": x=" + x[at] + " scalar " + ys[at]);
+      }
+      scalar.reluBackward(ys, dy, ds, n);
+      vector.reluBackward(ys, dy, dv, n);
+      assertArrayEquals(ds, dv, 0f, () -> "reluBackward n=" + n);
     }
   }
 
