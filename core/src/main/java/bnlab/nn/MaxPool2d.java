@@ -70,17 +70,16 @@ public final class MaxPool2d extends Module {
           int w1 = Math.min(w, j * stride - padding + kernelSize);
           int best = base + h0 * w + w0;
           float m = Float.NEGATIVE_INFINITY;
+          // Branch-free (conditional moves): activations' random order defeats the branch
+          // predictor. A NaN is taken only while m is not NaN yet, so the first NaN wins and
+          // stays; otherwise only a strictly greater value replaces m (first max wins ties).
           for (int r = h0; r < h1; r++) {
             for (int s = w0; s < w1; s++) {
-              float v = xs[base + r * w + s];
-              if (v > m || Float.isNaN(v)) {
-                m = v;
-                best = base + r * w + s;
-                if (Float.isNaN(v)) {
-                  r = h1;
-                  break;
-                }
-              }
+              int idx = base + r * w + s;
+              float v = xs[idx];
+              boolean take = v > m | (v != v & m == m);
+              m = take ? v : m;
+              best = take ? idx : best;
             }
           }
           ys[o] = m;
