@@ -274,6 +274,9 @@ final class VectorKernels implements Kernels {
           VectorGemm.sgemm(
               false, true, kk, crs, pq, dy, t * kk * pq, pq, cs, cOff, pq, beta, parts, pOff, crs);
         }
+        if (dx == null) {
+          continue;
+        }
         VectorGemm.sgemm(
             true, false, crs, pq, kk, w, 0, crs, dy, t * kk * pq, pq, 0f, dColChunks, sOff, pq);
         java.util.Arrays.fill(dx, t * g.inSize(), (t + 1) * g.inSize(), 0f);
