@@ -23,9 +23,14 @@ public final class Trainer {
   private final Batch batch = new Batch();
   private long step;
 
-  /** A trainer of {@code model} with {@code optim} on {@code train}, tested on {@code test}. */
+  /**
+   * A trainer of {@code model} with {@code optim} on {@code train}, tested on {@code test}. The
+   * gradient of the images is never used, so the model is told it need not compute it ({@link
+   * Module#requiresInputGrad(boolean)}).
+   */
   public Trainer(Module model, Optimizer optim, BatchLoader train, BatchLoader test) {
     this.model = model;
+    model.requiresInputGrad(false);
     this.optim = optim;
     this.train = train;
     this.test = test;

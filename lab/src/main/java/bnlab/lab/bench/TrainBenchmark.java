@@ -68,6 +68,8 @@ public final class TrainBenchmark {
   private static BenchResult.Row train(BenchOptions o, boolean bn, int batch) {
     Sequential model = model(bn, o.seed());
     model.train();
+    // As the Trainer does: nobody reads the gradient of the images.
+    model.requiresInputGrad(false);
     Adam adam = new Adam(model.parameters(), 1e-4);
     CrossEntropyLoss loss = new CrossEntropyLoss();
     Data data = new Data(batch, o.seed());
