@@ -122,7 +122,8 @@ public interface Kernels {
    * Convolution backward over a batch: dWeight += Σ_t dY_t·col_tᵀ (the sum over t in a fixed
    * order), dCol_t = weightᵀ·dY_t and dX_t = col2im(dCol_t) (overwritten). {@code col} is what
    * {@link #convForward} was given; if null, col_t is recomputed from x. dCol is n·C·R·S·P·Q
-   * scratch (implementations may use their own); dY is (n, K, P, Q), dX (n, C, H, W).
+   * scratch (implementations may use their own); dY is (n, K, P, Q), dX (n, C, H, W). When dx is
+   * null only dWeight is computed (the first layer of a model needs no input gradient).
    */
   default void convBackward(
       ConvGeometry g,
@@ -137,7 +138,9 @@ public interface Kernels {
     int crs = g.crs();
     int pq = g.pq();
     int k = g.outChannels();
-    java.util.Arrays.fill(dx, 0, n * g.inSize(), 0f);
+    if (dx != null) {
+      java.util.Arrays.fill(dx, 0, n * g.inSize(), 0f);
+    }
     float[] cs = col != null ? col : new float[crs * pq];
     for (int t = 0; t < n; t++) {
       int gOff = t * k * pq;
@@ -159,6 +162,9 @@ public interface Kernels {
             0);
       }
       sgemm(false, true, k, crs, pq, dy, gOff, pq, cs, cOff, pq, 1f, dWeight, 0, crs);
+      if (dx == null) {
+        continue;
+      }
       sgemm(true, false, crs, pq, k, weight, 0, crs, dy, gOff, pq, 0f, dCol, t * crs * pq, pq);
       col2im(
           dCol,

@@ -114,8 +114,11 @@ public final class Conv1d extends Module {
   public Tensor backward(Tensor dY) {
     ConvShapes.checkGrad(repr, out, dY);
     int cr = inChannels * kernelSize;
-    dX = Tensor.ensure(dX, n, inChannels, len);
-    dCol = Tensor.ensure(dCol, n * cr * outLen);
+    boolean needDx = requiresInputGrad();
+    if (needDx) {
+      dX = Tensor.ensure(dX, n, inChannels, len);
+      dCol = Tensor.ensure(dCol, n * cr * outLen);
+    }
     float[] g = dY.data();
     Kernels.get()
         .convBackward(
@@ -126,10 +129,10 @@ public final class Conv1d extends Module {
             weight.data().data(),
             colKept ? col.data() : null,
             weight.grad().data(),
-            dCol.data(),
-            dX.data());
+            needDx ? dCol.data() : null,
+            needDx ? dX.data() : null);
     ConvShapes.addBiasGrad(bias, g, n, outChannels, outLen);
-    return dX;
+    return needDx ? dX : null;
   }
 
   private String describe() {

@@ -158,8 +158,11 @@ public final class Conv2d extends Module {
     ConvShapes.checkGrad(repr, out, dY);
     int crs = inChannels * kernelSize * kernelSize;
     int pq = p * q;
-    dX = Tensor.ensure(dX, n, inChannels, h, w);
-    dCol = Tensor.ensure(dCol, n * crs * pq);
+    boolean needDx = requiresInputGrad();
+    if (needDx) {
+      dX = Tensor.ensure(dX, n, inChannels, h, w);
+      dCol = Tensor.ensure(dCol, n * crs * pq);
+    }
     float[] g = dY.data();
     Kernels.get()
         .convBackward(
@@ -170,10 +173,10 @@ public final class Conv2d extends Module {
             weight.data().data(),
             colKept ? col.data() : null,
             weight.grad().data(),
-            dCol.data(),
-            dX.data());
+            needDx ? dCol.data() : null,
+            needDx ? dX.data() : null);
     ConvShapes.addBiasGrad(bias, g, n, outChannels, pq);
-    return dX;
+    return needDx ? dX : null;
   }
 
   private String describe() {

@@ -130,6 +130,10 @@ public final class Linear extends Module {
         weight.grad().data(),
         0,
         inFeatures);
+    ConvShapes.addBiasGrad(bias, dY.data(), n, outFeatures, 1);
+    if (!requiresInputGrad()) {
+      return null;
+    }
     dX = Tensor.ensure(dX, n, inFeatures);
     k.sgemm(
         false,
@@ -147,7 +151,6 @@ public final class Linear extends Module {
         dX.data(),
         0,
         inFeatures);
-    ConvShapes.addBiasGrad(bias, dY.data(), n, outFeatures, 1);
     return dX;
   }
 

@@ -59,6 +59,10 @@ public final class MaxPool2d extends Module {
     }
     float[] xs = x.data();
     float[] ys = out.data();
+    if (kernelSize == 2 && stride == 2 && padding == 0) {
+      pool2x2(xs, ys, planes, h, w, p, q);
+      return out;
+    }
     int o = 0;
     for (int pl = 0; pl < planes; pl++) {
       int base = pl * h * w;
@@ -70,17 +74,16 @@ public final class MaxPool2d extends Module {
           int w1 = Math.min(w, j * stride - padding + kernelSize);
           int best = base + h0 * w + w0;
           float m = Float.NEGATIVE_INFINITY;
+          // Branch-free (conditional moves): activations' random order defeats the branch
+          // predictor. A NaN is taken only while m is not NaN yet, so the first NaN wins and
+          // stays; otherwise only a strictly greater value replaces m (first max wins ties).
           for (int r = h0; r < h1; r++) {
             for (int s = w0; s < w1; s++) {
-              float v = xs[base + r * w + s];
-              if (v > m || Float.isNaN(v)) {
-                m = v;
-                best = base + r * w + s;
-                if (Float.isNaN(v)) {
-                  r = h1;
-                  break;
-                }
-              }
+              int idx = base + r * w + s;
+              float v = xs[idx];
+              boolean take = v > m | (v != v & m == m);
+              m = take ? v : m;
+              best = take ? idx : best;
             }
           }
           ys[o] = m;
@@ -89,6 +92,41 @@ public final class MaxPool2d extends Module {
       }
     }
     return out;
+  }
+
+  /**
+   * The common 2×2, stride-2 window as straight-line code, with the general loop's rule: visiting
+   * a, b, c, d in order, a later element replaces the best one if it is greater, or if it is the
+   * first NaN.
+   */
+  private void pool2x2(float[] xs, float[] ys, int planes, int h, int w, int p, int q) {
+    int o = 0;
+    for (int pl = 0; pl < planes; pl++) {
+      int base = pl * h * w;
+      for (int i = 0; i < p; i++) {
+        int row = base + 2 * i * w;
+        for (int j = 0; j < q; j++, o++) {
+          int ia = row + 2 * j;
+          int ib = ia + 1;
+          int ic = ia + w;
+          int id = ic + 1;
+          float m = xs[ia];
+          int best = ia;
+          float v = xs[ib];
+          boolean take = v > m | (v != v & m == m);
+          m = take ? v : m;
+          best = take ? ib : best;
+          v = xs[ic];
+          take = v > m | (v != v & m == m);
+          m = take ? v : m;
+          best = take ? ic : best;
+          v = xs[id];
+          take = v > m | (v != v & m == m);
+          ys[o] = take ? v : m;
+          argmax[o] = take ? id : best;
+        }
+      }
+    }
   }
 
   @Override

@@ -26,6 +26,7 @@ import java.util.Map;
  */
 public abstract class Module {
   private boolean training = true;
+  private boolean inputGrad = true;
   private final Map<String, Parameter> parameters = new LinkedHashMap<>();
   private final Map<String, Tensor> buffers = new LinkedHashMap<>();
   private final Map<String, Counter> counters = new LinkedHashMap<>();
@@ -34,8 +35,28 @@ public abstract class Module {
   /** Computes the output for {@code x} and caches what backward needs. */
   public abstract Tensor forward(Tensor x);
 
-  /** Returns dL/dX for the last forward and accumulates parameter gradients. */
+  /**
+   * Returns dL/dX for the last forward and accumulates parameter gradients. If {@link
+   * #requiresInputGrad()} is false, a layer that honours it may skip dX and return null.
+   */
   public abstract Tensor backward(Tensor dY);
+
+  /**
+   * Declares whether backward must compute dL/dX (default true). A model's first layer can say
+   * false, since nobody reads the gradient of the data: layers that honour it (Conv1d, Conv2d,
+   * Linear, and Sequential for its first layer) then skip the input-gradient products, and their
+   * backward returns null; parameter gradients are unchanged. Other layers compute dX anyway (like
+   * PyTorch, where an input without requires_grad gets no gradient). Returns this.
+   */
+  public Module requiresInputGrad(boolean required) {
+    inputGrad = required;
+    return this;
+  }
+
+  /** Whether backward must compute dL/dX; see {@link #requiresInputGrad(boolean)}. */
+  public final boolean requiresInputGrad() {
+    return inputGrad;
+  }
 
   /**
    * Re-initialises this module's own parameters from {@code rng} (PyTorch's defaults). Modules

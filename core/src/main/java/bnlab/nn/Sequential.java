@@ -32,8 +32,21 @@ public final class Sequential extends Module {
   /** Appends {@code layer} under {@code name}; returns this for chaining. */
   public Sequential add(String name, Module layer) {
     registerModule(name, layer);
+    if (layers.isEmpty() && !requiresInputGrad()) {
+      layer.requiresInputGrad(false);
+    }
     names.add(name);
     layers.add(layer);
+    return this;
+  }
+
+  /** Also tells the first layer (now or when added) whether its dX is needed. */
+  @Override
+  public Sequential requiresInputGrad(boolean required) {
+    super.requiresInputGrad(required);
+    if (!layers.isEmpty()) {
+      layers.get(0).requiresInputGrad(required);
+    }
     return this;
   }
 

@@ -1,6 +1,7 @@
 package bnlab.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import bnlab.tensor.Rng;
@@ -20,10 +21,16 @@ class KernelTwinsTest {
 
   // channels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, batch
   private static final int[][] CONVS = {
-    {3, 32, 32, 6, 5, 5, 1, 1, 0, 0, 10}, {6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 3},
-    {1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1}, {2, 7, 9, 3, 3, 3, 2, 2, 1, 1, 2},
-    {4, 1, 207, 5, 1, 13, 1, 1, 0, 6, 2}, {3, 5, 5, 2, 1, 1, 1, 1, 0, 0, 13},
-    {1, 6, 17, 1, 3, 2, 1, 3, 2, 1, 1}
+    {3, 32, 32, 6, 5, 5, 1, 1, 0, 0, 10},
+    {6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 3},
+    {1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1},
+    {2, 7, 9, 3, 3, 3, 2, 2, 1, 1, 2},
+    {4, 1, 207, 5, 1, 13, 1, 1, 0, 6, 2},
+    {3, 5, 5, 2, 1, 1, 1, 1, 0, 0, 13},
+    {1, 6, 17, 1, 3, 2, 1, 3, 2, 1, 1},
+    // Enough output channels for the packed (transposed) weight gradient, odd sizes, batch 1.
+    {5, 6, 7, 9, 3, 2, 1, 1, 1, 0, 13},
+    {2, 9, 9, 17, 3, 3, 1, 1, 0, 0, 1}
   };
 
   @Test
@@ -97,6 +104,33 @@ class KernelTwinsTest {
           0);
       // The same additions in the same order per element: exact.
       assertArrayEquals(dxS, dxV, 0f, () -> "col2im " + g);
+    }
+  }
+
+  @Test
+  void reluIsAnExactTwin() {
+    Rng rng = new Rng(9);
+    for (int n : new int[] {0, 1, 7, 16, 17, 100, 4098}) {
+      float[] x = VectorGemmTest.random(rng, n);
+      float[] special = {Float.NaN, -0f, 0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+      for (int i = 0; i < n; i += 3) {
+        x[i] = special[(i / 3) % special.length];
+      }
+      float[] dy = VectorGemmTest.random(rng, n);
+      float[] ys = new float[n], yv = new float[n], ds = new float[n], dv = new float[n];
+      scalar.relu(x, ys, n);
+      vector.relu(x, yv, n);
+      // Bit patterns, so that −0 versus +0 and NaN are compared too.
+      for (int i = 0; i < n; i++) {
+        int at = i;
+        assertEquals(
+            Float.floatToRawIntBits(ys[i]),
+            Float.floatToRawIntBits(yv[i]),
+            () -> "relu n=" + n + " at " + at + ": x=" + x[at] + " scalar " + ys[at]);
+      }
+      scalar.reluBackward(ys, dy, ds, n);
+      vector.reluBackward(ys, dy, dv, n);
+      assertArrayEquals(ds, dv, 0f, () -> "reluBackward n=" + n);
     }
   }
 

@@ -47,6 +47,57 @@ class PoolTest {
   }
 
   @Test
+  void maxPoolMatchesReferenceWithTiesNaNsAndPadding() {
+    bnlab.tensor.Rng rng = new bnlab.tensor.Rng(11);
+    // kernel, stride, padding, n, c, h, w
+    int[][] cases = {{2, 2, 0, 2, 3, 8, 8}, {3, 2, 1, 1, 2, 7, 5}, {2, 1, 1, 3, 1, 5, 6}};
+    float[] palette = {1f, 2f, Float.NaN, Float.NEGATIVE_INFINITY, -0f, 0f};
+    for (int[] c : cases) {
+      int k = c[0], st = c[1], pad = c[2];
+      Tensor x = Tensor.zeros(c[3], c[4], c[5], c[6]);
+      float[] xs = x.data();
+      for (int i = 0; i < xs.length; i++) {
+        // few distinct values: many ties, some NaNs and -inf
+        xs[i] = palette[(int) (rng.uniform(0f, 1f) * palette.length) % palette.length];
+      }
+      MaxPool2d m = new MaxPool2d(k, st, pad);
+      float[] y = m.forward(x).toArray();
+      int p = (c[5] + 2 * pad - k) / st + 1, q = (c[6] + 2 * pad - k) / st + 1;
+      float[] g = new float[y.length];
+      for (int i = 0; i < g.length; i++) {
+        g[i] = i + 1;
+      }
+      float[] dX = m.backward(Tensor.of(g, c[3], c[4], p, q)).toArray();
+      float[] wantY = new float[y.length];
+      float[] wantDx = new float[xs.length];
+      int o = 0;
+      for (int pl = 0; pl < c[3] * c[4]; pl++) {
+        for (int i = 0; i < p; i++) {
+          for (int j = 0; j < q; j++, o++) {
+            int best = -1;
+            for (int r = i * st - pad; r < i * st - pad + k; r++) {
+              for (int s2 = j * st - pad; s2 < j * st - pad + k; s2++) {
+                if (r < 0 || r >= c[5] || s2 < 0 || s2 >= c[6]) {
+                  continue;
+                }
+                int idx = pl * c[5] * c[6] + r * c[6] + s2;
+                boolean bestIsNaN = best >= 0 && Float.isNaN(xs[best]);
+                if (best < 0 || (!bestIsNaN && (Float.isNaN(xs[idx]) || xs[idx] > xs[best]))) {
+                  best = idx;
+                }
+              }
+            }
+            wantY[o] = xs[best];
+            wantDx[best] += g[o];
+          }
+        }
+      }
+      assertArrayEquals(wantY, y, 0f, "y " + java.util.Arrays.toString(c));
+      assertArrayEquals(wantDx, dX, 0f, "dX " + java.util.Arrays.toString(c));
+    }
+  }
+
+  @Test
   void avgPoolHandCases() {
     assertArrayEquals(
         new float[] {2.5f, 4.5f, 10.5f, 12.5f},

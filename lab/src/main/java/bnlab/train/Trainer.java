@@ -32,10 +32,13 @@ public final class Trainer {
   /**
    * A trainer of {@code model} with {@code optim} on {@code train}, tested on {@code test}. Epoch e
    * of the run (from 1) is {@code train.epoch(e)}, so a shuffling loader's order depends only on
-   * its seed and e, and a resumed run sees the order an uninterrupted one would have seen.
+   * its seed and e, and a resumed run sees the order an uninterrupted one would have seen. The
+   * gradient of the images is never used, so the model is told it need not compute it ({@link
+   * Module#requiresInputGrad(boolean)}).
    */
   public Trainer(Module model, Optimizer optim, DataLoader train, DataLoader test) {
     this.model = model;
+    model.requiresInputGrad(false);
     this.optim = optim;
     this.train = train;
     this.test = test;

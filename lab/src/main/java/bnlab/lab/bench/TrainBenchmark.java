@@ -5,13 +5,8 @@ import bnlab.kernel.Parallel;
 import bnlab.models.ArticleNet;
 import bnlab.nn.BatchNorm1d;
 import bnlab.nn.BatchNorm2d;
-import bnlab.nn.Conv2d;
 import bnlab.nn.CrossEntropyLoss;
-import bnlab.nn.Flatten;
-import bnlab.nn.Linear;
-import bnlab.nn.MaxPool2d;
 import bnlab.nn.Module;
-import bnlab.nn.ReLU;
 import bnlab.nn.Sequential;
 import bnlab.optim.Adam;
 import bnlab.tensor.Rng;
@@ -65,38 +60,16 @@ public final class TrainBenchmark {
   }
 
   private static Sequential model(boolean bn, long seed) {
-    Sequential m = bn ? withBatchNorm() : ArticleNet.plain();
+    Sequential m = bn ? ArticleNet.withBatchNorm() : ArticleNet.plain();
     m.resetParameters(new Rng(seed));
     return m;
-  }
-
-  /**
-   * Net+BN: the article's Net with BatchNorm2d after each convolution and BatchNorm1d after each
-   * hidden linear layer (before the ReLU), PyTorch defaults (eps 1e-5, momentum 0.1).
-   */
-  public static Sequential withBatchNorm() {
-    return new Sequential()
-        .add("conv1", new Conv2d(3, 6, 5))
-        .add("bn1", new BatchNorm2d(6))
-        .add("relu1", new ReLU())
-        .add("pool1", new MaxPool2d(2))
-        .add("conv2", new Conv2d(6, 16, 5))
-        .add("bn2", new BatchNorm2d(16))
-        .add("relu2", new ReLU())
-        .add("pool2", new MaxPool2d(2))
-        .add("flatten", new Flatten())
-        .add("fc1", new Linear(400, 120))
-        .add("bn3", new BatchNorm1d(120))
-        .add("relu3", new ReLU())
-        .add("fc2", new Linear(120, 84))
-        .add("bn4", new BatchNorm1d(84))
-        .add("relu4", new ReLU())
-        .add("fc3", new Linear(84, 10));
   }
 
   private static BenchResult.Row train(BenchOptions o, boolean bn, int batch) {
     Sequential model = model(bn, o.seed());
     model.train();
+    // As the Trainer does: nobody reads the gradient of the images.
+    model.requiresInputGrad(false);
     Adam adam = new Adam(model.parameters(), 1e-4);
     CrossEntropyLoss loss = new CrossEntropyLoss();
     Data data = new Data(batch, o.seed());
