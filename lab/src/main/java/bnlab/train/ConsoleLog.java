@@ -77,7 +77,7 @@ public final class ConsoleLog implements TrainListener {
       barCount++;
       pb.step();
       if (barCount == 50) {
-        pb.setExtraMessage(String.format(Locale.ROOT, "loss %.3f", barSum / barCount));
+        pb.setExtraMessage(String.format(Locale.ROOT, " loss %.3f", barSum / barCount));
         barSum = 0;
         barCount = 0;
       }
