@@ -119,6 +119,35 @@ public interface Kernels {
   }
 
   /**
+   * As {@link #convForward(ConvGeometry, int, float[], float[], float[], float[])}, then adds
+   * {@code bias} (K, may be null) to every output plane; fast implementations add it while the
+   * output is still in cache.
+   */
+  default void convForward(
+      ConvGeometry g, int n, float[] x, float[] weight, float[] bias, float[] col, float[] y) {
+    convForward(g, n, x, weight, col, y);
+    if (bias != null) {
+      int pq = g.pq();
+      for (int t = 0; t < n; t++) {
+        for (int k = 0; k < g.outChannels(); k++) {
+          int o = (t * g.outChannels() + k) * pq;
+          for (int i = 0; i < pq; i++) {
+            y[o + i] += bias[k];
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether {@link #convForward} makes use of kept im2col matrices for this geometry; when false
+   * the layer need not allocate them (this implementation convolves without them).
+   */
+  default boolean usesCol(ConvGeometry g) {
+    return true;
+  }
+
+  /**
    * Convolution backward over a batch: dWeight += Σ_t dY_t·col_tᵀ (the sum over t in a fixed
    * order), dCol_t = weightᵀ·dY_t and dX_t = col2im(dCol_t) (overwritten). {@code col} is what
    * {@link #convForward} was given; if null, col_t is recomputed from x. dCol is n·C·R·S·P·Q
@@ -180,6 +209,40 @@ public interface Kernels {
           g.padW(),
           dx,
           t * g.inSize());
+    }
+  }
+
+  /**
+   * 2×2 max pooling with stride 2 over {@code planes} planes of (h, w) → (h/2, w/2) (floor), as
+   * PyTorch's {@code MaxPool2d(2)}: visiting a window's four elements in row-major order, a later
+   * element replaces the best so far if it is greater, or if it is the first NaN (so the first
+   * maximum wins ties and a NaN propagates). {@code argmax} gets the flat index into x of each
+   * output's chosen element.
+   */
+  default void maxPool2x2(float[] x, int planes, int h, int w, float[] y, int[] argmax) {
+    int p = h / 2;
+    int q = w / 2;
+    int o = 0;
+    for (int pl = 0; pl < planes; pl++) {
+      int base = pl * h * w;
+      for (int i = 0; i < p; i++) {
+        int row = base + 2 * i * w;
+        for (int j = 0; j < q; j++, o++) {
+          int best = row + 2 * j;
+          float m = x[best];
+          for (int e = 1; e < 4; e++) {
+            int idx = row + 2 * j + (e >> 1) * w + (e & 1);
+            float v = x[idx];
+            // NaN first: v > m is false for NaN, so the rule needs its own clause.
+            if (v > m || (v != v && m == m)) {
+              m = v;
+              best = idx;
+            }
+          }
+          y[o] = m;
+          argmax[o] = best;
+        }
+      }
     }
   }
 

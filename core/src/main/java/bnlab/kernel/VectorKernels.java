@@ -16,11 +16,15 @@ final class VectorKernels implements Kernels {
   /** Below this many multiply-adds a hand-off to the pool costs more than it saves. */
   static final long PARALLEL_MIN = 1L << 18;
 
+  /** Below this many elements an element-wise pass is not worth a hand-off to the pool. */
+  static final long ELEMENTWISE_PARALLEL_MIN = 1L << 16;
+
   private static final int CHUNKS = 8;
   private static final int L = VectorGemm.L;
 
   private final ScalarKernels scalar = new ScalarKernels();
   private final ThreadLocal<GemmJob> jobs = ThreadLocal.withInitial(GemmJob::new);
+  private final ThreadLocal<PoolJob> poolJobs = ThreadLocal.withInitial(PoolJob::new);
   private final ThreadLocal<ConvJob> convJobs = ThreadLocal.withInitial(() -> new ConvJob(this));
 
   @Override
@@ -60,16 +64,28 @@ final class VectorKernels implements Kernels {
     }
   }
 
-  /**
-   * The images are split into {@link ConvJob#chunks} fixed chunks (a function of n only) that run
-   * on the pool; each image is computed by the same single-threaded kernels in any chunk.
-   */
   @Override
   public void convForward(
       ConvGeometry g, int n, float[] x, float[] weight, float[] col, float[] y) {
+    convForward(g, n, x, weight, null, col, y);
+  }
+
+  /**
+   * The images are split into {@link ConvJob#chunks} fixed chunks (a function of n only) that run
+   * on the pool; each image is computed by the same single-threaded kernels in any chunk, directly
+   * (see {@link VectorDirectConv#applies}) or as im2col + GEMM, and gets its bias while in cache.
+   */
+  @Override
+  public void convForward(
+      ConvGeometry g, int n, float[] x, float[] weight, float[] bias, float[] col, float[] y) {
     ConvJob job = convJobs.get();
-    job.forward(g, n, x, weight, col, y);
+    job.forward(g, n, x, weight, bias, VectorDirectConv.applies(g) ? null : col, y);
     run(job, (long) n * g.outChannels() * g.crs() * g.pq());
+  }
+
+  @Override
+  public boolean usesCol(ConvGeometry g) {
+    return !VectorDirectConv.applies(g);
   }
 
   /**
@@ -89,7 +105,8 @@ final class VectorKernels implements Kernels {
       float[] dx) {
     ConvJob job = convJobs.get();
     // dCol is not needed: each chunk keeps one image's dCol in its own cache-sized scratch.
-    job.backward(g, n, dy, x, weight, col, dx);
+    // Direct forward passes wrote no im2col matrices: whatever col holds is not theirs.
+    job.backward(g, n, dy, x, weight, VectorDirectConv.applies(g) ? null : col, dx);
     run(job, 2L * n * g.outChannels() * g.crs() * g.pq());
     int size = g.outChannels() * g.crs();
     boolean packed = job.packed;
@@ -141,7 +158,27 @@ final class VectorKernels implements Kernels {
     private float[] y;
     private float[] dy;
     private float[] dx;
+    private float[] bias;
     float[] parts = new float[0];
+
+    /** Whether this call convolves directly (no im2col); see {@link VectorDirectConv}. */
+    private boolean direct;
+
+    private VectorDirectConv.Plan plan;
+
+    /** The input gradient's convolution (see VectorDirectConv.inputGradient) and its weight. */
+    private VectorDirectConv.Plan gradPlan;
+
+    private float[] flipped = new float[0];
+
+    /** Per chunk: one image's zero-padded dY, the input of the input gradient's convolution. */
+    private final float[][] dyPads = new float[MAX_CHUNKS][0];
+
+    /** Per chunk: one image's wide output, or its images' wide dY rows (backward). */
+    private final float[][] wide = new float[MAX_CHUNKS][0];
+
+    /** Per chunk: zero-padded copies of images at the very end of x. */
+    private final float[][] pads = new float[MAX_CHUNKS][0];
 
     /** Whether this backward computes the weight gradient transposed (see packedWeightGrad). */
     boolean packed;
@@ -159,21 +196,74 @@ final class VectorKernels implements Kernels {
       this.k = k;
     }
 
-    void forward(ConvGeometry g, int n, float[] x, float[] w, float[] col, float[] y) {
+    void forward(
+        ConvGeometry g, int n, float[] x, float[] w, float[] bias, float[] col, float[] y) {
       set(false, g, n);
-      if (col == null) {
+      this.direct = VectorDirectConv.applies(g);
+      if (direct) {
+        directScratch(1);
+      } else if (col == null) {
         scratch();
       }
       this.x = x;
       this.w = w;
+      this.bias = bias;
       this.col = col;
       this.y = y;
+    }
+
+    // The flipped weight and per-chunk room for the direct input gradient.
+    private void gradientScratch(float[] w) {
+      ConvGeometry gg = VectorDirectConv.inputGradient(g);
+      if (gradPlan == null || !gradPlan.g.equals(gg)) {
+        gradPlan = new VectorDirectConv.Plan(gg);
+      }
+      if (flipped.length < w.length) {
+        flipped = new float[w.length];
+      }
+      VectorDirectConv.flipWeight(g, w, flipped);
+      for (int c = 0; c < chunks; c++) {
+        if (dyPads[c].length < gradPlan.reach) {
+          dyPads[c] = new float[gradPlan.reach];
+        }
+        int size = Math.max(wide[c].length, gradPlan.wideSize());
+        if (wide[c].length < size) {
+          wide[c] = new float[size];
+        }
+        if (pads[c].length < gradPlan.reach) {
+          pads[c] = new float[gradPlan.reach];
+        }
+      }
+    }
+
+    // Direct-convolution scratch for up to `images` images per chunk.
+    private void directScratch(int images) {
+      if (plan == null || !plan.g.equals(g)) {
+        plan = new VectorDirectConv.Plan(g);
+      }
+      int size = images * Math.max(plan.wideSize(), plan.dyWideSize());
+      int pad = images * plan.reach;
+      for (int c = 0; c < chunks; c++) {
+        if (wide[c].length < size) {
+          wide[c] = new float[size];
+        }
+        if (pads[c].length < pad) {
+          pads[c] = new float[pad];
+        }
+      }
     }
 
     void backward(
         ConvGeometry g, int n, float[] dy, float[] x, float[] w, float[] col, float[] dx) {
       set(true, g, n);
-      this.packed = packedWeightGrad(g, (n + chunks - 1) / chunks);
+      this.direct = VectorDirectConv.applies(g);
+      if (direct) {
+        directScratch((n + chunks - 1) / chunks);
+        if (dx != null) {
+          gradientScratch(w);
+        }
+      }
+      this.packed = !direct && packedWeightGrad(g, (n + chunks - 1) / chunks);
       this.x = x;
       this.dy = dy;
       this.w = w;
@@ -207,7 +297,7 @@ final class VectorKernels implements Kernels {
     }
 
     void clear() {
-      x = w = col = y = dy = dx = null;
+      x = w = col = y = dy = dx = bias = null;
     }
 
     @Override
@@ -220,15 +310,44 @@ final class VectorKernels implements Kernels {
       int sOff = chunk * crs * pq;
       if (!backward) {
         for (int t = t0; t < t1; t++) {
+          if (direct) {
+            VectorDirectConv.forward(
+                plan, x, t * g.inSize(), w, bias, y, t * kk * pq, wide[chunk], pads[chunk]);
+            continue;
+          }
           float[] cs = col != null ? col : colChunks;
           int cOff = col != null ? t * crs * pq : sOff;
           im2col(t, cs, cOff);
           VectorGemm.sgemm(
               false, false, kk, pq, crs, w, 0, crs, cs, cOff, pq, 0f, y, t * kk * pq, pq);
+          if (bias != null) {
+            for (int k = 0; k < kk; k++) {
+              addScalar(y, (t * kk + k) * pq, pq, bias[k]);
+            }
+          }
         }
         return;
       }
       int pOff = chunk * kk * crs;
+      if (direct) {
+        VectorDirectConv.weightGrad(plan, t0, t1, x, dy, wide[chunk], pads[chunk], parts, pOff);
+        if (dx != null) {
+          for (int t = t0; t < t1; t++) {
+            VectorDirectConv.padGradient(g, dy, t, dyPads[chunk]);
+            VectorDirectConv.forward(
+                gradPlan,
+                dyPads[chunk],
+                0,
+                flipped,
+                null,
+                dx,
+                t * g.inSize(),
+                wide[chunk],
+                pads[chunk]);
+          }
+        }
+        return;
+      }
       if (col != null && !packed) {
         // dW partial of this chunk: Σ_t dY_t · col_tᵀ, one fold per element.
         VectorGemm.sumRange(
@@ -445,6 +564,50 @@ final class VectorKernels implements Kernels {
     }
   }
 
+  /**
+   * Splits the planes into {@link #CHUNKS} fixed ranges on the pool when there is enough to do;
+   * each output depends on its window only, so the split cannot change a result.
+   */
+  @Override
+  public void maxPool2x2(float[] x, int planes, int h, int w, float[] y, int[] argmax) {
+    if ((long) planes * h * w < ELEMENTWISE_PARALLEL_MIN || Parallel.threads() == 1) {
+      VectorPool.maxPool2x2(x, 0, planes, h, w, y, argmax);
+      return;
+    }
+    PoolJob job = poolJobs.get();
+    job.set(x, planes, h, w, y, argmax);
+    try {
+      Parallel.forEach(CHUNKS, job);
+    } finally {
+      job.set(null, 0, 0, 0, null, null);
+    }
+  }
+
+  private static final class PoolJob implements Parallel.Body {
+    private float[] x;
+    private float[] y;
+    private int[] argmax;
+    private int planes;
+    private int h;
+    private int w;
+
+    void set(float[] x, int planes, int h, int w, float[] y, int[] argmax) {
+      this.x = x;
+      this.planes = planes;
+      this.h = h;
+      this.w = w;
+      this.y = y;
+      this.argmax = argmax;
+    }
+
+    @Override
+    public void run(int chunk) {
+      int p0 = (int) ((long) chunk * planes / CHUNKS);
+      int p1 = (int) ((long) (chunk + 1) * planes / CHUNKS);
+      VectorPool.maxPool2x2(x, p0, p1, h, w, y, argmax);
+    }
+  }
+
   // x (C,H,W) -> col (C*R*S, P*Q); each (c, r, s, p) row segment is one copy plus zero edges.
   @Override
   public void im2col(
@@ -561,6 +724,18 @@ final class VectorKernels implements Kernels {
     }
     for (; i < n; i++) {
       dx[i] = y[i] > 0f ? dy[i] : 0f;
+    }
+  }
+
+  /** y[o..o+len) += b. */
+  static void addScalar(float[] y, int o, int len, float b) {
+    FloatVector bv = FloatVector.broadcast(VectorGemm.S, b);
+    int i = 0;
+    for (int bound = VectorGemm.S.loopBound(len); i < bound; i += L) {
+      FloatVector.fromArray(VectorGemm.S, y, o + i).add(bv).intoArray(y, o + i);
+    }
+    for (; i < len; i++) {
+      y[o + i] += b;
     }
   }
 

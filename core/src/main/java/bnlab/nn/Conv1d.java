@@ -93,20 +93,27 @@ public final class Conv1d extends Module {
     outLen = ConvShapes.out(repr, "length", len, kernelSize, stride, padding);
     int cr = inChannels * kernelSize;
     out = Tensor.ensure(out, n, outChannels, outLen);
-    if (isTraining()) {
-      col = Tensor.ensure(col, n * cr * outLen);
-    }
     if (geometry == null || geometry.width() != len) {
       geometry =
           new ConvGeometry(inChannels, 1, len, outChannels, 1, kernelSize, 1, stride, 0, padding);
     }
     float[] ys = out.data();
-    // In eval mode the im2col matrices are not kept (backward, if called, recomputes them).
+    // The im2col matrices are kept for backward only in training and only if the kernels use
+    // them; otherwise backward, if called, recomputes them.
     input = x;
-    colKept = isTraining();
+    colKept = isTraining() && Kernels.get().usesCol(geometry);
+    if (colKept) {
+      col = Tensor.ensure(col, n * cr * outLen);
+    }
     Kernels.get()
-        .convForward(geometry, n, x.data(), weight.data().data(), colKept ? col.data() : null, ys);
-    ConvShapes.addBias(bias, ys, n, outChannels, outLen);
+        .convForward(
+            geometry,
+            n,
+            x.data(),
+            weight.data().data(),
+            bias == null ? null : bias.data().data(),
+            colKept ? col.data() : null,
+            ys);
     return out;
   }
 

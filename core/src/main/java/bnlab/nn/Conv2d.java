@@ -126,9 +126,6 @@ public final class Conv2d extends Module {
     int crs = inChannels * kernelSize * kernelSize;
     int pq = p * q;
     out = Tensor.ensure(out, n, outChannels, p, q);
-    if (isTraining()) {
-      col = Tensor.ensure(col, n * crs * pq);
-    }
     if (geometry == null || geometry.height() != h || geometry.width() != w) {
       geometry =
           new ConvGeometry(
@@ -144,12 +141,22 @@ public final class Conv2d extends Module {
               padding);
     }
     float[] ys = out.data();
-    // In eval mode the im2col matrices are not kept (backward, if called, recomputes them).
+    // The im2col matrices are kept for backward only in training and only if the kernels use
+    // them; otherwise backward, if called, recomputes them.
     input = x;
-    colKept = isTraining();
+    colKept = isTraining() && Kernels.get().usesCol(geometry);
+    if (colKept) {
+      col = Tensor.ensure(col, n * crs * pq);
+    }
     Kernels.get()
-        .convForward(geometry, n, x.data(), weight.data().data(), colKept ? col.data() : null, ys);
-    ConvShapes.addBias(bias, ys, n, outChannels, pq);
+        .convForward(
+            geometry,
+            n,
+            x.data(),
+            weight.data().data(),
+            bias == null ? null : bias.data().data(),
+            colKept ? col.data() : null,
+            ys);
     return out;
   }
 

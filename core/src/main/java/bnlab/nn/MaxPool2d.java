@@ -1,5 +1,6 @@
 package bnlab.nn;
 
+import bnlab.kernel.Kernels;
 import bnlab.tensor.Shape;
 import bnlab.tensor.Tensor;
 
@@ -60,7 +61,7 @@ public final class MaxPool2d extends Module {
     float[] xs = x.data();
     float[] ys = out.data();
     if (kernelSize == 2 && stride == 2 && padding == 0) {
-      pool2x2(xs, ys, planes, h, w, p, q);
+      Kernels.get().maxPool2x2(xs, planes, h, w, ys, argmax);
       return out;
     }
     int o = 0;
@@ -92,41 +93,6 @@ public final class MaxPool2d extends Module {
       }
     }
     return out;
-  }
-
-  /**
-   * The common 2×2, stride-2 window as straight-line code, with the general loop's rule: visiting
-   * a, b, c, d in order, a later element replaces the best one if it is greater, or if it is the
-   * first NaN.
-   */
-  private void pool2x2(float[] xs, float[] ys, int planes, int h, int w, int p, int q) {
-    int o = 0;
-    for (int pl = 0; pl < planes; pl++) {
-      int base = pl * h * w;
-      for (int i = 0; i < p; i++) {
-        int row = base + 2 * i * w;
-        for (int j = 0; j < q; j++, o++) {
-          int ia = row + 2 * j;
-          int ib = ia + 1;
-          int ic = ia + w;
-          int id = ic + 1;
-          float m = xs[ia];
-          int best = ia;
-          float v = xs[ib];
-          boolean take = v > m | (v != v & m == m);
-          m = take ? v : m;
-          best = take ? ib : best;
-          v = xs[ic];
-          take = v > m | (v != v & m == m);
-          m = take ? v : m;
-          best = take ? ic : best;
-          v = xs[id];
-          take = v > m | (v != v & m == m);
-          ys[o] = take ? v : m;
-          argmax[o] = take ? id : best;
-        }
-      }
-    }
   }
 
   @Override

@@ -135,6 +135,44 @@ class KernelTwinsTest {
   }
 
   @Test
+  void maxPoolIsAnExactTwin() {
+    Rng rng = new Rng(10);
+    // planes, h, w: rows shorter than, equal to and longer than a vector of outputs, odd sides.
+    int[][] shapes = {{1280, 28, 28}, {16, 10, 10}, {3, 2, 2}, {2, 5, 7}, {1, 4, 64}, {5, 3, 71}};
+    float[] special = {Float.NaN, -0f, 0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, 1f};
+    for (int[] d : shapes) {
+      int planes = d[0], h = d[1], w = d[2];
+      float[] x = VectorGemmTest.random(rng, planes * h * w);
+      for (int i = 0; i < x.length; i++) {
+        // Plenty of ties, signed zeros and NaNs in every position of the windows.
+        if (rng.nextInt(3) == 0) {
+          x[i] = special[rng.nextInt(special.length)];
+        }
+      }
+      int out = planes * (h / 2) * (w / 2);
+      float[] ys = new float[out + 1];
+      float[] yv = new float[out + 1];
+      int[] as = new int[out + 1];
+      int[] av = new int[out + 1];
+      for (int threads : new int[] {1, 2}) {
+        Parallel.setThreads(threads);
+        yv[out] = 42f;
+        scalar.maxPool2x2(x, planes, h, w, ys, as);
+        vector.maxPool2x2(x, planes, h, w, yv, av);
+        for (int i = 0; i < out; i++) {
+          int at = i;
+          assertEquals(as[i], av[i], () -> "argmax " + java.util.Arrays.toString(d) + " at " + at);
+          assertEquals(
+              Float.floatToRawIntBits(ys[i]),
+              Float.floatToRawIntBits(yv[i]),
+              () -> "y " + java.util.Arrays.toString(d) + " at " + at);
+        }
+        assertEquals(42f, yv[out], "wrote past the output");
+      }
+    }
+  }
+
+  @Test
   void convForwardAndBackwardMatchScalarTwin() {
     Rng rng = new Rng(2);
     for (int[] c : CONVS) {
@@ -149,6 +187,11 @@ class KernelTwinsTest {
       close("y " + g, s.y, v.y, g.crs());
       close("dW " + g, s.dw, v.dw, (long) n * g.pq());
       close("dX " + g, s.dx, v.dx, (long) g.outChannels() * g.kernelH() * g.kernelW());
+      // The first layer's backward: the weight gradient alone (the direct kernels' own path).
+      Out sw = run(scalar, g, n, x, w, dy, dw0, true, false);
+      Out vw = run(vector, g, n, x, w, dy, dw0, true, false);
+      close("dW alone " + g, sw.dw, vw.dw, (long) n * g.pq());
+      assertArrayEquals(s.dw, sw.dw, 0f, () -> "scalar dW alone " + g);
       // Without kept im2col matrices (inference): the same outputs, recomputed in backward.
       Out sn = run(scalar, g, n, x, w, dy, dw0, false);
       Out vn = run(vector, g, n, x, w, dy, dw0, false);
@@ -172,11 +215,14 @@ class KernelTwinsTest {
       float[] dw0 = VectorGemmTest.random(rng, w.length);
       Parallel.setThreads(1);
       Out one = run(vector, g, n, x, w, dy, dw0);
+      Out oneW = run(vector, g, n, x, w, dy, dw0, true, false);
       Parallel.setThreads(2);
       Out two = run(vector, g, n, x, w, dy, dw0);
+      Out twoW = run(vector, g, n, x, w, dy, dw0, true, false);
       assertArrayEquals(one.y, two.y, 0f, () -> "y " + g);
       assertArrayEquals(one.dw, two.dw, 0f, () -> "dW " + g);
       assertArrayEquals(one.dx, two.dx, 0f, () -> "dX " + g);
+      assertArrayEquals(oneW.dw, twoW.dw, 0f, () -> "dW alone " + g);
     }
   }
 
@@ -219,13 +265,34 @@ class KernelTwinsTest {
       float[] dy,
       float[] dw0,
       boolean keepCol) {
+    return run(k, g, n, x, w, dy, dw0, keepCol, true);
+  }
+
+  private static Out run(
+      Kernels k,
+      ConvGeometry g,
+      int n,
+      float[] x,
+      float[] w,
+      float[] dy,
+      float[] dw0,
+      boolean keepCol,
+      boolean needDx) {
     float[] col = keepCol ? new float[n * g.crs() * g.pq()] : null;
     float[] y = new float[n * g.outChannels() * g.pq()];
-    k.convForward(g, n, x, w, col, y);
+    // Junk in y must be overwritten; the bias is added by the kernels.
+    java.util.Arrays.fill(y, Float.NaN);
+    float[] bias = new float[g.outChannels()];
+    for (int i = 0; i < bias.length; i++) {
+      bias[i] = 0.25f * i - 1f;
+    }
+    k.convForward(g, n, x, w, bias, col, y);
     float[] dw = dw0.clone();
     float[] dCol = new float[n * g.crs() * g.pq()];
-    float[] dx = new float[n * g.inSize()];
-    java.util.Arrays.fill(dx, Float.NaN);
+    float[] dx = needDx ? new float[n * g.inSize()] : null;
+    if (dx != null) {
+      java.util.Arrays.fill(dx, Float.NaN);
+    }
     k.convBackward(g, n, dy, x, w, col, dw, dCol, dx);
     return new Out(y, dw, dx);
   }

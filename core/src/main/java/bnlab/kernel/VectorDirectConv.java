@@ -1,0 +1,408 @@
+package bnlab.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Direct convolution for stride 1 and no padding, without im2col: the Vector API twin that {@link
+ * VectorKernels} uses where it measured faster (see {@link #applies}).
+ *
+ * <p>The trick is to compute each output plane "wide": output (p, q) is stored at p·W + q of a row
+ * of length (P−1)·W + Q, as if the output were as wide as the input. Then for every kernel tap (c,
+ * r, s) the inputs it needs form one contiguous run, x[c·H·W + r·W + s + o] for o along the wide
+ * row, so y_wide (K, wide) = weight (K, C·R·S) · X with row crs of X a shifted view of x: a matrix
+ * product whose B rows are found through a table of offsets instead of a leading dimension. The
+ * columns q ≥ Q of the wide rows are junk and are dropped when the result is copied into y (with
+ * the bias added). The im2col matrix, C·R·S·P·Q floats per image (235 KB for the article's first
+ * layer), is never written or read.
+ *
+ * <p>The weight gradient is the transposed product: dW[k, crs] = Σ_images Σ_o dy_wide[k, o] ·
+ * x[rowOff[crs] + o], with dy copied into wide rows whose junk columns are zero, so the junk inputs
+ * they meet add nothing (unless an input is infinite or NaN, when the gradient is NaN anyway in the
+ * entries it reaches, and here possibly in a few more).
+ *
+ * <p>Every output element is computed by the same operations whichever chunk of images it is in, so
+ * results do not depend on the thread count.
+ */
+final class VectorDirectConv {
+  private static final VectorSpecies<Float> S = VectorGemm.S;
+  private static final int L = VectorGemm.L;
+  private static final int NR = 3 * L;
+
+  private VectorDirectConv() {}
+
+  /**
+   * Whether the direct kernels take this convolution: stride 1, no padding, and a kernel with few
+   * taps per output channel. Measured on the article's network (2 cores, AVX-512): its first layer
+   * (C·R·S = 75, input 32 wide, output 28) runs about ... faster than im2col + GEMM; its second
+   * (C·R·S = 150, 14 wide, output 10, so 29% of each wide row is junk) is faster through im2col.
+   */
+  static boolean applies(ConvGeometry g) {
+    return g.strideH() == 1
+        && g.strideW() == 1
+        && g.padH() == 0
+        && g.padW() == 0
+        && 2 * g.outW() >= g.width();
+  }
+
+  /**
+   * The convolution whose output is the input gradient of g: dX = (dY zero-padded by R−1 rows and
+   * S−1 columns on each side) convolved with the weight flipped in space and with its channel axes
+   * swapped ({@link #flipWeight}); stride 1, no padding, K input and C output channels.
+   */
+  static ConvGeometry inputGradient(ConvGeometry g) {
+    return new ConvGeometry(
+        g.outChannels(),
+        g.outH() + 2 * (g.kernelH() - 1),
+        g.outW() + 2 * (g.kernelW() - 1),
+        g.channels(),
+        g.kernelH(),
+        g.kernelW(),
+        1,
+        1,
+        0,
+        0);
+  }
+
+  /** wT[c, k, r, s] = w[k, c, R−1−r, S−1−s] for weight w (K, C, R, S). */
+  static void flipWeight(ConvGeometry g, float[] w, float[] wT) {
+    int kk = g.outChannels();
+    int cc = g.channels();
+    int rr = g.kernelH();
+    int ss = g.kernelW();
+    for (int k = 0; k < kk; k++) {
+      for (int c = 0; c < cc; c++) {
+        for (int r = 0; r < rr; r++) {
+          for (int s = 0; s < ss; s++) {
+            wT[((c * kk + k) * rr + r) * ss + s] =
+                w[((k * cc + c) * rr + rr - 1 - r) * ss + ss - 1 - s];
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * dY of image t (K, P, Q) into the zero-padded planes of {@link #inputGradient}'s input at dst
+   * (which holds at least that plan's reach, so no copy is made for the read-ahead).
+   */
+  static void padGradient(ConvGeometry g, float[] dy, int t, float[] dst) {
+    int kk = g.outChannels();
+    int p = g.outH();
+    int q = g.outW();
+    int ph = p + 2 * (g.kernelH() - 1);
+    int pw = q + 2 * (g.kernelW() - 1);
+    java.util.Arrays.fill(dst, 0, kk * ph * pw, 0f);
+    for (int k = 0; k < kk; k++) {
+      for (int r = 0; r < p; r++) {
+        System.arraycopy(
+            dy,
+            ((t * kk + k) * p + r) * q,
+            dst,
+            (k * ph + r + g.kernelH() - 1) * pw + g.kernelW() - 1,
+            q);
+      }
+    }
+  }
+
+  /** Sizes and the tap offset table of one geometry, computed once. */
+  static final class Plan {
+    final ConvGeometry g;
+    final int p;
+    final int q;
+    final int crs;
+
+    /** Taps rounded up to a multiple of 4 for the weight-gradient kernel; extra taps read x[0]. */
+    final int crsPad;
+
+    /** Output channels rounded up to even for the weight-gradient kernel. */
+    final int kPad;
+
+    /** Length of a wide output row rounded up to whole 3-vector blocks. */
+    final int widePad;
+
+    /** Elements read from an image's start: the last tap's offset plus a wide row. */
+    final int reach;
+
+    /** Offset of each tap's run within an image: c·H·W + r·W + s. */
+    final int[] rowOff;
+
+    Plan(ConvGeometry g) {
+      this.g = g;
+      p = g.outH();
+      q = g.outW();
+      crs = g.crs();
+      crsPad = (crs + 3) & ~3;
+      kPad = (g.outChannels() + 1) & ~1;
+      int wide = (p - 1) * g.width() + q;
+      widePad = (wide + NR - 1) / NR * NR;
+      rowOff = new int[crsPad];
+      int i = 0;
+      for (int c = 0; c < g.channels(); c++) {
+        for (int r = 0; r < g.kernelH(); r++) {
+          for (int s = 0; s < g.kernelW(); s++) {
+            rowOff[i++] = (c * g.height() + r) * g.width() + s;
+          }
+        }
+      }
+      reach = rowOff[crs - 1] + widePad;
+    }
+
+    /** Scratch for one image's wide output: K·widePad plus a vector of slack. */
+    int wideSize() {
+      return g.outChannels() * widePad + L;
+    }
+
+    /** Scratch for one image's wide dY rows (kPad rows). */
+    int dyWideSize() {
+      return kPad * widePad;
+    }
+  }
+
+  /**
+   * Image x at xOff → y (K, P, Q) at yOff, plus bias (may be null). {@code wide} holds {@link
+   * Plan#wideSize} floats, {@code pad} {@link Plan#reach}; the latter is used when the image is so
+   * near the end of x that a wide row would read past it.
+   */
+  static void forward(
+      Plan pl,
+      float[] x,
+      int xOff,
+      float[] w,
+      float[] bias,
+      float[] y,
+      int yOff,
+      float[] wide,
+      float[] pad) {
+    // Near the end of x a wide row would read past it: use the image copied into pad, zeros after.
+    boolean padded = xOff + pl.reach > x.length;
+    if (padded) {
+      System.arraycopy(x, xOff, pad, 0, pl.g.inSize());
+      java.util.Arrays.fill(pad, pl.g.inSize(), pl.reach, 0f);
+    }
+    float[] xs = padded ? pad : x;
+    int so = padded ? 0 : xOff;
+    int k = pl.g.outChannels();
+    int crs = pl.crs;
+    int ld = pl.widePad;
+    for (int j = 0; j < ld; j += NR) {
+      int i = 0;
+      for (; i + 4 <= k; i += 4) {
+        k4x3(crs, w, i * crs, xs, so + j, pl.rowOff, wide, i * ld + j, ld);
+      }
+      if (i + 2 <= k) {
+        k2x3(crs, w, i * crs, xs, so + j, pl.rowOff, wide, i * ld + j, ld);
+        i += 2;
+      }
+      for (; i < k; i++) {
+        k1x3(crs, w, i * crs, xs, so + j, pl.rowOff, wide, i * ld + j);
+      }
+    }
+    compact(pl, wide, bias, y, yOff);
+  }
+
+  /**
+   * Copies the wide rows' valid columns into y, adding the bias. A row's last vector may run past Q
+   * into the rows after it, which are written afterwards; where it would run past this image's
+   * output (another thread may own what follows) the row's tail is copied element by element.
+   */
+  private static void compact(Plan pl, float[] wide, float[] bias, float[] y, int yOff) {
+    int kk = pl.g.outChannels();
+    int w = pl.g.width();
+    int p = pl.p;
+    int q = pl.q;
+    int end = yOff + kk * p * q;
+    for (int k = 0; k < kk; k++) {
+      float b = bias == null ? 0f : bias[k];
+      FloatVector bv = FloatVector.broadcast(S, b);
+      for (int r = 0; r < p; r++) {
+        int s = k * pl.widePad + r * w;
+        int d = yOff + (k * p + r) * q;
+        int e = 0;
+        for (; e < q && d + e + L <= end; e += L) {
+          FloatVector.fromArray(S, wide, s + e).add(bv).intoArray(y, d + e);
+        }
+        for (; e < q; e++) {
+          y[d + e] = wide[s + e] + b;
+        }
+      }
+    }
+  }
+
+  /**
+   * Weight gradient of images [t0, t1) into part (K, C·R·S) at pOff (overwritten): dW[k, crs] = Σ_t
+   * Σ_o dyWide_t[k, o] · x_t[rowOff[crs] + o]. {@code dyWide} holds (t1 − t0)·{@link
+   * Plan#dyWideSize} floats, {@code pads} (t1 − t0)·{@link Plan#reach}.
+   */
+  static void weightGrad(
+      Plan pl,
+      int t0,
+      int t1,
+      float[] x,
+      float[] dy,
+      float[] dyWide,
+      float[] pads,
+      float[] part,
+      int pOff) {
+    int kk = pl.g.outChannels();
+    int p = pl.p;
+    int q = pl.q;
+    int w = pl.g.width();
+    int ld = pl.widePad;
+    int images = t1 - t0;
+    java.util.Arrays.fill(dyWide, 0, images * pl.dyWideSize(), 0f);
+    for (int t = t0; t < t1; t++) {
+      int base = (t - t0) * pl.dyWideSize();
+      for (int k = 0; k < kk; k++) {
+        for (int r = 0; r < p; r++) {
+          System.arraycopy(dy, ((t * kk + k) * p + r) * q, dyWide, base + k * ld + r * w, q);
+        }
+      }
+    }
+    int inSize = pl.g.inSize();
+    // Images whose wide rows would run off x read a zero-padded copy instead.
+    int firstPadded = t1;
+    for (int t = t0; t < t1; t++) {
+      if (t * inSize + pl.reach > x.length) {
+        firstPadded = t;
+        break;
+      }
+    }
+    for (int t = firstPadded; t < t1; t++) {
+      int d = (t - firstPadded) * pl.reach;
+      System.arraycopy(x, t * inSize, pads, d, inSize);
+      java.util.Arrays.fill(pads, d + inSize, d + pl.reach, 0f);
+    }
+    float[] lanes = VectorGemm.lanes();
+    int[] off = pl.rowOff;
+    for (int k = 0; k < pl.kPad; k += 2) {
+      for (int c = 0; c < pl.crsPad; c += 4) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        int o0 = off[c], o1 = off[c + 1], o2 = off[c + 2], o3 = off[c + 3];
+        for (int t = t0; t < t1; t++) {
+          float[] xs = t < firstPadded ? x : pads;
+          int xb = t < firstPadded ? t * inSize : (t - firstPadded) * pl.reach;
+          int g0 = (t - t0) * pl.dyWideSize() + k * ld;
+          int g1 = g0 + ld;
+          for (int o = 0; o < ld; o += L) {
+            FloatVector d0 = FloatVector.fromArray(S, dyWide, g0 + o);
+            FloatVector d1 = FloatVector.fromArray(S, dyWide, g1 + o);
+            FloatVector v = FloatVector.fromArray(S, xs, xb + o0 + o);
+            a0 = d0.fma(v, a0);
+            b0 = d1.fma(v, b0);
+            v = FloatVector.fromArray(S, xs, xb + o1 + o);
+            a1 = d0.fma(v, a1);
+            b1 = d1.fma(v, b1);
+            v = FloatVector.fromArray(S, xs, xb + o2 + o);
+            a2 = d0.fma(v, a2);
+            b2 = d1.fma(v, b2);
+            v = FloatVector.fromArray(S, xs, xb + o3 + o);
+            a3 = d0.fma(v, a3);
+            b3 = d1.fma(v, b3);
+          }
+        }
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        b0.intoArray(lanes, 4 * L);
+        b1.intoArray(lanes, 5 * L);
+        b2.intoArray(lanes, 6 * L);
+        b3.intoArray(lanes, 7 * L);
+        for (int e = 0; e < 8; e++) {
+          int kr = k + e / 4;
+          int cr = c + e % 4;
+          float sum = VectorGemm.sumLanes(lanes, e * L);
+          if (kr < kk && cr < pl.crs) {
+            part[pOff + kr * pl.crs + cr] = sum;
+          }
+        }
+      }
+    }
+  }
+
+  // 4 rows of C (ld ldc) at ci, 3 vectors wide: Σ_p a[row, p] · b[bj + rowOff[p] ...].
+  private static void k4x3(
+      int crs, float[] a, int ai, float[] b, int bj, int[] rowOff, float[] c, int ci, int ldc) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
+    FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
+    for (int p = 0; p < crs; p++) {
+      int bp = bj + rowOff[p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      FloatVector v = FloatVector.broadcast(S, a[ai + p]);
+      c00 = v.fma(b0, c00);
+      c01 = v.fma(b1, c01);
+      c02 = v.fma(b2, c02);
+      v = FloatVector.broadcast(S, a[ai + crs + p]);
+      c10 = v.fma(b0, c10);
+      c11 = v.fma(b1, c11);
+      c12 = v.fma(b2, c12);
+      v = FloatVector.broadcast(S, a[ai + 2 * crs + p]);
+      c20 = v.fma(b0, c20);
+      c21 = v.fma(b1, c21);
+      c22 = v.fma(b2, c22);
+      v = FloatVector.broadcast(S, a[ai + 3 * crs + p]);
+      c30 = v.fma(b0, c30);
+      c31 = v.fma(b1, c31);
+      c32 = v.fma(b2, c32);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c02.intoArray(c, ci + 2 * L);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + L);
+    c12.intoArray(c, ci + ldc + 2 * L);
+    c20.intoArray(c, ci + 2 * ldc);
+    c21.intoArray(c, ci + 2 * ldc + L);
+    c22.intoArray(c, ci + 2 * ldc + 2 * L);
+    c30.intoArray(c, ci + 3 * ldc);
+    c31.intoArray(c, ci + 3 * ldc + L);
+    c32.intoArray(c, ci + 3 * ldc + 2 * L);
+  }
+
+  private static void k2x3(
+      int crs, float[] a, int ai, float[] b, int bj, int[] rowOff, float[] c, int ci, int ldc) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
+    for (int p = 0; p < crs; p++) {
+      int bp = bj + rowOff[p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      FloatVector v = FloatVector.broadcast(S, a[ai + p]);
+      c00 = v.fma(b0, c00);
+      c01 = v.fma(b1, c01);
+      c02 = v.fma(b2, c02);
+      v = FloatVector.broadcast(S, a[ai + crs + p]);
+      c10 = v.fma(b0, c10);
+      c11 = v.fma(b1, c11);
+      c12 = v.fma(b2, c12);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c02.intoArray(c, ci + 2 * L);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + L);
+    c12.intoArray(c, ci + ldc + 2 * L);
+  }
+
+  private static void k1x3(
+      int crs, float[] a, int ai, float[] b, int bj, int[] rowOff, float[] c, int ci) {
+    FloatVector c0 = FloatVector.zero(S);
+    FloatVector c1 = c0, c2 = c0;
+    for (int p = 0; p < crs; p++) {
+      int bp = bj + rowOff[p];
+      FloatVector v = FloatVector.broadcast(S, a[ai + p]);
+      c0 = v.fma(FloatVector.fromArray(S, b, bp), c0);
+      c1 = v.fma(FloatVector.fromArray(S, b, bp + L), c1);
+      c2 = v.fma(FloatVector.fromArray(S, b, bp + 2 * L), c2);
+    }
+    c0.intoArray(c, ci);
+    c1.intoArray(c, ci + L);
+    c2.intoArray(c, ci + 2 * L);
+  }
+}

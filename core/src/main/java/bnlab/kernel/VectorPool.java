@@ -1,0 +1,148 @@
+package bnlab.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API twin of {@link Kernels#maxPool2x2}: one output row at a time, L outputs per step.
+ *
+ * <p>A window's top pair (a, b) and bottom pair (c, d) sit interleaved in two input rows;
+ * two-vector shuffles split each row's 2L inputs into its even (a or c) and odd (b or d) lanes, and
+ * the scalar rule (greater, or first NaN) is applied lane-wise in the same order a, b, c, d, so the
+ * result and the argmax are bit-identical to the scalar twin's. The branchy scalar loop mispredicts
+ * on the random order of activations; this one has no data-dependent branch.
+ */
+final class VectorPool {
+  private static final VectorSpecies<Float> F = VectorGemm.S;
+  private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+  private static final int L = VectorGemm.L;
+
+  /*
+   * Lanes 0, 2, 4, ... (or 1, 3, 5, ...) of the pair (v, next) as two one-vector permutations and a
+   * blend: the two-vector rearrange(shuffle, v) is not compiled to vector code by every JDK (it
+   * boxes on JDK 25), the one-vector form is.
+   */
+  private static final VectorShuffle<Float> EVEN_LO = pairs(0, 0);
+  private static final VectorShuffle<Float> EVEN_HI = pairs(0, L);
+  private static final VectorShuffle<Float> ODD_LO = pairs(1, 0);
+  private static final VectorShuffle<Float> ODD_HI = pairs(1, L);
+  private static final VectorMask<Float> HIGH = F.indexInRange(0, L / 2).not();
+
+  /** 2·lane, the offset of each output's top-left input within a step. */
+  private static final IntVector TWICE = IntVector.zero(I).addIndex(2);
+
+  private VectorPool() {}
+
+  // Lane i takes lane 2·i + parity − shift (mod L) of one vector.
+  private static VectorShuffle<Float> pairs(int parity, int shift) {
+    int[] idx = new int[L];
+    for (int i = 0; i < L; i++) {
+      idx[i] = Math.floorMod(2 * i + parity - shift, L);
+    }
+    return VectorShuffle.fromArray(F, idx, 0);
+  }
+
+  private static FloatVector even(FloatVector v, FloatVector next) {
+    return v.rearrange(EVEN_LO).blend(next.rearrange(EVEN_HI), HIGH);
+  }
+
+  private static FloatVector odd(FloatVector v, FloatVector next) {
+    return v.rearrange(ODD_LO).blend(next.rearrange(ODD_HI), HIGH);
+  }
+
+  /** Planes [pl0, pl1) of {@link Kernels#maxPool2x2}. */
+  static void maxPool2x2(float[] x, int pl0, int pl1, int h, int w, float[] y, int[] argmax) {
+    int p = h / 2;
+    int q = w / 2;
+    float[] scratch = VectorGemm.lanes();
+    int end = pl1 * p * q;
+    for (int pl = pl0; pl < pl1; pl++) {
+      for (int i = 0; i < p; i++) {
+        int top = pl * h * w + 2 * i * w;
+        int o = (pl * p + i) * q;
+        for (int j = 0; j < q; j += L) {
+          int count = Math.min(L, q - j);
+          int at = top + 2 * j;
+          if (at + w + 2 * L <= x.length) {
+            // Lanes past this row's outputs may land on the next row's, which are written after;
+            // only at the end of this range must they not (another thread owns what follows).
+            window(x, at, w, y, argmax, o + j, o + j + L <= end ? L : count, scratch);
+          } else {
+            // The last rows of x: a full-width read would run off the array.
+            for (int e = 0; e < count; e++) {
+              scalarWindow(x, at + 2 * e, w, y, argmax, o + j + e);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /*
+   * L outputs from the 2L inputs at top and at top + w, of which the first count are stored. The
+   * loads are never masked and the tail goes through scratch: masked loads and stores next to
+   * unmasked ones make JDK 25's compiler box every vector of the method.
+   */
+  private static void window(
+      float[] x, int top, int w, float[] y, int[] argmax, int o, int count, float[] scratch) {
+    FloatVector t0 = FloatVector.fromArray(F, x, top);
+    FloatVector t1 = FloatVector.fromArray(F, x, top + L);
+    FloatVector b0 = FloatVector.fromArray(F, x, top + w);
+    FloatVector b1 = FloatVector.fromArray(F, x, top + w + L);
+    FloatVector a = even(t0, t1);
+    FloatVector b = odd(t0, t1);
+    FloatVector c = even(b0, b1);
+    FloatVector d = odd(b0, b1);
+    // Indexes travel as float bit patterns, blended with the float masks: a float-to-int mask
+    // conversion is another operation the compiler leaves boxed.
+    IntVector ia = TWICE.add(top);
+    FloatVector m = a;
+    FloatVector best = ia.reinterpretAsFloats();
+    VectorMask<Float> take = takes(b, m);
+    m = m.blend(b, take);
+    best = best.blend(ia.add(1).reinterpretAsFloats(), take);
+    take = takes(c, m);
+    m = m.blend(c, take);
+    best = best.blend(ia.add(w).reinterpretAsFloats(), take);
+    take = takes(d, m);
+    m = m.blend(d, take);
+    best = best.blend(ia.add(w + 1).reinterpretAsFloats(), take);
+    if (count == L) {
+      m.intoArray(y, o);
+      best.reinterpretAsInts().intoArray(argmax, o);
+      return;
+    }
+    m.intoArray(scratch, 0);
+    best.intoArray(scratch, L);
+    System.arraycopy(scratch, 0, y, o, count);
+    for (int e = 0; e < count; e++) {
+      argmax[o + e] = Float.floatToRawIntBits(scratch[L + e]);
+    }
+  }
+
+  /** One window by the scalar rule of {@link Kernels#maxPool2x2}. */
+  private static void scalarWindow(float[] x, int top, int w, float[] y, int[] argmax, int o) {
+    int best = top;
+    float m = x[top];
+    for (int e = 1; e < 4; e++) {
+      int idx = top + (e >> 1) * w + (e & 1);
+      float v = x[idx];
+      if (v > m || (v != v && m == m)) {
+        m = v;
+        best = idx;
+      }
+    }
+    y[o] = m;
+    argmax[o] = best;
+  }
+
+  /** v replaces m where v &gt; m, or where v is NaN and m is not yet. */
+  private static VectorMask<Float> takes(FloatVector v, FloatVector m) {
+    return v.compare(VectorOperators.GT, m)
+        .or(v.test(VectorOperators.IS_NAN).andNot(m.test(VectorOperators.IS_NAN)));
+  }
+}
