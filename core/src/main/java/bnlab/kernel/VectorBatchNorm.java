@@ -7,13 +7,14 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API twin of {@link BatchNormKernel}: same signatures, same semantics, same statistical
  * care, over the flat (N, C, S) view (element (i, j, k) at {@code (i*c + j)*s + k}).
  *
- * <p>Float vectors do the per-element work; every sum is taken in float lanes over blocks of at
- * most {@link #BLOCK} elements of one (i, j) row, folded in a fixed order and added in double, so
- * no float accumulator ever holds more than a short run. The mean is summed as x − x₀ (x₀ the
- * channel's first element, so inputs like 1000 ± 0.01 lose nothing to their offset: the difference
- * is exact by Sterbenz's lemma), and the variance as Σ(x − μ_f)² − m·(μ − μ_f)² with μ_f = μ
- * rounded to float, again exact differences. Normalization subtracts μ as μ_f and then the small
- * remainder μ − μ_f, so x̂ keeps float accuracy relative to the spread, not to the offset.
+ * <p>Float vectors do the per-element work; every sum is taken in float lanes over at most {@link
+ * #GROUP} elements of one channel, folded in a fixed order and added in double, so no float
+ * accumulator ever holds more than a short run; a channel's statistics are merged from such groups
+ * (see {@link #meanVar}). The mean is summed as x − x₀ (x₀ the channel's first element, so inputs
+ * like 1000 ± 0.01 lose nothing to their offset: the difference is exact by Sterbenz's lemma), and
+ * the variance as Σ(x − μ_f)² − m·(μ − μ_f)² with μ_f = μ rounded to float, again exact
+ * differences. Normalization subtracts μ as μ_f and then the small remainder μ − μ_f, so x̂ keeps
+ * float accuracy relative to the spread, not to the offset.
  *
  * <p>Rows shorter than one vector (S &lt; lanes, e.g. BatchNorm1d on (N, C)) go to the scalar
  * kernel, which is as fast there.
@@ -23,9 +24,78 @@ final class VectorBatchNorm {
   private static final int L = VectorGemm.L;
 
   /** Longest run summed in float lanes before the partial sum moves to double. */
-  static final int BLOCK = 64 * L;
+  static final int BLOCK = 8 * L;
+
+  /** Elements of a channel whose statistics are taken from L1 in one group (see meanVar). */
+  static final int GROUP = 1024;
+
+  private static final ThreadLocal<double[]> SUMS = ThreadLocal.withInitial(() -> new double[2]);
+
+  /** Below this many elements a layer's statistics are not worth a hand-off to the pool. */
+  static final long PARALLEL_MIN = 1L << 15;
 
   private VectorBatchNorm() {}
+
+  /**
+   * One kernel call split by channels: chunk i takes channels [i·c/chunks, (i+1)·c/chunks). A
+   * channel's result does not depend on the others, so the split cannot change any value.
+   */
+  private static final class Job implements Parallel.Body {
+    static final int MEAN_VAR = 0;
+    static final int NORMALIZE = 1;
+    static final int TRAIN = 2;
+    static final int FROZEN = 3;
+    private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
+
+    int op;
+    float[] x;
+    int n;
+    int c;
+    int s;
+    int chunks;
+    double[] mean;
+    double[] var;
+    double[] invstd;
+    float[] gamma;
+    float[] beta;
+    float[] y;
+    float[] xhat;
+    float[] dGamma;
+    float[] dBeta;
+
+    static Job get(int op, float[] x, int n, int c, int s) {
+      Job j = JOBS.get();
+      j.op = op;
+      j.x = x;
+      j.n = n;
+      j.c = c;
+      j.s = s;
+      boolean parallel = (long) n * c * s >= PARALLEL_MIN && Parallel.threads() > 1;
+      j.chunks = parallel ? Math.min(c, 8) : 1;
+      return j;
+    }
+
+    void go() {
+      try {
+        Parallel.forEach(chunks, this);
+      } finally {
+        x = y = xhat = gamma = beta = dGamma = dBeta = null;
+        mean = var = invstd = null;
+      }
+    }
+
+    @Override
+    public void run(int chunk) {
+      int j0 = (int) ((long) chunk * c / chunks);
+      int j1 = (int) ((long) (chunk + 1) * c / chunks);
+      switch (op) {
+        case MEAN_VAR -> meanVar(x, n, c, s, mean, var, j0, j1);
+        case NORMALIZE -> normalize(x, n, c, s, mean, invstd, gamma, beta, y, xhat, j0, j1);
+        case TRAIN -> backwardTrain(x, xhat, n, c, s, invstd, gamma, y, dGamma, dBeta, j0, j1);
+        default -> backwardFrozen(x, xhat, n, c, s, invstd, gamma, y, dGamma, dBeta, j0, j1);
+      }
+    }
+  }
 
   // x (N,C,S) -> mean (C), var (C), biased, in double
   static void meanVar(float[] x, int n, int c, int s, double[] mean, double[] var) {
@@ -33,46 +103,75 @@ final class VectorBatchNorm {
       BatchNormKernel.meanVar(x, n, c, s, mean, var);
       return;
     }
-    double m = (double) n * s;
-    for (int j = 0; j < c; j++) {
+    Job job = Job.get(Job.MEAN_VAR, x, n, c, s);
+    job.mean = mean;
+    job.var = var;
+    job.go();
+  }
+
+  /**
+   * Channels [j0, j1), each in one sweep over memory: the channel's rows are taken in groups of
+   * about {@link #GROUP} elements, each group's mean and squared deviations are computed in two
+   * passes while it is in L1 (the same shifted, exact-difference sums as before), and the groups
+   * are merged with Chan et al.'s pairwise update, which is as stable as a global two-pass.
+   */
+  private static void meanVar(
+      float[] x, int n, int c, int s, double[] mean, double[] var, int j0, int j1) {
+    int rows = Math.max(1, GROUP / s);
+    for (int j = j0; j < j1; j++) {
       float shift = x[j * s];
-      double sum = 0;
-      for (int i = 0; i < n; i++) {
-        sum += sumMinus(x, (i * c + j) * s, s, shift, false);
+      double count = 0;
+      double mu = 0;
+      double m2 = 0;
+      for (int i0 = 0; i0 < n; i0 += rows) {
+        int i1 = Math.min(n, i0 + rows);
+        double nb = (double) (i1 - i0) * s;
+        double mb = shift + rowsSum(x, c, s, j, i0, i1, shift, false) / nb;
+        float mbF = (float) mb;
+        double dm = mb - mbF;
+        double m2b = Math.max(0.0, rowsSum(x, c, s, j, i0, i1, mbF, true) - nb * dm * dm);
+        double total = count + nb;
+        double delta = mb - mu;
+        mu += delta * (nb / total);
+        m2 += m2b + delta * delta * (count * nb / total);
+        count = total;
       }
-      double mu = shift + sum / m;
-      float muF = (float) mu;
-      double sq = 0;
-      for (int i = 0; i < n; i++) {
-        sq += sumMinus(x, (i * c + j) * s, s, muF, true);
-      }
-      double dm = mu - muF;
       mean[j] = mu;
-      var[j] = Math.max(0.0, sq / m - dm * dm);
+      var[j] = Math.max(0.0, m2 / count);
     }
   }
 
-  /** Σ (x − a) or Σ (x − a)² over x[off, off+len), float lanes per block, double across blocks. */
-  private static double sumMinus(float[] x, int off, int len, float a, boolean square) {
+  /** Σ (x − a) or Σ (x − a)² over rows [i0, i1) of channel j, in float lanes, then double. */
+  private static double rowsSum(
+      float[] x, int c, int s, int j, int i0, int i1, float a, boolean square) {
     float[] lanes = VectorGemm.lanes();
     FloatVector av = FloatVector.broadcast(F, a);
-    double total = 0;
-    int k = 0;
-    for (int bound = F.loopBound(len); k < bound; ) {
-      int end = Math.min(bound, k + BLOCK);
-      FloatVector acc = FloatVector.zero(F);
-      for (; k < end; k += L) {
-        FloatVector d = FloatVector.fromArray(F, x, off + k).sub(av);
-        acc = square ? d.fma(d, acc) : acc.add(d);
+    FloatVector acc = FloatVector.zero(F);
+    double tails = 0;
+    double folded = 0;
+    int bound = F.loopBound(s);
+    for (int i = i0; i < i1; i++) {
+      int off = (i * c + j) * s;
+      for (int k0 = 0; k0 < bound; k0 += GROUP) {
+        int end = Math.min(bound, k0 + GROUP);
+        for (int k = k0; k < end; k += L) {
+          FloatVector d = FloatVector.fromArray(F, x, off + k).sub(av);
+          acc = square ? d.fma(d, acc) : acc.add(d);
+        }
+        if (end < bound) {
+          // A long row: no float lane sums more than GROUP / L terms.
+          acc.intoArray(lanes, 0);
+          folded += VectorGemm.sumLanes(lanes, 0);
+          acc = FloatVector.zero(F);
+        }
       }
-      acc.intoArray(lanes, 0);
-      total += VectorGemm.sumLanes(lanes, 0);
+      for (int k = bound; k < s; k++) {
+        double d = x[off + k] - a;
+        tails += square ? d * d : d;
+      }
     }
-    for (; k < len; k++) {
-      double d = x[off + k] - a;
-      total += square ? d * d : d;
-    }
-    return total;
+    acc.intoArray(lanes, 0);
+    return folded + VectorGemm.sumLanes(lanes, 0) + tails;
   }
 
   /** invstd[j] = 1/sqrt(var[j] + eps): per channel, no vector work to do. */
@@ -96,7 +195,30 @@ final class VectorBatchNorm {
       BatchNormKernel.normalize(x, n, c, s, mean, invstd, gamma, beta, y, xhat);
       return;
     }
-    for (int j = 0; j < c; j++) {
+    Job job = Job.get(Job.NORMALIZE, x, n, c, s);
+    job.mean = mean;
+    job.invstd = invstd;
+    job.gamma = gamma;
+    job.beta = beta;
+    job.y = y;
+    job.xhat = xhat;
+    job.go();
+  }
+
+  private static void normalize(
+      float[] x,
+      int n,
+      int c,
+      int s,
+      double[] mean,
+      double[] invstd,
+      float[] gamma,
+      float[] beta,
+      float[] y,
+      float[] xhat,
+      int j0,
+      int j1) {
+    for (int j = j0; j < j1; j++) {
       float muF = (float) mean[j];
       float dm = (float) (mean[j] - muF);
       float is = (float) invstd[j];
@@ -157,15 +279,51 @@ final class VectorBatchNorm {
       BatchNormKernel.backwardTrain(dy, xhat, n, c, s, invstd, gamma, dx, dGamma, dBeta);
       return;
     }
+    backward(Job.TRAIN, dy, xhat, n, c, s, invstd, gamma, dx, dGamma, dBeta);
+  }
+
+  private static void backward(
+      int op,
+      float[] dy,
+      float[] xhat,
+      int n,
+      int c,
+      int s,
+      double[] invstd,
+      float[] gamma,
+      float[] dx,
+      float[] dGamma,
+      float[] dBeta) {
+    Job job = Job.get(op, dy, n, c, s);
+    job.xhat = xhat;
+    job.invstd = invstd;
+    job.gamma = gamma;
+    job.y = dx;
+    job.dGamma = dGamma;
+    job.dBeta = dBeta;
+    job.go();
+  }
+
+  private static void backwardTrain(
+      float[] dy,
+      float[] xhat,
+      int n,
+      int c,
+      int s,
+      double[] invstd,
+      float[] gamma,
+      float[] dx,
+      float[] dGamma,
+      float[] dBeta,
+      int j0,
+      int j1) {
     double m = (double) n * s;
-    for (int j = 0; j < c; j++) {
-      double sumDy = 0;
-      double sumDyXhat = 0;
-      for (int i = 0; i < n; i++) {
-        int base = (i * c + j) * s;
-        sumDy += sum(dy, base, s);
-        sumDyXhat += dot(dy, xhat, base, s);
-      }
+    float[] lanes = VectorGemm.lanes();
+    double[] sums = SUMS.get();
+    for (int j = j0; j < j1; j++) {
+      channelSums(dy, xhat, n, c, s, j, lanes, sums);
+      double sumDy = sums[0];
+      double sumDyXhat = sums[1];
       double g = gamma == null ? 1.0 : gamma[j];
       float is = (float) invstd[j];
       // dx = is·(g·dy − g·Σdy/m − x̂·g·Σdy·x̂/m)
@@ -206,14 +364,31 @@ final class VectorBatchNorm {
       BatchNormKernel.backwardFrozen(dy, xhat, n, c, s, invstd, gamma, dx, dGamma, dBeta);
       return;
     }
-    for (int j = 0; j < c; j++) {
-      double sumDy = 0;
-      double sumDyXhat = 0;
+    backward(Job.FROZEN, dy, xhat, n, c, s, invstd, gamma, dx, dGamma, dBeta);
+  }
+
+  private static void backwardFrozen(
+      float[] dy,
+      float[] xhat,
+      int n,
+      int c,
+      int s,
+      double[] invstd,
+      float[] gamma,
+      float[] dx,
+      float[] dGamma,
+      float[] dBeta,
+      int j0,
+      int j1) {
+    float[] lanes = VectorGemm.lanes();
+    double[] sums = SUMS.get();
+    for (int j = j0; j < j1; j++) {
       float scale = (float) ((gamma == null ? 1.0 : gamma[j]) * invstd[j]);
+      channelSums(dy, xhat, n, c, s, j, lanes, sums);
+      double sumDy = sums[0];
+      double sumDyXhat = sums[1];
       for (int i = 0; i < n; i++) {
         int base = (i * c + j) * s;
-        sumDy += sum(dy, base, s);
-        sumDyXhat += dot(dy, xhat, base, s);
         int k = 0;
         for (int bound = F.loopBound(s); k < bound; k += L) {
           FloatVector.fromArray(F, dy, base + k).mul(scale).intoArray(dx, base + k);
@@ -226,42 +401,48 @@ final class VectorBatchNorm {
     }
   }
 
-  private static double sum(float[] a, int off, int len) {
-    float[] lanes = VectorGemm.lanes();
-    double total = 0;
-    int k = 0;
-    for (int bound = F.loopBound(len); k < bound; ) {
-      int end = Math.min(bound, k + BLOCK);
-      FloatVector acc = FloatVector.zero(F);
-      for (; k < end; k += L) {
-        acc = acc.add(FloatVector.fromArray(F, a, off + k));
+  /**
+   * Σ dy and Σ dy·x̂ over channel j's n rows in one pass, into out[0] and out[1], in float lanes
+   * folded into doubles after at most {@link #BLOCK} elements (not per row: for short rows, as
+   * 10×10 planes, a fold per row would cost more than the sums).
+   */
+  private static void channelSums(
+      float[] dy, float[] xhat, int n, int c, int s, int j, float[] lanes, double[] out) {
+    FloatVector as = FloatVector.zero(F);
+    FloatVector ad = as;
+    int room = BLOCK;
+    double sum = 0;
+    double dot = 0;
+    int bound = F.loopBound(s);
+    for (int i = 0; i < n; i++) {
+      int off = (i * c + j) * s;
+      for (int k = 0; k < bound; ) {
+        int end = Math.min(bound, k + room);
+        room -= end - k;
+        for (; k < end; k += L) {
+          FloatVector d = FloatVector.fromArray(F, dy, off + k);
+          as = as.add(d);
+          ad = d.fma(FloatVector.fromArray(F, xhat, off + k), ad);
+        }
+        if (room == 0) {
+          as.intoArray(lanes, 0);
+          ad.intoArray(lanes, L);
+          sum += VectorGemm.sumLanes(lanes, 0);
+          dot += VectorGemm.sumLanes(lanes, L);
+          as = FloatVector.zero(F);
+          ad = as;
+          room = BLOCK;
+        }
       }
-      acc.intoArray(lanes, 0);
-      total += VectorGemm.sumLanes(lanes, 0);
-    }
-    for (; k < len; k++) {
-      total += a[off + k];
-    }
-    return total;
-  }
-
-  private static double dot(float[] a, float[] b, int off, int len) {
-    float[] lanes = VectorGemm.lanes();
-    double total = 0;
-    int k = 0;
-    for (int bound = F.loopBound(len); k < bound; ) {
-      int end = Math.min(bound, k + BLOCK);
-      FloatVector acc = FloatVector.zero(F);
-      for (; k < end; k += L) {
-        acc = FloatVector.fromArray(F, a, off + k).fma(FloatVector.fromArray(F, b, off + k), acc);
+      for (int k = bound; k < s; k++) {
+        sum += dy[off + k];
+        dot += (double) dy[off + k] * xhat[off + k];
       }
-      acc.intoArray(lanes, 0);
-      total += VectorGemm.sumLanes(lanes, 0);
     }
-    for (; k < len; k++) {
-      total += (double) a[off + k] * b[off + k];
-    }
-    return total;
+    as.intoArray(lanes, 0);
+    ad.intoArray(lanes, L);
+    out[0] = sum + VectorGemm.sumLanes(lanes, 0);
+    out[1] = dot + VectorGemm.sumLanes(lanes, L);
   }
 
   private static void accumulate(

@@ -140,9 +140,12 @@ final class VectorPool {
     argmax[o] = best;
   }
 
-  /** v replaces m where v &gt; m, or where v is NaN and m is not yet. */
+  /**
+   * v replaces m where v &gt; m, or where v is NaN and m is not yet. NaN is found as v ≠ v: {@code
+   * test(IS_NAN)} goes through so many calls that the compiler gives up inlining them.
+   */
   private static VectorMask<Float> takes(FloatVector v, FloatVector m) {
     return v.compare(VectorOperators.GT, m)
-        .or(v.test(VectorOperators.IS_NAN).andNot(m.test(VectorOperators.IS_NAN)));
+        .or(v.compare(VectorOperators.NE, v).andNot(m.compare(VectorOperators.NE, m)));
   }
 }

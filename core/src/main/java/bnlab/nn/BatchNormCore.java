@@ -25,6 +25,11 @@ final class BatchNormCore {
   private final double[] invstd;
   private Tensor out;
   private Tensor xhat;
+
+  /** The last forward's input, for x̂ when an eval-mode forward did not store it. */
+  private Tensor input;
+
+  private boolean xhatStored;
   private Tensor dX;
   private int n;
   private int s;
@@ -197,7 +202,13 @@ final class BatchNormCore {
     }
     BatchNormOps.invStd(var, eps, numFeatures, invstd);
     out = Tensor.ensure(out, x.shape());
-    xhat = Tensor.ensure(xhat, x.shape());
+    // x̂ is needed only by backward; in eval mode (usually inference) it is computed only if
+    // backward asks for it, which saves writing a tensor the size of the input.
+    input = x;
+    xhatStored = training;
+    if (xhatStored) {
+      xhat = Tensor.ensure(xhat, x.shape());
+    }
     BatchNormOps.normalize(
         x.data(),
         n,
@@ -208,7 +219,7 @@ final class BatchNormCore {
         data(weight),
         data(bias),
         out.data(),
-        xhat.data());
+        xhatStored ? xhat.data() : null);
     ready = true;
     return out;
   }
@@ -265,6 +276,13 @@ final class BatchNormCore {
               + Shape.str(dY.shape()));
     }
     dX = Tensor.ensure(dX, dY.shape());
+    if (!xhatStored) {
+      // x̂ = (x − μ)·invstd: the normalization with γ = 1 and β = 0, which round it the same way.
+      xhat = Tensor.ensure(xhat, input.shape());
+      BatchNormOps.normalize(
+          input.data(), n, numFeatures, s, mean, invstd, null, null, xhat.data(), null);
+      xhatStored = true;
+    }
     float[] g = data(weight);
     float[] dGamma = weight == null || !weight.requiresGrad() ? null : weight.grad().data();
     float[] dBeta = bias == null || !bias.requiresGrad() ? null : bias.grad().data();
