@@ -62,6 +62,54 @@ public final class BatchNormOps {
     }
   }
 
+  /**
+   * Whether the backward kernels can recompute x̂ from the input ({@link #backwardTrainFromInput}),
+   * so a training forward pass need not store it: the vector kernels, for rows of at least a
+   * vector. Recomputing costs a few operations per element and saves writing (and later reading) a
+   * tensor the size of the input, which is what BatchNorm's time goes to.
+   */
+  public static boolean recomputesXhat(int s) {
+    return KernelProvider.vector() && s >= VectorSupport.lanes();
+  }
+
+  /**
+   * {@link BatchNormKernel#backwardTrain} with x̂ computed from x and mean exactly as {@link
+   * #normalize} computes it; only where {@link #recomputesXhat} holds.
+   */
+  public static void backwardTrainFromInput(
+      float[] dy,
+      float[] x,
+      double[] mean,
+      int n,
+      int c,
+      int s,
+      double[] invstd,
+      float[] gamma,
+      float[] dx,
+      float[] dGamma,
+      float[] dBeta) {
+    VectorBatchNorm.backwardTrain(dy, x, mean, n, c, s, invstd, gamma, dx, dGamma, dBeta);
+  }
+
+  /**
+   * {@link BatchNormKernel#backwardFrozen} with x̂ from the input, as {@link
+   * #backwardTrainFromInput}.
+   */
+  public static void backwardFrozenFromInput(
+      float[] dy,
+      float[] x,
+      double[] mean,
+      int n,
+      int c,
+      int s,
+      double[] invstd,
+      float[] gamma,
+      float[] dx,
+      float[] dGamma,
+      float[] dBeta) {
+    VectorBatchNorm.backwardFrozen(dy, x, mean, n, c, s, invstd, gamma, dx, dGamma, dBeta);
+  }
+
   /** See {@link BatchNormKernel#backwardTrain}. */
   public static void backwardTrain(
       float[] dy,

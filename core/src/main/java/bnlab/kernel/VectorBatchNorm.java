@@ -91,14 +91,19 @@ final class VectorBatchNorm {
       switch (op) {
         case MEAN_VAR -> meanVar(x, n, c, s, mean, var, j0, j1);
         case NORMALIZE -> normalize(x, n, c, s, mean, invstd, gamma, beta, y, xhat, j0, j1);
-        case TRAIN -> backwardTrain(x, xhat, n, c, s, invstd, gamma, y, dGamma, dBeta, j0, j1);
-        default -> backwardFrozen(x, xhat, n, c, s, invstd, gamma, y, dGamma, dBeta, j0, j1);
+        case TRAIN ->
+            backwardTrain(x, xhat, mean, n, c, s, invstd, gamma, y, dGamma, dBeta, j0, j1);
+        default -> backwardFrozen(x, xhat, mean, n, c, s, invstd, gamma, y, dGamma, dBeta, j0, j1);
       }
     }
   }
 
   // x (N,C,S) -> mean (C), var (C), biased, in double
   static void meanVar(float[] x, int n, int c, int s, double[] mean, double[] var) {
+    if (s == 1) {
+      VectorBatchNormRows.meanVar(x, n, c, mean, var);
+      return;
+    }
     if (s < L) {
       BatchNormKernel.meanVar(x, n, c, s, mean, var);
       return;
@@ -191,6 +196,10 @@ final class VectorBatchNorm {
       float[] beta,
       float[] y,
       float[] xhat) {
+    if (s == 1) {
+      VectorBatchNormRows.normalize(x, n, c, mean, invstd, gamma, beta, y, xhat);
+      return;
+    }
     if (s < L) {
       BatchNormKernel.normalize(x, n, c, s, mean, invstd, gamma, beta, y, xhat);
       return;
@@ -275,17 +284,26 @@ final class VectorBatchNorm {
       float[] dx,
       float[] dGamma,
       float[] dBeta) {
+    if (s == 1) {
+      VectorBatchNormRows.backward(true, dy, xhat, n, c, invstd, gamma, dx, dGamma, dBeta);
+      return;
+    }
     if (s < L) {
       BatchNormKernel.backwardTrain(dy, xhat, n, c, s, invstd, gamma, dx, dGamma, dBeta);
       return;
     }
-    backward(Job.TRAIN, dy, xhat, n, c, s, invstd, gamma, dx, dGamma, dBeta);
+    backward(Job.TRAIN, dy, xhat, null, n, c, s, invstd, gamma, dx, dGamma, dBeta);
   }
 
-  private static void backward(
-      int op,
+  /**
+   * As {@link #backwardTrain(float[], float[], int, int, int, double[], float[], float[], float[],
+   * float[])} with x̂ recomputed from the input x and the mean as {@link #normalize} computes it
+   * (the same float operations, so the same values): the forward pass need not store x̂.
+   */
+  static void backwardTrain(
       float[] dy,
-      float[] xhat,
+      float[] x,
+      double[] mean,
       int n,
       int c,
       int s,
@@ -294,8 +312,49 @@ final class VectorBatchNorm {
       float[] dx,
       float[] dGamma,
       float[] dBeta) {
+    backward(Job.TRAIN, dy, x, mean, n, c, s, invstd, gamma, dx, dGamma, dBeta);
+  }
+
+  /**
+   * As {@link #backwardTrain(float[], float[], double[], int, int, int, double[], float[], float[],
+   * float[], float[])}, for constant statistics.
+   */
+  static void backwardFrozen(
+      float[] dy,
+      float[] x,
+      double[] mean,
+      int n,
+      int c,
+      int s,
+      double[] invstd,
+      float[] gamma,
+      float[] dx,
+      float[] dGamma,
+      float[] dBeta) {
+    backward(Job.FROZEN, dy, x, mean, n, c, s, invstd, gamma, dx, dGamma, dBeta);
+  }
+
+  // src is x̂ (mean null) or x; rows shorter than a vector go to the scalar kernel.
+  private static void backward(
+      int op,
+      float[] dy,
+      float[] src,
+      double[] mean,
+      int n,
+      int c,
+      int s,
+      double[] invstd,
+      float[] gamma,
+      float[] dx,
+      float[] dGamma,
+      float[] dBeta) {
+    if (s < L && mean != null) {
+      throw new IllegalArgumentException(
+          "BatchNorm backward from the input needs rows of at least " + L + " values, got " + s);
+    }
     Job job = Job.get(op, dy, n, c, s);
-    job.xhat = xhat;
+    job.xhat = src;
+    job.mean = mean;
     job.invstd = invstd;
     job.gamma = gamma;
     job.y = dx;
@@ -306,7 +365,8 @@ final class VectorBatchNorm {
 
   private static void backwardTrain(
       float[] dy,
-      float[] xhat,
+      float[] src,
+      double[] mean,
       int n,
       int c,
       int s,
@@ -321,7 +381,14 @@ final class VectorBatchNorm {
     float[] lanes = VectorGemm.lanes();
     double[] sums = SUMS.get();
     for (int j = j0; j < j1; j++) {
-      channelSums(dy, xhat, n, c, s, j, lanes, sums);
+      // x̂ = (src − a − b)·sc: the stored x̂ itself (0, 0, 1: exact), or normalize's formula on x.
+      float a0 = mean == null ? 0f : (float) mean[j];
+      float b0 = mean == null ? 0f : (float) (mean[j] - a0);
+      float sc = mean == null ? 1f : (float) invstd[j];
+      FloatVector aV = FloatVector.broadcast(F, a0);
+      FloatVector bV = FloatVector.broadcast(F, b0);
+      FloatVector sV = FloatVector.broadcast(F, sc);
+      channelSums(dy, src, a0, b0, sc, n, c, s, j, lanes, sums);
       double sumDy = sums[0];
       double sumDyXhat = sums[1];
       double g = gamma == null ? 1.0 : gamma[j];
@@ -335,13 +402,13 @@ final class VectorBatchNorm {
         int k = 0;
         for (int bound = F.loopBound(s); k < bound; k += L) {
           FloatVector d = FloatVector.fromArray(F, dy, base + k).mul(gis).sub(a);
-          FloatVector h = FloatVector.fromArray(F, xhat, base + k);
+          FloatVector h = FloatVector.fromArray(F, src, base + k).sub(aV).sub(bV).mul(sV);
           h.neg().fma(bq, d).intoArray(dx, base + k);
         }
         for (; k < s; k++) {
+          float h = (src[base + k] - a0 - b0) * sc;
           dx[base + k] =
-              (float)
-                  (is * (dy[base + k] * g - g * sumDy / m - xhat[base + k] * (g * sumDyXhat / m)));
+              (float) (is * (dy[base + k] * g - g * sumDy / m - h * (g * sumDyXhat / m)));
         }
       }
       accumulate(dGamma, dBeta, j, sumDyXhat, sumDy);
@@ -360,16 +427,21 @@ final class VectorBatchNorm {
       float[] dx,
       float[] dGamma,
       float[] dBeta) {
+    if (s == 1) {
+      VectorBatchNormRows.backward(false, dy, xhat, n, c, invstd, gamma, dx, dGamma, dBeta);
+      return;
+    }
     if (s < L) {
       BatchNormKernel.backwardFrozen(dy, xhat, n, c, s, invstd, gamma, dx, dGamma, dBeta);
       return;
     }
-    backward(Job.FROZEN, dy, xhat, n, c, s, invstd, gamma, dx, dGamma, dBeta);
+    backward(Job.FROZEN, dy, xhat, null, n, c, s, invstd, gamma, dx, dGamma, dBeta);
   }
 
   private static void backwardFrozen(
       float[] dy,
-      float[] xhat,
+      float[] src,
+      double[] mean,
       int n,
       int c,
       int s,
@@ -384,7 +456,10 @@ final class VectorBatchNorm {
     double[] sums = SUMS.get();
     for (int j = j0; j < j1; j++) {
       float scale = (float) ((gamma == null ? 1.0 : gamma[j]) * invstd[j]);
-      channelSums(dy, xhat, n, c, s, j, lanes, sums);
+      float a0 = mean == null ? 0f : (float) mean[j];
+      float b0 = mean == null ? 0f : (float) (mean[j] - a0);
+      float sc = mean == null ? 1f : (float) invstd[j];
+      channelSums(dy, src, a0, b0, sc, n, c, s, j, lanes, sums);
       double sumDy = sums[0];
       double sumDyXhat = sums[1];
       for (int i = 0; i < n; i++) {
@@ -402,12 +477,26 @@ final class VectorBatchNorm {
   }
 
   /**
-   * Σ dy and Σ dy·x̂ over channel j's n rows in one pass, into out[0] and out[1], in float lanes
-   * folded into doubles after at most {@link #BLOCK} elements (not per row: for short rows, as
-   * 10×10 planes, a fold per row would cost more than the sums).
+   * Σ dy and Σ dy·x̂ over channel j's n rows in one pass, into out[0] and out[1], with x̂ = (src −
+   * a0 − b0)·sc (see backwardTrain), in float lanes folded into doubles after at most {@link
+   * #BLOCK} elements (not per row: for short rows, as 10×10 planes, a fold per row would cost more
+   * than the sums).
    */
   private static void channelSums(
-      float[] dy, float[] xhat, int n, int c, int s, int j, float[] lanes, double[] out) {
+      float[] dy,
+      float[] src,
+      float a0,
+      float b0,
+      float sc,
+      int n,
+      int c,
+      int s,
+      int j,
+      float[] lanes,
+      double[] out) {
+    FloatVector aV = FloatVector.broadcast(F, a0);
+    FloatVector bV = FloatVector.broadcast(F, b0);
+    FloatVector sV = FloatVector.broadcast(F, sc);
     FloatVector as = FloatVector.zero(F);
     FloatVector ad = as;
     int room = BLOCK;
@@ -422,7 +511,7 @@ final class VectorBatchNorm {
         for (; k < end; k += L) {
           FloatVector d = FloatVector.fromArray(F, dy, off + k);
           as = as.add(d);
-          ad = d.fma(FloatVector.fromArray(F, xhat, off + k), ad);
+          ad = d.fma(FloatVector.fromArray(F, src, off + k).sub(aV).sub(bV).mul(sV), ad);
         }
         if (room == 0) {
           as.intoArray(lanes, 0);
@@ -436,7 +525,7 @@ final class VectorBatchNorm {
       }
       for (int k = bound; k < s; k++) {
         sum += dy[off + k];
-        dot += (double) dy[off + k] * xhat[off + k];
+        dot += (double) dy[off + k] * ((src[off + k] - a0 - b0) * sc);
       }
     }
     as.intoArray(lanes, 0);

@@ -30,6 +30,10 @@ final class BatchNormCore {
   private Tensor input;
 
   private boolean xhatStored;
+
+  /** Whether backward recomputes x̂ from the input (see BatchNormOps.recomputesXhat). */
+  private boolean fromInput;
+
   private Tensor dX;
   private int n;
   private int s;
@@ -202,10 +206,12 @@ final class BatchNormCore {
     }
     BatchNormOps.invStd(var, eps, numFeatures, invstd);
     out = Tensor.ensure(out, x.shape());
-    // x̂ is needed only by backward; in eval mode (usually inference) it is computed only if
-    // backward asks for it, which saves writing a tensor the size of the input.
+    // x̂ is needed only by backward, which recomputes it from the input where the kernels can;
+    // elsewhere it is stored in training and, in eval mode (usually inference), computed only if
+    // backward asks for it. Not writing it saves a pass over memory the size of the input.
     input = x;
-    xhatStored = training;
+    fromInput = BatchNormOps.recomputesXhat(s);
+    xhatStored = training && !fromInput;
     if (xhatStored) {
       xhat = Tensor.ensure(xhat, x.shape());
     }
@@ -276,6 +282,20 @@ final class BatchNormCore {
               + Shape.str(dY.shape()));
     }
     dX = Tensor.ensure(dX, dY.shape());
+    float[] g = data(weight);
+    float[] dGamma = weight == null || !weight.requiresGrad() ? null : weight.grad().data();
+    float[] dBeta = bias == null || !bias.requiresGrad() ? null : bias.grad().data();
+    if (fromInput) {
+      float[] xs = input.data();
+      if (batchStats) {
+        BatchNormOps.backwardTrainFromInput(
+            dY.data(), xs, mean, n, numFeatures, s, invstd, g, dX.data(), dGamma, dBeta);
+      } else {
+        BatchNormOps.backwardFrozenFromInput(
+            dY.data(), xs, mean, n, numFeatures, s, invstd, g, dX.data(), dGamma, dBeta);
+      }
+      return dX;
+    }
     if (!xhatStored) {
       // x̂ = (x − μ)·invstd: the normalization with γ = 1 and β = 0, which round it the same way.
       xhat = Tensor.ensure(xhat, input.shape());
@@ -283,9 +303,6 @@ final class BatchNormCore {
           input.data(), n, numFeatures, s, mean, invstd, null, null, xhat.data(), null);
       xhatStored = true;
     }
-    float[] g = data(weight);
-    float[] dGamma = weight == null || !weight.requiresGrad() ? null : weight.grad().data();
-    float[] dBeta = bias == null || !bias.requiresGrad() ? null : bias.grad().data();
     if (batchStats) {
       BatchNormOps.backwardTrain(
           dY.data(), xhat.data(), n, numFeatures, s, invstd, g, dX.data(), dGamma, dBeta);

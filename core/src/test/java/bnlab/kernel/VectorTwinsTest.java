@@ -16,6 +16,11 @@ class VectorTwinsTest {
     {2, 2, 207},
     {1, 1, 4098},
     {3, 5, 1},
+    // BatchNorm1d on (N, C): channels across the vector, with and without a tail.
+    {128, 120, 1},
+    {10, 84, 1},
+    {2, 16, 1},
+    {7, 37, 1},
     {13, 2, 16},
     {4, 3, 17},
     {1, 1, 1}
@@ -81,6 +86,43 @@ class VectorTwinsTest {
         KernelTwinsTest.close("dx " + shape(d) + " train " + train, dxS, dxV, 8);
         KernelTwinsTest.close("dGamma " + shape(d), dgS, dgV, m);
         KernelTwinsTest.close("dBeta " + shape(d), dbS, dbV, m);
+      }
+    }
+  }
+
+  @Test
+  void backwardFromTheInputEqualsBackwardFromStoredXhat() {
+    Rng rng = new Rng(7);
+    for (int[] d : BN) {
+      int n = d[0], c = d[1], s = d[2];
+      if (s < VectorGemm.L) {
+        continue;
+      }
+      float[] x = new float[n * c * s];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = 1000f + 0.01f * rng.uniform(-1f, 1f);
+      }
+      double[] mean = new double[c], var = new double[c], is = new double[c];
+      VectorBatchNorm.meanVar(x, n, c, s, mean, var);
+      VectorBatchNorm.invStd(var, 1e-5, c, is);
+      float[] gamma = VectorGemmTest.random(rng, c), beta = VectorGemmTest.random(rng, c);
+      float[] y = new float[x.length], xhat = new float[x.length];
+      VectorBatchNorm.normalize(x, n, c, s, mean, is, gamma, beta, y, xhat);
+      float[] dy = VectorGemmTest.random(rng, x.length);
+      for (boolean train : new boolean[] {true, false}) {
+        float[] dxA = new float[x.length], dxB = new float[x.length];
+        float[] dgA = new float[c], dbA = new float[c], dgB = new float[c], dbB = new float[c];
+        if (train) {
+          VectorBatchNorm.backwardTrain(dy, xhat, n, c, s, is, gamma, dxA, dgA, dbA);
+          VectorBatchNorm.backwardTrain(dy, x, mean, n, c, s, is, gamma, dxB, dgB, dbB);
+        } else {
+          VectorBatchNorm.backwardFrozen(dy, xhat, n, c, s, is, gamma, dxA, dgA, dbA);
+          VectorBatchNorm.backwardFrozen(dy, x, mean, n, c, s, is, gamma, dxB, dgB, dbB);
+        }
+        // The same float operations give x̂ either way, so every bit agrees.
+        assertArrayEquals(dxA, dxB, 0f, () -> "dx " + shape(d));
+        assertArrayEquals(dgA, dgB, 0f, () -> "dGamma " + shape(d));
+        assertArrayEquals(dbA, dbB, 0f, () -> "dBeta " + shape(d));
       }
     }
   }
