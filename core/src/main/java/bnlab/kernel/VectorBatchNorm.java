@@ -24,7 +24,7 @@ final class VectorBatchNorm {
   private static final int L = VectorGemm.L;
 
   /** Longest run summed in float lanes before the partial sum moves to double. */
-  static final int BLOCK = 8 * L;
+  static final int BLOCK = 32 * L;
 
   /** Elements of a channel whose statistics are taken from L1 in one group (see meanVar). */
   static final int GROUP = 1024;
@@ -151,7 +151,9 @@ final class VectorBatchNorm {
       float[] x, int c, int s, int j, int i0, int i1, float a, boolean square) {
     float[] lanes = VectorGemm.lanes();
     FloatVector av = FloatVector.broadcast(F, a);
-    FloatVector acc = FloatVector.zero(F);
+    // Four accumulators: one would make the loop wait on its own additions.
+    FloatVector a0 = FloatVector.zero(F);
+    FloatVector a1 = a0, a2 = a0, a3 = a0;
     double tails = 0;
     double folded = 0;
     int bound = F.loopBound(s);
@@ -159,15 +161,34 @@ final class VectorBatchNorm {
       int off = (i * c + j) * s;
       for (int k0 = 0; k0 < bound; k0 += GROUP) {
         int end = Math.min(bound, k0 + GROUP);
-        for (int k = k0; k < end; k += L) {
+        int k = k0;
+        for (; k + 4 * L <= end; k += 4 * L) {
+          FloatVector d0 = FloatVector.fromArray(F, x, off + k).sub(av);
+          FloatVector d1 = FloatVector.fromArray(F, x, off + k + L).sub(av);
+          FloatVector d2 = FloatVector.fromArray(F, x, off + k + 2 * L).sub(av);
+          FloatVector d3 = FloatVector.fromArray(F, x, off + k + 3 * L).sub(av);
+          if (square) {
+            a0 = d0.fma(d0, a0);
+            a1 = d1.fma(d1, a1);
+            a2 = d2.fma(d2, a2);
+            a3 = d3.fma(d3, a3);
+          } else {
+            a0 = a0.add(d0);
+            a1 = a1.add(d1);
+            a2 = a2.add(d2);
+            a3 = a3.add(d3);
+          }
+        }
+        for (; k < end; k += L) {
           FloatVector d = FloatVector.fromArray(F, x, off + k).sub(av);
-          acc = square ? d.fma(d, acc) : acc.add(d);
+          a0 = square ? d.fma(d, a0) : a0.add(d);
         }
         if (end < bound) {
           // A long row: no float lane sums more than GROUP / L terms.
-          acc.intoArray(lanes, 0);
+          a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
           folded += VectorGemm.sumLanes(lanes, 0);
-          acc = FloatVector.zero(F);
+          a0 = FloatVector.zero(F);
+          a1 = a2 = a3 = a0;
         }
       }
       for (int k = bound; k < s; k++) {
@@ -175,7 +196,7 @@ final class VectorBatchNorm {
         tails += square ? d * d : d;
       }
     }
-    acc.intoArray(lanes, 0);
+    a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
     return folded + VectorGemm.sumLanes(lanes, 0) + tails;
   }
 
@@ -248,12 +269,15 @@ final class VectorBatchNorm {
           }
           h.fma(gV, bV).intoArray(y, base + k);
         }
-        for (; k < s; k++) {
-          float h = (x[base + k] - muF - dm) * is;
+        if (k < s) {
+          // The row's last vector, overlapping the previous one: its lanes get the values they
+          // already have (the same operations), so no scalar tail is needed.
+          k = s - L;
+          FloatVector h = FloatVector.fromArray(F, x, base + k).sub(muV).sub(dmV).mul(isV);
           if (xhat != null) {
-            xhat[base + k] = h;
+            h.intoArray(xhat, base + k);
           }
-          y[base + k] = Math.fma(h, g, b);
+          h.fma(gV, bV).intoArray(y, base + k);
         }
       }
     }
@@ -392,7 +416,6 @@ final class VectorBatchNorm {
       double sumDy = sums[0];
       double sumDyXhat = sums[1];
       double g = gamma == null ? 1.0 : gamma[j];
-      float is = (float) invstd[j];
       // dx = is·(g·dy − g·Σdy/m − x̂·g·Σdy·x̂/m)
       FloatVector gis = FloatVector.broadcast(F, (float) (g * invstd[j]));
       FloatVector a = FloatVector.broadcast(F, (float) (g * sumDy / m * invstd[j]));
@@ -405,10 +428,12 @@ final class VectorBatchNorm {
           FloatVector h = FloatVector.fromArray(F, src, base + k).sub(aV).sub(bV).mul(sV);
           h.neg().fma(bq, d).intoArray(dx, base + k);
         }
-        for (; k < s; k++) {
-          float h = (src[base + k] - a0 - b0) * sc;
-          dx[base + k] =
-              (float) (is * (dy[base + k] * g - g * sumDy / m - h * (g * sumDyXhat / m)));
+        if (k < s) {
+          // Overlapping last vector (see normalize).
+          k = s - L;
+          FloatVector d = FloatVector.fromArray(F, dy, base + k).mul(gis).sub(a);
+          FloatVector h = FloatVector.fromArray(F, src, base + k).sub(aV).sub(bV).mul(sV);
+          h.neg().fma(bq, d).intoArray(dx, base + k);
         }
       }
       accumulate(dGamma, dBeta, j, sumDyXhat, sumDy);
@@ -468,8 +493,9 @@ final class VectorBatchNorm {
         for (int bound = F.loopBound(s); k < bound; k += L) {
           FloatVector.fromArray(F, dy, base + k).mul(scale).intoArray(dx, base + k);
         }
-        for (; k < s; k++) {
-          dx[base + k] = dy[base + k] * scale;
+        if (k < s) {
+          k = s - L;
+          FloatVector.fromArray(F, dy, base + k).mul(scale).intoArray(dx, base + k);
         }
       }
       accumulate(dGamma, dBeta, j, sumDyXhat, sumDy);
@@ -497,8 +523,9 @@ final class VectorBatchNorm {
     FloatVector aV = FloatVector.broadcast(F, a0);
     FloatVector bV = FloatVector.broadcast(F, b0);
     FloatVector sV = FloatVector.broadcast(F, sc);
-    FloatVector as = FloatVector.zero(F);
-    FloatVector ad = as;
+    // Two accumulators per sum, so the loop does not wait on its own additions.
+    FloatVector s0 = FloatVector.zero(F);
+    FloatVector s1 = s0, d0 = s0, d1 = s0;
     int room = BLOCK;
     double sum = 0;
     double dot = 0;
@@ -508,18 +535,28 @@ final class VectorBatchNorm {
       for (int k = 0; k < bound; ) {
         int end = Math.min(bound, k + room);
         room -= end - k;
+        for (; k + 2 * L <= end; k += 2 * L) {
+          FloatVector g0 = FloatVector.fromArray(F, dy, off + k);
+          FloatVector g1 = FloatVector.fromArray(F, dy, off + k + L);
+          FloatVector h0 = FloatVector.fromArray(F, src, off + k).sub(aV).sub(bV).mul(sV);
+          FloatVector h1 = FloatVector.fromArray(F, src, off + k + L).sub(aV).sub(bV).mul(sV);
+          s0 = s0.add(g0);
+          s1 = s1.add(g1);
+          d0 = g0.fma(h0, d0);
+          d1 = g1.fma(h1, d1);
+        }
         for (; k < end; k += L) {
-          FloatVector d = FloatVector.fromArray(F, dy, off + k);
-          as = as.add(d);
-          ad = d.fma(FloatVector.fromArray(F, src, off + k).sub(aV).sub(bV).mul(sV), ad);
+          FloatVector g0 = FloatVector.fromArray(F, dy, off + k);
+          s0 = s0.add(g0);
+          d0 = g0.fma(FloatVector.fromArray(F, src, off + k).sub(aV).sub(bV).mul(sV), d0);
         }
         if (room == 0) {
-          as.intoArray(lanes, 0);
-          ad.intoArray(lanes, L);
+          s0.add(s1).intoArray(lanes, 0);
+          d0.add(d1).intoArray(lanes, L);
           sum += VectorGemm.sumLanes(lanes, 0);
           dot += VectorGemm.sumLanes(lanes, L);
-          as = FloatVector.zero(F);
-          ad = as;
+          s0 = FloatVector.zero(F);
+          s1 = d0 = d1 = s0;
           room = BLOCK;
         }
       }
@@ -528,8 +565,8 @@ final class VectorBatchNorm {
         dot += (double) dy[off + k] * ((src[off + k] - a0 - b0) * sc);
       }
     }
-    as.intoArray(lanes, 0);
-    ad.intoArray(lanes, L);
+    s0.add(s1).intoArray(lanes, 0);
+    d0.add(d1).intoArray(lanes, L);
     out[0] = sum + VectorGemm.sumLanes(lanes, 0);
     out[1] = dot + VectorGemm.sumLanes(lanes, L);
   }
