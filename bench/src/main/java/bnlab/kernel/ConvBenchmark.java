@@ -15,9 +15,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Batched convolution forward and backward (im2col + GEMM, weight gradient summed over the batch,
- * col2im) for the Net's conv1 (3→6, 32×32, 5×5) and conv2 (6→16, 14×14, 5×5), vector and scalar,
- * one thread. Time per batch; divide by the batch for time per image.
+ * Batched convolution forward and backward (weight and input gradients) for the Net's conv1 (3→6,
+ * 32×32, 5×5) and conv2 (6→16, 14×14, 5×5), one thread: {@code vector} (the direct kernels of
+ * {@link VectorDirectConv}), {@code im2col} (vector im2col + GEMM + col2im, what the direct kernels
+ * replaced) and {@code scalar}. Time per batch; divide by the batch for time per image.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,7 +35,7 @@ public class ConvBenchmark {
   @Param({"10", "128"})
   public int batch;
 
-  @Param({"vector", "scalar"})
+  @Param({"vector", "im2col", "scalar"})
   public String impl;
 
   private Kernels kernels;
@@ -54,7 +55,9 @@ public class ConvBenchmark {
         layer.equals("conv1")
             ? new ConvGeometry(3, 32, 32, 6, 5, 5, 1, 1, 0, 0)
             : new ConvGeometry(6, 14, 14, 16, 5, 5, 1, 1, 0, 0);
-    kernels = impl.equals("vector") ? new VectorKernels() : new ScalarKernels();
+    // Read once when the direct kernels are first used: each parameter set runs in its own JVM.
+    System.setProperty("bnlab.conv", impl.equals("im2col") ? "im2col" : "auto");
+    kernels = impl.equals("scalar") ? new ScalarKernels() : new VectorKernels();
     Rng rng = new Rng(2);
     x = GemmBenchmark.fill(rng, batch * g.inSize());
     w = GemmBenchmark.fill(rng, g.outChannels() * g.crs());

@@ -488,6 +488,11 @@ final class VectorGemm {
       int ldc,
       int j,
       int j1) {
+    if (bj + (kc - 1) * ldb + L > b.length || ci + 3 * ldc + L > c.length) {
+      // A masked access past an array's end takes the Vector API's slow path, which allocates.
+      tailColumns(4, kc, a, ai, ars, acs, b, bj, ldb, beta, c, ci, ldc, j1 - j);
+      return;
+    }
     // Built here, not passed in: a mask crossing a call that is not inlined would be boxed.
     VectorMask<Float> mask = S.indexInRange(j, j1);
     FloatVector c00, c10, c20, c30;
@@ -543,6 +548,10 @@ final class VectorGemm {
       int ldc,
       int j,
       int j1) {
+    if (bj + (kc - 1) * ldb + L > b.length || ci + L > c.length) {
+      tailColumns(1, kc, a, ai, ars, acs, b, bj, ldb, beta, c, ci, ldc, j1 - j);
+      return;
+    }
     // Built here, not passed in: a mask crossing a call that is not inlined would be boxed.
     VectorMask<Float> mask = S.indexInRange(j, j1);
     FloatVector c00;
@@ -563,6 +572,37 @@ final class VectorGemm {
       c00 = x.fma(b0, c00);
     }
     c00.intoArray(c, ci, mask);
+  }
+
+  /**
+   * The k4x1 / k1x1 block in scalars: per element the same fused multiply-adds in the same order as
+   * a vector lane, so the result is identical whichever of the two computes it.
+   */
+  private static void tailColumns(
+      int rows,
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int ldb,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc,
+      int cols) {
+    for (int r = 0; r < rows; r++) {
+      for (int q = 0; q < cols; q++) {
+        int cq = ci + r * ldc + q;
+        float acc = beta == 0f ? 0f : beta == 1f ? c[cq] : c[cq] * beta;
+        for (int p = 0; p < kc; p++) {
+          acc = Math.fma(a[ai + r * ars + p * acs], b[bj + p * ldb + q], acc);
+        }
+        c[cq] = acc;
+      }
+    }
   }
 
   // ---- B transposed, A not: dot products of contiguous rows ----------------------------------
@@ -681,22 +721,20 @@ final class VectorGemm {
       float[] c,
       int ci) {
     FloatVector acc = FloatVector.zero(S);
+    float r = 0f;
     int bound = S.loopBound(k);
     for (int t = 0; t < batch; t++) {
       int at = ai + t * aStride, bt = bj + t * bStride;
       for (int p = 0; p < bound; p += L) {
         acc = FloatVector.fromArray(S, a, at + p).fma(FloatVector.fromArray(S, b, bt + p), acc);
       }
-      if (bound < k) {
-        VectorMask<Float> mk = S.indexInRange(bound, k);
-        acc =
-            FloatVector.fromArray(S, a, at + bound, mk)
-                .fma(FloatVector.fromArray(S, b, bt + bound, mk), acc);
+      for (int p = bound; p < k; p++) {
+        r = Math.fma(a[at + p], b[bt + p], r);
       }
     }
     float[] t = lanes();
     acc.intoArray(t, 0);
-    store(sumLanes(t, 0), beta, c, ci);
+    store(sumLanes(t, 0) + r, beta, c, ci);
   }
 
   private static void store(float sum, float beta, float[] c, int ci) {
@@ -720,6 +758,7 @@ final class VectorGemm {
       int ldc) {
     FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
     FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+    float r00 = 0f, r01 = 0f, r02 = 0f, r03 = 0f, r10 = 0f, r11 = 0f, r12 = 0f, r13 = 0f;
     int bound = S.loopBound(k);
     for (int t = 0; t < batch; t++) {
       int at = ai + t * aStride, bt = bj + t * bStride;
@@ -739,23 +778,22 @@ final class VectorGemm {
         s12 = a1.fma(b2, s12);
         s13 = a1.fma(b3, s13);
       }
-      if (bound < k) {
-        VectorMask<Float> mk = S.indexInRange(bound, k);
-        int p = bound;
-        FloatVector a0 = FloatVector.fromArray(S, a, at + p, mk);
-        FloatVector a1 = FloatVector.fromArray(S, a, at + lda + p, mk);
-        FloatVector b0 = FloatVector.fromArray(S, b, bt + p, mk);
-        FloatVector b1 = FloatVector.fromArray(S, b, bt + ldb + p, mk);
-        FloatVector b2 = FloatVector.fromArray(S, b, bt + 2 * ldb + p, mk);
-        FloatVector b3 = FloatVector.fromArray(S, b, bt + 3 * ldb + p, mk);
-        s00 = a0.fma(b0, s00);
-        s01 = a0.fma(b1, s01);
-        s02 = a0.fma(b2, s02);
-        s03 = a0.fma(b3, s03);
-        s10 = a1.fma(b0, s10);
-        s11 = a1.fma(b1, s11);
-        s12 = a1.fma(b2, s12);
-        s13 = a1.fma(b3, s13);
+      // The last k mod L terms in scalars: a masked load near an array's end would allocate.
+      for (int p = bound; p < k; p++) {
+        float x0 = a[at + p];
+        float x1 = a[at + lda + p];
+        float y0 = b[bt + p];
+        float y1 = b[bt + ldb + p];
+        float y2 = b[bt + 2 * ldb + p];
+        float y3 = b[bt + 3 * ldb + p];
+        r00 = Math.fma(x0, y0, r00);
+        r01 = Math.fma(x0, y1, r01);
+        r02 = Math.fma(x0, y2, r02);
+        r03 = Math.fma(x0, y3, r03);
+        r10 = Math.fma(x1, y0, r10);
+        r11 = Math.fma(x1, y1, r11);
+        r12 = Math.fma(x1, y2, r12);
+        r13 = Math.fma(x1, y3, r13);
       }
     }
     float[] t = lanes();
@@ -769,13 +807,13 @@ final class VectorGemm {
     s13.intoArray(t, 7 * L);
     int ai1 = ai + lda;
     int cj = ci + ldc;
-    store(sumLanes(t, 0), beta, c, ci);
-    store(sumLanes(t, L), beta, c, ci + 1);
-    store(sumLanes(t, 2 * L), beta, c, ci + 2);
-    store(sumLanes(t, 3 * L), beta, c, ci + 3);
-    store(sumLanes(t, 4 * L), beta, c, cj);
-    store(sumLanes(t, 5 * L), beta, c, cj + 1);
-    store(sumLanes(t, 6 * L), beta, c, cj + 2);
-    store(sumLanes(t, 7 * L), beta, c, cj + 3);
+    store(sumLanes(t, 0) + r00, beta, c, ci);
+    store(sumLanes(t, L) + r01, beta, c, ci + 1);
+    store(sumLanes(t, 2 * L) + r02, beta, c, ci + 2);
+    store(sumLanes(t, 3 * L) + r03, beta, c, ci + 3);
+    store(sumLanes(t, 4 * L) + r10, beta, c, cj);
+    store(sumLanes(t, 5 * L) + r11, beta, c, cj + 1);
+    store(sumLanes(t, 6 * L) + r12, beta, c, cj + 2);
+    store(sumLanes(t, 7 * L) + r13, beta, c, cj + 3);
   }
 }

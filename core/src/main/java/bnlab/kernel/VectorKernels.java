@@ -166,6 +166,9 @@ final class VectorKernels implements Kernels {
 
     private VectorDirectConv.Plan plan;
 
+    /** The plans of the geometries this thread convolves (every layer of a model shares them). */
+    private final VectorDirectConv.Plans plans = new VectorDirectConv.Plans();
+
     /** The input gradient's convolution (see VectorDirectConv.inputGradient) and its weight. */
     private VectorDirectConv.Plan gradPlan;
 
@@ -215,9 +218,7 @@ final class VectorKernels implements Kernels {
     // The flipped weight and per-chunk room for the direct input gradient.
     private void gradientScratch(float[] w) {
       ConvGeometry gg = VectorDirectConv.inputGradient(g);
-      if (gradPlan == null || !gradPlan.g.equals(gg)) {
-        gradPlan = new VectorDirectConv.Plan(gg);
-      }
+      gradPlan = plans.get(gg);
       if (flipped.length < w.length) {
         flipped = new float[w.length];
       }
@@ -238,9 +239,7 @@ final class VectorKernels implements Kernels {
 
     // Direct-convolution scratch for up to `images` images per chunk.
     private void directScratch(int images) {
-      if (plan == null || !plan.g.equals(g)) {
-        plan = new VectorDirectConv.Plan(g);
-      }
+      plan = plans.get(g);
       int size = images * Math.max(plan.wideSize(), plan.dyWideSize());
       int pad = images * plan.reach;
       for (int c = 0; c < chunks; c++) {

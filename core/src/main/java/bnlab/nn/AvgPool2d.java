@@ -54,7 +54,9 @@ public final class AvgPool2d extends Module {
   @Override
   public Tensor forward(Tensor x) {
     Shape.check(repr, x, "(N, C, H, W)", -1, -1, -1, -1);
-    shapeIn = x.shape();
+    if (shapeIn == null || !x.hasShape(shapeIn)) {
+      shapeIn = x.shape();
+    }
     int h = x.dim(2);
     int w = x.dim(3);
     int p = ConvShapes.out(repr, "height", h, kernelSize, stride, padding);

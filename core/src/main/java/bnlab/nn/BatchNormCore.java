@@ -205,7 +205,7 @@ final class BatchNormCore {
       }
     }
     BatchNormOps.invStd(var, eps, numFeatures, invstd);
-    out = Tensor.ensure(out, x.shape());
+    out = Tensor.ensureLike(out, x);
     // x̂ is needed only by backward, which recomputes it from the input where the kernels can;
     // elsewhere it is stored in training and, in eval mode (usually inference), computed only if
     // backward asks for it. Not writing it saves a pass over memory the size of the input.
@@ -213,7 +213,7 @@ final class BatchNormCore {
     fromInput = BatchNormOps.recomputesXhat(s);
     xhatStored = training && !fromInput;
     if (xhatStored) {
-      xhat = Tensor.ensure(xhat, x.shape());
+      xhat = Tensor.ensureLike(xhat, x);
     }
     BatchNormOps.normalize(
         x.data(),
@@ -273,7 +273,7 @@ final class BatchNormCore {
   }
 
   Tensor backward(Tensor dY) {
-    if (!ready || !dY.hasShape(out.shape())) {
+    if (!ready || !dY.sameShape(out)) {
       throw new IllegalStateException(
           name
               + ".backward: expected dY of the last forward's output shape "
@@ -281,7 +281,7 @@ final class BatchNormCore {
               + ", got "
               + Shape.str(dY.shape()));
     }
-    dX = Tensor.ensure(dX, dY.shape());
+    dX = Tensor.ensureLike(dX, dY);
     float[] g = data(weight);
     float[] dGamma = weight == null || !weight.requiresGrad() ? null : weight.grad().data();
     float[] dBeta = bias == null || !bias.requiresGrad() ? null : bias.grad().data();
@@ -298,7 +298,7 @@ final class BatchNormCore {
     }
     if (!xhatStored) {
       // x̂ = (x − μ)·invstd: the normalization with γ = 1 and β = 0, which round it the same way.
-      xhat = Tensor.ensure(xhat, input.shape());
+      xhat = Tensor.ensureLike(xhat, input);
       BatchNormOps.normalize(
           input.data(), n, numFeatures, s, mean, invstd, null, null, xhat.data(), null);
       xhatStored = true;

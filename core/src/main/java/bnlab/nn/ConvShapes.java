@@ -49,7 +49,7 @@ final class ConvShapes {
     if (out == null) {
       throw new IllegalStateException(who + ".backward: call forward first");
     }
-    if (!dY.hasShape(out.shape())) {
+    if (!dY.sameShape(out)) {
       throw new IllegalArgumentException(
           who
               + ".backward: expected dY "

@@ -47,7 +47,7 @@ public final class Dropout extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
-    out = Tensor.ensure(out, x.shape());
+    out = Tensor.ensureLike(out, x);
     float[] xs = x.data();
     float[] ys = out.data();
     int n = x.size();
@@ -56,7 +56,7 @@ public final class Dropout extends Module {
       System.arraycopy(xs, 0, ys, 0, n);
       return out;
     }
-    mask = Tensor.ensure(mask, x.shape());
+    mask = Tensor.ensureLike(mask, x);
     float[] ms = mask.data();
     float keep = p < 1f ? 1f / (1f - p) : 0f;
     for (int i = 0; i < n; i++) {
@@ -69,7 +69,7 @@ public final class Dropout extends Module {
   @Override
   public Tensor backward(Tensor dY) {
     ConvShapes.checkGrad(toString(), out, dY);
-    dX = Tensor.ensure(dX, dY.shape());
+    dX = Tensor.ensureLike(dX, dY);
     float[] g = dY.data();
     float[] d = dX.data();
     int n = dY.size();

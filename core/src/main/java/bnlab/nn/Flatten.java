@@ -17,7 +17,9 @@ public final class Flatten extends Module {
     if (x.rank() < 1) {
       throw new IllegalArgumentException("Flatten: expected input (N, ...), got a scalar");
     }
-    shapeIn = x.shape();
+    if (shapeIn == null || !x.hasShape(shapeIn)) {
+      shapeIn = x.shape();
+    }
     int n = x.dim(0);
     int rest = n == 0 ? 0 : x.size() / n;
     out = view(out, x, n, rest);

@@ -93,8 +93,8 @@ public final class GroupNorm extends Module {
       mean = new double[n * numGroups];
       invstd = new double[n * numGroups];
     }
-    out = Tensor.ensure(out, x.shape());
-    xhat = Tensor.ensure(xhat, x.shape());
+    out = Tensor.ensureLike(out, x);
+    xhat = Tensor.ensureLike(xhat, x);
     GroupNormKernel.stats(x.data(), n, numChannels, s, numGroups, eps, mean, invstd, null);
     GroupNormKernel.normalize(
         x.data(),
@@ -115,7 +115,7 @@ public final class GroupNorm extends Module {
   @Override
   public Tensor backward(Tensor dY) {
     Norms.checkBackward(repr, ready, out, dY);
-    dX = Tensor.ensure(dX, dY.shape());
+    dX = Tensor.ensureLike(dX, dY);
     GroupNormKernel.backward(
         dY.data(),
         xhat.data(),

@@ -117,8 +117,8 @@ final class InstanceNormCore {
               + ": expected more than 1 spatial element when training, got input of shape "
               + Shape.str(x.shape()));
     }
-    out = Tensor.ensure(out, x.shape());
-    xhat = Tensor.ensure(xhat, x.shape());
+    out = Tensor.ensureLike(out, x);
+    xhat = Tensor.ensureLike(xhat, x);
     instanceStats = training || runningMean == null;
     if (instanceStats) {
       forwardInstance(x, training && runningMean != null);
@@ -196,7 +196,7 @@ final class InstanceNormCore {
 
   Tensor backward(Tensor dY) {
     Norms.checkBackward(repr, ready, out, dY);
-    dX = Tensor.ensure(dX, dY.shape());
+    dX = Tensor.ensureLike(dX, dY);
     if (instanceStats) {
       GroupNormKernel.backward(
           dY.data(),

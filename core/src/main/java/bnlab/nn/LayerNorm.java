@@ -85,8 +85,8 @@ public final class LayerNorm extends Module {
       mean = new double[rows];
       invstd = new double[rows];
     }
-    out = Tensor.ensure(out, x.shape());
-    xhat = Tensor.ensure(xhat, x.shape());
+    out = Tensor.ensureLike(out, x);
+    xhat = Tensor.ensureLike(xhat, x);
     // Each sample is one group of M "channels" with S = 1, so γ, β index the M elements.
     GroupNormKernel.stats(x.data(), rows, m, 1, 1, eps, mean, invstd, null);
     GroupNormKernel.normalize(
@@ -124,7 +124,7 @@ public final class LayerNorm extends Module {
   @Override
   public Tensor backward(Tensor dY) {
     Norms.checkBackward(repr, ready, out, dY);
-    dX = Tensor.ensure(dX, dY.shape());
+    dX = Tensor.ensureLike(dX, dY);
     GroupNormKernel.backward(
         dY.data(),
         xhat.data(),

@@ -48,7 +48,9 @@ public final class MaxPool2d extends Module {
   @Override
   public Tensor forward(Tensor x) {
     Shape.check(repr, x, "(N, C, H, W)", -1, -1, -1, -1);
-    shapeIn = x.shape();
+    if (shapeIn == null || !x.hasShape(shapeIn)) {
+      shapeIn = x.shape();
+    }
     int planes = x.dim(0) * x.dim(1);
     int h = x.dim(2);
     int w = x.dim(3);

@@ -35,7 +35,7 @@ final class Norms {
   }
 
   static void checkBackward(String who, boolean ready, Tensor out, Tensor dY) {
-    if (!ready || !dY.hasShape(out.shape())) {
+    if (!ready || !dY.sameShape(out)) {
       throw new IllegalStateException(
           who
               + ".backward: expected dY of the last forward's output shape "

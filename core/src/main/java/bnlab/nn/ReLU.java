@@ -13,17 +13,17 @@ public final class ReLU extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
-    out = Tensor.ensure(out, x.shape());
+    out = Tensor.ensureLike(out, x);
     Kernels.get().relu(x.data(), out.data(), x.size());
     return out;
   }
 
   @Override
   public Tensor backward(Tensor dY) {
-    if (out == null || !dY.hasShape(out.shape())) {
+    if (out == null || !dY.sameShape(out)) {
       throw new IllegalStateException("ReLU.backward: call forward first with the matching shape");
     }
-    dX = Tensor.ensure(dX, dY.shape());
+    dX = Tensor.ensureLike(dX, dY);
     Kernels.get().reluBackward(out.data(), dY.data(), dX.data(), dY.size());
     return dX;
   }

@@ -68,8 +68,8 @@ final class RunningBn {
     }
     n = x.dim(0);
     s = x.size() / Math.max(1, n * c);
-    out = Tensor.ensure(out, x.shape());
-    xhat = Tensor.ensure(xhat, x.shape());
+    out = Tensor.ensureLike(out, x);
+    xhat = Tensor.ensureLike(xhat, x);
   }
 
   void checkFinite(double[] mean, double[] var, int count) {
@@ -130,6 +130,6 @@ final class RunningBn {
   /** Checks dY and sizes dX. */
   void beginBackward(boolean ready, Tensor dY) {
     Norms.checkBackward(repr, ready, out, dY);
-    dX = Tensor.ensure(dX, dY.shape());
+    dX = Tensor.ensureLike(dX, dY);
   }
 }

@@ -12,7 +12,7 @@ public final class Tanh extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
-    out = Tensor.ensure(out, x.shape());
+    out = Tensor.ensureLike(out, x);
     float[] xs = x.data();
     float[] ys = out.data();
     for (int i = 0, n = x.size(); i < n; i++) {
@@ -24,7 +24,7 @@ public final class Tanh extends Module {
   @Override
   public Tensor backward(Tensor dY) {
     ConvShapes.checkGrad(toString(), out, dY);
-    dX = Tensor.ensure(dX, dY.shape());
+    dX = Tensor.ensureLike(dX, dY);
     float[] ys = out.data();
     float[] g = dY.data();
     float[] d = dX.data();

@@ -71,6 +71,36 @@ public final class Shape {
     return off;
   }
 
+  /** {@link #check(String, Tensor, String, int...)} for rank 2, without a varargs array. */
+  public static void check(String who, Tensor t, String expectedText, int e0, int e1) {
+    if (t.rank() != 2 || !fits(e0, t.dim(0)) || !fits(e1, t.dim(1))) {
+      check(who, t, expectedText, new int[] {e0, e1});
+    }
+  }
+
+  /** {@link #check(String, Tensor, String, int...)} for rank 3, without a varargs array. */
+  public static void check(String who, Tensor t, String expectedText, int e0, int e1, int e2) {
+    if (t.rank() != 3 || !fits(e0, t.dim(0)) || !fits(e1, t.dim(1)) || !fits(e2, t.dim(2))) {
+      check(who, t, expectedText, new int[] {e0, e1, e2});
+    }
+  }
+
+  /** {@link #check(String, Tensor, String, int...)} for rank 4, without a varargs array. */
+  public static void check(
+      String who, Tensor t, String expectedText, int e0, int e1, int e2, int e3) {
+    if (t.rank() != 4
+        || !fits(e0, t.dim(0))
+        || !fits(e1, t.dim(1))
+        || !fits(e2, t.dim(2))
+        || !fits(e3, t.dim(3))) {
+      check(who, t, expectedText, new int[] {e0, e1, e2, e3});
+    }
+  }
+
+  private static boolean fits(int expected, int actual) {
+    return expected < 0 || expected == actual;
+  }
+
   /**
    * Checks that {@code t} has rank {@code rank} and, where {@code expected[i] >= 0}, that
    * dimension. Use -1 for "any". The message shows both shapes, e.g. {@code conv1: expected input

@@ -64,6 +64,54 @@ public final class Tensor {
     return new Tensor(new float[n], shape);
   }
 
+  // The fixed-arity forms below let a layer's per-step call compare the shape without building a
+  // varargs array (which the JIT cannot remove, as it escapes into the tensor on a change).
+
+  /** {@link #ensure(Tensor, int...)} for one dimension, without allocating when it matches. */
+  public static Tensor ensure(Tensor t, int d0) {
+    return t != null && t.shape.length == 1 && t.shape[0] == d0 ? t : ensure(t, new int[] {d0});
+  }
+
+  /** {@link #ensure(Tensor, int...)} for two dimensions, without allocating when they match. */
+  public static Tensor ensure(Tensor t, int d0, int d1) {
+    return t != null && t.shape.length == 2 && t.shape[0] == d0 && t.shape[1] == d1
+        ? t
+        : ensure(t, new int[] {d0, d1});
+  }
+
+  /** {@link #ensure(Tensor, int...)} for three dimensions, without allocating when they match. */
+  public static Tensor ensure(Tensor t, int d0, int d1, int d2) {
+    return t != null
+            && t.shape.length == 3
+            && t.shape[0] == d0
+            && t.shape[1] == d1
+            && t.shape[2] == d2
+        ? t
+        : ensure(t, new int[] {d0, d1, d2});
+  }
+
+  /** {@link #ensure(Tensor, int...)} for four dimensions, without allocating when they match. */
+  public static Tensor ensure(Tensor t, int d0, int d1, int d2, int d3) {
+    return t != null
+            && t.shape.length == 4
+            && t.shape[0] == d0
+            && t.shape[1] == d1
+            && t.shape[2] == d2
+            && t.shape[3] == d3
+        ? t
+        : ensure(t, new int[] {d0, d1, d2, d3});
+  }
+
+  /** {@link #ensure(Tensor, int...)} with {@code like}'s shape, without copying that shape. */
+  public static Tensor ensureLike(Tensor t, Tensor like) {
+    return t != null && t.sameShape(like) ? t : ensure(t, like.shape);
+  }
+
+  /** Whether this tensor has the same shape as {@code other} (no copy of either shape). */
+  public boolean sameShape(Tensor other) {
+    return Arrays.equals(shape, other.shape);
+  }
+
   /** The backing array; only the first {@link #size()} elements belong to this tensor. */
   public float[] data() {
     return data;

@@ -25,6 +25,8 @@ public record BenchResult(
    * @param min slowest run, images per second
    * @param max fastest run, images per second
    * @param bnShare fraction of the step spent in BatchNorm layers (forward + backward), or NaN
+   * @param bytesPerStep heap bytes allocated per step by all threads during the timed runs (the
+   *     median run), or NaN where the JVM cannot count them
    */
   public record Row(
       String model,
@@ -33,7 +35,8 @@ public record BenchResult(
       double median,
       double min,
       double max,
-      double bnShare) {}
+      double bnShare,
+      double bytesPerStep) {}
 
   public BenchResult {
     rows = List.copyOf(rows);

@@ -24,8 +24,8 @@ import java.util.Locale;
  *
  * <p>Each configuration runs untimed warm-up runs, then timed runs of a fixed number of images; the
  * median of the timed runs is reported with the slowest and fastest. For Net+BN training the share
- * of the step spent in BatchNorm layers is measured in separate runs with a layer timer (which
- * itself costs a little, so it is kept out of the throughput runs).
+ * of the step spent in BatchNorm layers is the median of as many separate runs with a layer timer
+ * (which itself costs a little, so it is kept out of the throughput runs).
  */
 public final class TrainBenchmark {
   private static final int CLASSES = 10;
@@ -87,9 +87,10 @@ public final class TrainBenchmark {
           model.backward(loss.backward());
           adam.step();
         };
-    double[] ips = measure(o, steps, batch, oneStep);
-    double share = bn ? bnShare(model, Math.max(1, steps / 4), oneStep) : Double.NaN;
-    return row(bn, "train", batch, ips, share);
+    double[] alloc = new double[o.runs()];
+    double[] ips = measure(o, steps, batch, oneStep, alloc);
+    double share = bn ? bnShare(model, o.runs(), steps, oneStep) : Double.NaN;
+    return row(bn, "train", batch, ips, share, alloc);
   }
 
   private static BenchResult.Row infer(BenchOptions o, boolean bn) {
@@ -107,21 +108,26 @@ public final class TrainBenchmark {
     int steps = Math.max(1, o.inferImagesPerRun() / o.inferBatch());
     int[] step = {0};
     float[] sink = {0f};
+    double[] alloc = new double[o.runs()];
     double[] ips =
         measure(
             o,
             steps,
             o.inferBatch(),
-            () -> sink[0] += model.forward(data.x[step[0]++ % DATA_BATCHES]).data()[0]);
+            () -> sink[0] += model.forward(data.x[step[0]++ % DATA_BATCHES]).data()[0],
+            alloc);
     if (!Float.isFinite(sink[0])) {
       throw new IllegalStateException("bench: non-finite inference output");
     }
-    return row(bn, "infer", o.inferBatch(), ips, Double.NaN);
+    return row(bn, "infer", o.inferBatch(), ips, Double.NaN, alloc);
   }
 
-  private static BenchResult.Row row(boolean bn, String mode, int batch, double[] ips, double s) {
+  private static BenchResult.Row row(
+      boolean bn, String mode, int batch, double[] ips, double s, double[] alloc) {
     double[] sorted = ips.clone();
     Arrays.sort(sorted);
+    double[] bytes = alloc.clone();
+    Arrays.sort(bytes);
     return new BenchResult.Row(
         bn ? "Net+BN" : "Net",
         mode,
@@ -129,7 +135,8 @@ public final class TrainBenchmark {
         median(sorted),
         sorted[0],
         sorted[sorted.length - 1],
-        s);
+        s,
+        median(bytes));
   }
 
   static double median(double[] sorted) {
@@ -137,8 +144,12 @@ public final class TrainBenchmark {
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
-  /** Images per second of each timed run. */
-  private static double[] measure(BenchOptions o, int steps, int batch, Runnable step) {
+  /**
+   * Images per second of each timed run; {@code alloc} gets each run's heap allocation per step,
+   * summed over all threads (NaN if the JVM does not count it).
+   */
+  private static double[] measure(
+      BenchOptions o, int steps, int batch, Runnable step, double[] alloc) {
     for (int w = 0; w < o.warmupRuns(); w++) {
       for (int s = 0; s < steps; s++) {
         step.run();
@@ -146,28 +157,57 @@ public final class TrainBenchmark {
     }
     double[] ips = new double[o.runs()];
     for (int r = 0; r < o.runs(); r++) {
+      // Another thread's count lags by what sits in its allocation buffer (TLAB) until a GC
+      // retires it, so each count follows a collection, outside the timed window.
+      System.gc();
+      long a0 = allocatedBytes();
       long t0 = System.nanoTime();
       for (int s = 0; s < steps; s++) {
         step.run();
       }
       ips[r] = (double) steps * batch / ((System.nanoTime() - t0) * 1e-9);
+      System.gc();
+      long a1 = allocatedBytes();
+      alloc[r] = a0 < 0 || a1 < 0 ? Double.NaN : (double) (a1 - a0) / steps;
     }
     return ips;
   }
 
-  /** Fraction of the step spent inside BatchNorm layers, from a listener that times every layer. */
-  private static double bnShare(Sequential model, int steps, Runnable step) {
+  // Looked up once: the lookup itself allocates.
+  private static final java.lang.management.ThreadMXBean THREADS =
+      ManagementFactory.getThreadMXBean();
+
+  /** Heap bytes allocated so far by all live threads, or −1 if the JVM does not say. */
+  static long allocatedBytes() {
+    if (THREADS instanceof com.sun.management.ThreadMXBean t
+        && t.isThreadAllocatedMemorySupported()
+        && t.isThreadAllocatedMemoryEnabled()) {
+      return t.getTotalThreadAllocatedBytes();
+    }
+    return -1;
+  }
+
+  /**
+   * Fraction of the step spent inside BatchNorm layers, from a listener that times every layer: the
+   * median over {@code runs} runs of {@code steps} steps, as for the throughput.
+   */
+  private static double bnShare(Sequential model, int runs, int steps, Runnable step) {
     LayerTimer timer = new LayerTimer();
     model.setListener(timer);
     try {
-      long t0 = System.nanoTime();
-      for (int s = 0; s < steps; s++) {
-        timer.start();
-        step.run();
-        timer.finish();
+      double[] shares = new double[runs];
+      for (int r = 0; r < runs; r++) {
+        timer.bnNanos = 0;
+        long t0 = System.nanoTime();
+        for (int s = 0; s < steps; s++) {
+          timer.start();
+          step.run();
+          timer.finish();
+        }
+        shares[r] = (double) timer.bnNanos / (System.nanoTime() - t0);
       }
-      long total = System.nanoTime() - t0;
-      return (double) timer.bnNanos / total;
+      Arrays.sort(shares);
+      return median(shares);
     } finally {
       model.setListener(null);
     }
@@ -250,19 +290,20 @@ public final class TrainBenchmark {
     sb.append(
         String.format(
             Locale.ROOT,
-            "%-7s %-6s %6s %12s %12s %12s %9s%n",
+            "%-7s %-6s %6s %12s %12s %12s %9s %11s%n",
             "model",
             "mode",
             "batch",
             "median img/s",
             "min img/s",
             "max img/s",
-            "BN share"));
+            "BN share",
+            "bytes/step"));
     for (BenchResult.Row w : r.rows()) {
       sb.append(
           String.format(
               Locale.ROOT,
-              "%-7s %-6s %6d %12.0f %12.0f %12.0f %9s%n",
+              "%-7s %-6s %6d %12.0f %12.0f %12.0f %9s %11s%n",
               w.model(),
               w.mode(),
               w.batch(),
@@ -271,7 +312,10 @@ public final class TrainBenchmark {
               w.max(),
               Double.isNaN(w.bnShare())
                   ? "-"
-                  : String.format(Locale.ROOT, "%.1f%%", 100 * w.bnShare())));
+                  : String.format(Locale.ROOT, "%.1f%%", 100 * w.bnShare()),
+              Double.isNaN(w.bytesPerStep())
+                  ? "-"
+                  : String.format(Locale.ROOT, "%.0f", w.bytesPerStep())));
     }
     return sb.toString();
   }
@@ -302,6 +346,8 @@ public final class TrainBenchmark {
           .append(num(w.max()))
           .append(",\"bnShare\":")
           .append(num(w.bnShare()))
+          .append(",\"bytesPerStep\":")
+          .append(num(w.bytesPerStep()))
           .append('}');
     }
     return sb.append("]}").toString();
