@@ -32,6 +32,11 @@ public abstract class Module {
   private final Map<String, Counter> counters = new LinkedHashMap<>();
   private final Map<String, Module> children = new LinkedHashMap<>();
 
+  // Array copies of the parameters and children, so the per-step zeroGrad walks the tree without
+  // building maps or iterators.
+  private Parameter[] ownParameters = new Parameter[0];
+  private Module[] childArray = new Module[0];
+
   /** Computes the output for {@code x} and caches what backward needs. */
   public abstract Tensor forward(Tensor x);
 
@@ -76,6 +81,7 @@ public abstract class Module {
   protected final Parameter registerParameter(String name, Parameter p) {
     checkFree(name);
     parameters.put(name, p);
+    ownParameters = parameters.values().toArray(new Parameter[0]);
     return p;
   }
 
@@ -100,6 +106,7 @@ public abstract class Module {
       throw new IllegalArgumentException("module name must be non-empty without '.': " + name);
     }
     children.put(name, m);
+    childArray = children.values().toArray(new Module[0]);
     return m;
   }
 
@@ -184,8 +191,11 @@ public abstract class Module {
 
   /** Zeroes every parameter's gradient. */
   public final void zeroGrad() {
-    for (Parameter p : namedParameters().values()) {
+    for (Parameter p : ownParameters) {
       p.zeroGrad();
+    }
+    for (Module c : childArray) {
+      c.zeroGrad();
     }
   }
 
