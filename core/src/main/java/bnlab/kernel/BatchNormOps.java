@@ -45,6 +45,33 @@ public final class BatchNormOps {
     }
   }
 
+  /**
+   * Batch statistics, invstd and the normalization in one call: the same values as {@link
+   * #meanVar}, {@link #invStd} and {@link #normalize} in turn; the vector kernels do it channel by
+   * channel, reading each channel from memory once.
+   */
+  public static void meanVarNormalize(
+      float[] x,
+      int n,
+      int c,
+      int s,
+      double eps,
+      double[] mean,
+      double[] var,
+      double[] invstd,
+      float[] gamma,
+      float[] beta,
+      float[] y,
+      float[] xhat) {
+    if (KernelProvider.vector()) {
+      VectorBatchNorm.meanVarNormalize(x, n, c, s, eps, mean, var, invstd, gamma, beta, y, xhat);
+    } else {
+      BatchNormKernel.meanVar(x, n, c, s, mean, var);
+      BatchNormKernel.invStd(var, eps, c, invstd);
+      BatchNormKernel.normalize(x, n, c, s, mean, invstd, gamma, beta, y, xhat);
+    }
+  }
+
   /** See {@link BatchNormKernel#updateRunning}. */
   public static void updateRunning(
       float[] runningMean,

@@ -45,6 +45,7 @@ final class VectorBatchNorm {
     static final int NORMALIZE = 1;
     static final int TRAIN = 2;
     static final int FROZEN = 3;
+    static final int FUSED = 4;
     private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
 
     int op;
@@ -56,6 +57,7 @@ final class VectorBatchNorm {
     double[] mean;
     double[] var;
     double[] invstd;
+    double eps;
     float[] gamma;
     float[] beta;
     float[] y;
@@ -91,6 +93,15 @@ final class VectorBatchNorm {
       switch (op) {
         case MEAN_VAR -> meanVar(x, n, c, s, mean, var, j0, j1);
         case NORMALIZE -> normalize(x, n, c, s, mean, invstd, gamma, beta, y, xhat, j0, j1);
+        case FUSED -> {
+          // Channel by channel, so that the normalization reads what the statistics just read
+          // while it is still in cache.
+          for (int j = j0; j < j1; j++) {
+            meanVar(x, n, c, s, mean, var, j, j + 1);
+            invstd[j] = 1.0 / Math.sqrt(var[j] + eps);
+            normalize(x, n, c, s, mean, invstd, gamma, beta, y, xhat, j, j + 1);
+          }
+        }
         case TRAIN ->
             backwardTrain(x, xhat, mean, n, c, s, invstd, gamma, y, dGamma, dBeta, j0, j1);
         default -> backwardFrozen(x, xhat, mean, n, c, s, invstd, gamma, y, dGamma, dBeta, j0, j1);
@@ -198,6 +209,42 @@ final class VectorBatchNorm {
     }
     a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
     return folded + VectorGemm.sumLanes(lanes, 0) + tails;
+  }
+
+  /**
+   * {@link #meanVar}, {@link #invStd} and {@link #normalize} in one sweep, channel by channel: the
+   * same values as the three calls (the same operations per channel), with each channel's data read
+   * from memory once instead of twice.
+   */
+  static void meanVarNormalize(
+      float[] x,
+      int n,
+      int c,
+      int s,
+      double eps,
+      double[] mean,
+      double[] var,
+      double[] invstd,
+      float[] gamma,
+      float[] beta,
+      float[] y,
+      float[] xhat) {
+    if (s < L) {
+      meanVar(x, n, c, s, mean, var);
+      invStd(var, eps, c, invstd);
+      normalize(x, n, c, s, mean, invstd, gamma, beta, y, xhat);
+      return;
+    }
+    Job job = Job.get(Job.FUSED, x, n, c, s);
+    job.mean = mean;
+    job.var = var;
+    job.invstd = invstd;
+    job.eps = eps;
+    job.gamma = gamma;
+    job.beta = beta;
+    job.y = y;
+    job.xhat = xhat;
+    job.go();
   }
 
   /** invstd[j] = 1/sqrt(var[j] + eps): per channel, no vector work to do. */

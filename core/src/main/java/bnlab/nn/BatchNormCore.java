@@ -190,21 +190,6 @@ final class BatchNormCore {
     n = batch;
     s = spatial;
     batchStats = (training && !frozen) || runningMean == null;
-    if (batchStats) {
-      BatchNormOps.meanVar(x.data(), n, numFeatures, s, mean, var);
-      if (training && runningMean != null) {
-        checkFinite();
-        updateRunning(m);
-      }
-    } else {
-      float[] rm = runningMean.data();
-      float[] rv = runningVar.data();
-      for (int j = 0; j < numFeatures; j++) {
-        mean[j] = rm[j];
-        var[j] = rv[j];
-      }
-    }
-    BatchNormOps.invStd(var, eps, numFeatures, invstd);
     out = Tensor.ensureLike(out, x);
     // x̂ is needed only by backward, which recomputes it from the input where the kernels can;
     // elsewhere it is stored in training and, in eval mode (usually inference), computed only if
@@ -215,17 +200,37 @@ final class BatchNormCore {
     if (xhatStored) {
       xhat = Tensor.ensureLike(xhat, x);
     }
-    BatchNormOps.normalize(
-        x.data(),
-        n,
-        numFeatures,
-        s,
-        mean,
-        invstd,
-        data(weight),
-        data(bias),
-        out.data(),
-        xhatStored ? xhat.data() : null);
+    float[] xh = xhatStored ? xhat.data() : null;
+    if (batchStats) {
+      BatchNormOps.meanVarNormalize(
+          x.data(),
+          n,
+          numFeatures,
+          s,
+          eps,
+          mean,
+          var,
+          invstd,
+          data(weight),
+          data(bias),
+          out.data(),
+          xh);
+      if (training && runningMean != null) {
+        // Throws before the running statistics change (the output is then not to be used).
+        checkFinite();
+        updateRunning(m);
+      }
+    } else {
+      float[] rm = runningMean.data();
+      float[] rv = runningVar.data();
+      for (int j = 0; j < numFeatures; j++) {
+        mean[j] = rm[j];
+        var[j] = rv[j];
+      }
+      BatchNormOps.invStd(var, eps, numFeatures, invstd);
+      BatchNormOps.normalize(
+          x.data(), n, numFeatures, s, mean, invstd, data(weight), data(bias), out.data(), xh);
+    }
     ready = true;
     return out;
   }

@@ -91,6 +91,28 @@ class VectorTwinsTest {
   }
 
   @Test
+  void fusedStatisticsAndNormalizationEqualTheSeparateCalls() {
+    Rng rng = new Rng(8);
+    for (int[] d : BN) {
+      int n = d[0], c = d[1], s = d[2];
+      float[] x = VectorGemmTest.random(rng, n * c * s);
+      float[] gamma = VectorGemmTest.random(rng, c), beta = VectorGemmTest.random(rng, c);
+      double[] m1 = new double[c], v1 = new double[c], i1 = new double[c];
+      double[] m2 = new double[c], v2 = new double[c], i2 = new double[c];
+      float[] y1 = new float[x.length], h1 = new float[x.length];
+      float[] y2 = new float[x.length], h2 = new float[x.length];
+      VectorBatchNorm.meanVar(x, n, c, s, m1, v1);
+      VectorBatchNorm.invStd(v1, 1e-5, c, i1);
+      VectorBatchNorm.normalize(x, n, c, s, m1, i1, gamma, beta, y1, h1);
+      VectorBatchNorm.meanVarNormalize(x, n, c, s, 1e-5, m2, v2, i2, gamma, beta, y2, h2);
+      assertArrayEquals(m1, m2, 0.0, () -> "mean " + shape(d));
+      assertArrayEquals(v1, v2, 0.0, () -> "var " + shape(d));
+      assertArrayEquals(y1, y2, 0f, () -> "y " + shape(d));
+      assertArrayEquals(h1, h2, 0f, () -> "xhat " + shape(d));
+    }
+  }
+
+  @Test
   void backwardFromTheInputEqualsBackwardFromStoredXhat() {
     Rng rng = new Rng(7);
     for (int[] d : BN) {
