@@ -174,6 +174,15 @@ final class VectorKernels implements Kernels {
 
     private float[] flipped = new float[0];
 
+    /** Whether the direct convolution runs on zero-padded copies of the images (padding > 0). */
+    private boolean padIn;
+
+    /** Per chunk: zero-padded copies of the chunk's images (padded convolutions only). */
+    private final float[][] padded = new float[MAX_CHUNKS][0];
+
+    /** Per chunk: the gradient of one padded image before its edges are cropped. */
+    private final float[][] dxPadded = new float[MAX_CHUNKS][0];
+
     /** Per chunk: one image's zero-padded dY, the input of the input gradient's convolution. */
     private final float[][] dyPads = new float[MAX_CHUNKS][0];
 
@@ -217,13 +226,16 @@ final class VectorKernels implements Kernels {
 
     // The flipped weight and per-chunk room for the direct input gradient.
     private void gradientScratch(float[] w) {
-      ConvGeometry gg = VectorDirectConv.inputGradient(g);
+      ConvGeometry gg = VectorDirectConv.inputGradient(plan.g);
       gradPlan = plans.get(gg);
       if (flipped.length < w.length) {
         flipped = new float[w.length];
       }
       VectorDirectConv.flipWeight(g, w, flipped);
       for (int c = 0; c < chunks; c++) {
+        if (padIn && dxPadded[c].length < plan.g.inSize()) {
+          dxPadded[c] = new float[plan.g.inSize()];
+        }
         if (dyPads[c].length < gradPlan.reach) {
           dyPads[c] = new float[gradPlan.reach];
         }
@@ -239,7 +251,17 @@ final class VectorKernels implements Kernels {
 
     // Direct-convolution scratch for up to `images` images per chunk.
     private void directScratch(int images) {
-      plan = plans.get(g);
+      plan = plans.get(VectorDirectConv.unpadded(g));
+      padIn = g.padH() > 0 || g.padW() > 0;
+      if (padIn) {
+        // Copies of the images, plus a wide row of slack so no read runs off the end.
+        int room = images * plan.g.inSize() + plan.reach;
+        for (int c = 0; c < chunks; c++) {
+          if (padded[c].length < room) {
+            padded[c] = new float[room];
+          }
+        }
+      }
       int size = images * Math.max(plan.wideSize(), plan.dyWideSize());
       int pad = images * plan.reach;
       for (int c = 0; c < chunks; c++) {
@@ -310,8 +332,15 @@ final class VectorKernels implements Kernels {
       if (!backward) {
         for (int t = t0; t < t1; t++) {
           if (direct) {
+            float[] src = x;
+            int off = t * g.inSize();
+            if (padIn) {
+              VectorDirectConv.padImage(g, x, off, padded[chunk], 0);
+              src = padded[chunk];
+              off = 0;
+            }
             VectorDirectConv.forward(
-                plan, x, t * g.inSize(), w, bias, y, t * kk * pq, wide[chunk], pads[chunk]);
+                plan, src, off, w, bias, y, t * kk * pq, wide[chunk], pads[chunk]);
             continue;
           }
           float[] cs = col != null ? col : colChunks;
@@ -329,20 +358,37 @@ final class VectorKernels implements Kernels {
       }
       int pOff = chunk * kk * crs;
       if (direct) {
-        VectorDirectConv.weightGrad(plan, t0, t1, x, dy, wide[chunk], pads[chunk], parts, pOff);
+        float[] src = x;
+        int off = t0 * g.inSize();
+        int stride = g.inSize();
+        if (padIn) {
+          stride = plan.g.inSize();
+          for (int t = t0; t < t1; t++) {
+            VectorDirectConv.padImage(g, x, t * g.inSize(), padded[chunk], (t - t0) * stride);
+          }
+          src = padded[chunk];
+          off = 0;
+        }
+        VectorDirectConv.weightGrad(
+            plan, t0, t1, src, off, stride, dy, wide[chunk], pads[chunk], parts, pOff);
         if (dx != null) {
           for (int t = t0; t < t1; t++) {
-            VectorDirectConv.padGradient(g, dy, t, dyPads[chunk]);
+            VectorDirectConv.padGradient(plan.g, dy, t, dyPads[chunk]);
+            // The gradient of the padded image; its edges (the zeros) are dropped.
+            float[] dst = padIn ? dxPadded[chunk] : dx;
             VectorDirectConv.forward(
                 gradPlan,
                 dyPads[chunk],
                 0,
                 flipped,
                 null,
-                dx,
-                t * g.inSize(),
+                dst,
+                padIn ? 0 : t * g.inSize(),
                 wide[chunk],
                 pads[chunk]);
+            if (padIn) {
+              VectorDirectConv.cropImage(g, dxPadded[chunk], dx, t * g.inSize());
+            }
           }
         }
         return;

@@ -30,7 +30,10 @@ class KernelTwinsTest {
     {1, 6, 17, 1, 3, 2, 1, 3, 2, 1, 1},
     // Enough output channels for the packed (transposed) weight gradient, odd sizes, batch 1.
     {5, 6, 7, 9, 3, 2, 1, 1, 1, 0, 13},
-    {2, 9, 9, 17, 3, 3, 1, 1, 0, 0, 1}
+    {2, 9, 9, 17, 3, 3, 1, 1, 0, 0, 1},
+    // Direct kernels: every row-block tail (15 = 4+4+4+2+1 output channels), padding, batch 1.
+    {2, 9, 11, 15, 3, 3, 1, 1, 1, 1, 1},
+    {3, 12, 12, 7, 5, 5, 1, 1, 2, 2, 5}
   };
 
   @Test
