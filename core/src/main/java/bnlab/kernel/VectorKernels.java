@@ -172,6 +172,9 @@ final class VectorKernels implements Kernels {
     /** The input gradient's convolution (see VectorDirectConv.inputGradient) and its weight. */
     private VectorDirectConv.Plan gradPlan;
 
+    /** The plan gradPlan belongs to. */
+    private VectorDirectConv.Plan gradFor;
+
     private float[] flipped = new float[0];
 
     /** Whether the direct convolution runs on zero-padded copies of the images (padding > 0). */
@@ -226,8 +229,10 @@ final class VectorKernels implements Kernels {
 
     // The flipped weight and per-chunk room for the direct input gradient.
     private void gradientScratch(float[] w) {
-      ConvGeometry gg = VectorDirectConv.inputGradient(plan.g);
-      gradPlan = plans.get(gg);
+      if (gradFor != plan) {
+        gradPlan = plans.get(VectorDirectConv.inputGradient(plan.g));
+        gradFor = plan;
+      }
       if (flipped.length < w.length) {
         flipped = new float[w.length];
       }
