@@ -11,6 +11,10 @@ import bnlab.nn.Sequential;
 import bnlab.optim.Adam;
 import bnlab.tensor.Rng;
 import bnlab.tensor.Tensor;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -320,45 +324,44 @@ public final class TrainBenchmark {
     return sb.toString();
   }
 
-  /** The same as JSON (one object; numbers in images per second). */
+  /**
+   * The same as JSON (one object; numbers in images per second; a share or byte count that was not
+   * measured is null).
+   */
   public static String json(BenchResult r) {
-    StringBuilder sb = new StringBuilder("{");
-    sb.append("\"jdk\":").append(str(r.jdk()));
-    sb.append(",\"kernels\":").append(str(r.kernels()));
-    sb.append(",\"threads\":").append(r.threads());
-    sb.append(",\"cpus\":").append(r.cpus());
-    sb.append(",\"load\":").append(num(r.load()));
-    sb.append(",\"rows\":[");
-    for (int i = 0; i < r.rows().size(); i++) {
-      BenchResult.Row w = r.rows().get(i);
-      sb.append(i == 0 ? "" : ",")
-          .append("{\"model\":")
-          .append(str(w.model()))
-          .append(",\"mode\":")
-          .append(str(w.mode()))
-          .append(",\"batch\":")
-          .append(w.batch())
-          .append(",\"median\":")
-          .append(num(w.median()))
-          .append(",\"min\":")
-          .append(num(w.min()))
-          .append(",\"max\":")
-          .append(num(w.max()))
-          .append(",\"bnShare\":")
-          .append(num(w.bnShare()))
-          .append(",\"bytesPerStep\":")
-          .append(num(w.bytesPerStep()))
-          .append('}');
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode root = mapper.createObjectNode();
+    root.put("jdk", r.jdk());
+    root.put("kernels", r.kernels());
+    root.put("threads", r.threads());
+    root.put("cpus", r.cpus());
+    number(root, "load", r.load());
+    ArrayNode rows = root.putArray("rows");
+    for (BenchResult.Row w : r.rows()) {
+      ObjectNode o = rows.addObject();
+      o.put("model", w.model());
+      o.put("mode", w.mode());
+      o.put("batch", w.batch());
+      number(o, "median", w.median());
+      number(o, "min", w.min());
+      number(o, "max", w.max());
+      number(o, "bnShare", w.bnShare());
+      number(o, "bytesPerStep", w.bytesPerStep());
     }
-    return sb.append("]}").toString();
+    try {
+      return mapper.writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("bench: cannot write JSON", e);
+    }
   }
 
-  private static String num(double v) {
-    return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "null";
-  }
-
-  private static String str(String s) {
-    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  // JSON has no NaN: what was not measured (or is unknown, as a load of -1) is null.
+  private static void number(ObjectNode o, String key, double v) {
+    if (Double.isFinite(v) && v >= 0) {
+      o.put(key, v);
+    } else {
+      o.putNull(key);
+    }
   }
 
   /**

@@ -1,0 +1,50 @@
+package bnlab.lab.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The formats of {@code bnlab bench}: the table a person reads and the JSON a machine parses. */
+class BenchOutputTest {
+  private static final BenchResult RESULT =
+      new BenchResult(
+          "25.0.3 (OpenJDK \"Server\" VM)",
+          "vector-512bit",
+          2,
+          2,
+          -1,
+          List.of(
+              new BenchResult.Row("Net+BN", "train", 128, 19439.4, 18928, 20269, 0.141, 0),
+              new BenchResult.Row("Net", "infer", 1000, 76664, 71731, 77332, Double.NaN, 24.5)));
+
+  @Test
+  void jsonParsesAndWritesWhatWasNotMeasuredAsNull() throws Exception {
+    JsonNode root = new ObjectMapper().readTree(TrainBenchmark.json(RESULT));
+    assertEquals("25.0.3 (OpenJDK \"Server\" VM)", root.get("jdk").asText());
+    assertTrue(root.get("load").isNull(), "an unknown load (-1) is null");
+    JsonNode bn = root.get("rows").get(0);
+    assertEquals(128, bn.get("batch").asInt());
+    assertEquals(19439.4, bn.get("median").asDouble(), 0.0);
+    assertEquals(0.141, bn.get("bnShare").asDouble(), 0.0);
+    assertEquals(0.0, bn.get("bytesPerStep").asDouble(), 0.0);
+    JsonNode infer = root.get("rows").get(1);
+    assertTrue(infer.get("bnShare").isNull(), "no BN share for inference");
+    assertEquals(24.5, infer.get("bytesPerStep").asDouble(), 0.0);
+  }
+
+  @Test
+  void tableShowsEveryRowWithShareAndBytes() {
+    String t = TrainBenchmark.table(RESULT);
+    String[] lines = t.split("\n");
+    assertEquals(4, lines.length, t);
+    assertTrue(
+        lines[0].contains("kernels vector-512bit") && lines[0].contains("threads 2 of 2"), t);
+    assertTrue(
+        lines[2].matches("Net\\+BN\\s+train\\s+128\\s+19439\\s+18928\\s+20269\\s+14\\.1%\\s+0"), t);
+    assertTrue(lines[3].matches("Net\\s+infer\\s+1000\\s+76664\\s+71731\\s+77332\\s+-\\s+25"), t);
+  }
+}
