@@ -3,6 +3,7 @@ package bnlab.nn.keras;
 import bnlab.kernel.BatchNormKernel;
 import bnlab.nn.Counter;
 import bnlab.nn.Module;
+import bnlab.nn.NonFiniteException;
 import bnlab.nn.Parameter;
 import bnlab.tensor.Rng;
 import bnlab.tensor.Shape;
@@ -240,11 +241,12 @@ public final class BatchNormalization extends Module {
   private void checkFinite() {
     for (int j = 0; j < features; j++) {
       if (!Double.isFinite(mean[j]) || !Double.isFinite(var[j])) {
-        throw new IllegalArgumentException(
+        throw new NonFiniteException(
             name
                 + ": input contains NaN or infinity in feature "
                 + j
-                + " while training; moving statistics were left unchanged");
+                + " while training; moving statistics were left unchanged (check the previous"
+                + " layer's output or lower the learning rate)");
       }
     }
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import bnlab.nn.BatchNorm1d;
 import bnlab.nn.Module;
+import bnlab.nn.NonFiniteException;
 import bnlab.tensor.Rng;
 import bnlab.tensor.Tensor;
 import java.util.List;
@@ -161,8 +162,9 @@ class BatchNormalizationTest {
     assertEquals(0, bn.namedCounters().get("num_batches_tracked").get());
     Tensor bad = Tensor.zeros(2, 3, 64);
     bad.set(Float.NaN, 1, 2, 7);
-    e = assertThrows(IllegalArgumentException.class, () -> bn.forward(bad));
-    assertTrue(e.getMessage().contains("feature 7"), e.getMessage());
+    // The same exception type as the PyTorch-style layers, which the trainer reports as divergence.
+    NonFiniteException nan = assertThrows(NonFiniteException.class, () -> bn.forward(bad));
+    assertTrue(nan.getMessage().contains("feature 7"), nan.getMessage());
     assertEquals(0, bn.namedCounters().get("num_batches_tracked").get());
   }
 }
