@@ -222,25 +222,11 @@ public interface Kernels {
   default void maxPool2x2(float[] x, int planes, int h, int w, float[] y, int[] argmax) {
     int p = h / 2;
     int q = w / 2;
-    int o = 0;
     for (int pl = 0; pl < planes; pl++) {
-      int base = pl * h * w;
       for (int i = 0; i < p; i++) {
-        int row = base + 2 * i * w;
-        for (int j = 0; j < q; j++, o++) {
-          int best = row + 2 * j;
-          float m = x[best];
-          for (int e = 1; e < 4; e++) {
-            int idx = row + 2 * j + (e >> 1) * w + (e & 1);
-            float v = x[idx];
-            // NaN first: v > m is false for NaN, so the rule needs its own clause.
-            if (v > m || (v != v && m == m)) {
-              m = v;
-              best = idx;
-            }
-          }
-          y[o] = m;
-          argmax[o] = best;
+        int row = pl * h * w + 2 * i * w;
+        for (int j = 0; j < q; j++) {
+          ScalarKernels.poolWindow(x, row + 2 * j, w, y, argmax, (pl * p + i) * q + j);
         }
       }
     }

@@ -44,6 +44,26 @@ public final class ScalarKernels implements Kernels {
     }
   }
 
+  /**
+   * One 2×2 window of {@link Kernels#maxPool2x2} with its top-left element at x[top]: visiting the
+   * four in row-major order, a later one replaces the best if greater, or if it is the first NaN (v
+   * &gt; m is false for NaN, so that needs its own clause).
+   */
+  static void poolWindow(float[] x, int top, int w, float[] y, int[] argmax, int o) {
+    int best = top;
+    float m = x[top];
+    for (int e = 1; e < 4; e++) {
+      int idx = top + (e >> 1) * w + (e & 1);
+      float v = x[idx];
+      if (v > m || (v != v && m == m)) {
+        m = v;
+        best = idx;
+      }
+    }
+    y[o] = m;
+    argmax[o] = best;
+  }
+
   static void checkGemm(
       boolean transA, boolean transB, int m, int n, int k, int lda, int ldb, int ldc) {
     if (m < 0 || n < 0 || k < 0) {

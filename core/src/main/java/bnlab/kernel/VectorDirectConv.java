@@ -417,7 +417,9 @@ final class VectorDirectConv {
     }
   }
 
-  // 4 rows of C (ld ldc) at ci, 3 vectors wide: Σ_p a[row, p] · b[bj + rowOff[p] ...].
+  // 4 rows of C (ld ldc) at ci, 3 vectors wide: Σ_p a[row, p] · b[bj + rowOff[p] ...]. The shape
+  // of VectorGemm's k4x3, kept apart on purpose: there B's rows are a leading dimension apart,
+  // here they come from a table, and neither hot loop should pay for the other's addressing.
   private static void k4x3(
       int crs, float[] a, int ai, float[] b, int bj, int[] rowOff, float[] c, int ci, int ldc) {
     FloatVector c00 = FloatVector.zero(S);

@@ -74,7 +74,7 @@ final class VectorPool {
           } else {
             // The last rows of x: a full-width read would run off the array.
             for (int e = 0; e < count; e++) {
-              scalarWindow(x, at + 2 * e, w, y, argmax, o + j + e);
+              ScalarKernels.poolWindow(x, at + 2 * e, w, y, argmax, o + j + e);
             }
           }
         }
@@ -122,22 +122,6 @@ final class VectorPool {
     for (int e = 0; e < count; e++) {
       argmax[o + e] = Float.floatToRawIntBits(scratch[L + e]);
     }
-  }
-
-  /** One window by the scalar rule of {@link Kernels#maxPool2x2}. */
-  private static void scalarWindow(float[] x, int top, int w, float[] y, int[] argmax, int o) {
-    int best = top;
-    float m = x[top];
-    for (int e = 1; e < 4; e++) {
-      int idx = top + (e >> 1) * w + (e & 1);
-      float v = x[idx];
-      if (v > m || (v != v && m == m)) {
-        m = v;
-        best = idx;
-      }
-    }
-    y[o] = m;
-    argmax[o] = best;
   }
 
   /**
