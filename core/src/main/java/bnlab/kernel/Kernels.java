@@ -1,12 +1,13 @@
 package bnlab.kernel;
 
 /**
- * The numerical kernels behind the layers: dense matrix products and the im2col/col2im
- * rearrangements that turn convolutions into them.
+ * The numerical kernels behind the layers: dense matrix products, batched convolution (with the
+ * im2col/col2im rearrangements that turn it into products), 2×2 max pooling and ReLU.
  *
  * <p>Layers call kernels only through {@link #get()}, which returns the implementation chosen once
- * per process (for now always {@link ScalarKernels}); faster twins (Vector API) plug in behind it
- * without touching the layers, and must agree with the scalar one up to float rounding.
+ * per process ({@link ScalarKernels}, or the Vector API twin when available, see {@link
+ * KernelProvider}); the twins must agree with the scalar one up to float rounding (bit for bit
+ * where no sum is reordered: pooling, ReLU).
  *
  * <p>All arrays are row-major float32, addressed by an offset and a leading dimension (the stride
  * between consecutive rows), as in BLAS.

@@ -5,8 +5,10 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * The Vector API twin of {@link ScalarKernels}: a register-blocked GEMM ({@link VectorGemm}) that
- * splits large products across the {@link Parallel} pool, and im2col/col2im that move whole
- * contiguous runs instead of single elements.
+ * splits large products across the {@link Parallel} pool; convolutions over the batch, direct
+ * ({@link VectorDirectConv}) for the small stride-1 layers where that measured faster, else im2col
+ * + GEMM with im2col/col2im moving whole contiguous runs; 2×2 max pooling ({@link VectorPool}) and
+ * a branch-free ReLU.
  *
  * <p>A product is split into a fixed number of row (or column) blocks whatever the thread count;
  * every C element is computed by the same operations in any block, so results are bit-identical for
