@@ -153,7 +153,7 @@ final class Runner implements AutoCloseable {
               spec.seed(),
               settings.probeEvery(),
               settings.probeEtas(),
-              probeInputs(),
+              probeInputs(spec.batchSize()),
               act,
               grad,
               land));
@@ -220,10 +220,12 @@ final class Runner implements AutoCloseable {
     }
   }
 
-  // the first PROBE_BATCH training images in data-set order, copied: loader batches are reused
-  private bnlab.tensor.Tensor probeInputs() {
-    DataLoader l =
-        Datasets.loader(data.train(), Math.min(PROBE_BATCH, data.train().size())).prefetch(0);
+  // The first training images in data-set order, copied (loader batches are reused): about
+  // PROBE_BATCH of them, a whole number of training batches, since the probe forward runs in
+  // training mode and a layer may need that (Ghost BN's virtual batches).
+  private bnlab.tensor.Tensor probeInputs(int b) {
+    int count = Math.min(Math.max(b, PROBE_BATCH / b * b), data.train().size());
+    DataLoader l = Datasets.loader(data.train(), count).prefetch(0);
     try (DataLoader.Epoch it = l.epoch(0)) {
       return it.next().x().copy();
     }

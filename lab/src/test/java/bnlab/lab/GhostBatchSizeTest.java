@@ -12,6 +12,31 @@ import org.junit.jupiter.api.io.TempDir;
 
 class GhostBatchSizeTest {
   @Test
+  void ghostModelTrainsWithProbesWhenTheBatchDividesIntoVirtualBatches(@TempDir Path tmp)
+      throws Exception {
+    // The activation probes run a fixed batch through the model in training mode; it must be a
+    // whole number of training batches (here 96 = 6 × 16), or Ghost BN would refuse it.
+    Path data = TinyCifar.write(tmp.resolve("cifar"), 200, 20);
+    CliTest.Result r =
+        CliTest.bnlab(
+            "train",
+            "--model",
+            "net-gbn",
+            "--data",
+            data.toString(),
+            "--batch-size",
+            "16",
+            "--epochs",
+            "1",
+            "--probe-every",
+            "5",
+            "--out",
+            tmp.resolve("run").toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains(" ok "), r.out());
+  }
+
+  @Test
   void ghostModelWithIndivisibleBatchIsAOneLineUserError(@TempDir Path dir) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code =
