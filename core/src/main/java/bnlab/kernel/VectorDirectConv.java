@@ -270,8 +270,7 @@ final class VectorDirectConv {
     // Near the end of x a wide row would read past it: use the image copied into pad, zeros after.
     boolean padded = xOff + pl.reach > x.length;
     if (padded) {
-      System.arraycopy(x, xOff, pad, 0, pl.g.inSize());
-      java.util.Arrays.fill(pad, pl.g.inSize(), pl.reach, 0f);
+      withReadAhead(pl, x, xOff, pad, 0);
     }
     float[] xs = padded ? pad : x;
     int so = padded ? 0 : xOff;
@@ -292,6 +291,16 @@ final class VectorDirectConv {
       }
     }
     compact(pl, wide, bias, y, yOff);
+  }
+
+  /**
+   * The image at x[xOff] copied to dst[dOff], followed by zeros up to the plan's reach: for an
+   * image so near the end of x that its last wide rows would read past it.
+   */
+  private static void withReadAhead(Plan pl, float[] x, int xOff, float[] dst, int dOff) {
+    int size = pl.g.inSize();
+    System.arraycopy(x, xOff, dst, dOff, size);
+    java.util.Arrays.fill(dst, dOff + size, dOff + pl.reach, 0f);
   }
 
   /**
@@ -354,7 +363,6 @@ final class VectorDirectConv {
         }
       }
     }
-    int inSize = pl.g.inSize();
     // Images whose wide rows would run off x read a zero-padded copy instead.
     int firstPadded = t1;
     for (int t = t0; t < t1; t++) {
@@ -364,9 +372,7 @@ final class VectorDirectConv {
       }
     }
     for (int t = firstPadded; t < t1; t++) {
-      int d = (t - firstPadded) * pl.reach;
-      System.arraycopy(x, xOff0 + (t - t0) * xStride, pads, d, inSize);
-      java.util.Arrays.fill(pads, d + inSize, d + pl.reach, 0f);
+      withReadAhead(pl, x, xOff0 + (t - t0) * xStride, pads, (t - firstPadded) * pl.reach);
     }
     float[] lanes = VectorGemm.lanes();
     int[] off = pl.rowOff;

@@ -235,24 +235,15 @@ final class VectorKernels implements Kernels {
         gradPlan = plans.get(VectorDirectConv.inputGradient(plan.g));
         gradFor = plan;
       }
-      if (flipped.length < w.length) {
-        flipped = new float[w.length];
-      }
+      flipped = atLeast(flipped, w.length);
       VectorDirectConv.flipWeight(g, w, flipped);
       for (int c = 0; c < chunks; c++) {
-        if (padIn && dxPadded[c].length < plan.g.inSize()) {
-          dxPadded[c] = new float[plan.g.inSize()];
+        if (padIn) {
+          dxPadded[c] = atLeast(dxPadded[c], plan.g.inSize());
         }
-        if (dyPads[c].length < gradPlan.reach) {
-          dyPads[c] = new float[gradPlan.reach];
-        }
-        int size = Math.max(wide[c].length, gradPlan.wideSize());
-        if (wide[c].length < size) {
-          wide[c] = new float[size];
-        }
-        if (pads[c].length < gradPlan.reach) {
-          pads[c] = new float[gradPlan.reach];
-        }
+        dyPads[c] = atLeast(dyPads[c], gradPlan.reach);
+        wide[c] = atLeast(wide[c], gradPlan.wideSize());
+        pads[c] = atLeast(pads[c], gradPlan.reach);
       }
     }
 
@@ -260,25 +251,19 @@ final class VectorKernels implements Kernels {
     private void directScratch(int images) {
       plan = plans.get(VectorDirectConv.unpadded(g));
       padIn = g.padH() > 0 || g.padW() > 0;
-      if (padIn) {
-        // Copies of the images, plus a wide row of slack so no read runs off the end.
-        int room = images * plan.g.inSize() + plan.reach;
-        for (int c = 0; c < chunks; c++) {
-          if (padded[c].length < room) {
-            padded[c] = new float[room];
-          }
-        }
-      }
-      int size = images * Math.max(plan.wideSize(), plan.dyWideSize());
-      int pad = images * plan.reach;
       for (int c = 0; c < chunks; c++) {
-        if (wide[c].length < size) {
-          wide[c] = new float[size];
+        if (padIn) {
+          // Copies of the images, plus a wide row of slack so no read runs off the end.
+          padded[c] = atLeast(padded[c], images * plan.g.inSize() + plan.reach);
         }
-        if (pads[c].length < pad) {
-          pads[c] = new float[pad];
-        }
+        wide[c] = atLeast(wide[c], images * Math.max(plan.wideSize(), plan.dyWideSize()));
+        pads[c] = atLeast(pads[c], images * plan.reach);
       }
+    }
+
+    /** a if it holds n floats, else a new array that does (scratch grows once, then is reused). */
+    private static float[] atLeast(float[] a, int n) {
+      return a.length >= n ? a : new float[n];
     }
 
     void backward(
