@@ -1,35 +1,49 @@
 package bnlab.kernel;
 
 import java.lang.System.Logger.Level;
+import java.util.Locale;
 
 /**
- * Chooses the {@link Kernels} implementation once per process and logs the choice.
+ * The kernels of this process, chosen once at start-up and logged, in the manner of Lucene's {@code
+ * VectorizationProvider}: one object hands out one implementation per concern, and call sites never
+ * ask whether they run vectorized.
  *
- * <p>{@code -Dbnlab.kernels=auto} (default) takes the Vector API kernels when the {@code
+ * <p>{@code -Dbnlab.kernels=auto} (default) takes the Vector API implementations when the {@code
  * jdk.incubator.vector} module is present and its preferred float species holds at least 8 lanes
  * (256-bit registers), else the scalar ones; {@code scalar} forces the scalar kernels and {@code
- * vector} demands the vector ones (an error if unavailable).
+ * vector} demands the vector ones (an error if unavailable). Every vector kernel has a scalar twin
+ * that tests compare it with.
  */
-final class KernelProvider {
-  private static final Kernels ACTIVE = choose(System.getProperty("bnlab.kernels", "auto"));
-  private static final boolean VECTOR = !(ACTIVE instanceof ScalarKernels);
+public abstract class KernelProvider {
+  private static final KernelProvider INSTANCE =
+      choose(System.getProperty("bnlab.kernels", "auto"));
 
-  private KernelProvider() {}
+  KernelProvider() {}
 
-  static Kernels active() {
-    return ACTIVE;
+  /** The provider of this process. */
+  public static KernelProvider get() {
+    return INSTANCE;
   }
 
-  /** Whether the Vector API twins (GEMM, BatchNorm, Adam) are in use. */
+  /** A short name for logs and run records: {@code "scalar"} or e.g. {@code "vector-256bit"}. */
+  public abstract String name();
+
+  /** Dense products, convolutions, pooling and activations. */
+  public abstract Kernels kernels();
+
+  /** The normalization kernels (BatchNorm and its family). */
+  public abstract NormKernels norm();
+
+  /** Whether this is the Vector API provider (for the remaining static facades only). */
   static boolean vector() {
-    return VECTOR;
+    return !(INSTANCE instanceof ScalarProvider);
   }
 
-  static Kernels choose(String wanted) {
-    String w = wanted.trim().toLowerCase(java.util.Locale.ROOT);
-    Kernels k =
+  static KernelProvider choose(String wanted) {
+    String w = wanted.trim().toLowerCase(Locale.ROOT);
+    KernelProvider k =
         switch (w) {
-          case "scalar" -> new ScalarKernels();
+          case "scalar" -> new ScalarProvider();
           case "vector" -> {
             String why = vectorUnavailable();
             if (why != null) {
@@ -41,7 +55,8 @@ final class KernelProvider {
             }
             yield VectorSupport.create();
           }
-          case "auto" -> vectorUnavailable() == null ? VectorSupport.create() : new ScalarKernels();
+          case "auto" ->
+              vectorUnavailable() == null ? VectorSupport.create() : new ScalarProvider();
           default ->
               throw new IllegalArgumentException(
                   "-Dbnlab.kernels must be auto, vector or scalar, got '" + wanted + "'");
@@ -52,7 +67,7 @@ final class KernelProvider {
             "bnlab kernels: {0} ({1} threads{2})",
             k.name(),
             Parallel.threads(),
-            w.equals("auto") && k instanceof ScalarKernels ? "; " + vectorUnavailable() : "");
+            w.equals("auto") && k instanceof ScalarProvider ? "; " + vectorUnavailable() : "");
     return k;
   }
 
@@ -66,5 +81,26 @@ final class KernelProvider {
       return "the preferred vector species holds only " + lanes + " floats";
     }
     return null;
+  }
+
+  /** The scalar kernels: the reference every vector kernel is tested against. */
+  static final class ScalarProvider extends KernelProvider {
+    private final Kernels kernels = new ScalarKernels();
+    private final NormKernels norm = new ScalarNormKernels();
+
+    @Override
+    public String name() {
+      return "scalar";
+    }
+
+    @Override
+    public Kernels kernels() {
+      return kernels;
+    }
+
+    @Override
+    public NormKernels norm() {
+      return norm;
+    }
   }
 }

@@ -15,7 +15,7 @@ package bnlab.kernel;
 public interface Kernels {
   /** The active implementation. */
   static Kernels get() {
-    return KernelProvider.active();
+    return KernelProvider.get().kernels();
   }
 
   /** A short name for logs and run records, e.g. {@code "scalar"}. */

@@ -11,7 +11,28 @@ final class VectorSupport {
     return VectorGemm.L;
   }
 
-  static Kernels create() {
-    return new VectorKernels();
+  static KernelProvider create() {
+    return new VectorProvider();
+  }
+
+  /** The Vector API kernels. */
+  static final class VectorProvider extends KernelProvider {
+    private final Kernels kernels = new VectorKernels();
+    private final NormKernels norm = new VectorNormKernels();
+
+    @Override
+    public String name() {
+      return kernels.name();
+    }
+
+    @Override
+    public Kernels kernels() {
+      return kernels;
+    }
+
+    @Override
+    public NormKernels norm() {
+      return norm;
+    }
   }
 }

@@ -1,6 +1,7 @@
 package bnlab.nn;
 
-import bnlab.kernel.BatchNormOps;
+import bnlab.kernel.KernelProvider;
+import bnlab.kernel.NormKernels;
 import bnlab.tensor.Shape;
 import bnlab.tensor.Tensor;
 
@@ -10,6 +11,7 @@ import bnlab.tensor.Tensor;
  * on its owner and drives {@link BatchNormKernel} over the (N, C, S) view of the input.
  */
 final class BatchNormCore {
+  private static final NormKernels K = KernelProvider.get().norm();
   private final Module owner;
   private final String name;
   private final int numFeatures;
@@ -31,7 +33,7 @@ final class BatchNormCore {
 
   private boolean xhatStored;
 
-  /** Whether backward recomputes x̂ from the input (see BatchNormOps.recomputesXhat). */
+  /** Whether backward recomputes x̂ from the input (see K.recomputesXhat). */
   private boolean fromInput;
 
   private Tensor dX;
@@ -195,14 +197,14 @@ final class BatchNormCore {
     // elsewhere it is stored in training and, in eval mode (usually inference), computed only if
     // backward asks for it. Not writing it saves a pass over memory the size of the input.
     input = x;
-    fromInput = BatchNormOps.recomputesXhat(s);
+    fromInput = K.recomputesXhat(s);
     xhatStored = training && !fromInput;
     if (xhatStored) {
       xhat = Tensor.ensureLike(xhat, x);
     }
     float[] xh = xhatStored ? xhat.data() : null;
     if (batchStats) {
-      BatchNormOps.meanVarNormalize(
+      K.meanVarNormalize(
           x.data(),
           n,
           numFeatures,
@@ -227,8 +229,8 @@ final class BatchNormCore {
         mean[j] = rm[j];
         var[j] = rv[j];
       }
-      BatchNormOps.invStd(var, eps, numFeatures, invstd);
-      BatchNormOps.normalize(
+      K.invStd(var, eps, numFeatures, invstd);
+      K.normalize(
           x.data(), n, numFeatures, s, mean, invstd, data(weight), data(bias), out.data(), xh);
     }
     ready = true;
@@ -251,8 +253,7 @@ final class BatchNormCore {
   private void updateRunning(long m) {
     long count = numBatchesTracked.increment();
     double factor = momentum == null ? 1.0 / count : momentum;
-    BatchNormOps.updateRunning(
-        runningMean.data(), runningVar.data(), mean, var, numFeatures, m, factor, true);
+    K.updateRunning(runningMean.data(), runningVar.data(), mean, var, numFeatures, m, factor, true);
   }
 
   /**
@@ -293,10 +294,10 @@ final class BatchNormCore {
     if (fromInput) {
       float[] xs = input.data();
       if (batchStats) {
-        BatchNormOps.backwardTrainFromInput(
+        K.backwardTrainFromInput(
             dY.data(), xs, mean, n, numFeatures, s, invstd, g, dX.data(), dGamma, dBeta);
       } else {
-        BatchNormOps.backwardFrozenFromInput(
+        K.backwardFrozenFromInput(
             dY.data(), xs, mean, n, numFeatures, s, invstd, g, dX.data(), dGamma, dBeta);
       }
       return dX;
@@ -304,15 +305,14 @@ final class BatchNormCore {
     if (!xhatStored) {
       // x̂ = (x − μ)·invstd: the normalization with γ = 1 and β = 0, which round it the same way.
       xhat = Tensor.ensureLike(xhat, input);
-      BatchNormOps.normalize(
-          input.data(), n, numFeatures, s, mean, invstd, null, null, xhat.data(), null);
+      K.normalize(input.data(), n, numFeatures, s, mean, invstd, null, null, xhat.data(), null);
       xhatStored = true;
     }
     if (batchStats) {
-      BatchNormOps.backwardTrain(
+      K.backwardTrain(
           dY.data(), xhat.data(), n, numFeatures, s, invstd, g, dX.data(), dGamma, dBeta);
     } else {
-      BatchNormOps.backwardFrozen(
+      K.backwardFrozen(
           dY.data(), xhat.data(), n, numFeatures, s, invstd, g, dX.data(), dGamma, dBeta);
     }
     return dX;
