@@ -39,15 +39,6 @@ final class VectorDirectConv {
   private static final boolean ENABLED = !"im2col".equals(System.getProperty("bnlab.conv", "auto"));
 
   /**
-   * Whether the direct kernels take this convolution: stride 1, no padding, and output rows at
-   * least half as wide as the input's (the rest of each wide row is computed and thrown away).
-   *
-   * <p>Measured in the article's network at batch 128 (2 cores, AVX-512, per step): the first layer
-   * (C·R·S = 75, 32 → 28 wide) forward 0.75 ms against 2.3–2.8 ms with im2col + GEMM, weight
-   * gradient 1.5 against 1.8–2.2 ms; the second (C·R·S = 150, 14 → 10 wide, so 29% of each wide row
-   * is junk) forward 0.47 against 1.24 ms, backward with the input gradient 1.96 against 2.6 ms.
-   */
-  /**
    * Beyond this many taps per output (C·R·S) or output channels, im2col + GEMM wins: its k-blocking
    * keeps operands in L1, and the weight gradient here makes (K/2)·(C·R·S/4) passes over the
    * images. Measured training a VGG on 32×32 inputs (3×3 kernels, padding 1; C·R·S 27 to 1,152, K
@@ -58,6 +49,16 @@ final class VectorDirectConv {
 
   static final int MAX_OUT_CHANNELS = 16;
 
+  /**
+   * Whether the direct kernels take this convolution: stride 1 (padding is handled on padded
+   * copies), and output rows at least half as wide as the input's (the rest of each wide row is
+   * computed and thrown away).
+   *
+   * <p>Measured in the article's network at batch 128 (2 cores, AVX-512, per step): the first layer
+   * (C·R·S = 75, 32 → 28 wide) forward 0.75 ms against 2.3–2.8 ms with im2col + GEMM, weight
+   * gradient 1.5 against 1.8–2.2 ms; the second (C·R·S = 150, 14 → 10 wide, so 29% of each wide row
+   * is junk) forward 0.47 against 1.24 ms, backward with the input gradient 1.96 against 2.6 ms.
+   */
   static boolean applies(ConvGeometry g) {
     return ENABLED
         && g.strideH() == 1

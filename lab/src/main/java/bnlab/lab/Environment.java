@@ -1,7 +1,6 @@
 package bnlab.lab;
 
-import bnlab.kernel.Kernels;
-import bnlab.kernel.Parallel;
+import bnlab.runtime.Compute;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,13 +29,11 @@ final class Environment {
             + System.getProperty("os.arch"));
     m.put("cpus", Runtime.getRuntime().availableProcessors());
     // the kernel provider's name, e.g. "scalar" or "vector-512bit"
-    String kernels = Kernels.get().name();
+    String kernels = Compute.kernels();
     m.put("kernels", kernels.startsWith("vector") ? "vector" : kernels);
-    m.put(
-        "vector_bits",
-        kernels.matches("vector-\\d+bit") ? Integer.parseInt(kernels.replaceAll("\\D", "")) : null);
+    m.put("vector_bits", Compute.vectorBits() == 0 ? null : Compute.vectorBits());
     m.put("kernel_provider", kernels);
-    m.put("threads", Parallel.threads());
+    m.put("threads", Compute.threads());
     return m;
   }
 

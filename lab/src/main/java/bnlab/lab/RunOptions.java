@@ -112,7 +112,7 @@ final class RunOptions {
     if (threads != null) {
       positive("--threads", threads);
       System.setProperty("bnlab.threads", Integer.toString(threads));
-      bnlab.kernel.Parallel.setThreads(threads);
+      bnlab.runtime.Compute.setThreads(threads);
     }
     if (seeds.isEmpty()) {
       throw new UserError("--seeds needs at least one seed");

@@ -131,7 +131,7 @@ final class SmallBatchCommand implements Callable<Integer> {
     validate();
     if (parallel > 1) {
       // one kernel thread per configuration: the configurations are the parallel work
-      bnlab.kernel.Parallel.setThreads(1);
+      bnlab.runtime.Compute.setThreads(1);
     }
     Datasets.Pair pair = Datasets.open(dataset, data, subset, testSubset);
     RunFolder root = new RunFolder(out != null ? out : defaultOut());

@@ -1,7 +1,5 @@
 package bnlab.lab.bench;
 
-import bnlab.kernel.Kernels;
-import bnlab.kernel.Parallel;
 import bnlab.models.ArticleNet;
 import bnlab.nn.BatchNorm1d;
 import bnlab.nn.BatchNorm2d;
@@ -9,6 +7,7 @@ import bnlab.nn.CrossEntropyLoss;
 import bnlab.nn.Module;
 import bnlab.nn.Sequential;
 import bnlab.optim.Adam;
+import bnlab.runtime.Compute;
 import bnlab.tensor.Rng;
 import bnlab.tensor.Tensor;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -40,7 +39,7 @@ public final class TrainBenchmark {
   /** Runs every configuration of {@code o}; prints nothing. */
   public static BenchResult run(BenchOptions o) {
     if (o.threads() > 0) {
-      Parallel.setThreads(o.threads());
+      Compute.setThreads(o.threads());
     }
     double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     List<BenchResult.Row> rows = new ArrayList<>();
@@ -56,8 +55,8 @@ public final class TrainBenchmark {
         System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")";
     return new BenchResult(
         jdk,
-        Kernels.get().name(),
-        Parallel.threads(),
+        Compute.kernels(),
+        Compute.threads(),
         Runtime.getRuntime().availableProcessors(),
         load,
         rows);
