@@ -30,12 +30,13 @@ import java.util.function.IntFunction;
  *
  * <p>State names are torchvision's: {@code conv1.weight}, {@code bn1.running_mean}, {@code
  * layer1.0.conv1.weight}, {@code layer1.0.bn1.running_mean}, {@code layer2.0.shortcut.0.weight}
- * (option B), {@code fc.weight}; a PyTorch model written the same way (as the common CIFAR ResNets
- * are, with {@code self.fc}) has the same state dict. Forward and backward are written out as the
- * PyTorch model's forward; {@code requiresInputGrad(false)} reaches conv1; train/eval reach every
- * block. Initialisation: each layer's PyTorch default (Kaiming-uniform a = √5 for conv and linear
- * weights, γ = 1, β = 0), not the paper's He-normal; {@link #zeroInitResidual()} sets each block's
- * last γ to 0 (Goyal et al. 2017).
+ * (option B), {@code fc.weight}; a PyTorch model written the same way has the same state dict (the
+ * common akamaster/pytorch_resnet_cifar10 model does, except that it calls fc {@code linear}).
+ * Forward and backward are written out as the PyTorch model's forward; {@code
+ * requiresInputGrad(false)} reaches conv1; train/eval reach every block. Initialisation: each
+ * layer's PyTorch default (Kaiming-uniform a = √5 for conv and linear weights, γ = 1, β = 0), not
+ * the paper's He-normal; {@link #zeroInitResidual()} sets each block's last γ to 0 (Goyal et al.
+ * 2017).
  */
 public final class ResNet extends Module {
   private final String repr;

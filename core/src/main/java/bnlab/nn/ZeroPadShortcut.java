@@ -10,12 +10,13 @@ import bnlab.tensor.Tensor;
  *
  * <p>y[n, before + c, i, j] = x[n, c, i·stride, j·stride] and 0 on the padded channels, with before
  * = ⌊(outChannels − inChannels)/2⌋ and after = the rest: the zero channels are split around the
- * input's, as the common PyTorch CIFAR ResNet does ({@code planes // 4} on each side when the width
- * doubles), so a state dict and activations line up with it. Shapes: x (N, inChannels, H, W) → y
- * (N, outChannels, ⌈H/stride⌉, ⌈W/stride⌉), the size of a 3×3 convolution with padding 1 and the
- * same stride. Backward: dX[n, c, i·stride, j·stride] = dY[n, before + c, i, j], 0 at the skipped
- * positions; the padded channels' gradient is dropped. With {@link #requiresInputGrad(boolean)}
- * false, backward returns null. Same in train and eval mode; no parameters.
+ * input's, as the common PyTorch CIFAR ResNet does (akamaster/pytorch_resnet_cifar10: {@code planes
+ * // 4} on each side when the width doubles), so activations line up with it. Shapes: x (N,
+ * inChannels, H, W) → y (N, outChannels, ⌈H/stride⌉, ⌈W/stride⌉), the size of a 3×3 convolution
+ * with padding 1 and the same stride. Backward: dX[n, c, i·stride, j·stride] = dY[n, before + c, i,
+ * j], 0 at the skipped positions; the padded channels' gradient is dropped. With {@link
+ * #requiresInputGrad(boolean)} false, backward returns null. Same in train and eval mode; no
+ * parameters.
  */
 public final class ZeroPadShortcut extends Module {
   private final String repr;
