@@ -7,6 +7,8 @@ import bnlab.nn.Linear;
 import bnlab.nn.Module;
 import bnlab.nn.Sequential;
 import bnlab.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.IntFunction;
 
 /**
@@ -110,9 +112,11 @@ public final class ResNet extends Module {
       int in, int out, int stride, BasicBlock.Shortcut shortcut, IntFunction<Module> normLayer) {
     Sequential s = new Sequential();
     for (int i = 0; i < blocksPerStage; i++) {
+      int blockIn = i == 0 ? in : out;
+      int blockStride = i == 0 ? stride : 1;
       s.add(
           String.valueOf(i),
-          new BasicBlock(i == 0 ? in : out, out, i == 0 ? stride : 1, shortcut, normLayer));
+          new BasicBlock(blockIn, out, blockStride, shortcut, normLayer, activation::create));
     }
     return s;
   }
@@ -123,8 +127,8 @@ public final class ResNet extends Module {
   }
 
   /** The blocks in order, layer1.0 first. */
-  public java.util.List<BasicBlock> blocks() {
-    java.util.List<BasicBlock> out = new java.util.ArrayList<>();
+  public List<BasicBlock> blocks() {
+    List<BasicBlock> out = new ArrayList<>();
     for (Sequential stage : new Sequential[] {layer1, layer2, layer3}) {
       stage.children().values().forEach(b -> out.add((BasicBlock) b));
     }

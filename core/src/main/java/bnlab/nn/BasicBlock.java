@@ -71,8 +71,9 @@ public final class BasicBlock extends Module {
   }
 
   /**
-   * A block as above whose two non-linearities come from {@code activation} instead of ReLU (e.g. a
-   * smooth one, so that finite differences can check train-mode BatchNorm inside the block).
+   * A block as above whose two non-linearities come from {@code activation} (a new module per call)
+   * instead of ReLU, e.g. a smooth one, so that finite differences can check train-mode BatchNorm
+   * inside the block.
    */
   public BasicBlock(
       int inPlanes,
@@ -84,9 +85,10 @@ public final class BasicBlock extends Module {
     if (inPlanes <= 0 || planes <= 0 || stride <= 0 || shortcut == null || activation == null) {
       throw new IllegalArgumentException(
           String.format(
-              "BasicBlock: need positive in_planes, planes and stride and a shortcut option, got"
-                  + " in_planes=%d, planes=%d, stride=%d, shortcut=%s",
-              inPlanes, planes, stride, shortcut));
+              "BasicBlock: need positive in_planes, planes and stride, a shortcut option and an"
+                  + " activation, got in_planes=%d, planes=%d, stride=%d, shortcut=%s,"
+                  + " activation=%s",
+              inPlanes, planes, stride, shortcut, activation));
     }
     boolean bias = normLayer == null;
     act1 = activation.get();

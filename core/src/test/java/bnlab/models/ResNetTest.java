@@ -185,6 +185,22 @@ class ResNetTest {
   }
 
   @Test
+  void theActivationReachesEveryBlock() {
+    // A sigmoid block's output lies in (0, 1); a ReLU left in a block would give zeros.
+    ResNet m = new ResNet(3, 5, 2, 2, Norm.BATCH, Shortcut.A, Activation.SIGMOID);
+    Map<String, Module> mods = m.namedModules();
+    Tensor h = Tensors.uniform(11, 4, 3, 8, 8);
+    h = mods.get("bn1").forward(mods.get("conv1").forward(h));
+    h = Activation.SIGMOID.create().forward(h);
+    for (var b : m.blocks()) {
+      h = b.forward(h);
+      for (float v : h.toArray()) {
+        assertTrue(v > 0f && v < 1f, b + " gave " + v);
+      }
+    }
+  }
+
+  @Test
   void firstLayerSkipsTheImageGradient() {
     ResNet full = tiny(Norm.BATCH, Shortcut.B, Activation.RELU);
     ResNet skip = tiny(Norm.BATCH, Shortcut.B, Activation.RELU).requiresInputGrad(false);
