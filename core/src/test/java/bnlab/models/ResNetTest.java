@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import bnlab.io.Checkpoint;
 import bnlab.nn.BasicBlock.Shortcut;
 import bnlab.nn.CrossEntropyLoss;
+import bnlab.nn.Freeze;
 import bnlab.nn.GradCheck;
 import bnlab.nn.LayerContract;
 import bnlab.nn.Module;
@@ -230,6 +231,7 @@ class ResNetTest {
               }
             });
     assertEquals(9, m.blocks().size());
+    assertEquals(1 + 9 * 2 + 2, Freeze.batchNorm(m), "every BN of the graph is reachable");
     IllegalStateException e =
         assertThrows(
             IllegalStateException.class,
@@ -248,7 +250,8 @@ class ResNetTest {
   @Test
   void shapesOfCifarAndOddImages() {
     ResNet m = ResNet.cifar(20, Norm.BATCH, Shortcut.A);
-    assertArrayEquals(new int[] {2, 10}, m.forward(Tensor.zeros(2, 3, 32, 32)).shape());
+    // Any image size: 9x7 -> 9x7, 5x4, 3x2 in the three stages, then the global pool.
+    assertArrayEquals(new int[] {2, 10}, m.forward(Tensors.uniform(8, 2, 3, 9, 7)).shape());
     ResNet gray = new ResNet(1, 10, 1, 4, Norm.BATCH, Shortcut.A, Activation.RELU);
     assertArrayEquals(new int[] {3, 10}, gray.forward(Tensors.uniform(8, 3, 1, 28, 27)).shape());
     IllegalArgumentException e =
