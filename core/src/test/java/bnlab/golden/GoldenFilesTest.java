@@ -40,7 +40,10 @@ class GoldenFilesTest {
     "adam_l2",
     "adamw",
     "tiny_bn_net",
-    "keras_conv1d_bn"
+    "keras_conv1d_bn",
+    "resnet_block_a",
+    "resnet_block_b",
+    "resnet_tiny"
   };
 
   static final String[] BN = {

@@ -3,7 +3,9 @@ package bnlab.lab;
 import bnlab.models.Activation;
 import bnlab.models.ArticleNets;
 import bnlab.models.Norm;
+import bnlab.models.ResNet;
 import bnlab.models.Vgg;
+import bnlab.nn.BasicBlock;
 import bnlab.nn.Module;
 import bnlab.tensor.Rng;
 
@@ -44,6 +46,29 @@ final class BuiltinModels {
                     seeded(Vgg.build(shape[0], shape[1], classes, norm, act), seed)));
       }
     }
+    registerResNets();
+  }
+
+  // ResNets for CIFAR-10 (He et al. 2016, 4.2): depth 6n + 2, width 16, option-A shortcuts.
+  private static void registerResNets() {
+    resnet("resnet20", 3, Norm.BATCH);
+    resnet("resnet56", 9, Norm.BATCH);
+    resnet("resnet20-nobn", 3, Norm.NONE);
+    resnet("resnet56-nobn", 9, Norm.NONE);
+  }
+
+  private static void resnet(String name, int n, Norm norm) {
+    String what = norm == Norm.NONE ? "without BN (convs with bias)" : "BN after every conv";
+    ModelZoo.register(
+        new ModelZoo.Entry(
+            name,
+            norm.id(),
+            "ResNet-" + (6 * n + 2) + " for CIFAR-10 (He et al. 2016), option-A shortcuts, " + what,
+            (shape, classes, seed) ->
+                seeded(
+                    new ResNet(
+                        shape[0], classes, n, 16, norm, BasicBlock.Shortcut.A, Activation.RELU),
+                    seed)));
   }
 
   private static void article(String name, Norm norm, String description) {

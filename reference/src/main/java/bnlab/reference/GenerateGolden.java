@@ -29,6 +29,7 @@ public final class GenerateGolden {
       files.addAll(OptimizerCases.all(m));
       files.addAll(NetCase.all(m));
       files.addAll(KerasCase.all(m));
+      files.addAll(ResNetCases.all(m));
       for (GoldenFile f : files) {
         total += f.write(dir);
       }

@@ -1,0 +1,138 @@
+package bnlab.nn;
+
+import bnlab.tensor.Shape;
+import bnlab.tensor.Tensor;
+
+/**
+ * The parameter-free residual shortcut of He et al. 2016, option A ("identity mapping, with extra
+ * zero entries padded for increasing dimensions", strided where the feature map shrinks): in
+ * PyTorch {@code F.pad(x[:, :, ::stride, ::stride], (0, 0, 0, 0, before, after))}.
+ *
+ * <p>y[n, before + c, i, j] = x[n, c, i·stride, j·stride] and 0 on the padded channels, with before
+ * = ⌊(outChannels − inChannels)/2⌋ and after = the rest: the zero channels are split around the
+ * input's, as the common PyTorch CIFAR ResNet does (akamaster/pytorch_resnet_cifar10: {@code planes
+ * // 4} on each side when the width doubles), so activations line up with it. Shapes: x (N,
+ * inChannels, H, W) → y (N, outChannels, ⌈H/stride⌉, ⌈W/stride⌉), the size of a 3×3 convolution
+ * with padding 1 and the same stride. Backward: dX[n, c, i·stride, j·stride] = dY[n, before + c, i,
+ * j], 0 at the skipped positions; the padded channels' gradient is dropped. With {@link
+ * #requiresInputGrad(boolean)} false, backward returns null. Same in train and eval mode; no
+ * parameters.
+ */
+public final class ZeroPadShortcut extends Module {
+  private final String repr;
+  private final String expected;
+  private final int inChannels;
+  private final int outChannels;
+  private final int stride;
+  private final int before;
+  private int n;
+  private int h;
+  private int w;
+  private int p;
+  private int q;
+  private Tensor out;
+  private Tensor dX;
+
+  /** A shortcut from {@code inChannels} to {@code outChannels} ≥ inChannels with {@code stride}. */
+  public ZeroPadShortcut(int inChannels, int outChannels, int stride) {
+    if (inChannels <= 0 || outChannels < inChannels || stride <= 0) {
+      throw new IllegalArgumentException(
+          String.format(
+              "ZeroPadShortcut: need 0 < in_channels <= out_channels and stride > 0, got"
+                  + " in_channels=%d, out_channels=%d, stride=%d (a narrowing shortcut needs a"
+                  + " projection, option B)",
+              inChannels, outChannels, stride));
+    }
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.stride = stride;
+    this.before = (outChannels - inChannels) / 2;
+    expected = "(N, " + inChannels + ", H, W)";
+    repr =
+        String.format(
+            "ZeroPadShortcut(%d, %d, stride=%d, pad=(%d, %d))",
+            inChannels, outChannels, stride, before, outChannels - inChannels - before);
+  }
+
+  /** Input channels. */
+  public int inChannels() {
+    return inChannels;
+  }
+
+  /** Output channels. */
+  public int outChannels() {
+    return outChannels;
+  }
+
+  /** Subsampling step in both directions. */
+  public int stride() {
+    return stride;
+  }
+
+  // x (N,Cin,H,W) -> y (N,Cout,P,Q)
+  @Override
+  public Tensor forward(Tensor x) {
+    Shape.check(repr, x, expected, -1, inChannels, -1, -1);
+    n = x.dim(0);
+    h = x.dim(2);
+    w = x.dim(3);
+    p = (h + stride - 1) / stride;
+    q = (w + stride - 1) / stride;
+    out = Tensor.ensure(out, n, outChannels, p, q);
+    float[] xs = x.data();
+    float[] ys = out.data();
+    int pq = p * q;
+    for (int i = 0; i < n; i++) {
+      int y0 = i * outChannels * pq;
+      java.util.Arrays.fill(ys, y0, y0 + before * pq, 0f);
+      for (int c = 0; c < inChannels; c++) {
+        int xPlane = (i * inChannels + c) * h * w;
+        int yPlane = y0 + (before + c) * pq;
+        for (int r = 0; r < p; r++) {
+          int xRow = xPlane + r * stride * w;
+          int yRow = yPlane + r * q;
+          for (int s = 0; s < q; s++) {
+            ys[yRow + s] = xs[xRow + s * stride];
+          }
+        }
+      }
+      java.util.Arrays.fill(ys, y0 + (before + inChannels) * pq, y0 + outChannels * pq, 0f);
+    }
+    return out;
+  }
+
+  // dY (N,Cout,P,Q) -> dX (N,Cin,H,W)
+  @Override
+  public Tensor backward(Tensor dY) {
+    ConvShapes.checkGrad(repr, out, dY);
+    if (!requiresInputGrad()) {
+      return null;
+    }
+    dX = Tensor.ensure(dX, n, inChannels, h, w);
+    float[] g = dY.data();
+    float[] dx = dX.data();
+    if (stride > 1) {
+      java.util.Arrays.fill(dx, 0, dX.size(), 0f);
+    }
+    int pq = p * q;
+    for (int i = 0; i < n; i++) {
+      for (int c = 0; c < inChannels; c++) {
+        int xPlane = (i * inChannels + c) * h * w;
+        int yPlane = (i * outChannels + before + c) * pq;
+        for (int r = 0; r < p; r++) {
+          int xRow = xPlane + r * stride * w;
+          int yRow = yPlane + r * q;
+          for (int s = 0; s < q; s++) {
+            dx[xRow + s * stride] = g[yRow + s];
+          }
+        }
+      }
+    }
+    return dX;
+  }
+
+  @Override
+  public String toString() {
+    return repr;
+  }
+}
