@@ -28,13 +28,15 @@ public final class Trainer {
   private final List<TrainListener> listeners = new ArrayList<>();
   private final Step s = new Step();
   private long step;
+  private long maxSteps = Long.MAX_VALUE;
+  private int firstLoaderEpoch = 1;
 
   /**
    * A trainer of {@code model} with {@code optim} on {@code train}, tested on {@code test}. Epoch e
-   * of the run (from 1) is {@code train.epoch(e)}, so a shuffling loader's order depends only on
-   * its seed and e, and a resumed run sees the order an uninterrupted one would have seen. The
-   * gradient of the images is never used, so the model is told it need not compute it ({@link
-   * Module#requiresInputGrad(boolean)}).
+   * of the run (from 1) is {@code train.epoch(e)} (see {@link #firstLoaderEpoch}), so a shuffling
+   * loader's order depends only on its seed and e, and a resumed run sees the order an
+   * uninterrupted one would have seen. The gradient of the images is never used, so the model is
+   * told it need not compute it ({@link Module#requiresInputGrad(boolean)}).
    */
   public Trainer(Module model, Optimizer optim, DataLoader train, DataLoader test) {
     this.model = model;
@@ -60,17 +62,42 @@ public final class Trainer {
     this.step = step;
   }
 
-  /** Trains epochs {@code first} to {@code last} inclusive (from 1). */
+  /**
+   * Ends the run after {@code steps} mini-batches in total, in the middle of an epoch if need be (a
+   * budget of samples rather than epochs); that last, partial epoch is evaluated and reported like
+   * a full one. Default: no limit. Returns this.
+   */
+  public Trainer stopAfter(long steps) {
+    if (steps < 1) {
+      throw new IllegalArgumentException("stopAfter needs at least 1 step, got " + steps);
+    }
+    this.maxSteps = steps;
+    return this;
+  }
+
+  /**
+   * The loader epoch whose order the run's first epoch uses: run epoch e reads {@code train.epoch(e
+   * - 1 + first)}. Default 1 (run epoch e reads loader epoch e). Returns this.
+   */
+  public Trainer firstLoaderEpoch(int first) {
+    this.firstLoaderEpoch = first;
+    return this;
+  }
+
+  /**
+   * Trains epochs {@code first} to {@code last} inclusive (from 1), or fewer when {@link
+   * #stopAfter} ends the run first.
+   */
   public void fit(int first, int last) {
-    for (int epoch = first; epoch <= last; epoch++) {
+    for (int epoch = first; epoch <= last && step < maxSteps; epoch++) {
       for (TrainListener l : listeners) {
         l.onEpochStart(epoch, train.numBatches());
       }
-      runEpoch(epoch);
+      runEpoch(epoch, last);
     }
   }
 
-  private void runEpoch(int epoch) {
+  private void runEpoch(int epoch, int lastEpoch) {
     long t0 = System.nanoTime();
     model.train();
     s.epoch = epoch;
@@ -78,8 +105,8 @@ public final class Trainer {
     s.batchInEpoch = 0;
     double lossSum = 0;
     int images = 0;
-    try (DataLoader.Epoch it = train.epoch(epoch)) {
-      while (it.hasNext()) {
+    try (DataLoader.Epoch it = train.epoch(epoch - 1 + firstLoaderEpoch)) {
+      while (it.hasNext() && step < maxSteps) {
         Batch batch = it.next(); // valid until the next one is requested
         s.batch = batch;
         s.step = ++step;
@@ -102,9 +129,10 @@ public final class Trainer {
     s.batch = null;
     double seconds = (System.nanoTime() - t0) / 1e9;
     Evaluation ev = evaluate(test);
+    boolean last = epoch == lastEpoch || step >= maxSteps;
     EpochResult r =
         new EpochResult(
-            epoch, step, lossSum / s.batchInEpoch, ev.loss(), ev.accuracy(), seconds, images);
+            epoch, step, lossSum / s.batchInEpoch, ev.loss(), ev.accuracy(), seconds, images, last);
     for (TrainListener l : listeners) {
       l.onEpoch(r);
     }
@@ -140,7 +168,7 @@ public final class Trainer {
   }
 
   // index of the largest logit of row i
-  private static int argmax(Tensor logits, int i) {
+  static int argmax(Tensor logits, int i) {
     int k = logits.dim(1);
     float[] z = logits.data();
     int best = 0;
