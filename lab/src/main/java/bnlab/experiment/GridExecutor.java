@@ -1,0 +1,40 @@
+package bnlab.experiment;
+
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * Runs the cells of a grid: one after another, on local threads, or (next) as tasks of a cluster.
+ * An executor calls {@code run} for every cell, or, when it runs cells elsewhere, calls {@link
+ * Cell#run(RunConfig, Datasets.Pair, java.nio.file.Path, RunContext)} there with the cell's {@link
+ * GridCell#config()} and folder; either way it hands each result to {@code done} on the calling
+ * thread, one at a time, in any order. {@code run} returns null for a cell it skipped because a
+ * stop was requested; such a cell has no result and is not handed to {@code done}.
+ */
+public interface GridExecutor {
+  /** How many cells may run at the same time. */
+  int parallelism();
+
+  /**
+   * Runs every cell; returns when all have run, or rethrows the first failure (a {@link
+   * RuntimeException} or {@link Error} from a cell) once no cell is being handed to {@code done}.
+   */
+  void execute(
+      List<GridCell> cells, Function<GridCell, RunResult> run, BiConsumer<GridCell, RunResult> done)
+      throws InterruptedException;
+
+  /** Cells one after another on the calling thread. */
+  static GridExecutor sequential() {
+    return LocalExecutor.SEQUENTIAL;
+  }
+
+  /**
+   * Up to {@code n} cells at the same time on local threads. The kernel thread count is the
+   * process's ({@link bnlab.runtime.Compute#setThreads}); set it to 1 so that each cell runs on one
+   * core, as {@code bnlab sweep --parallel} does.
+   */
+  static GridExecutor threads(int n) {
+    return n == 1 ? LocalExecutor.SEQUENTIAL : new LocalExecutor(n);
+  }
+}

@@ -1,0 +1,150 @@
+package bnlab.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import bnlab.lab.TinyCifar;
+import bnlab.train.EpochResult;
+import bnlab.train.Step;
+import bnlab.train.TrainListener;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One cell on its own: deterministic, idempotent, refuses another run's checkpoint, has hooks. */
+class CellTest {
+  @TempDir static Path tmp;
+  static Datasets.Pair data;
+  static DataConfig dataConfig;
+
+  @BeforeAll
+  static void setUp() throws IOException {
+    Path dir = TinyCifar.write(tmp.resolve("cifar"), 40, 20);
+    dataConfig = new DataConfig("cifar10", dir.toString(), null, null);
+    data = dataConfig.open();
+  }
+
+  static RunConfig config() {
+    return RunConfig.of("net-bn", 3, dataConfig)
+        .withEpochs(2)
+        .withBatchSize(4)
+        .withLr(0.01)
+        .withRecording(3, 5, RunConfig.PROBE_ETAS);
+  }
+
+  static RunContext quiet() {
+    PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    return RunContext.of(sink).withConsole(RunContext.Console.QUIET);
+  }
+
+  static String read(Path p) throws IOException {
+    return Files.readString(p);
+  }
+
+  static String withoutSeconds(Path epochs) throws IOException {
+    return read(epochs).replaceAll(",[^,\n]*\n", "\n");
+  }
+
+  @Test
+  void sameConfigurationSameFilesAndReRunningChangesNothing() throws IOException {
+    Path a = tmp.resolve("a");
+    Path b = tmp.resolve("b");
+    RunResult ra = Cell.run(config(), data, a, quiet());
+    RunResult rb = Cell.run(config(), data, b, quiet());
+    assertEquals("ok", ra.status());
+    assertEquals(20, ra.steps());
+    assertEquals(2, ra.epochs());
+    assertEquals(ra.finalTrainLoss(), rb.finalTrainLoss());
+    assertEquals(read(a.resolve("metrics.csv")), read(b.resolve("metrics.csv")));
+    assertEquals(withoutSeconds(a.resolve("epochs.csv")), withoutSeconds(b.resolve("epochs.csv")));
+    assertEquals(read(a.resolve("probes/landscape.csv")), read(b.resolve("probes/landscape.csv")));
+
+    String metrics = read(a.resolve("metrics.csv"));
+    String epochs = read(a.resolve("epochs.csv"));
+    String summary = read(a.resolve("summary.json"));
+    RunResult again = Cell.run(config(), data, a, quiet());
+    assertEquals(metrics, read(a.resolve("metrics.csv")), "no row is written twice");
+    assertEquals(epochs, read(a.resolve("epochs.csv")));
+    assertEquals(summary, read(a.resolve("summary.json")), "a finished cell reports the same");
+    assertEquals(ra, again);
+  }
+
+  @Test
+  void aCheckpointOfAnotherConfigurationIsRefused() {
+    Path dir = tmp.resolve("other");
+    Cell.run(config().withEpochs(1), data, dir, quiet());
+    UserError e =
+        assertThrows(UserError.class, () -> Cell.run(config().withLr(0.02), data, dir, quiet()));
+    assertTrue(e.getMessage().contains("optimizer.lr was 0.01, now 0.02"), e.getMessage());
+    assertEquals(1, e.getMessage().lines().count());
+    // more epochs extend the run instead
+    assertEquals(2, Cell.run(config(), data, dir, quiet()).epochs());
+  }
+
+  @Test
+  void extendingARunGivesTheUninterruptedRun() throws IOException {
+    Path once = tmp.resolve("once");
+    Path twice = tmp.resolve("twice");
+    Cell.run(config(), data, once, quiet());
+    Cell.run(config().withEpochs(1), data, twice, quiet());
+    Cell.run(config(), data, twice, quiet());
+    assertEquals(read(once.resolve("metrics.csv")), read(twice.resolve("metrics.csv")));
+    assertEquals(
+        read(once.resolve("probes/gradients.csv")), read(twice.resolve("probes/gradients.csv")));
+    assertEquals(
+        withoutSeconds(once.resolve("epochs.csv")), withoutSeconds(twice.resolve("epochs.csv")));
+  }
+
+  @Test
+  void aSampleBudgetEndsMidEpochAndTheTrainModeTestRunsOnce() throws IOException {
+    // 40 images in batches of 4: 10 per epoch; 92 samples = 23 steps = epochs 1, 2 and 3 steps of 3
+    RunConfig c =
+        config()
+            .withSamples(92)
+            .withBatches(0, true, 0)
+            .withTests(20, true)
+            .withRecording(5, 0, RunConfig.PROBE_ETAS);
+    Path dir = tmp.resolve("samples");
+    RunResult r = Cell.run(c, data, dir, quiet());
+    assertEquals(23, r.steps());
+    assertEquals(3, r.epochs());
+    double trainMode = r.measurement(RunConfig.TRAIN_MODE_ACCURACY);
+    assertTrue(trainMode >= 0 && trainMode <= 1, "train-mode accuracy " + trainMode);
+    assertTrue(read(dir.resolve("summary.json")).contains("\"test_accuracy_train_mode\""));
+    assertEquals(1 + 3, Files.readAllLines(dir.resolve("epochs.csv")).size());
+    assertEquals(r, Cell.run(c, data, dir, quiet()), "the measurement is kept in the checkpoint");
+  }
+
+  @Test
+  void hooksMeasureAndTheirValuesSurviveAResume() {
+    Hook stepsSeen =
+        cell ->
+            List.of(
+                new TrainListener() {
+                  long steps;
+
+                  @Override
+                  public void onBatch(Step s) {
+                    steps++;
+                  }
+
+                  @Override
+                  public void onEpoch(EpochResult r) {
+                    cell.measurements().merge("steps_seen", (double) steps, Double::sum);
+                    steps = 0;
+                  }
+                });
+    RunContext ctx = quiet().withHooks(List.of(stepsSeen));
+    Path dir = tmp.resolve("hooks");
+    assertEquals(10.0, Cell.run(config().withEpochs(1), data, dir, ctx).measurement("steps_seen"));
+    assertEquals(20.0, Cell.run(config(), data, dir, ctx).measurement("steps_seen"));
+  }
+}
