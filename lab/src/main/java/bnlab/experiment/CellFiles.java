@@ -43,7 +43,7 @@ final class CellFiles implements AutoCloseable {
       folder.dropRows(
           probe, r -> r[0].equals(model) && r[1].equals(seed) && Long.parseLong(r[2]) > step);
     }
-    return new CellFiles(folder, config.probeEvery() > 0);
+    return new CellFiles(folder, config.recording().probeEvery() > 0);
   }
 
   @Override

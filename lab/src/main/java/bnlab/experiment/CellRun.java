@@ -73,8 +73,12 @@ final class CellRun {
     Optimizer optim = Optimizers.create(model, config.optimizer());
     DataLoader train = trainLoader();
     Trainer trainer =
-        new Trainer(model, optim, train, Datasets.loader(data.test(), config.testBatchSize()))
-            .firstLoaderEpoch(config.firstLoaderEpoch());
+        new Trainer(
+                model,
+                optim,
+                train,
+                Datasets.loader(data.test(), config.evaluation().testBatchSize()))
+            .firstLoaderEpoch(config.batching().firstLoaderEpoch());
     long maxSteps = config.budget().maxSteps(config.batchSize());
     if (maxSteps != Long.MAX_VALUE) {
       trainer.stopAfter(maxSteps);
@@ -101,7 +105,7 @@ final class CellRun {
             files.metrics,
             config.model(),
             config.seed(),
-            config.logEvery(),
+            config.recording().logEvery(),
             config.optimizer().lr());
     DivergenceGuard guard =
         new DivergenceGuard(config.model(), config.seed(), config.divergeFactor());
@@ -120,7 +124,7 @@ final class CellRun {
       trainer.listen(console);
     }
     trainer.listen(new EpochsCsv(files.epochs, config.model(), config.seed()));
-    if (config.probeEvery() > 0) {
+    if (config.recording().probeEvery() > 0) {
       trainer.listen(probes(model, files));
     }
     trainer.listen(totals);
@@ -183,8 +187,8 @@ final class CellRun {
       train =
           Datasets.loader(data.train(), config.batchSize())
               .shuffle(config.seed())
-              .classClustered(config.classesPerBatch())
-              .dropLast(config.dropLast());
+              .classClustered(config.batching().classesPerBatch())
+              .dropLast(config.batching().dropLast());
     } catch (IllegalArgumentException e) {
       throw new UserError("--classes-per-batch: " + e.getMessage());
     }
@@ -217,7 +221,7 @@ final class CellRun {
 
   private List<Hook> hooks() {
     List<Hook> all = new ArrayList<>();
-    if (config.trainModeTest()) {
+    if (config.evaluation().trainModeTest()) {
       all.add(CellRun::trainModeTest);
     }
     all.addAll(ctx.hooks());
@@ -244,8 +248,8 @@ final class CellRun {
     return new ConsoleLog(
         ctx.out(),
         label,
-        config.logEvery(),
-        config.asPublished(),
+        config.recording().logEvery(),
+        config.recording().asPublished(),
         ctx.progressBar() && System.console() != null,
         prefixed ? "[" + label + "] " : "");
   }
@@ -257,12 +261,13 @@ final class CellRun {
   }
 
   private Probes probes(Module model, CellFiles files) {
-    double[] etas = config.probeEtas().stream().mapToDouble(Double::doubleValue).toArray();
+    double[] etas =
+        config.recording().probeEtas().stream().mapToDouble(Double::doubleValue).toArray();
     return new Probes(
         model,
         config.model(),
         config.seed(),
-        config.probeEvery(),
+        config.recording().probeEvery(),
         etas,
         probeInputs(config.batchSize()),
         files.activations,

@@ -11,7 +11,7 @@ import java.util.Map;
  * so whatever they put into {@link Context#measurements()} during an epoch is saved with that
  * epoch's checkpoint, restored on resume, and reported in {@link RunResult#measurements()}. The
  * end-of-run test in training mode of the small-batch study is one ({@link
- * RunConfig#trainModeTest()}).
+ * RunConfig.Evaluation#trainModeTest()}).
  */
 @FunctionalInterface
 public interface Hook {

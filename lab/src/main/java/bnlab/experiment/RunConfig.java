@@ -19,24 +19,12 @@ import java.util.List;
  * @param budget epochs, or training samples
  * @param batchSize training mini-batch size
  * @param optimizer the optimizer and learning rate
- * @param classesPerBatch 0: i.i.d. shuffled batches; k: class-clustered batches of about k classes
- *     (non-i.i.d., {@link bnlab.data.DataLoader#classClustered})
- * @param dropLast drop the last, smaller batch of each epoch (needed by Ghost BN, whose virtual
- *     batches must fill every batch, and by BN when a last batch of one image could occur)
- * @param firstLoaderEpoch the loader epoch whose order the run's first epoch uses: 1 (default, the
- *     trainer's epoch numbers); the small-batch study uses 0, the order its runs have always had
- * @param testBatchSize batch size of the end-of-epoch test in eval mode (the result does not depend
- *     on it)
- * @param trainModeTest also test at the end of the run in training mode, with test batches of the
- *     training batch size normalized with their own statistics (measurement {@code
- *     test_accuracy_train_mode})
- * @param logEvery a metrics.csv row (and a console line) every this many mini-batches
- * @param probeEvery probes every this many steps, 0 = off ({@link bnlab.train.Probes})
- * @param probeEtas the step sizes η of the loss-landscape probe
+ * @param batching how training batches are drawn
+ * @param evaluation the tests: after every epoch in eval mode, and optionally at the end in
+ *     training mode
+ * @param recording metrics rows, probes and the console's format
  * @param divergeFactor stop the run as diverged when the loss exceeds this factor times its first
  *     loss; 0 = only NaN/∞ stops it
- * @param asPublished console lines the article's way (the loss summed since the last line divided
- *     by {@code logEvery})
  */
 public record RunConfig(
     String model,
@@ -45,39 +33,99 @@ public record RunConfig(
     Budget budget,
     int batchSize,
     OptimizerConfig optimizer,
-    int classesPerBatch,
-    boolean dropLast,
-    int firstLoaderEpoch,
-    int testBatchSize,
-    boolean trainModeTest,
-    int logEvery,
-    int probeEvery,
-    List<Double> probeEtas,
-    double divergeFactor,
-    boolean asPublished) {
-  /** The measurement of {@link #trainModeTest()}: test accuracy in training mode, in [0, 1]. */
+    Batching batching,
+    Evaluation evaluation,
+    Recording recording,
+    double divergeFactor) {
+  /** The measurement of {@link Evaluation#trainModeTest()}: test accuracy in training mode. */
   public static final String TRAIN_MODE_ACCURACY = "test_accuracy_train_mode";
 
   /** The probes' default step sizes η. */
   public static final List<Double> PROBE_ETAS = List.of(0.001, 0.01, 0.05, 0.1, 0.2, 0.4);
 
+  /**
+   * How training batches are drawn.
+   *
+   * @param classesPerBatch 0: i.i.d. shuffled batches; k: class-clustered batches of about k
+   *     classes (non-i.i.d., {@link bnlab.data.DataLoader#classClustered})
+   * @param dropLast drop the last, smaller batch of each epoch (needed by Ghost BN, whose virtual
+   *     batches must fill every batch, and by BN when a last batch of one image could occur)
+   * @param firstLoaderEpoch the loader epoch whose order the run's first epoch uses: 1 (the
+   *     trainer's epoch numbers); the small-batch study uses 0, the order its runs have always had
+   */
+  public record Batching(int classesPerBatch, boolean dropLast, int firstLoaderEpoch) {
+    /** Checks the value. */
+    public Batching {
+      if (classesPerBatch < 0) {
+        throw new UserError(
+            "--classes-per-batch must be 0 (off) or positive, got " + classesPerBatch);
+      }
+    }
+
+    /** I.i.d. shuffled batches, the last partial one kept or dropped. */
+    public static Batching iid(boolean dropLast) {
+      return new Batching(0, dropLast, 1);
+    }
+  }
+
+  /**
+   * The tests of a run.
+   *
+   * @param testBatchSize batch size of the test after every epoch in eval mode (the result does not
+   *     depend on it)
+   * @param trainModeTest also test at the end in training mode, with test batches of the training
+   *     batch size normalized with their own statistics (measurement {@link #TRAIN_MODE_ACCURACY})
+   */
+  public record Evaluation(int testBatchSize, boolean trainModeTest) {
+    /** The lab's: test batches of 250 in eval mode after every epoch, nothing more. */
+    public static final Evaluation DEFAULT = new Evaluation(250, false);
+
+    /** Checks the value. */
+    public Evaluation {
+      positive("test batch size", testBatchSize);
+    }
+  }
+
+  /**
+   * What a run records besides its result.
+   *
+   * @param logEvery a metrics.csv row (and a console line) every this many mini-batches
+   * @param probeEvery probes every this many steps, 0 = off ({@link bnlab.train.Probes})
+   * @param probeEtas the step sizes η of the loss-landscape probe
+   * @param asPublished console lines the article's way (the loss summed since the last line divided
+   *     by {@code logEvery})
+   */
+  public record Recording(
+      int logEvery, int probeEvery, List<Double> probeEtas, boolean asPublished) {
+    /**
+     * The lab's: a row every 500 mini-batches, probes every 500 steps, true means on the console.
+     */
+    public static final Recording DEFAULT = new Recording(500, 500, PROBE_ETAS, false);
+
+    /** Checks the values. */
+    public Recording {
+      positive("--log-every", logEvery);
+      if (probeEvery < 0) {
+        throw new UserError("--probe-every must be 0 (off) or positive, got " + probeEvery);
+      }
+      probeEtas = List.copyOf(probeEtas);
+    }
+  }
+
   /** Checks each value on its own (see {@link #validate()} for the combinations). */
   public RunConfig {
     ModelZoo.get(model);
-    if (data == null || budget == null || optimizer == null || probeEtas == null) {
-      throw new UserError("a run configuration needs data, a budget, an optimizer and probe etas");
-    }
-    probeEtas = List.copyOf(probeEtas);
-    positive("--batch-size", batchSize);
-    positive("--log-every", logEvery);
-    positive("test batch size", testBatchSize);
-    if (probeEvery < 0) {
-      throw new UserError("--probe-every must be 0 (off) or positive, got " + probeEvery);
-    }
-    if (classesPerBatch < 0) {
+    if (data == null
+        || budget == null
+        || optimizer == null
+        || batching == null
+        || evaluation == null
+        || recording == null) {
       throw new UserError(
-          "--classes-per-batch must be 0 (off) or positive, got " + classesPerBatch);
+          "a run configuration needs data, a budget, an optimizer, batching, evaluation and"
+              + " recording");
     }
+    positive("--batch-size", batchSize);
     if (!(divergeFactor >= 0) || Double.isInfinite(divergeFactor)) {
       throw new UserError("--diverge-factor must be 0 (off) or positive, got " + divergeFactor);
     }
@@ -97,16 +145,10 @@ public record RunConfig(
         Budget.epochs(5),
         10,
         OptimizerConfig.of("adam", 1e-4),
-        0,
-        ghost,
-        1,
-        250,
-        false,
-        500,
-        500,
-        PROBE_ETAS,
-        0,
-        false);
+        Batching.iid(ghost),
+        Evaluation.DEFAULT,
+        Recording.DEFAULT,
+        0);
   }
 
   static void positive(String name, long value) {
@@ -120,9 +162,9 @@ public record RunConfig(
    * batch. Grids call it when they are built, {@link Cell#run} before training.
    */
   public RunConfig validate() {
-    ModelZoo.Entry entry = ModelZoo.get(model);
     int virtual = Norm.GHOST_VIRTUAL_BATCH;
-    if (entry.norm() == Norm.GHOST && (batchSize % virtual != 0 || !dropLast)) {
+    boolean dropLast = batching.dropLast();
+    if (ModelZoo.get(model).norm() == Norm.GHOST && (batchSize % virtual != 0 || !dropLast)) {
       throw new UserError(
           "model '"
               + model
@@ -159,64 +201,19 @@ public record RunConfig(
   /** This run with another budget. */
   public RunConfig withBudget(Budget b) {
     return new RunConfig(
-        model,
-        seed,
-        data,
-        b,
-        batchSize,
-        optimizer,
-        classesPerBatch,
-        dropLast,
-        firstLoaderEpoch,
-        testBatchSize,
-        trainModeTest,
-        logEvery,
-        probeEvery,
-        probeEtas,
-        divergeFactor,
-        asPublished);
+        model, seed, data, b, batchSize, optimizer, batching, evaluation, recording, divergeFactor);
   }
 
   /** This run with mini-batches of {@code b}. */
   public RunConfig withBatchSize(int b) {
     return new RunConfig(
-        model,
-        seed,
-        data,
-        budget,
-        b,
-        optimizer,
-        classesPerBatch,
-        dropLast,
-        firstLoaderEpoch,
-        testBatchSize,
-        trainModeTest,
-        logEvery,
-        probeEvery,
-        probeEtas,
-        divergeFactor,
-        asPublished);
+        model, seed, data, budget, b, optimizer, batching, evaluation, recording, divergeFactor);
   }
 
   /** This run with another optimizer. */
   public RunConfig withOptimizer(OptimizerConfig o) {
     return new RunConfig(
-        model,
-        seed,
-        data,
-        budget,
-        batchSize,
-        o,
-        classesPerBatch,
-        dropLast,
-        firstLoaderEpoch,
-        testBatchSize,
-        trainModeTest,
-        logEvery,
-        probeEvery,
-        probeEtas,
-        divergeFactor,
-        asPublished);
+        model, seed, data, budget, batchSize, o, batching, evaluation, recording, divergeFactor);
   }
 
   /** This run with the same optimizer at learning rate {@code lr}. */
@@ -224,108 +221,27 @@ public record RunConfig(
     return withOptimizer(new OptimizerConfig(optimizer.name(), lr, optimizer.momentum()));
   }
 
-  /** This run with batches drawn otherwise (see the record's parameters). */
-  public RunConfig withBatches(int classesPerBatch, boolean dropLast, int firstLoaderEpoch) {
+  /** This run with batches drawn as {@code b} says. */
+  public RunConfig withBatching(Batching b) {
     return new RunConfig(
-        model,
-        seed,
-        data,
-        budget,
-        batchSize,
-        optimizer,
-        classesPerBatch,
-        dropLast,
-        firstLoaderEpoch,
-        testBatchSize,
-        trainModeTest,
-        logEvery,
-        probeEvery,
-        probeEtas,
-        divergeFactor,
-        asPublished);
+        model, seed, data, budget, batchSize, optimizer, b, evaluation, recording, divergeFactor);
   }
 
-  /** This run with another test batch size and with or without the train-mode test at the end. */
-  public RunConfig withTests(int testBatchSize, boolean trainModeTest) {
+  /** This run with the tests {@code e}. */
+  public RunConfig withEvaluation(Evaluation e) {
     return new RunConfig(
-        model,
-        seed,
-        data,
-        budget,
-        batchSize,
-        optimizer,
-        classesPerBatch,
-        dropLast,
-        firstLoaderEpoch,
-        testBatchSize,
-        trainModeTest,
-        logEvery,
-        probeEvery,
-        probeEtas,
-        divergeFactor,
-        asPublished);
+        model, seed, data, budget, batchSize, optimizer, batching, e, recording, divergeFactor);
   }
 
-  /** This run with other metrics and probe intervals. */
-  public RunConfig withRecording(int logEvery, int probeEvery, List<Double> probeEtas) {
+  /** This run recording as {@code r} says. */
+  public RunConfig withRecording(Recording r) {
     return new RunConfig(
-        model,
-        seed,
-        data,
-        budget,
-        batchSize,
-        optimizer,
-        classesPerBatch,
-        dropLast,
-        firstLoaderEpoch,
-        testBatchSize,
-        trainModeTest,
-        logEvery,
-        probeEvery,
-        probeEtas,
-        divergeFactor,
-        asPublished);
+        model, seed, data, budget, batchSize, optimizer, batching, evaluation, r, divergeFactor);
   }
 
   /** This run stopped as diverged above {@code factor} times its first loss (0 = NaN/∞ only). */
   public RunConfig withDivergeFactor(double factor) {
     return new RunConfig(
-        model,
-        seed,
-        data,
-        budget,
-        batchSize,
-        optimizer,
-        classesPerBatch,
-        dropLast,
-        firstLoaderEpoch,
-        testBatchSize,
-        trainModeTest,
-        logEvery,
-        probeEvery,
-        probeEtas,
-        factor,
-        asPublished);
-  }
-
-  /** This run printing its console lines the article's way or not. */
-  public RunConfig withAsPublished(boolean asPublished) {
-    return new RunConfig(
-        model,
-        seed,
-        data,
-        budget,
-        batchSize,
-        optimizer,
-        classesPerBatch,
-        dropLast,
-        firstLoaderEpoch,
-        testBatchSize,
-        trainModeTest,
-        logEvery,
-        probeEvery,
-        probeEtas,
-        divergeFactor,
-        asPublished);
+        model, seed, data, budget, batchSize, optimizer, batching, evaluation, recording, factor);
   }
 }

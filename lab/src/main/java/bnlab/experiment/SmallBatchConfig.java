@@ -159,18 +159,18 @@ public record SmallBatchConfig(
   }
 
   /**
-   * One configuration. Its loader epochs start at 0 ({@link RunConfig#firstLoaderEpoch()}): the
-   * orders this study's runs have had since before they ran through the trainer, so that its
-   * results stay bit-identical to the published ones.
+   * One configuration. Its loader epochs start at 0 ({@link
+   * RunConfig.Batching#firstLoaderEpoch()}): the orders this study's runs have had since before
+   * they ran through the trainer, so that its results stay bit-identical to the published ones.
    */
   RunConfig run(String model, int batchSize, int cpb, long seed) {
     return RunConfig.of(model, seed, data)
         .withSamples(samples)
         .withBatchSize(batchSize)
         .withOptimizer(new OptimizerConfig("sgd", lrAtBatch32 * batchSize / 32.0, momentum))
-        .withBatches(cpb, true, 0)
-        .withTests(TEST_BATCH, true)
-        .withRecording(500, 0, RunConfig.PROBE_ETAS)
+        .withBatching(new RunConfig.Batching(cpb, true, 0))
+        .withEvaluation(new RunConfig.Evaluation(TEST_BATCH, true))
+        .withRecording(new RunConfig.Recording(500, 0, RunConfig.PROBE_ETAS, false))
         .validate();
   }
 
@@ -185,7 +185,7 @@ public record SmallBatchConfig(
         r.norm(),
         c.batchSize(),
         c.seed(),
-        c.classesPerBatch() == 0,
+        c.batching().classesPerBatch() == 0,
         ok ? r.testAccuracy() : Double.NaN,
         ok ? r.measurement(RunConfig.TRAIN_MODE_ACCURACY) : Double.NaN);
   }

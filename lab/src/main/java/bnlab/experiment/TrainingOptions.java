@@ -117,7 +117,6 @@ public record TrainingOptions(
         .withEpochs(runEpochs)
         .withBatchSize(runBatchSize)
         .withOptimizer(OptimizerConfig.of(optimizer, runLr))
-        .withRecording(logEvery, probeEvery, probeEtas)
-        .withAsPublished(asPublished);
+        .withRecording(new RunConfig.Recording(logEvery, probeEvery, probeEtas, asPublished));
   }
 }

@@ -167,7 +167,7 @@ final class SmallBatchCommand implements Callable<Integer> {
           @Override
           public void finished(GridCell cell, RunResult r) {
             RunConfig c = cell.config();
-            int cpb = c.classesPerBatch();
+            int cpb = c.batching().classesPerBatch();
             boolean ok = r.ok();
             console.printf(
                 Locale.ROOT,

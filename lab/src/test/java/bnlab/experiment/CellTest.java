@@ -37,7 +37,7 @@ class CellTest {
         .withEpochs(2)
         .withBatchSize(4)
         .withLr(0.01)
-        .withRecording(3, 5, RunConfig.PROBE_ETAS);
+        .withRecording(new RunConfig.Recording(3, 5, RunConfig.PROBE_ETAS, false));
   }
 
   static RunContext quiet() {
@@ -109,9 +109,9 @@ class CellTest {
     RunConfig c =
         config()
             .withSamples(92)
-            .withBatches(0, true, 0)
-            .withTests(20, true)
-            .withRecording(5, 0, RunConfig.PROBE_ETAS);
+            .withBatching(new RunConfig.Batching(0, true, 0))
+            .withEvaluation(new RunConfig.Evaluation(20, true))
+            .withRecording(new RunConfig.Recording(5, 0, RunConfig.PROBE_ETAS, false));
     Path dir = tmp.resolve("samples");
     RunResult r = Cell.run(c, data, dir, quiet());
     assertEquals(23, r.steps());

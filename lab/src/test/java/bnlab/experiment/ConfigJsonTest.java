@@ -143,9 +143,10 @@ class ConfigJsonTest {
     assertEquals(2000, n.at("/budget/samples").asInt());
     assertEquals(0.02 * 4 / 32, n.at("/optimizer/lr").asDouble());
     assertEquals(0.5, n.at("/optimizer/momentum").asDouble());
-    assertEquals(0, n.get("first_loader_epoch").asInt());
+    assertEquals(0, n.at("/batching/first_loader_epoch").asInt());
+    assertTrue(n.at("/evaluation/train_mode_test").asBoolean());
     assertTrue(Json.tree(epochs).at("/optimizer/momentum").isNull());
     assertEquals(3, Json.tree(epochs).at("/budget/epochs").asInt());
-    assertTrue(epochs.dropLast(), "Ghost BN drops the last partial batch");
+    assertTrue(epochs.batching().dropLast(), "Ghost BN drops the last partial batch");
   }
 }
