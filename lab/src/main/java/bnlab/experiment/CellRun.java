@@ -78,7 +78,8 @@ final class CellRun {
                 optim,
                 train,
                 Datasets.loader(data.test(), config.evaluation().testBatchSize()))
-            .firstLoaderEpoch(config.batching().firstLoaderEpoch());
+            .firstLoaderEpoch(config.batching().firstLoaderEpoch())
+            .testEveryEpoch(config.evaluation().everyEpoch());
     long maxSteps = config.budget().maxSteps(config.batchSize());
     if (maxSteps != Long.MAX_VALUE) {
       trainer.stopAfter(maxSteps);

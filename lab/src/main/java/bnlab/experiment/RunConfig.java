@@ -20,8 +20,8 @@ import java.util.List;
  * @param batchSize training mini-batch size
  * @param optimizer the optimizer and learning rate
  * @param batching how training batches are drawn
- * @param evaluation the tests: after every epoch in eval mode, and optionally at the end in
- *     training mode
+ * @param evaluation the tests: in eval mode after every epoch (or the last only), optionally at the
+ *     end in training mode
  * @param recording metrics rows, probes and the console's format
  * @param divergeFactor stop the run as diverged when the loss exceeds this factor times its first
  *     loss; 0 = only NaN/∞ stops it
@@ -71,14 +71,14 @@ public record RunConfig(
   /**
    * The tests of a run.
    *
-   * @param testBatchSize batch size of the test after every epoch in eval mode (the result does not
-   *     depend on it)
+   * @param testBatchSize batch size of the test in eval mode (the result does not depend on it)
+   * @param everyEpoch test after every epoch; else only after the last (the others report NaN)
    * @param trainModeTest also test at the end in training mode, with test batches of the training
    *     batch size normalized with their own statistics (measurement {@link #TRAIN_MODE_ACCURACY})
    */
-  public record Evaluation(int testBatchSize, boolean trainModeTest) {
+  public record Evaluation(int testBatchSize, boolean everyEpoch, boolean trainModeTest) {
     /** The lab's: test batches of 250 in eval mode after every epoch, nothing more. */
-    public static final Evaluation DEFAULT = new Evaluation(250, false);
+    public static final Evaluation DEFAULT = new Evaluation(250, true, false);
 
     /** Checks the value. */
     public Evaluation {

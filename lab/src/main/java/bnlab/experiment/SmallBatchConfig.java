@@ -15,10 +15,10 @@ import java.util.Map;
  * linearly with the batch size ({@code lrAtBatch32 · B / 32}), in i.i.d. batches and, if {@code
  * classesPerBatch} &gt; 0, in class-clustered batches of that many classes; last partial batches
  * are dropped. Each run ends with the test in eval mode (running statistics) and in training mode
- * (test batches of the training batch size normalized with their own statistics). Grid order:
- * seeds, batching (i.i.d. first), batch sizes, models; each run has its folder {@code
- * runs/<model>-bs<b>-<iid|kclass>-seed<s>} with metrics and checkpoints, and smallbatch.csv holds
- * one row per run.
+ * (test batches of the training batch size normalized with their own statistics); the epochs before
+ * are not tested, as they never were in this study. Grid order: seeds, batching (i.i.d. first),
+ * batch sizes, models; each run has its folder {@code runs/<model>-bs<b>-<iid|kclass>-seed<s>} with
+ * metrics and checkpoints, and smallbatch.csv holds one row per run.
  *
  * @param models zoo names
  * @param batchSizes training batch sizes, at least 2 (BN needs two samples) and at most the subset
@@ -169,7 +169,7 @@ public record SmallBatchConfig(
         .withBatchSize(batchSize)
         .withOptimizer(new OptimizerConfig("sgd", lrAtBatch32 * batchSize / 32.0, momentum))
         .withBatching(new RunConfig.Batching(cpb, true, 0))
-        .withEvaluation(new RunConfig.Evaluation(TEST_BATCH, true))
+        .withEvaluation(new RunConfig.Evaluation(TEST_BATCH, false, true))
         .withRecording(new RunConfig.Recording(500, 0, RunConfig.PROBE_ETAS, false))
         .validate();
   }

@@ -30,6 +30,7 @@ public final class Trainer {
   private long step;
   private long maxSteps = Long.MAX_VALUE;
   private int firstLoaderEpoch = 1;
+  private boolean testEveryEpoch = true;
 
   /**
    * A trainer of {@code model} with {@code optim} on {@code train}, tested on {@code test}. Epoch e
@@ -85,6 +86,15 @@ public final class Trainer {
   }
 
   /**
+   * Whether every epoch ends with the test (default), or only the last one of a {@link #fit} call;
+   * untested epochs report NaN test loss and accuracy. Returns this.
+   */
+  public Trainer testEveryEpoch(boolean every) {
+    this.testEveryEpoch = every;
+    return this;
+  }
+
+  /**
    * Trains epochs {@code first} to {@code last} inclusive (from 1), or fewer when {@link
    * #stopAfter} ends the run first.
    */
@@ -128,8 +138,8 @@ public final class Trainer {
     }
     s.batch = null;
     double seconds = (System.nanoTime() - t0) / 1e9;
-    Evaluation ev = evaluate(test);
     boolean last = epoch == lastEpoch || step >= maxSteps;
+    Evaluation ev = testEveryEpoch || last ? evaluate(test) : NOT_TESTED;
     EpochResult r =
         new EpochResult(
             epoch, step, lossSum / s.batchInEpoch, ev.loss(), ev.accuracy(), seconds, images, last);
@@ -182,4 +192,6 @@ public final class Trainer {
 
   /** Test-set loss (mean over examples) and accuracy in [0, 1]. */
   public record Evaluation(double loss, double accuracy) {}
+
+  private static final Evaluation NOT_TESTED = new Evaluation(Double.NaN, Double.NaN);
 }

@@ -110,7 +110,7 @@ class CellTest {
         config()
             .withSamples(92)
             .withBatching(new RunConfig.Batching(0, true, 0))
-            .withEvaluation(new RunConfig.Evaluation(20, true))
+            .withEvaluation(new RunConfig.Evaluation(20, false, true))
             .withRecording(new RunConfig.Recording(5, 0, RunConfig.PROBE_ETAS, false));
     Path dir = tmp.resolve("samples");
     RunResult r = Cell.run(c, data, dir, quiet());
@@ -119,7 +119,10 @@ class CellTest {
     double trainMode = r.measurement(RunConfig.TRAIN_MODE_ACCURACY);
     assertTrue(trainMode >= 0 && trainMode <= 1, "train-mode accuracy " + trainMode);
     assertTrue(read(dir.resolve("summary.json")).contains("\"test_accuracy_train_mode\""));
-    assertEquals(1 + 3, Files.readAllLines(dir.resolve("epochs.csv")).size());
+    List<String> epochs = Files.readAllLines(dir.resolve("epochs.csv"));
+    assertEquals(1 + 3, epochs.size());
+    assertTrue(epochs.get(1).contains(",NaN,NaN,"), "only the last epoch is tested: " + epochs);
+    assertTrue(!epochs.get(3).contains("NaN"), epochs.get(3));
     assertEquals(r, Cell.run(c, data, dir, quiet()), "the measurement is kept in the checkpoint");
   }
 
