@@ -2,6 +2,7 @@ package bnlab.experiment;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.io.Serializable;
 
 /**
  * How long a run trains: a number of epochs (JSON {@code {"epochs": 5}}), or a number of training
@@ -11,7 +12,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.DEDUCTION)
 @JsonSubTypes({@JsonSubTypes.Type(Budget.Epochs.class), @JsonSubTypes.Type(Budget.Samples.class)})
-public sealed interface Budget {
+public sealed interface Budget extends Serializable {
   /** The last epoch to train (from 1) when an epoch has {@code batchesPerEpoch} mini-batches. */
   int lastEpoch(int batchesPerEpoch, int batchSize);
 

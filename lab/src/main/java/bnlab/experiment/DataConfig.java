@@ -2,6 +2,7 @@ package bnlab.experiment;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.io.Serializable;
 import java.nio.file.Path;
 
 /**
@@ -19,7 +20,8 @@ import java.nio.file.Path;
  */
 @JsonPropertyOrder({"dataset", "data", "subset", "subset_seed", "test_subset"})
 public record DataConfig(
-    String dataset, @JsonProperty("data") String path, Integer subset, Integer testSubset) {
+    String dataset, @JsonProperty("data") String path, Integer subset, Integer testSubset)
+    implements Serializable {
   /** Checks the values; a bad one is a {@link UserError} naming it. */
   public DataConfig {
     if (!Datasets.NAMES.contains(dataset)) {

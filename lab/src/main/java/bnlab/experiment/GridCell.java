@@ -1,5 +1,7 @@
 package bnlab.experiment;
 
+import java.io.Serializable;
+
 /**
  * One cell of a grid, as a grid executor hands it out.
  *
@@ -9,7 +11,8 @@ package bnlab.experiment;
  * @param folder the cell's own folder below the experiment's run folder ({@code runs/<id>}), or
  *     empty when the cells share the experiment's folder (and must run one after another)
  */
-public record GridCell(int index, RunConfig config, String label, String folder) {
+public record GridCell(int index, RunConfig config, String label, String folder)
+    implements Serializable {
   /** Whether the cell writes into the experiment's folder, next to the other cells. */
   public boolean sharesFolder() {
     return folder.isEmpty();

@@ -24,8 +24,14 @@ public interface Hook {
    * @param config the cell's configuration
    * @param model the model being trained
    * @param data the training and test sets
+   * @param folder the folder the cell writes into (shared with other cells in compare and train: a
+   *     hook's own files should name model and seed in their rows, as the probes' files do)
    * @param measurements name → value, filled by the hooks' listeners (thread-confined to the cell)
    */
   record Context(
-      RunConfig config, Module model, Datasets.Pair data, Map<String, Double> measurements) {}
+      RunConfig config,
+      Module model,
+      Datasets.Pair data,
+      RunFolder folder,
+      Map<String, Double> measurements) {}
 }

@@ -1,5 +1,7 @@
 package bnlab.experiment;
 
+import java.io.Serializable;
+
 /**
  * The optimizer of a run, by name in {@link Optimizers}: {@code adam}, {@code sgd} or {@code adamw}
  * with PyTorch's defaults apart from these settings.
@@ -9,7 +11,7 @@ package bnlab.experiment;
  * @param momentum SGD's momentum in [0, 1), or null for the lab's default (0.9 for {@code sgd});
  *     optimizers without a momentum refuse a non-null value
  */
-public record OptimizerConfig(String name, double lr, Double momentum) {
+public record OptimizerConfig(String name, double lr, Double momentum) implements Serializable {
   /** Checks the values; a bad one is a {@link UserError} naming it. */
   public OptimizerConfig {
     Optimizers.check(name);

@@ -1,6 +1,7 @@
 package bnlab.experiment;
 
 import bnlab.models.Norm;
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -11,7 +12,7 @@ import java.util.List;
  * Engine} runs a grid of them.
  *
  * <p>Start from {@link #of} (the article's settings) and change what differs with the {@code with}
- * methods.
+ * methods. It is also {@link Serializable}, for executors that ship cells to other machines.
  *
  * @param model the zoo name ({@link ModelZoo})
  * @param seed initial weights ({@code resetParameters(new Rng(seed))}) and the shuffling
@@ -36,7 +37,8 @@ public record RunConfig(
     Batching batching,
     Evaluation evaluation,
     Recording recording,
-    double divergeFactor) {
+    double divergeFactor)
+    implements Serializable {
   /** The measurement of {@link Evaluation#trainModeTest()}: test accuracy in training mode. */
   public static final String TRAIN_MODE_ACCURACY = "test_accuracy_train_mode";
 
@@ -53,7 +55,8 @@ public record RunConfig(
    * @param firstLoaderEpoch the loader epoch whose order the run's first epoch uses: 1 (the
    *     trainer's epoch numbers); the small-batch study uses 0, the order its runs have always had
    */
-  public record Batching(int classesPerBatch, boolean dropLast, int firstLoaderEpoch) {
+  public record Batching(int classesPerBatch, boolean dropLast, int firstLoaderEpoch)
+      implements Serializable {
     /** Checks the value. */
     public Batching {
       if (classesPerBatch < 0) {
@@ -76,7 +79,8 @@ public record RunConfig(
    * @param trainModeTest also test at the end in training mode, with test batches of the training
    *     batch size normalized with their own statistics (measurement {@link #TRAIN_MODE_ACCURACY})
    */
-  public record Evaluation(int testBatchSize, boolean everyEpoch, boolean trainModeTest) {
+  public record Evaluation(int testBatchSize, boolean everyEpoch, boolean trainModeTest)
+      implements Serializable {
     /** The lab's: test batches of 250 in eval mode after every epoch, nothing more. */
     public static final Evaluation DEFAULT = new Evaluation(250, true, false);
 
@@ -95,8 +99,8 @@ public record RunConfig(
    * @param asPublished console lines the article's way (the loss summed since the last line divided
    *     by {@code logEvery})
    */
-  public record Recording(
-      int logEvery, int probeEvery, List<Double> probeEtas, boolean asPublished) {
+  public record Recording(int logEvery, int probeEvery, List<Double> probeEtas, boolean asPublished)
+      implements Serializable {
     /**
      * The lab's: a row every 500 mini-batches, probes every 500 steps, true means on the console.
      */

@@ -1,5 +1,6 @@
 package bnlab.experiment;
 
+import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -35,7 +36,8 @@ public record RunResult(
     double trainImagesPerSecond,
     String status,
     String message,
-    Map<String, Double> measurements) {
+    Map<String, Double> measurements)
+    implements Serializable {
   /** Copies the measurements. */
   public RunResult {
     measurements = Map.copyOf(measurements);

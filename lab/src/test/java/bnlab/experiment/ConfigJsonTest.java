@@ -149,4 +149,39 @@ class ConfigJsonTest {
     assertEquals(3, Json.tree(epochs).at("/budget/epochs").asInt());
     assertTrue(epochs.batching().dropLast(), "Ghost BN drops the last partial batch");
   }
+
+  @Test
+  void cellsAndResultsTravelAsJavaObjects() throws Exception {
+    GridCell cell =
+        new SmallBatchConfig(
+                List.of("net-bn"), List.of(4), 2000, List.of(44L), 0.02, 0.5, 2, DATA, 1)
+            .grid()
+            .cells()
+            .get(1);
+    RunResult result =
+        new RunResult(
+            "net-bn",
+            "batch",
+            "net",
+            44,
+            3,
+            500,
+            1.5,
+            0.4,
+            12.0,
+            900.0,
+            "ok",
+            null,
+            java.util.Map.of(RunConfig.TRAIN_MODE_ACCURACY, 0.35));
+    for (Object o : List.of(cell, result)) {
+      var bytes = new java.io.ByteArrayOutputStream();
+      try (var out = new java.io.ObjectOutputStream(bytes)) {
+        out.writeObject(o);
+      }
+      try (var in =
+          new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+        assertEquals(o, in.readObject());
+      }
+    }
+  }
 }
