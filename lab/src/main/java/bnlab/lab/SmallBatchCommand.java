@@ -168,14 +168,23 @@ final class SmallBatchCommand implements Callable<Integer> {
           public void finished(GridCell cell, RunResult r) {
             RunConfig c = cell.config();
             int cpb = c.batching().classesPerBatch();
+            String what =
+                String.format(
+                    Locale.ROOT,
+                    "bnlab: %-8s bs %2d %-7s seed %d: ",
+                    c.model(),
+                    c.batchSize(),
+                    cpb == 0 ? "iid" : cpb + "-class",
+                    c.seed());
+            if (r.status().equals("interrupted")) {
+              console.println(what + r.message() + "; --resume continues it");
+              return;
+            }
             boolean ok = r.ok();
             console.printf(
                 Locale.ROOT,
-                "bnlab: %-8s bs %2d %-7s seed %d: eval %.4f train-mode %.4f (%d steps, %.0f s)%n",
-                c.model(),
-                c.batchSize(),
-                cpb == 0 ? "iid" : cpb + "-class",
-                c.seed(),
+                "%seval %.4f train-mode %.4f (%d steps, %.0f s)%n",
+                what,
                 ok ? r.testAccuracy() : Double.NaN,
                 ok ? r.measurement(RunConfig.TRAIN_MODE_ACCURACY) : Double.NaN,
                 r.steps(),
