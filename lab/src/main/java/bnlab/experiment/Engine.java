@@ -47,6 +47,7 @@ public final class Engine {
       session
           .executor()
           .execute(
+              root,
               grid.cells(),
               cell -> ctx.stop().requested() ? null : runCell(cell, data, root, ctx),
               (cell, r) -> {

@@ -30,7 +30,10 @@ final class LocalExecutor implements GridExecutor {
 
   @Override
   public void execute(
-      List<GridCell> cells, Function<GridCell, RunResult> run, BiConsumer<GridCell, RunResult> done)
+      RunFolder root,
+      List<GridCell> cells,
+      Function<GridCell, RunResult> run,
+      BiConsumer<GridCell, RunResult> done)
       throws InterruptedException {
     if (threads == 1) {
       for (GridCell c : cells) {

@@ -122,6 +122,70 @@ class EngineTest {
     assertTrue(Files.exists(par.resolve("runs/net-bn-lr0.05-bs4-seed44/summary.json")));
   }
 
+  /**
+   * An executor that runs cells "elsewhere", as a cluster's would: each cell travels as bytes, the
+   * worker opens the cell's data itself and calls Cell.run into the cell's folder; every cell is
+   * run twice, as a retried task would be.
+   */
+  static final class WorkerExecutor implements GridExecutor {
+    @Override
+    public int parallelism() {
+      return 4;
+    }
+
+    @Override
+    public void execute(
+        RunFolder root,
+        List<GridCell> cells,
+        java.util.function.Function<GridCell, RunResult> run,
+        java.util.function.BiConsumer<GridCell, RunResult> done) {
+      for (GridCell shipped : cells) {
+        GridCell cell = (GridCell) copy(shipped);
+        Datasets.Pair d = cell.config().data().open();
+        Path folder = root.cell(cell.folder()).dir();
+        Cell.run(cell.config(), d, folder, CellTest.quiet());
+        done.accept(
+            shipped, (RunResult) copy(Cell.run(cell.config(), d, folder, CellTest.quiet())));
+      }
+    }
+
+    private static Object copy(Object o) {
+      try {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var out = new java.io.ObjectOutputStream(bytes)) {
+          out.writeObject(o);
+        }
+        try (var in =
+            new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+          return in.readObject();
+        }
+      } catch (IOException | ClassNotFoundException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  @Test
+  void cellsRunOnWorkersGiveTheLocalResults() throws Exception {
+    SweepConfig sweep =
+        new SweepConfig(
+            List.of("net-bn"),
+            List.of(44L, 45L),
+            TrainingOptions.defaults(data).withEpochs(1).withBatchSize(8).withRecording(3, 0),
+            List.of(0.01),
+            List.of(8),
+            2,
+            3);
+    Path local = tmp.resolve("sweep-local");
+    Path workers = tmp.resolve("sweep-workers");
+    Engine.run(sweep, session(local));
+    Engine.run(sweep, session(workers).withExecutor(new WorkerExecutor()));
+    assertEquals(
+        Files.readAllLines(local.resolve("sweep.csv")),
+        Files.readAllLines(workers.resolve("sweep.csv")));
+    assertEquals(files(local), files(workers));
+  }
+
   @Test
   void cellsSharingAFolderRunOneAfterAnother() {
     CompareConfig c =
