@@ -16,7 +16,7 @@ final class CellListeners {
   private static final int PROBE_BATCH = 100;
 
   /** Seed of the fixed order of the train-mode test batches. */
-  static final long TEST_ORDER_SEED = 12345;
+  private static final long TEST_ORDER_SEED = 12345;
 
   private CellListeners() {}
 

@@ -19,12 +19,7 @@ public final class Engine {
    * The results of a run: the folder, the data and the results of the cells that ran, in grid
    * order.
    */
-  public record Outcome(RunFolder folder, Datasets.Pair data, List<RunResult> results) {
-    /** Whether every cell ran and finished normally. */
-    public boolean allOk(Grid grid) {
-      return results.size() == grid.cells().size() && results.stream().allMatch(RunResult::ok);
-    }
-  }
+  public record Outcome(RunFolder folder, Datasets.Pair data, List<RunResult> results) {}
 
   /** Runs {@code config} as {@code session} says; see the class comment. */
   public static Outcome run(ExperimentConfig config, Session session) throws InterruptedException {
