@@ -104,6 +104,38 @@ class CellTest {
   }
 
   @Test
+  void aRunStoppedMidEpochResumesToTheUninterruptedFiles() throws IOException {
+    Path once = tmp.resolve("stop-once");
+    Path twice = tmp.resolve("stop-twice");
+    Cell.run(config(), data, once, quiet());
+    // stop in epoch 2 after step 16: metrics rows (every 3 steps) and probe rows (every 5) were
+    // written after the epoch-1 checkpoint, and the resume must drop them before writing them again
+    RunContext ctx = quiet();
+    Hook stopAt16 =
+        cell ->
+            List.of(
+                new TrainListener() {
+                  @Override
+                  public void onBatch(Step s) {
+                    if (s.step() == 16) {
+                      ctx.stop().request();
+                    }
+                  }
+                });
+    RunResult cut = Cell.run(config(), data, twice, ctx.withHooks(List.of(stopAt16)));
+    assertEquals("interrupted", cut.status());
+    assertEquals(1, cut.epochs());
+    assertTrue(read(twice.resolve("metrics.csv")).contains(",2,15,"), "a row after the checkpoint");
+    Cell.run(config(), data, twice, quiet());
+    assertEquals(read(once.resolve("metrics.csv")), read(twice.resolve("metrics.csv")));
+    for (String probe : RunFolder.PROBES) {
+      assertEquals(read(once.resolve(probe)), read(twice.resolve(probe)), probe);
+    }
+    assertEquals(
+        withoutSeconds(once.resolve("epochs.csv")), withoutSeconds(twice.resolve("epochs.csv")));
+  }
+
+  @Test
   void aSampleBudgetEndsMidEpochAndTheTrainModeTestRunsOnce() throws IOException {
     // 40 images in batches of 4: 10 per epoch; 92 samples = 23 steps = epochs 1, 2 and 3 steps of 3
     RunConfig c =
