@@ -1,5 +1,6 @@
 package bnlab.lab;
 
+import bnlab.experiment.UserError;
 import bnlab.lab.bench.BenchOptions;
 import bnlab.lab.bench.BenchResult;
 import bnlab.lab.bench.TrainBenchmark;

@@ -1,7 +1,16 @@
 package bnlab.lab;
 
-import java.util.ArrayList;
+import bnlab.experiment.CompareConfig;
+import bnlab.experiment.Datasets;
+import bnlab.experiment.Engine;
+import bnlab.experiment.Grid;
+import bnlab.experiment.GridListener;
+import bnlab.experiment.RunContext;
+import bnlab.experiment.RunFolder;
+import bnlab.experiment.RunResult;
+import java.io.PrintStream;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,33 +48,59 @@ final class CompareCommand implements Callable<Integer> {
   boolean asPublished;
 
   @Override
-  public Integer call() {
-    o.validate();
+  public Integer call() throws InterruptedException {
     List<String> names =
         models != null
             ? models
-            : asPublished ? List.of("net", "net-published-bn") : List.of("net", "net-bn");
-    List<RunSpec> specs = new ArrayList<>();
-    for (long seed : o.seeds) {
-      for (String m : names) {
-        int epochs = asPublished && m.equals("net-published-bn") ? 2 * o.epochs : o.epochs;
-        specs.add(new RunSpec(m, seed, epochs, o.lr, o.batchSize));
-      }
-    }
-    var config = o.config("compare", names, asPublished);
-    if (asPublished) {
-      config.put("epochs_per_model", epochsPerModel(specs));
-      config.put(
-          "as_published_note",
-          "net-published-bn constructs BatchNorm layers but its forward never calls them, as in"
-              + " the article; it trains 2x the epochs. Same seed => its first epochs equal net's.");
-    }
-    return Experiment.run(o, config, specs, o.settings(asPublished, 0), main.out);
+            : asPublished ? List.of("net", CompareConfig.PUBLISHED_BN) : List.of("net", "net-bn");
+    return run(new CompareConfig("compare", names, o.seeds, o.options(asPublished)), o, main.out);
   }
 
-  private static java.util.Map<String, Integer> epochsPerModel(List<RunSpec> specs) {
-    java.util.Map<String, Integer> m = new java.util.LinkedHashMap<>();
-    specs.forEach(s -> m.put(s.model(), s.epochs()));
-    return m;
+  /**
+   * Runs compare's or train's grid, renders the report and prints the results; returns the exit
+   * code (0 if every run finished "ok", else 1).
+   */
+  static int run(CompareConfig config, RunOptions o, PrintStream out) throws InterruptedException {
+    GridListener console =
+        new GridListener() {
+          @Override
+          public void started(RunFolder folder, Datasets.Pair data, Grid grid) {
+            out.println(
+                "bnlab: "
+                    + grid.cells().size()
+                    + " run(s) into "
+                    + folder.dir()
+                    + " ("
+                    + data.train().size()
+                    + " training, "
+                    + data.test().size()
+                    + " test images from "
+                    + data.source()
+                    + ")");
+          }
+        };
+    Engine.Outcome r =
+        Engine.run(
+            config,
+            o.session(config.command(), out, RunContext.Console.ARTICLE).withListener(console));
+    if (!o.noReport) {
+      ReportCommand.renderAfterRun(r.folder().dir(), out);
+    }
+    out.println("bnlab: results in " + r.folder().dir());
+    for (RunResult x : r.results()) {
+      out.printf(
+          Locale.ROOT,
+          "  %-20s seed %-6d %-11s final train loss %s, test accuracy %s%n",
+          x.model(),
+          x.seed(),
+          x.status(),
+          fmt(x.finalTrainLoss(), "%.4f"),
+          Double.isFinite(x.testAccuracy()) ? fmt(100 * x.testAccuracy(), "%.2f") + "%" : "n/a");
+    }
+    return r.results().stream().allMatch(RunResult::ok) ? 0 : 1;
+  }
+
+  private static String fmt(double v, String f) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, f, v) : "n/a";
   }
 }

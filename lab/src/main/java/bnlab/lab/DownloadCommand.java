@@ -3,6 +3,7 @@ package bnlab.lab;
 import bnlab.data.DataCache;
 import bnlab.data.DataException;
 import bnlab.data.Download;
+import bnlab.experiment.UserError;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

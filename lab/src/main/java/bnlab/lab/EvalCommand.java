@@ -1,5 +1,8 @@
 package bnlab.lab;
 
+import bnlab.experiment.Datasets;
+import bnlab.experiment.ModelZoo;
+import bnlab.experiment.UserError;
 import bnlab.nn.Module;
 import bnlab.train.TrainCheckpoint;
 import bnlab.train.Trainer;

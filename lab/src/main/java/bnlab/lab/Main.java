@@ -1,5 +1,8 @@
 package bnlab.lab;
 
+import bnlab.experiment.Environment;
+import bnlab.experiment.ModelZoo;
+import bnlab.experiment.UserError;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -93,7 +96,9 @@ public final class Main implements Callable<Integer> {
       ModelZoo.entries()
           .values()
           .forEach(
-              e -> main.out.printf("  %-20s norm=%-8s %s%n", e.name(), e.norm(), e.description()));
+              e ->
+                  main.out.printf(
+                      "  %-20s norm=%-8s %s%n", e.name(), e.norm().id(), e.description()));
       return 0;
     }
   }

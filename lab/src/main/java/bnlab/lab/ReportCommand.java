@@ -1,5 +1,6 @@
 package bnlab.lab;
 
+import bnlab.experiment.UserError;
 import bnlab.report.Report;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,15 +1,24 @@
 package bnlab.lab;
 
+import bnlab.experiment.DataConfig;
+import bnlab.experiment.RunContext;
+import bnlab.experiment.Session;
+import bnlab.experiment.TrainingOptions;
+import bnlab.experiment.UserError;
+import bnlab.runtime.Compute;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** Options shared by compare, train and sweep; defaults reproduce the article's experiment. */
+/**
+ * Options shared by compare, train and sweep (picocli parses them into these fields; {@link
+ * #options} turns them into the experiment API's {@link TrainingOptions}); defaults reproduce the
+ * article's experiment.
+ */
 final class RunOptions {
   @Option(
       names = "--epochs",
@@ -98,69 +107,50 @@ final class RunOptions {
   @Option(names = "--no-report", description = "Do not render report.html at the end.")
   boolean noReport;
 
-  /** Checks the values; throws a {@link UserError} naming the first bad one. */
-  void validate() {
-    positive("--epochs", epochs);
-    positive("--batch-size", batchSize);
-    positive("--log-every", logEvery);
-    if (!(lr > 0) || Double.isInfinite(lr)) {
-      throw new UserError("--lr must be a positive number, got " + lr);
-    }
-    if (probeEvery < 0) {
-      throw new UserError("--probe-every must be 0 (off) or positive, got " + probeEvery);
-    }
+  /**
+   * The shared options as the experiment API's record (it checks them: a bad value is a {@link
+   * UserError} naming it); {@code --threads} is applied to this process.
+   */
+  TrainingOptions options(boolean asPublished) {
+    DataConfig d =
+        new DataConfig(dataset, data == null ? null : data.toString(), subset, testSubset);
+    TrainingOptions t =
+        new TrainingOptions(
+            epochs,
+            batchSize,
+            lr,
+            optimizer,
+            d,
+            asPublished,
+            logEvery,
+            probeEvery,
+            probeEtas,
+            threads);
     if (threads != null) {
-      positive("--threads", threads);
       System.setProperty("bnlab.threads", Integer.toString(threads));
-      bnlab.runtime.Compute.setThreads(threads);
+      Compute.setThreads(threads);
     }
-    if (seeds.isEmpty()) {
-      throw new UserError("--seeds needs at least one seed");
-    }
-    Optimizers.check(optimizer);
+    return t;
   }
 
-  static void positive(String name, int value) {
-    if (value < 1) {
-      throw new UserError(name + " must be at least 1, got " + value);
-    }
+  /**
+   * The session of {@code command}: --out (or runs/&lt;command&gt;-&lt;time&gt;), --resume,
+   * --overwrite; a progress bar unless --no-progress or the cells share the console.
+   */
+  Session session(String command, PrintStream out, RunContext.Console console) {
+    boolean bar = !noProgress && console == RunContext.Console.ARTICLE;
+    RunContext ctx = RunContext.of(out).withConsole(console).withProgressBar(bar);
+    return Session.of(out(this.out, command))
+        .withMode(Session.mode(overwrite, resume))
+        .withContext(ctx);
   }
 
-  Path outOrDefault(String command) {
+  /** {@code out}, or runs/&lt;command&gt;-&lt;yyyyMMdd-HHmmss&gt; when it is null. */
+  static Path out(Path out, String command) {
     if (out != null) {
       return out;
     }
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     return Path.of("runs", command + "-" + stamp);
-  }
-
-  Settings settings(boolean asPublished, double divergeFactor) {
-    double[] etas = probeEtas.stream().mapToDouble(Double::doubleValue).toArray();
-    return new Settings(
-        optimizer, logEvery, probeEvery, etas, asPublished, !noProgress, divergeFactor, resume);
-  }
-
-  /** The configuration shared by every command, in config.json's key order. */
-  Map<String, Object> config(String command, List<String> models, boolean asPublished) {
-    Map<String, Object> c = new LinkedHashMap<>();
-    c.put("command", command);
-    c.put("models", models);
-    c.put("seeds", seeds);
-    c.put("epochs", epochs);
-    c.put("batch_size", batchSize);
-    c.put("lr", lr);
-    c.put("optimizer", optimizer);
-    c.put("dataset", dataset);
-    c.put("data", data == null ? null : data.toString());
-    c.put("subset", subset);
-    c.put("subset_seed", subset == null ? null : Datasets.SUBSET_SEED);
-    c.put("test_subset", testSubset);
-    c.put("as_published", asPublished);
-    c.put("log_every", logEvery);
-    c.put("probe_every", probeEvery);
-    c.put("probe_etas", probeEtas);
-    c.put("transform", "ToTensor");
-    c.put("threads", threads);
-    return c;
   }
 }

@@ -1,18 +1,22 @@
 package bnlab.lab;
 
-import bnlab.nn.Module;
-import bnlab.train.CsvFile;
+import bnlab.experiment.DataConfig;
+import bnlab.experiment.Datasets;
+import bnlab.experiment.Engine;
+import bnlab.experiment.Grid;
+import bnlab.experiment.GridCell;
+import bnlab.experiment.GridExecutor;
+import bnlab.experiment.GridListener;
+import bnlab.experiment.RunConfig;
+import bnlab.experiment.RunContext;
+import bnlab.experiment.RunFolder;
+import bnlab.experiment.RunResult;
+import bnlab.experiment.Session;
+import bnlab.experiment.SmallBatchConfig;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -20,7 +24,7 @@ import picocli.CommandLine.ParentCommand;
 /**
  * bnlab study small-batch: test accuracy against the training batch size for BN and the
  * alternatives, in eval and in train mode, with i.i.d. and class-clustered batches
- * (smallbatch.csv).
+ * (smallbatch.csv). The configuration and its grid are {@link SmallBatchConfig}.
  */
 @Command(
     name = "small-batch",
@@ -34,11 +38,13 @@ import picocli.CommandLine.ParentCommand;
       "Defaults run in about 7 minutes on 2 cores: 5000 CIFAR-10 training images, 2000 test"
           + " images, 40000 samples (8 epochs) per configuration, seed 44; --samples 10000 gives a"
           + " 2-minute look in which GroupNorm and the plain net have barely started to learn.",
+      "Each configuration keeps metrics and checkpoints in runs/<model>-bs<b>-<iid|kclass>-seed<s>/;"
+          + " Ctrl-C stops at the next mini-batch and --resume continues.",
       "Example: bnlab study small-batch --out runs/smallbatch"
     })
 final class SmallBatchCommand implements Callable<Integer> {
-  static final String HEADER =
-      "model,norm,batch_size,seed,iid,test_accuracy_eval,test_accuracy_train_mode";
+  /** The header of smallbatch.csv. */
+  static final String HEADER = SmallBatchConfig.HEADER;
 
   @ParentCommand StudyCommand study;
 
@@ -117,6 +123,9 @@ final class SmallBatchCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace the run already in --out.")
   boolean overwrite;
 
+  @Option(names = "--resume", description = "Continue the interrupted study in --out.")
+  boolean resume;
+
   @Option(
       names = "--parallel",
       description = "Configurations trained at the same time (default: ${DEFAULT-VALUE}).",
@@ -128,139 +137,71 @@ final class SmallBatchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    validate();
+    SmallBatchConfig config =
+        new SmallBatchConfig(
+            models,
+            batchSizes,
+            samples,
+            seeds,
+            lr,
+            momentum,
+            classesPerBatch,
+            new DataConfig(dataset, data == null ? null : data.toString(), subset, testSubset),
+            parallel);
     if (parallel > 1) {
       // one kernel thread per configuration: the configurations are the parallel work
       bnlab.runtime.Compute.setThreads(1);
     }
-    Datasets.Pair pair = Datasets.open(dataset, data, subset, testSubset);
-    RunFolder root = new RunFolder(out != null ? out : defaultOut());
-    Map<String, Object> config = config();
-    config.put("data_source", pair.source());
-    config.put("environment", Environment.describe());
-    root.prepare(config, overwrite, false);
-    RunFolder.dropRows(root.file("smallbatch.csv"), r -> true);
-    List<Callable<Void>> jobs = new ArrayList<>();
-    try (CsvFile csv = new CsvFile(root.file("smallbatch.csv"), HEADER)) {
-      for (long seed : seeds) {
-        for (int cpb : classesPerBatch > 0 ? List.of(0, classesPerBatch) : List.of(0)) {
-          for (int bs : batchSizes) {
-            for (String m : models) {
-              jobs.add(() -> runOne(pair, csv, m, bs, cpb, seed));
-            }
+    var console = study.main.out;
+    GridListener lines =
+        new GridListener() {
+          @Override
+          public void started(RunFolder folder, Datasets.Pair d, Grid grid) {
+            console.printf(
+                Locale.ROOT,
+                "bnlab: small-batch study, %d configurations into %s%n",
+                grid.cells().size(),
+                folder.dir());
           }
-        }
-      }
-      study.main.out.printf(
-          Locale.ROOT,
-          "bnlab: small-batch study, %d configurations into %s%n",
-          jobs.size(),
-          root.dir());
-      runAll(jobs);
-    }
+
+          @Override
+          public void finished(GridCell cell, RunResult r) {
+            RunConfig c = cell.config();
+            int cpb = c.batching().classesPerBatch();
+            String what =
+                String.format(
+                    Locale.ROOT,
+                    "bnlab: %-8s bs %2d %-7s seed %d: ",
+                    c.model(),
+                    c.batchSize(),
+                    cpb == 0 ? "iid" : cpb + "-class",
+                    c.seed());
+            if (r.status().equals("interrupted")) {
+              console.println(what + r.message() + "; --resume continues it");
+              return;
+            }
+            boolean ok = r.ok();
+            console.printf(
+                Locale.ROOT,
+                "%seval %.4f train-mode %.4f (%d steps, %.0f s)%n",
+                what,
+                ok ? r.testAccuracy() : Double.NaN,
+                ok ? r.measurement(RunConfig.TRAIN_MODE_ACCURACY) : Double.NaN,
+                r.steps(),
+                r.wallSeconds());
+          }
+        };
+    Session session =
+        Session.of(RunOptions.out(out, "smallbatch"))
+            .withMode(Session.mode(overwrite, resume))
+            .withContext(RunContext.of(console).withConsole(RunContext.Console.QUIET))
+            .withExecutor(GridExecutor.threads(parallel))
+            .withListener(lines);
+    Engine.Outcome r = Engine.run(config, session);
     if (!noReport) {
-      ReportCommand.renderAfterRun(root.dir(), study.main.out);
+      ReportCommand.renderAfterRun(r.folder().dir(), console);
     }
-    study.main.out.println("bnlab: study finished; results in " + root.file("smallbatch.csv"));
+    console.println("bnlab: study finished; results in " + r.folder().file("smallbatch.csv"));
     return 0;
-  }
-
-  private void validate() {
-    RunOptions.positive("--parallel", parallel);
-    RunOptions.positive("--subset", subset);
-    RunOptions.positive("--test-subset", testSubset);
-    if (!(lr > 0) || Double.isInfinite(lr)) {
-      throw new UserError("--lr must be a positive number, got " + lr);
-    }
-    if (!(momentum >= 0 && momentum < 1)) {
-      throw new UserError("--momentum must be in [0, 1), got " + momentum);
-    }
-    if (classesPerBatch < 0) {
-      throw new UserError(
-          "--classes-per-batch must be 0 (off) or positive, got " + classesPerBatch);
-    }
-    if (seeds.isEmpty() || batchSizes.isEmpty() || models.isEmpty()) {
-      throw new UserError("--seeds, --batch-sizes and --models need at least one value each");
-    }
-    for (int b : batchSizes) {
-      if (b < 2) {
-        throw new UserError("--batch-sizes must be at least 2 (BatchNorm needs two samples)");
-      }
-      if ((long) b > subset) {
-        throw new UserError("--batch-sizes: " + b + " is larger than --subset " + subset);
-      }
-      if (samples < b) {
-        throw new UserError("--samples " + samples + " is smaller than batch size " + b);
-      }
-    }
-    models.forEach(ModelZoo::get);
-  }
-
-  private Map<String, Object> config() {
-    Map<String, Object> c = new LinkedHashMap<>();
-    c.put("command", "study small-batch");
-    c.put("models", models);
-    c.put("batch_sizes", batchSizes);
-    c.put("samples", samples);
-    c.put("seeds", seeds);
-    c.put("optimizer", "sgd");
-    c.put("lr_at_batch_32", lr);
-    c.put("lr_rule", "lr * batch_size / 32");
-    c.put("momentum", momentum);
-    c.put("classes_per_batch", classesPerBatch);
-    c.put("dataset", dataset);
-    c.put("data", data == null ? null : data.toString());
-    c.put("subset", subset);
-    c.put("subset_seed", Datasets.SUBSET_SEED);
-    c.put("test_subset", testSubset);
-    c.put("train_mode_test_batches", "the training batch size, full batches only");
-    c.put("transform", "ToTensor");
-    c.put("parallel", parallel);
-    return c;
-  }
-
-  private static Path defaultOut() {
-    String stamp =
-        java.time.LocalDateTime.now()
-            .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    return Path.of("runs", "smallbatch-" + stamp);
-  }
-
-  private void runAll(List<Callable<Void>> jobs) throws InterruptedException {
-    ExecutorService pool = Executors.newFixedThreadPool(parallel);
-    try {
-      for (Future<Void> f : pool.invokeAll(jobs)) {
-        f.get();
-      }
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  private Void runOne(Datasets.Pair pair, CsvFile csv, String m, int bs, int cpb, long seed) {
-    ModelZoo.Entry e = ModelZoo.get(m);
-    Module model =
-        e.factory().build(Datasets.itemShape(pair.train()), pair.train().classes().size(), seed);
-    double scaled = lr * bs / 32.0;
-    SmallBatchRun.Result r =
-        new SmallBatchRun(pair, bs, cpb, seed).run(model, scaled, momentum, samples);
-    csv.row(m, e.norm(), bs, seed, cpb == 0, r.evalAccuracy(), r.trainModeAccuracy());
-    study.main.out.printf(
-        Locale.ROOT,
-        "bnlab: %-8s bs %2d %-7s seed %d: eval %.4f train-mode %.4f (%d steps, %.0f s)%n",
-        m,
-        bs,
-        cpb == 0 ? "iid" : cpb + "-class",
-        seed,
-        r.evalAccuracy(),
-        r.trainModeAccuracy(),
-        r.steps(),
-        r.seconds());
-    return null;
   }
 }

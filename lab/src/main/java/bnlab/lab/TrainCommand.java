@@ -1,6 +1,6 @@
 package bnlab.lab;
 
-import java.util.ArrayList;
+import bnlab.experiment.CompareConfig;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,13 +25,8 @@ final class TrainCommand implements Callable<Integer> {
   String model;
 
   @Override
-  public Integer call() {
-    o.validate();
-    List<RunSpec> specs = new ArrayList<>();
-    for (long seed : o.seeds) {
-      specs.add(new RunSpec(model, seed, o.epochs, o.lr, o.batchSize));
-    }
-    var config = o.config("train", List.of(model), false);
-    return Experiment.run(o, config, specs, o.settings(false, 0), main.out);
+  public Integer call() throws InterruptedException {
+    CompareConfig config = new CompareConfig("train", List.of(model), o.seeds, o.options(false));
+    return CompareCommand.run(config, o, main.out);
   }
 }

@@ -11,7 +11,8 @@ import java.util.TreeSet;
 
 /**
  * The comparison between models: per-model statistics over seeds and findings computed from the
- * numbers, pairing each normalized model with its plain counterpart and matching runs by seed.
+ * numbers, pairing each normalized model with its baseline as the run records name it (see {@link
+ * #pairs()}) and matching runs by seed.
  */
 final class Comparison {
   /** A metric of the comparison table: its summary.json name, and whether lower is better. */
@@ -43,17 +44,23 @@ final class Comparison {
   private final List<RunSummary> runs;
   private final List<String> models;
   private final String source;
+  private final Map<String, RunData.ModelInfo> zoo;
 
-  private Comparison(List<RunSummary> runs, List<String> models, String source) {
+  private Comparison(
+      List<RunSummary> runs,
+      List<String> models,
+      String source,
+      Map<String, RunData.ModelInfo> zoo) {
     this.runs = runs;
     this.models = models;
     this.source = source;
+    this.zoo = zoo;
   }
 
   /** From summary.json, or else from epochs.csv's last epoch per run; null when neither exists. */
   static Comparison of(RunData d, List<String> models) {
     if (d.summary() != null) {
-      return new Comparison(d.summary(), present(models, d.summary()), "summary.json");
+      return new Comparison(d.summary(), present(models, d.summary()), "summary.json", d.zoo());
     }
     if (d.epochs() == null || d.epochs().rows().isEmpty()) {
       return null;
@@ -79,7 +86,8 @@ final class Comparison {
     return new Comparison(
         runs,
         present(models, runs),
-        "epochs.csv (no summary.json: final train loss is the last epoch's mean)");
+        "epochs.csv (no summary.json: final train loss is the last epoch's mean)",
+        d.zoo());
   }
 
   private static double sum(double[] v) {
@@ -115,12 +123,14 @@ final class Comparison {
     return rs.stream().mapToDouble(f).toArray();
   }
 
+  /** The model's normalization kind from summary.json or config.json's zoo, else "?". */
   String norm(String model) {
+    String fromZoo = zoo.containsKey(model) ? zoo.get(model).norm() : "?";
     return runs.stream()
-        .filter(r -> r.model().equals(model))
+        .filter(r -> r.model().equals(model) && !r.norm().equals("?"))
         .map(RunSummary::norm)
         .findFirst()
-        .orElse("?");
+        .orElse(fromZoo);
   }
 
   private boolean normalized(String model) {
@@ -130,17 +140,38 @@ final class Comparison {
   }
 
   /**
-   * Pairs (baseline, other): each normalized model against the plain model sharing the longest name
-   * prefix; without that split, every model against the first.
+   * Pairs (baseline, other). When the run records name every model's baseline (summary.json's
+   * {@code baseline}, config.json's {@code zoo}): each model against its baseline if that ran too.
+   * Runs recorded before that fall back to names: each normalized model (by its norm, or a "bn" in
+   * its name) against the plain model sharing the longest name prefix. Either way, with nothing to
+   * pair, every model against the first.
    */
   List<String[]> pairs() {
+    List<String[]> out = zoo.keySet().containsAll(models) ? recordedPairs() : pairsByName();
+    if (out.isEmpty()) {
+      for (int i = 1; i < models.size(); i++) {
+        out.add(new String[] {models.get(0), models.get(i)});
+      }
+    }
+    return out;
+  }
+
+  private List<String[]> recordedPairs() {
+    List<String[]> out = new ArrayList<>();
+    for (String m : models) {
+      String baseline = zoo.get(m).baseline();
+      if (baseline != null && models.contains(baseline)) {
+        out.add(new String[] {baseline, m});
+      }
+    }
+    return out;
+  }
+
+  private List<String[]> pairsByName() {
     List<String> plain = models.stream().filter(m -> !normalized(m)).toList();
     List<String> norm = models.stream().filter(this::normalized).toList();
     List<String[]> out = new ArrayList<>();
     if (plain.isEmpty() || norm.isEmpty()) {
-      for (int i = 1; i < models.size(); i++) {
-        out.add(new String[] {models.get(0), models.get(i)});
-      }
       return out;
     }
     for (String n : norm) {

@@ -36,8 +36,9 @@ final class Published {
     List<String> names = new ArrayList<>(byModel.keySet());
     names.sort((a, b) -> Integer.compare(maxEpoch(byModel.get(a)), maxEpoch(byModel.get(b))));
     if (maxEpoch(byModel.get(names.get(0))) == maxEpoch(byModel.get(names.get(1)))) {
-      // Equal length: the "BN" model is the one whose name says so.
-      names.sort((a, b) -> Boolean.compare(a.contains("bn"), b.contains("bn")));
+      // Equal length: the "BN" model is the one whose recorded baseline is the other; runs
+      // recorded before baselines were: the one whose name says so.
+      names.sort((a, b) -> Boolean.compare(isBn(d, a, b), isBn(d, b, a)));
     }
     String plain = names.get(0);
     String bn = names.get(1);
@@ -53,6 +54,11 @@ final class Published {
     out.add(length(plain, bn, shortEpochs, longEpochs));
     out.add(extraEpochs(byModel.get(plain), byModel.get(bn), plain, bn, shortEpochs, longEpochs));
     return out;
+  }
+
+  private static boolean isBn(RunData d, String model, String other) {
+    RunData.ModelInfo info = d.zoo().get(model);
+    return info != null ? other.equals(info.baseline()) : model.contains("bn");
   }
 
   private static int maxEpoch(List<Csv.Row> rows) {

@@ -9,11 +9,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything a report is made of, read from the files of one run folder (see the run-folder
- * contract); every part is optional and {@code null} when its file is absent.
+ * contract); every part is optional and {@code null} when its file is absent ({@code zoo} is empty
+ * then).
  */
 record RunData(
     Path dir,
@@ -25,7 +28,15 @@ record RunData(
     Csv smallBatch,
     Csv activations,
     Csv gradients,
-    Csv landscape) {
+    Csv landscape,
+    Map<String, ModelInfo> zoo) {
+
+  /**
+   * What the run records say about a model: its normalization kind and its baseline (the same
+   * network without normalization; null when the model is one). Runs written before these were
+   * recorded have no entry.
+   */
+  record ModelInfo(String norm, String baseline) {}
 
   /** One entry of summary.json's "runs". Missing numbers are NaN. */
   record RunSummary(
@@ -54,11 +65,13 @@ record RunData(
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException(dir + " is not a directory; give the run folder");
     }
+    JsonNode config = json(dir.resolve("config.json"));
+    JsonNode summary = json(dir.resolve("summary.json"));
     RunData data =
         new RunData(
             dir,
-            json(dir.resolve("config.json")),
-            summary(dir.resolve("summary.json")),
+            config,
+            summary(dir.resolve("summary.json"), summary),
             csv(dir.resolve("metrics.csv"), "model", "seed", "epoch", "step", "train_loss"),
             csv(dir.resolve("epochs.csv"), "model", "seed", "epoch", "train_loss", "test_accuracy"),
             csv(
@@ -96,7 +109,8 @@ record RunData(
                 "eta",
                 "loss",
                 "grad_diff_norm",
-                "step_norm"));
+                "step_norm"),
+            zoo(config, summary));
     if (data.isEmpty()) {
       throw new IllegalArgumentException(
           dir
@@ -141,8 +155,31 @@ record RunData(
     }
   }
 
-  private static List<RunSummary> summary(Path file) {
-    JsonNode root = json(file);
+  /**
+   * Norm and baseline per model from config.json's {@code zoo} and summary.json's runs (which win);
+   * models of older runs, which recorded neither, are absent.
+   */
+  private static Map<String, ModelInfo> zoo(JsonNode config, JsonNode summary) {
+    Map<String, ModelInfo> out = new LinkedHashMap<>();
+    if (config != null && config.path("zoo").isObject()) {
+      config.path("zoo").fields().forEachRemaining(e -> out.put(e.getKey(), info(e.getValue())));
+    }
+    if (summary != null && summary.path("runs").isArray()) {
+      for (JsonNode r : summary.path("runs")) {
+        if (r.hasNonNull("model") && r.has("baseline")) {
+          out.put(r.get("model").asText(), info(r));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static ModelInfo info(JsonNode n) {
+    JsonNode b = n.path("baseline");
+    return new ModelInfo(n.path("norm").asText("?"), b.isTextual() ? b.asText() : null);
+  }
+
+  private static List<RunSummary> summary(Path file, JsonNode root) {
     if (root == null) {
       return null;
     }

@@ -2,7 +2,8 @@ package bnlab.train;
 
 /**
  * One finished epoch: mean training loss over its mini-batches, test loss and accuracy in eval
- * mode, and the wall time of the training part.
+ * mode, the wall time of the training part, and whether it is the last epoch of this {@link
+ * Trainer#fit} call (its last epoch number, or the step limit of {@link Trainer#stopAfter}).
  */
 public record EpochResult(
     int epoch,
@@ -11,4 +12,5 @@ public record EpochResult(
     double testLoss,
     double testAccuracy,
     double seconds,
-    int trainImages) {}
+    int trainImages,
+    boolean last) {}

@@ -28,13 +28,16 @@ public final class Trainer {
   private final List<TrainListener> listeners = new ArrayList<>();
   private final Step s = new Step();
   private long step;
+  private long maxSteps = Long.MAX_VALUE;
+  private int firstLoaderEpoch = 1;
+  private boolean testEveryEpoch = true;
 
   /**
    * A trainer of {@code model} with {@code optim} on {@code train}, tested on {@code test}. Epoch e
-   * of the run (from 1) is {@code train.epoch(e)}, so a shuffling loader's order depends only on
-   * its seed and e, and a resumed run sees the order an uninterrupted one would have seen. The
-   * gradient of the images is never used, so the model is told it need not compute it ({@link
-   * Module#requiresInputGrad(boolean)}).
+   * of the run (from 1) is {@code train.epoch(e)} (see {@link #firstLoaderEpoch}), so a shuffling
+   * loader's order depends only on its seed and e, and a resumed run sees the order an
+   * uninterrupted one would have seen. The gradient of the images is never used, so the model is
+   * told it need not compute it ({@link Module#requiresInputGrad(boolean)}).
    */
   public Trainer(Module model, Optimizer optim, DataLoader train, DataLoader test) {
     this.model = model;
@@ -60,17 +63,51 @@ public final class Trainer {
     this.step = step;
   }
 
-  /** Trains epochs {@code first} to {@code last} inclusive (from 1). */
+  /**
+   * Ends the run after {@code steps} mini-batches in total, in the middle of an epoch if need be (a
+   * budget of samples rather than epochs); that last, partial epoch is evaluated and reported like
+   * a full one. Default: no limit. Returns this.
+   */
+  public Trainer stopAfter(long steps) {
+    if (steps < 1) {
+      throw new IllegalArgumentException("stopAfter needs at least 1 step, got " + steps);
+    }
+    this.maxSteps = steps;
+    return this;
+  }
+
+  /**
+   * The loader epoch whose order the run's first epoch uses: run epoch e reads {@code train.epoch(e
+   * - 1 + first)}. Default 1 (run epoch e reads loader epoch e). Returns this.
+   */
+  public Trainer firstLoaderEpoch(int first) {
+    this.firstLoaderEpoch = first;
+    return this;
+  }
+
+  /**
+   * Whether every epoch ends with the test (default), or only the last one of a {@link #fit} call;
+   * untested epochs report NaN test loss and accuracy. Returns this.
+   */
+  public Trainer testEveryEpoch(boolean every) {
+    this.testEveryEpoch = every;
+    return this;
+  }
+
+  /**
+   * Trains epochs {@code first} to {@code last} inclusive (from 1), or fewer when {@link
+   * #stopAfter} ends the run first.
+   */
   public void fit(int first, int last) {
-    for (int epoch = first; epoch <= last; epoch++) {
+    for (int epoch = first; epoch <= last && step < maxSteps; epoch++) {
       for (TrainListener l : listeners) {
         l.onEpochStart(epoch, train.numBatches());
       }
-      runEpoch(epoch);
+      runEpoch(epoch, last);
     }
   }
 
-  private void runEpoch(int epoch) {
+  private void runEpoch(int epoch, int lastEpoch) {
     long t0 = System.nanoTime();
     model.train();
     s.epoch = epoch;
@@ -78,8 +115,8 @@ public final class Trainer {
     s.batchInEpoch = 0;
     double lossSum = 0;
     int images = 0;
-    try (DataLoader.Epoch it = train.epoch(epoch)) {
-      while (it.hasNext()) {
+    try (DataLoader.Epoch it = train.epoch(epoch - 1 + firstLoaderEpoch)) {
+      while (it.hasNext() && step < maxSteps) {
         Batch batch = it.next(); // valid until the next one is requested
         s.batch = batch;
         s.step = ++step;
@@ -101,10 +138,11 @@ public final class Trainer {
     }
     s.batch = null;
     double seconds = (System.nanoTime() - t0) / 1e9;
-    Evaluation ev = evaluate(test);
+    boolean last = epoch == lastEpoch || step >= maxSteps;
+    Evaluation ev = testEveryEpoch || last ? evaluate(test) : NOT_TESTED;
     EpochResult r =
         new EpochResult(
-            epoch, step, lossSum / s.batchInEpoch, ev.loss(), ev.accuracy(), seconds, images);
+            epoch, step, lossSum / s.batchInEpoch, ev.loss(), ev.accuracy(), seconds, images, last);
     for (TrainListener l : listeners) {
       l.onEpoch(r);
     }
@@ -140,7 +178,7 @@ public final class Trainer {
   }
 
   // index of the largest logit of row i
-  private static int argmax(Tensor logits, int i) {
+  static int argmax(Tensor logits, int i) {
     int k = logits.dim(1);
     float[] z = logits.data();
     int best = 0;
@@ -154,4 +192,6 @@ public final class Trainer {
 
   /** Test-set loss (mean over examples) and accuracy in [0, 1]. */
   public record Evaluation(double loss, double accuracy) {}
+
+  private static final Evaluation NOT_TESTED = new Evaluation(Double.NaN, Double.NaN);
 }

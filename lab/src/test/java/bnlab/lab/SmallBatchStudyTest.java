@@ -62,4 +62,45 @@ class SmallBatchStudyTest {
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--batch-sizes must be at least 2"), r.err());
   }
+
+  @Test
+  void aFinishedStudyResumesToTheSameTableAndAnotherOneIsRefused() throws IOException {
+    Path data = TinyCifar.write(tmp.resolve("cifar"), 40, 20);
+    Path out = tmp.resolve("study");
+    String[] study = {
+      "study",
+      "small-batch",
+      "--data",
+      data.toString(),
+      "--subset",
+      "40",
+      "--test-subset",
+      "20",
+      "--samples",
+      "40",
+      "--batch-sizes",
+      "4",
+      "--models",
+      "net-bn",
+      "--no-report",
+      "--out",
+      out.toString()
+    };
+    assertEquals(0, CliTest.bnlab(study).code());
+    List<String> rows = Files.readAllLines(out.resolve("smallbatch.csv"));
+    assertEquals(3, rows.size(), String.join("\n", rows));
+    assertTrue(Files.exists(out.resolve("runs/net-bn-bs4-2class-seed44/checkpoints")));
+
+    List<String> resumed = new java.util.ArrayList<>(List.of(study));
+    resumed.add("--resume");
+    CliTest.Result r = CliTest.bnlab(resumed.toArray(String[]::new));
+    assertEquals(0, r.code(), r.err());
+    assertEquals(rows, Files.readAllLines(out.resolve("smallbatch.csv")));
+
+    resumed.addAll(List.of("--lr", "0.05"));
+    CliTest.Result other = CliTest.bnlab(resumed.toArray(String[]::new));
+    assertEquals(2, other.code());
+    assertEquals(1, other.err().strip().lines().count(), other.err());
+    assertTrue(other.err().contains("lr_at_batch_32 was 0.02, now 0.05"), other.err());
+  }
 }

@@ -10,10 +10,11 @@ import java.nio.file.Path;
  * record): a learnable pattern (the label sets the mean brightness of the red plane) plus noise,
  * {@code train / 5} records in each of data_batch_1..5.bin.
  */
-final class TinyCifar {
+public final class TinyCifar {
   private TinyCifar() {}
 
-  static Path write(Path dir, int train, int test) throws IOException {
+  /** Writes {@code train} training and {@code test} test records into {@code dir}; returns it. */
+  public static Path write(Path dir, int train, int test) throws IOException {
     Files.createDirectories(dir);
     Rng rng = new Rng(7);
     for (int i = 1; i <= 5; i++) {

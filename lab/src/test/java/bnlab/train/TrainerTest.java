@@ -116,4 +116,47 @@ class TrainerTest {
     again.fit(3, 3);
     assertEquals(epoch3, seen);
   }
+
+  @Test
+  void aStepLimitEndsTheRunMidEpochAndTheLoaderEpochsCanStartAtZero() {
+    ImageSet data = memory();
+    Sequential model = ArticleNets.withNorm(3, 32, 10, Norm.NONE);
+    List<String> seen = new ArrayList<>();
+    List<EpochResult> epochs = new ArrayList<>();
+    TrainListener record =
+        new TrainListener() {
+          @Override
+          public void beforeBatch(Step s) {
+            seen.add(s.epoch() + ":" + java.util.Arrays.toString(s.batch().indices()));
+          }
+
+          @Override
+          public void onEpoch(EpochResult r) {
+            epochs.add(r);
+          }
+        };
+    DataLoader loader = new DataLoader(data, 5).shuffle(9).transforms(new ToTensor());
+    Trainer t =
+        new Trainer(
+                model,
+                new Adam(model.parameters(), 1e-3),
+                loader,
+                new DataLoader(data, 20).transforms(new ToTensor()))
+            .stopAfter(6)
+            .firstLoaderEpoch(0);
+    t.listen(record);
+    t.fit(1, 100);
+    assertEquals(6, t.step());
+    assertEquals(2, epochs.size(), "4 batches per epoch: 4 + 2 steps");
+    assertEquals(10, epochs.get(1).trainImages(), "the second epoch stopped after 2 batches");
+    assertTrue(!epochs.get(0).last() && epochs.get(1).last());
+    // run epoch 1 drew loader epoch 0's order
+    List<String> zero = new ArrayList<>();
+    try (DataLoader.Epoch it = loader.epoch(0)) {
+      while (it.hasNext()) {
+        zero.add("1:" + java.util.Arrays.toString(it.next().indices()));
+      }
+    }
+    assertEquals(zero, seen.subList(0, 4));
+  }
 }

@@ -1,4 +1,4 @@
-package bnlab.lab;
+package bnlab.experiment;
 
 import bnlab.nn.Module;
 import bnlab.optim.Optimizer;
@@ -6,13 +6,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeSet;
 
-/** Optimizers by {@code --optimizer} name. */
+/** Optimizers by name ({@link OptimizerConfig#name()}, the command line's {@code --optimizer}). */
 public final class Optimizers {
-  /** Builds an optimizer over a model's parameters with a learning rate. */
+  /** Builds an optimizer over a model's parameters from its configuration. */
   @FunctionalInterface
   public interface Factory {
-    /** A new optimizer for {@code model} with learning rate {@code lr}. */
-    Optimizer create(Module model, double lr);
+    /**
+     * A new optimizer for {@code model} with {@code config}'s learning rate (and momentum, for
+     * optimizers that have one); a setting the optimizer does not have is a {@link UserError}.
+     */
+    Optimizer create(Module model, OptimizerConfig config);
   }
 
   private static final Map<String, Factory> FACTORIES = new LinkedHashMap<>();
@@ -39,9 +42,9 @@ public final class Optimizers {
     }
   }
 
-  /** A new optimizer {@code name} over {@code model}. */
-  public static synchronized Optimizer create(String name, Module model, double lr) {
-    check(name);
-    return FACTORIES.get(name).create(model, lr);
+  /** A new optimizer over {@code model} as {@code config} describes it. */
+  public static synchronized Optimizer create(Module model, OptimizerConfig config) {
+    check(config.name());
+    return FACTORIES.get(config.name()).create(model, config);
   }
 }

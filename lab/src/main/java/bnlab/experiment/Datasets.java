@@ -1,4 +1,4 @@
-package bnlab.lab;
+package bnlab.experiment;
 
 import bnlab.data.DataCache;
 import bnlab.data.DataException;

@@ -1,4 +1,4 @@
-package bnlab.lab;
+package bnlab.experiment;
 
 import bnlab.models.Activation;
 import bnlab.models.ArticleNets;
@@ -9,7 +9,10 @@ import bnlab.nn.BasicBlock;
 import bnlab.nn.Module;
 import bnlab.tensor.Rng;
 
-/** The zoo's built-in models, each seeded with {@code resetParameters(new Rng(seed))}. */
+/**
+ * The zoo's built-in models, each seeded with {@code resetParameters(new Rng(seed))}. A model with
+ * a normalization has the same network without it as its baseline.
+ */
 final class BuiltinModels {
   private BuiltinModels() {}
 
@@ -24,14 +27,18 @@ final class BuiltinModels {
             "Net with " + norm.id() + " normalization after conv1/conv2 and fc1/fc2");
       }
     }
+    // Its BN layers are built but never called, so it normalizes nothing: norm "none". It is the
+    // article's "Net+BN", so the report compares it with net.
     ModelZoo.register(
         new ModelZoo.Entry(
             "net-published-bn",
-            "none",
+            Norm.NONE,
+            "net",
             "the article's 'BN' Net as published: BN layers built but unused in forward",
             (shape, classes, seed) ->
                 seeded(ArticleNets.asPublished(shape[0], shape[1], classes), seed)));
     for (Activation act : Activation.values()) {
+      String plain = "vgg" + (act == Activation.RELU ? "" : "-" + act.id());
       for (Norm norm : Norm.values()) {
         String name =
             "vgg"
@@ -40,7 +47,8 @@ final class BuiltinModels {
         ModelZoo.register(
             new ModelZoo.Entry(
                 name,
-                norm.id(),
+                norm,
+                norm == Norm.NONE ? null : plain,
                 "VGG-like CNN, 6 conv + 3 fc, " + act.id() + ", norm " + norm.id(),
                 (shape, classes, seed) ->
                     seeded(Vgg.build(shape[0], shape[1], classes, norm, act), seed)));
@@ -75,7 +83,8 @@ final class BuiltinModels {
     ModelZoo.register(
         new ModelZoo.Entry(
             name,
-            norm.id(),
+            norm,
+            norm == Norm.NONE ? null : "net",
             description,
             (shape, classes, seed) ->
                 seeded(ArticleNets.withNorm(shape[0], shape[1], classes, norm), seed)));

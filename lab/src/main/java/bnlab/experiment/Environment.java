@@ -1,4 +1,4 @@
-package bnlab.lab;
+package bnlab.experiment;
 
 import bnlab.runtime.Compute;
 import java.io.IOException;
@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** What a run records about the machine and the code that produced it (config.json). */
-final class Environment {
-  static final String VERSION = "0.1.0-SNAPSHOT";
+public final class Environment {
+  /** bnlab's version. */
+  public static final String VERSION = "0.1.0-SNAPSHOT";
 
   private Environment() {}
 

@@ -1,0 +1,230 @@
+package bnlab.experiment;
+
+import bnlab.data.DataLoader;
+import bnlab.nn.Module;
+import bnlab.nn.NonFiniteException;
+import bnlab.optim.Optimizer;
+import bnlab.train.ConsoleLog;
+import bnlab.train.DivergenceGuard;
+import bnlab.train.EpochResult;
+import bnlab.train.EpochsCsv;
+import bnlab.train.LossWindow;
+import bnlab.train.MetricsCsv;
+import bnlab.train.RunStopped;
+import bnlab.train.Step;
+import bnlab.train.TrainListener;
+import bnlab.train.Trainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One cell trained into a run folder through the {@link Trainer}: builds model, optimizer and
+ * loaders from the configuration, resumes from the cell's checkpoint when there is one, adds the
+ * listeners (stop request, divergence, loss window, metrics, console, epochs, probes, totals,
+ * hooks, checkpoints, in that order) and returns the run's result. It writes rows into the folder's
+ * CSV files and the cell's checkpoint, never summary.json (the folder may be shared by the cells of
+ * a grid).
+ */
+final class CellRun {
+  /** summary.json's final_train_loss is the mean of this many last mini-batch losses. */
+  private static final int FINAL_WINDOW = 500;
+
+  private final RunConfig config;
+  private final String label;
+  private final Datasets.Pair data;
+  private final RunFolder folder;
+  private final RunContext ctx;
+  private final ModelZoo.Entry entry;
+  private final Module model;
+  private final Optimizer optim;
+  private final DataLoader train;
+  private final Trainer trainer;
+  private final Path ckpt;
+  private final LossWindow last = new LossWindow(FINAL_WINDOW);
+  private final DivergenceGuard guard;
+  private final Totals totals;
+  private final Where where = new Where();
+  private final Map<String, Double> measurements = new LinkedHashMap<>();
+
+  private CellRun(
+      RunConfig config, String label, Datasets.Pair data, RunFolder folder, RunContext ctx) {
+    this.config = config.validate();
+    this.label = label;
+    this.data = data;
+    this.folder = folder;
+    this.ctx = ctx;
+    entry = ModelZoo.get(config.model());
+    model =
+        entry
+            .factory()
+            .build(Datasets.itemShape(data.train()), data.train().classes().size(), config.seed());
+    optim = Optimizers.create(model, config.optimizer());
+    train = trainLoader();
+    trainer =
+        new Trainer(
+                model,
+                optim,
+                train,
+                Datasets.loader(data.test(), config.evaluation().testBatchSize()))
+            .firstLoaderEpoch(config.batching().firstLoaderEpoch())
+            .testEveryEpoch(config.evaluation().everyEpoch());
+    long maxSteps = config.budget().maxSteps(config.batchSize());
+    if (maxSteps != Long.MAX_VALUE) {
+      trainer.stopAfter(maxSteps);
+    }
+    ckpt = folder.checkpoint(config.model(), config.seed());
+    guard = new DivergenceGuard(config.model(), config.seed(), config.divergeFactor());
+    totals = new Totals(guard);
+  }
+
+  /** Trains {@code config} into {@code folder}; see the class comment. */
+  static RunResult run(
+      RunConfig config, String label, Datasets.Pair data, RunFolder folder, RunContext ctx) {
+    return new CellRun(config, label, data, folder, ctx).run();
+  }
+
+  private RunResult run() {
+    TrainerState saved = Files.exists(ckpt) ? checkSameRun(TrainerState.read(ckpt)) : null;
+    try (CellFiles files = CellFiles.open(folder, config, saved)) {
+      MetricsCsv metrics =
+          new MetricsCsv(
+              files.metrics,
+              config.model(),
+              config.seed(),
+              config.recording().logEvery(),
+              config.optimizer().lr());
+      int firstEpoch = saved == null ? 1 : resume(metrics);
+      ConsoleLog console = CellListeners.console(config, label, ctx);
+      listen(files, metrics, console);
+      return fit(firstEpoch, console);
+    }
+  }
+
+  /** Continues from the checkpoint: weights, optimizer, windows, totals; the next epoch. */
+  private int resume(MetricsCsv metrics) {
+    TrainerState st = TrainerState.load(ckpt, model, optim);
+    totals.restore(st, trainer, metrics, last);
+    measurements.putAll(st.measurements());
+    CellListeners.print(ctx, "[" + label + "] resumed after epoch " + st.epoch());
+    return st.epoch() + 1;
+  }
+
+  private void listen(CellFiles files, MetricsCsv metrics, ConsoleLog console) {
+    trainer.listen(ctx.stop()).listen(guard).listen(last).listen(metrics);
+    if (console != null) {
+      trainer.listen(console);
+    }
+    trainer.listen(new EpochsCsv(files.epochs, config.model(), config.seed()));
+    if (config.recording().probeEvery() > 0) {
+      trainer.listen(CellListeners.probes(config, model, data, files));
+    }
+    trainer.listen(totals).listen(where);
+    Hook.Context hookContext = new Hook.Context(config, model, data, folder, measurements);
+    for (Hook h : CellListeners.hooks(config, ctx)) {
+      h.listeners(hookContext).forEach(trainer::listen);
+    }
+    trainer.listen(
+        new TrainListener() {
+          @Override
+          public void onEpoch(EpochResult r) {
+            totals.state(r, trainer, metrics, last, measurements, config).save(ckpt, model, optim);
+          }
+        });
+  }
+
+  private RunResult fit(int firstEpoch, ConsoleLog console) {
+    String status = "ok";
+    String message = null;
+    try {
+      trainer.fit(firstEpoch, config.budget().lastEpoch(train.numBatches(), config.batchSize()));
+    } catch (RunStopped stop) {
+      status = stop.status();
+      message = stop.getMessage();
+    } catch (NonFiniteException e) {
+      // The loss or a BN layer refused non-finite values: the run diverged.
+      status = "diverged";
+      message =
+          where.describe(config)
+              + ": the model's values are no longer finite ("
+              + e.getMessage()
+              + "); try a smaller --lr";
+    }
+    if (message != null) {
+      if (console != null) {
+        console.close();
+      }
+      CellListeners.print(ctx, "bnlab: run stopped: " + message);
+    }
+    return new RunResult(
+        config.model(),
+        entry.norm().id(),
+        entry.baseline(),
+        config.seed(),
+        totals.epochsDone,
+        trainer.step(),
+        status.equals("diverged") ? Double.NaN : last.mean(),
+        totals.testAccuracy,
+        status.equals("ok") ? totals.wallAtLastEpoch() : totals.wall(),
+        totals.images / totals.trainSeconds,
+        status,
+        message,
+        measurements);
+  }
+
+  private DataLoader trainLoader() {
+    DataLoader loader;
+    try {
+      loader =
+          Datasets.loader(data.train(), config.batchSize())
+              .shuffle(config.seed())
+              .classClustered(config.batching().classesPerBatch())
+              .dropLast(config.batching().dropLast());
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--classes-per-batch: " + e.getMessage());
+    }
+    if (loader.numBatches() == 0) {
+      throw new UserError(
+          "the training set's "
+              + data.train().size()
+              + " images hold no full batch of "
+              + config.batchSize()
+              + "; choose a smaller batch size");
+    }
+    return loader;
+  }
+
+  /** Refuses a checkpoint that another configuration wrote (older checkpoints do not say). */
+  private TrainerState checkSameRun(TrainerState state) {
+    if (state.config() != null) {
+      List<String> diff = ConfigDiff.between(Json.tree(state.config()), config);
+      if (!diff.isEmpty()) {
+        throw new UserError(
+            "--resume: "
+                + ckpt
+                + " was written by a different run ("
+                + String.join("; ", diff)
+                + "); use the original options or another --out");
+      }
+    }
+    return state;
+  }
+
+  /** The epoch and step being trained, for messages about a failed step. */
+  private static final class Where implements TrainListener {
+    int epoch;
+    long step;
+
+    @Override
+    public void beforeBatch(Step s) {
+      epoch = s.epoch();
+      step = s.step();
+    }
+
+    String describe(RunConfig c) {
+      return "model " + c.model() + ", seed " + c.seed() + ", epoch " + epoch + ", step " + step;
+    }
+  }
+}
