@@ -70,7 +70,8 @@ final class BuiltinModels {
     ModelZoo.register(
         new ModelZoo.Entry(
             name,
-            norm.id(),
+            norm,
+            norm == Norm.NONE ? null : "resnet" + (6 * n + 2) + "-nobn",
             "ResNet-" + (6 * n + 2) + " for CIFAR-10 (He et al. 2016), option-A shortcuts, " + what,
             (shape, classes, seed) ->
                 seeded(

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import bnlab.experiment.ModelZoo;
 import bnlab.io.Checkpoint;
+import bnlab.models.Norm;
 import bnlab.models.ResNet;
 import bnlab.nn.Module;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,8 +39,9 @@ class ResNetZooTest {
         269_034, ModelZoo.get("resnet20-nobn").factory().build(cifar, 10, 1).parameterCount());
     assertEquals(
         850_986, ModelZoo.get("resnet56-nobn").factory().build(cifar, 10, 1).parameterCount());
-    assertEquals("batch", ModelZoo.get("resnet20").norm());
-    assertEquals("none", ModelZoo.get("resnet56-nobn").norm());
+    assertEquals(Norm.BATCH, ModelZoo.get("resnet20").norm());
+    assertEquals(Norm.NONE, ModelZoo.get("resnet56-nobn").norm());
+    assertEquals("resnet20-nobn", ModelZoo.get("resnet20").baseline());
     Module m = ModelZoo.get("resnet20").factory().build(cifar, 10, 5);
     assertTrue(m instanceof ResNet r && r.depth() == 20, m.toString());
   }
