@@ -11,6 +11,7 @@ import bnlab.train.EpochResult;
 import bnlab.train.EpochsCsv;
 import bnlab.train.LossWindow;
 import bnlab.train.MetricsCsv;
+import bnlab.train.ModelInfo;
 import bnlab.train.Probes;
 import bnlab.train.RunStopped;
 import bnlab.train.TrainCheckpoint;
@@ -132,6 +133,8 @@ final class Runner implements AutoCloseable {
         new DivergenceGuard(spec.model(), spec.seed(), settings.divergeFactor());
     Progress progress = new Progress(guard);
     Path ckpt = checkpoint(spec);
+    // Model name, input shape and class names go into every checkpoint's metadata (eval/predict).
+    ModelInfo info = new ModelInfo(spec.model(), Datasets.itemShape(trainSet), trainSet.classes());
     int firstEpoch = 1;
     if (settings.resume() && Files.exists(ckpt)) {
       Map<String, Object> st = TrainCheckpoint.load(ckpt, model, optim);
@@ -165,7 +168,8 @@ final class Runner implements AutoCloseable {
         new TrainListener() {
           @Override
           public void onEpoch(EpochResult r) {
-            TrainCheckpoint.save(ckpt, model, optim, progress.state(r, trainer, metricRows, last));
+            TrainCheckpoint.save(
+                ckpt, model, optim, progress.state(r, trainer, metricRows, last), info);
           }
         });
     String status = "ok";
