@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -63,7 +64,12 @@ final class ImageInput {
       reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
       try {
         reader.setInput(in, true, true);
-        BufferedImage img = reader.read(0);
+        BufferedImage img;
+        try {
+          img = reader.read(0);
+        } catch (IIOException e) {
+          throw new IOException("corrupt image: " + e.getMessage(), e);
+        }
         if (!warnings.isEmpty()) {
           // A truncated JPEG decodes "successfully" with grey rows and only a warning.
           throw new IOException("corrupt or truncated image: " + warnings.get(0));

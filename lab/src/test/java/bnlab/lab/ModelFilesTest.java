@@ -146,7 +146,8 @@ class ModelFilesTest {
     Result r = CliTest.bnlab("export", trained.toString(), "--onnx", onnx.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().startsWith("wrote " + onnx + ": net-bn, ONNX opset 17"), r.out());
-    assertTrue(r.out().contains("input input(N, 3, 32, 32), output output(N, 10)"), r.out());
+    assertTrue(
+        r.out().contains("input 'input' (N, 3, 32, 32) -> output 'output' (N, 10)"), r.out());
     assertTrue(Files.size(onnx) > 62_458 * 4, "holds the weights");
     Path folded = tmp.resolve("net-bn-folded.onnx");
     r = CliTest.bnlab("export", trained.toString(), "--onnx", folded.toString(), "--fold-bn");

@@ -26,10 +26,14 @@ public record OnnxModel(
   public String toString() {
     return "ONNX opset "
         + OnnxExport.OPSET
-        + ", input "
-        + input
-        + ", output "
-        + output
+        + ", input '"
+        + input.name()
+        + "' "
+        + input.shapeString()
+        + " -> output '"
+        + output.name()
+        + "' "
+        + output.shapeString()
         + ", "
         + operators.size()
         + " nodes, "

@@ -29,9 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * is packaged (failsafe, integration-test phase).
  *
  * <p>What {@code mvnw install} would put into the local repository, the POMs and jars of
- * bnlab-parent, bnlab-tensor, bnlab-core and bnlab-onnx from this build, goes into a temporary
- * repository (never ~/.m2, which other checkouts share). Every other artifact (plugins, JUnit's
- * BOM) comes from the build's own local repository through a file:// mirror, so nothing is
+ * bnlab-parent, bnlab-tensor, bnlab-core and bnlab-onnx from this build, goes into a repository of
+ * its own under target/ (never ~/.m2, which other checkouts share). Every other artifact (plugins,
+ * JUnit's BOM) comes from the build's own local repository through a file:// mirror, so nothing is
  * downloaded; if one is missing there, the test is skipped with the reason.
  */
 class ExampleProjectIT {
@@ -52,7 +52,10 @@ class ExampleProjectIT {
     String version = prop("bnlab.version");
     Path buildRepo = Path.of(prop("bnlab.repo"));
     Path mvn = Path.of(prop("maven.home"), "bin", "mvn");
-    Path repo = tmp.resolve("repo");
+    // Kept in target/ between runs, so the plugins are copied from the mirror only once; bnlab's
+    // own artifacts are replaced every time.
+    Path repo = Path.of(prop("bnlab.itRepo"));
+    deleteTree(repo.resolve("org/bnlab"));
     install(root, repo, version, "bnlab-parent", root.resolve("pom.xml"), null);
     for (String module : List.of("tensor", "core", "onnx")) {
       Path jar = root.resolve(module + "/target/bnlab-" + module + "-" + version + ".jar");
@@ -132,6 +135,16 @@ class ExampleProjectIT {
     Files.copy(pom, dir.resolve(artifact + "-" + version + ".pom"));
     if (jar != null) {
       Files.copy(jar, dir.resolve(artifact + "-" + version + ".jar"));
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> s = Files.walk(dir)) {
+        for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
     }
   }
 
