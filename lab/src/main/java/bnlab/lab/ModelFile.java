@@ -54,7 +54,9 @@ record ModelFile(
     try {
       contents = Checkpoint.read(file);
       info = ModelInfo.read(contents.metadata());
-    } catch (SafeTensorsException | IllegalArgumentException e) {
+    } catch (SafeTensorsException e) {
+      throw new UserError(e.getMessage()); // names the file
+    } catch (IllegalArgumentException e) {
       throw new UserError(file + ": " + e.getMessage());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);

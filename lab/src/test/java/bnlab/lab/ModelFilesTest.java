@@ -136,6 +136,8 @@ class ModelFilesTest {
     Files.write(broken, new byte[] {1, 2, 3});
     Result r = eval(broken, "--data", tmp.resolve("no-such-data").toString());
     assertOneLineUserError(r, "not a valid safetensors file");
+    assertTrue(
+        r.err().startsWith("bnlab: " + broken + ": not a valid safetensors file: "), r.err());
     r = eval(tmp.resolve("missing.safetensors"), "--data", tmp.resolve("nothing").toString());
     assertOneLineUserError(r, "does not exist");
   }
