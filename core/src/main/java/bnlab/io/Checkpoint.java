@@ -24,7 +24,9 @@ import java.util.Map;
  * its dotted name ({@code "conv1.weight"}, {@code "bn1.running_var"}) and every counter as an I64
  * scalar of shape [] ({@code "bn1.num_batches_tracked"}). A file saved without optimizer is read by
  * {@code model.load_state_dict(safetensors.torch.load_file(path))} in PyTorch, and a PyTorch state
- * dict saved with {@code safetensors.torch.save_file} loads here when the names match.
+ * dict saved with {@code safetensors.torch.save_file} loads here when the names match; like
+ * PyTorch's {@code load_state_dict}, it may lack BatchNorm's {@code num_batches_tracked}, which
+ * then keeps the model's value (0 in a new model).
  *
  * <p>With an optimizer, its state is added under {@code "optimizer."}: buffers as F32 ({@code
  * optimizer.state.3.exp_avg}), step counts as I64 ({@code optimizer.state.3.step}), and in the
@@ -46,6 +48,7 @@ public final class Checkpoint {
   private static final String PARAM_NAMES = OPT + "param_names";
   private static final String FORMAT = "format";
   private static final int MAX_LISTED = 12;
+  private static final String BATCH_COUNTER = "num_batches_tracked";
 
   private Checkpoint() {}
 
@@ -118,6 +121,7 @@ public final class Checkpoint {
     f.tensors()
         .forEach(
             (k, t) -> (hasOptimizer && k.startsWith(OPT) ? optimizerPart : modelPart).put(k, t));
+    keepMissingBatchCounters(model, modelPart);
     List<String> problems = checkModel(model, modelPart);
     if (!problems.isEmpty()) {
       throw mismatch(
@@ -151,6 +155,26 @@ public final class Checkpoint {
     model.namedBuffers().forEach((k, t) -> out.put(k, StoredTensor.f32(t)));
     model.namedCounters().forEach((k, c) -> out.put(k, StoredTensor.i64(c.get())));
     return out;
+  }
+
+  /**
+   * PyTorch's rule for state dicts without BatchNorm's {@code num_batches_tracked} (saved before
+   * the counter existed, or filtered out): for a dict of version &lt; 2 or without a version (as
+   * {@code safetensors.torch.load_file} returns), {@code _NormBase._load_from_state_dict} puts the
+   * module's own counter into the dict before loading, so the load succeeds and the counter keeps
+   * its value, which is 0 in a newly built model (older PyTorch releases put 0 there). The same is
+   * done here for every counter named {@code num_batches_tracked}; every other tensor is still
+   * required.
+   */
+  private static void keepMissingBatchCounters(Module model, Map<String, StoredTensor> file) {
+    model
+        .namedCounters()
+        .forEach(
+            (name, counter) -> {
+              if (name.equals(BATCH_COUNTER) || name.endsWith("." + BATCH_COUNTER)) {
+                file.putIfAbsent(name, StoredTensor.i64(counter.get()));
+              }
+            });
   }
 
   private static List<String> checkModel(Module model, Map<String, StoredTensor> file) {

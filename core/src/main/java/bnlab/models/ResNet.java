@@ -121,6 +121,11 @@ public final class ResNet extends Module {
     return s;
   }
 
+  /** The non-linearity after conv1 and in every block (ReLU in the paper). */
+  public Activation activation() {
+    return activation;
+  }
+
   /** Weight layers: 6n + 2 (convolutions of the residual branches, conv1 and fc). */
   public int depth() {
     return 6 * blocksPerStage + 2;

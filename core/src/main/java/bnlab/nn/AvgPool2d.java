@@ -121,6 +121,26 @@ public final class AvgPool2d extends Module {
         kernelSize, stride, padding, countIncludePad ? "" : ", count_include_pad=False");
   }
 
+  /** Window size (square). */
+  public int kernelSize() {
+    return kernelSize;
+  }
+
+  /** Stride. */
+  public int stride() {
+    return stride;
+  }
+
+  /** Padding on each side. */
+  public int padding() {
+    return padding;
+  }
+
+  /** Whether padding zeros count in the divisor (PyTorch's count_include_pad). */
+  public boolean countIncludePad() {
+    return countIncludePad;
+  }
+
   @Override
   public String toString() {
     return repr;

@@ -131,6 +131,11 @@ public final class BasicBlock extends Module {
     return norm == null ? projection : projection.add("1", norm(norm, planes));
   }
 
+  /** The block's non-linearity (ReLU unless built with another); it holds no state. */
+  public Module activation() {
+    return act1;
+  }
+
   /** The shortcut module, or null for the identity. */
   public Module shortcut() {
     return shortcut;

@@ -228,6 +228,16 @@ public final class BatchRenorm extends Module {
     return d.clone();
   }
 
+  /** Added to the variance. */
+  public double eps() {
+    return bn.eps;
+  }
+
+  /** Weight of the new statistic in the running averages, or null for the cumulative average. */
+  public Double momentum() {
+    return bn.momentum;
+  }
+
   @Override
   public String toString() {
     return bn.repr;

@@ -80,6 +80,31 @@ public final class Conv1d extends Module {
     return weight;
   }
 
+  /** Input channels. */
+  public int inChannels() {
+    return inChannels;
+  }
+
+  /** Output channels. */
+  public int outChannels() {
+    return outChannels;
+  }
+
+  /** Kernel length. */
+  public int kernelSize() {
+    return kernelSize;
+  }
+
+  /** Stride. */
+  public int stride() {
+    return stride;
+  }
+
+  /** Zero padding on each side. */
+  public int padding() {
+    return padding;
+  }
+
   /** The bias (outChannels), or null when built without one. */
   public Parameter bias() {
     return bias;

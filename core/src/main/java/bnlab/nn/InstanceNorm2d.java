@@ -55,6 +55,16 @@ public final class InstanceNorm2d extends Module {
     core.reset();
   }
 
+  /** Added to the variance. */
+  public double eps() {
+    return core.eps();
+  }
+
+  /** Running-average factor, or null for the cumulative average. */
+  public Double momentum() {
+    return core.momentum();
+  }
+
   @Override
   public String toString() {
     return core.repr();

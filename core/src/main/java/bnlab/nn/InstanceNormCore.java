@@ -37,6 +37,14 @@ final class InstanceNormCore {
   private boolean instanceStats;
   private boolean ready;
 
+  double eps() {
+    return eps;
+  }
+
+  Double momentum() {
+    return momentum;
+  }
+
   InstanceNormCore(
       Module owner,
       String kind,

@@ -114,6 +114,21 @@ public final class MaxPool2d extends Module {
         "MaxPool2d(kernel_size=%d, stride=%d, padding=%d)", kernelSize, stride, padding);
   }
 
+  /** Window size (square). */
+  public int kernelSize() {
+    return kernelSize;
+  }
+
+  /** Stride. */
+  public int stride() {
+    return stride;
+  }
+
+  /** Padding on each side. */
+  public int padding() {
+    return padding;
+  }
+
   @Override
   public String toString() {
     return repr;

@@ -69,6 +69,11 @@ public final class ZeroPadShortcut extends Module {
     return stride;
   }
 
+  /** Zero channels put before the input's: ⌊(outChannels − inChannels)/2⌋; the rest go after. */
+  public int padBefore() {
+    return before;
+  }
+
   // x (N,Cin,H,W) -> y (N,Cout,P,Q)
   @Override
   public Tensor forward(Tensor x) {

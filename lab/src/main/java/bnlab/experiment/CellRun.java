@@ -10,6 +10,7 @@ import bnlab.train.EpochResult;
 import bnlab.train.EpochsCsv;
 import bnlab.train.LossWindow;
 import bnlab.train.MetricsCsv;
+import bnlab.train.ModelInfo;
 import bnlab.train.RunStopped;
 import bnlab.train.Step;
 import bnlab.train.TrainListener;
@@ -126,11 +127,16 @@ final class CellRun {
     for (Hook h : CellListeners.hooks(config, ctx)) {
       h.listeners(hookContext).forEach(trainer::listen);
     }
+    // Model name, input shape and class names go into every checkpoint (eval, export, predict).
+    ModelInfo info =
+        new ModelInfo(config.model(), Datasets.itemShape(data.train()), data.train().classes());
     trainer.listen(
         new TrainListener() {
           @Override
           public void onEpoch(EpochResult r) {
-            totals.state(r, trainer, metrics, last, measurements, config).save(ckpt, model, optim);
+            totals
+                .state(r, trainer, metrics, last, measurements, config)
+                .save(ckpt, model, optim, info);
           }
         });
   }

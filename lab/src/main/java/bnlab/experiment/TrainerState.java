@@ -2,6 +2,7 @@ package bnlab.experiment;
 
 import bnlab.nn.Module;
 import bnlab.optim.Optimizer;
+import bnlab.train.ModelInfo;
 import bnlab.train.TrainCheckpoint;
 import java.nio.file.Path;
 import java.util.Map;
@@ -46,11 +47,14 @@ record TrainerState(
     return parse(TrainCheckpoint.load(checkpoint, model, optimizer));
   }
 
-  /** Saves {@code model}, {@code optimizer} and this state to {@code checkpoint} atomically. */
-  void save(Path checkpoint, Module model, Optimizer optimizer) {
+  /**
+   * Saves {@code model}, {@code optimizer} and this state to {@code checkpoint} atomically, with
+   * {@code info} (model name, input shape, class names) for eval, export and predict.
+   */
+  void save(Path checkpoint, Module model, Optimizer optimizer, ModelInfo info) {
     @SuppressWarnings("unchecked")
     Map<String, Object> map = Json.MAPPER.convertValue(this, Map.class);
-    TrainCheckpoint.save(checkpoint, model, optimizer, map);
+    TrainCheckpoint.save(checkpoint, model, optimizer, map, info);
   }
 
   private static TrainerState parse(Map<String, Object> map) {

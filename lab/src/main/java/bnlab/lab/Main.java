@@ -24,6 +24,8 @@ import picocli.CommandLine.ParentCommand;
       CompareCommand.class,
       TrainCommand.class,
       EvalCommand.class,
+      ExportCommand.class,
+      PredictCommand.class,
       SweepCommand.class,
       StudyCommand.class,
       ReportCommand.class,

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -26,9 +27,21 @@ public final class TrainCheckpoint {
   /** Saves model, optimizer and trainer state to {@code file}. */
   public static void save(
       Path file, Module model, Optimizer optimizer, Map<String, Object> trainer) {
+    save(file, model, optimizer, trainer, new ModelInfo(null, null, null));
+  }
+
+  /**
+   * Saves model, optimizer and trainer state to {@code file}, with {@code info} (model name, input
+   * shape, class names) in the metadata so that eval, export and predict need no more than the
+   * file.
+   */
+  public static void save(
+      Path file, Module model, Optimizer optimizer, Map<String, Object> trainer, ModelInfo info) {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
-      Checkpoint.save(model, optimizer, Map.of(KEY, JSON.writeValueAsString(trainer)), file);
+      Map<String, String> meta = new LinkedHashMap<>(info.metadata());
+      meta.put(KEY, JSON.writeValueAsString(trainer));
+      Checkpoint.save(model, optimizer, meta, file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
     }
