@@ -1,0 +1,37 @@
+package bnlab.data;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * Heap bytes allocated by all threads (decoder pools included) while a call runs, from the JVM's
+ * own per-thread counters, so a test can show that a reader refused a claim before allocating it.
+ */
+final class Allocation {
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  private Allocation() {}
+
+  /** Heap bytes allocated so far by every thread, living or ended. */
+  static long total() {
+    return THREADS.getTotalThreadAllocatedBytes();
+  }
+
+  /**
+   * Asserts that {@code call} throws {@code type} having allocated at most {@code budget} bytes,
+   * and returns the exception.
+   */
+  static <T extends Throwable> T assertRefusedWithin(long budget, Class<T> type, Executable call) {
+    long before = total();
+    T e = assertThrows(type, call);
+    long used = total() - before;
+    if (used > budget) {
+      throw new AssertionError(
+          "allocated " + used + " bytes before refusing (budget " + budget + "): " + e, e);
+    }
+    return e;
+  }
+}
