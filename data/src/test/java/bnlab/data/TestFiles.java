@@ -66,6 +66,22 @@ final class TestFiles {
     return file;
   }
 
+  /**
+   * A .tar.gz of one entry whose header claims {@code claimed} bytes while only {@code present}
+   * follow: what a damaged or hostile archive looks like to a reader.
+   */
+  static Path tarGzClaiming(Path file, String name, long claimed, byte[] present)
+      throws IOException {
+    TarArchiveEntry entry = new TarArchiveEntry(name);
+    entry.setSize(claimed);
+    byte[] header = new byte[512];
+    entry.writeEntryHeader(header);
+    ByteArrayOutputStream tar = new ByteArrayOutputStream();
+    tar.writeBytes(header);
+    tar.writeBytes(present);
+    return Files.write(file, gzip(tar.toByteArray()));
+  }
+
   static byte[] gzip(byte[] b) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
