@@ -65,7 +65,7 @@ public final class DataCache {
    * cannot be written the decoded set is returned and a warning logged.
    */
   public ImageSet load(Path source, String variant, Supplier<ImageSet> decode) {
-    String key = sourceKey(source) + "|" + variant;
+    String key = key(source, variant);
     Path file = fileFor(source, variant);
     if (Files.isRegularFile(file)) {
       try {
@@ -86,6 +86,11 @@ public final class DataCache {
           System.Logger.Level.WARNING, "bnlab: cannot write cache {0}: {1}; continuing", file, e);
     }
     return set;
+  }
+
+  /** The key stored in (and required of) the entry for {@code source} and {@code variant}. */
+  static String key(Path source, String variant) {
+    return sourceKey(source) + "|" + variant;
   }
 
   /** The cache file used for {@code source} and {@code variant}. */
@@ -171,17 +176,21 @@ public final class DataCache {
       int h = dims.getInt();
       int w = dims.getInt();
       int k = dims.getInt();
+      if (k < 0 || k > ch.size()) {
+        throw new IOException("corrupt class count " + k);
+      }
       List<String> classes = new ArrayList<>();
       for (int i = 0; i < k; i++) {
         classes.add(readString(ch, readFully(ch, 4).getInt()));
       }
-      long expected = ch.position() + 4L * n + (long) n * c * h * w + 8;
+      int pixelBytes = pixelBytes(n, c, h, w);
+      long expected = ch.position() + 4L * n + pixelBytes + 8;
       if (ch.size() != expected) {
         throw new IOException("length " + ch.size() + ", expected " + expected);
       }
       int[] labels = new int[n];
       readFully(ch, 4 * n).asIntBuffer().get(labels);
-      byte[] pixels = new byte[Math.multiplyExact(n, Math.multiplyExact(c, h * w))];
+      byte[] pixels = new byte[pixelBytes];
       ByteBuffer pb = ByteBuffer.wrap(pixels);
       while (pb.hasRemaining()) {
         if (ch.read(pb) < 0) {
@@ -195,6 +204,24 @@ public final class DataCache {
       }
       return new ImageSet(pixels, labels, c, h, w, classes);
     }
+  }
+
+  /**
+   * The pixel bytes of n images of (c, h, w), checked before anything is allocated: the header is
+   * data from disk, and products of its numbers can wrap around to a plausible length.
+   */
+  private static int pixelBytes(int n, int c, int h, int w) throws IOException {
+    if (n < 0 || c <= 0 || h <= 0 || w <= 0 || n > Integer.MAX_VALUE / 4) {
+      throw new IOException(
+          "corrupt header: " + n + " images of (" + c + ", " + h + ", " + w + ")");
+    }
+    long image = (long) c * h;
+    image = image > Integer.MAX_VALUE ? image : image * w;
+    if (image > Integer.MAX_VALUE || image * n > Integer.MAX_VALUE) {
+      throw new IOException(
+          "corrupt header: " + n + " images of (" + c + ", " + h + ", " + w + ") overflow");
+    }
+    return (int) (image * n);
   }
 
   private static ByteBuffer header(String key, ImageSet set) {
@@ -228,7 +255,7 @@ public final class DataCache {
   }
 
   private static ByteBuffer readFully(FileChannel ch, int n) throws IOException {
-    if (n < 0 || n > ch.size()) {
+    if (n < 0 || n > ch.size() - ch.position()) {
       throw new IOException("corrupt length " + n);
     }
     ByteBuffer b = ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
