@@ -21,10 +21,11 @@ import java.util.zip.CRC32C;
 /**
  * A folder of decoded data sets, so that slow sources (60,000 JPEGs, a 170 MB tar.gz) are decoded
  * once. Each entry is keyed by the source's absolute path, size and modification time (for a
- * folder: the count, total size and newest modification time of every file in it) and rebuilt when
- * the source changes. Entries are written to a temporary file, flushed to disk and renamed into
- * place, so a crash or a concurrent reader never sees a partial cache; a damaged entry (bad
- * checksum, wrong length) is rebuilt.
+ * folder: the count, total size and newest modification time of every file in it) and by the
+ * readers' version, and rebuilt when either changes. Entries are written to a temporary file,
+ * flushed to disk and renamed into place, so a crash or a concurrent reader never sees a partial
+ * cache; a damaged entry (bad checksum, wrong length, sizes that overflow) is rebuilt; its header
+ * is checked against the file's length before anything is allocated for it.
  *
  * <p>File layout (little-endian): magic {@code BNLDATA1}, source key, N, C, H, W, class names, N
  * int32 labels, N*C*H*W pixel bytes, CRC32C of the pixels.
@@ -73,7 +74,10 @@ public final class DataCache {
         if (cached != null) {
           return cached;
         }
-        LOG.log(System.Logger.Level.INFO, "bnlab: source changed, rebuilding cache {0}", file);
+        LOG.log(
+            System.Logger.Level.INFO,
+            "bnlab: source or readers changed, rebuilding cache {0}",
+            file);
       } catch (IOException | RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "bnlab: damaged cache {0} ({1}), rebuilding", file, e);
       }
@@ -88,9 +92,15 @@ public final class DataCache {
     return set;
   }
 
+  /**
+   * The readers' version in every key: entries decoded by older readers are rebuilt (before version
+   * 2, an image folder's test split was numbered by its own class folders).
+   */
+  private static final String READERS = "readers-2";
+
   /** The key stored in (and required of) the entry for {@code source} and {@code variant}. */
   static String key(Path source, String variant) {
-    return sourceKey(source) + "|" + variant;
+    return sourceKey(source) + "|" + variant + "|" + READERS;
   }
 
   /** The cache file used for {@code source} and {@code variant}. */

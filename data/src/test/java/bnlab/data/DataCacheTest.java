@@ -246,4 +246,23 @@ class DataCacheTest {
                 new ImageSet(new byte[0], new int[] {0}, 1 << 30, 1 << 30, 16, List.of("a", "b")));
     assertTrue(e.getMessage().contains("(1073741824, 1073741824, 16)"), e.getMessage());
   }
+
+  @Test
+  void entriesWrittenByOlderReadersAreRebuilt() throws IOException {
+    Path src = Files.writeString(tmp.resolve("s"), "v1");
+    DataCache cache = new DataCache(tmp.resolve("cache"));
+    Path file = cache.fileFor(src, "test");
+    DataCache.write(file, DataCache.sourceKey(src) + "|test", small(1)); // the old key
+    AtomicInteger decodes = new AtomicInteger();
+    ImageSet s =
+        cache.load(
+            src,
+            "test",
+            () -> {
+              decodes.incrementAndGet();
+              return small(2);
+            });
+    assertEquals(1, decodes.get());
+    assertSameContent(small(2), s);
+  }
 }

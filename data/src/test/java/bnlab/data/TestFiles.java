@@ -111,6 +111,20 @@ final class TestFiles {
     return img;
   }
 
+  /**
+   * A small valid PNG whose IHDR is rewritten (with a correct CRC) to claim {@code w} x {@code h}
+   * pixels: the header of a huge image followed by the data of a tiny one.
+   */
+  static byte[] pngClaiming(int w, int h) throws IOException {
+    byte[] png = encode(rgbImage(0, 2, 2), "png");
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(png); // signature 8, length 4, "IHDR" 4
+    b.putInt(16, w).putInt(20, h);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(png, 12, 17); // chunk type and 13 data bytes
+    b.putInt(29, (int) crc.getValue());
+    return png;
+  }
+
   static byte[] encode(BufferedImage img, String format) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     if (!ImageIO.write(img, format, out)) {
