@@ -13,7 +13,29 @@ final class Allocation {
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
+  /** Code under test, which may throw anything. */
+  @FunctionalInterface
+  interface Call {
+    void run() throws Exception;
+  }
+
   private Allocation() {}
+
+  /**
+   * Runs {@code call} and fails if it allocated more than {@code budget} bytes, whether it returned
+   * or threw (the exception is rethrown after the check).
+   */
+  static void within(long budget, String what, Call call) throws Exception {
+    long before = total();
+    try {
+      call.run();
+    } finally {
+      long used = total() - before;
+      if (used > budget) {
+        throw new AssertionError(what + " allocated " + used + " bytes, budget " + budget);
+      }
+    }
+  }
 
   /** Heap bytes allocated so far by every thread, living or ended. */
   static long total() {
