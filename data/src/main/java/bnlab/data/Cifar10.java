@@ -45,6 +45,10 @@ public final class Cifar10 {
   static final int IMAGE_BYTES = CHANNELS * SIDE * SIDE;
   static final int RECORD = 1 + IMAGE_BYTES;
 
+  /** The most record bytes whose pixels fit in one array. */
+  private static final long MAX_SPLIT_BYTES =
+      (long) (BoundedReads.MAX_ARRAY / IMAGE_BYTES) * RECORD;
+
   /** The official batches.meta.txt is 61 bytes; anything past this is not one. */
   private static final int MAX_META = 1 << 16;
 
@@ -143,9 +147,11 @@ public final class Cifar10 {
           continue;
         }
         if (batchFiles(split).contains(base)) {
-          byte[] b = BoundedReads.readEntry(tar, e, BoundedReads.MAX_ARRAY, archive);
-          byte[] before = found.put(base, b);
-          total = checkTotal(archive, total + b.length - (before == null ? 0 : before.length));
+          byte[] before = found.remove(base); // a later copy of an entry replaces it
+          total -= before == null ? 0 : before.length;
+          byte[] b = BoundedReads.readEntry(tar, e, MAX_SPLIT_BYTES - total, archive);
+          found.put(base, b);
+          total += b.length;
         } else if (base.equals("batches.meta.txt")) {
           byte[] b = BoundedReads.readEntry(tar, e, MAX_META, archive);
           meta = new String(b, StandardCharsets.UTF_8);

@@ -225,8 +225,9 @@ public final class DataCache {
       throw new IOException(
           "corrupt header: " + n + " images of (" + c + ", " + h + ", " + w + ")");
     }
-    long image = (long) c * h;
-    image = image > Integer.MAX_VALUE ? image : image * w;
+    // Every factor is below 2^31, so a product of two checked ones cannot wrap around a long.
+    long plane = (long) c * h;
+    long image = plane > Integer.MAX_VALUE ? Long.MAX_VALUE : plane * w;
     if (image > Integer.MAX_VALUE || image * n > Integer.MAX_VALUE) {
       throw new IOException(
           "corrupt header: " + n + " images of (" + c + ", " + h + ", " + w + ") overflow");

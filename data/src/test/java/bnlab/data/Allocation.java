@@ -37,6 +37,37 @@ final class Allocation {
     }
   }
 
+  /** A fuzz target's body, taking one input. */
+  @FunctionalInterface
+  interface Target {
+    void accept(byte[] input) throws Exception;
+  }
+
+  /**
+   * Runs {@code target} once, unmeasured, on every committed input of a fuzz test ({@code
+   * <Class>Inputs/<method>/} next to the class), so that class loading, and with Jazzer's hooks
+   * their instrumentation, is not charged to the first inputs measured. Failures are ignored here:
+   * the measured runs report them.
+   */
+  static void warmUp(Class<?> test, String method, Target target) {
+    java.net.URL dir = test.getResource(test.getSimpleName() + "Inputs/" + method);
+    if (dir == null) {
+      return;
+    }
+    try (java.util.stream.Stream<java.nio.file.Path> s =
+        java.nio.file.Files.list(java.nio.file.Path.of(dir.toURI()))) {
+      for (java.nio.file.Path p : s.sorted().toList()) {
+        try {
+          target.accept(java.nio.file.Files.readAllBytes(p));
+        } catch (Exception | AssertionError ignored) {
+          // reported by the measured run of the same input
+        }
+      }
+    } catch (java.io.IOException | java.net.URISyntaxException e) {
+      throw new IllegalStateException("cannot read the inputs of " + test.getName(), e);
+    }
+  }
+
   /** Heap bytes allocated so far by every thread, living or ended. */
   static long total() {
     return THREADS.getTotalThreadAllocatedBytes();

@@ -22,7 +22,18 @@ final class FuzzFiles {
 
   private static final Path ROOT = createRoot();
 
+  /** When fuzzing, the readers' warnings (one for most inputs) only slow the fuzzer down. */
+  private static final java.util.logging.Logger READERS = quietWhenFuzzing();
+
   private FuzzFiles() {}
+
+  private static java.util.logging.Logger quietWhenFuzzing() {
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger("bnlab.data");
+    if (System.getenv("JAZZER_FUZZ") != null) {
+      log.setLevel(java.util.logging.Level.SEVERE);
+    }
+    return log;
+  }
 
   private static Path createRoot() {
     try {
