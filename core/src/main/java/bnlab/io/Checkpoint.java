@@ -33,9 +33,10 @@ import java.util.Map;
  * metadata its type, learning rates, settings and the model names of its parameters. PyTorch
  * loaders then need {@code strict=False} or a filter on that prefix.
  *
- * <p>Loading validates everything first: file format, names (missing and unexpected), shapes,
- * dtypes and the optimizer's state. Only then is anything copied, so a rejected file leaves model
- * and optimizer unchanged. Saving is atomic ({@link AtomicFile}).
+ * <p>Loading validates everything first: file format, finite values (NaN or infinity in any F32
+ * tensor is refused, naming the tensor), names (missing and unexpected), shapes, dtypes and the
+ * optimizer's state. Only then is anything copied, so a rejected file leaves model and optimizer
+ * unchanged. Saving is atomic ({@link AtomicFile}).
  *
  * <pre>{@code
  * Checkpoint.save(model, optimizer, Map.of("epoch", "12"), Path.of("run/last.safetensors"));
@@ -115,6 +116,7 @@ public final class Checkpoint {
   public static Map<String, String> load(Module model, Optimizer optimizer, Path file)
       throws IOException {
     SafeTensorsFile f = SafeTensors.read(file);
+    refuseNonFinite(file, f.tensors());
     boolean hasOptimizer = f.metadata().containsKey(TYPE);
     Map<String, StoredTensor> modelPart = new LinkedHashMap<>();
     Map<String, StoredTensor> optimizerPart = new LinkedHashMap<>();
@@ -142,6 +144,52 @@ public final class Checkpoint {
     }
     copyModel(model, modelPart);
     return f.metadata();
+  }
+
+  /**
+   * Refuses a file with NaN or infinity in any F32 tensor, naming each one: such weights make every
+   * output NaN (or a constant class), so eval would report chance accuracy and train would go on
+   * from a diverged state.
+   */
+  private static void refuseNonFinite(Path file, Map<String, StoredTensor> tensors)
+      throws CheckpointException {
+    List<String> problems = new ArrayList<>();
+    tensors.forEach(
+        (name, t) -> {
+          if (t.dtype() != DType.F32) {
+            return;
+          }
+          float[] v = t.toTensor().data();
+          int count = 0;
+          int first = -1;
+          for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+              count++;
+              first = first < 0 ? i : first;
+            }
+          }
+          if (count > 0) {
+            problems.add(
+                String.format(
+                    "tensor '%s': %d non-finite value%s, the first %s at [%d]",
+                    name, count, count == 1 ? "" : "s", v[first], first));
+          }
+        });
+    if (!problems.isEmpty()) {
+      StringBuilder sb = new StringBuilder();
+      sb.append(file).append(" holds NaN or infinity in ").append(problems.size());
+      sb.append(problems.size() == 1 ? " tensor" : " tensors").append("; nothing was loaded:");
+      for (String p : problems.subList(0, Math.min(problems.size(), MAX_LISTED))) {
+        sb.append("\n  ").append(p);
+      }
+      if (problems.size() > MAX_LISTED) {
+        sb.append("\n  ... and ").append(problems.size() - MAX_LISTED).append(" more");
+      }
+      throw new CheckpointException(
+          sb.append("\nThe run that saved it diverged: load an earlier checkpoint, or train again")
+              .append(" (a smaller learning rate, BatchNorm).")
+              .toString());
+    }
   }
 
   /** The tensors and metadata of {@code file}, for inspection. */

@@ -12,19 +12,31 @@ import java.util.Map;
  * <p>Values become {@code Map<String, Object>} (insertion-ordered; duplicate keys are an error),
  * {@code List<Object>}, {@code String}, {@code Long} (integers that fit), {@code BigDecimal} (other
  * numbers), {@code Boolean} and {@link #NULL}. Nesting deeper than {@value #MAX_DEPTH} levels is
- * refused, so a hostile header cannot overflow the stack.
+ * refused, so a hostile header cannot overflow the stack, and so are more than one object or array
+ * per {@value #CHARS_PER_CONTAINER} characters (a safetensors header spends about 16 on each), so
+ * that the parsed values cost a small constant factor of the text's memory however it is built:
+ * empty containers are shared, and strings and integers are read without intermediate copies.
  */
 final class Json {
   /** JSON's null. */
   static final Object NULL = new Object();
 
   private static final int MAX_DEPTH = 64;
+  private static final int CHARS_PER_CONTAINER = 8;
+
+  /** Strings every safetensors header repeats, returned as these constants instead of copies. */
+  private static final List<String> COMMON =
+      List.of("dtype", "shape", "data_offsets", "F32", "I64", "F16", "BF16", "F64", "I32", "U8");
 
   private final String s;
+  private char[] chars; // the text as an array, made for the first non-integer number
+  private final int maxContainers;
+  private int containers;
   private int pos;
 
   private Json(String s) {
     this.s = s;
+    this.maxContainers = Math.max(MAX_DEPTH + 2, s.length() / CHARS_PER_CONTAINER);
   }
 
   /** Parses one JSON value surrounded by optional whitespace. */
@@ -72,6 +84,10 @@ final class Json {
       throw error("unexpected end of header");
     }
     char c = s.charAt(pos);
+    if ((c == '{' || c == '[') && ++containers > maxContainers) {
+      throw error(
+          "more than one object or array per " + CHARS_PER_CONTAINER + " characters of header");
+    }
     return switch (c) {
       case '{' -> object(depth);
       case '[' -> array(depth);
@@ -89,13 +105,13 @@ final class Json {
   }
 
   private Map<String, Object> object(int depth) {
-    Map<String, Object> out = new LinkedHashMap<>();
     pos++;
     skipWhitespace();
     if (peek() == '}') {
       pos++;
-      return out;
+      return Map.of();
     }
+    Map<String, Object> out = new LinkedHashMap<>(4);
     while (true) {
       skipWhitespace();
       if (peek() != '"') {
@@ -124,13 +140,13 @@ final class Json {
   }
 
   private List<Object> array(int depth) {
-    List<Object> out = new ArrayList<>();
     pos++;
     skipWhitespace();
     if (peek() == ']') {
       pos++;
-      return out;
+      return List.of();
     }
+    List<Object> out = new ArrayList<>(4);
     while (true) {
       skipWhitespace();
       out.add(value(depth + 1));
@@ -148,6 +164,12 @@ final class Json {
 
   private String string() {
     pos++;
+    int end = plainEnd(pos);
+    if (end >= 0) { // no escapes: one copy of the characters, and no surrogates to pair up
+      String plain = common(pos, end);
+      pos = end + 1;
+      return plain;
+    }
     StringBuilder sb = new StringBuilder();
     while (true) {
       char c = next();
@@ -177,6 +199,32 @@ final class Json {
         }
       }
     }
+  }
+
+  private String common(int from, int to) {
+    for (String c : COMMON) {
+      if (c.length() == to - from && s.startsWith(c, from)) {
+        return c;
+      }
+    }
+    return to == from ? "" : s.substring(from, to);
+  }
+
+  /**
+   * The index of the closing quote of a string starting at {@code from} that holds no escape,
+   * control character or surrogate, or -1 (then the general path decides).
+   */
+  private int plainEnd(int from) {
+    for (int i = from; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"') {
+        return i;
+      }
+      if (c == '\\' || c < 0x20 || Character.isSurrogate(c)) {
+        return -1;
+      }
+    }
+    return -1;
   }
 
   /** Escapes can spell a lone UTF-16 surrogate, which is not a character: refuse it. */
@@ -242,15 +290,17 @@ final class Json {
       }
       digits();
     }
-    String text = s.substring(start, pos);
     if (integer) {
       try {
-        return Long.parseLong(text);
+        return Long.parseLong(s, start, pos, 10);
       } catch (NumberFormatException tooLarge) {
-        return new BigDecimal(text);
+        // falls through to BigDecimal
       }
     }
-    return new BigDecimal(text);
+    if (chars == null) {
+      chars = s.toCharArray();
+    }
+    return new BigDecimal(chars, start, pos - start);
   }
 
   private void digits() {

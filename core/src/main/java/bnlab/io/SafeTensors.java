@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -106,14 +105,17 @@ public final class SafeTensors {
   private record Entry(String name, DType dtype, int[] shape, long begin, long end) {}
 
   private static String utf8(byte[] b, int off, int len) {
-    try {
-      CharBuffer c =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(b, off, len));
-      return c.toString();
+    String text = new String(b, off, len, StandardCharsets.UTF_8);
+    if (text.indexOf('\uFFFD') < 0) {
+      return text; // nothing was replaced: the bytes were valid UTF-8
+    }
+    try { // U+FFFD may be written on purpose: let a strict decoder decide
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(b, off, len));
+      return text;
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException("header is not valid UTF-8");
     }

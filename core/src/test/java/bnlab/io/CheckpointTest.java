@@ -331,4 +331,31 @@ class CheckpointTest {
       assertEquals(List.of(f), files.toList());
     }
   }
+
+  @Test
+  void nonFiniteWeightIsRefusedOnLoadNamingTheTensor() throws IOException {
+    Sequential a = trained(1, 2);
+    String weight = a.namedParameters().keySet().iterator().next();
+    float[] w = a.namedParameters().get(weight).data().data();
+    w[3] = Float.NaN;
+    w[5] = Float.POSITIVE_INFINITY;
+    Tensor var = a.namedBuffers().get("bn1.running_var");
+    var.data()[0] = Float.NEGATIVE_INFINITY;
+    Path f = dir.resolve("diverged.safetensors");
+    Checkpoint.save(a, new Adam(a.parameters(), 1e-3), Map.of(), f);
+    for (boolean withOptimizer : new boolean[] {false, true}) {
+      Sequential b = trained(2, 1);
+      Map<String, String> before = snapshot(b);
+      CheckpointException e =
+          assertThrows(
+              CheckpointException.class,
+              () -> Checkpoint.load(b, withOptimizer ? new Adam(b.parameters(), 1e-3) : null, f));
+      String m = e.getMessage();
+      assertTrue(m.startsWith(f.toString()), m);
+      assertTrue(m.contains("'" + weight + "': 2 non-finite values, the first NaN at [3]"), m);
+      assertTrue(
+          m.contains("'bn1.running_var': 1 non-finite value, the first -Infinity at [0]"), m);
+      assertEquals(before, snapshot(b), "a refused file leaves the model unchanged");
+    }
+  }
 }

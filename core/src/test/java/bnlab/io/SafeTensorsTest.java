@@ -194,4 +194,52 @@ class SafeTensorsTest {
     assertRejected(file(String.format(two, 12, 20), f32(1, 2, 3, 4, 5)), "\"b\"", "gap");
     assertRejected(file(String.format(two, 8, 16), f32(1, 2, 3)), "\"b\"", "truncated");
   }
+
+  /** {@code n} copies of {@code item} ('#' replaced by the copy's number) between brackets. */
+  private static String repeated(String open, String item, int n, String close) {
+    StringBuilder sb = new StringBuilder(open);
+    for (int i = 0; i < n; i++) {
+      sb.append(i == 0 ? "" : ",").append(item.replace("#", Integer.toString(i, 36)));
+    }
+    return sb.append(close).toString();
+  }
+
+  @Test
+  void headerOfTinyJsonValuesAllocatesAtMost32TimesItsLength() {
+    // Small JSON values cost tens of bytes each as Java objects: the worst headers per byte.
+    String[] headers = {
+      repeated("{\"__metadata__\":[", "{}", 200_000, "]}"),
+      repeated("{\"__metadata__\":[", "[[[[[[[[]]]]]]]]", 50_000, "]}"),
+      repeated("{\"__metadata__\":[", "1.5", 200_000, "]}"),
+      repeated("{\"__metadata__\":[", "\"\"", 200_000, "]}"),
+      repeated("{\"__metadata__\":{", "\"#\":\"\"", 200_000, "}}"),
+      repeated("{", "\"#\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}", 20_000, "}"),
+    };
+    for (String h : headers) {
+      byte[] text = h.getBytes(StandardCharsets.UTF_8);
+      byte[] file =
+          java.nio.ByteBuffer.allocate(8 + text.length)
+              .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+              .putLong(text.length)
+              .put(text)
+              .array();
+      long before = Allocation.total();
+      try {
+        SafeTensors.parse(file, "hostile");
+      } catch (SafeTensorsException refused) {
+        // refusing is fine; the question is what it cost
+      }
+      long used = Allocation.total() - before;
+      assertTrue(
+          used <= 32L * file.length,
+          h.substring(0, 30)
+              + "...: "
+              + used
+              + " bytes for "
+              + file.length
+              + " ("
+              + used / file.length
+              + "x)");
+    }
+  }
 }

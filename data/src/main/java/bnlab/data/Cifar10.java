@@ -21,7 +21,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * {@code data_batch_1..5.bin}, {@code test_batch.bin} and {@code batches.meta.txt}; each record is
  * 1 label byte followed by 3,072 pixel bytes (R plane, G plane, B plane, 32x32 row-major), which is
  * exactly the (C,H,W) byte layout of {@link ImageSet}. Reads the folder or the downloaded {@code
- * cifar-10-binary.tar.gz} directly.
+ * cifar-10-binary.tar.gz} directly. File lengths and archive entry sizes are checked before
+ * anything is allocated for them: a split whose pixels would not fit in one array (2 GiB) is
+ * refused, and a truncated archive fails after reading only what it holds.
  */
 public final class Cifar10 {
   /** Official download address of the binary version. */
@@ -43,6 +45,13 @@ public final class Cifar10 {
   static final int IMAGE_BYTES = CHANNELS * SIDE * SIDE;
   static final int RECORD = 1 + IMAGE_BYTES;
 
+  /** The most record bytes whose pixels fit in one array. */
+  private static final long MAX_SPLIT_BYTES =
+      (long) (BoundedReads.MAX_ARRAY / IMAGE_BYTES) * RECORD;
+
+  /** The official batches.meta.txt is 61 bytes; anything past this is not one. */
+  private static final int MAX_META = 1 << 16;
+
   private Cifar10() {}
 
   /** The batch files of a split: data_batch_1..5.bin for train, test_batch.bin for test. */
@@ -62,19 +71,64 @@ public final class Cifar10 {
     if (!Files.isDirectory(folder)) {
       throw new DataException(folder, "no such CIFAR-10 folder");
     }
+    long[] sizes = new long[batchFiles(split).size()];
+    long total = 0;
+    for (int p = 0; p < sizes.length; p++) {
+      Path file = folder.resolve(batchFiles(split).get(p));
+      sizes[p] = batchSize(file);
+      total = checkTotal(folder, total + sizes[p]);
+    }
     List<byte[]> parts = new ArrayList<>();
-    for (String name : batchFiles(split)) {
-      Path file = folder.resolve(name);
-      try {
-        parts.add(Files.readAllBytes(file));
-      } catch (NoSuchFileException e) {
-        throw new DataException(file, "missing CIFAR-10 batch file", e);
+    for (int p = 0; p < sizes.length; p++) {
+      Path file = folder.resolve(batchFiles(split).get(p));
+      try (InputStream in = Files.newInputStream(file)) {
+        parts.add(BoundedReads.readExactly(in, (int) sizes[p], file, 0));
       } catch (IOException e) {
         throw new DataException(file, "cannot read: " + e.getMessage(), e);
       }
     }
     List<String> classes = readMeta(folder.resolve("batches.meta.txt"));
     return decode(folder, batchFiles(split), parts, classes);
+  }
+
+  /** The length of a batch file, refused before reading when no array could hold it. */
+  private static long batchSize(Path file) {
+    try {
+      if (!Files.isRegularFile(file)) {
+        throw new DataException(
+            file, Files.exists(file) ? "not a regular file" : "missing CIFAR-10 batch file");
+      }
+      long size = Files.size(file);
+      if (size > BoundedReads.MAX_ARRAY) {
+        throw new DataException(
+            file,
+            size
+                + " bytes is not a CIFAR-10 batch file (those hold 30730000 bytes;"
+                + " bnlab reads at most "
+                + BoundedReads.MAX_ARRAY
+                + ")");
+      }
+      return size;
+    } catch (IOException e) {
+      throw new DataException(file, "cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * {@code bytes} of records so far, refused when their images would not fit in one pixel array.
+   */
+  private static long checkTotal(Path source, long bytes) {
+    long images = bytes / RECORD;
+    if (images * IMAGE_BYTES > BoundedReads.MAX_ARRAY) {
+      throw new DataException(
+          source,
+          "the batch files hold at least "
+              + images
+              + " images, more than one array of pixels holds ("
+              + BoundedReads.MAX_ARRAY / IMAGE_BYTES
+              + "); CIFAR-10 has 50000 training images");
+    }
+    return bytes;
   }
 
   /** Reads a split from {@code cifar-10-binary.tar.gz} without unpacking it to disk. */
@@ -86,15 +140,21 @@ public final class Cifar10 {
             new TarArchiveInputStream(
                 new GZIPInputStream(new BufferedInputStream(raw, 1 << 16), 1 << 16))) {
       TarArchiveEntry e;
+      long total = 0;
       while ((e = tar.getNextEntry()) != null) {
         String base = baseName(e.getName());
         if (!e.isFile()) {
           continue;
         }
         if (batchFiles(split).contains(base)) {
-          found.put(base, tar.readAllBytes());
+          byte[] before = found.remove(base); // a later copy of an entry replaces it
+          total -= before == null ? 0 : before.length;
+          byte[] b = BoundedReads.readEntry(tar, e, MAX_SPLIT_BYTES - total, archive);
+          found.put(base, b);
+          total += b.length;
         } else if (base.equals("batches.meta.txt")) {
-          meta = new String(tar.readAllBytes(), StandardCharsets.UTF_8);
+          byte[] b = BoundedReads.readEntry(tar, e, MAX_META, archive);
+          meta = new String(b, StandardCharsets.UTF_8);
         }
       }
     } catch (NoSuchFileException e) {
@@ -139,8 +199,8 @@ public final class Cifar10 {
       }
       total += b.length / RECORD;
     }
-    int n = Math.toIntExact(total);
-    byte[] pixels = new byte[Math.multiplyExact(n, IMAGE_BYTES)];
+    int n = (int) total; // at most MAX_ARRAY / IMAGE_BYTES: checked while reading
+    byte[] pixels = new byte[n * IMAGE_BYTES];
     int[] labels = new int[n];
     int i = 0;
     for (int p = 0; p < parts.size(); p++) {
@@ -172,6 +232,9 @@ public final class Cifar10 {
       return CLASSES;
     }
     try {
+      if (Files.size(meta) > MAX_META) {
+        throw new DataException(meta, "is " + Files.size(meta) + " bytes, not a list of 10 names");
+      }
       return parseMeta(meta, Files.readString(meta, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new DataException(meta, "cannot read: " + e.getMessage(), e);

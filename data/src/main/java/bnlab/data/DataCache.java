@@ -21,10 +21,11 @@ import java.util.zip.CRC32C;
 /**
  * A folder of decoded data sets, so that slow sources (60,000 JPEGs, a 170 MB tar.gz) are decoded
  * once. Each entry is keyed by the source's absolute path, size and modification time (for a
- * folder: the count, total size and newest modification time of every file in it) and rebuilt when
- * the source changes. Entries are written to a temporary file, flushed to disk and renamed into
- * place, so a crash or a concurrent reader never sees a partial cache; a damaged entry (bad
- * checksum, wrong length) is rebuilt.
+ * folder: the count, total size and newest modification time of every file in it) and by the
+ * readers' version, and rebuilt when either changes. Entries are written to a temporary file,
+ * flushed to disk and renamed into place, so a crash or a concurrent reader never sees a partial
+ * cache; a damaged entry (bad checksum, wrong length, sizes that overflow) is rebuilt; its header
+ * is checked against the file's length before anything is allocated for it.
  *
  * <p>File layout (little-endian): magic {@code BNLDATA1}, source key, N, C, H, W, class names, N
  * int32 labels, N*C*H*W pixel bytes, CRC32C of the pixels.
@@ -65,7 +66,7 @@ public final class DataCache {
    * cannot be written the decoded set is returned and a warning logged.
    */
   public ImageSet load(Path source, String variant, Supplier<ImageSet> decode) {
-    String key = sourceKey(source) + "|" + variant;
+    String key = key(source, variant);
     Path file = fileFor(source, variant);
     if (Files.isRegularFile(file)) {
       try {
@@ -73,7 +74,10 @@ public final class DataCache {
         if (cached != null) {
           return cached;
         }
-        LOG.log(System.Logger.Level.INFO, "bnlab: source changed, rebuilding cache {0}", file);
+        LOG.log(
+            System.Logger.Level.INFO,
+            "bnlab: source or readers changed, rebuilding cache {0}",
+            file);
       } catch (IOException | RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "bnlab: damaged cache {0} ({1}), rebuilding", file, e);
       }
@@ -86,6 +90,17 @@ public final class DataCache {
           System.Logger.Level.WARNING, "bnlab: cannot write cache {0}: {1}; continuing", file, e);
     }
     return set;
+  }
+
+  /**
+   * The readers' version in every key: entries decoded by older readers are rebuilt (before version
+   * 2, an image folder's test split was numbered by its own class folders).
+   */
+  private static final String READERS = "readers-2";
+
+  /** The key stored in (and required of) the entry for {@code source} and {@code variant}. */
+  static String key(Path source, String variant) {
+    return sourceKey(source) + "|" + variant + "|" + READERS;
   }
 
   /** The cache file used for {@code source} and {@code variant}. */
@@ -171,17 +186,21 @@ public final class DataCache {
       int h = dims.getInt();
       int w = dims.getInt();
       int k = dims.getInt();
+      if (k < 0 || k > ch.size()) {
+        throw new IOException("corrupt class count " + k);
+      }
       List<String> classes = new ArrayList<>();
       for (int i = 0; i < k; i++) {
         classes.add(readString(ch, readFully(ch, 4).getInt()));
       }
-      long expected = ch.position() + 4L * n + (long) n * c * h * w + 8;
+      int pixelBytes = pixelBytes(n, c, h, w);
+      long expected = ch.position() + 4L * n + pixelBytes + 8;
       if (ch.size() != expected) {
         throw new IOException("length " + ch.size() + ", expected " + expected);
       }
       int[] labels = new int[n];
       readFully(ch, 4 * n).asIntBuffer().get(labels);
-      byte[] pixels = new byte[Math.multiplyExact(n, Math.multiplyExact(c, h * w))];
+      byte[] pixels = new byte[pixelBytes];
       ByteBuffer pb = ByteBuffer.wrap(pixels);
       while (pb.hasRemaining()) {
         if (ch.read(pb) < 0) {
@@ -195,6 +214,25 @@ public final class DataCache {
       }
       return new ImageSet(pixels, labels, c, h, w, classes);
     }
+  }
+
+  /**
+   * The pixel bytes of n images of (c, h, w), checked before anything is allocated: the header is
+   * data from disk, and products of its numbers can wrap around to a plausible length.
+   */
+  private static int pixelBytes(int n, int c, int h, int w) throws IOException {
+    if (n < 0 || c <= 0 || h <= 0 || w <= 0 || n > Integer.MAX_VALUE / 4) {
+      throw new IOException(
+          "corrupt header: " + n + " images of (" + c + ", " + h + ", " + w + ")");
+    }
+    // Every factor is below 2^31, so a product of two checked ones cannot wrap around a long.
+    long plane = (long) c * h;
+    long image = plane > Integer.MAX_VALUE ? Long.MAX_VALUE : plane * w;
+    if (image > Integer.MAX_VALUE || image * n > Integer.MAX_VALUE) {
+      throw new IOException(
+          "corrupt header: " + n + " images of (" + c + ", " + h + ", " + w + ") overflow");
+    }
+    return (int) (image * n);
   }
 
   private static ByteBuffer header(String key, ImageSet set) {
@@ -228,7 +266,7 @@ public final class DataCache {
   }
 
   private static ByteBuffer readFully(FileChannel ch, int n) throws IOException {
-    if (n < 0 || n > ch.size()) {
+    if (n < 0 || n > ch.size() - ch.position()) {
       throw new IOException("corrupt length " + n);
     }
     ByteBuffer b = ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);

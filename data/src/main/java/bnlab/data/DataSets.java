@@ -1,6 +1,8 @@
 package bnlab.data;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -21,8 +23,19 @@ public final class DataSets {
     return load(finder.find(name), split, cache);
   }
 
-  /** Loads a split of an already located data set. */
+  /**
+   * Loads a split of an already located data set. Both splits are numbered with one class list (the
+   * training split's), and a training split holding images of fewer than 2 classes is refused.
+   */
   public static ImageSet load(DataFinder.Found found, Split split, DataCache cache) {
+    ImageSet set = read(found, split, cache);
+    if (split == Split.TRAIN) {
+      requireTwoClasses(found.path(), set);
+    }
+    return set;
+  }
+
+  private static ImageSet read(DataFinder.Found found, Split split, DataCache cache) {
     Path p = found.path();
     String variant = split.folder();
     return switch (found.format()) {
@@ -36,6 +49,28 @@ public final class DataSets {
               ? FashionMnist.readIdxFolder(p, split, FashionMnist.DIGITS)
               : FashionMnist.read(p, split);
     };
+  }
+
+  /**
+   * With one class every prediction is right: training reports 100% accuracy and learns nothing.
+   */
+  static void requireTwoClasses(Path source, ImageSet train) {
+    int[] counts = train.classCounts();
+    List<String> present = new ArrayList<>();
+    for (int k = 0; k < counts.length; k++) {
+      if (counts[k] > 0) {
+        present.add(train.classes().get(k) + ": " + counts[k] + " images");
+      }
+    }
+    if (present.size() < 2) {
+      throw new DataException(
+          source,
+          "the training split holds images of "
+              + present.size()
+              + " class"
+              + (present.isEmpty() ? "es" : " (" + present.get(0) + ")")
+              + "; a classifier needs at least 2");
+    }
   }
 
   /** Normalises user spellings: cifar10, cifar-10 → cifar10; fashion-mnist, fashionmnist, ... */

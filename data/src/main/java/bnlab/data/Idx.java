@@ -1,12 +1,12 @@
 package bnlab.data;
 
 import java.io.BufferedInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 
@@ -15,7 +15,8 @@ import java.util.zip.GZIPInputStream;
  * a big-endian magic number {@code 0x0000TTDD} (type TT = 0x08 for unsigned bytes, DD dimensions),
  * DD big-endian int32 sizes, then the data row-major. Images are {@code idx3} (N, H, W), labels
  * {@code idx1} (N). Wrong magic numbers, dimensions, truncated or over-long files fail with the
- * file name and byte offset.
+ * file name and byte offset. The sizes in the header are checked against the file's length (or,
+ * compressed, against the bytes that arrive) before memory is allocated for them.
  */
 public final class Idx {
   private Idx() {}
@@ -59,7 +60,7 @@ public final class Idx {
   /** Reads an unsigned-byte IDX file that must have {@code rank} dimensions. */
   static Array readArray(Path file, int rank) {
     try (InputStream in = open(file)) {
-      byte[] head = readFully(in, 4, file, 0);
+      byte[] head = BoundedReads.readExactly(in, 4, file, 0);
       int magic = be(head, 0);
       if ((magic >>> 16) != 0 || ((magic >>> 8) & 0xFF) != 0x08 || (magic & 0xFF) != rank) {
         throw new DataException(
@@ -69,29 +70,25 @@ public final class Idx {
                     + " (unsigned bytes, %d dimension%s)",
                 magic, 0x800 | rank, rank, rank == 1 ? "" : "s"));
       }
-      byte[] dimBytes = readFully(in, 4 * rank, file, 4);
+      byte[] dimBytes = BoundedReads.readExactly(in, 4 * rank, file, 4);
       int[] dims = new int[rank];
-      long total = 1;
       for (int d = 0; d < rank; d++) {
         dims[d] = be(dimBytes, 4 * d);
         if (dims[d] <= 0) {
           throw new DataException(
               file, "dimension " + d + " is " + dims[d] + " (byte offset " + (4 + 4 * d) + ")");
         }
-        total *= dims[d];
-      }
-      if (total > Integer.MAX_VALUE - 16) {
-        throw new DataException(file, "IDX array of " + total + " bytes is too large");
       }
       long start = 4 + 4L * rank;
-      byte[] data = readFully(in, (int) total, file, start);
+      int total = claimedBytes(file, dims, start);
+      byte[] data = BoundedReads.readExactly(in, total, file, start);
       if (in.read() >= 0) {
         throw new DataException(
             file,
             "has bytes after the end of its data at byte offset "
                 + (start + total)
                 + " (dimensions "
-                + java.util.Arrays.toString(dims)
+                + Arrays.toString(dims)
                 + " do not match the file)");
       }
       return new Array(dims, data);
@@ -102,34 +99,43 @@ public final class Idx {
     }
   }
 
+  /**
+   * The payload size the dimensions claim, refused when it cannot be an array or, for a plain file,
+   * when the file is not exactly that long: both before anything is allocated for it.
+   */
+  private static int claimedBytes(Path file, int[] dims, long start) throws IOException {
+    long total = 1;
+    for (int d : dims) {
+      if (total > BoundedReads.MAX_ARRAY / d) {
+        throw new DataException(
+            file,
+            "dimensions "
+                + Arrays.toString(dims)
+                + " claim more than "
+                + BoundedReads.MAX_ARRAY
+                + " bytes, more than one array holds (damaged header?)");
+      }
+      total *= d;
+    }
+    if (!isGzip(file)) {
+      long size = Files.size(file);
+      if (start + total > size) {
+        throw BoundedReads.truncated(file, total, start, size);
+      }
+    }
+    return (int) total;
+  }
+
+  private static boolean isGzip(Path file) {
+    return file.getFileName().toString().endsWith(".gz");
+  }
+
   private static InputStream open(Path file) throws IOException {
     InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-    if (file.getFileName().toString().endsWith(".gz")) {
+    if (isGzip(file)) {
       return new GZIPInputStream(in, 1 << 16);
     }
     return in;
-  }
-
-  private static byte[] readFully(InputStream in, int n, Path file, long offset)
-      throws IOException {
-    byte[] b = new byte[n];
-    int got;
-    try {
-      got = in.readNBytes(b, 0, n);
-    } catch (EOFException e) {
-      throw new DataException(file, "truncated gzip stream after byte offset " + offset, e);
-    }
-    if (got < n) {
-      throw new DataException(
-          file,
-          "truncated: expected "
-              + n
-              + " bytes from byte offset "
-              + offset
-              + ", the file ends at byte offset "
-              + (offset + got));
-    }
-    return b;
   }
 
   private static int be(byte[] b, int i) {

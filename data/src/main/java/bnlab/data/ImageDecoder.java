@@ -8,7 +8,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -21,44 +20,105 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * replicated). One instance per thread: it keeps one ImageIO reader per format and reuses it for
  * every image (creating a JPEG reader per image costs more than decoding a 32x32 picture). Reads
  * from memory, so no temporary files.
+ *
+ * <p>Nothing is decoded before the header has been read and checked: the size must pass the
+ * caller's check, stay within {@link #MAX_PIXELS}, and be one the file's bytes could encode at all
+ * (a PNG's pixels are deflated, at most 1032:1, from at least one bit each; a JPEG spends at least
+ * one bit per 8x8 block). Only JPEG and PNG bytes are decoded, whatever the file's name, and a
+ * reader's warning (a truncated or corrupt JPEG, which ImageIO would fill in with grey) is an
+ * error, as it is in PIL.
  */
 final class ImageDecoder implements AutoCloseable {
-  private final Map<String, ImageReader> readers = new HashMap<>();
+  /** The most pixels an image may have (2048 x 2048): beyond it, resize the data set first. */
+  static final long MAX_PIXELS = 1L << 22;
 
-  /** The decoded image; throws IOException with a reason when the bytes are not an image. */
-  BufferedImage read(byte[] bytes) throws IOException {
+  /** Pixels one PNG byte can stand for: 8 one-bit pixels per raw byte, deflate at most 1032:1. */
+  private static final long PNG_PIXELS_PER_BYTE = 8 * 1032;
+
+  /** Pixels one JPEG byte can stand for: 8 blocks of 64 at one bit each, with a margin of 4. */
+  private static final long JPEG_PIXELS_PER_BYTE = 4 * 8 * 64;
+
+  /** Checks an image's size, read from its header, before its pixels are decoded. */
+  @FunctionalInterface
+  interface SizeCheck {
+    /** Throws {@link DataException} if an image of {@code width} x {@code height} does not fit. */
+    void check(int width, int height);
+  }
+
+  private final Map<String, ImageReader> readers = new HashMap<>();
+  private String warning;
+
+  /**
+   * The decoded image; throws IOException with a reason when the bytes are not a whole JPEG or PNG
+   * or claim an impossible size, and lets {@code check}'s {@link DataException} through.
+   */
+  BufferedImage read(byte[] bytes, SizeCheck check) throws IOException {
+    String format = formatOf(bytes);
+    if (format == null) {
+      throw new IOException("neither a JPEG nor a PNG image (" + signature(bytes) + ")");
+    }
     try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-      ImageReader reader = readerFor(bytes, in);
+      ImageReader reader = readerFor(format);
       try {
         reader.setInput(in, true, true);
-        return reader.read(0);
+        int w = reader.getWidth(0);
+        int h = reader.getHeight(0);
+        check.check(w, h);
+        checkPlausible(format, w, h, bytes.length);
+        warning = null;
+        BufferedImage img = reader.read(0);
+        if (warning != null) {
+          throw new IOException("damaged image: " + warning);
+        }
+        return img;
       } finally {
         reader.reset();
       }
+    } catch (DataException e) {
+      throw e;
     } catch (RuntimeException e) {
       // ImageIO plug-ins throw unchecked exceptions on some corrupt streams.
       throw new IOException("corrupt image: " + e, e);
     }
   }
 
-  private ImageReader readerFor(byte[] b, ImageInputStream in) throws IOException {
-    String format = formatOf(b);
-    ImageReader cached = format == null ? null : readers.get(format);
+  private static void checkPlausible(String format, int w, int h, int length) throws IOException {
+    long pixels = (long) w * h;
+    if (w <= 0 || h <= 0 || pixels > MAX_PIXELS) {
+      throw new IOException(
+          "header claims "
+              + w
+              + "x"
+              + h
+              + " pixels, more than the "
+              + MAX_PIXELS
+              + " bnlab decodes (2048x2048); resize the images first");
+    }
+    long perByte = format.equals("png") ? PNG_PIXELS_PER_BYTE : JPEG_PIXELS_PER_BYTE;
+    if (pixels > perByte * length) {
+      throw new IOException(
+          "header claims "
+              + w
+              + "x"
+              + h
+              + " pixels, more pixels than its "
+              + length
+              + " bytes can encode (truncated or damaged)");
+    }
+  }
+
+  private ImageReader readerFor(String format) {
+    ImageReader cached = readers.get(format);
     if (cached != null) {
       return cached;
     }
-    Iterator<ImageReader> found = ImageIO.getImageReaders(in);
-    if (!found.hasNext()) {
-      throw new IOException("not a readable image (no ImageIO reader recognises its bytes)");
-    }
-    ImageReader reader = found.next();
-    if (format != null) {
-      readers.put(format, reader);
-    }
+    ImageReader reader = ImageIO.getImageReadersByFormatName(format).next();
+    reader.addIIOReadWarningListener((source, message) -> warning = message);
+    readers.put(format, reader);
     return reader;
   }
 
-  /** "jpeg" or "png" from the file signature, else null (then ImageIO probes the bytes). */
+  /** "jpeg" or "png" from the file signature, else null. */
   private static String formatOf(byte[] b) {
     if (b.length >= 3 && (b[0] & 0xFF) == 0xFF && (b[1] & 0xFF) == 0xD8 && (b[2] & 0xFF) == 0xFF) {
       return "jpeg";
@@ -67,6 +127,17 @@ final class ImageDecoder implements AutoCloseable {
       return "png";
     }
     return null;
+  }
+
+  private static String signature(byte[] b) {
+    if (b.length == 0) {
+      return "empty file";
+    }
+    StringBuilder sb = new StringBuilder("starts with");
+    for (int i = 0; i < Math.min(4, b.length); i++) {
+      sb.append(String.format(" %02x", b[i] & 0xFF));
+    }
+    return sb.toString();
   }
 
   @Override

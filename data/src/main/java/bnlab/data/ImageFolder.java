@@ -1,6 +1,6 @@
 package bnlab.data;
 
-import java.awt.image.BufferedImage;
+import bnlab.data.ImageDecoding.Item;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,10 +10,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -22,31 +21,41 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 /**
  * Images in the "image folder" layout of torchvision's {@code ImageFolder}: {@code
  * root/<class>/*.{jpg,jpeg,png}}, with a {@code train/} and a {@code test/} root per split. Classes
- * are the folder names sorted (label k = k-th name, as torchvision's {@code find_classes}) unless
- * given explicitly; images within a class are taken in sorted file-name order. Reads a folder or a
- * {@code .tar.gz} of one directly and decodes on every core.
+ * are the training split's folder names sorted (label k = k-th name, as torchvision's {@code
+ * find_classes}) unless given explicitly, and the test split is numbered with the same list: a test
+ * split lacking a class keeps the others' labels (with a warning), and a test class the training
+ * split does not have is an error naming it. Images within a class are taken in sorted file-name
+ * order. Reads a folder or a {@code .tar.gz} of one directly and decodes on every core.
  *
- * <p>Every image must have the size of the first one (or the size given); images are converted to
- * RGB. A missing or empty class folder, an unreadable image or one of the wrong size is an error
- * naming the file: the data set is never silently shorter.
+ * <p>Every image must have the size of the first one; images are converted to RGB. A data set of
+ * fewer than 2 classes, a missing or empty class folder, an unreadable image or one of the wrong
+ * size is an error naming the folder or file: the data set is never silently shorter. Image sizes
+ * are read from the headers and checked before any pixel is decoded (see {@link ImageDecoder}).
  */
 public final class ImageFolder {
+  private static final System.Logger LOG = System.getLogger("bnlab.data");
+
   private ImageFolder() {}
 
-  /** An encoded image and the name it is reported under. */
-  private record Item(String name, int label, Path file, byte[] bytes) {}
-
   /**
-   * Reads {@code root/<split>/<class>/*} with classes sorted by name.
+   * Reads {@code root/<split>/<class>/*}, numbering classes by the sorted folder names of {@code
+   * root/train/} (of the split itself when there is no training split).
    *
    * @param root folder holding {@code train/} and {@code test/}
    */
   public static ImageSet read(Path root, Split split) {
-    return readFlat(root.resolve(split.folder()), null);
+    Path dir = root.resolve(split.folder());
+    Path train = root.resolve(Split.TRAIN.folder());
+    if (split != Split.TRAIN && Files.isDirectory(train) && Files.isDirectory(dir)) {
+      List<String> names = listClassFolders(train);
+      requireTwoClasses(train, names);
+      return readDir(dir, names, "the training split's classes", true);
+    }
+    return readFlat(dir, null);
   }
 
   /**
-   * Reads {@code dir/<class>/*}.
+   * Reads {@code dir/<class>/*}; every class must have a folder.
    *
    * @param classes class names in label order, or null for the sorted folder names
    */
@@ -54,21 +63,29 @@ public final class ImageFolder {
     if (!Files.isDirectory(dir)) {
       throw new DataException(dir, "no such image folder");
     }
-    List<String> names = classes == null ? listClassFolders(dir) : List.copyOf(classes);
-    if (names.isEmpty()) {
-      throw new DataException(dir, "image folder holds no class folders");
-    }
     if (classes != null) {
-      for (String folder : listClassFolders(dir)) {
-        if (!names.contains(folder)) {
-          throw new DataException(
-              dir.resolve(folder), "class folder not among the given classes " + names);
-        }
+      return readDir(dir, List.copyOf(classes), "the given classes", false);
+    }
+    List<String> names = listClassFolders(dir);
+    requireTwoClasses(dir, names);
+    return readDir(dir, names, "the classes", false);
+  }
+
+  private static ImageSet readDir(
+      Path dir, List<String> names, String whose, boolean missingAllowed) {
+    for (String folder : listClassFolders(dir)) {
+      if (!names.contains(folder)) {
+        throw new DataException(dir.resolve(folder), "class folder not among " + whose + names);
       }
     }
     List<Item> items = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
     for (int k = 0; k < names.size(); k++) {
       Path classDir = dir.resolve(names.get(k));
+      if (missingAllowed && !Files.isDirectory(classDir)) {
+        missing.add(names.get(k));
+        continue;
+      }
       List<Path> files = listImages(classDir);
       if (files.isEmpty()) {
         throw new DataException(classDir, "class folder holds no .jpg/.jpeg/.png images");
@@ -77,51 +94,44 @@ public final class ImageFolder {
         items.add(new Item(f.toString(), k, f, null));
       }
     }
-    return decodeAll(items, names);
+    warnMissing(dir, missing, names);
+    return ImageDecoding.decodeAll(items, names);
   }
 
   /**
    * Reads one split of an image-folder archive ({@code [prefix/]<split>/<class>/<file>} entries)
-   * straight from the {@code .tar.gz}, with classes sorted by name or given explicitly.
+   * straight from the {@code .tar.gz}. Classes are given explicitly or, when null, are the sorted
+   * class folders of the archive's training split (of {@code split} itself if it has none).
    */
   public static ImageSet readTarGz(Path archive, Split split, List<String> classes) {
     TreeMap<String, TreeMap<String, byte[]>> byClass = new TreeMap<>();
-    try (InputStream raw = Files.newInputStream(archive);
-        TarArchiveInputStream tar =
-            new TarArchiveInputStream(
-                new GZIPInputStream(new BufferedInputStream(raw, 1 << 16), 1 << 16))) {
-      TarArchiveEntry e;
-      while ((e = tar.getNextEntry()) != null) {
-        String[] parts = e.getName().split("/");
-        int n = parts.length;
-        if (e.isDirectory() && n >= 2 && parts[n - 2].equals(split.folder())) {
-          byClass.computeIfAbsent(parts[n - 1], k -> new TreeMap<>()); // may stay empty: an error
-          continue;
-        }
-        if (n < 3 || !parts[n - 3].equals(split.folder())) {
-          continue;
-        }
-        TreeMap<String, byte[]> files = byClass.computeIfAbsent(parts[n - 2], k -> new TreeMap<>());
-        if (e.isFile() && isImageName(parts[n - 1])) {
-          files.put(e.getName(), tar.readAllBytes());
-        }
-      }
-    } catch (IOException e) {
-      throw new DataException(archive, "cannot read archive (truncated or not a tar.gz?): " + e, e);
-    }
-    List<String> names = classes == null ? List.copyOf(byClass.keySet()) : List.copyOf(classes);
-    if (names.isEmpty()) {
+    TreeSet<String> trainClasses = new TreeSet<>();
+    scan(archive, split, byClass, trainClasses);
+    boolean fromTraining = classes == null && split != Split.TRAIN && !trainClasses.isEmpty();
+    List<String> names =
+        classes != null
+            ? List.copyOf(classes)
+            : List.copyOf(fromTraining ? trainClasses : byClass.keySet());
+    if (byClass.isEmpty()) {
       throw new DataException(archive, "archive holds no " + split.folder() + "/<class>/ folders");
     }
+    if (classes == null) {
+      requireTwoClasses(archive, names);
+    }
+    String whose = classes != null ? "the given classes " : "the training split's classes ";
     for (String folder : byClass.keySet()) {
       if (!names.contains(folder)) {
-        throw new DataException(
-            archive, "class folder " + folder + " not among the given classes " + names);
+        throw new DataException(archive, "class folder " + folder + " not among " + whose + names);
       }
     }
     List<Item> items = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
     for (int k = 0; k < names.size(); k++) {
       TreeMap<String, byte[]> files = byClass.get(names.get(k));
+      if (files == null && fromTraining) {
+        missing.add(names.get(k));
+        continue;
+      }
       if (files == null || files.isEmpty()) {
         throw new DataException(
             archive, "class folder " + split.folder() + "/" + names.get(k) + " holds no images");
@@ -130,7 +140,79 @@ public final class ImageFolder {
       files.forEach(
           (name, bytes) -> items.add(new Item(archive + "!/" + name, label, null, bytes)));
     }
-    return decodeAll(items, names);
+    warnMissing(archive, missing, names);
+    return ImageDecoding.decodeAll(items, names);
+  }
+
+  /**
+   * Collects the image bytes of {@code split} by class folder, and the class folder names of the
+   * training split, in one pass over the archive.
+   */
+  private static void scan(
+      Path archive,
+      Split split,
+      TreeMap<String, TreeMap<String, byte[]>> byClass,
+      Set<String> trainClasses) {
+    try (InputStream raw = Files.newInputStream(archive);
+        TarArchiveInputStream tar =
+            new TarArchiveInputStream(
+                new GZIPInputStream(new BufferedInputStream(raw, 1 << 16), 1 << 16))) {
+      TarArchiveEntry e;
+      while ((e = tar.getNextEntry()) != null) {
+        String[] parts = e.getName().split("/");
+        int n = parts.length;
+        if (e.isDirectory() && n >= 2) {
+          if (parts[n - 2].equals(Split.TRAIN.folder())) {
+            trainClasses.add(parts[n - 1]);
+          }
+          if (parts[n - 2].equals(split.folder())) {
+            byClass.computeIfAbsent(parts[n - 1], k -> new TreeMap<>()); // may stay empty: error
+          }
+          continue;
+        }
+        if (n < 3) {
+          continue;
+        }
+        if (parts[n - 3].equals(Split.TRAIN.folder())) {
+          trainClasses.add(parts[n - 2]);
+        }
+        if (!parts[n - 3].equals(split.folder())) {
+          continue;
+        }
+        TreeMap<String, byte[]> files = byClass.computeIfAbsent(parts[n - 2], k -> new TreeMap<>());
+        if (e.isFile() && isImageName(parts[n - 1])) {
+          files.put(
+              e.getName(), BoundedReads.readEntry(tar, e, ImageDecoding.MAX_FILE_BYTES, archive));
+        }
+      }
+    } catch (IOException e) {
+      throw new DataException(archive, "cannot read archive (truncated or not a tar.gz?): " + e, e);
+    }
+  }
+
+  /** A classifier needs two classes: with one, every prediction is right and nothing is learnt. */
+  private static void requireTwoClasses(Path where, List<String> names) {
+    if (names.size() < 2) {
+      throw new DataException(
+          where,
+          "holds "
+              + names.size()
+              + " class folder"
+              + (names.isEmpty() ? "s" : " (" + names.get(0) + ")")
+              + "; a classifier needs at least 2: add one folder of images per class");
+    }
+  }
+
+  private static void warnMissing(Path where, List<String> missing, List<String> names) {
+    if (!missing.isEmpty()) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "bnlab: {0} holds no images of class(es) {1}; the other {2} keep the training split''s"
+              + " labels",
+          where,
+          missing,
+          names.size() - missing.size());
+    }
   }
 
   private static List<String> listClassFolders(Path dir) {
@@ -157,80 +239,5 @@ public final class ImageFolder {
   static boolean isImageName(String name) {
     String n = name.toLowerCase(Locale.ROOT);
     return n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png");
-  }
-
-  /** Decodes every item on all cores into one pixel array; the first failure is rethrown. */
-  private static ImageSet decodeAll(List<Item> items, List<String> classes) {
-    BufferedImage first;
-    try (ImageDecoder decoder = new ImageDecoder()) {
-      first = decode(decoder, items.get(0));
-    }
-    int h = first.getHeight();
-    int w = first.getWidth();
-    int bytes = 3 * h * w;
-    byte[] pixels = new byte[Math.multiplyExact(items.size(), bytes)];
-    int[] labels = new int[items.size()];
-    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-    int chunk = (items.size() + threads - 1) / threads;
-    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
-      List<Future<?>> parts = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int lo = Math.min(items.size(), t * chunk);
-        int hi = Math.min(items.size(), lo + chunk);
-        parts.add(pool.submit(() -> decodeRange(items, lo, hi, h, w, pixels, labels)));
-      }
-      for (Future<?> f : parts) {
-        join(f);
-      }
-    }
-    return new ImageSet(pixels, labels, 3, h, w, classes);
-  }
-
-  private static void join(Future<?> f) {
-    try {
-      f.get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof DataException d) {
-        throw d;
-      }
-      throw new IllegalStateException("image decoding failed", e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while decoding images", e);
-    }
-  }
-
-  private static void decodeRange(
-      List<Item> items, int lo, int hi, int h, int w, byte[] pixels, int[] labels) {
-    try (ImageDecoder decoder = new ImageDecoder()) {
-      for (int i = lo; i < hi; i++) {
-        decodeOne(decoder, items, i, h, w, pixels, labels);
-      }
-    }
-  }
-
-  private static void decodeOne(
-      ImageDecoder decoder, List<Item> items, int i, int h, int w, byte[] pixels, int[] labels) {
-    Item it = items.get(i);
-    BufferedImage img = decode(decoder, it);
-    if (img.getHeight() != h || img.getWidth() != w) {
-      throw new DataException(
-          null,
-          String.format(
-              "%s: image %d is %dx%d, expected %dx%d like %s",
-              it.name(), i, img.getWidth(), img.getHeight(), w, h, items.get(0).name()));
-    }
-    ImageDecoder.toChw(img, pixels, i * 3 * h * w);
-    labels[i] = it.label();
-  }
-
-  private static BufferedImage decode(ImageDecoder decoder, Item it) {
-    try {
-      byte[] b = it.bytes() != null ? it.bytes() : Files.readAllBytes(it.file());
-      return decoder.read(b);
-    } catch (IOException e) {
-      throw new DataException(
-          it.file(), (it.file() == null ? it.name() + ": " : "") + "unreadable image: " + e, e);
-    }
   }
 }

@@ -27,7 +27,19 @@ public final class ImageSet implements Dataset {
       throw new IllegalArgumentException(
           "image shape must be positive, got (" + channels + ", " + height + ", " + width + ")");
     }
-    long expected = (long) labels.length * channels * height * width;
+    // Each factor is below 2^31, so no product of two of them wraps around a long.
+    long plane = (long) height * width;
+    if (plane > Integer.MAX_VALUE || plane * channels > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "image shape ("
+              + channels
+              + ", "
+              + height
+              + ", "
+              + width
+              + ") holds more bytes than one array");
+    }
+    long expected = labels.length * plane * channels;
     if (pixels.length != expected) {
       throw new IllegalArgumentException(
           pixels.length

@@ -129,4 +129,52 @@ class Cifar10Test {
     e = assertThrows(DataException.class, () -> Cifar10.readTarGz(tgz, Split.TRAIN));
     assertTrue(e.getMessage().contains("data_batch_1.bin"), e.getMessage());
   }
+
+  private static final long MIB = 1 << 20;
+
+  /**
+   * A file of {@code size} bytes that takes no disk space (a hole), as a stand-in for a huge one.
+   */
+  private static void sparse(Path file, long size) throws IOException {
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+      f.setLength(size);
+    }
+  }
+
+  @Test
+  void cifarBatchFileLargerThanOneArrayIsRefusedBeforeReading() throws IOException {
+    Path f = TestFiles.cifarFolder(tmp, 2);
+    Path huge = f.resolve("data_batch_3.bin");
+    sparse(huge, 3073L * 1_000_000); // 3 GB
+    DataException e =
+        Allocation.assertRefusedWithin(
+            MIB, DataException.class, () -> Cifar10.readFolder(f, Split.TRAIN));
+    assertTrue(e.getMessage().contains("data_batch_3.bin"), e.getMessage());
+    assertTrue(e.getMessage().contains("3073000000 bytes"), e.getMessage());
+  }
+
+  @Test
+  void cifarSplitLargerThanOneArrayIsRefusedBeforeReading() throws IOException {
+    Path f = TestFiles.cifarFolder(tmp, 2);
+    sparse(f.resolve("data_batch_1.bin"), 3073L * 358_000); // 1.1 GB each, 2.2 GB together
+    sparse(f.resolve("data_batch_2.bin"), 3073L * 358_000);
+    DataException e =
+        Allocation.assertRefusedWithin(
+            MIB, DataException.class, () -> Cifar10.readFolder(f, Split.TRAIN));
+    assertTrue(e.getMessage().contains("at least 716000 images"), e.getMessage());
+  }
+
+  @Test
+  void cifarArchiveEntryClaimingMoreThanASplitHoldsIsRefusedFromItsHeader() throws IOException {
+    Path tgz =
+        TestFiles.tarGzClaiming(
+            tmp.resolve("claims.tar.gz"),
+            Cifar10.FOLDER + "/test_batch.bin",
+            3073L * 1_000_000,
+            TestFiles.cifarRecords(0, 3));
+    DataException e =
+        Allocation.assertRefusedWithin(
+            8 * MIB, DataException.class, () -> Cifar10.readTarGz(tgz, Split.TEST));
+    assertTrue(e.getMessage().contains("test_batch.bin claims 3073000000 bytes"), e.getMessage());
+  }
 }

@@ -198,4 +198,71 @@ class DataCacheTest {
     assertSame(fromCache.getClass(), viaCache.getClass());
     assertSameContent(Cifar10.readFolder(f, Split.TRAIN), fromCache);
   }
+
+  /**
+   * A cache entry for {@code src} whose header claims 1 image of (2^30, 2^30, 16): 2^64 pixel
+   * bytes, which wrap to 0 in 64-bit arithmetic, so the file's length looks right.
+   */
+  private static byte[] entryWithOverflowingShape(Path src) {
+    byte[] key = DataCache.key(src, "train").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    java.nio.ByteBuffer b =
+        java.nio.ByteBuffer.allocate(8 + 4 + key.length + 20 + 2 * 5 + 4 + 8)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.put("BNLDATA1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    b.putInt(key.length).put(key);
+    b.putInt(1).putInt(1 << 30).putInt(1 << 30).putInt(16).putInt(2);
+    b.putInt(1).put((byte) 'a').putInt(1).put((byte) 'b');
+    b.putInt(0); // the label of the one image; no pixel bytes
+    b.putLong(new java.util.zip.CRC32C().getValue()); // checksum of no bytes
+    return b.array();
+  }
+
+  @Test
+  void cacheEntryWhoseShapeOverflowsIsRebuilt() throws IOException {
+    Path src = Files.writeString(tmp.resolve("s"), "v1");
+    DataCache cache = new DataCache(tmp.resolve("cache"));
+    Path file = cache.fileFor(src, "train");
+    Files.createDirectories(file.getParent());
+    Files.write(file, entryWithOverflowingShape(src));
+    AtomicInteger decodes = new AtomicInteger();
+    ImageSet s =
+        cache.load(
+            src,
+            "train",
+            () -> {
+              decodes.incrementAndGet();
+              return small(2);
+            });
+    assertEquals(1, decodes.get(), "a damaged entry must be decoded again");
+    assertSameContent(small(2), s);
+  }
+
+  @Test
+  void imageSetWhoseShapeOverflowsIsRefused() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new ImageSet(new byte[0], new int[] {0}, 1 << 30, 1 << 30, 16, List.of("a", "b")));
+    assertTrue(e.getMessage().contains("(1073741824, 1073741824, 16)"), e.getMessage());
+  }
+
+  @Test
+  void entriesWrittenByOlderReadersAreRebuilt() throws IOException {
+    Path src = Files.writeString(tmp.resolve("s"), "v1");
+    DataCache cache = new DataCache(tmp.resolve("cache"));
+    Path file = cache.fileFor(src, "test");
+    DataCache.write(file, DataCache.sourceKey(src) + "|test", small(1)); // the old key
+    AtomicInteger decodes = new AtomicInteger();
+    ImageSet s =
+        cache.load(
+            src,
+            "test",
+            () -> {
+              decodes.incrementAndGet();
+              return small(2);
+            });
+    assertEquals(1, decodes.get());
+    assertSameContent(small(2), s);
+  }
 }

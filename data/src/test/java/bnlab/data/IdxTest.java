@@ -145,4 +145,42 @@ class IdxTest {
         assertThrows(DataException.class, () -> Idx.read(none, none, FashionMnist.CLASSES));
     assertTrue(e.getMessage().contains(none.toString()), e.getMessage());
   }
+
+  private static final long MIB = 1 << 20;
+
+  @Test
+  void idxHeaderWhoseDimensionsOverflowIsRefusedInOneLine() throws IOException {
+    // The 16 bytes of issue #12: 0x77000054 x 0x25000000 x 0x1ce59bf7 wraps past 2^63.
+    byte[] header = {
+      0, 0, 8, 3, 0x77, 0, 0, 0x54, 0x25, 0, 0, 0, 0x1c, (byte) 0xe5, (byte) 0x9b, (byte) 0xf7
+    };
+    Path img = write("overflow-idx3-ubyte", header);
+    Path lab = labelFile("l-idx1-ubyte");
+    DataException e =
+        Allocation.assertRefusedWithin(
+            MIB, DataException.class, () -> Idx.read(img, lab, FashionMnist.CLASSES));
+    assertTrue(e.getMessage().contains("overflow-idx3-ubyte"), e.getMessage());
+    assertTrue(e.getMessage().contains("[1996488788, 620756992, 484809719]"), e.getMessage());
+  }
+
+  @Test
+  void idxHeaderClaimingMoreThanTheFileHoldsIsRefusedBeforeAllocating() throws IOException {
+    // 2,000,000 images of 32x32 = 2,048,000,000 pixels claimed, 78 KB present.
+    byte[] present = new byte[78_000];
+    byte[] file = TestFiles.idx(0x803, new int[] {2_000_000, 32, 32}, present);
+    Path plain = write("claims-idx3-ubyte", file);
+    Path lab = labelFile("l-idx1-ubyte");
+    DataException e =
+        Allocation.assertRefusedWithin(
+            8 * MIB, DataException.class, () -> Idx.read(plain, lab, FashionMnist.CLASSES));
+    assertTrue(e.getMessage().contains("claims-idx3-ubyte: truncated"), e.getMessage());
+    assertTrue(e.getMessage().contains("2048000000 bytes"), e.getMessage());
+    assertTrue(e.getMessage().contains("ends at byte offset 78016"), e.getMessage());
+    // Compressed, the length is unknown until the stream ends: memory follows what arrives.
+    Path gz = write("claims-idx3-ubyte.gz", file);
+    e =
+        Allocation.assertRefusedWithin(
+            8 * MIB, DataException.class, () -> Idx.read(gz, lab, FashionMnist.CLASSES));
+    assertTrue(e.getMessage().contains("ends at byte offset 78016"), e.getMessage());
+  }
 }

@@ -108,7 +108,7 @@ class ImageFolderTest {
 
   @Test
   void jpegAndGreyAreConvertedToRgb() throws IOException {
-    Path dir = Files.createDirectories(tmp.resolve("j/only"));
+    Path dir = Files.createDirectories(tmp.resolve("j/a"));
     BufferedImage flat = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < 8; y++) {
       for (int x = 0; x < 8; x++) {
@@ -118,7 +118,9 @@ class ImageFolderTest {
     Files.write(dir.resolve("a.jpg"), TestFiles.encode(flat, "jpg"));
     BufferedImage grey = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY);
     grey.getRaster().setSample(3, 2, 0, 77);
-    Files.write(dir.resolve("b.png"), TestFiles.encode(grey, "png"));
+    Files.write(
+        Files.createDirectories(tmp.resolve("j/b")).resolve("b.png"),
+        TestFiles.encode(grey, "png"));
     ImageSet s = ImageFolder.readFlat(tmp.resolve("j"), null);
     byte[] img = new byte[s.imageBytes()];
     s.get(0, img, 0);
@@ -208,5 +210,127 @@ class ImageFolderTest {
     assertTrue(e.getMessage().contains(none.resolve("train").toString()), e.getMessage());
     e = assertThrows(DataException.class, () -> ImageFolder.readTarGz(none, Split.TRAIN, null));
     assertTrue(e.getMessage().contains(none.toString()), e.getMessage());
+  }
+
+  private static final long MIB = 1 << 20;
+
+  @Test
+  void pngHeaderClaiming20000x20000IsRefusedBeforeDecoding() throws IOException {
+    Path root = pngFolder();
+    Path huge = root.resolve("train/moth/im1.png");
+    Files.write(huge, TestFiles.pngClaiming(20_000, 20_000));
+    DataException e =
+        Allocation.assertRefusedWithin(
+            16 * MIB, DataException.class, () -> ImageFolder.read(root, Split.TRAIN));
+    assertTrue(e.getMessage().contains(huge.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("is 20000x20000, expected 6x5"), e.getMessage());
+    // As the first image, nothing says what size to expect: the absolute cap refuses it.
+    Path first = root.resolve("train/ant/im0.png");
+    Files.write(first, TestFiles.pngClaiming(20_000, 20_000));
+    e =
+        Allocation.assertRefusedWithin(
+            16 * MIB, DataException.class, () -> ImageFolder.read(root, Split.TRAIN));
+    assertTrue(e.getMessage().contains(first.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("20000x20000"), e.getMessage());
+  }
+
+  @Test
+  void imageHeaderClaimingMorePixelsThanItsBytesCanHoldIsRefused() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("flat/a"));
+    Files.createDirectories(tmp.resolve("flat/b"));
+    Files.write(dir.resolve("0.png"), TestFiles.pngClaiming(2000, 2000)); // 4 Mpx in 70 bytes
+    Files.write(
+        tmp.resolve("flat/b/0.png"), TestFiles.encode(TestFiles.rgbImage(0, 2000, 2000), "png"));
+    DataException e =
+        Allocation.assertRefusedWithin(
+            4 * MIB, DataException.class, () -> ImageFolder.readFlat(tmp.resolve("flat"), null));
+    assertTrue(e.getMessage().contains("0.png"), e.getMessage());
+    assertTrue(e.getMessage().contains("more pixels than its"), e.getMessage());
+  }
+
+  @Test
+  void truncatedJpegIsRefusedRatherThanFilledIn() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("j/a"));
+    Files.createDirectories(tmp.resolve("j/b"));
+    byte[] jpg = TestFiles.encode(TestFiles.rgbImage(3, 64, 64), "jpg");
+    Files.write(dir.resolve("0.jpg"), jpg);
+    Path cut = tmp.resolve("j/b/0.jpg");
+    Files.write(cut, java.util.Arrays.copyOf(jpg, jpg.length * 2 / 3));
+    DataException e =
+        assertThrows(DataException.class, () -> ImageFolder.readFlat(tmp.resolve("j"), null));
+    assertTrue(e.getMessage().contains(cut.toString()), e.getMessage());
+  }
+
+  @Test
+  void onlyJpegAndPngContentIsDecoded() throws IOException {
+    Path root = pngFolder();
+    Path bmp = root.resolve("train/moth/im1.png");
+    Files.write(bmp, TestFiles.encode(TestFiles.rgbImage(1, W, H), "bmp"));
+    DataException e = assertThrows(DataException.class, () -> ImageFolder.read(root, Split.TRAIN));
+    assertTrue(e.getMessage().contains(bmp.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("neither a JPEG nor a PNG"), e.getMessage());
+  }
+
+  @Test
+  void imageFolderWithOneClassIsRefused() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("one/train/cat"));
+    Files.write(dir.resolve("0.png"), TestFiles.encode(TestFiles.rgbImage(0, W, H), "png"));
+    DataException e =
+        assertThrows(DataException.class, () -> ImageFolder.read(tmp.resolve("one"), Split.TRAIN));
+    assertTrue(e.getMessage().contains(tmp.resolve("one/train").toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("1 class folder (cat)"), e.getMessage());
+    Path tgz =
+        TestFiles.tarGz(
+            tmp.resolve("one.tar.gz"),
+            Map.of("train/cat/0.png", Files.readAllBytes(dir.resolve("0.png"))));
+    e = assertThrows(DataException.class, () -> ImageFolder.readTarGz(tgz, Split.TRAIN, null));
+    assertTrue(e.getMessage().contains("1 class folder (cat)"), e.getMessage());
+  }
+
+  /** Every entry of the folder at {@code root} under its relative name, sorted. */
+  private static Map<String, byte[]> entriesOf(Path root) throws IOException {
+    Map<String, byte[]> entries = new java.util.TreeMap<>();
+    try (java.util.stream.Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        entries.put(root.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
+      }
+    }
+    return entries;
+  }
+
+  @Test
+  void testSplitLackingATrainingClassKeepsTheTrainingNumbering() throws IOException {
+    Path root = pngFolder();
+    java.nio.file.Path ant = root.resolve("test/ant");
+    try (java.util.stream.Stream<Path> s = Files.list(ant)) {
+      for (Path p : s.toList()) {
+        Files.delete(p);
+      }
+    }
+    Files.delete(ant);
+    Path tgz = TestFiles.tarGz(tmp.resolve("set.tar.gz"), entriesOf(root));
+    for (ImageSet test :
+        List.of(ImageFolder.read(root, Split.TEST), ImageFolder.readTarGz(tgz, Split.TEST, null))) {
+      assertEquals(List.of("ant", "moth", "zebra"), test.classes());
+      assertEquals(6, test.size());
+      for (int i = 0; i < 6; i++) {
+        assertEquals(
+            1 + i / 3, test.label(i), "image " + i + ": moth is 1 and zebra 2, as in train");
+      }
+    }
+  }
+
+  @Test
+  void testClassUnknownToTrainingIsRefusedNamingIt() throws IOException {
+    Path root = pngFolder();
+    Path bee = Files.createDirectories(root.resolve("test/bee"));
+    Files.write(bee.resolve("0.png"), TestFiles.encode(TestFiles.rgbImage(0, W, H), "png"));
+    DataException e = assertThrows(DataException.class, () -> ImageFolder.read(root, Split.TEST));
+    assertTrue(e.getMessage().contains(bee.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("training split"), e.getMessage());
+    Path tgz = TestFiles.tarGz(tmp.resolve("set.tar.gz"), entriesOf(root));
+    e = assertThrows(DataException.class, () -> ImageFolder.readTarGz(tgz, Split.TEST, null));
+    assertTrue(e.getMessage().contains("class folder bee"), e.getMessage());
+    assertTrue(e.getMessage().contains("training split"), e.getMessage());
   }
 }

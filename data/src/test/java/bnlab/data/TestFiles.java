@@ -66,6 +66,22 @@ final class TestFiles {
     return file;
   }
 
+  /**
+   * A .tar.gz of one entry whose header claims {@code claimed} bytes while only {@code present}
+   * follow: what a damaged or hostile archive looks like to a reader.
+   */
+  static Path tarGzClaiming(Path file, String name, long claimed, byte[] present)
+      throws IOException {
+    TarArchiveEntry entry = new TarArchiveEntry(name);
+    entry.setSize(claimed);
+    byte[] header = new byte[512];
+    entry.writeEntryHeader(header);
+    ByteArrayOutputStream tar = new ByteArrayOutputStream();
+    tar.writeBytes(header);
+    tar.writeBytes(present);
+    return Files.write(file, gzip(tar.toByteArray()));
+  }
+
   static byte[] gzip(byte[] b) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
@@ -93,6 +109,20 @@ final class TestFiles {
       }
     }
     return img;
+  }
+
+  /**
+   * A small valid PNG whose IHDR is rewritten (with a correct CRC) to claim {@code w} x {@code h}
+   * pixels: the header of a huge image followed by the data of a tiny one.
+   */
+  static byte[] pngClaiming(int w, int h) throws IOException {
+    byte[] png = encode(rgbImage(0, 2, 2), "png");
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(png); // signature 8, length 4, "IHDR" 4
+    b.putInt(16, w).putInt(20, h);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(png, 12, 17); // chunk type and 13 data bytes
+    b.putInt(29, (int) crc.getValue());
+    return png;
   }
 
   static byte[] encode(BufferedImage img, String format) throws IOException {
