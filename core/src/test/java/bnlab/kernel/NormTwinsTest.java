@@ -240,6 +240,54 @@ class NormTwinsTest {
     }
   }
 
+  /** Chunks split channels or groups in a fixed way, so the thread count changes no bit. */
+  @Test
+  void vectorResultsDoNotDependOnTheThreadCount() {
+    int before = Parallel.threads();
+    NormLayout[] big = {
+      NormLayout.perChannel(16, 16, 256),
+      NormLayout.virtualBatches(32, 16, 100, 8),
+      NormLayout.perSample(8, 16, 512, 16),
+      NormLayout.perSample(16, 32, 128, 8),
+      NormLayout.perSample(64, 1024, 1, 1)
+    };
+    try {
+      for (NormLayout v : big) {
+        float[][] one = runAll(v, 1);
+        float[][] two = runAll(v, 2);
+        for (int k = 0; k < one.length; k++) {
+          int kk = k;
+          assertArrayEquals(one[k], two[k], 0f, () -> v + " output " + kk + ", 1 vs 2 threads");
+        }
+      }
+    } finally {
+      Parallel.setThreads(before);
+    }
+  }
+
+  // y, dx, dγ, dβ of a training forward and backward (fused and split) with `threads` threads
+  private static float[][] runAll(NormLayout v, int threads) {
+    Parallel.setThreads(threads);
+    Rng rng = new Rng(11);
+    int size = v.n() * v.c() * v.s();
+    float[] x = random(rng, size);
+    float[] dy = random(rng, size);
+    float[] gamma = random(rng, v.c());
+    float[] beta = random(rng, v.c());
+    float[] y = new float[size];
+    float[] xhat = new float[size];
+    float[] dx = new float[size];
+    float[] dx2 = new float[size];
+    float[] dg = new float[v.c()];
+    float[] db = new float[v.c()];
+    NormStats st = stats(v);
+    VECTOR.momentsNormalize(x, v, 1e-5, st, gamma, beta, y, xhat);
+    VECTOR.backward(true, dy, xhat, false, v, st, gamma, dx, dg, db);
+    VECTOR.sums(dy, xhat, false, v, st, gamma, dg, db);
+    VECTOR.apply(dy, xhat, false, v, st, gamma, dx2);
+    return new float[][] {y, xhat, dx, dx2, dg, db};
+  }
+
   private static NormStats stats(NormLayout v) {
     NormStats st = new NormStats();
     st.ensure(v.slots());
