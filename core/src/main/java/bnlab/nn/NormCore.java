@@ -52,6 +52,12 @@ final class NormCore {
         String name, int[] shape, double eps, Double momentum, boolean affine, boolean track) {
       return new Config(name, shape, eps, momentum, affine, affine, track, true, false);
     }
+
+    /** The same configuration under another name. */
+    Config named(String other) {
+      return new Config(
+          other, shape, eps, momentum, scale, center, trackRunningStats, unbiased, keras);
+    }
   }
 
   private final Module owner;
@@ -108,19 +114,8 @@ final class NormCore {
    * configuration and freeze, and other statistics.
    */
   NormCore(Module owner, String name, NormCore from, Statistics statistics) {
-    Config c = from.config;
     this.owner = owner;
-    this.config =
-        new Config(
-            name,
-            c.shape(),
-            c.eps(),
-            c.momentum(),
-            c.scale(),
-            c.center(),
-            c.trackRunningStats(),
-            c.unbiased(),
-            c.keras());
+    this.config = from.config.named(name);
     this.statistics = statistics;
     this.features = from.features;
     this.weight = from.weight == null ? null : owner.registerParameter("weight", from.weight);
