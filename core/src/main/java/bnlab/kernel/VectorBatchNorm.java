@@ -18,8 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * differences. Normalization subtracts μ as μ_f and then the small remainder μ − μ_f, so x̂ keeps
  * float accuracy relative to the spread, not to the offset.
  *
- * <p>Rows of one value (S = 1, BatchNorm1d on (N, C)) go to {@link VectorBatchNormRows}; rows
- * shorter than one vector otherwise to the scalar kernels, which are as fast there.
+ * <p>Backward's per-channel loops are in {@link VectorBatchNormBackward}. Rows of one value (S = 1,
+ * BatchNorm1d on (N, C)) go to {@link VectorBatchNormRows}; rows shorter than one vector otherwise
+ * to the scalar kernels, which are as fast there.
  */
 final class VectorBatchNorm {
   /** The preferred float species, as the other vector kernels use it. */
@@ -37,8 +38,6 @@ final class VectorBatchNorm {
 
   /** Elements of a channel whose statistics are taken from L1 in one group (see moments). */
   static final int GROUP = 1024;
-
-  private static final ThreadLocal<double[]> SUMS = ThreadLocal.withInitial(() -> new double[2]);
 
   /** Below this many elements a layer's statistics are not worth a hand-off to the pool. */
   static final long PARALLEL_MIN = 1L << 15;
@@ -120,14 +119,21 @@ final class VectorBatchNorm {
           st.invstd()[r] = 1.0 / Math.sqrt(st.var()[r] + eps);
           normalize(x, off, nb, v.c(), v.s(), j, st, r, gamma, beta, y, xhat);
         }
-        case SUMS -> sums(x, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, dGamma, dBeta);
-        case APPLY -> apply(x, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, y);
+        case SUMS ->
+            VectorBatchNormBackward.sums(
+                x, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, dGamma, dBeta);
+        case APPLY ->
+            VectorBatchNormBackward.apply(
+                x, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, y);
         case TRAIN -> {
-          sums(x, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, dGamma, dBeta);
-          apply(x, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, y);
+          VectorBatchNormBackward.sums(
+              x, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, dGamma, dBeta);
+          VectorBatchNormBackward.apply(
+              x, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, y);
         }
         default ->
-            frozen(x, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, y, dGamma, dBeta);
+            VectorBatchNormBackward.frozen(
+                x, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, y, dGamma, dBeta);
       }
     }
   }
@@ -446,181 +452,6 @@ final class VectorBatchNorm {
   }
 
   /**
-   * Σ dy and Σ dy·x̂ of channel j, kept as A = γ·Σdy and B = γ·Σdy·x̂ in slot r, and added to dβ,
-   * dγ.
-   */
-  private static void sums(
-      float[] dy,
-      float[] src,
-      boolean fromInput,
-      int off,
-      int n,
-      int c,
-      int s,
-      int j,
-      NormStats st,
-      int r,
-      float[] gamma,
-      float[] dGamma,
-      float[] dBeta) {
-    double[] sums = SUMS.get();
-    channelSums(dy, src, fromInput, off, n, c, s, j, st, r, sums);
-    double g = gamma == null ? 1.0 : gamma[j];
-    st.sumDxhat()[r] = g * sums[0];
-    st.sumDxhatXhat()[r] = g * sums[1];
-    accumulate(dGamma, dBeta, j, sums[1], sums[0]);
-  }
-
-  // dx = is·(g·dy − A/m − x̂·B/m) for channel j, with x̂ = (src − a0 − b0)·sc (see channelSums)
-  static void apply(
-      float[] dy,
-      float[] src,
-      boolean fromInput,
-      int off,
-      int n,
-      int c,
-      int s,
-      int j,
-      NormStats st,
-      int r,
-      float[] gamma,
-      float[] dx) {
-    double m = st.count();
-    double mean = st.mean()[r];
-    double invstd = st.invstd()[r];
-    float a0 = fromInput ? (float) mean : 0f;
-    FloatVector aV = FloatVector.broadcast(F, a0);
-    FloatVector bV = FloatVector.broadcast(F, fromInput ? (float) (mean - a0) : 0f);
-    FloatVector sV = FloatVector.broadcast(F, fromInput ? (float) invstd : 1f);
-    double g = gamma == null ? 1.0 : gamma[j];
-    FloatVector gis = FloatVector.broadcast(F, (float) (g * invstd));
-    FloatVector a = FloatVector.broadcast(F, (float) (st.sumDxhat()[r] / m * invstd));
-    FloatVector bq = FloatVector.broadcast(F, (float) (st.sumDxhatXhat()[r] / m * invstd));
-    for (int i = 0; i < n; i++) {
-      int base = off + (i * c + j) * s;
-      int k = 0;
-      for (int bound = F.loopBound(s); k < bound; k += L) {
-        FloatVector d = FloatVector.fromArray(F, dy, base + k).mul(gis).sub(a);
-        FloatVector h = FloatVector.fromArray(F, src, base + k).sub(aV).sub(bV).mul(sV);
-        h.neg().fma(bq, d).intoArray(dx, base + k);
-      }
-      if (k < s) {
-        // Overlapping last vector (see normalize).
-        k = s - L;
-        FloatVector d = FloatVector.fromArray(F, dy, base + k).mul(gis).sub(a);
-        FloatVector h = FloatVector.fromArray(F, src, base + k).sub(aV).sub(bV).mul(sV);
-        h.neg().fma(bq, d).intoArray(dx, base + k);
-      }
-    }
-  }
-
-  // Constant statistics: dx = dy·γ·invstd for channel j; dγ, dβ as in training.
-  private static void frozen(
-      float[] dy,
-      float[] src,
-      boolean fromInput,
-      int off,
-      int n,
-      int c,
-      int s,
-      int j,
-      NormStats st,
-      int r,
-      float[] gamma,
-      float[] dx,
-      float[] dGamma,
-      float[] dBeta) {
-    float scale = (float) ((gamma == null ? 1.0 : gamma[j]) * st.invstd()[r]);
-    double[] sums = SUMS.get();
-    channelSums(dy, src, fromInput, off, n, c, s, j, st, r, sums);
-    for (int i = 0; i < n; i++) {
-      int base = off + (i * c + j) * s;
-      int k = 0;
-      for (int bound = F.loopBound(s); k < bound; k += L) {
-        FloatVector.fromArray(F, dy, base + k).mul(scale).intoArray(dx, base + k);
-      }
-      if (k < s) {
-        k = s - L;
-        FloatVector.fromArray(F, dy, base + k).mul(scale).intoArray(dx, base + k);
-      }
-    }
-    accumulate(dGamma, dBeta, j, sums[1], sums[0]);
-  }
-
-  /**
-   * Σ dy and Σ dy·x̂ over channel j's n rows in one pass, into out[0] and out[1], with x̂ = (src −
-   * a0 − b0)·sc: the stored x̂ itself (0, 0, 1: exact), or normalize's formula on x. The sums run
-   * in float lanes folded into doubles after at most {@link #BLOCK} elements (not per row: for
-   * short rows, as 10×10 planes, a fold per row would cost more than the sums).
-   */
-  static void channelSums(
-      float[] dy,
-      float[] src,
-      boolean fromInput,
-      int base,
-      int n,
-      int c,
-      int s,
-      int j,
-      NormStats st,
-      int r,
-      double[] out) {
-    float[] lanes = LANES.get();
-    float a0 = fromInput ? (float) st.mean()[r] : 0f;
-    float b0 = fromInput ? (float) (st.mean()[r] - a0) : 0f;
-    float sc = fromInput ? (float) st.invstd()[r] : 1f;
-    FloatVector aV = FloatVector.broadcast(F, a0);
-    FloatVector bV = FloatVector.broadcast(F, b0);
-    FloatVector sV = FloatVector.broadcast(F, sc);
-    // Two accumulators per sum, so the loop does not wait on its own additions.
-    FloatVector s0 = FloatVector.zero(F);
-    FloatVector s1 = s0, d0 = s0, d1 = s0;
-    int room = BLOCK;
-    double sum = 0;
-    double dot = 0;
-    int bound = F.loopBound(s);
-    for (int i = 0; i < n; i++) {
-      int off = base + (i * c + j) * s;
-      for (int k = 0; k < bound; ) {
-        int end = Math.min(bound, k + room);
-        room -= end - k;
-        for (; k + 2 * L <= end; k += 2 * L) {
-          FloatVector g0 = FloatVector.fromArray(F, dy, off + k);
-          FloatVector g1 = FloatVector.fromArray(F, dy, off + k + L);
-          FloatVector h0 = FloatVector.fromArray(F, src, off + k).sub(aV).sub(bV).mul(sV);
-          FloatVector h1 = FloatVector.fromArray(F, src, off + k + L).sub(aV).sub(bV).mul(sV);
-          s0 = s0.add(g0);
-          s1 = s1.add(g1);
-          d0 = g0.fma(h0, d0);
-          d1 = g1.fma(h1, d1);
-        }
-        for (; k < end; k += L) {
-          FloatVector g0 = FloatVector.fromArray(F, dy, off + k);
-          s0 = s0.add(g0);
-          d0 = g0.fma(FloatVector.fromArray(F, src, off + k).sub(aV).sub(bV).mul(sV), d0);
-        }
-        if (room == 0) {
-          s0.add(s1).intoArray(lanes, 0);
-          d0.add(d1).intoArray(lanes, L);
-          sum += sumLanes(lanes, 0);
-          dot += sumLanes(lanes, L);
-          s0 = FloatVector.zero(F);
-          s1 = d0 = d1 = s0;
-          room = BLOCK;
-        }
-      }
-      for (int k = bound; k < s; k++) {
-        sum += dy[off + k];
-        dot += (double) dy[off + k] * ((src[off + k] - a0 - b0) * sc);
-      }
-    }
-    s0.add(s1).intoArray(lanes, 0);
-    d0.add(d1).intoArray(lanes, L);
-    out[0] = sum + sumLanes(lanes, 0);
-    out[1] = dot + sumLanes(lanes, L);
-  }
-
-  /**
    * Sum of t[off, off+L) in a fixed pairwise tree (halves, then quarters, ...), the same on every
    * platform and in the interpreter: a vector is stored and summed in scalars because a vector
    * passed to a method the JIT does not inline is boxed.
@@ -637,15 +468,5 @@ final class VectorBatchNorm {
   /** A thread's scratch of 2·L floats for {@link #sumLanes}. */
   static float[] lanes() {
     return LANES.get();
-  }
-
-  private static void accumulate(
-      float[] dGamma, float[] dBeta, int j, double sumDyXhat, double sumDy) {
-    if (dGamma != null) {
-      dGamma[j] += (float) sumDyXhat;
-    }
-    if (dBeta != null) {
-      dBeta[j] += (float) sumDy;
-    }
   }
 }

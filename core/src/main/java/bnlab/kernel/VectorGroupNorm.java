@@ -328,7 +328,7 @@ final class VectorGroupNorm {
     if (s > 1) {
       double[] cell = CELL.get();
       for (int j = j0; j < j0 + v.groupSize(); j++) {
-        VectorBatchNorm.channelSums(dy, src, fromInput, i * c * s, 1, c, s, j, st, r, cell);
+        VectorBatchNormBackward.channelSums(dy, src, fromInput, i * c * s, 1, c, s, j, st, r, cell);
         double g = gamma == null ? 1.0 : gamma[j];
         sumDxhat += g * cell[0];
         sumDxhatXhat += g * cell[1];
@@ -400,7 +400,7 @@ final class VectorGroupNorm {
     int j0 = q * v.groupSize();
     if (s >= L) {
       for (int j = j0; j < j0 + v.groupSize(); j++) {
-        VectorBatchNorm.apply(dy, src, fromInput, i * c * s, 1, c, s, j, st, r, gamma, dx);
+        VectorBatchNormBackward.apply(dy, src, fromInput, i * c * s, 1, c, s, j, st, r, gamma, dx);
       }
       return;
     }
