@@ -13,8 +13,13 @@ final class VectorNormKernels implements NormKernels {
     return v.groupSize() == 1;
   }
 
+  /**
+   * Per-sample statistics over runs of at least two vectors: shorter runs (GroupNorm on (N, C)
+   * features with a few channels per group) are faster element by element, so every kernel of such
+   * a layout, x̂ included, is the scalar twin's.
+   */
   private static boolean perSample(NormLayout v) {
-    return v.blockSize() == 1;
+    return v.blockSize() == 1 && v.count() >= 2L * VectorBatchNorm.L;
   }
 
   @Override

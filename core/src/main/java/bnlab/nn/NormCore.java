@@ -371,19 +371,21 @@ final class NormCore {
       xhatStored = true;
     }
     float[] src = fromInput ? input.data() : xhat.data();
+    float[] dGamma = grad(weight);
+    float[] dBeta = grad(bias);
+    if (!combined) {
+      K.backward(
+          batchStats, dY.data(), src, fromInput, layout, st, gamma, dX.data(), dGamma, dBeta);
+      return dX;
+    }
+    // Through the seams: the per-channel sums go to the statistics, which make the gradients of
+    // γ and β from them (BatchRenorm's r and d enter there).
     Arrays.fill(sumDyXhat, 0f);
     Arrays.fill(sumDy, 0f);
-    if (combined) {
-      K.sums(dY.data(), src, fromInput, layout, st, gamma, sumDyXhat, sumDy);
-      statistics.combineSums(this);
-      K.apply(dY.data(), src, fromInput, layout, st, gamma, dX.data());
-    } else {
-      K.backward(
-          batchStats, dY.data(), src, fromInput, layout, st, gamma, dX.data(), sumDyXhat, sumDy);
-    }
-    // Only a step through the seams has statistics-specific gradients (BatchRenorm's r and d).
-    Statistics g = combined ? statistics : Statistics.BATCH;
-    g.gradients(this, sumDyXhat, sumDy, grad(weight), grad(bias));
+    K.sums(dY.data(), src, fromInput, layout, st, gamma, sumDyXhat, sumDy);
+    statistics.combineSums(this);
+    K.apply(dY.data(), src, fromInput, layout, st, gamma, dX.data());
+    statistics.gradients(this, sumDyXhat, sumDy, dGamma, dBeta);
     return dX;
   }
 

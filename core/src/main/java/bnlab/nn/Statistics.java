@@ -59,7 +59,8 @@ interface Statistics {
 
   /**
    * Turns the per-channel sums Σ dy·x̂ and Σ dy of the batch into the gradients of γ and β
-   * (accumulated; either may be null when it is not learned).
+   * (accumulated; either may be null when it is not learned). Called for training steps through the
+   * seams ({@link #local()} false); every other step adds the sums as they are.
    */
   default void gradients(
       NormCore core, float[] sumDyXhat, float[] sumDy, float[] dGamma, float[] dBeta) {

@@ -53,6 +53,8 @@ class NormTwinsTest {
     out.add(NormLayout.perSample(10, 6, 784, 3));
     out.add(NormLayout.perSample(10, 16, 100, 8));
     out.add(NormLayout.perSample(4, 6, 4, 2));
+    out.add(NormLayout.perSample(3, 16, 4, 2));
+    out.add(NormLayout.perSample(2, 40, 3, 2));
     out.add(NormLayout.perSample(2, 6, 17, 1));
     out.add(NormLayout.perSample(10, 120, 1, 30));
     out.add(NormLayout.perSample(3, 84, 1, 28));
