@@ -337,14 +337,16 @@ final class NormCore {
     float[] rm = runningMean.data();
     float[] rv = runningVar.data();
     for (int j = 0; j < features; j++) {
-      double mean = 0;
-      double var = 0;
-      for (int b = 0; b < blocks; b++) {
-        mean += st.mean()[b * features + j];
-        var += st.var()[b * features + j];
+      double mean = st.mean()[j];
+      double var = st.var()[j];
+      if (blocks > 1) {
+        for (int b = 1; b < blocks; b++) {
+          mean += st.mean()[b * features + j];
+          var += st.var()[b * features + j];
+        }
+        mean /= blocks;
+        var /= blocks;
       }
-      mean /= blocks;
-      var /= blocks;
       rm[j] = (float) ((1 - f) * rm[j] + f * mean);
       rv[j] = (float) ((1 - f) * rv[j] + f * var * bessel);
     }
