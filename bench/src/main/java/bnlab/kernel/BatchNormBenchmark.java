@@ -15,10 +15,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Training-mode BatchNorm forward (statistics + normalize, caching x̂) and backward on bn1's
- * activations (N, 6, 28, 28), vector twin beside the scalar kernel. GB/s: forward reads x three
- * times and writes y and x̂; backward reads dy and x̂ twice and writes dx, i.e. 5·4·N·C·S bytes
- * each.
+ * Training-mode BatchNorm kernels on bn1's activations (N, 6, 28, 28), the vector twin beside the
+ * scalar one. {@code forward}: statistics, invstd and normalize as separate calls, caching x̂;
+ * {@code backward}: the training backward from the stored x̂ — the operations measured before the
+ * normalization core. {@code forwardFused} and {@code backwardFromInput} are what BatchNorm2d runs
+ * now (statistics and normalization channel by channel, x̂ not stored but recomputed from the
+ * input).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,44 +48,59 @@ public class BatchNormBenchmark {
   private final float[] beta = new float[C];
   private final float[] dGamma = new float[C];
   private final float[] dBeta = new float[C];
-  private final double[] mean = new double[C];
-  private final double[] var = new double[C];
-  private final double[] invstd = new double[C];
-  private boolean vector;
+  private final NormStats st = new NormStats();
+  private NormLayout layout;
+  private NormKernels k;
 
   @Setup
   public void setup() {
     Rng rng = new Rng(3);
-    x = GemmBenchmark.fill(rng, batch * C * S);
-    dy = GemmBenchmark.fill(rng, x.length);
+    x = fill(rng, batch * C * S);
+    dy = fill(rng, x.length);
     y = new float[x.length];
     xhat = new float[x.length];
     dx = new float[x.length];
-    vector = impl.equals("vector");
+    k = impl.equals("vector") ? new VectorNormKernels() : new ScalarNormKernels();
+    layout = NormLayout.perChannel(batch, C, S);
+    st.ensure(C);
+    st.count(layout.count());
     forward();
+  }
+
+  private static float[] fill(Rng rng, int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = rng.uniform(-1f, 1f);
+    }
+    return a;
   }
 
   @Benchmark
   public float[] forward() {
-    if (vector) {
-      VectorBatchNorm.meanVar(x, batch, C, S, mean, var);
-      VectorBatchNorm.invStd(var, 1e-5, C, invstd);
-      VectorBatchNorm.normalize(x, batch, C, S, mean, invstd, gamma, beta, y, xhat);
-    } else {
-      BatchNormKernel.meanVar(x, batch, C, S, mean, var);
-      BatchNormKernel.invStd(var, 1e-5, C, invstd);
-      BatchNormKernel.normalize(x, batch, C, S, mean, invstd, gamma, beta, y, xhat);
+    k.moments(x, layout, st);
+    for (int j = 0; j < C; j++) {
+      st.invstd()[j] = 1.0 / Math.sqrt(st.var()[j] + 1e-5);
     }
+    k.normalize(x, layout, st, gamma, beta, y, xhat);
     return y;
   }
 
   @Benchmark
   public float[] backward() {
-    if (vector) {
-      VectorBatchNorm.backwardTrain(dy, xhat, batch, C, S, invstd, gamma, dx, dGamma, dBeta);
-    } else {
-      BatchNormKernel.backwardTrain(dy, xhat, batch, C, S, invstd, gamma, dx, dGamma, dBeta);
-    }
+    k.backward(true, dy, xhat, false, layout, st, gamma, dx, dGamma, dBeta);
+    return dx;
+  }
+
+  @Benchmark
+  public float[] forwardFused() {
+    k.momentsNormalize(x, layout, 1e-5, st, gamma, beta, y, null);
+    return y;
+  }
+
+  @Benchmark
+  public float[] backwardFromInput() {
+    boolean fromInput = k.recomputesXhat(layout);
+    k.backward(true, dy, fromInput ? x : xhat, fromInput, layout, st, gamma, dx, dGamma, dBeta);
     return dx;
   }
 }

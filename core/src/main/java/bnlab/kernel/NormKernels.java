@@ -1,120 +1,100 @@
 package bnlab.kernel;
 
 /**
- * The normalization kernels over a flat (N, C, S) view: element (i, j, k) of channel j sits at
- * {@code (i*c + j)*s + k}. {@link ScalarNormKernels} holds the naive formulas (see {@link
- * BatchNormKernel}); the Vector API twin computes the same values to float rounding.
+ * The normalization kernels, for every layer of the family: x is viewed as (n, c, s) and its values
+ * are grouped into statistics ("slots") by a {@link NormLayout}. Per slot r with m = {@link
+ * NormStats#count()} values and per channel j:
  *
- * <p>{@code gamma}/{@code beta} may be null (γ = 1, β = 0); gradient outputs that are null are
- * skipped, the others are accumulated into ({@code +=}).
+ * <pre>
+ * forward   μ_r = Σ x / m     σ²_r = Σ (x − μ_r)² / m     invstd_r = 1/√(σ²_r + eps)
+ *           x̂ = (x − μ_r)·invstd_r      y = γ_j·x̂ + β_j
+ * backward  dx̂ = γ_j·dy
+ *           sums:  A_r = Σ dx̂,  B_r = Σ dx̂·x̂          dγ_j += Σ dy·x̂,  dβ_j += Σ dy
+ *           apply: dx = invstd_r·(dx̂ − A_r/m − x̂·B_r/m)
+ * constant statistics (eval mode): dx = γ_j·invstd_r·dy
+ * </pre>
+ *
+ * {@link ScalarNormKernels} holds these formulas as naive loops; the Vector API twin computes the
+ * same values to float rounding. Both keep the statistics accurate for inputs with a large offset
+ * and a small spread (1000 ± 0.01): reductions run in double, two-pass or merged with Chan et al.'s
+ * update.
+ *
+ * <p>Forward and backward come in two halves so that something can happen between them — the
+ * moments of several data-parallel replicas merged before {@link #normalize}, their sums added
+ * before {@link #apply} — and fused ({@link #momentsNormalize}, {@link #backward}), which gives the
+ * same values and may read each channel from memory once.
+ *
+ * <p>{@code gamma}/{@code beta} may be null (γ = 1, β = 0). Backward reads x̂ from {@code src}: the
+ * stored x̂, or with {@code fromInput} the input x, from which it recomputes x̂ exactly as {@link
+ * #normalize} computed it (only where {@link #recomputesXhat} says so). The per-channel outputs
+ * {@code dGamma} (Σ dy·x̂) and {@code dBeta} (Σ dy) are accumulated into ({@code +=}) and skipped
+ * when null.
  */
 public interface NormKernels {
-  /** Per-channel batch mean and biased variance (÷m, m = n·s), in double. */
-  void meanVar(float[] x, int n, int c, int s, double[] mean, double[] var);
+  /** Per slot: mean and biased variance into {@code st}. x (n,c,s) -&gt; st.mean, st.var (slots) */
+  void moments(float[] x, NormLayout v, NormStats st);
 
-  /** invstd[j] = 1/sqrt(var[j] + eps). */
-  void invStd(double[] var, double eps, int c, double[] invstd);
-
-  /** x̂ = (x − mean)·invstd, y = γ·x̂ + β; stores x̂ if {@code xhat} is not null. */
+  /**
+   * x̂ = (x − μ)·invstd, y = γ·x̂ + β with st's mean and invstd; stores x̂ if {@code xhat} is not
+   * null. x (n,c,s) -&gt; y (n,c,s), xhat (n,c,s)?
+   */
   void normalize(
-      float[] x,
-      int n,
-      int c,
-      int s,
-      double[] mean,
-      double[] invstd,
-      float[] gamma,
-      float[] beta,
-      float[] y,
-      float[] xhat);
+      float[] x, NormLayout v, NormStats st, float[] gamma, float[] beta, float[] y, float[] xhat);
 
   /**
-   * {@link #meanVar}, {@link #invStd} and {@link #normalize} in one call, with the same values;
-   * implementations may do it channel by channel, reading each channel from memory once.
+   * {@link #moments}, invstd = 1/√(var + eps) and {@link #normalize} in one call, with the same
+   * values.
    */
-  void meanVarNormalize(
+  void momentsNormalize(
       float[] x,
-      int n,
-      int c,
-      int s,
+      NormLayout v,
       double eps,
-      double[] mean,
-      double[] var,
-      double[] invstd,
+      NormStats st,
       float[] gamma,
       float[] beta,
       float[] y,
       float[] xhat);
 
   /**
-   * running_mean ← (1−f)·running_mean + f·μ, running_var ← (1−f)·running_var + f·v with v =
-   * σ²·m/(m−1) (unbiased) or σ² (biased).
+   * Whether backward can recompute x̂ from the input for this layout, so forward need not store it.
    */
-  void updateRunning(
-      float[] runningMean,
-      float[] runningVar,
-      double[] mean,
-      double[] var,
-      int c,
-      long m,
-      double factor,
-      boolean unbiased);
+  boolean recomputesXhat(NormLayout v);
 
   /**
-   * Whether the backward kernels can recompute x̂ from the input ({@link #backwardTrainFromInput}),
-   * so a training forward pass need not store it.
+   * Backward, first half: per slot A = Σ dx̂ and B = Σ dx̂·x̂ into {@code st}; per channel dγ += Σ
+   * dy·x̂, dβ += Σ dy.
    */
-  boolean recomputesXhat(int s);
-
-  /** Training backward with x̂ recomputed from x as {@link #normalize} computes it. */
-  void backwardTrainFromInput(
+  void sums(
       float[] dy,
-      float[] x,
-      double[] mean,
-      int n,
-      int c,
-      int s,
-      double[] invstd,
+      float[] src,
+      boolean fromInput,
+      NormLayout v,
+      NormStats st,
       float[] gamma,
-      float[] dx,
       float[] dGamma,
       float[] dBeta);
 
-  /** Constant-statistics backward with x̂ recomputed from x. */
-  void backwardFrozenFromInput(
+  /** Backward, second half: dx = invstd·(dx̂ − A/m − x̂·B/m) with st's sums and count m. */
+  void apply(
       float[] dy,
-      float[] x,
-      double[] mean,
-      int n,
-      int c,
-      int s,
-      double[] invstd,
+      float[] src,
+      boolean fromInput,
+      NormLayout v,
+      NormStats st,
       float[] gamma,
-      float[] dx,
-      float[] dGamma,
-      float[] dBeta);
+      float[] dx);
 
-  /** Training-mode backward through the batch statistics (see {@link BatchNormKernel}). */
-  void backwardTrain(
+  /**
+   * With {@code train}, {@link #sums} then {@link #apply} (the same values, the sums left in {@code
+   * st}); without, backward through constant statistics: dx = γ·invstd·dy and the same dγ, dβ.
+   */
+  void backward(
+      boolean train,
       float[] dy,
-      float[] xhat,
-      int n,
-      int c,
-      int s,
-      double[] invstd,
-      float[] gamma,
-      float[] dx,
-      float[] dGamma,
-      float[] dBeta);
-
-  /** Backward with constant statistics: dx = dy·γ·invstd, dγ += Σ dy·x̂, dβ += Σ dy. */
-  void backwardFrozen(
-      float[] dy,
-      float[] xhat,
-      int n,
-      int c,
-      int s,
-      double[] invstd,
+      float[] src,
+      boolean fromInput,
+      NormLayout v,
+      NormStats st,
       float[] gamma,
       float[] dx,
       float[] dGamma,

@@ -4,15 +4,16 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link VectorBatchNorm} for inputs of shape (N, C), BatchNorm1d after a Linear layer: one value
- * per (sample, channel), so the vectors run across channels along a row instead of along a
- * channel's plane. Same statistics and formulas as the plane kernels: means and variances in two
+ * {@link VectorBatchNorm} for one block of (n, C) values, BatchNorm1d after a Linear layer: one
+ * value per (sample, channel), so the vectors run across channels along a row instead of along a
+ * channel's plane. The block starts at element {@code off} and its statistics are slots {@code r0
+ * .. r0 + C − 1}. Same statistics and formulas as the plane kernels: means and variances in two
  * passes with shifted, exact differences, float lanes folded into double every {@link #FOLD} rows;
  * the channels past the last whole vector are done in double by the same loops, one at a time.
  */
 final class VectorBatchNormRows {
-  private static final VectorSpecies<Float> F = VectorGemm.S;
-  private static final int L = VectorGemm.L;
+  private static final VectorSpecies<Float> F = VectorBatchNorm.F;
+  private static final int L = VectorBatchNorm.L;
 
   /** Rows summed in float lanes before they are added into the double totals. */
   static final int FOLD = 32;
@@ -33,30 +34,40 @@ final class VectorBatchNormRows {
     return h[0];
   }
 
-  // x (N,C) -> mean (C), var (C), biased, in double
-  static void meanVar(float[] x, int n, int c, double[] mean, double[] var) {
+  // x (n,C) at off -> mean, var (C) at r0, biased, in double
+  static void moments(float[] x, int off, int n, int c, NormStats st, int r0) {
+    double[] mean = st.mean();
+    double[] var = st.var();
     float[] k = coef(2 * c);
     // Shift by row 0, so offsets like 1000 ± 0.01 lose nothing (Sterbenz); then by μ as float.
-    System.arraycopy(x, 0, k, 0, c);
-    java.util.Arrays.fill(mean, 0, c, 0.0);
-    columnSums(x, n, c, k, 0, false, mean);
+    System.arraycopy(x, off, k, 0, c);
+    java.util.Arrays.fill(mean, r0, r0 + c, 0.0);
+    columnSums(x, off, n, c, k, 0, false, mean, r0);
     for (int j = 0; j < c; j++) {
-      double mu = k[j] + mean[j] / n;
-      mean[j] = mu;
+      double mu = k[j] + mean[r0 + j] / n;
+      mean[r0 + j] = mu;
       k[c + j] = (float) mu;
     }
-    java.util.Arrays.fill(var, 0, c, 0.0);
-    columnSums(x, n, c, k, c, true, var);
+    java.util.Arrays.fill(var, r0, r0 + c, 0.0);
+    columnSums(x, off, n, c, k, c, true, var, r0);
     for (int j = 0; j < c; j++) {
-      double dm = mean[j] - k[c + j];
-      var[j] = Math.max(0.0, var[j] / n - dm * dm);
+      double dm = mean[r0 + j] - k[c + j];
+      var[r0 + j] = Math.max(0.0, var[r0 + j] / n - dm * dm);
     }
   }
 
-  /** total[j] += Σ_i (x[i, j] − a[aOff + j]) or its square, for every channel j. */
+  /** total[t0 + j] += Σ_i (x[i, j] − a[aOff + j]) or its square, for every channel j. */
   private static void columnSums(
-      float[] x, int n, int c, float[] a, int aOff, boolean square, double[] total) {
-    float[] lanes = VectorGemm.lanes();
+      float[] x,
+      int off,
+      int n,
+      int c,
+      float[] a,
+      int aOff,
+      boolean square,
+      double[] total,
+      int t0) {
+    float[] lanes = VectorBatchNorm.lanes();
     int bound = F.loopBound(c);
     for (int j = 0; j < bound; j += L) {
       FloatVector av = FloatVector.fromArray(F, a, aOff + j);
@@ -64,48 +75,50 @@ final class VectorBatchNormRows {
         int i1 = Math.min(n, i0 + FOLD);
         FloatVector acc = FloatVector.zero(F);
         for (int i = i0; i < i1; i++) {
-          FloatVector d = FloatVector.fromArray(F, x, i * c + j).sub(av);
+          FloatVector d = FloatVector.fromArray(F, x, off + i * c + j).sub(av);
           acc = square ? d.fma(d, acc) : acc.add(d);
         }
         acc.intoArray(lanes, 0);
         for (int e = 0; e < L; e++) {
-          total[j + e] += lanes[e];
+          total[t0 + j + e] += lanes[e];
         }
       }
     }
     for (int j = bound; j < c; j++) {
       double t = 0;
       for (int i = 0; i < n; i++) {
-        double d = x[i * c + j] - a[aOff + j];
+        double d = x[off + i * c + j] - a[aOff + j];
         t += square ? d * d : d;
       }
-      total[j] += t;
+      total[t0 + j] += t;
     }
   }
 
-  // x (N,C), mean, invstd (C), gamma, beta (C)? -> y (N,C), xhat (N,C)?
+  // x (n,C) at off, mean, invstd (C) at r0, gamma, beta (C)? -> y (n,C), xhat (n,C)?
   static void normalize(
       float[] x,
+      int off,
       int n,
       int c,
-      double[] mean,
-      double[] invstd,
+      NormStats st,
+      int r0,
       float[] gamma,
       float[] beta,
       float[] y,
       float[] xhat) {
     float[] k = coef(5 * c);
     for (int j = 0; j < c; j++) {
-      float muF = (float) mean[j];
+      double mean = st.mean()[r0 + j];
+      float muF = (float) mean;
       k[j] = muF;
-      k[c + j] = (float) (mean[j] - muF);
-      k[2 * c + j] = (float) invstd[j];
+      k[c + j] = (float) (mean - muF);
+      k[2 * c + j] = (float) st.invstd()[r0 + j];
       k[3 * c + j] = gamma == null ? 1f : gamma[j];
       k[4 * c + j] = beta == null ? 0f : beta[j];
     }
     int bound = F.loopBound(c);
     for (int i = 0; i < n; i++) {
-      int row = i * c;
+      int row = off + i * c;
       int j = 0;
       for (; j < bound; j += L) {
         FloatVector h =
@@ -129,16 +142,18 @@ final class VectorBatchNormRows {
     }
   }
 
-  // dy, xhat (N,C), invstd (C), gamma (C)? -> dx (N,C), dGamma, dBeta (C)? +=
-  static void backward(
-      boolean train,
+  /**
+   * dy, xhat (n,C) at off -&gt; A = γ·Σdy, B = γ·Σdy·x̂ (C) at r0; dGamma += Σdy·x̂, dBeta += Σdy.
+   */
+  static void sums(
       float[] dy,
       float[] xhat,
+      int off,
       int n,
       int c,
-      double[] invstd,
+      NormStats st,
+      int r0,
       float[] gamma,
-      float[] dx,
       float[] dGamma,
       float[] dBeta) {
     double[][] h = SUMS.get();
@@ -147,7 +162,7 @@ final class VectorBatchNormRows {
     }
     double[] sums = h[0];
     java.util.Arrays.fill(sums, 0, 2 * c, 0.0);
-    float[] lanes = VectorGemm.lanes();
+    float[] lanes = VectorBatchNorm.lanes();
     int bound = F.loopBound(c);
     for (int j = 0; j < bound; j += L) {
       for (int i0 = 0; i0 < n; i0 += FOLD) {
@@ -155,9 +170,9 @@ final class VectorBatchNormRows {
         FloatVector as = FloatVector.zero(F);
         FloatVector ad = as;
         for (int i = i0; i < i1; i++) {
-          FloatVector d = FloatVector.fromArray(F, dy, i * c + j);
+          FloatVector d = FloatVector.fromArray(F, dy, off + i * c + j);
           as = as.add(d);
-          ad = d.fma(FloatVector.fromArray(F, xhat, i * c + j), ad);
+          ad = d.fma(FloatVector.fromArray(F, xhat, off + i * c + j), ad);
         }
         as.intoArray(lanes, 0);
         ad.intoArray(lanes, L);
@@ -169,21 +184,50 @@ final class VectorBatchNormRows {
     }
     for (int j = bound; j < c; j++) {
       for (int i = 0; i < n; i++) {
-        sums[j] += dy[i * c + j];
-        sums[c + j] += (double) dy[i * c + j] * xhat[i * c + j];
+        sums[j] += dy[off + i * c + j];
+        sums[c + j] += (double) dy[off + i * c + j] * xhat[off + i * c + j];
       }
     }
-    // dx = dy·g·is − a − x̂·b with a = g·is·Σdy/m, b = g·is·Σdy·x̂/m in training; dy·g·is when
-    // the statistics are constants.
+    for (int j = 0; j < c; j++) {
+      double g = gamma == null ? 1.0 : gamma[j];
+      st.sumDxhat()[r0 + j] = g * sums[j];
+      st.sumDxhatXhat()[r0 + j] = g * sums[c + j];
+      if (dGamma != null) {
+        dGamma[j] += (float) sums[c + j];
+      }
+      if (dBeta != null) {
+        dBeta[j] += (float) sums[j];
+      }
+    }
+  }
+
+  /**
+   * dx = dy·g·is − a − x̂·b with a = is·A/m, b = is·B/m in training; dy·g·is when the statistics
+   * are constants. dy, xhat (n,C) at off -&gt; dx (n,C).
+   */
+  static void apply(
+      boolean train,
+      float[] dy,
+      float[] xhat,
+      int off,
+      int n,
+      int c,
+      NormStats st,
+      int r0,
+      float[] gamma,
+      float[] dx) {
+    double m = st.count();
     float[] k = coef(3 * c);
     for (int j = 0; j < c; j++) {
       double g = gamma == null ? 1.0 : gamma[j];
-      k[j] = (float) (g * invstd[j]);
-      k[c + j] = (float) (g * sums[j] / n * invstd[j]);
-      k[2 * c + j] = (float) (g * sums[c + j] / n * invstd[j]);
+      double invstd = st.invstd()[r0 + j];
+      k[j] = (float) (g * invstd);
+      k[c + j] = (float) (st.sumDxhat()[r0 + j] / m * invstd);
+      k[2 * c + j] = (float) (st.sumDxhatXhat()[r0 + j] / m * invstd);
     }
+    int bound = F.loopBound(c);
     for (int i = 0; i < n; i++) {
-      int row = i * c;
+      int row = off + i * c;
       int j = 0;
       for (; j < bound; j += L) {
         FloatVector d = FloatVector.fromArray(F, dy, row + j).mul(FloatVector.fromArray(F, k, j));
@@ -200,14 +244,6 @@ final class VectorBatchNormRows {
       for (; j < c; j++) {
         float d = dy[row + j] * k[j];
         dx[row + j] = train ? Math.fma(-xhat[row + j], k[2 * c + j], d - k[c + j]) : d;
-      }
-    }
-    for (int j = 0; j < c; j++) {
-      if (dGamma != null) {
-        dGamma[j] += (float) sums[c + j];
-      }
-      if (dBeta != null) {
-        dBeta[j] += (float) sums[j];
       }
     }
   }

@@ -1,126 +1,132 @@
 package bnlab.kernel;
 
-/** The Vector API normalization kernels of {@link VectorBatchNorm}, as a {@link NormKernels}. */
+/**
+ * The Vector API normalization kernels: statistics per channel ({@code groupSize == 1}: BatchNorm
+ * and its variants, InstanceNorm) go to {@link VectorBatchNorm}, per sample and group ({@code
+ * blockSize == 1}: GroupNorm, LayerNorm) to {@link VectorGroupNorm}; any other layout (no layer has
+ * one) to the scalar twin.
+ */
 final class VectorNormKernels implements NormKernels {
-  @Override
-  public void meanVar(float[] x, int n, int c, int s, double[] mean, double[] var) {
-    VectorBatchNorm.meanVar(x, n, c, s, mean, var);
+  private final NormKernels naive = new ScalarNormKernels();
+
+  private static boolean perChannel(NormLayout v) {
+    return v.groupSize() == 1;
+  }
+
+  /**
+   * Per-sample statistics over runs of at least two vectors: shorter runs (GroupNorm on (N, C)
+   * features with a few channels per group) are faster element by element, so every kernel of such
+   * a layout, x̂ included, is the scalar twin's.
+   */
+  private static boolean perSample(NormLayout v) {
+    return v.blockSize() == 1 && v.count() >= 2L * VectorBatchNorm.L;
   }
 
   @Override
-  public void invStd(double[] var, double eps, int c, double[] invstd) {
-    VectorBatchNorm.invStd(var, eps, c, invstd);
+  public void moments(float[] x, NormLayout v, NormStats st) {
+    if (perChannel(v)) {
+      VectorBatchNorm.moments(x, v, st);
+    } else if (perSample(v)) {
+      VectorGroupNorm.moments(x, v, st);
+    } else {
+      naive.moments(x, v, st);
+    }
   }
 
   @Override
   public void normalize(
-      float[] x,
-      int n,
-      int c,
-      int s,
-      double[] mean,
-      double[] invstd,
-      float[] gamma,
-      float[] beta,
-      float[] y,
-      float[] xhat) {
-    VectorBatchNorm.normalize(x, n, c, s, mean, invstd, gamma, beta, y, xhat);
+      float[] x, NormLayout v, NormStats st, float[] gamma, float[] beta, float[] y, float[] xhat) {
+    if (perChannel(v)) {
+      VectorBatchNorm.normalize(x, v, st, gamma, beta, y, xhat);
+    } else if (perSample(v)) {
+      VectorGroupNorm.normalize(x, v, st, gamma, beta, y, xhat);
+    } else {
+      naive.normalize(x, v, st, gamma, beta, y, xhat);
+    }
   }
 
   @Override
-  public void meanVarNormalize(
+  public void momentsNormalize(
       float[] x,
-      int n,
-      int c,
-      int s,
+      NormLayout v,
       double eps,
-      double[] mean,
-      double[] var,
-      double[] invstd,
+      NormStats st,
       float[] gamma,
       float[] beta,
       float[] y,
       float[] xhat) {
-    VectorBatchNorm.meanVarNormalize(x, n, c, s, eps, mean, var, invstd, gamma, beta, y, xhat);
+    if (perChannel(v)) {
+      VectorBatchNorm.momentsNormalize(x, v, eps, st, gamma, beta, y, xhat);
+    } else if (perSample(v)) {
+      VectorGroupNorm.momentsNormalize(x, v, eps, st, gamma, beta, y, xhat);
+    } else {
+      naive.momentsNormalize(x, v, eps, st, gamma, beta, y, xhat);
+    }
   }
 
   @Override
-  public void updateRunning(
-      float[] runningMean,
-      float[] runningVar,
-      double[] mean,
-      double[] var,
-      int c,
-      long m,
-      double factor,
-      boolean unbiased) {
-    VectorBatchNorm.updateRunning(runningMean, runningVar, mean, var, c, m, factor, unbiased);
+  public boolean recomputesXhat(NormLayout v) {
+    if (perChannel(v)) {
+      return v.s() >= VectorBatchNorm.L;
+    }
+    return perSample(v);
   }
 
   @Override
-  public boolean recomputesXhat(int s) {
-    return s >= VectorGemm.L;
-  }
-
-  @Override
-  public void backwardTrainFromInput(
+  public void sums(
       float[] dy,
-      float[] x,
-      double[] mean,
-      int n,
-      int c,
-      int s,
-      double[] invstd,
+      float[] src,
+      boolean fromInput,
+      NormLayout v,
+      NormStats st,
+      float[] gamma,
+      float[] dGamma,
+      float[] dBeta) {
+    if (perChannel(v)) {
+      VectorBatchNorm.sums(dy, src, fromInput, v, st, gamma, dGamma, dBeta);
+    } else if (perSample(v)) {
+      VectorGroupNorm.sums(dy, src, fromInput, v, st, gamma, dGamma, dBeta);
+    } else {
+      naive.sums(dy, src, fromInput, v, st, gamma, dGamma, dBeta);
+    }
+  }
+
+  @Override
+  public void apply(
+      float[] dy,
+      float[] src,
+      boolean fromInput,
+      NormLayout v,
+      NormStats st,
+      float[] gamma,
+      float[] dx) {
+    if (perChannel(v)) {
+      VectorBatchNorm.apply(dy, src, fromInput, v, st, gamma, dx);
+    } else if (perSample(v)) {
+      VectorGroupNorm.apply(dy, src, fromInput, v, st, gamma, dx);
+    } else {
+      naive.apply(dy, src, fromInput, v, st, gamma, dx);
+    }
+  }
+
+  @Override
+  public void backward(
+      boolean train,
+      float[] dy,
+      float[] src,
+      boolean fromInput,
+      NormLayout v,
+      NormStats st,
       float[] gamma,
       float[] dx,
       float[] dGamma,
       float[] dBeta) {
-    VectorBatchNorm.backwardTrain(dy, x, mean, n, c, s, invstd, gamma, dx, dGamma, dBeta);
-  }
-
-  @Override
-  public void backwardFrozenFromInput(
-      float[] dy,
-      float[] x,
-      double[] mean,
-      int n,
-      int c,
-      int s,
-      double[] invstd,
-      float[] gamma,
-      float[] dx,
-      float[] dGamma,
-      float[] dBeta) {
-    VectorBatchNorm.backwardFrozen(dy, x, mean, n, c, s, invstd, gamma, dx, dGamma, dBeta);
-  }
-
-  @Override
-  public void backwardTrain(
-      float[] dy,
-      float[] xhat,
-      int n,
-      int c,
-      int s,
-      double[] invstd,
-      float[] gamma,
-      float[] dx,
-      float[] dGamma,
-      float[] dBeta) {
-    VectorBatchNorm.backwardTrain(dy, xhat, n, c, s, invstd, gamma, dx, dGamma, dBeta);
-  }
-
-  @Override
-  public void backwardFrozen(
-      float[] dy,
-      float[] xhat,
-      int n,
-      int c,
-      int s,
-      double[] invstd,
-      float[] gamma,
-      float[] dx,
-      float[] dGamma,
-      float[] dBeta) {
-    VectorBatchNorm.backwardFrozen(dy, xhat, n, c, s, invstd, gamma, dx, dGamma, dBeta);
+    if (perChannel(v)) {
+      VectorBatchNorm.backward(train, dy, src, fromInput, v, st, gamma, dx, dGamma, dBeta);
+    } else if (perSample(v)) {
+      VectorGroupNorm.backward(train, dy, src, fromInput, v, st, gamma, dx, dGamma, dBeta);
+    } else {
+      naive.backward(train, dy, src, fromInput, v, st, gamma, dx, dGamma, dBeta);
+    }
   }
 }

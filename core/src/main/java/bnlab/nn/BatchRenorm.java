@@ -1,7 +1,7 @@
 package bnlab.nn;
 
-import bnlab.kernel.BatchNormKernel;
-import bnlab.tensor.Rng;
+import bnlab.kernel.NormLayout;
+import bnlab.kernel.NormStats;
 import bnlab.tensor.Tensor;
 import java.util.function.LongToDoubleFunction;
 
@@ -28,21 +28,8 @@ import java.util.function.LongToDoubleFunction;
  * with {@link #linear}. Also eps 1e-5, momentum 0.1 (the paper recommends a larger momentum than BN
  * so that μ, σ track the recent weights), affine. State names as BatchNorm2d.
  */
-public final class BatchRenorm extends Module {
-  private final RunningBn bn;
-  private final LongToDoubleFunction rmax;
-  private final LongToDoubleFunction dmax;
-  private final double[] mean;
-  private final double[] var;
-  private final double[] invstd;
-  private final double[] r;
-  private final double[] d;
-  private final float[] gammaEff;
-  private final float[] betaEff;
-  private final float[] sumDyXhat;
-  private final float[] sumDy;
-  private boolean batchStats;
-  private boolean ready;
+public final class BatchRenorm extends NormBase {
+  private final Renorm renorm;
 
   /** BatchRenorm with the paper's schedules, eps 1e-5, momentum 0.1, affine. */
   public BatchRenorm(int numFeatures) {
@@ -67,9 +54,8 @@ public final class BatchRenorm extends Module {
       double eps,
       Double momentum,
       boolean affine) {
-    bn =
-        new RunningBn(
-            this,
+    this(
+        Norms.runningConfig(
             String.format(
                 "BatchRenorm(%d, eps=%s, momentum=%s, affine=%s)",
                 numFeatures,
@@ -79,18 +65,13 @@ public final class BatchRenorm extends Module {
             numFeatures,
             eps,
             momentum,
-            affine);
-    this.rmax = rmax;
-    this.dmax = dmax;
-    mean = new double[numFeatures];
-    var = new double[numFeatures];
-    invstd = new double[numFeatures];
-    r = new double[numFeatures];
-    d = new double[numFeatures];
-    gammaEff = new float[numFeatures];
-    betaEff = new float[numFeatures];
-    sumDyXhat = new float[numFeatures];
-    sumDy = new float[numFeatures];
+            affine),
+        new Renorm(numFeatures, rmax, dmax));
+  }
+
+  private BatchRenorm(NormCore.Config config, Renorm renorm) {
+    super(config, renorm);
+    this.renorm = renorm;
   }
 
   /**
@@ -116,130 +97,123 @@ public final class BatchRenorm extends Module {
   /** x (N, C, *) -&gt; y of the same shape. */
   @Override
   public Tensor forward(Tensor x) {
-    ready = false;
-    bn.begin(x);
-    batchStats = isTraining();
-    if (batchStats) {
-      forwardTrain(x);
-    } else {
-      bn.forwardEval(x);
-    }
-    ready = true;
-    return bn.out;
-  }
-
-  private void forwardTrain(Tensor x) {
-    long m = (long) bn.n * bn.s;
-    if (m <= 1) {
+    Norms.checkChannelsFirst(core.name(), x, numFeatures());
+    int n = x.dim(0);
+    int s = x.size() / Math.max(1, n * numFeatures());
+    if (isTraining() && (long) n * s <= 1) {
       throw new IllegalArgumentException(
-          bn.repr + ": expected more than 1 value per channel when training");
+          core.name() + ": expected more than 1 value per channel when training");
     }
-    long step = bn.numBatchesTracked.get();
-    double rm = rmax.applyAsDouble(step);
-    double dm = dmax.applyAsDouble(step);
-    if (!(rm >= 1) || !(dm >= 0)) {
-      throw new IllegalArgumentException(
-          bn.repr
-              + ": at step "
-              + step
-              + " the schedules gave rmax "
-              + rm
-              + " (need >= 1) and dmax "
-              + dm
-              + " (need >= 0)");
-    }
-    BatchNormKernel.meanVar(x.data(), bn.n, bn.c, bn.s, mean, var);
-    bn.checkFinite(mean, var, bn.c);
-    BatchNormKernel.invStd(var, bn.eps, bn.c, invstd);
-    corrections(rm, dm);
-    System.arraycopy(mean, 0, bn.chanMean, 0, bn.c);
-    System.arraycopy(var, 0, bn.chanVar, 0, bn.c);
-    bn.updateRunning(m);
-    BatchNormKernel.normalize(
-        x.data(), bn.n, bn.c, bn.s, mean, invstd, gammaEff, betaEff, bn.out.data(), bn.xhat.data());
-  }
-
-  // r, d from the running statistics before the update; folded into γ·r and γ·d + β.
-  private void corrections(double rm, double dm) {
-    float[] g = Norms.data(bn.weight);
-    float[] b = Norms.data(bn.bias);
-    for (int j = 0; j < bn.c; j++) {
-      double sigma = Math.sqrt(bn.runningVar.data()[j] + bn.eps);
-      double sigmaB = 1.0 / invstd[j];
-      r[j] = Math.min(rm, Math.max(1.0 / rm, sigmaB / sigma));
-      d[j] = Math.min(dm, Math.max(-dm, (mean[j] - bn.runningMean.data()[j]) / sigma));
-      double gj = g == null ? 1.0 : g[j];
-      gammaEff[j] = (float) (gj * r[j]);
-      betaEff[j] = (float) (gj * d[j] + (b == null ? 0.0 : b[j]));
-    }
-  }
-
-  @Override
-  public Tensor backward(Tensor dY) {
-    bn.beginBackward(ready, dY);
-    if (!batchStats) {
-      return bn.backwardEval(dY);
-    }
-    java.util.Arrays.fill(sumDyXhat, 0f);
-    java.util.Arrays.fill(sumDy, 0f);
-    // The cached x̂ is (x − μ_B)/σ_B; the kernel's γ is γ·r, so dx is right and the sums it
-    // accumulates are Σdy·x̂₀ and Σdy, from which dγ = r·Σdy·x̂₀ + d·Σdy.
-    BatchNormKernel.backwardTrain(
-        dY.data(),
-        bn.xhat.data(),
-        bn.n,
-        bn.c,
-        bn.s,
-        invstd,
-        gammaEff,
-        bn.dX.data(),
-        sumDyXhat,
-        sumDy);
-    float[] dGamma = Norms.grad(bn.weight);
-    float[] dBeta = Norms.grad(bn.bias);
-    for (int j = 0; j < bn.c; j++) {
-      if (dGamma != null) {
-        dGamma[j] += (float) (r[j] * sumDyXhat[j] + d[j] * sumDy[j]);
-      }
-      if (dBeta != null) {
-        dBeta[j] += sumDy[j];
-      }
-    }
-    return bn.dX;
-  }
-
-  @Override
-  protected void initParameters(Rng rng) {
-    bn.reset();
+    return normalize(x, n, s);
   }
 
   /** Number of channels C. */
   public int numFeatures() {
-    return bn.c;
+    return core.config().shape()[0];
   }
 
   /** The r of the last training step, per channel (a copy). */
   public double[] lastR() {
-    return r.clone();
+    return renorm.r.clone();
   }
 
   /** The d of the last training step, per channel (a copy). */
   public double[] lastD() {
-    return d.clone();
+    return renorm.d.clone();
   }
 
   /** Added to the variance. */
   public double eps() {
-    return bn.eps;
+    return core.config().eps();
   }
 
   /** Weight of the new statistic in the running averages, or null for the cumulative average. */
   public Double momentum() {
-    return bn.momentum;
+    return core.config().momentum();
   }
 
   @Override
   public String toString() {
-    return bn.repr;
+    return core.name();
+  }
+
+  /**
+   * The batch's statistics with the renorm correction: r and d from the running statistics before
+   * the update, folded into the affine transform as γ·r and γ·d + β (so x̂ itself stays BatchNorm's
+   * and backward is BatchNorm's with γ·r), and dγ = r·Σ dy·x̂ + d·Σ dy.
+   */
+  private static final class Renorm implements Statistics {
+    private final LongToDoubleFunction rmax;
+    private final LongToDoubleFunction dmax;
+    final double[] r;
+    final double[] d;
+    private final float[] gammaEff;
+    private final float[] betaEff;
+
+    Renorm(int c, LongToDoubleFunction rmax, LongToDoubleFunction dmax) {
+      this.rmax = rmax;
+      this.dmax = dmax;
+      r = new double[c];
+      d = new double[c];
+      gammaEff = new float[c];
+      betaEff = new float[c];
+    }
+
+    @Override
+    public NormLayout layout(NormCore core, int n, int c, int s) {
+      return NormLayout.perChannel(n, c, s);
+    }
+
+    @Override
+    public boolean local() {
+      return false;
+    }
+
+    @Override
+    public void combine(NormCore core) {
+      long step = core.step();
+      double rm = rmax.applyAsDouble(step);
+      double dm = dmax.applyAsDouble(step);
+      if (!(rm >= 1) || !(dm >= 0)) {
+        throw new IllegalArgumentException(
+            core.name()
+                + ": at step "
+                + step
+                + " the schedules gave rmax "
+                + rm
+                + " (need >= 1) and dmax "
+                + dm
+                + " (need >= 0)");
+      }
+      NormStats st = core.stats();
+      float[] g = core.weight();
+      float[] b = core.bias();
+      float[] runMean = core.runningMean().data();
+      float[] runVar = core.runningVar().data();
+      double eps = core.config().eps();
+      for (int j = 0; j < r.length; j++) {
+        double sigma = Math.sqrt(runVar[j] + eps);
+        double sigmaB = Math.sqrt(st.var()[j] + eps);
+        r[j] = Math.min(rm, Math.max(1.0 / rm, sigmaB / sigma));
+        d[j] = Math.min(dm, Math.max(-dm, (st.mean()[j] - runMean[j]) / sigma));
+        double gj = g == null ? 1.0 : g[j];
+        gammaEff[j] = (float) (gj * r[j]);
+        betaEff[j] = (float) (gj * d[j] + (b == null ? 0.0 : b[j]));
+      }
+      core.normalizeWith(gammaEff, betaEff);
+    }
+
+    @Override
+    public void gradients(
+        NormCore core, float[] sumDyXhat, float[] sumDy, float[] dGamma, float[] dBeta) {
+      for (int j = 0; j < r.length; j++) {
+        if (dGamma != null) {
+          dGamma[j] += (float) (r[j] * sumDyXhat[j] + d[j] * sumDy[j]);
+        }
+        if (dBeta != null) {
+          dBeta[j] += sumDy[j];
+        }
+      }
+    }
   }
 }

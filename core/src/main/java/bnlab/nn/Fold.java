@@ -14,7 +14,8 @@ import java.util.Map;
  * </pre>
  *
  * so Conv2d → BatchNorm2d and Linear → BatchNorm1d (on (N, F) input) become one Conv2d / Linear
- * with a bias, and the BN layer disappears. Only eval mode can be folded: in training BN uses batch
+ * with a bias, and the BN layer disappears; a {@link SyncBatchNorm} in their place (eval mode is
+ * BatchNorm's) folds the same way. Only eval mode can be folded: in training BN uses batch
  * statistics, which no fixed affine map reproduces.
  */
 public final class Fold {
@@ -66,7 +67,9 @@ public final class Fold {
   }
 
   private static Module foldPair(Module layer, Module next, String bnName) {
-    if (layer instanceof Conv2d conv && next instanceof BatchNorm2d bn) {
+    if (layer instanceof Conv2d conv
+        && (next instanceof BatchNorm2d || next instanceof SyncBatchNorm)) {
+      BatchNorm bn = (BatchNorm) next;
       Conv2d f =
           new Conv2d(
               conv.inChannels(),
@@ -78,7 +81,9 @@ public final class Fold {
       foldInto(conv.weight(), conv.bias(), f.weight(), f.bias(), bn.namedBuffers(), bn, bnName);
       return f;
     }
-    if (layer instanceof Linear lin && next instanceof BatchNorm1d bn) {
+    if (layer instanceof Linear lin
+        && (next instanceof BatchNorm1d || next instanceof SyncBatchNorm)) {
+      BatchNorm bn = (BatchNorm) next;
       Linear f = new Linear(lin.inFeatures(), lin.outFeatures(), true);
       foldInto(lin.weight(), lin.bias(), f.weight(), f.bias(), bn.namedBuffers(), bn, bnName);
       return f;
@@ -93,7 +98,7 @@ public final class Fold {
       Parameter wOut,
       Parameter bOut,
       Map<String, bnlab.tensor.Tensor> buffers,
-      Module bn,
+      BatchNorm bn,
       String bnName) {
     if (!buffers.containsKey("running_mean")) {
       throw new IllegalStateException(
@@ -109,7 +114,7 @@ public final class Fold {
       throw new IllegalStateException(
           "Fold.convBn: '" + bnName + "' has " + mean.length + " features but follows " + k);
     }
-    double eps = bn instanceof BatchNorm2d b2 ? b2.eps() : ((BatchNorm1d) bn).eps();
+    double eps = bn.eps();
     Map<String, Parameter> p = bn.namedParameters();
     float[] gamma = p.containsKey("weight") ? p.get("weight").data().data() : null;
     float[] beta = p.containsKey("bias") ? p.get("bias").data().data() : null;

@@ -1,14 +1,15 @@
 package bnlab.nn;
 
 /**
- * Freezing Batch Normalization for fine-tuning in one call. See {@link BatchNorm2d#freeze()}: γ and
- * β stop learning and the running statistics are used, and kept, even in training mode.
+ * Freezing Batch Normalization for fine-tuning in one call. See {@link BatchNorm#freeze()}: γ and β
+ * stop learning and the running statistics are used, and kept, even in training mode.
  */
 public final class Freeze {
   private Freeze() {}
 
   /**
-   * Freezes every BatchNorm1d/2d/3d in {@code model} (at any depth); returns how many.
+   * Freezes every {@link BatchNorm} (BatchNorm1d/2d/3d, SyncBatchNorm) in {@code model} (at any
+   * depth); returns how many.
    *
    * @throws IllegalArgumentException if the model holds no such layer (nothing would be frozen)
    * @throws IllegalStateException if one of them has no running statistics
@@ -16,16 +17,10 @@ public final class Freeze {
   public static int batchNorm(Module model) {
     int count = 0;
     for (Module m : model.namedModules().values()) {
-      if (m instanceof BatchNorm1d bn) {
+      if (m instanceof BatchNorm bn) {
         bn.freeze();
-      } else if (m instanceof BatchNorm2d bn) {
-        bn.freeze();
-      } else if (m instanceof BatchNorm3d bn) {
-        bn.freeze();
-      } else {
-        continue;
+        count++;
       }
-      count++;
     }
     if (count == 0) {
       throw new IllegalArgumentException(

@@ -1,8 +1,6 @@
 package bnlab.nn;
 
-import bnlab.kernel.BatchNormKernel;
-import bnlab.kernel.GhostBatchNormKernel;
-import bnlab.tensor.Rng;
+import bnlab.kernel.NormLayout;
 import bnlab.tensor.Shape;
 import bnlab.tensor.Tensor;
 
@@ -22,15 +20,8 @@ import bnlab.tensor.Tensor;
  * Defaults eps 1e-5, momentum 0.1 (PyTorch convention), affine; state names as BatchNorm2d (weight,
  * bias, running_mean, running_var, num_batches_tracked).
  */
-public final class GhostBatchNorm extends Module {
-  private final RunningBn bn;
+public final class GhostBatchNorm extends NormBase {
   private final int virtualBatchSize;
-  private double[] mean = new double[0];
-  private double[] var = new double[0];
-  private double[] invstd = new double[0];
-  private int v;
-  private boolean batchStats;
-  private boolean ready;
 
   /** GhostBatchNorm with eps 1e-5, momentum 0.1 and a learnable affine transform. */
   public GhostBatchNorm(int numFeatures, int virtualBatchSize) {
@@ -49,9 +40,8 @@ public final class GhostBatchNorm extends Module {
    */
   public GhostBatchNorm(
       int numFeatures, int virtualBatchSize, double eps, Double momentum, boolean affine) {
-    bn =
-        new RunningBn(
-            this,
+    super(
+        Norms.runningConfig(
             String.format(
                 "GhostBatchNorm(%d, virtual_batch_size=%d, eps=%s, momentum=%s, affine=%s)",
                 numFeatures,
@@ -62,107 +52,42 @@ public final class GhostBatchNorm extends Module {
             numFeatures,
             eps,
             momentum,
-            affine);
+            affine),
+        virtualBatches(virtualBatchSize));
     if (virtualBatchSize <= 0) {
-      throw new IllegalArgumentException(bn.repr + ": virtualBatchSize must be positive");
+      throw new IllegalArgumentException(core.name() + ": virtualBatchSize must be positive");
     }
     this.virtualBatchSize = virtualBatchSize;
+  }
+
+  /** The virtual batches of {@code size} consecutive samples, checked against the batch. */
+  private static Statistics virtualBatches(int size) {
+    return (core, n, c, s) -> {
+      if (n % size != 0) {
+        throw new IllegalArgumentException(
+            core.name()
+                + ": the batch size "
+                + n
+                + " is not a multiple of virtualBatchSize (input "
+                + Shape.str(core.input().shape())
+                + "); choose a batch size divisible by "
+                + size
+                + " or drop the last incomplete batch");
+      }
+      if ((long) size * s <= 1) {
+        throw new IllegalArgumentException(
+            core.name()
+                + ": expected more than 1 value per channel in each virtual batch when training");
+      }
+      return NormLayout.virtualBatches(n, c, s, size);
+    };
   }
 
   /** x (N, C, *) -&gt; y of the same shape. */
   @Override
   public Tensor forward(Tensor x) {
-    ready = false;
-    bn.begin(x);
-    batchStats = isTraining();
-    if (batchStats) {
-      forwardTrain(x);
-    } else {
-      bn.forwardEval(x);
-    }
-    ready = true;
-    return bn.out;
-  }
-
-  private void forwardTrain(Tensor x) {
-    if (bn.n % virtualBatchSize != 0) {
-      throw new IllegalArgumentException(
-          bn.repr
-              + ": the batch size "
-              + bn.n
-              + " is not a multiple of virtualBatchSize (input "
-              + Shape.str(x.shape())
-              + "); choose a batch size divisible by "
-              + virtualBatchSize
-              + " or drop the last incomplete batch");
-    }
-    long m = (long) virtualBatchSize * bn.s;
-    if (m <= 1) {
-      throw new IllegalArgumentException(
-          bn.repr + ": expected more than 1 value per channel in each virtual batch when training");
-    }
-    v = bn.n / virtualBatchSize;
-    if (mean.length < v * bn.c) {
-      mean = new double[v * bn.c];
-      var = new double[v * bn.c];
-      invstd = new double[v * bn.c];
-    }
-    GhostBatchNormKernel.meanVar(x.data(), v, virtualBatchSize, bn.c, bn.s, mean, var);
-    bn.checkFinite(mean, var, v * bn.c);
-    averageOverVirtualBatches();
-    bn.updateRunning(m);
-    BatchNormKernel.invStd(var, bn.eps, v * bn.c, invstd);
-    GhostBatchNormKernel.normalize(
-        x.data(),
-        v,
-        virtualBatchSize,
-        bn.c,
-        bn.s,
-        mean,
-        invstd,
-        Norms.data(bn.weight),
-        Norms.data(bn.bias),
-        bn.out.data(),
-        bn.xhat.data());
-  }
-
-  private void averageOverVirtualBatches() {
-    for (int j = 0; j < bn.c; j++) {
-      double mu = 0;
-      double vr = 0;
-      for (int b = 0; b < v; b++) {
-        mu += mean[b * bn.c + j];
-        vr += var[b * bn.c + j];
-      }
-      bn.chanMean[j] = mu / v;
-      bn.chanVar[j] = vr / v;
-    }
-  }
-
-  @Override
-  public Tensor backward(Tensor dY) {
-    bn.beginBackward(ready, dY);
-    if (!batchStats) {
-      return bn.backwardEval(dY);
-    }
-    GhostBatchNormKernel.backwardTrain(
-        dY.data(),
-        bn.xhat.data(),
-        v,
-        virtualBatchSize,
-        bn.c,
-        bn.s,
-        invstd,
-        Norms.data(bn.weight),
-        bn.dX.data(),
-        Norms.grad(bn.weight),
-        Norms.grad(bn.bias));
-    return bn.dX;
-  }
-
-  @Override
-  protected void initParameters(Rng rng) {
-    bn.reset();
+    Norms.checkChannelsFirst(core.name(), x, numFeatures());
+    return normalize(x, x.dim(0), x.size() / Math.max(1, x.dim(0) * numFeatures()));
   }
 
   /** Samples per virtual batch. */
@@ -172,21 +97,21 @@ public final class GhostBatchNorm extends Module {
 
   /** Number of channels C. */
   public int numFeatures() {
-    return bn.c;
+    return core.config().shape()[0];
   }
 
   /** Added to the variance. */
   public double eps() {
-    return bn.eps;
+    return core.config().eps();
   }
 
   /** Weight of the new statistic in the running averages, or null for the cumulative average. */
   public Double momentum() {
-    return bn.momentum;
+    return core.config().momentum();
   }
 
   @Override
   public String toString() {
-    return bn.repr;
+    return core.name();
   }
 }

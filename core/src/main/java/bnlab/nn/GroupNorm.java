@@ -1,7 +1,5 @@
 package bnlab.nn;
 
-import bnlab.kernel.GroupNormKernel;
-import bnlab.tensor.Rng;
 import bnlab.tensor.Shape;
 import bnlab.tensor.Tensor;
 
@@ -20,21 +18,8 @@ import bnlab.tensor.Tensor;
  * size. numGroups = 1 is LayerNorm over (C, *) with per-channel affine; numGroups = C is
  * InstanceNorm. Defaults eps 1e-5, affine true (γ = 1, β = 0).
  */
-public final class GroupNorm extends Module {
-  private final String repr;
+public final class GroupNorm extends NormBase {
   private final int numGroups;
-  private final int numChannels;
-  private final double eps;
-  private final Parameter weight;
-  private final Parameter bias;
-  private double[] mean = new double[0];
-  private double[] invstd = new double[0];
-  private Tensor out;
-  private Tensor xhat;
-  private Tensor dX;
-  private int n;
-  private int s;
-  private boolean ready;
 
   /** GroupNorm with eps 1e-5 and a learnable per-channel affine transform. */
   public GroupNorm(int numGroups, int numChannels) {
@@ -50,85 +35,39 @@ public final class GroupNorm extends Module {
    * @param affine whether to learn per-channel γ ({@code weight}) and β ({@code bias})
    */
   public GroupNorm(int numGroups, int numChannels, double eps, boolean affine) {
-    repr =
+    super(config(numGroups, numChannels, eps, affine), Statistics.perSample(numGroups));
+    this.numGroups = numGroups;
+  }
+
+  private static NormCore.Config config(int groups, int channels, double eps, boolean affine) {
+    String repr =
         String.format(
             "GroupNorm(%d, %d, eps=%s, affine=%s)",
-            numGroups, numChannels, Norms.pythonFloat(eps), affine ? "True" : "False");
-    if (numGroups <= 0 || numChannels <= 0 || numChannels % numGroups != 0) {
+            groups, channels, Norms.pythonFloat(eps), affine ? "True" : "False");
+    if (groups <= 0 || channels <= 0 || channels % groups != 0) {
       throw new IllegalArgumentException(
           repr
               + ": numChannels must be a positive multiple of numGroups (choose numGroups among"
               + " the divisors of "
-              + numChannels
+              + channels
               + ")");
     }
     Norms.checkEps(repr, eps);
-    this.numGroups = numGroups;
-    this.numChannels = numChannels;
-    this.eps = eps;
-    this.weight = affine ? Norms.parameter(this, "weight", numChannels) : null;
-    this.bias = affine ? Norms.parameter(this, "bias", numChannels) : null;
-    initParameters(null);
-  }
-
-  @Override
-  protected void initParameters(Rng rng) {
-    if (weight != null) {
-      weight.data().fill(1f);
-      bias.data().fill(0f);
-    }
+    return NormCore.Config.torch(repr, new int[] {channels}, eps, null, affine, false);
   }
 
   /** x (N, C, *) -&gt; y of the same shape. */
   @Override
   public Tensor forward(Tensor x) {
-    ready = false;
-    if (x.rank() < 2 || x.dim(1) != numChannels) {
+    if (x.rank() < 2 || x.dim(1) != numChannels()) {
       throw new IllegalArgumentException(
-          repr + ": expected input (N, " + numChannels + ", *), got " + Shape.str(x.shape()));
+          core.name()
+              + ": expected input (N, "
+              + numChannels()
+              + ", *), got "
+              + Shape.str(x.shape()));
     }
-    n = x.dim(0);
-    s = x.size() / Math.max(1, n * numChannels);
-    if (mean.length < n * numGroups) {
-      mean = new double[n * numGroups];
-      invstd = new double[n * numGroups];
-    }
-    out = Tensor.ensureLike(out, x);
-    xhat = Tensor.ensureLike(xhat, x);
-    GroupNormKernel.stats(x.data(), n, numChannels, s, numGroups, eps, mean, invstd, null);
-    GroupNormKernel.normalize(
-        x.data(),
-        n,
-        numChannels,
-        s,
-        numGroups,
-        mean,
-        invstd,
-        Norms.data(weight),
-        Norms.data(bias),
-        out.data(),
-        xhat.data());
-    ready = true;
-    return out;
-  }
-
-  @Override
-  public Tensor backward(Tensor dY) {
-    Norms.checkBackward(repr, ready, out, dY);
-    dX = Tensor.ensureLike(dX, dY);
-    GroupNormKernel.backward(
-        dY.data(),
-        xhat.data(),
-        n,
-        numChannels,
-        s,
-        numGroups,
-        invstd,
-        Norms.data(weight),
-        dX.data(),
-        Norms.grad(weight),
-        Norms.grad(bias));
-    return dX;
+    return normalize(x, x.dim(0), x.size() / Math.max(1, x.dim(0) * numChannels()));
   }
 
   /** Number of groups G. */
@@ -138,21 +77,21 @@ public final class GroupNorm extends Module {
 
   /** Number of channels C. */
   public int numChannels() {
-    return numChannels;
+    return core.config().shape()[0];
   }
 
   /** The eps added to the variance. */
   public double eps() {
-    return eps;
+    return core.config().eps();
   }
 
   /** Whether γ and β exist. */
   public boolean affine() {
-    return weight != null;
+    return core.config().scale();
   }
 
   @Override
   public String toString() {
-    return repr;
+    return core.name();
   }
 }

@@ -1,6 +1,6 @@
 package bnlab.nn;
 
-import bnlab.tensor.Rng;
+import bnlab.tensor.Shape;
 import bnlab.tensor.Tensor;
 
 /**
@@ -15,9 +15,7 @@ import bnlab.tensor.Tensor;
  * variances, and eval mode normalizes with them instead (as BatchNorm's eval). Training needs more
  * than one spatial value per plane. Only batched input is accepted (PyTorch also takes unbatched).
  */
-public final class InstanceNorm2d extends Module {
-  private final InstanceNormCore core;
-
+public final class InstanceNorm2d extends NormBase {
   /** InstanceNorm2d(numFeatures): eps 1e-5, momentum 0.1, no affine, no running statistics. */
   public InstanceNorm2d(int numFeatures) {
     this(numFeatures, 1e-5, 0.1, false, false);
@@ -34,39 +32,42 @@ public final class InstanceNorm2d extends Module {
    */
   public InstanceNorm2d(
       int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
-    core =
-        new InstanceNormCore(
-            this, "InstanceNorm2d", 4, numFeatures, eps, momentum, affine, trackRunningStats);
+    super(
+        Norms.instanceConfig(
+            "InstanceNorm2d", numFeatures, eps, momentum, affine, trackRunningStats),
+        Statistics.perSample(numFeatures));
   }
 
   /** x (N, C, H, W) -&gt; y of the same shape. */
   @Override
   public Tensor forward(Tensor x) {
-    return core.forward(x);
-  }
-
-  @Override
-  public Tensor backward(Tensor dY) {
-    return core.backward(dY);
-  }
-
-  @Override
-  protected void initParameters(Rng rng) {
-    core.reset();
+    int c = core.config().shape()[0];
+    if (x.rank() != 4 || x.dim(1) != c) {
+      throw new IllegalArgumentException(
+          core.name() + ": expected 4D input (N, " + c + ", H, W), got " + Shape.str(x.shape()));
+    }
+    int s = x.size() / Math.max(1, x.dim(0) * c);
+    if (isTraining() && s <= 1) {
+      throw new IllegalArgumentException(
+          core.name()
+              + ": expected more than 1 spatial element when training, got input of shape "
+              + Shape.str(x.shape()));
+    }
+    return normalize(x, x.dim(0), s);
   }
 
   /** Added to the variance. */
   public double eps() {
-    return core.eps();
+    return core.config().eps();
   }
 
   /** Running-average factor, or null for the cumulative average. */
   public Double momentum() {
-    return core.momentum();
+    return core.config().momentum();
   }
 
   @Override
   public String toString() {
-    return core.repr();
+    return core.name();
   }
 }

@@ -110,6 +110,32 @@ public abstract class Module {
     return m;
   }
 
+  /**
+   * Replaces the sub-module registered as {@code name} by {@code replacement}, which takes its name
+   * (so its state keeps the same dotted names), as PyTorch's {@code setattr(module, name, child)}:
+   * what {@link SyncBatchNorm#convert} does to every BatchNorm. Replacing a child is safe only if
+   * the module reads its children through the registry, so the default refuses: a module that also
+   * keeps a child in a field must override this to update the field too and call {@link #setChild}.
+   *
+   * @throws UnsupportedOperationException if this module does not support it
+   */
+  protected void replaceChild(String name, Module replacement) {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName()
+            + " cannot replace its sub-module '"
+            + name
+            + "': it does not override Module.replaceChild to update the field that holds it");
+  }
+
+  /** Points the registered child {@code name} at {@code replacement} (for replaceChild). */
+  protected final void setChild(String name, Module replacement) {
+    if (!children.containsKey(name)) {
+      throw new IllegalArgumentException("no sub-module named '" + name + "' to replace");
+    }
+    children.put(name, java.util.Objects.requireNonNull(replacement, "replacement"));
+    childArray = children.values().toArray(new Module[0]);
+  }
+
   private void checkFree(String name) {
     if (parameters.containsKey(name)
         || buffers.containsKey(name)

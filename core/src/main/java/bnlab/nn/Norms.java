@@ -3,7 +3,7 @@ package bnlab.nn;
 import bnlab.tensor.Shape;
 import bnlab.tensor.Tensor;
 
-/** Validation and small helpers shared by the normalization layers. */
+/** Argument checks and reprs shared by the normalization layers. */
 final class Norms {
   private Norms() {}
 
@@ -20,28 +20,48 @@ final class Norms {
     }
   }
 
-  /** A NORM parameter of {@code size} elements registered on {@code owner}. */
-  static Parameter parameter(Module owner, String name, int... shape) {
-    return owner.registerParameter(name, new Parameter(Tensor.zeros(shape), Parameter.Role.NORM));
+  /** A BatchNorm variant's configuration (running statistics always kept), checked. */
+  static NormCore.Config runningConfig(
+      String repr, int numFeatures, double eps, Double momentum, boolean affine) {
+    if (numFeatures <= 0) {
+      throw new IllegalArgumentException(repr + ": numFeatures must be positive");
+    }
+    checkEps(repr, eps);
+    checkMomentum(repr, momentum);
+    return NormCore.Config.torch(repr, new int[] {numFeatures}, eps, momentum, affine, true);
   }
 
-  static float[] data(Parameter p) {
-    return p == null ? null : p.data().data();
+  /** InstanceNorm's configuration with PyTorch's repr, checked. */
+  static NormCore.Config instanceConfig(
+      String kind,
+      int numFeatures,
+      double eps,
+      Double momentum,
+      boolean affine,
+      boolean trackRunningStats) {
+    String repr =
+        String.format(
+            "%s(%d, eps=%s, momentum=%s, affine=%s, track_running_stats=%s)",
+            kind,
+            numFeatures,
+            pythonFloat(eps),
+            momentum == null ? "None" : pythonFloat(momentum),
+            affine ? "True" : "False",
+            trackRunningStats ? "True" : "False");
+    if (numFeatures <= 0) {
+      throw new IllegalArgumentException(repr + ": numFeatures must be positive");
+    }
+    checkEps(repr, eps);
+    checkMomentum(repr, momentum);
+    return NormCore.Config.torch(
+        repr, new int[] {numFeatures}, eps, momentum, affine, trackRunningStats);
   }
 
-  /** The gradient array, or null when there is no parameter or it is frozen. */
-  static float[] grad(Parameter p) {
-    return p == null || !p.requiresGrad() ? null : p.grad().data();
-  }
-
-  static void checkBackward(String who, boolean ready, Tensor out, Tensor dY) {
-    if (!ready || !dY.sameShape(out)) {
-      throw new IllegalStateException(
-          who
-              + ".backward: expected dY of the last forward's output shape "
-              + (ready ? Shape.str(out.shape()) : "(no forward yet)")
-              + ", got "
-              + Shape.str(dY.shape()));
+  /** Checks x is (N, C, *) of rank 2 to 5. */
+  static void checkChannelsFirst(String who, Tensor x, int c) {
+    if (x.rank() < 2 || x.rank() > 5 || x.dim(1) != c) {
+      throw new IllegalArgumentException(
+          who + ": expected input (N, " + c + ", *) of rank 2 to 5, got " + Shape.str(x.shape()));
     }
   }
 

@@ -50,6 +50,15 @@ public final class Sequential extends Module {
     return this;
   }
 
+  /**
+   * Replaces layer {@code name} by {@code replacement} at the same position, under the same name.
+   */
+  @Override
+  protected void replaceChild(String name, Module replacement) {
+    setChild(name, replacement);
+    layers.set(names.indexOf(name), replacement);
+  }
+
   /** The layer registered as {@code name}. */
   public Module get(String name) {
     Module m = children().get(name);

@@ -25,6 +25,34 @@ import java.util.Map;
  * </pre>
  *
  * <p>A missing or malformed file fails the test that asked for it; golden tests are never skipped.
+ * There is one suite per golden file (BatchNormGoldenTest, OptimizerGoldenTest, LayerGoldenTest,
+ * KerasGoldenTest, NetGoldenTest; GoldenFilesTest checks the files themselves).
+ *
+ * <p><b>The tolerance rule</b>, for every comparison of a float32 result with its reference
+ * (libtorch's float32 value, a float64 reference, or the formula evaluated in double):
+ *
+ * <pre>
+ * |result − reference| ≤ {@link #tolerance}(n) · scale,    tolerance(n) = 4·2⁻²⁴·(n + 4)
+ * </pre>
+ *
+ * <ul>
+ *   <li>n is the length of the longest float32 sum behind the value, on either side: the values per
+ *       channel for BatchNorm's outputs, gradients and running statistics, the fan-in for a
+ *       convolution's output, the positions summed into a weight gradient; 0 for element-wise
+ *       results (eval-mode BatchNorm on given statistics, optimizer steps) and for results computed
+ *       from double-precision sums (bnlab's statistics against a float64 reference);
+ *   <li>scale is the reference tensor's largest |value| (at least 1e-3), or a larger scale stated
+ *       at the comparison for results that cancel to near zero (the gradient of a bias followed by
+ *       BatchNorm, whose rounding follows the size of the terms summed);
+ *   <li>where a golden file holds a float64 reference next to libtorch's float32 result (the stress
+ *       case), bnlab must in addition be at least as close to it as libtorch.
+ * </ul>
+ *
+ * The bound is the worst case of a sequential n-term float32 sum with room for about 16 further
+ * roundings; different summation orders (libtorch's vectorized and blocked ones, bnlab's) stay well
+ * inside it, a wrong formula does not. {@code -Dgolden.verbose=true} prints every comparison's
+ * error as a share of its bound. Double-precision values of the files are checked against the same
+ * formulas in double to 1e-9 (GoldenFilesTest): not a float32 comparison.
  */
 public final class Golden {
   /** One tensor of a golden file; float32 values are the exact floats, widened to double. */
@@ -203,10 +231,10 @@ public final class Golden {
   }
 
   /**
-   * The float32 tolerance for a result that sums {@code reductionLength} terms: {@code 4 * 2^-24 *
-   * (reductionLength + 4)} relative to the tensor's scale (the worst-case rounding bound of a
-   * sequential sum, with room for a few further operations). Different summation orders (libtorch
-   * vectorized and blocked, bnlab's own) stay well inside it; a wrong formula does not.
+   * The float32 tolerance for a result behind which the longest float32 sum has {@code
+   * reductionLength} terms: {@code 4 * 2^-24 * (reductionLength + 4)} relative to the tensor's
+   * scale (the worst-case rounding bound of a sequential sum, with room for a few further
+   * operations); see the rule in the class comment.
    */
   public static double tolerance(int reductionLength) {
     return 4 * 0x1.0p-24 * (reductionLength + 4);

@@ -1,19 +1,18 @@
 package bnlab.nn.keras;
 
-import bnlab.kernel.BatchNormKernel;
-import bnlab.nn.Counter;
-import bnlab.nn.Module;
-import bnlab.nn.NonFiniteException;
+import bnlab.nn.NormBase;
 import bnlab.nn.Parameter;
-import bnlab.tensor.Rng;
 import bnlab.tensor.Shape;
 import bnlab.tensor.Tensor;
+import java.util.Objects;
 
 /**
- * Keras's {@code BatchNormalization} layer (Ioffe &amp; Szegedy 2015) on the same kernel as {@link
- * bnlab.nn.BatchNorm1d}: normalizes each feature along {@code axis} (default −1, the last axis, so
- * channels-last input (N, ..., C) such as the (N, 126, 64) output of a Keras {@code Conv1D}) with
- * statistics over all other axes.
+ * Keras's {@code BatchNormalization} layer (Ioffe &amp; Szegedy 2015), a configuration of the same
+ * normalization core as {@link bnlab.nn.BatchNorm1d} ({@link NormBase}): normalizes each feature
+ * along {@code axis} (default −1, the last axis, so channels-last input (N, ..., C) such as the (N,
+ * 126, 64) output of a Keras {@code Conv1D}) with statistics over all other axes, the input viewed
+ * as (outer, C, inner) with outer the product of the axes before {@code axis} and inner of those
+ * after it.
  *
  * <p>Defaults as Keras: {@code axis = -1}, {@code momentum = 0.99}, {@code epsilon = 1e-3}, {@code
  * center = true} (β), {@code scale = true} (γ). Training ({@link #train()}, Keras's {@code
@@ -47,7 +46,7 @@ import bnlab.tensor.Tensor;
  * estimate is meaningless; a training batch with NaN or infinity throws before the moving
  * statistics change.
  */
-public final class BatchNormalization extends Module {
+public final class BatchNormalization extends NormBase {
   /** Which batch variance the moving variance averages. */
   public enum MovingVariance {
     /** σ²·m/(m − 1), as PyTorch (default). */
@@ -56,27 +55,13 @@ public final class BatchNormalization extends Module {
     BIASED
   }
 
-  private final String name;
   private final int features;
   private final int axis;
   private final double momentum;
   private final double epsilon;
+  private final boolean center;
+  private final boolean scale;
   private final MovingVariance movingVariance;
-  private final Parameter gamma;
-  private final Parameter beta;
-  private final Tensor movingMean;
-  private final Tensor movingVar;
-  private final Counter batches;
-  private final double[] mean;
-  private final double[] var;
-  private final double[] invstd;
-  private Tensor out;
-  private Tensor xhat;
-  private Tensor dX;
-  private int outer;
-  private int inner;
-  private boolean batchStats;
-  private boolean ready;
 
   /** BatchNormalization over the last axis of size {@code features}, Keras defaults. */
   public BatchNormalization(int features) {
@@ -96,6 +81,10 @@ public final class BatchNormalization extends Module {
    *     create the parameters before the optimizer sees them)
    * @param axis the feature axis, negative counts from the end; it must not be the batch axis 0
    * @param momentum Keras decay in [0, 1] of the moving statistics
+   * @param epsilon added to the variance (1e-3)
+   * @param center whether to learn β ({@code bias})
+   * @param scale whether to learn γ ({@code weight})
+   * @param movingVariance the batch variance the moving variance averages
    */
   public BatchNormalization(
       int features,
@@ -105,7 +94,25 @@ public final class BatchNormalization extends Module {
       boolean center,
       boolean scale,
       MovingVariance movingVariance) {
-    this.name = "BatchNormalization(" + features + ")";
+    super(
+        checked(features, axis, momentum, epsilon),
+        features,
+        epsilon,
+        1.0 - momentum,
+        scale,
+        center,
+        Objects.requireNonNull(movingVariance, "movingVariance") == MovingVariance.UNBIASED);
+    this.features = features;
+    this.axis = axis;
+    this.momentum = momentum;
+    this.epsilon = epsilon;
+    this.center = center;
+    this.scale = scale;
+    this.movingVariance = movingVariance;
+  }
+
+  private static String checked(int features, int axis, double momentum, double epsilon) {
+    String name = "BatchNormalization(" + features + ")";
     if (features <= 0) {
       throw new IllegalArgumentException(name + ": features must be positive");
     }
@@ -118,107 +125,39 @@ public final class BatchNormalization extends Module {
     if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
       throw new IllegalArgumentException(name + ": epsilon must be positive, got " + epsilon);
     }
-    this.features = features;
-    this.axis = axis;
-    this.momentum = momentum;
-    this.epsilon = epsilon;
-    this.movingVariance = java.util.Objects.requireNonNull(movingVariance, "movingVariance");
-    this.gamma = scale ? registerParameter("weight", newParameter()) : null;
-    this.beta = center ? registerParameter("bias", newParameter()) : null;
-    this.movingMean = registerBuffer("running_mean", Tensor.zeros(features));
-    this.movingVar = registerBuffer("running_var", Tensor.zeros(features));
-    this.batches = registerCounter("num_batches_tracked", new Counter());
-    this.mean = new double[features];
-    this.var = new double[features];
-    this.invstd = new double[features];
-    reset();
-  }
-
-  private Parameter newParameter() {
-    return new Parameter(Tensor.zeros(features), Parameter.Role.NORM);
-  }
-
-  private void reset() {
-    if (gamma != null) {
-      gamma.data().fill(1f);
-    }
-    if (beta != null) {
-      beta.data().fill(0f);
-    }
-    movingMean.fill(0f);
-    movingVar.fill(1f);
-    batches.set(0);
-  }
-
-  /** Resets γ = 1, β = 0 and the moving statistics (mean 0, variance 1), as Keras initializes. */
-  @Override
-  protected void initParameters(Rng rng) {
-    reset();
+    return name;
   }
 
   /** x (N, ..., C, ...) with {@code features} values on {@code axis} -&gt; y of the same shape. */
   @Override
   public Tensor forward(Tensor x) {
-    ready = false;
     int a = resolveAxis(x);
-    outer = 1;
+    int outer = 1;
     for (int d = 0; d < a; d++) {
       outer *= x.dim(d);
     }
-    inner = 1;
+    int inner = 1;
     for (int d = a + 1; d < x.rank(); d++) {
       inner *= x.dim(d);
     }
-    long m = (long) outer * inner;
-    if (isTraining() && m <= 1) {
+    if (isTraining() && (long) outer * inner <= 1) {
       throw new IllegalArgumentException(
-          name
+          name()
               + ": Expected more than 1 value per channel when training, got input size "
               + Shape.str(x.shape()));
     }
-    batchStats = isTraining();
-    if (batchStats) {
-      BatchNormKernel.meanVar(x.data(), outer, features, inner, mean, var);
-      checkFinite();
-      batches.increment();
-      BatchNormKernel.updateRunning(
-          movingMean.data(),
-          movingVar.data(),
-          mean,
-          var,
-          features,
-          m,
-          1.0 - momentum,
-          movingVariance == MovingVariance.UNBIASED);
-    } else {
-      for (int j = 0; j < features; j++) {
-        mean[j] = movingMean.data()[j];
-        var[j] = movingVar.data()[j];
-      }
-    }
-    BatchNormKernel.invStd(var, epsilon, features, invstd);
-    out = Tensor.ensure(out, x.shape());
-    xhat = Tensor.ensure(xhat, x.shape());
-    BatchNormKernel.normalize(
-        x.data(),
-        outer,
-        features,
-        inner,
-        mean,
-        invstd,
-        data(gamma),
-        data(beta),
-        out.data(),
-        xhat.data());
-    ready = true;
-    return out;
+    return normalize(x, outer, inner);
+  }
+
+  private String name() {
+    return "BatchNormalization(" + features + ")";
   }
 
   private int resolveAxis(Tensor x) {
     int a = axis < 0 ? x.rank() + axis : axis;
     if (x.rank() < 2 || a <= 0 || a >= x.rank()) {
       throw new IllegalArgumentException(
-          name
+          name()
               + ": axis "
               + axis
               + " is not a feature axis of input "
@@ -227,7 +166,7 @@ public final class BatchNormalization extends Module {
     }
     if (x.dim(a) != features) {
       throw new IllegalArgumentException(
-          name
+          name()
               + ": expected "
               + features
               + " features on axis "
@@ -236,64 +175,6 @@ public final class BatchNormalization extends Module {
               + Shape.str(x.shape()));
     }
     return a;
-  }
-
-  private void checkFinite() {
-    for (int j = 0; j < features; j++) {
-      if (!Double.isFinite(mean[j]) || !Double.isFinite(var[j])) {
-        throw new NonFiniteException(
-            name
-                + ": input contains NaN or infinity in feature "
-                + j
-                + " while training; moving statistics were left unchanged (check the previous"
-                + " layer's output or lower the learning rate)");
-      }
-    }
-  }
-
-  @Override
-  public Tensor backward(Tensor dY) {
-    if (!ready || !dY.hasShape(out.shape())) {
-      throw new IllegalStateException(
-          name
-              + ".backward: expected dY of the last forward's output shape "
-              + (ready ? Shape.str(out.shape()) : "(no forward yet)")
-              + ", got "
-              + Shape.str(dY.shape()));
-    }
-    dX = Tensor.ensure(dX, dY.shape());
-    float[] dGamma = gamma == null ? null : gamma.grad().data();
-    float[] dBeta = beta == null ? null : beta.grad().data();
-    if (batchStats) {
-      BatchNormKernel.backwardTrain(
-          dY.data(),
-          xhat.data(),
-          outer,
-          features,
-          inner,
-          invstd,
-          data(gamma),
-          dX.data(),
-          dGamma,
-          dBeta);
-    } else {
-      BatchNormKernel.backwardFrozen(
-          dY.data(),
-          xhat.data(),
-          outer,
-          features,
-          inner,
-          invstd,
-          data(gamma),
-          dX.data(),
-          dGamma,
-          dBeta);
-    }
-    return dX;
-  }
-
-  private static float[] data(Parameter p) {
-    return p == null ? null : p.data().data();
   }
 
   /** Size of the normalized axis. */
@@ -330,6 +211,6 @@ public final class BatchNormalization extends Module {
   public String toString() {
     return String.format(
         "BatchNormalization(features=%d, axis=%d, momentum=%s, epsilon=%s, center=%s, scale=%s)",
-        features, axis, momentum, epsilon, beta != null, gamma != null);
+        features, axis, momentum, epsilon, center, scale);
   }
 }

@@ -1,0 +1,204 @@
+package bnlab.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The backward half of {@link VectorBatchNorm}, one channel j of one block of samples at a time
+ * (the block's n rows of S values at element offset {@code off}, its statistics in slot r): the two
+ * sums Σ dy, Σ dy·x̂ in one pass, the input gradient from them, and the constant-statistics
+ * backward. x̂ is read stored or recomputed from the input with the float operations of {@link
+ * VectorBatchNorm}'s normalize, so both give the same bits.
+ */
+final class VectorBatchNormBackward {
+  private static final VectorSpecies<Float> F = VectorBatchNorm.F;
+  private static final int L = VectorBatchNorm.L;
+  private static final ThreadLocal<double[]> SUMS = ThreadLocal.withInitial(() -> new double[2]);
+
+  private VectorBatchNormBackward() {}
+
+  /**
+   * Σ dy and Σ dy·x̂ of channel j, kept as A = γ·Σdy and B = γ·Σdy·x̂ in slot r, and added to dβ,
+   * dγ.
+   */
+  static void sums(
+      float[] dy,
+      float[] src,
+      boolean fromInput,
+      int off,
+      int n,
+      int c,
+      int s,
+      int j,
+      NormStats st,
+      int r,
+      float[] gamma,
+      float[] dGamma,
+      float[] dBeta) {
+    double[] sums = SUMS.get();
+    channelSums(dy, src, fromInput, off, n, c, s, j, st, r, sums);
+    double g = gamma == null ? 1.0 : gamma[j];
+    st.sumDxhat()[r] = g * sums[0];
+    st.sumDxhatXhat()[r] = g * sums[1];
+    accumulate(dGamma, dBeta, j, sums[1], sums[0]);
+  }
+
+  // dx = is·(g·dy − A/m − x̂·B/m) for channel j, with x̂ = (src − a0 − b0)·sc (see channelSums)
+  static void apply(
+      float[] dy,
+      float[] src,
+      boolean fromInput,
+      int off,
+      int n,
+      int c,
+      int s,
+      int j,
+      NormStats st,
+      int r,
+      float[] gamma,
+      float[] dx) {
+    double m = st.count();
+    double mean = st.mean()[r];
+    double invstd = st.invstd()[r];
+    float a0 = fromInput ? (float) mean : 0f;
+    FloatVector aV = FloatVector.broadcast(F, a0);
+    FloatVector bV = FloatVector.broadcast(F, fromInput ? (float) (mean - a0) : 0f);
+    FloatVector sV = FloatVector.broadcast(F, fromInput ? (float) invstd : 1f);
+    double g = gamma == null ? 1.0 : gamma[j];
+    FloatVector gis = FloatVector.broadcast(F, (float) (g * invstd));
+    FloatVector a = FloatVector.broadcast(F, (float) (st.sumDxhat()[r] / m * invstd));
+    FloatVector bq = FloatVector.broadcast(F, (float) (st.sumDxhatXhat()[r] / m * invstd));
+    for (int i = 0; i < n; i++) {
+      int base = off + (i * c + j) * s;
+      int k = 0;
+      for (int bound = F.loopBound(s); k < bound; k += L) {
+        FloatVector d = FloatVector.fromArray(F, dy, base + k).mul(gis).sub(a);
+        FloatVector h = FloatVector.fromArray(F, src, base + k).sub(aV).sub(bV).mul(sV);
+        h.neg().fma(bq, d).intoArray(dx, base + k);
+      }
+      if (k < s) {
+        // Overlapping last vector (see normalize).
+        k = s - L;
+        FloatVector d = FloatVector.fromArray(F, dy, base + k).mul(gis).sub(a);
+        FloatVector h = FloatVector.fromArray(F, src, base + k).sub(aV).sub(bV).mul(sV);
+        h.neg().fma(bq, d).intoArray(dx, base + k);
+      }
+    }
+  }
+
+  // Constant statistics: dx = dy·γ·invstd for channel j; dγ, dβ as in training.
+  static void frozen(
+      float[] dy,
+      float[] src,
+      boolean fromInput,
+      int off,
+      int n,
+      int c,
+      int s,
+      int j,
+      NormStats st,
+      int r,
+      float[] gamma,
+      float[] dx,
+      float[] dGamma,
+      float[] dBeta) {
+    float scale = (float) ((gamma == null ? 1.0 : gamma[j]) * st.invstd()[r]);
+    double[] sums = SUMS.get();
+    channelSums(dy, src, fromInput, off, n, c, s, j, st, r, sums);
+    for (int i = 0; i < n; i++) {
+      int base = off + (i * c + j) * s;
+      int k = 0;
+      for (int bound = F.loopBound(s); k < bound; k += L) {
+        FloatVector.fromArray(F, dy, base + k).mul(scale).intoArray(dx, base + k);
+      }
+      if (k < s) {
+        k = s - L;
+        FloatVector.fromArray(F, dy, base + k).mul(scale).intoArray(dx, base + k);
+      }
+    }
+    accumulate(dGamma, dBeta, j, sums[1], sums[0]);
+  }
+
+  /**
+   * Σ dy and Σ dy·x̂ over channel j's n rows in one pass, into out[0] and out[1], with x̂ = (src −
+   * a0 − b0)·sc: the stored x̂ itself (0, 0, 1: exact), or normalize's formula on x. The sums run
+   * in float lanes folded into doubles after at most {@link #VectorBatchNorm.BLOCK} elements (not
+   * per row: for short rows, as 10×10 planes, a fold per row would cost more than the sums).
+   */
+  static void channelSums(
+      float[] dy,
+      float[] src,
+      boolean fromInput,
+      int base,
+      int n,
+      int c,
+      int s,
+      int j,
+      NormStats st,
+      int r,
+      double[] out) {
+    float[] lanes = VectorBatchNorm.lanes();
+    float a0 = fromInput ? (float) st.mean()[r] : 0f;
+    float b0 = fromInput ? (float) (st.mean()[r] - a0) : 0f;
+    float sc = fromInput ? (float) st.invstd()[r] : 1f;
+    FloatVector aV = FloatVector.broadcast(F, a0);
+    FloatVector bV = FloatVector.broadcast(F, b0);
+    FloatVector sV = FloatVector.broadcast(F, sc);
+    // Two accumulators per sum, so the loop does not wait on its own additions.
+    FloatVector s0 = FloatVector.zero(F);
+    FloatVector s1 = s0, d0 = s0, d1 = s0;
+    int room = VectorBatchNorm.BLOCK;
+    double sum = 0;
+    double dot = 0;
+    int bound = F.loopBound(s);
+    for (int i = 0; i < n; i++) {
+      int off = base + (i * c + j) * s;
+      for (int k = 0; k < bound; ) {
+        int end = Math.min(bound, k + room);
+        room -= end - k;
+        for (; k + 2 * L <= end; k += 2 * L) {
+          FloatVector g0 = FloatVector.fromArray(F, dy, off + k);
+          FloatVector g1 = FloatVector.fromArray(F, dy, off + k + L);
+          FloatVector h0 = FloatVector.fromArray(F, src, off + k).sub(aV).sub(bV).mul(sV);
+          FloatVector h1 = FloatVector.fromArray(F, src, off + k + L).sub(aV).sub(bV).mul(sV);
+          s0 = s0.add(g0);
+          s1 = s1.add(g1);
+          d0 = g0.fma(h0, d0);
+          d1 = g1.fma(h1, d1);
+        }
+        for (; k < end; k += L) {
+          FloatVector g0 = FloatVector.fromArray(F, dy, off + k);
+          s0 = s0.add(g0);
+          d0 = g0.fma(FloatVector.fromArray(F, src, off + k).sub(aV).sub(bV).mul(sV), d0);
+        }
+        if (room == 0) {
+          s0.add(s1).intoArray(lanes, 0);
+          d0.add(d1).intoArray(lanes, L);
+          sum += VectorBatchNorm.sumLanes(lanes, 0);
+          dot += VectorBatchNorm.sumLanes(lanes, L);
+          s0 = FloatVector.zero(F);
+          s1 = d0 = d1 = s0;
+          room = VectorBatchNorm.BLOCK;
+        }
+      }
+      for (int k = bound; k < s; k++) {
+        sum += dy[off + k];
+        dot += (double) dy[off + k] * ((src[off + k] - a0 - b0) * sc);
+      }
+    }
+    s0.add(s1).intoArray(lanes, 0);
+    d0.add(d1).intoArray(lanes, L);
+    out[0] = sum + VectorBatchNorm.sumLanes(lanes, 0);
+    out[1] = dot + VectorBatchNorm.sumLanes(lanes, L);
+  }
+
+  private static void accumulate(
+      float[] dGamma, float[] dBeta, int j, double sumDyXhat, double sumDy) {
+    if (dGamma != null) {
+      dGamma[j] += (float) sumDyXhat;
+    }
+    if (dBeta != null) {
+      dBeta[j] += (float) sumDy;
+    }
+  }
+}
