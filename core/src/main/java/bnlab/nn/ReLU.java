@@ -1,6 +1,7 @@
 package bnlab.nn;
 
-import bnlab.kernel.Kernels;
+import bnlab.kernel.KernelProvider;
+import bnlab.kernel.PoolActivationKernels;
 import bnlab.tensor.Tensor;
 
 /**
@@ -8,13 +9,15 @@ import bnlab.tensor.Tensor;
  * (PyTorch's convention of a zero gradient at x = 0). Same in train and eval mode; no parameters.
  */
 public final class ReLU extends Module {
+  private static final PoolActivationKernels ACT = KernelProvider.get().poolActivation();
+
   private Tensor out;
   private Tensor dX;
 
   @Override
   public Tensor forward(Tensor x) {
     out = Tensor.ensureLike(out, x);
-    Kernels.get().relu(x.data(), out.data(), x.size());
+    ACT.relu(x.data(), out.data(), x.size());
     return out;
   }
 
@@ -24,7 +27,7 @@ public final class ReLU extends Module {
       throw new IllegalStateException("ReLU.backward: call forward first with the matching shape");
     }
     dX = Tensor.ensureLike(dX, dY);
-    Kernels.get().reluBackward(out.data(), dY.data(), dX.data(), dY.size());
+    ACT.reluBackward(out.data(), dY.data(), dX.data(), dY.size());
     return dX;
   }
 }
