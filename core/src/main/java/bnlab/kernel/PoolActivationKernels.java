@@ -6,7 +6,10 @@ package bnlab.kernel;
  * sum is reordered).
  */
 public interface PoolActivationKernels {
-  /** ReLU forward: y[i] = x[i] &gt; 0 ? x[i] : 0 for i in [0, n) (NaN and −0 give 0). */
+  /**
+   * ReLU forward, as PyTorch: y[i] = x[i] ≤ 0 ? 0 : x[i] for i in [0, n). NaN propagates (relu(NaN)
+   * = NaN, so a diverged model cannot look healthy downstream) and −0 gives +0.
+   */
   void relu(float[] x, float[] y, int n);
 
   /**

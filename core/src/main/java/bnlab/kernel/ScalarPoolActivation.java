@@ -2,11 +2,11 @@ package bnlab.kernel;
 
 /** The naive ReLU and 2×2 max pooling: the reference for {@link VectorPoolActivation}. */
 final class ScalarPoolActivation implements PoolActivationKernels {
-  // x (n) -> y (n); NaN and -0 give 0
+  // x (n) -> y (n); `<=` is false for NaN, which therefore passes through
   @Override
   public void relu(float[] x, float[] y, int n) {
     for (int i = 0; i < n; i++) {
-      y[i] = x[i] > 0f ? x[i] : 0f;
+      y[i] = x[i] <= 0f ? 0f : x[i];
     }
   }
 

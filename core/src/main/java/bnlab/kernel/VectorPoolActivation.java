@@ -19,17 +19,17 @@ final class VectorPoolActivation implements PoolActivationKernels {
 
   private final ThreadLocal<PoolJob> poolJobs = ThreadLocal.withInitial(PoolJob::new);
 
-  /** A compare mask selects x where x &gt; 0 (false for NaN and −0, which give +0). */
+  /** A compare mask x ≤ 0 (false for NaN, true for −0) selects the lanes that become +0. */
   @Override
   public void relu(float[] x, float[] y, int n) {
     FloatVector zero = FloatVector.zero(S);
     int i = 0;
     for (int bound = S.loopBound(n); i < bound; i += L) {
       FloatVector v = FloatVector.fromArray(S, x, i);
-      zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, i);
+      v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(y, i);
     }
     for (; i < n; i++) {
-      y[i] = x[i] > 0f ? x[i] : 0f;
+      y[i] = x[i] <= 0f ? 0f : x[i];
     }
   }
 

@@ -2,6 +2,7 @@ package bnlab.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import bnlab.tensor.Rng;
@@ -90,6 +91,27 @@ class KernelTwinsTest {
       scalar.reluBackward(ys, dy, ds, n);
       vector.reluBackward(ys, dy, dv, n);
       assertArrayEquals(ds, dv, 0f, () -> "reluBackward n=" + n);
+    }
+  }
+
+  @Test
+  void reluPropagatesNanInBothTwins() {
+    // Long enough for the vector loop and its scalar tail; NaN in both.
+    int n = 2 * VectorGemm.L + 3;
+    for (PoolActivationKernels k : new PoolActivationKernels[] {scalar, vector}) {
+      float[] x = new float[n];
+      java.util.Arrays.fill(x, Float.NaN);
+      float[] y = new float[n];
+      k.relu(x, y, n);
+      for (int i = 0; i < n; i++) {
+        int at = i;
+        assertTrue(Float.isNaN(y[i]), () -> k.getClass().getSimpleName() + ": relu(NaN) at " + at);
+      }
+      float[] dx = new float[n];
+      float[] dy = new float[n];
+      java.util.Arrays.fill(dy, 1f);
+      k.reluBackward(y, dy, dx, n);
+      assertArrayEquals(new float[n], dx, 0f, "no gradient where the output is NaN");
     }
   }
 
