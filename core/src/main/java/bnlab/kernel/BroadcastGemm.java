@@ -12,8 +12,19 @@ import jdk.incubator.vector.VectorMask;
  * C held in registers, with 2- and 1-row and masked-column tails. A is addressed by a row stride
  * {@code ars} and a column stride {@code acs}, so A and Aᵀ go through the same code.
  *
- * <p>The direct convolution ({@link DirectConv}) has kernels of the same shape whose B rows come
- * from an offset table instead of a leading dimension; see there for why they are kept apart.
+ * <p>The direct convolution ({@link DirectConv}) runs the same blocks with B's rows found through
+ * an offset table ({@link #k4x3Rows} and its tails) instead of a leading dimension. One family, two
+ * addressing variants, because one source for both measured slower (one thread, 2-core Xeon
+ * AVX-512, JDK 25, per-call CPU time, medians of alternating launches on a loaded machine):
+ *
+ * <ul>
+ *   <li>GEMM through a table of p·ldb: 5% slower at 16×100×150 and 10×400×120, 15% at 128×400×120,
+ *       8% for 75×784×6 Aᵀ·B; through one kernel testing {@code rowOff == null}: 11% and 7% slower
+ *       on the last two;
+ *   <li>the direct convolution on these blocks instead of its own table kernels (which had the same
+ *       loop, without the A strides and beta): forward 16–25% faster (conv2 at batch 128: 1.11–1.50
+ *       ms before, 0.93–1.12 ms after; conv1 at batch 128: 1.40–1.95 before, 1.21–1.76 after).
+ * </ul>
  */
 final class BroadcastGemm {
   private static final int NR = 3 * L;
@@ -419,5 +430,206 @@ final class BroadcastGemm {
         c[cq] = acc;
       }
     }
+  }
+
+  // ---- The same blocks with B row p at b[bj + rowOff[p]] (the direct convolution) ----------
+
+  static void k4x3Rows(
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int[] rowOff,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc) {
+    FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+      c02 = c00;
+      c10 = c00;
+      c11 = c00;
+      c12 = c00;
+      c20 = c00;
+      c21 = c00;
+      c22 = c00;
+      c30 = c00;
+      c31 = c00;
+      c32 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci);
+      c01 = FloatVector.fromArray(S, c, ci + L);
+      c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+      c10 = FloatVector.fromArray(S, c, ci + ldc);
+      c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+      c12 = FloatVector.fromArray(S, c, ci + ldc + 2 * L);
+      c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+      c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+      c22 = FloatVector.fromArray(S, c, ci + 2 * ldc + 2 * L);
+      c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+      c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+      c32 = FloatVector.fromArray(S, c, ci + 3 * ldc + 2 * L);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c01 = c01.mul(beta);
+        c02 = c02.mul(beta);
+        c10 = c10.mul(beta);
+        c11 = c11.mul(beta);
+        c12 = c12.mul(beta);
+        c20 = c20.mul(beta);
+        c21 = c21.mul(beta);
+        c22 = c22.mul(beta);
+        c30 = c30.mul(beta);
+        c31 = c31.mul(beta);
+        c32 = c32.mul(beta);
+      }
+    }
+    for (int p = 0; p < kc; p++) {
+      int bp = bj + rowOff[p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      c02 = x.fma(b2, c02);
+      x = FloatVector.broadcast(S, a[ap + ars]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      c12 = x.fma(b2, c12);
+      x = FloatVector.broadcast(S, a[ap + 2 * ars]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      c22 = x.fma(b2, c22);
+      x = FloatVector.broadcast(S, a[ap + 3 * ars]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+      c32 = x.fma(b2, c32);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c02.intoArray(c, ci + 2 * L);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + L);
+    c12.intoArray(c, ci + ldc + 2 * L);
+    c20.intoArray(c, ci + 2 * ldc);
+    c21.intoArray(c, ci + 2 * ldc + L);
+    c22.intoArray(c, ci + 2 * ldc + 2 * L);
+    c30.intoArray(c, ci + 3 * ldc);
+    c31.intoArray(c, ci + 3 * ldc + L);
+    c32.intoArray(c, ci + 3 * ldc + 2 * L);
+  }
+
+  static void k2x3Rows(
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int[] rowOff,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc) {
+    FloatVector c00, c01, c02, c10, c11, c12;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+      c02 = c00;
+      c10 = c00;
+      c11 = c00;
+      c12 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci);
+      c01 = FloatVector.fromArray(S, c, ci + L);
+      c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+      c10 = FloatVector.fromArray(S, c, ci + ldc);
+      c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+      c12 = FloatVector.fromArray(S, c, ci + ldc + 2 * L);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c01 = c01.mul(beta);
+        c02 = c02.mul(beta);
+        c10 = c10.mul(beta);
+        c11 = c11.mul(beta);
+        c12 = c12.mul(beta);
+      }
+    }
+    for (int p = 0; p < kc; p++) {
+      int bp = bj + rowOff[p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      c02 = x.fma(b2, c02);
+      x = FloatVector.broadcast(S, a[ap + ars]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      c12 = x.fma(b2, c12);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c02.intoArray(c, ci + 2 * L);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + L);
+    c12.intoArray(c, ci + ldc + 2 * L);
+  }
+
+  static void k1x3Rows(
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int[] rowOff,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc) {
+    FloatVector c00, c01, c02;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+      c02 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci);
+      c01 = FloatVector.fromArray(S, c, ci + L);
+      c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c01 = c01.mul(beta);
+        c02 = c02.mul(beta);
+      }
+    }
+    for (int p = 0; p < kc; p++) {
+      int bp = bj + rowOff[p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      c02 = x.fma(b2, c02);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c02.intoArray(c, ci + 2 * L);
   }
 }

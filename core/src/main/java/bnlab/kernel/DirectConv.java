@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * of length (P−1)·W + Q, as if the output were as wide as the input. Then for every kernel tap (c,
  * r, s) the inputs it needs form one contiguous run, x[c·H·W + r·W + s + o] for o along the wide
  * row, so y_wide (K, wide) = weight (K, C·R·S) · X with row crs of X a shifted view of x: a matrix
- * product whose B rows are found through a table of offsets instead of a leading dimension. The
+ * product whose B rows are found through a table of offsets instead of a leading dimension, run by
+ * the GEMM's register blocks in their offset-table variant ({@link BroadcastGemm#k4x3Rows}). The
  * columns q ≥ Q of the wide rows are junk and are dropped when the result is copied into y (with
  * the bias added). The im2col matrix, C·R·S·P·Q floats per image (235 KB for the article's first
  * layer), is never written or read.
@@ -224,14 +225,17 @@ final class DirectConv {
     for (int j = 0; j < ld; j += NR) {
       int i = 0;
       for (; i + 4 <= k; i += 4) {
-        k4x3(crs, w, i * crs, xs, so + j, pl.rowOff, wide, i * ld + j, ld);
+        BroadcastGemm.k4x3Rows(
+            crs, w, i * crs, crs, 1, xs, so + j, pl.rowOff, 0f, wide, i * ld + j, ld);
       }
       if (i + 2 <= k) {
-        k2x3(crs, w, i * crs, xs, so + j, pl.rowOff, wide, i * ld + j, ld);
+        BroadcastGemm.k2x3Rows(
+            crs, w, i * crs, crs, 1, xs, so + j, pl.rowOff, 0f, wide, i * ld + j, ld);
         i += 2;
       }
       for (; i < k; i++) {
-        k1x3(crs, w, i * crs, xs, so + j, pl.rowOff, wide, i * ld + j);
+        BroadcastGemm.k1x3Rows(
+            crs, w, i * crs, crs, 1, xs, so + j, pl.rowOff, 0f, wide, i * ld + j, ld);
       }
     }
     compact(pl, wide, bias, y, yOff);
@@ -365,91 +369,5 @@ final class DirectConv {
         }
       }
     }
-  }
-
-  // 4 rows of C (ld ldc) at ci, 3 vectors wide: Σ_p a[row, p] · b[bj + rowOff[p] ...]. The shape
-  // of VectorGemm's k4x3, kept apart on purpose: there B's rows are a leading dimension apart,
-  // here they come from a table, and neither hot loop should pay for the other's addressing.
-  private static void k4x3(
-      int crs, float[] a, int ai, float[] b, int bj, int[] rowOff, float[] c, int ci, int ldc) {
-    FloatVector c00 = FloatVector.zero(S);
-    FloatVector c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
-    FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
-    for (int p = 0; p < crs; p++) {
-      int bp = bj + rowOff[p];
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
-      FloatVector v = FloatVector.broadcast(S, a[ai + p]);
-      c00 = v.fma(b0, c00);
-      c01 = v.fma(b1, c01);
-      c02 = v.fma(b2, c02);
-      v = FloatVector.broadcast(S, a[ai + crs + p]);
-      c10 = v.fma(b0, c10);
-      c11 = v.fma(b1, c11);
-      c12 = v.fma(b2, c12);
-      v = FloatVector.broadcast(S, a[ai + 2 * crs + p]);
-      c20 = v.fma(b0, c20);
-      c21 = v.fma(b1, c21);
-      c22 = v.fma(b2, c22);
-      v = FloatVector.broadcast(S, a[ai + 3 * crs + p]);
-      c30 = v.fma(b0, c30);
-      c31 = v.fma(b1, c31);
-      c32 = v.fma(b2, c32);
-    }
-    c00.intoArray(c, ci);
-    c01.intoArray(c, ci + L);
-    c02.intoArray(c, ci + 2 * L);
-    c10.intoArray(c, ci + ldc);
-    c11.intoArray(c, ci + ldc + L);
-    c12.intoArray(c, ci + ldc + 2 * L);
-    c20.intoArray(c, ci + 2 * ldc);
-    c21.intoArray(c, ci + 2 * ldc + L);
-    c22.intoArray(c, ci + 2 * ldc + 2 * L);
-    c30.intoArray(c, ci + 3 * ldc);
-    c31.intoArray(c, ci + 3 * ldc + L);
-    c32.intoArray(c, ci + 3 * ldc + 2 * L);
-  }
-
-  private static void k2x3(
-      int crs, float[] a, int ai, float[] b, int bj, int[] rowOff, float[] c, int ci, int ldc) {
-    FloatVector c00 = FloatVector.zero(S);
-    FloatVector c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
-    for (int p = 0; p < crs; p++) {
-      int bp = bj + rowOff[p];
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
-      FloatVector v = FloatVector.broadcast(S, a[ai + p]);
-      c00 = v.fma(b0, c00);
-      c01 = v.fma(b1, c01);
-      c02 = v.fma(b2, c02);
-      v = FloatVector.broadcast(S, a[ai + crs + p]);
-      c10 = v.fma(b0, c10);
-      c11 = v.fma(b1, c11);
-      c12 = v.fma(b2, c12);
-    }
-    c00.intoArray(c, ci);
-    c01.intoArray(c, ci + L);
-    c02.intoArray(c, ci + 2 * L);
-    c10.intoArray(c, ci + ldc);
-    c11.intoArray(c, ci + ldc + L);
-    c12.intoArray(c, ci + ldc + 2 * L);
-  }
-
-  private static void k1x3(
-      int crs, float[] a, int ai, float[] b, int bj, int[] rowOff, float[] c, int ci) {
-    FloatVector c0 = FloatVector.zero(S);
-    FloatVector c1 = c0, c2 = c0;
-    for (int p = 0; p < crs; p++) {
-      int bp = bj + rowOff[p];
-      FloatVector v = FloatVector.broadcast(S, a[ai + p]);
-      c0 = v.fma(FloatVector.fromArray(S, b, bp), c0);
-      c1 = v.fma(FloatVector.fromArray(S, b, bp + L), c1);
-      c2 = v.fma(FloatVector.fromArray(S, b, bp + 2 * L), c2);
-    }
-    c0.intoArray(c, ci);
-    c1.intoArray(c, ci + L);
-    c2.intoArray(c, ci + 2 * L);
   }
 }
