@@ -20,14 +20,21 @@ final class Im2col {
     int outW = g.outW();
     int h = g.height();
     int w = g.width();
+    int channels = g.channels();
+    int kernelH = g.kernelH();
+    int kernelW = g.kernelW();
+    int strideH = g.strideH();
+    int padH = g.padH();
+    int strideW = g.strideW();
+    int padW = g.padW();
     int idx = colOff;
-    for (int c = 0; c < g.channels(); c++) {
-      for (int r = 0; r < g.kernelH(); r++) {
-        for (int s = 0; s < g.kernelW(); s++) {
+    for (int c = 0; c < channels; c++) {
+      for (int r = 0; r < kernelH; r++) {
+        for (int s = 0; s < kernelW; s++) {
           for (int p = 0; p < outH; p++) {
-            int ih = p * g.strideH() - g.padH() + r;
+            int ih = p * strideH - padH + r;
             for (int q = 0; q < outW; q++) {
-              int iw = q * g.strideW() - g.padW() + s;
+              int iw = q * strideW - padW + s;
               boolean inside = ih >= 0 && ih < h && iw >= 0 && iw < w;
               col[idx++] = inside ? x[xOff + (c * h + ih) * w + iw] : 0f;
             }
@@ -43,14 +50,21 @@ final class Im2col {
     int outW = g.outW();
     int h = g.height();
     int w = g.width();
+    int channels = g.channels();
+    int kernelH = g.kernelH();
+    int kernelW = g.kernelW();
+    int strideH = g.strideH();
+    int padH = g.padH();
+    int strideW = g.strideW();
+    int padW = g.padW();
     int idx = colOff;
-    for (int c = 0; c < g.channels(); c++) {
-      for (int r = 0; r < g.kernelH(); r++) {
-        for (int s = 0; s < g.kernelW(); s++) {
+    for (int c = 0; c < channels; c++) {
+      for (int r = 0; r < kernelH; r++) {
+        for (int s = 0; s < kernelW; s++) {
           for (int p = 0; p < outH; p++) {
-            int ih = p * g.strideH() - g.padH() + r;
+            int ih = p * strideH - padH + r;
             for (int q = 0; q < outW; q++) {
-              int iw = q * g.strideW() - g.padW() + s;
+              int iw = q * strideW - padW + s;
               if (ih >= 0 && ih < h && iw >= 0 && iw < w) {
                 dx[xOff + (c * h + ih) * w + iw] += col[idx];
               }

@@ -19,15 +19,20 @@ final class VectorIm2col {
     int outW = g.outW();
     int h = g.height();
     int w = g.width();
+    int channels = g.channels();
+    int kernelH = g.kernelH();
+    int kernelW = g.kernelW();
+    int strideH = g.strideH();
+    int padH = g.padH();
     int padW = g.padW();
     int idx = colOff;
-    for (int c = 0; c < g.channels(); c++) {
-      for (int r = 0; r < g.kernelH(); r++) {
-        for (int s = 0; s < g.kernelW(); s++) {
+    for (int c = 0; c < channels; c++) {
+      for (int r = 0; r < kernelH; r++) {
+        for (int s = 0; s < kernelW; s++) {
           int q0 = Math.max(0, padW - s);
           int q1 = Math.min(outW, w + padW - s);
           for (int p = 0; p < outH; p++, idx += outW) {
-            int ih = p * g.strideH() - g.padH() + r;
+            int ih = p * strideH - padH + r;
             if (ih < 0 || ih >= h || q0 >= q1) {
               java.util.Arrays.fill(col, idx, idx + outW, 0f);
               continue;
@@ -51,15 +56,20 @@ final class VectorIm2col {
     int outW = g.outW();
     int h = g.height();
     int w = g.width();
+    int channels = g.channels();
+    int kernelH = g.kernelH();
+    int kernelW = g.kernelW();
+    int strideH = g.strideH();
+    int padH = g.padH();
     int padW = g.padW();
     int idx = colOff;
-    for (int c = 0; c < g.channels(); c++) {
-      for (int r = 0; r < g.kernelH(); r++) {
-        for (int s = 0; s < g.kernelW(); s++) {
+    for (int c = 0; c < channels; c++) {
+      for (int r = 0; r < kernelH; r++) {
+        for (int s = 0; s < kernelW; s++) {
           int q0 = Math.max(0, padW - s);
           int q1 = Math.min(outW, w + padW - s);
           for (int p = 0; p < outH; p++, idx += outW) {
-            int ih = p * g.strideH() - g.padH() + r;
+            int ih = p * strideH - padH + r;
             if (ih >= 0 && ih < h && q0 < q1) {
               VectorArrays.addInto(
                   col, idx + q0, dx, xOff + (c * h + ih) * w + q0 - padW + s, q1 - q0);
