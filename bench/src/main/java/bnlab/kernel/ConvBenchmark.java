@@ -16,9 +16,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Batched convolution forward and backward (weight and input gradients) for the Net's conv1 (3→6,
- * 32×32, 5×5) and conv2 (6→16, 14×14, 5×5), one thread: {@code vector} (the direct kernels of
- * {@link VectorDirectConv}), {@code im2col} (vector im2col + GEMM + col2im, what the direct kernels
- * replaced) and {@code scalar}. Time per batch; divide by the batch for time per image.
+ * 32×32, 5×5) and conv2 (6→16, 14×14, 5×5), one thread, one training plan per strategy: {@code
+ * vector} (the {@link ConvStrategy#DIRECT} plan the vector factory picks for these layers), {@code
+ * im2col} (the vector {@link ConvStrategy#IM2COL_GEMM} plan, what the direct kernels replaced) and
+ * {@code scalar} (the naive twin). Time per batch; divide by the batch for time per image.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,47 +39,46 @@ public class ConvBenchmark {
   @Param({"vector", "im2col", "scalar"})
   public String impl;
 
-  private Kernels kernels;
-  private ConvGeometry g;
+  private ConvPlan plan;
   private float[] x;
   private float[] w;
-  private float[] col;
   private float[] y;
   private float[] dy;
   private float[] dw;
-  private float[] dCol;
   private float[] dx;
 
   @Setup
   public void setup() {
-    g =
+    ConvGeometry g =
         layer.equals("conv1")
             ? new ConvGeometry(3, 32, 32, 6, 5, 5, 1, 1, 0, 0)
             : new ConvGeometry(6, 14, 14, 16, 5, 5, 1, 1, 0, 0);
-    // Read once when the direct kernels are first used: each parameter set runs in its own JVM.
-    System.setProperty("bnlab.conv", impl.equals("im2col") ? "im2col" : "auto");
-    kernels = impl.equals("scalar") ? new ScalarKernels() : new VectorKernels();
+    ConvKernels conv =
+        switch (impl) {
+          case "vector" -> new VectorConv(new VectorGemm(), "vector", true);
+          case "im2col" -> new VectorConv(new VectorGemm(), "vector", false);
+          default -> new ScalarConv();
+        };
+    plan = conv.plan(g, batch, true, true, null);
     Rng rng = new Rng(2);
     x = GemmBenchmark.fill(rng, batch * g.inSize());
-    w = GemmBenchmark.fill(rng, g.outChannels() * g.crs());
-    col = new float[batch * g.crs() * g.pq()];
-    y = new float[batch * g.outChannels() * g.pq()];
+    w = GemmBenchmark.fill(rng, g.weightSize());
+    y = new float[batch * g.outSize()];
     dy = GemmBenchmark.fill(rng, y.length);
     dw = new float[w.length];
-    dCol = new float[col.length];
     dx = new float[x.length];
-    kernels.convForward(g, batch, x, w, col, y);
+    plan.forward(x, w, null, y);
   }
 
   @Benchmark
   public float[] forward() {
-    kernels.convForward(g, batch, x, w, col, y);
+    plan.forward(x, w, null, y);
     return y;
   }
 
   @Benchmark
   public float[] backward() {
-    kernels.convBackward(g, batch, dy, x, w, col, dw, dCol, dx);
+    plan.backward(dy, x, w, dw, dx);
     return dx;
   }
 }

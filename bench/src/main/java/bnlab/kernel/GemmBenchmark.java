@@ -39,12 +39,8 @@ public class GemmBenchmark {
   @Param({"vector", "scalar"})
   public String impl;
 
-  private Kernels kernels;
-  private boolean ta;
-  private boolean tb;
-  private int m;
-  private int n;
-  private int k;
+  private GemmKernels gemm;
+  private GemmShape product;
   private float[] a;
   private float[] b;
   private float[] c;
@@ -53,12 +49,11 @@ public class GemmBenchmark {
   public void setup() {
     String[] parts = shape.split(":");
     String[] d = parts[0].split("x");
-    m = Integer.parseInt(d[0]);
-    n = Integer.parseInt(d[1]);
-    k = Integer.parseInt(d[2]);
-    ta = parts[1].charAt(0) == 'T';
-    tb = parts[1].charAt(1) == 'T';
-    kernels = impl.equals("vector") ? new VectorKernels() : new ScalarKernels();
+    int m = Integer.parseInt(d[0]);
+    int n = Integer.parseInt(d[1]);
+    int k = Integer.parseInt(d[2]);
+    product = GemmShape.of(parts[1].charAt(0) == 'T', parts[1].charAt(1) == 'T', m, n, k);
+    gemm = impl.equals("vector") ? new VectorGemm() : new ScalarGemm();
     Rng rng = new Rng(1);
     a = fill(rng, m * k);
     b = fill(rng, k * n);
@@ -75,7 +70,7 @@ public class GemmBenchmark {
 
   @Benchmark
   public float[] sgemm() {
-    kernels.sgemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, 0f, c, 0, n);
+    gemm.gemm(product, a, 0, b, 0, 0f, c, 0);
     return c;
   }
 }

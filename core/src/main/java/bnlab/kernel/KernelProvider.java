@@ -5,8 +5,10 @@ import java.util.Locale;
 
 /**
  * The kernels of this process, chosen once at start-up and logged, in the manner of Lucene's {@code
- * VectorizationProvider}: one object hands out one implementation per concern, and call sites never
- * ask whether they run vectorized.
+ * VectorizationProvider}: one object hands out one implementation per concern (GEMM, convolution
+ * plans, pooling and activations, optimizer steps, normalization), and call sites never ask whether
+ * they run vectorized. Layers take their concern once, e.g. {@code static final ConvKernels CONV =
+ * KernelProvider.get().conv()}.
  *
  * <p>{@code -Dbnlab.kernels=auto} (default) takes the Vector API implementations when the {@code
  * jdk.incubator.vector} module is present and its preferred float species holds at least 8 lanes
@@ -28,16 +30,20 @@ public abstract class KernelProvider {
   /** A short name for logs and run records: {@code "scalar"} or e.g. {@code "vector-256bit"}. */
   public abstract String name();
 
-  /** Dense products, convolutions, pooling and activations. */
-  public abstract Kernels kernels();
+  /** Dense matrix products. */
+  public abstract GemmKernels gemm();
+
+  /** Convolution plans. */
+  public abstract ConvKernels conv();
+
+  /** ReLU and 2×2 max pooling. */
+  public abstract PoolActivationKernels poolActivation();
+
+  /** SGD and Adam/AdamW steps. */
+  public abstract OptimKernels optim();
 
   /** The normalization kernels (BatchNorm and its family). */
   public abstract NormKernels norm();
-
-  /** Whether this is the Vector API provider (for the remaining static facades only). */
-  static boolean vector() {
-    return !(INSTANCE instanceof ScalarProvider);
-  }
 
   static KernelProvider choose(String wanted) {
     String w = wanted.trim().toLowerCase(Locale.ROOT);
@@ -85,7 +91,10 @@ public abstract class KernelProvider {
 
   /** The scalar kernels: the reference every vector kernel is tested against. */
   static final class ScalarProvider extends KernelProvider {
-    private final Kernels kernels = new ScalarKernels();
+    private final GemmKernels gemm = new ScalarGemm();
+    private final ConvKernels conv = new ScalarConv();
+    private final PoolActivationKernels poolActivation = new ScalarPoolActivation();
+    private final OptimKernels optim = new ScalarOptim();
     private final NormKernels norm = new ScalarNormKernels();
 
     @Override
@@ -94,8 +103,23 @@ public abstract class KernelProvider {
     }
 
     @Override
-    public Kernels kernels() {
-      return kernels;
+    public GemmKernels gemm() {
+      return gemm;
+    }
+
+    @Override
+    public ConvKernels conv() {
+      return conv;
+    }
+
+    @Override
+    public PoolActivationKernels poolActivation() {
+      return poolActivation;
+    }
+
+    @Override
+    public OptimKernels optim() {
+      return optim;
     }
 
     @Override

@@ -1,17 +1,16 @@
 package bnlab.kernel;
 
 /**
- * Element-wise optimizer updates over flat float arrays: the naive scalar reference. A vectorized
- * twin must keep these signatures and agree with them to a few ulps.
+ * The optimizer concern of a {@link KernelProvider}: element-wise SGD and Adam/AdamW updates over
+ * flat float arrays. The vector implementation performs the same float operations in the same order
+ * per element as the scalar one (no fused multiply-add), so the two are bit-identical.
  *
  * <p>Scalars (learning rate, bias corrections) are computed by the caller in double and passed as
  * float, as PyTorch casts Python scalars to the tensor's float type. Every loop follows the order
  * of PyTorch's single-tensor CPU implementation ({@code torch.optim.sgd._single_tensor_sgd}, {@code
- * torch.optim.adam._single_tensor_adam}) without fused multiply-adds.
+ * torch.optim.adam._single_tensor_adam}).
  */
-public final class OptimKernels {
-  private OptimKernels() {}
-
+public interface OptimKernels {
   /**
    * One SGD step on {@code n} elements: {@code d = g + weightDecay·p}; with momentum, {@code buf =
    * d} on the first step and {@code buf = momentum·buf + (1−dampening)·d} afterwards, then {@code d
@@ -19,7 +18,7 @@ public final class OptimKernels {
    *
    * <p>p, g, buf: (n). {@code buf} is unused (may be null) when {@code momentum == 0}.
    */
-  public static void sgdStep(
+  void sgdStep(
       float[] p,
       float[] g,
       float[] buf,
@@ -29,18 +28,7 @@ public final class OptimKernels {
       float momentum,
       float oneMinusDampening,
       boolean nesterov,
-      boolean firstStep) {
-    for (int i = 0; i < n; i++) {
-      float d = weightDecay != 0f ? g[i] + weightDecay * p[i] : g[i];
-      if (momentum != 0f) {
-        // PyTorch clones the gradient into a fresh buffer on the first step: no dampening there.
-        float b = firstStep ? d : buf[i] * momentum + oneMinusDampening * d;
-        buf[i] = b;
-        d = nesterov ? d + momentum * b : b;
-      }
-      p[i] = p[i] + negLr * d;
-    }
-  }
+      boolean firstStep);
 
   /**
    * One Adam / AdamW step on {@code n} elements:
@@ -56,7 +44,7 @@ public final class OptimKernels {
    *
    * <p>p, g, m, v, vMax: (n); {@code vMax} is null without amsgrad.
    */
-  public static void adamStep(
+  void adamStep(
       float[] p,
       float[] g,
       float[] m,
@@ -70,24 +58,5 @@ public final class OptimKernels {
       float oneMinusBeta2,
       float negStepSize,
       float bc2Sqrt,
-      float eps) {
-    // torch.lerp switches formula at weight 0.5 to stay accurate near both ends.
-    boolean lerpLow = oneMinusBeta1 < 0.5f;
-    float beta1 = 1f - oneMinusBeta1;
-    for (int i = 0; i < n; i++) {
-      float pi = decay != 1f ? p[i] * decay : p[i];
-      float d = l2 != 0f ? g[i] + l2 * pi : g[i];
-      float mi = m[i];
-      mi = lerpLow ? mi + oneMinusBeta1 * (d - mi) : d - (d - mi) * beta1;
-      m[i] = mi;
-      float vi = v[i] * beta2 + oneMinusBeta2 * d * d;
-      v[i] = vi;
-      if (vMax != null) {
-        vi = Math.max(vMax[i], vi);
-        vMax[i] = vi;
-      }
-      float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
-      p[i] = pi + negStepSize * mi / denom;
-    }
-  }
+      float eps);
 }

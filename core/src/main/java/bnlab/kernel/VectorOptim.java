@@ -1,21 +1,61 @@
 package bnlab.kernel;
 
+import static bnlab.kernel.VectorGemm.L;
+import static bnlab.kernel.VectorGemm.S;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API twin of {@link OptimKernels#adamStep}: the same float operations in the same order per
- * element (no fused multiply-add), so it is bit-identical to the scalar loop, only wider.
+ * Vector API twin of {@link ScalarOptim}: the same float operations in the same order per element
+ * (no fused multiply-add), so it is bit-identical to the scalar loops, only wider.
  */
-final class VectorOptim {
-  private static final VectorSpecies<Float> F = VectorGemm.S;
-  private static final int L = VectorGemm.L;
-
-  private VectorOptim() {}
+final class VectorOptim implements OptimKernels {
+  // p, g, buf (n): one SGD update, see OptimKernels.sgdStep
+  @Override
+  public void sgdStep(
+      float[] p,
+      float[] g,
+      float[] buf,
+      int n,
+      float negLr,
+      float weightDecay,
+      float momentum,
+      float oneMinusDampening,
+      boolean nesterov,
+      boolean firstStep) {
+    int i = 0;
+    for (int bound = S.loopBound(n); i < bound; i += L) {
+      FloatVector pi = FloatVector.fromArray(S, p, i);
+      FloatVector d = FloatVector.fromArray(S, g, i);
+      if (weightDecay != 0f) {
+        d = d.add(pi.mul(weightDecay));
+      }
+      if (momentum != 0f) {
+        // PyTorch clones the gradient into a fresh buffer on the first step: no dampening there.
+        FloatVector b =
+            firstStep
+                ? d
+                : FloatVector.fromArray(S, buf, i).mul(momentum).add(d.mul(oneMinusDampening));
+        b.intoArray(buf, i);
+        d = nesterov ? d.add(b.mul(momentum)) : b;
+      }
+      pi.add(d.mul(negLr)).intoArray(p, i);
+    }
+    for (; i < n; i++) {
+      float d = weightDecay != 0f ? g[i] + weightDecay * p[i] : g[i];
+      if (momentum != 0f) {
+        float b = firstStep ? d : buf[i] * momentum + oneMinusDampening * d;
+        buf[i] = b;
+        d = nesterov ? d + momentum * b : b;
+      }
+      p[i] = p[i] + negLr * d;
+    }
+  }
 
   // p, g, m, v, vMax (n): one Adam/AdamW/AMSGrad update, see OptimKernels.adamStep
-  static void adamStep(
+  @Override
+  public void adamStep(
       float[] p,
       float[] g,
       float[] m,
@@ -33,22 +73,22 @@ final class VectorOptim {
     boolean lerpLow = oneMinusBeta1 < 0.5f;
     float beta1 = 1f - oneMinusBeta1;
     int i = 0;
-    for (int bound = F.loopBound(n); i < bound; i += L) {
-      FloatVector pi = FloatVector.fromArray(F, p, i);
+    for (int bound = S.loopBound(n); i < bound; i += L) {
+      FloatVector pi = FloatVector.fromArray(S, p, i);
       if (decay != 1f) {
         pi = pi.mul(decay);
       }
-      FloatVector d = FloatVector.fromArray(F, g, i);
+      FloatVector d = FloatVector.fromArray(S, g, i);
       if (l2 != 0f) {
         d = d.add(pi.mul(l2));
       }
-      FloatVector mi = FloatVector.fromArray(F, m, i);
+      FloatVector mi = FloatVector.fromArray(S, m, i);
       mi = lerpLow ? mi.add(d.sub(mi).mul(oneMinusBeta1)) : d.sub(d.sub(mi).mul(beta1));
       mi.intoArray(m, i);
-      FloatVector vi = FloatVector.fromArray(F, v, i).mul(beta2).add(d.mul(oneMinusBeta2).mul(d));
+      FloatVector vi = FloatVector.fromArray(S, v, i).mul(beta2).add(d.mul(oneMinusBeta2).mul(d));
       vi.intoArray(v, i);
       if (vMax != null) {
-        vi = vi.max(FloatVector.fromArray(F, vMax, i));
+        vi = vi.max(FloatVector.fromArray(S, vMax, i));
         vi.intoArray(vMax, i);
       }
       FloatVector denom = vi.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);

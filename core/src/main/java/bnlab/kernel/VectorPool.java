@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API twin of {@link Kernels#maxPool2x2}: one output row at a time, L outputs per step.
+ * Vector API twin of {@link ScalarPoolActivation#maxPool2x2}: one output row at a time, L outputs
+ * per step.
  *
  * <p>A window's top pair (a, b) and bottom pair (c, d) sit interleaved in two input rows;
  * two-vector shuffles split each row's 2L inputs into its even (a or c) and odd (b or d) lanes, and
@@ -54,7 +55,7 @@ final class VectorPool {
     return v.rearrange(ODD_LO).blend(next.rearrange(ODD_HI), HIGH);
   }
 
-  /** Planes [pl0, pl1) of {@link Kernels#maxPool2x2}. */
+  /** Planes [pl0, pl1) of {@link ScalarPoolActivation#maxPool2x2}. */
   static void maxPool2x2(float[] x, int pl0, int pl1, int h, int w, float[] y, int[] argmax) {
     int p = h / 2;
     int q = w / 2;
@@ -74,7 +75,7 @@ final class VectorPool {
           } else {
             // The last rows of x: a full-width read would run off the array.
             for (int e = 0; e < count; e++) {
-              ScalarKernels.poolWindow(x, at + 2 * e, w, y, argmax, o + j + e);
+              ScalarPoolActivation.poolWindow(x, at + 2 * e, w, y, argmax, o + j + e);
             }
           }
         }

@@ -11,23 +11,51 @@ final class VectorSupport {
     return VectorGemm.L;
   }
 
+  /** The vector provider; {@code -Dbnlab.conv=im2col} turns the direct convolution off. */
   static KernelProvider create() {
-    return new VectorProvider();
+    String conv = System.getProperty("bnlab.conv", "auto").trim();
+    if (!conv.equals("auto") && !conv.equals("im2col")) {
+      throw new IllegalArgumentException("-Dbnlab.conv must be auto or im2col, got '" + conv + "'");
+    }
+    return new VectorProvider(conv.equals("auto"));
   }
 
   /** The Vector API kernels. */
   static final class VectorProvider extends KernelProvider {
-    private final Kernels kernels = new VectorKernels();
+    private final String name = "vector-" + VectorGemm.S.vectorBitSize() + "bit";
+    private final GemmKernels gemm = new VectorGemm();
+    private final ConvKernels conv;
+    private final PoolActivationKernels poolActivation = new VectorPoolActivation();
+    private final OptimKernels optim = new VectorOptim();
     private final NormKernels norm = new VectorNormKernels();
 
-    @Override
-    public String name() {
-      return kernels.name();
+    VectorProvider(boolean directConv) {
+      conv = new VectorConv(gemm, name, directConv);
     }
 
     @Override
-    public Kernels kernels() {
-      return kernels;
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public GemmKernels gemm() {
+      return gemm;
+    }
+
+    @Override
+    public ConvKernels conv() {
+      return conv;
+    }
+
+    @Override
+    public PoolActivationKernels poolActivation() {
+      return poolActivation;
+    }
+
+    @Override
+    public OptimKernels optim() {
+      return optim;
     }
 
     @Override

@@ -1,7 +1,9 @@
 package bnlab.nn;
 
 import bnlab.kernel.ConvGeometry;
-import bnlab.kernel.Kernels;
+import bnlab.kernel.ConvKernels;
+import bnlab.kernel.ConvPlan;
+import bnlab.kernel.KernelProvider;
 import bnlab.tensor.Rng;
 import bnlab.tensor.Shape;
 import bnlab.tensor.Tensor;
@@ -17,6 +19,7 @@ import bnlab.tensor.Tensor;
  * see {@link bnlab.nn.keras.Conv1D}.
  */
 public final class Conv1d extends Module {
+  private static final ConvKernels CONV = KernelProvider.get().conv();
   private final String repr;
   private final String expected;
   private final int inChannels;
@@ -30,12 +33,10 @@ public final class Conv1d extends Module {
   private int len;
   private int outLen;
   private Tensor out;
-  private Tensor col;
-  private Tensor dCol;
   private Tensor dX;
   private ConvGeometry geometry;
+  private ConvPlan plan;
   private Tensor input;
-  private boolean colKept;
 
   /** Conv1d with stride 1, no padding and a bias. */
   public Conv1d(int inChannels, int outChannels, int kernelSize) {
@@ -116,53 +117,29 @@ public final class Conv1d extends Module {
     n = x.dim(0);
     len = x.dim(2);
     outLen = ConvShapes.out(repr, "length", len, kernelSize, stride, padding);
-    int cr = inChannels * kernelSize;
     out = Tensor.ensure(out, n, outChannels, outLen);
     if (geometry == null || geometry.width() != len) {
       geometry =
           new ConvGeometry(inChannels, 1, len, outChannels, 1, kernelSize, 1, stride, 0, padding);
     }
-    float[] ys = out.data();
-    // The im2col matrices are kept for backward only in training and only if the kernels use
-    // them; otherwise backward, if called, recomputes them.
+    // The same plan until the input length, the batch or the mode changes.
+    plan = CONV.plan(geometry, n, isTraining(), requiresInputGrad(), plan);
     input = x;
-    colKept = isTraining() && Kernels.get().usesCol(geometry);
-    if (colKept) {
-      col = Tensor.ensure(col, n * cr * outLen);
-    }
-    Kernels.get()
-        .convForward(
-            geometry,
-            n,
-            x.data(),
-            weight.data().data(),
-            bias == null ? null : bias.data().data(),
-            colKept ? col.data() : null,
-            ys);
+    plan.forward(
+        x.data(), weight.data().data(), bias == null ? null : bias.data().data(), out.data());
     return out;
   }
 
   @Override
   public Tensor backward(Tensor dY) {
     ConvShapes.checkGrad(repr, out, dY);
-    int cr = inChannels * kernelSize;
-    boolean needDx = requiresInputGrad();
+    boolean needDx = ConvShapes.needInputGrad(repr, this, plan);
     if (needDx) {
       dX = Tensor.ensure(dX, n, inChannels, len);
-      dCol = Tensor.ensure(dCol, n * cr * outLen);
     }
     float[] g = dY.data();
-    Kernels.get()
-        .convBackward(
-            geometry,
-            n,
-            g,
-            input.data(),
-            weight.data().data(),
-            colKept ? col.data() : null,
-            weight.grad().data(),
-            needDx ? dCol.data() : null,
-            needDx ? dX.data() : null);
+    plan.backward(
+        g, input.data(), weight.data().data(), weight.grad().data(), needDx ? dX.data() : null);
     ConvShapes.addBiasGrad(bias, g, n, outChannels, outLen);
     return needDx ? dX : null;
   }

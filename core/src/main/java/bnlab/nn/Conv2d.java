@@ -1,7 +1,9 @@
 package bnlab.nn;
 
 import bnlab.kernel.ConvGeometry;
-import bnlab.kernel.Kernels;
+import bnlab.kernel.ConvKernels;
+import bnlab.kernel.ConvPlan;
+import bnlab.kernel.KernelProvider;
 import bnlab.tensor.Rng;
 import bnlab.tensor.Shape;
 import bnlab.tensor.Tensor;
@@ -15,10 +17,12 @@ import bnlab.tensor.Tensor;
  * kernelSize) / stride⌋ + 1 and Q likewise; weight (outChannels, inChannels, kernelSize,
  * kernelSize), bias (outChannels). Same in train and eval mode. Defaults: stride 1, padding 0, bias
  * true; initialisation as PyTorch: weight Kaiming-uniform with a = √5, i.e. U(±1/√fan_in), bias
- * U(±1/√fan_in), fan_in = inChannels·kernelSize². Computed per image as im2col followed by one
- * matrix product (weight (K, C·R·S) · col (C·R·S, P·Q)).
+ * U(±1/√fan_in), fan_in = inChannels·kernelSize². Computed by a convolution plan made once per
+ * input size, batch size and mode (direct for the small stride-1 layers of the article's network,
+ * im2col + matrix products elsewhere; {@code -Dbnlab.conv=im2col} forces the latter).
  */
 public final class Conv2d extends Module {
+  private static final ConvKernels CONV = KernelProvider.get().conv();
   private final String repr;
   private final String expected;
   private final int inChannels;
@@ -34,12 +38,10 @@ public final class Conv2d extends Module {
   private int p;
   private int q;
   private Tensor out;
-  private Tensor col;
-  private Tensor dCol;
   private Tensor dX;
   private ConvGeometry geometry;
+  private ConvPlan plan;
   private Tensor input;
-  private boolean colKept;
 
   /** Conv2d with stride 1, no padding and a bias. */
   public Conv2d(int inChannels, int outChannels, int kernelSize) {
@@ -123,8 +125,6 @@ public final class Conv2d extends Module {
     w = x.dim(3);
     p = ConvShapes.out(repr, "height", h, kernelSize, stride, padding);
     q = ConvShapes.out(repr, "width", w, kernelSize, stride, padding);
-    int crs = inChannels * kernelSize * kernelSize;
-    int pq = p * q;
     out = Tensor.ensure(out, n, outChannels, p, q);
     if (geometry == null || geometry.height() != h || geometry.width() != w) {
       geometry =
@@ -140,49 +140,25 @@ public final class Conv2d extends Module {
               padding,
               padding);
     }
-    float[] ys = out.data();
-    // The im2col matrices are kept for backward only in training and only if the kernels use
-    // them; otherwise backward, if called, recomputes them.
+    // The same plan until the input size, the batch or the mode changes.
+    plan = CONV.plan(geometry, n, isTraining(), requiresInputGrad(), plan);
     input = x;
-    colKept = isTraining() && Kernels.get().usesCol(geometry);
-    if (colKept) {
-      col = Tensor.ensure(col, n * crs * pq);
-    }
-    Kernels.get()
-        .convForward(
-            geometry,
-            n,
-            x.data(),
-            weight.data().data(),
-            bias == null ? null : bias.data().data(),
-            colKept ? col.data() : null,
-            ys);
+    plan.forward(
+        x.data(), weight.data().data(), bias == null ? null : bias.data().data(), out.data());
     return out;
   }
 
   @Override
   public Tensor backward(Tensor dY) {
     ConvShapes.checkGrad(repr, out, dY);
-    int crs = inChannels * kernelSize * kernelSize;
-    int pq = p * q;
-    boolean needDx = requiresInputGrad();
+    boolean needDx = ConvShapes.needInputGrad(repr, this, plan);
     if (needDx) {
       dX = Tensor.ensure(dX, n, inChannels, h, w);
-      dCol = Tensor.ensure(dCol, n * crs * pq);
     }
     float[] g = dY.data();
-    Kernels.get()
-        .convBackward(
-            geometry,
-            n,
-            g,
-            input.data(),
-            weight.data().data(),
-            colKept ? col.data() : null,
-            weight.grad().data(),
-            needDx ? dCol.data() : null,
-            needDx ? dX.data() : null);
-    ConvShapes.addBiasGrad(bias, g, n, outChannels, pq);
+    plan.backward(
+        g, input.data(), weight.data().data(), weight.grad().data(), needDx ? dX.data() : null);
+    ConvShapes.addBiasGrad(bias, g, n, outChannels, p * q);
     return needDx ? dX : null;
   }
 

@@ -1,5 +1,6 @@
 package bnlab.nn;
 
+import bnlab.kernel.ConvPlan;
 import bnlab.tensor.Shape;
 import bnlab.tensor.Tensor;
 
@@ -57,6 +58,19 @@ final class ConvShapes {
               + " like the last output, got "
               + Shape.str(dY.shape()));
     }
+  }
+
+  /**
+   * Whether backward computes dX: the layer's {@link Module#requiresInputGrad()}, which must not
+   * have been switched on since the forward that made the plan (the plan then has no room for it).
+   */
+  static boolean needInputGrad(String who, Module layer, ConvPlan plan) {
+    boolean need = layer.requiresInputGrad();
+    if (need && !plan.inputGrad()) {
+      throw new IllegalStateException(
+          who + ".backward: requiresInputGrad was switched on after forward; call forward again");
+    }
+    return need;
   }
 
   // y (N,K,L) += bias (K) broadcast over L

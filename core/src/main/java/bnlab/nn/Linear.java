@@ -1,6 +1,8 @@
 package bnlab.nn;
 
-import bnlab.kernel.Kernels;
+import bnlab.kernel.GemmKernels;
+import bnlab.kernel.GemmShape;
+import bnlab.kernel.KernelProvider;
 import bnlab.tensor.Rng;
 import bnlab.tensor.Shape;
 import bnlab.tensor.Tensor;
@@ -13,6 +15,7 @@ import bnlab.tensor.Tensor;
  * (U(±1/√inFeatures) for weight and bias).
  */
 public final class Linear extends Module {
+  private static final GemmKernels GEMM = KernelProvider.get().gemm();
   private final String repr;
   private final String expected;
   private final int inFeatures;
@@ -22,6 +25,12 @@ public final class Linear extends Module {
   private Tensor x;
   private Tensor out;
   private Tensor dX;
+
+  // The three products for the last batch size (remade when it changes).
+  private int shapesFor = -1;
+  private GemmShape forwardShape;
+  private GemmShape weightGradShape;
+  private GemmShape inputGradShape;
 
   /** Linear layer with a bias. */
   public Linear(int inFeatures, int outFeatures) {
@@ -87,23 +96,8 @@ public final class Linear extends Module {
     this.x = x;
     int n = x.dim(0);
     out = Tensor.ensure(out, n, outFeatures);
-    Kernels.get()
-        .sgemm(
-            false,
-            true,
-            n,
-            outFeatures,
-            inFeatures,
-            x.data(),
-            0,
-            inFeatures,
-            weight.data().data(),
-            0,
-            inFeatures,
-            0f,
-            out.data(),
-            0,
-            outFeatures);
+    shapes(n);
+    GEMM.gemm(forwardShape, x.data(), 0, weight.data().data(), 0, 0f, out.data(), 0);
     ConvShapes.addBias(bias, out.data(), n, outFeatures, 1);
     return out;
   }
@@ -113,45 +107,24 @@ public final class Linear extends Module {
   public Tensor backward(Tensor dY) {
     ConvShapes.checkGrad(repr, out, dY);
     int n = dY.dim(0);
-    Kernels k = Kernels.get();
-    k.sgemm(
-        true,
-        false,
-        outFeatures,
-        inFeatures,
-        n,
-        dY.data(),
-        0,
-        outFeatures,
-        x.data(),
-        0,
-        inFeatures,
-        1f,
-        weight.grad().data(),
-        0,
-        inFeatures);
+    GEMM.gemm(weightGradShape, dY.data(), 0, x.data(), 0, 1f, weight.grad().data(), 0);
     ConvShapes.addBiasGrad(bias, dY.data(), n, outFeatures, 1);
     if (!requiresInputGrad()) {
       return null;
     }
     dX = Tensor.ensure(dX, n, inFeatures);
-    k.sgemm(
-        false,
-        false,
-        n,
-        inFeatures,
-        outFeatures,
-        dY.data(),
-        0,
-        outFeatures,
-        weight.data().data(),
-        0,
-        inFeatures,
-        0f,
-        dX.data(),
-        0,
-        inFeatures);
+    GEMM.gemm(inputGradShape, dY.data(), 0, weight.data().data(), 0, 0f, dX.data(), 0);
     return dX;
+  }
+
+  // y = x·Wᵀ (N,out), dW += dYᵀ·x (out,in), dX = dY·W (N,in)
+  private void shapes(int n) {
+    if (n != shapesFor) {
+      forwardShape = GemmShape.of(false, true, n, outFeatures, inFeatures);
+      weightGradShape = GemmShape.of(true, false, outFeatures, inFeatures, n);
+      inputGradShape = GemmShape.of(false, false, n, inFeatures, outFeatures);
+      shapesFor = n;
+    }
   }
 
   private String describe() {

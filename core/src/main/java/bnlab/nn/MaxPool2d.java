@@ -1,6 +1,7 @@
 package bnlab.nn;
 
-import bnlab.kernel.Kernels;
+import bnlab.kernel.KernelProvider;
+import bnlab.kernel.PoolActivationKernels;
 import bnlab.tensor.Shape;
 import bnlab.tensor.Tensor;
 
@@ -14,6 +15,7 @@ import bnlab.tensor.Tensor;
  * the maximum so it propagates). Same in train and eval mode; no parameters.
  */
 public final class MaxPool2d extends Module {
+  private static final PoolActivationKernels POOL = KernelProvider.get().poolActivation();
   private final String repr;
   private final int kernelSize;
   private final int stride;
@@ -63,7 +65,7 @@ public final class MaxPool2d extends Module {
     float[] xs = x.data();
     float[] ys = out.data();
     if (kernelSize == 2 && stride == 2 && padding == 0) {
-      Kernels.get().maxPool2x2(xs, planes, h, w, ys, argmax);
+      POOL.maxPool2x2(xs, planes, h, w, ys, argmax);
       return out;
     }
     int o = 0;

@@ -1,6 +1,7 @@
 package bnlab.optim;
 
-import bnlab.kernel.OptimOps;
+import bnlab.kernel.KernelProvider;
+import bnlab.kernel.OptimKernels;
 import bnlab.nn.Parameter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Map;
 
 /** Adam and AdamW: one update rule, weight decay either added to the gradient or decoupled. */
 abstract sealed class AdamFamily extends BaseOptimizer permits Adam, AdamW {
+  private static final OptimKernels OPTIM = KernelProvider.get().optim();
   private final double beta1;
   private final double beta2;
   private final double eps;
@@ -63,7 +65,7 @@ abstract sealed class AdamFamily extends BaseOptimizer permits Adam, AdamW {
       // Bias corrections in double, as PyTorch computes them on Python floats.
       double bc1 = 1 - Math.pow(beta1, t);
       double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
-      OptimOps.adamStep(
+      OPTIM.adamStep(
           p.data().data(),
           p.grad().data(),
           slots[0][i],

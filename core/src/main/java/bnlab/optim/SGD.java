@@ -1,5 +1,6 @@
 package bnlab.optim;
 
+import bnlab.kernel.KernelProvider;
 import bnlab.kernel.OptimKernels;
 import bnlab.nn.Parameter;
 import java.util.Collection;
@@ -25,6 +26,7 @@ import java.util.Map;
  * initialization and momentum in deep learning", ICML 2013.
  */
 public final class SGD extends BaseOptimizer {
+  private static final OptimKernels OPTIM = KernelProvider.get().optim();
   private final double momentum;
   private final double dampening;
   private final boolean nesterov;
@@ -94,7 +96,7 @@ public final class SGD extends BaseOptimizer {
       }
       ParamGroup g = paramGroups().get(groupOf[i]);
       float[] buf = slots.length > 0 ? slots[0][i] : null;
-      OptimKernels.sgdStep(
+      OPTIM.sgdStep(
           p.data().data(),
           p.grad().data(),
           buf,

@@ -13,6 +13,7 @@
  * }
  * }</pre>
  *
- * <p>The element-wise update loops live in {@code bnlab.kernel.OptimKernels}.
+ * <p>The element-wise update loops are the optimizer kernels of {@code bnlab.kernel} (a scalar loop
+ * and a bit-identical Vector API twin, chosen once per process).
  */
 package bnlab.optim;

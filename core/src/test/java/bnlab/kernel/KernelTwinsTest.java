@@ -2,16 +2,25 @@ package bnlab.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import bnlab.tensor.Rng;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** {@link VectorKernels} against its naive twin {@link ScalarKernels} on awkward shapes. */
+/**
+ * The vector kernels against their naive twins on awkward shapes: GEMM, im2col/col2im, ReLU, max
+ * pooling, and convolution through the plans the factories choose (every strategy is also checked
+ * on its own in {@link ConvPlanTwinsTest}).
+ */
 class KernelTwinsTest {
-  private final ScalarKernels scalar = new ScalarKernels();
-  private final VectorKernels vector = new VectorKernels();
+  private final ScalarPoolActivation scalar = new ScalarPoolActivation();
+  private final VectorPoolActivation vector = new VectorPoolActivation();
+  private final GemmKernels scalarGemm = new ScalarGemm();
+  private final GemmKernels vectorGemm = new VectorGemm();
+  private final ConvKernels scalarConv = new ScalarConv();
+  private final ConvKernels vectorConv = VectorSupport.create().conv();
   private final int threadsBefore = Parallel.threads();
 
   @AfterEach
@@ -46,65 +55,13 @@ class KernelTwinsTest {
       float[] b = VectorGemmTest.random(rng, a.length);
       float[] colS = a.clone();
       float[] colV = b.clone();
-      scalar.im2col(
-          x,
-          0,
-          g.channels(),
-          g.height(),
-          g.width(),
-          g.kernelH(),
-          g.kernelW(),
-          g.strideH(),
-          g.strideW(),
-          g.padH(),
-          g.padW(),
-          colS,
-          0);
-      vector.im2col(
-          x,
-          0,
-          g.channels(),
-          g.height(),
-          g.width(),
-          g.kernelH(),
-          g.kernelW(),
-          g.strideH(),
-          g.strideW(),
-          g.padH(),
-          g.padW(),
-          colV,
-          0);
+      Im2col.im2col(g, x, 0, colS, 0);
+      VectorIm2col.im2col(g, x, 0, colV, 0);
       assertArrayEquals(colS, colV, 0f, () -> "im2col " + g);
       float[] dxS = VectorGemmTest.random(rng, g.inSize());
       float[] dxV = dxS.clone();
-      scalar.col2im(
-          colS,
-          0,
-          g.channels(),
-          g.height(),
-          g.width(),
-          g.kernelH(),
-          g.kernelW(),
-          g.strideH(),
-          g.strideW(),
-          g.padH(),
-          g.padW(),
-          dxS,
-          0);
-      vector.col2im(
-          colS,
-          0,
-          g.channels(),
-          g.height(),
-          g.width(),
-          g.kernelH(),
-          g.kernelW(),
-          g.strideH(),
-          g.strideW(),
-          g.padH(),
-          g.padW(),
-          dxV,
-          0);
+      Im2col.col2im(g, colS, 0, dxS, 0);
+      VectorIm2col.col2im(g, colS, 0, dxV, 0);
       // The same additions in the same order per element: exact.
       assertArrayEquals(dxS, dxV, 0f, () -> "col2im " + g);
     }
@@ -134,6 +91,27 @@ class KernelTwinsTest {
       scalar.reluBackward(ys, dy, ds, n);
       vector.reluBackward(ys, dy, dv, n);
       assertArrayEquals(ds, dv, 0f, () -> "reluBackward n=" + n);
+    }
+  }
+
+  @Test
+  void reluPropagatesNanInBothTwins() {
+    // Long enough for the vector loop and its scalar tail; NaN in both.
+    int n = 2 * VectorGemm.L + 3;
+    for (PoolActivationKernels k : new PoolActivationKernels[] {scalar, vector}) {
+      float[] x = new float[n];
+      java.util.Arrays.fill(x, Float.NaN);
+      float[] y = new float[n];
+      k.relu(x, y, n);
+      for (int i = 0; i < n; i++) {
+        int at = i;
+        assertTrue(Float.isNaN(y[i]), () -> k.getClass().getSimpleName() + ": relu(NaN) at " + at);
+      }
+      float[] dx = new float[n];
+      float[] dy = new float[n];
+      java.util.Arrays.fill(dy, 1f);
+      k.reluBackward(y, dy, dx, n);
+      assertArrayEquals(new float[n], dx, 0f, "no gradient where the output is NaN");
     }
   }
 
@@ -185,19 +163,19 @@ class KernelTwinsTest {
       float[] w = VectorGemmTest.random(rng, g.outChannels() * g.crs());
       float[] dy = VectorGemmTest.random(rng, n * g.outChannels() * g.pq());
       float[] dw0 = VectorGemmTest.random(rng, w.length);
-      Out s = run(scalar, g, n, x, w, dy, dw0);
-      Out v = run(vector, g, n, x, w, dy, dw0);
+      Out s = run(scalarConv, g, n, x, w, dy, dw0);
+      Out v = run(vectorConv, g, n, x, w, dy, dw0);
       close("y " + g, s.y, v.y, g.crs());
       close("dW " + g, s.dw, v.dw, (long) n * g.pq());
       close("dX " + g, s.dx, v.dx, (long) g.outChannels() * g.kernelH() * g.kernelW());
       // The first layer's backward: the weight gradient alone (the direct kernels' own path).
-      Out sw = run(scalar, g, n, x, w, dy, dw0, true, false);
-      Out vw = run(vector, g, n, x, w, dy, dw0, true, false);
+      Out sw = run(scalarConv, g, n, x, w, dy, dw0, true, false);
+      Out vw = run(vectorConv, g, n, x, w, dy, dw0, true, false);
       close("dW alone " + g, sw.dw, vw.dw, (long) n * g.pq());
       assertArrayEquals(s.dw, sw.dw, 0f, () -> "scalar dW alone " + g);
       // Without kept im2col matrices (inference): the same outputs, recomputed in backward.
-      Out sn = run(scalar, g, n, x, w, dy, dw0, false);
-      Out vn = run(vector, g, n, x, w, dy, dw0, false);
+      Out sn = run(scalarConv, g, n, x, w, dy, dw0, false);
+      Out vn = run(vectorConv, g, n, x, w, dy, dw0, false);
       assertArrayEquals(v.y, vn.y, 0f, () -> "y without col " + g);
       assertArrayEquals(s.y, sn.y, 0f, () -> "scalar y without col " + g);
       assertArrayEquals(s.dw, sn.dw, 0f, () -> "scalar dW without col " + g);
@@ -217,11 +195,11 @@ class KernelTwinsTest {
       float[] dy = VectorGemmTest.random(rng, n * g.outChannels() * g.pq());
       float[] dw0 = VectorGemmTest.random(rng, w.length);
       Parallel.setThreads(1);
-      Out one = run(vector, g, n, x, w, dy, dw0);
-      Out oneW = run(vector, g, n, x, w, dy, dw0, true, false);
+      Out one = run(vectorConv, g, n, x, w, dy, dw0);
+      Out oneW = run(vectorConv, g, n, x, w, dy, dw0, true, false);
       Parallel.setThreads(2);
-      Out two = run(vector, g, n, x, w, dy, dw0);
-      Out twoW = run(vector, g, n, x, w, dy, dw0, true, false);
+      Out two = run(vectorConv, g, n, x, w, dy, dw0);
+      Out twoW = run(vectorConv, g, n, x, w, dy, dw0, true, false);
       assertArrayEquals(one.y, two.y, 0f, () -> "y " + g);
       assertArrayEquals(one.dw, two.dw, 0f, () -> "dW " + g);
       assertArrayEquals(one.dx, two.dx, 0f, () -> "dX " + g);
@@ -242,11 +220,11 @@ class KernelTwinsTest {
         float[] c2 = c1.clone();
         float[] cs = c1.clone();
         Parallel.setThreads(1);
-        vector.sgemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, 1f, c1, 0, n);
+        vectorGemm.sgemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, 1f, c1, 0, n);
         Parallel.setThreads(2);
-        vector.sgemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, 1f, c2, 0, n);
+        vectorGemm.sgemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, 1f, c2, 0, n);
         assertArrayEquals(c1, c2, 0f);
-        scalar.sgemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, 1f, cs, 0, n);
+        scalarGemm.sgemm(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, 1f, cs, 0, n);
         close("sgemm " + m + "x" + n + "x" + k, cs, c1, k);
       }
     }
@@ -255,12 +233,12 @@ class KernelTwinsTest {
   private record Out(float[] y, float[] dw, float[] dx) {}
 
   private static Out run(
-      Kernels k, ConvGeometry g, int n, float[] x, float[] w, float[] dy, float[] dw0) {
+      ConvKernels k, ConvGeometry g, int n, float[] x, float[] w, float[] dy, float[] dw0) {
     return run(k, g, n, x, w, dy, dw0, true);
   }
 
   private static Out run(
-      Kernels k,
+      ConvKernels k,
       ConvGeometry g,
       int n,
       float[] x,
@@ -272,7 +250,7 @@ class KernelTwinsTest {
   }
 
   private static Out run(
-      Kernels k,
+      ConvKernels k,
       ConvGeometry g,
       int n,
       float[] x,
@@ -281,7 +259,8 @@ class KernelTwinsTest {
       float[] dw0,
       boolean keepCol,
       boolean needDx) {
-    float[] col = keepCol ? new float[n * g.crs() * g.pq()] : null;
+    // Training plans keep what backward needs (im2col matrices), inference plans recompute it.
+    ConvPlan plan = k.plan(g, n, keepCol, needDx, null);
     float[] y = new float[n * g.outChannels() * g.pq()];
     // Junk in y must be overwritten; the bias is added by the kernels.
     java.util.Arrays.fill(y, Float.NaN);
@@ -289,14 +268,13 @@ class KernelTwinsTest {
     for (int i = 0; i < bias.length; i++) {
       bias[i] = 0.25f * i - 1f;
     }
-    k.convForward(g, n, x, w, bias, col, y);
+    plan.forward(x, w, bias, y);
     float[] dw = dw0.clone();
-    float[] dCol = new float[n * g.crs() * g.pq()];
     float[] dx = needDx ? new float[n * g.inSize()] : null;
     if (dx != null) {
       java.util.Arrays.fill(dx, Float.NaN);
     }
-    k.convBackward(g, n, dy, x, w, col, dw, dCol, dx);
+    plan.backward(dy, x, w, dw, dx);
     return new Out(y, dw, dx);
   }
 

@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import bnlab.tensor.Rng;
 import org.junit.jupiter.api.Test;
 
+/** The naive GEMM and im2col/col2im against hand cases and a double-precision reference. */
 class ScalarKernelsTest {
-  private final Kernels k = new ScalarKernels();
+  private final GemmKernels k = new ScalarGemm();
 
   private static float[] random(Rng rng, int n) {
     float[] a = new float[n];
@@ -110,7 +111,7 @@ class ScalarKernelsTest {
     // x (1,3,3) = 1..9, kernel 2x2, stride 2, padding 1 -> P = Q = 2
     float[] x = {1, 2, 3, 4, 5, 6, 7, 8, 9};
     float[] col = new float[4 * 4];
-    k.im2col(x, 0, 1, 3, 3, 2, 2, 2, 2, 1, 1, col, 0);
+    Im2col.im2col(new ConvGeometry(1, 3, 3, 1, 2, 2, 2, 2, 1, 1), x, 0, col, 0);
     float[] want = {
       0, 0, 0, 5, // (r,s) = (0,0): x[2p-1, 2q-1]
       0, 0, 4, 6, // (0,1)
@@ -128,14 +129,15 @@ class ScalarKernelsTest {
     int w = 4;
     int[][] cfg = {{3, 3, 1, 1, 1, 1}, {2, 3, 2, 1, 0, 1}, {1, 2, 1, 2, 0, 0}, {5, 4, 1, 1, 0, 0}};
     for (int[] g : cfg) {
-      int p = Kernels.outSize(h, g[0], g[2], g[4]);
-      int q = Kernels.outSize(w, g[1], g[3], g[5]);
+      ConvGeometry geo = new ConvGeometry(c, h, w, 1, g[0], g[1], g[2], g[3], g[4], g[5]);
+      int p = geo.outH();
+      int q = geo.outW();
       float[] x = random(rng, c * h * w);
       float[] y = random(rng, c * g[0] * g[1] * p * q);
       float[] col = new float[y.length];
-      k.im2col(x, 0, c, h, w, g[0], g[1], g[2], g[3], g[4], g[5], col, 0);
+      Im2col.im2col(geo, x, 0, col, 0);
       float[] back = new float[x.length];
-      k.col2im(y, 0, c, h, w, g[0], g[1], g[2], g[3], g[4], g[5], back, 0);
+      Im2col.col2im(geo, y, 0, back, 0);
       double lhs = 0;
       double rhs = 0;
       for (int i = 0; i < y.length; i++) {

@@ -51,32 +51,15 @@ class VectorGemmTest {
       float[] a = random(rng, m * k), b = random(rng, k * n);
       int lda = ta ? m : k, ldb = tb ? k : n;
       float[] whole = new float[m * n];
-      VectorGemm.sgemm(ta, tb, m, n, k, a, 0, lda, b, 0, ldb, 0f, whole, 0, n);
+      GemmShape shape = GemmShape.of(ta, tb, m, n, k);
+      VectorGemm.product(shape, a, 0, b, 0, 0f, whole, 0);
       float[] split = new float[m * n];
       int[] rows = {0, 3, 4, 11, m};
       int[] cols = {0, 17, 64, 100, n};
       for (int r = 0; r + 1 < rows.length; r++) {
         for (int c = 0; c + 1 < cols.length; c++) {
-          VectorGemm.sgemmRange(
-              ta,
-              tb,
-              m,
-              n,
-              k,
-              a,
-              0,
-              lda,
-              b,
-              0,
-              ldb,
-              0f,
-              split,
-              0,
-              n,
-              rows[r],
-              rows[r + 1],
-              cols[c],
-              cols[c + 1]);
+          VectorGemm.block(
+              shape, a, 0, b, 0, 0f, split, 0, rows[r], rows[r + 1], cols[c], cols[c + 1]);
         }
       }
       for (int i = 0; i < whole.length; i++) {
@@ -99,8 +82,9 @@ class VectorGemmTest {
         float[] a = random(rng, batch * m * k), b = random(rng, batch * k * n);
         float[] c = random(rng, m * n);
         float[] expected = c.clone();
-        VectorGemm.sumRange(
-            batch, m * k, k * n, ta, tb, m, n, k, a, 0, lda, b, 0, ldb, 0.5f, c, 0, n, 0, m, 0, n);
+        GemmShape shape =
+            GemmShape.of(ta, tb, m, n, k).withLeadingDims(lda, ldb, n).batched(batch, m * k, k * n);
+        VectorGemm.product(shape, a, 0, b, 0, 0.5f, c, 0);
         double tol = 1e-6 * (4 + Math.sqrt((double) k * batch)) * 4;
         for (int i = 0; i < m; i++) {
           for (int j = 0; j < n; j++) {
@@ -127,8 +111,15 @@ class VectorGemmTest {
   @Test
   void betaZeroIgnoresNanInC() {
     float[] c = {Float.NaN, Float.NaN};
-    VectorGemm.sgemm(
-        false, false, 1, 2, 1, new float[] {2f}, 0, 1, new float[] {3f, 4f}, 0, 2, 0f, c, 0, 2);
+    VectorGemm.product(
+        GemmShape.of(false, false, 1, 2, 1),
+        new float[] {2f},
+        0,
+        new float[] {3f, 4f},
+        0,
+        0f,
+        c,
+        0);
     if (c[0] != 6f || c[1] != 8f) {
       fail("expected [6, 8], got [" + c[0] + ", " + c[1] + "]");
     }
@@ -150,7 +141,8 @@ class VectorGemmTest {
     float[] b = random(rng, bOff + (tb ? n : k) * ldb);
     float[] c = random(rng, cOff + m * ldc);
     float[] c0 = c.clone();
-    VectorGemm.sgemm(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    GemmShape shape = GemmShape.of(ta, tb, m, n, k).withLeadingDims(lda, ldb, ldc);
+    VectorGemm.product(shape, a, aOff, b, bOff, beta, c, cOff);
     double tol = 1e-6 * (4 + Math.sqrt(k)) * 4;
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {

@@ -3,6 +3,7 @@ package bnlab.nn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import bnlab.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,21 @@ class ActivationTest {
     GradCheck.of(new Tanh(), x).check();
     GradCheck.of(new Flatten(), x).check();
     GradCheck.of(new Sigmoid().eval(), Tensors.uniform(2, 1)).check();
+  }
+
+  @Test
+  void reluPropagatesNanAsPyTorch() {
+    // torch.relu(torch.tensor([nan, -0., -1., 2., inf, -inf])) = [nan, 0., 0., 2., inf, 0.]
+    float inf = Float.POSITIVE_INFINITY;
+    ReLU relu = new ReLU();
+    Tensor y = relu.forward(Tensor.of(new float[] {Float.NaN, -0f, -1f, 2f, inf, -inf}, 6));
+    assertTrue(Float.isNaN(y.get(0)), "relu(NaN) must be NaN, got " + y.get(0));
+    assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(y.get(1)), "relu(-0) = +0");
+    assertArrayEquals(
+        new float[] {0f, 2f, inf, 0f}, java.util.Arrays.copyOfRange(y.toArray(), 2, 6));
+    // Backward keeps PyTorch's rule: dY passes only where the output is > 0 (not at NaN).
+    Tensor dX = relu.backward(Tensor.of(new float[] {1f, 2f, 3f, 4f, 5f, 6f}, 6));
+    assertArrayEquals(new float[] {0f, 0f, 0f, 4f, 5f, 0f}, dX.toArray());
   }
 
   @Test

@@ -1,6 +1,9 @@
 package bnlab.nn.keras;
 
-import bnlab.kernel.Kernels;
+import bnlab.kernel.ConvGeometry;
+import bnlab.kernel.ConvKernels;
+import bnlab.kernel.ConvPlan;
+import bnlab.kernel.KernelProvider;
 import bnlab.nn.Init;
 import bnlab.nn.Module;
 import bnlab.nn.Parameter;
@@ -20,8 +23,10 @@ import bnlab.tensor.Tensor;
  * <p>Relation to PyTorch's layout: this layer equals {@code x.permute(0, 2, 1)} → {@link
  * bnlab.nn.Conv1d}(C, filters, kernelSize) → {@code permute(0, 2, 1)} with Conv1d's weight[f, c, r]
  * = kernel[r, c, f]. It computes channels-last directly (one matrix product per kernel tap, no
- * transposes). Initialisation follows Keras' defaults: kernel Glorot-uniform, U(±√(6/(fan_in +
- * fan_out))) with fan_in = kernelSize·C, fan_out = kernelSize·filters; bias zeros.
+ * transposes), through a channels-last convolution plan made once per input length, batch size and
+ * mode. Like the PyTorch-style layers it honours {@link Module#requiresInputGrad(boolean)}.
+ * Initialisation follows Keras' defaults: kernel Glorot-uniform, U(±√(6/(fan_in + fan_out))) with
+ * fan_in = kernelSize·C, fan_out = kernelSize·filters; bias zeros.
  *
  * <p>As in Keras, the input channel count may be left open: the two-argument constructor builds the
  * parameters at the first forward (from the generator of the last {@link #resetParameters} or
@@ -29,6 +34,7 @@ import bnlab.tensor.Tensor;
  * before the first forward needs.
  */
 public final class Conv1D extends Module {
+  private static final ConvKernels CONV = KernelProvider.get().conv();
   private final int filters;
   private final int kernelSize;
   private final String repr;
@@ -39,6 +45,8 @@ public final class Conv1D extends Module {
   private Tensor x;
   private Tensor out;
   private Tensor dX;
+  private ConvGeometry geometry;
+  private ConvPlan plan;
 
   /** Conv1D whose input channel count is taken from the first input, as Keras builds layers. */
   public Conv1D(int filters, int kernelSize) {
@@ -120,35 +128,11 @@ public final class Conv1D extends Module {
     int outLen = len - kernelSize + 1;
     this.x = x;
     out = Tensor.ensure(out, n, outLen, filters);
-    Kernels k = Kernels.get();
-    float[] ys = out.data();
-    int cf = channels * filters;
-    for (int i = 0; i < n; i++) {
-      for (int r = 0; r < kernelSize; r++) {
-        k.sgemm(
-            false,
-            false,
-            outLen,
-            filters,
-            channels,
-            x.data(),
-            (i * len + r) * channels,
-            channels,
-            kernel.data().data(),
-            r * cf,
-            filters,
-            r == 0 ? 0f : 1f,
-            ys,
-            i * outLen * filters,
-            filters);
-      }
+    if (geometry == null || geometry.width() != len) {
+      geometry = new ConvGeometry(channels, 1, len, filters, 1, kernelSize, 1, 1, 0, 0);
     }
-    float[] b = bias.data().data();
-    for (int row = 0; row < n * outLen; row++) {
-      for (int f = 0; f < filters; f++) {
-        ys[row * filters + f] += b[f];
-      }
-    }
+    plan = CONV.planChannelsLast(geometry, n, isTraining(), requiresInputGrad(), plan);
+    plan.forward(x.data(), kernel.data().data(), bias.data().data(), out.data());
     return out;
   }
 
@@ -164,50 +148,18 @@ public final class Conv1D extends Module {
               + Shape.str(dY.shape()));
     }
     int n = x.dim(0);
-    int len = x.dim(1);
     int outLen = out.dim(1);
-    int cf = channels * filters;
-    dX = Tensor.ensure(dX, n, len, channels).fill(0f);
-    Kernels k = Kernels.get();
-    float[] g = dY.data();
-    for (int i = 0; i < n; i++) {
-      int gOff = i * outLen * filters;
-      for (int r = 0; r < kernelSize; r++) {
-        int xOff = (i * len + r) * channels;
-        k.sgemm(
-            true,
-            false,
-            channels,
-            filters,
-            outLen,
-            x.data(),
-            xOff,
-            channels,
-            g,
-            gOff,
-            filters,
-            1f,
-            kernel.grad().data(),
-            r * cf,
-            filters);
-        k.sgemm(
-            false,
-            true,
-            outLen,
-            channels,
-            filters,
-            g,
-            gOff,
-            filters,
-            kernel.data().data(),
-            r * cf,
-            filters,
-            1f,
-            dX.data(),
-            xOff,
-            channels);
-      }
+    boolean needDx = requiresInputGrad();
+    if (needDx && !plan.inputGrad()) {
+      throw new IllegalStateException(
+          this + ".backward: requiresInputGrad was switched on after forward; call forward again");
     }
+    if (needDx) {
+      dX = Tensor.ensure(dX, n, x.dim(1), channels);
+    }
+    float[] g = dY.data();
+    plan.backward(
+        g, x.data(), kernel.data().data(), kernel.grad().data(), needDx ? dX.data() : null);
     float[] db = bias.grad().data();
     for (int f = 0; f < filters; f++) {
       double s = 0;
@@ -216,7 +168,7 @@ public final class Conv1D extends Module {
       }
       db[f] += (float) s;
     }
-    return dX;
+    return needDx ? dX : null;
   }
 
   @Override

@@ -4,15 +4,16 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Direct convolution for stride 1 and no padding, without im2col: what {@link VectorKernels} uses
- * where it measured faster (see {@link #applies}); the scalar twin is {@link ScalarKernels}' im2col
- * + GEMM, and {@code -Dbnlab.conv=im2col} selects the vector im2col + GEMM instead.
+ * The kernels of {@link ConvStrategy#DIRECT}: convolution for stride 1 and no padding without
+ * im2col (a padded convolution runs on padded copies, see {@link DirectConvPlan}); the scalar twin
+ * is {@link ScalarConvPlan}.
  *
  * <p>The trick is to compute each output plane "wide": output (p, q) is stored at p·W + q of a row
  * of length (P−1)·W + Q, as if the output were as wide as the input. Then for every kernel tap (c,
  * r, s) the inputs it needs form one contiguous run, x[c·H·W + r·W + s + o] for o along the wide
  * row, so y_wide (K, wide) = weight (K, C·R·S) · X with row crs of X a shifted view of x: a matrix
- * product whose B rows are found through a table of offsets instead of a leading dimension. The
+ * product whose B rows are found through a table of offsets instead of a leading dimension, run by
+ * the GEMM's register blocks in their offset-table variant ({@link BroadcastGemm#k4x3Rows}). The
  * columns q ≥ Q of the wide rows are junk and are dropped when the result is copied into y (with
  * the bias added). The im2col matrix, C·R·S·P·Q floats per image (235 KB for the article's first
  * layer), is never written or read.
@@ -25,48 +26,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Every output element is computed by the same operations whichever chunk of images it is in, so
  * results do not depend on the thread count.
  */
-final class VectorDirectConv {
+final class DirectConv {
   private static final VectorSpecies<Float> S = VectorGemm.S;
   private static final int L = VectorGemm.L;
   private static final int NR = 3 * L;
 
-  private VectorDirectConv() {}
-
-  /**
-   * {@code -Dbnlab.conv=im2col} turns the direct kernels off (to measure against them); the default
-   * {@code auto} uses them wherever {@link #applies} allows.
-   */
-  private static final boolean ENABLED = !"im2col".equals(System.getProperty("bnlab.conv", "auto"));
-
-  /**
-   * Beyond this many taps per output (C·R·S) or output channels, im2col + GEMM wins: its k-blocking
-   * keeps operands in L1, and the weight gradient here makes (K/2)·(C·R·S/4) passes over the
-   * images. Measured training a VGG on 32×32 inputs (3×3 kernels, padding 1; C·R·S 27 to 1,152, K
-   * 32 to 128) at batch 32: 347 images/s with every layer direct, 365 with only the first (C·R·S
-   * 27, K 32), 392 with none.
-   */
-  static final int MAX_TAPS = 160;
-
-  static final int MAX_OUT_CHANNELS = 16;
-
-  /**
-   * Whether the direct kernels take this convolution: stride 1 (padding is handled on padded
-   * copies), and output rows at least half as wide as the input's (the rest of each wide row is
-   * computed and thrown away).
-   *
-   * <p>Measured in the article's network at batch 128 (2 cores, AVX-512, per step): the first layer
-   * (C·R·S = 75, 32 → 28 wide) forward 0.75 ms against 2.3–2.8 ms with im2col + GEMM, weight
-   * gradient 1.5 against 1.8–2.2 ms; the second (C·R·S = 150, 14 → 10 wide, so 29% of each wide row
-   * is junk) forward 0.47 against 1.24 ms, backward with the input gradient 1.96 against 2.6 ms.
-   */
-  static boolean applies(ConvGeometry g) {
-    return ENABLED
-        && g.strideH() == 1
-        && g.strideW() == 1
-        && g.crs() <= MAX_TAPS
-        && g.outChannels() <= MAX_OUT_CHANNELS
-        && 2 * g.outW() >= g.width() + 2 * g.padW();
-  }
+  private DirectConv() {}
 
   /**
    * The same convolution over the zero-padded input: (H + 2·padH, W + 2·padW), no padding. A padded
@@ -178,29 +143,8 @@ final class VectorDirectConv {
     }
   }
 
-  /**
-   * A few plans kept by geometry, so that the layers of one model, which share a thread's
-   * convolution job, do not rebuild them on every call; the oldest goes when a ninth arrives.
-   */
-  static final class Plans {
-    private final Plan[] kept = new Plan[8];
-    private int next;
-
-    Plan get(ConvGeometry g) {
-      for (Plan p : kept) {
-        if (p != null && p.g.equals(g)) {
-          return p;
-        }
-      }
-      Plan p = new Plan(g);
-      kept[next] = p;
-      next = (next + 1) % kept.length;
-      return p;
-    }
-  }
-
-  /** Sizes and the tap offset table of one geometry, computed once. */
-  static final class Plan {
+  /** Sizes and the tap offset table of one (unpadded, stride-1) geometry, computed once. */
+  static final class Layout {
     final ConvGeometry g;
     final int p;
     final int q;
@@ -221,7 +165,7 @@ final class VectorDirectConv {
     /** Offset of each tap's run within an image: c·H·W + r·W + s. */
     final int[] rowOff;
 
-    Plan(ConvGeometry g) {
+    Layout(ConvGeometry g) {
       this.g = g;
       p = g.outH();
       q = g.outW();
@@ -255,11 +199,11 @@ final class VectorDirectConv {
 
   /**
    * Image x at xOff → y (K, P, Q) at yOff, plus bias (may be null). {@code wide} holds {@link
-   * Plan#wideSize} floats, {@code pad} {@link Plan#reach}; the latter is used when the image is so
-   * near the end of x that a wide row would read past it.
+   * Layout#wideSize} floats, {@code pad} {@link Layout#reach}; the latter is used when the image is
+   * so near the end of x that a wide row would read past it.
    */
   static void forward(
-      Plan pl,
+      Layout pl,
       float[] x,
       int xOff,
       float[] w,
@@ -281,14 +225,17 @@ final class VectorDirectConv {
     for (int j = 0; j < ld; j += NR) {
       int i = 0;
       for (; i + 4 <= k; i += 4) {
-        k4x3(crs, w, i * crs, xs, so + j, pl.rowOff, wide, i * ld + j, ld);
+        BroadcastGemm.k4x3Rows(
+            crs, w, i * crs, crs, 1, xs, so + j, pl.rowOff, 0f, wide, i * ld + j, ld);
       }
       if (i + 2 <= k) {
-        k2x3(crs, w, i * crs, xs, so + j, pl.rowOff, wide, i * ld + j, ld);
+        BroadcastGemm.k2x3Rows(
+            crs, w, i * crs, crs, 1, xs, so + j, pl.rowOff, 0f, wide, i * ld + j, ld);
         i += 2;
       }
       for (; i < k; i++) {
-        k1x3(crs, w, i * crs, xs, so + j, pl.rowOff, wide, i * ld + j);
+        BroadcastGemm.k1x3Rows(
+            crs, w, i * crs, crs, 1, xs, so + j, pl.rowOff, 0f, wide, i * ld + j, ld);
       }
     }
     compact(pl, wide, bias, y, yOff);
@@ -298,7 +245,7 @@ final class VectorDirectConv {
    * The image at x[xOff] copied to dst[dOff], followed by zeros up to the plan's reach: for an
    * image so near the end of x that its last wide rows would read past it.
    */
-  private static void withReadAhead(Plan pl, float[] x, int xOff, float[] dst, int dOff) {
+  private static void withReadAhead(Layout pl, float[] x, int xOff, float[] dst, int dOff) {
     int size = pl.g.inSize();
     System.arraycopy(x, xOff, dst, dOff, size);
     java.util.Arrays.fill(dst, dOff + size, dOff + pl.reach, 0f);
@@ -309,7 +256,7 @@ final class VectorDirectConv {
    * into the rows after it, which are written afterwards; where it would run past this image's
    * output (another thread may own what follows) the row's tail is copied element by element.
    */
-  private static void compact(Plan pl, float[] wide, float[] bias, float[] y, int yOff) {
+  private static void compact(Layout pl, float[] wide, float[] bias, float[] y, int yOff) {
     int kk = pl.g.outChannels();
     int w = pl.g.width();
     int p = pl.p;
@@ -335,10 +282,10 @@ final class VectorDirectConv {
   /**
    * Weight gradient of images [t0, t1) into part (K, C·R·S) at pOff (overwritten): dW[k, crs] = Σ_t
    * Σ_o dyWide_t[k, o] · x_t[rowOff[crs] + o]. {@code dyWide} holds (t1 − t0)·{@link
-   * Plan#dyWideSize} floats, {@code pads} (t1 − t0)·{@link Plan#reach}.
+   * Layout#dyWideSize} floats, {@code pads} (t1 − t0)·{@link Layout#reach}.
    */
   static void weightGrad(
-      Plan pl,
+      Layout pl,
       int t0,
       int t1,
       float[] x,
@@ -422,91 +369,5 @@ final class VectorDirectConv {
         }
       }
     }
-  }
-
-  // 4 rows of C (ld ldc) at ci, 3 vectors wide: Σ_p a[row, p] · b[bj + rowOff[p] ...]. The shape
-  // of VectorGemm's k4x3, kept apart on purpose: there B's rows are a leading dimension apart,
-  // here they come from a table, and neither hot loop should pay for the other's addressing.
-  private static void k4x3(
-      int crs, float[] a, int ai, float[] b, int bj, int[] rowOff, float[] c, int ci, int ldc) {
-    FloatVector c00 = FloatVector.zero(S);
-    FloatVector c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
-    FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
-    for (int p = 0; p < crs; p++) {
-      int bp = bj + rowOff[p];
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
-      FloatVector v = FloatVector.broadcast(S, a[ai + p]);
-      c00 = v.fma(b0, c00);
-      c01 = v.fma(b1, c01);
-      c02 = v.fma(b2, c02);
-      v = FloatVector.broadcast(S, a[ai + crs + p]);
-      c10 = v.fma(b0, c10);
-      c11 = v.fma(b1, c11);
-      c12 = v.fma(b2, c12);
-      v = FloatVector.broadcast(S, a[ai + 2 * crs + p]);
-      c20 = v.fma(b0, c20);
-      c21 = v.fma(b1, c21);
-      c22 = v.fma(b2, c22);
-      v = FloatVector.broadcast(S, a[ai + 3 * crs + p]);
-      c30 = v.fma(b0, c30);
-      c31 = v.fma(b1, c31);
-      c32 = v.fma(b2, c32);
-    }
-    c00.intoArray(c, ci);
-    c01.intoArray(c, ci + L);
-    c02.intoArray(c, ci + 2 * L);
-    c10.intoArray(c, ci + ldc);
-    c11.intoArray(c, ci + ldc + L);
-    c12.intoArray(c, ci + ldc + 2 * L);
-    c20.intoArray(c, ci + 2 * ldc);
-    c21.intoArray(c, ci + 2 * ldc + L);
-    c22.intoArray(c, ci + 2 * ldc + 2 * L);
-    c30.intoArray(c, ci + 3 * ldc);
-    c31.intoArray(c, ci + 3 * ldc + L);
-    c32.intoArray(c, ci + 3 * ldc + 2 * L);
-  }
-
-  private static void k2x3(
-      int crs, float[] a, int ai, float[] b, int bj, int[] rowOff, float[] c, int ci, int ldc) {
-    FloatVector c00 = FloatVector.zero(S);
-    FloatVector c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
-    for (int p = 0; p < crs; p++) {
-      int bp = bj + rowOff[p];
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
-      FloatVector v = FloatVector.broadcast(S, a[ai + p]);
-      c00 = v.fma(b0, c00);
-      c01 = v.fma(b1, c01);
-      c02 = v.fma(b2, c02);
-      v = FloatVector.broadcast(S, a[ai + crs + p]);
-      c10 = v.fma(b0, c10);
-      c11 = v.fma(b1, c11);
-      c12 = v.fma(b2, c12);
-    }
-    c00.intoArray(c, ci);
-    c01.intoArray(c, ci + L);
-    c02.intoArray(c, ci + 2 * L);
-    c10.intoArray(c, ci + ldc);
-    c11.intoArray(c, ci + ldc + L);
-    c12.intoArray(c, ci + ldc + 2 * L);
-  }
-
-  private static void k1x3(
-      int crs, float[] a, int ai, float[] b, int bj, int[] rowOff, float[] c, int ci) {
-    FloatVector c0 = FloatVector.zero(S);
-    FloatVector c1 = c0, c2 = c0;
-    for (int p = 0; p < crs; p++) {
-      int bp = bj + rowOff[p];
-      FloatVector v = FloatVector.broadcast(S, a[ai + p]);
-      c0 = v.fma(FloatVector.fromArray(S, b, bp), c0);
-      c1 = v.fma(FloatVector.fromArray(S, b, bp + L), c1);
-      c2 = v.fma(FloatVector.fromArray(S, b, bp + 2 * L), c2);
-    }
-    c0.intoArray(c, ci);
-    c1.intoArray(c, ci + L);
-    c2.intoArray(c, ci + 2 * L);
   }
 }

@@ -1,0 +1,635 @@
+package bnlab.kernel;
+
+import static bnlab.kernel.VectorGemm.L;
+import static bnlab.kernel.VectorGemm.S;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
+/**
+ * The GEMM micro-kernels for op(B) with contiguous rows (B not transposed): each C row block is
+ * built from fused multiply-adds of a broadcast A element with three B row vectors, 4×3 vectors of
+ * C held in registers, with 2- and 1-row and masked-column tails. A is addressed by a row stride
+ * {@code ars} and a column stride {@code acs}, so A and Aᵀ go through the same code.
+ *
+ * <p>The direct convolution ({@link DirectConv}) runs the same blocks with B's rows found through
+ * an offset table ({@link #k4x3Rows} and its tails) instead of a leading dimension. One family, two
+ * addressing variants, because one source for both measured slower (one thread, 2-core Xeon
+ * AVX-512, JDK 25, per-call CPU time, medians of alternating launches on a loaded machine):
+ *
+ * <ul>
+ *   <li>GEMM through a table of p·ldb: 5% slower at 16×100×150 and 10×400×120, 15% at 128×400×120,
+ *       8% for 75×784×6 Aᵀ·B; through one kernel testing {@code rowOff == null}: 11% and 7% slower
+ *       on the last two;
+ *   <li>the direct convolution on these blocks instead of its own table kernels (which had the same
+ *       loop, without the A strides and beta): forward 16–25% faster (conv2 at batch 128: 1.11–1.50
+ *       ms before, 0.93–1.12 ms after; conv1 at batch 128: 1.40–1.95 before, 1.21–1.76 after).
+ * </ul>
+ */
+final class BroadcastGemm {
+  private static final int NR = 3 * L;
+
+  private BroadcastGemm() {}
+
+  /** C block rows [i0, i1) × columns [j0, j1) += A panel (kc columns) · B panel (kc rows). */
+  static void panel(
+      int kc,
+      float[] a,
+      int aOff,
+      int ars,
+      int acs,
+      float[] b,
+      int bOff,
+      int ldb,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc,
+      int i0,
+      int i1,
+      int j0,
+      int j1) {
+    int j = j0;
+    for (; j + NR <= j1; j += NR) {
+      int i = i0;
+      for (; i + 4 <= i1; i += 4) {
+        k4x3(kc, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, beta, c, cOff + i * ldc + j, ldc);
+      }
+      for (; i + 2 <= i1; i += 2) {
+        k2x3(kc, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, beta, c, cOff + i * ldc + j, ldc);
+      }
+      for (; i < i1; i++) {
+        k1x3(kc, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, beta, c, cOff + i * ldc + j, ldc);
+      }
+    }
+    for (; j < j1; j += L) {
+      int i = i0;
+      for (; i + 4 <= i1; i += 4) {
+        k4x1(
+            kc,
+            a,
+            aOff + i * ars,
+            ars,
+            acs,
+            b,
+            bOff + j,
+            ldb,
+            beta,
+            c,
+            cOff + i * ldc + j,
+            ldc,
+            j,
+            j1);
+      }
+      for (; i < i1; i++) {
+        k1x1(
+            kc,
+            a,
+            aOff + i * ars,
+            ars,
+            acs,
+            b,
+            bOff + j,
+            ldb,
+            beta,
+            c,
+            cOff + i * ldc + j,
+            ldc,
+            j,
+            j1);
+      }
+    }
+  }
+
+  private static void k4x3(
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int ldb,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc) {
+    FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+      c02 = c00;
+      c10 = c00;
+      c11 = c00;
+      c12 = c00;
+      c20 = c00;
+      c21 = c00;
+      c22 = c00;
+      c30 = c00;
+      c31 = c00;
+      c32 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci);
+      c01 = FloatVector.fromArray(S, c, ci + L);
+      c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+      c10 = FloatVector.fromArray(S, c, ci + ldc);
+      c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+      c12 = FloatVector.fromArray(S, c, ci + ldc + 2 * L);
+      c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+      c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+      c22 = FloatVector.fromArray(S, c, ci + 2 * ldc + 2 * L);
+      c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+      c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+      c32 = FloatVector.fromArray(S, c, ci + 3 * ldc + 2 * L);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c01 = c01.mul(beta);
+        c02 = c02.mul(beta);
+        c10 = c10.mul(beta);
+        c11 = c11.mul(beta);
+        c12 = c12.mul(beta);
+        c20 = c20.mul(beta);
+        c21 = c21.mul(beta);
+        c22 = c22.mul(beta);
+        c30 = c30.mul(beta);
+        c31 = c31.mul(beta);
+        c32 = c32.mul(beta);
+      }
+    }
+    for (int p = 0; p < kc; p++) {
+      int bp = bj + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      c02 = x.fma(b2, c02);
+      x = FloatVector.broadcast(S, a[ap + ars]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      c12 = x.fma(b2, c12);
+      x = FloatVector.broadcast(S, a[ap + 2 * ars]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      c22 = x.fma(b2, c22);
+      x = FloatVector.broadcast(S, a[ap + 3 * ars]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+      c32 = x.fma(b2, c32);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c02.intoArray(c, ci + 2 * L);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + L);
+    c12.intoArray(c, ci + ldc + 2 * L);
+    c20.intoArray(c, ci + 2 * ldc);
+    c21.intoArray(c, ci + 2 * ldc + L);
+    c22.intoArray(c, ci + 2 * ldc + 2 * L);
+    c30.intoArray(c, ci + 3 * ldc);
+    c31.intoArray(c, ci + 3 * ldc + L);
+    c32.intoArray(c, ci + 3 * ldc + 2 * L);
+  }
+
+  private static void k2x3(
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int ldb,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc) {
+    FloatVector c00, c01, c02, c10, c11, c12;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+      c02 = c00;
+      c10 = c00;
+      c11 = c00;
+      c12 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci);
+      c01 = FloatVector.fromArray(S, c, ci + L);
+      c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+      c10 = FloatVector.fromArray(S, c, ci + ldc);
+      c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+      c12 = FloatVector.fromArray(S, c, ci + ldc + 2 * L);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c01 = c01.mul(beta);
+        c02 = c02.mul(beta);
+        c10 = c10.mul(beta);
+        c11 = c11.mul(beta);
+        c12 = c12.mul(beta);
+      }
+    }
+    for (int p = 0; p < kc; p++) {
+      int bp = bj + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      c02 = x.fma(b2, c02);
+      x = FloatVector.broadcast(S, a[ap + ars]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      c12 = x.fma(b2, c12);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c02.intoArray(c, ci + 2 * L);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + L);
+    c12.intoArray(c, ci + ldc + 2 * L);
+  }
+
+  private static void k1x3(
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int ldb,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc) {
+    FloatVector c00, c01, c02;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+      c02 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci);
+      c01 = FloatVector.fromArray(S, c, ci + L);
+      c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c01 = c01.mul(beta);
+        c02 = c02.mul(beta);
+      }
+    }
+    for (int p = 0; p < kc; p++) {
+      int bp = bj + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      c02 = x.fma(b2, c02);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c02.intoArray(c, ci + 2 * L);
+  }
+
+  private static void k4x1(
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int ldb,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc,
+      int j,
+      int j1) {
+    if (bj + (kc - 1) * ldb + L > b.length || ci + 3 * ldc + L > c.length) {
+      // A masked access past an array's end takes the Vector API's slow path, which allocates.
+      tailColumns(4, kc, a, ai, ars, acs, b, bj, ldb, beta, c, ci, ldc, j1 - j);
+      return;
+    }
+    // Built here, not passed in: a mask crossing a call that is not inlined would be boxed.
+    VectorMask<Float> mask = S.indexInRange(j, j1);
+    FloatVector c00, c10, c20, c30;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c10 = c00;
+      c20 = c00;
+      c30 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci, mask);
+      c10 = FloatVector.fromArray(S, c, ci + ldc, mask);
+      c20 = FloatVector.fromArray(S, c, ci + 2 * ldc, mask);
+      c30 = FloatVector.fromArray(S, c, ci + 3 * ldc, mask);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c10 = c10.mul(beta);
+        c20 = c20.mul(beta);
+        c30 = c30.mul(beta);
+      }
+    }
+    for (int p = 0; p < kc; p++) {
+      int bp = bj + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp, mask);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      x = FloatVector.broadcast(S, a[ap + ars]);
+      c10 = x.fma(b0, c10);
+      x = FloatVector.broadcast(S, a[ap + 2 * ars]);
+      c20 = x.fma(b0, c20);
+      x = FloatVector.broadcast(S, a[ap + 3 * ars]);
+      c30 = x.fma(b0, c30);
+    }
+    c00.intoArray(c, ci, mask);
+    c10.intoArray(c, ci + ldc, mask);
+    c20.intoArray(c, ci + 2 * ldc, mask);
+    c30.intoArray(c, ci + 3 * ldc, mask);
+  }
+
+  private static void k1x1(
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int ldb,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc,
+      int j,
+      int j1) {
+    if (bj + (kc - 1) * ldb + L > b.length || ci + L > c.length) {
+      tailColumns(1, kc, a, ai, ars, acs, b, bj, ldb, beta, c, ci, ldc, j1 - j);
+      return;
+    }
+    // Built here, not passed in: a mask crossing a call that is not inlined would be boxed.
+    VectorMask<Float> mask = S.indexInRange(j, j1);
+    FloatVector c00;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci, mask);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+      }
+    }
+    for (int p = 0; p < kc; p++) {
+      int bp = bj + p * ldb;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp, mask);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+    }
+    c00.intoArray(c, ci, mask);
+  }
+
+  /**
+   * The k4x1 / k1x1 block in scalars: per element the same fused multiply-adds in the same order as
+   * a vector lane, so the result is identical whichever of the two computes it.
+   */
+  private static void tailColumns(
+      int rows,
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int ldb,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc,
+      int cols) {
+    for (int r = 0; r < rows; r++) {
+      for (int q = 0; q < cols; q++) {
+        int cq = ci + r * ldc + q;
+        float acc = beta == 0f ? 0f : beta == 1f ? c[cq] : c[cq] * beta;
+        for (int p = 0; p < kc; p++) {
+          acc = Math.fma(a[ai + r * ars + p * acs], b[bj + p * ldb + q], acc);
+        }
+        c[cq] = acc;
+      }
+    }
+  }
+
+  // ---- The same blocks with B row p at b[bj + rowOff[p]] (the direct convolution) ----------
+
+  static void k4x3Rows(
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int[] rowOff,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc) {
+    FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+      c02 = c00;
+      c10 = c00;
+      c11 = c00;
+      c12 = c00;
+      c20 = c00;
+      c21 = c00;
+      c22 = c00;
+      c30 = c00;
+      c31 = c00;
+      c32 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci);
+      c01 = FloatVector.fromArray(S, c, ci + L);
+      c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+      c10 = FloatVector.fromArray(S, c, ci + ldc);
+      c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+      c12 = FloatVector.fromArray(S, c, ci + ldc + 2 * L);
+      c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+      c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+      c22 = FloatVector.fromArray(S, c, ci + 2 * ldc + 2 * L);
+      c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+      c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+      c32 = FloatVector.fromArray(S, c, ci + 3 * ldc + 2 * L);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c01 = c01.mul(beta);
+        c02 = c02.mul(beta);
+        c10 = c10.mul(beta);
+        c11 = c11.mul(beta);
+        c12 = c12.mul(beta);
+        c20 = c20.mul(beta);
+        c21 = c21.mul(beta);
+        c22 = c22.mul(beta);
+        c30 = c30.mul(beta);
+        c31 = c31.mul(beta);
+        c32 = c32.mul(beta);
+      }
+    }
+    for (int p = 0; p < kc; p++) {
+      int bp = bj + rowOff[p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      c02 = x.fma(b2, c02);
+      x = FloatVector.broadcast(S, a[ap + ars]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      c12 = x.fma(b2, c12);
+      x = FloatVector.broadcast(S, a[ap + 2 * ars]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      c22 = x.fma(b2, c22);
+      x = FloatVector.broadcast(S, a[ap + 3 * ars]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+      c32 = x.fma(b2, c32);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c02.intoArray(c, ci + 2 * L);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + L);
+    c12.intoArray(c, ci + ldc + 2 * L);
+    c20.intoArray(c, ci + 2 * ldc);
+    c21.intoArray(c, ci + 2 * ldc + L);
+    c22.intoArray(c, ci + 2 * ldc + 2 * L);
+    c30.intoArray(c, ci + 3 * ldc);
+    c31.intoArray(c, ci + 3 * ldc + L);
+    c32.intoArray(c, ci + 3 * ldc + 2 * L);
+  }
+
+  static void k2x3Rows(
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int[] rowOff,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc) {
+    FloatVector c00, c01, c02, c10, c11, c12;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+      c02 = c00;
+      c10 = c00;
+      c11 = c00;
+      c12 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci);
+      c01 = FloatVector.fromArray(S, c, ci + L);
+      c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+      c10 = FloatVector.fromArray(S, c, ci + ldc);
+      c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+      c12 = FloatVector.fromArray(S, c, ci + ldc + 2 * L);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c01 = c01.mul(beta);
+        c02 = c02.mul(beta);
+        c10 = c10.mul(beta);
+        c11 = c11.mul(beta);
+        c12 = c12.mul(beta);
+      }
+    }
+    for (int p = 0; p < kc; p++) {
+      int bp = bj + rowOff[p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      c02 = x.fma(b2, c02);
+      x = FloatVector.broadcast(S, a[ap + ars]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      c12 = x.fma(b2, c12);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c02.intoArray(c, ci + 2 * L);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + L);
+    c12.intoArray(c, ci + ldc + 2 * L);
+  }
+
+  static void k1x3Rows(
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int[] rowOff,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc) {
+    FloatVector c00, c01, c02;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+      c02 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci);
+      c01 = FloatVector.fromArray(S, c, ci + L);
+      c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c01 = c01.mul(beta);
+        c02 = c02.mul(beta);
+      }
+    }
+    for (int p = 0; p < kc; p++) {
+      int bp = bj + rowOff[p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      c02 = x.fma(b2, c02);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c02.intoArray(c, ci + 2 * L);
+  }
+}

@@ -1,0 +1,124 @@
+package bnlab.kernel;
+
+/**
+ * The batch loop the vector plans share: the images are split into {@link #chunks} fixed chunks (a
+ * function of the batch only) that run on the {@link Parallel} pool, each image computed by the
+ * same single-threaded kernels in any chunk. The weight gradient is summed per chunk into a partial
+ * of its own, and the partials are added to dWeight in chunk order, so no result depends on the
+ * thread count.
+ */
+abstract class ChunkedPlan extends BasePlan {
+  /** At most this many chunks, whatever the thread count. */
+  static final int MAX_CHUNKS = 8;
+
+  /** Slot of the weight-gradient partials; strategies number their own slots from 1. */
+  private static final int PARTS = 0;
+
+  final int chunks;
+  private final String kernels;
+  private final Parallel.Body body = this::runChunk;
+
+  // This call's arguments, cleared afterwards so the plan does not keep arrays alive.
+  private boolean backwardPass;
+  float[] x;
+  float[] w;
+  float[] bias;
+  float[] y;
+  float[] dy;
+  float[] dx;
+
+  /** K·C·R·S per chunk: this call's weight-gradient partials. */
+  float[] parts;
+
+  ChunkedPlan(
+      String kernels,
+      ConvGeometry g,
+      int batch,
+      boolean training,
+      boolean inputGrad,
+      ConvPlan previous) {
+    super(g, batch, training, inputGrad, false, previous);
+    this.kernels = kernels;
+    this.chunks = Math.min(batch, MAX_CHUNKS);
+  }
+
+  @Override
+  String kernels() {
+    return kernels;
+  }
+
+  /** Images t0 ≤ t &lt; t1 of chunk {@code chunk}: their outputs. */
+  abstract void forwardChunk(int chunk, int t0, int t1);
+
+  /** Images t0 ≤ t &lt; t1: the partial at {@code parts[chunk·K·C·R·S]} (overwritten), and dX. */
+  abstract void backwardChunk(int chunk, int t0, int t1);
+
+  /**
+   * Before the chunks of a forward run, on the calling thread: where a strategy takes its scratch
+   * arrays (the chunks may run on several threads and must not grow them).
+   */
+  void beforeForward() {}
+
+  /** As {@link #beforeForward}, for backward (also where the weight may be transformed). */
+  void beforeBackward() {}
+
+  /** dW += partial of chunk c (stored as K·C·R·S unless a strategy says otherwise). */
+  void addPartial(int c, float[] dw) {
+    int size = g.weightSize();
+    VectorArrays.addInto(parts, c * size, dw, 0, size);
+  }
+
+  @Override
+  final void forwardBatch(float[] x, float[] w, float[] bias, float[] y) {
+    this.x = x;
+    this.w = w;
+    this.bias = bias;
+    this.y = y;
+    beforeForward();
+    run(false, (long) batch * g.outChannels() * g.crs() * g.pq());
+  }
+
+  @Override
+  final void backwardBatch(float[] dy, float[] x, float[] w, float[] dw, float[] dx) {
+    this.dy = dy;
+    this.x = x;
+    this.w = w;
+    this.dx = dx;
+    parts = scratch.floats(PARTS, chunks * g.weightSize());
+    beforeBackward();
+    run(true, 2L * batch * g.outChannels() * g.crs() * g.pq());
+    for (int c = 0; c < chunks; c++) {
+      addPartial(c, dw);
+    }
+  }
+
+  private void run(boolean backward, long work) {
+    backwardPass = backward;
+    try {
+      if (work < VectorGemm.PARALLEL_MIN || Parallel.threads() == 1) {
+        for (int c = 0; c < chunks; c++) {
+          runChunk(c);
+        }
+      } else {
+        Parallel.forEach(chunks, body);
+      }
+    } finally {
+      x = w = bias = y = dy = dx = null;
+    }
+  }
+
+  private void runChunk(int chunk) {
+    int t0 = (int) ((long) chunk * batch / chunks);
+    int t1 = (int) ((long) (chunk + 1) * batch / chunks);
+    if (backwardPass) {
+      backwardChunk(chunk, t0, t1);
+    } else {
+      forwardChunk(chunk, t0, t1);
+    }
+  }
+
+  /** Images per chunk, at most. */
+  int imagesPerChunk() {
+    return chunks == 0 ? 0 : (batch + chunks - 1) / chunks;
+  }
+}

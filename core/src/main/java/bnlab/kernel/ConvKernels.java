@@ -1,0 +1,37 @@
+package bnlab.kernel;
+
+/**
+ * The convolution concern of a {@link KernelProvider}: a factory of {@link ConvPlan}s.
+ *
+ * <p>The choice of algorithm is data, made once per plan by {@link #strategy}:
+ *
+ * <ul>
+ *   <li>scalar kernels: always {@link ConvStrategy#IM2COL_GEMM} with naive loops, the reference
+ *       every faster plan is tested against;
+ *   <li>vector kernels: {@link ConvStrategy#DIRECT} for stride 1 when the taps per output (C·R·S)
+ *       are at most 160, the output channels at most 16 and the output rows at least half as wide
+ *       as the padded input rows (where it measured faster: the article's Net), else {@link
+ *       ConvStrategy#IM2COL_GEMM}; {@code -Dbnlab.conv=im2col} turns DIRECT off.
+ * </ul>
+ *
+ * Channels-last plans are always {@link ConvStrategy#TAP_GEMM}.
+ */
+public interface ConvKernels {
+  /** The strategy {@link #plan} takes for {@code g}. */
+  ConvStrategy strategy(ConvGeometry g);
+
+  /**
+   * A channels-first plan for batches of {@code batch} images of geometry {@code g}. {@code
+   * previous} (a layer's current plan, or null) is returned as it is when it was made for exactly
+   * these arguments; otherwise the new plan takes over its scratch memory and {@code previous} must
+   * not be used again.
+   */
+  ConvPlan plan(ConvGeometry g, int batch, boolean training, boolean inputGrad, ConvPlan previous);
+
+  /**
+   * As {@link #plan}, for channels-last 1-d input (Keras' {@code Conv1D}): {@code g} must have
+   * height 1, kernel height 1 and no padding; its width is the sequence length.
+   */
+  ConvPlan planChannelsLast(
+      ConvGeometry g, int batch, boolean training, boolean inputGrad, ConvPlan previous);
+}

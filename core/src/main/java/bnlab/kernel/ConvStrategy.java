@@ -1,0 +1,28 @@
+package bnlab.kernel;
+
+/**
+ * How a {@link ConvPlan} computes its convolution. The factory ({@link ConvKernels#strategy})
+ * chooses per geometry; new algorithms (blocked layouts, Winograd, ...) become new constants and
+ * new plan classes, without changes to the layers.
+ */
+public enum ConvStrategy {
+  /**
+   * Each image unfolded into its im2col matrix col (C·R·S, P·Q), then y_t = weight (K, C·R·S) ·
+   * col_t; backward dWeight += dY_t · col_tᵀ and dX_t = col2im(weightᵀ · dY_t). Any geometry.
+   */
+  IM2COL_GEMM,
+
+  /**
+   * Direct convolution without im2col: each output plane computed "wide" so that every kernel tap
+   * reads one contiguous run of the input (see {@code DirectConv}); the input gradient is a direct
+   * convolution of the padded dY with the flipped weight. Stride 1 only; padded inputs are copied
+   * with their zeros written in.
+   */
+  DIRECT,
+
+  /**
+   * Channels-last 1-d convolution (Keras' layout, x (N, L, C), kernel (R, C, K)): one matrix
+   * product per kernel tap r on the rows r, r + stride, ... of x. No padding.
+   */
+  TAP_GEMM
+}

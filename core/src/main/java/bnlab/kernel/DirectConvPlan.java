@@ -1,0 +1,159 @@
+package bnlab.kernel;
+
+/**
+ * {@link ConvStrategy#DIRECT}: the wide-row direct convolution of {@link DirectConv}, image by
+ * image within each chunk of the batch ({@link ChunkedPlan}). Stride 1 only.
+ *
+ * <p>A padded convolution runs on copies of its images with the zeros written in (the same
+ * convolution without padding on the larger input, {@link DirectConv#unpadded}). The input gradient
+ * is itself a direct convolution: dY zero-padded by R−1 rows and S−1 columns convolved with the
+ * flipped weight ({@link DirectConv#inputGradient}); for a padded layer its result is the padded
+ * image's gradient, whose edges are dropped.
+ */
+final class DirectConvPlan extends ChunkedPlan {
+  // Slots of per-chunk arrays (slot + chunk), then the flipped weight.
+  private static final int PADDED = 1;
+  private static final int DX_PADDED = PADDED + MAX_CHUNKS;
+  private static final int DY_PAD = DX_PADDED + MAX_CHUNKS;
+  private static final int WIDE = DY_PAD + MAX_CHUNKS;
+  private static final int PADS = WIDE + MAX_CHUNKS;
+  private static final int FLIPPED = PADS + MAX_CHUNKS;
+
+  /** The convolution as run: on the padded input, without padding. */
+  private final DirectConv.Layout layout;
+
+  /** The input gradient's convolution (null without the input gradient). */
+  private final DirectConv.Layout gradLayout;
+
+  /** Whether the images are copied with zero edges first (padding > 0). */
+  private final boolean padIn;
+
+  // This call's scratch, per chunk: padded images, the padded image's gradient, one image's padded
+  // dY, wide output rows (or dY rows), and copies of images at the very end of an array.
+  private final float[][] padded;
+  private final float[][] dxPadded;
+  private final float[][] dyPads;
+  private final float[][] wide;
+  private final float[][] pads;
+  private float[] flipped;
+
+  DirectConvPlan(
+      String kernels,
+      ConvGeometry g,
+      int batch,
+      boolean training,
+      boolean inputGrad,
+      ConvPlan previous) {
+    super(kernels, g, batch, training, inputGrad, previous);
+    if (g.strideH() != 1 || g.strideW() != 1) {
+      throw new IllegalArgumentException("DIRECT convolution needs stride 1, got " + g);
+    }
+    layout = new DirectConv.Layout(DirectConv.unpadded(g));
+    gradLayout = inputGrad ? new DirectConv.Layout(DirectConv.inputGradient(layout.g)) : null;
+    padIn = g.padH() > 0 || g.padW() > 0;
+    padded = new float[chunks][];
+    dxPadded = new float[chunks][];
+    dyPads = new float[chunks][];
+    wide = new float[chunks][];
+    pads = new float[chunks][];
+  }
+
+  @Override
+  public ConvStrategy strategy() {
+    return ConvStrategy.DIRECT;
+  }
+
+  @Override
+  void beforeForward() {
+    imageScratch(1);
+  }
+
+  @Override
+  void beforeBackward() {
+    imageScratch(imagesPerChunk());
+    if (dx == null) {
+      return;
+    }
+    flipped = scratch.floats(FLIPPED, g.weightSize());
+    DirectConv.flipWeight(g, w, flipped);
+    for (int c = 0; c < chunks; c++) {
+      if (padIn) {
+        dxPadded[c] = scratch.floats(DX_PADDED + c, layout.g.inSize());
+      }
+      dyPads[c] = scratch.floats(DY_PAD + c, gradLayout.reach);
+      wide[c] = scratch.floats(WIDE + c, Math.max(wide[c].length, gradLayout.wideSize()));
+      pads[c] = scratch.floats(PADS + c, Math.max(pads[c].length, gradLayout.reach));
+    }
+  }
+
+  // Room for `images` images per chunk.
+  private void imageScratch(int images) {
+    int wideRows = Math.max(layout.wideSize(), layout.dyWideSize());
+    for (int c = 0; c < chunks; c++) {
+      if (padIn) {
+        // Copies of the images, plus a wide row of slack so no read runs off the end.
+        padded[c] = scratch.floats(PADDED + c, images * layout.g.inSize() + layout.reach);
+      }
+      wide[c] = scratch.floats(WIDE + c, images * wideRows);
+      pads[c] = scratch.floats(PADS + c, images * layout.reach);
+    }
+  }
+
+  // x (N,C,H,W), w (K,C,R,S) -> y (N,K,P,Q)
+  @Override
+  void forwardChunk(int chunk, int t0, int t1) {
+    int kq = g.outSize();
+    for (int t = t0; t < t1; t++) {
+      float[] src = x;
+      int off = t * g.inSize();
+      if (padIn) {
+        DirectConv.padImage(g, x, off, padded[chunk], 0);
+        src = padded[chunk];
+        off = 0;
+      }
+      DirectConv.forward(layout, src, off, w, bias, y, t * kq, wide[chunk], pads[chunk]);
+    }
+  }
+
+  // dY (N,K,P,Q) -> partial (K,C,R,S), dX (N,C,H,W)
+  @Override
+  void backwardChunk(int chunk, int t0, int t1) {
+    float[] src = x;
+    int off = t0 * g.inSize();
+    int stride = g.inSize();
+    if (padIn) {
+      stride = layout.g.inSize();
+      for (int t = t0; t < t1; t++) {
+        DirectConv.padImage(g, x, t * g.inSize(), padded[chunk], (t - t0) * stride);
+      }
+      src = padded[chunk];
+      off = 0;
+    }
+    DirectConv.weightGrad(
+        layout,
+        t0,
+        t1,
+        src,
+        off,
+        stride,
+        dy,
+        wide[chunk],
+        pads[chunk],
+        parts,
+        chunk * g.weightSize());
+    if (dx == null) {
+      return;
+    }
+    for (int t = t0; t < t1; t++) {
+      DirectConv.padGradient(layout.g, dy, t, dyPads[chunk]);
+      // The gradient of the padded image; its edges (the zeros) are dropped.
+      float[] dst = padIn ? dxPadded[chunk] : dx;
+      int dOff = padIn ? 0 : t * g.inSize();
+      DirectConv.forward(
+          gradLayout, dyPads[chunk], 0, flipped, null, dst, dOff, wide[chunk], pads[chunk]);
+      if (padIn) {
+        DirectConv.cropImage(g, dxPadded[chunk], dx, t * g.inSize());
+      }
+    }
+  }
+}

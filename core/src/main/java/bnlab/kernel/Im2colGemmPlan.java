@@ -1,0 +1,156 @@
+package bnlab.kernel;
+
+/**
+ * {@link ConvStrategy#IM2COL_GEMM} on the Vector API: {@link VectorIm2col} and the register-blocked
+ * {@link VectorGemm}, image by image within each chunk of the batch ({@link ChunkedPlan}).
+ *
+ * <p>Training keeps every image's im2col matrix, and the weight gradient of a chunk is then one
+ * batched product, Σ_t dY_t·col_tᵀ, summed inside each element's accumulators. Inference unfolds
+ * one image at a time into a per-chunk buffer small enough to stay in cache, and backward (if
+ * called) unfolds again from x.
+ *
+ * <p>When the sum over a chunk's output positions is short and K fills a good part of a vector, the
+ * weight gradient is computed transposed instead (see {@link #packedWeightGrad}).
+ */
+final class Im2colGemmPlan extends ChunkedPlan {
+  private static final int COL = 1;
+  private static final int CHUNK_COL = 2;
+  private static final int DCOL = 3;
+  private static final int DYT = 4;
+
+  private final int crs;
+  private final int pq;
+  private final int kk;
+
+  /** Whether the weight gradient is computed transposed, see {@link #packedWeightGrad}. */
+  private final boolean packed;
+
+  /** This call's scratch: the kept im2col matrices (training) or one per chunk, dCol, dYᵀ. */
+  private float[] col;
+
+  private float[] dCol;
+  private float[] dyT;
+
+  /** y_t (K, P·Q) = W (K, C·R·S) · col_t (C·R·S, P·Q). */
+  private final GemmShape forward;
+
+  /** Per chunk: its partial (K, C·R·S) = Σ_t dY_t · col_tᵀ over the chunk's kept matrices. */
+  private final GemmShape[] chunkWeightGrad;
+
+  /** One image's dY_t · col_tᵀ, when the matrices are not kept. */
+  private final GemmShape imageWeightGrad;
+
+  /** Packed: dW_tᵀ (C·R·S, K) = col_t · dY_tᵀ, with dY_tᵀ (P·Q, K) copied out first. */
+  private final GemmShape packedWeightGrad;
+
+  /** dCol_t (C·R·S, P·Q) = Wᵀ · dY_t. */
+  private final GemmShape inputGradient;
+
+  Im2colGemmPlan(
+      String kernels,
+      ConvGeometry g,
+      int batch,
+      boolean training,
+      boolean inputGrad,
+      ConvPlan previous) {
+    super(kernels, g, batch, training, inputGrad, previous);
+    crs = g.crs();
+    pq = g.pq();
+    kk = g.outChannels();
+    packed = packedWeightGrad(g, imagesPerChunk());
+    forward = GemmShape.of(false, false, kk, pq, crs);
+    imageWeightGrad = GemmShape.of(false, true, kk, crs, pq);
+    chunkWeightGrad = new GemmShape[chunks];
+    for (int c = 0; c < chunks; c++) {
+      int images = (int) ((long) (c + 1) * batch / chunks - (long) c * batch / chunks);
+      chunkWeightGrad[c] = imageWeightGrad.batched(images, kk * pq, crs * pq);
+    }
+    packedWeightGrad = GemmShape.of(false, false, crs, kk, pq);
+    inputGradient = GemmShape.of(true, false, crs, pq, kk);
+  }
+
+  /**
+   * Whether the weight gradient is computed transposed, image by image, as col·dYᵀ with dYᵀ packed.
+   * The NT form sums a chunk's images inside one dot product per element and folds its vector lanes
+   * once at the end, which costs more than the products when that sum (images per chunk × P·Q) is
+   * short, as for conv2 at batch 10 (measured: 16×150×100 NT 57 µs, the packed NN form 14 µs); the
+   * NN form needs K to fill a good part of a vector.
+   */
+  static boolean packedWeightGrad(ConvGeometry g, int imagesPerChunk) {
+    return 2 * g.outChannels() >= VectorGemm.L
+        && (long) imagesPerChunk * g.pq() <= 16 * VectorGemm.L;
+  }
+
+  @Override
+  public ConvStrategy strategy() {
+    return ConvStrategy.IM2COL_GEMM;
+  }
+
+  @Override
+  void beforeForward() {
+    // Training keeps col_t at t·C·R·S·P·Q; inference has one matrix per chunk.
+    col = scratch.floats(training ? COL : CHUNK_COL, (training ? batch : chunks) * crs * pq);
+  }
+
+  @Override
+  void beforeBackward() {
+    beforeForward();
+    dCol = dx == null ? null : scratch.floats(DCOL, chunks * crs * pq);
+    dyT = packed ? scratch.floats(DYT, chunks * kk * pq) : null;
+  }
+
+  // x (N,C,H,W), w (K,C,R,S) -> y (N,K,P,Q)
+  @Override
+  void forwardChunk(int chunk, int t0, int t1) {
+    for (int t = t0; t < t1; t++) {
+      int cOff = (training ? t : chunk) * crs * pq;
+      VectorIm2col.im2col(g, x, t * g.inSize(), col, cOff);
+      VectorGemm.product(forward, w, 0, col, cOff, 0f, y, t * kk * pq);
+      if (bias != null) {
+        for (int k = 0; k < kk; k++) {
+          VectorArrays.addScalar(y, (t * kk + k) * pq, pq, bias[k]);
+        }
+      }
+    }
+  }
+
+  // dY (N,K,P,Q) -> partial (K,C·R·S) or its transpose, dX (N,C,H,W)
+  @Override
+  void backwardChunk(int chunk, int t0, int t1) {
+    int pOff = chunk * g.weightSize();
+    int sOff = chunk * crs * pq;
+    if (training && !packed) {
+      VectorGemm.product(
+          chunkWeightGrad[chunk], dy, t0 * kk * pq, col, t0 * crs * pq, 0f, parts, pOff);
+    }
+    for (int t = t0; t < t1; t++) {
+      int cOff = training ? t * crs * pq : sOff;
+      if (!training) {
+        VectorIm2col.im2col(g, x, t * g.inSize(), col, cOff);
+      }
+      float beta = t == t0 ? 0f : 1f;
+      if (packed) {
+        // dW_tᵀ (C·R·S, K) = col_t · dY_tᵀ: the short P·Q sum becomes the NN kernel's k loop.
+        int yOff = chunk * kk * pq;
+        VectorArrays.transpose(dy, t * kk * pq, kk, pq, dyT, yOff);
+        VectorGemm.product(packedWeightGrad, col, cOff, dyT, yOff, beta, parts, pOff);
+      } else if (!training) {
+        VectorGemm.product(imageWeightGrad, dy, t * kk * pq, col, cOff, beta, parts, pOff);
+      }
+      if (dx != null) {
+        VectorGemm.product(inputGradient, w, 0, dy, t * kk * pq, 0f, dCol, sOff);
+        java.util.Arrays.fill(dx, t * g.inSize(), (t + 1) * g.inSize(), 0f);
+        VectorIm2col.col2im(g, dCol, sOff, dx, t * g.inSize());
+      }
+    }
+  }
+
+  @Override
+  void addPartial(int c, float[] dw) {
+    if (packed) {
+      VectorArrays.addTransposed(parts, c * g.weightSize(), crs, kk, dw);
+    } else {
+      super.addPartial(c, dw);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package bnlab.kernel;
+
+/**
+ * The pooling and activation concern of a {@link KernelProvider}: ReLU and PyTorch's {@code
+ * MaxPool2d(2)}, memory-bound passes whose vector twins are bit-identical to the scalar ones (no
+ * sum is reordered).
+ */
+public interface PoolActivationKernels {
+  /**
+   * ReLU forward, as PyTorch: y[i] = x[i] ≤ 0 ? 0 : x[i] for i in [0, n). NaN propagates (relu(NaN)
+   * = NaN, so a diverged model cannot look healthy downstream) and −0 gives +0.
+   */
+  void relu(float[] x, float[] y, int n);
+
+  /**
+   * ReLU backward from the output, PyTorch's rule: dx[i] = y[i] &gt; 0 ? dy[i] : 0 for i in [0, n)
+   * (so 0 where the output is 0 or NaN).
+   */
+  void reluBackward(float[] y, float[] dy, float[] dx, int n);
+
+  /**
+   * 2×2 max pooling with stride 2 over {@code planes} planes of (h, w) → (h/2, w/2) (floor), as
+   * PyTorch's {@code MaxPool2d(2)}: visiting a window's four elements in row-major order, a later
+   * element replaces the best so far if it is greater, or if it is the first NaN (so the first
+   * maximum wins ties and a NaN propagates). {@code argmax} gets the flat index into x of each
+   * output's chosen element.
+   */
+  void maxPool2x2(float[] x, int planes, int h, int w, float[] y, int[] argmax);
+}

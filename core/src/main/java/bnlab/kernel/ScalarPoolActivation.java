@@ -1,0 +1,54 @@
+package bnlab.kernel;
+
+/** The naive ReLU and 2×2 max pooling: the reference for {@link VectorPoolActivation}. */
+final class ScalarPoolActivation implements PoolActivationKernels {
+  // x (n) -> y (n); `<=` is false for NaN, which therefore passes through
+  @Override
+  public void relu(float[] x, float[] y, int n) {
+    for (int i = 0; i < n; i++) {
+      y[i] = x[i] <= 0f ? 0f : x[i];
+    }
+  }
+
+  @Override
+  public void reluBackward(float[] y, float[] dy, float[] dx, int n) {
+    for (int i = 0; i < n; i++) {
+      dx[i] = y[i] > 0f ? dy[i] : 0f;
+    }
+  }
+
+  // x (planes,h,w) -> y (planes,h/2,w/2)
+  @Override
+  public void maxPool2x2(float[] x, int planes, int h, int w, float[] y, int[] argmax) {
+    int p = h / 2;
+    int q = w / 2;
+    for (int pl = 0; pl < planes; pl++) {
+      for (int i = 0; i < p; i++) {
+        int row = pl * h * w + 2 * i * w;
+        for (int j = 0; j < q; j++) {
+          poolWindow(x, row + 2 * j, w, y, argmax, (pl * p + i) * q + j);
+        }
+      }
+    }
+  }
+
+  /**
+   * One 2×2 window with its top-left element at x[top]: visiting the four in row-major order, a
+   * later one replaces the best if greater, or if it is the first NaN (v &gt; m is false for NaN,
+   * so that needs its own clause).
+   */
+  static void poolWindow(float[] x, int top, int w, float[] y, int[] argmax, int o) {
+    int best = top;
+    float m = x[top];
+    for (int e = 1; e < 4; e++) {
+      int idx = top + (e >> 1) * w + (e & 1);
+      float v = x[idx];
+      if (v > m || (v != v && m == m)) {
+        m = v;
+        best = idx;
+      }
+    }
+    y[o] = m;
+    argmax[o] = best;
+  }
+}

@@ -1,0 +1,205 @@
+package bnlab.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import bnlab.tensor.Rng;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every convolution strategy against the naive twin {@link ScalarConvPlan} at awkward shapes (batch
+ * 1, odd sizes, padding, stride 2, 1×1 kernels), in training and inference, with and without the
+ * input gradient; and bit-identical for 1 and 2 threads.
+ */
+class ConvPlanTwinsTest {
+  private final int threadsBefore = Parallel.threads();
+
+  @AfterEach
+  void restoreThreads() {
+    Parallel.setThreads(threadsBefore);
+  }
+
+  // channels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, batch
+  private static final int[][] SHAPES = {
+    {3, 32, 32, 6, 5, 5, 1, 1, 0, 0, 10}, // the article's conv1
+    {6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 3}, // conv2
+    {1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1},
+    {3, 5, 5, 2, 1, 1, 1, 1, 0, 0, 13}, // 1x1 kernel, uneven chunks
+    {7, 9, 11, 5, 1, 1, 1, 1, 1, 1, 2}, // 1x1 kernel with padding
+    {2, 9, 11, 15, 3, 3, 1, 1, 1, 1, 1}, // 15 = 4+4+4+2+1 output channels
+    {3, 12, 12, 7, 5, 5, 1, 1, 2, 2, 5},
+    {2, 9, 9, 17, 3, 3, 1, 1, 0, 0, 1}, // more channels than the factory sends to DIRECT
+    {5, 6, 7, 9, 3, 2, 1, 1, 1, 0, 13}, // the packed weight gradient
+    {4, 1, 207, 5, 1, 13, 1, 1, 0, 6, 2}, // a long 1-d convolution
+    {2, 7, 9, 3, 3, 3, 2, 2, 1, 1, 2}, // stride 2 (IM2COL_GEMM only)
+    {1, 6, 17, 1, 3, 2, 1, 3, 2, 1, 1},
+    {3, 8, 8, 4, 1, 1, 2, 2, 0, 0, 9}
+  };
+
+  private static final String VECTOR = "vector-test";
+
+  @Test
+  void everyStrategyMatchesTheScalarTwin() {
+    Rng rng = new Rng(21);
+    for (int[] d : SHAPES) {
+      ConvGeometry g = geometry(d);
+      int n = d[10];
+      Data data = new Data(rng, g, n);
+      for (boolean training : new boolean[] {true, false}) {
+        for (boolean inputGrad : new boolean[] {true, false}) {
+          Out want = data.run(new ScalarConvPlan(g, n, training, inputGrad, null));
+          for (ConvPlan plan : vectorPlans(g, n, training, inputGrad)) {
+            String what = plan.toString();
+            Out got = data.run(plan);
+            KernelTwinsTest.close("y " + what, want.y, got.y, g.crs());
+            KernelTwinsTest.close("dW " + what, want.dw, got.dw, (long) n * g.pq());
+            if (inputGrad) {
+              long taps = (long) g.outChannels() * g.kernelH() * g.kernelW();
+              KernelTwinsTest.close("dX " + what, want.dx, got.dx, taps);
+            } else {
+              assertNull(got.dx);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void everyStrategyIsBitIdenticalForOneAndTwoThreads() {
+    Rng rng = new Rng(22);
+    for (int[] d : SHAPES) {
+      ConvGeometry g = geometry(d);
+      int n = d[10] * 3;
+      Data data = new Data(rng, g, n);
+      for (boolean training : new boolean[] {true, false}) {
+        Parallel.setThreads(1);
+        List<Out> one = new ArrayList<>();
+        for (ConvPlan plan : vectorPlans(g, n, training, true)) {
+          one.add(data.run(plan));
+        }
+        Parallel.setThreads(2);
+        List<ConvPlan> plans = vectorPlans(g, n, training, true);
+        for (int i = 0; i < plans.size(); i++) {
+          Out two = data.run(plans.get(i));
+          String what = plans.get(i).toString();
+          assertArrayEquals(one.get(i).y, two.y, 0f, () -> "y " + what);
+          assertArrayEquals(one.get(i).dw, two.dw, 0f, () -> "dW " + what);
+          assertArrayEquals(one.get(i).dx, two.dx, 0f, () -> "dX " + what);
+        }
+      }
+    }
+  }
+
+  /** Keras' layout against the channels-first twin on permuted data: an independent reference. */
+  @Test
+  void channelsLastPlansMatchTheChannelsFirstTwin() {
+    Rng rng = new Rng(23);
+    // channels, length, filters, kernel, stride, batch
+    int[][] shapes = {
+      {256, 128, 64, 3, 1, 2}, {1, 1, 1, 1, 1, 1}, {5, 17, 3, 4, 1, 3}, {3, 20, 7, 3, 2, 2}
+    };
+    for (int[] s : shapes) {
+      int c = s[0], len = s[1], f = s[2], r = s[3], n = s[5];
+      ConvGeometry g = new ConvGeometry(c, 1, len, f, 1, r, 1, s[4], 0, 0);
+      int q = g.outW();
+      Data first = new Data(rng, g, n);
+      Out want = first.run(new ScalarConvPlan(g, n, true, true, null));
+      // x (N, C, L) -> (N, L, C); weight (F, C, R) -> (R, C, F); dY (N, F, Q) -> (N, Q, F)
+      Data last =
+          new Data(
+              permute(first.x, n, c, len),
+              taps(first.w, f, c, r),
+              permute(first.dy, n, f, q),
+              taps(first.dw0, f, c, r),
+              first.bias);
+      GemmKernels[] gemms = {new ScalarGemm(), new VectorGemm()};
+      for (GemmKernels gemm : gemms) {
+        for (boolean training : new boolean[] {true, false}) {
+          TapGemmPlan plan = new TapGemmPlan(gemm, "test", g, n, training, true, null);
+          Out got = last.run(plan);
+          String what = plan + " " + gemm.getClass().getSimpleName();
+          KernelTwinsTest.close("y " + what, permute(want.y, n, f, q), got.y, (long) c * r);
+          KernelTwinsTest.close("dW " + what, taps(want.dw, f, c, r), got.dw, (long) n * q);
+          KernelTwinsTest.close("dX " + what, permute(want.dx, n, c, len), got.dx, (long) f * r);
+        }
+      }
+    }
+  }
+
+  /** The vector plans of every strategy that can run g: IM2COL_GEMM always, DIRECT for stride 1. */
+  private static List<ConvPlan> vectorPlans(
+      ConvGeometry g, int n, boolean training, boolean inputGrad) {
+    List<ConvPlan> plans = new ArrayList<>();
+    plans.add(new Im2colGemmPlan(VECTOR, g, n, training, inputGrad, null));
+    if (g.strideH() == 1 && g.strideW() == 1) {
+      plans.add(new DirectConvPlan(VECTOR, g, n, training, inputGrad, null));
+    }
+    return plans;
+  }
+
+  static ConvGeometry geometry(int[] c) {
+    return new ConvGeometry(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9]);
+  }
+
+  // weight (F, C, R) -> kernel (R, C, F)
+  private static float[] taps(float[] w, int f, int c, int r) {
+    float[] t = new float[w.length];
+    for (int k = 0; k < f; k++) {
+      for (int ch = 0; ch < c; ch++) {
+        for (int i = 0; i < r; i++) {
+          t[(i * c + ch) * f + k] = w[(k * c + ch) * r + i];
+        }
+      }
+    }
+    return t;
+  }
+
+  // a (n, rows, cols) -> (n, cols, rows)
+  private static float[] permute(float[] a, int n, int rows, int cols) {
+    float[] t = new float[n * rows * cols];
+    for (int i = 0; i < n; i++) {
+      for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++) {
+          t[(i * cols + c) * rows + r] = a[(i * rows + r) * cols + c];
+        }
+      }
+    }
+    return t;
+  }
+
+  record Out(float[] y, float[] dw, float[] dx) {}
+
+  /** One convolution's operands; {@link #run} does a forward and a backward with a fresh plan. */
+  record Data(float[] x, float[] w, float[] dy, float[] dw0, float[] bias) {
+    Data(Rng rng, ConvGeometry g, int n) {
+      this(
+          VectorGemmTest.random(rng, n * g.inSize()),
+          VectorGemmTest.random(rng, g.weightSize()),
+          VectorGemmTest.random(rng, n * g.outSize()),
+          VectorGemmTest.random(rng, g.weightSize()),
+          VectorGemmTest.random(rng, g.outChannels()));
+    }
+
+    Out run(ConvPlan plan) {
+      ConvGeometry g = plan.geometry();
+      int n = plan.batch();
+      // Junk in y and dX must be overwritten; dW accumulates onto dw0.
+      float[] y = new float[n * g.outSize()];
+      java.util.Arrays.fill(y, Float.NaN);
+      plan.forward(x, w, bias, y);
+      float[] dw = dw0.clone();
+      float[] dx = plan.inputGrad() ? new float[n * g.inSize()] : null;
+      if (dx != null) {
+        java.util.Arrays.fill(dx, Float.NaN);
+      }
+      plan.backward(dy, x, w, dw, dx);
+      assertEquals(n * g.outSize(), y.length);
+      return new Out(y, dw, dx);
+    }
+  }
+}

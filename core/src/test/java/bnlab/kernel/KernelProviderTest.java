@@ -1,0 +1,55 @@
+package bnlab.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The provider hands out one implementation per concern, scalar or vector, and checks switches. */
+class KernelProviderTest {
+  private static final ConvGeometry NET_CONV1 = new ConvGeometry(3, 32, 32, 6, 5, 5, 1, 1, 0, 0);
+
+  @Test
+  void scalarProviderHandsOutTheScalarTwins() {
+    KernelProvider p = KernelProvider.choose("scalar");
+    assertEquals("scalar", p.name());
+    assertTrue(p.gemm() instanceof ScalarGemm);
+    assertTrue(p.poolActivation() instanceof ScalarPoolActivation);
+    assertTrue(p.optim() instanceof ScalarOptim);
+    assertEquals(ConvStrategy.IM2COL_GEMM, p.conv().strategy(NET_CONV1));
+    assertTrue(p.conv().plan(NET_CONV1, 2, true, true, null).toString().contains("on scalar"));
+  }
+
+  @Test
+  void vectorProviderHandsOutTheVectorKernels() {
+    // The tests run with --add-modules jdk.incubator.vector.
+    KernelProvider p = KernelProvider.choose(" Vector ");
+    assertEquals("vector-" + VectorGemm.S.vectorBitSize() + "bit", p.name());
+    assertTrue(p.gemm() instanceof VectorGemm);
+    assertTrue(p.poolActivation() instanceof VectorPoolActivation);
+    assertTrue(p.optim() instanceof VectorOptim);
+    assertEquals(ConvStrategy.DIRECT, p.conv().strategy(NET_CONV1));
+  }
+
+  @Test
+  void unknownSwitchValuesAreRejectedWithTheAllowedOnes() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> KernelProvider.choose("fast"));
+    assertTrue(e.getMessage().contains("auto, vector or scalar"), e::getMessage);
+    String before = System.getProperty("bnlab.conv");
+    try {
+      System.setProperty("bnlab.conv", "im2col");
+      assertEquals(ConvStrategy.IM2COL_GEMM, VectorSupport.create().conv().strategy(NET_CONV1));
+      System.setProperty("bnlab.conv", "direct");
+      e = assertThrows(IllegalArgumentException.class, VectorSupport::create);
+      assertTrue(e.getMessage().contains("auto or im2col"), e::getMessage);
+    } finally {
+      if (before == null) {
+        System.clearProperty("bnlab.conv");
+      } else {
+        System.setProperty("bnlab.conv", before);
+      }
+    }
+  }
+}
