@@ -24,6 +24,9 @@ import java.util.List;
  * </ul>
  */
 final class ConvLayers {
+  // One forward of vgg (about a second before the JIT has compiled it), done once.
+  private static List<ConvLayer> vgg;
+
   private ConvLayers() {}
 
   static List<ConvLayer> all() {
@@ -32,7 +35,14 @@ final class ConvLayers {
     return out;
   }
 
-  static List<ConvLayer> vgg() {
+  static synchronized List<ConvLayer> vgg() {
+    if (vgg == null) {
+      vgg = List.copyOf(readVgg());
+    }
+    return vgg;
+  }
+
+  private static List<ConvLayer> readVgg() {
     Sequential net = Vgg.build(3, 32, 10, Norm.NONE, Activation.RELU);
     List<ConvLayer> out = new ArrayList<>();
     int[][] in = {{1, 3, 32, 32}};
