@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift ;;
     --models) models=$2; shift ;;
     --threads) threads=$2; shift ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) args+=("$1") ;;
   esac
   shift
