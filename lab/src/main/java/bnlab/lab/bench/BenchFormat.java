@@ -8,6 +8,9 @@ import java.util.Locale;
 
 /** {@link BenchResult} as the table a person reads and the JSON a machine parses. */
 final class BenchFormat {
+  /** Rows whose timed runs saw more JIT compilation than this share of their time get a note. */
+  static final double JIT_NOTE = 0.05;
+
   private BenchFormat() {}
 
   static String table(BenchResult r) {
@@ -58,6 +61,25 @@ final class BenchFormat {
                   ? "-"
                   : String.format(Locale.ROOT, "%.0f", w.bytesPerStep())));
     }
+    StringBuilder jit = new StringBuilder();
+    for (BenchResult.Row w : r.rows()) {
+      if (w.jitShare() > JIT_NOTE) {
+        jit.append(
+            String.format(
+                Locale.ROOT,
+                "%s %s %s %d (%.0f%%)",
+                jit.isEmpty() ? "" : ",",
+                w.model(),
+                w.mode(),
+                w.batch(),
+                100 * w.jitShare()));
+      }
+    }
+    if (!jit.isEmpty()) {
+      sb.append("JIT still compiling in the timed runs of (compile time / run time):")
+          .append(jit)
+          .append(String.format("%n"));
+    }
     return sb.toString();
   }
 
@@ -85,6 +107,8 @@ final class BenchFormat {
       number(o, "bnShare", w.bnShare());
       number(o, "bytesPerStep", w.bytesPerStep());
       o.put("steps", w.steps());
+      o.put("warmups", w.warmups());
+      number(o, "jitShare", w.jitShare());
     }
     try {
       return mapper.writeValueAsString(root);

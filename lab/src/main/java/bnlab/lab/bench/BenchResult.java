@@ -40,6 +40,8 @@ public record BenchResult(
    * @param bytesPerStep heap bytes allocated per step by all threads during the timed runs (the
    *     median run), or NaN where the JVM cannot count them
    * @param steps steps per timed run
+   * @param warmups warm-up runs done (more than asked while the JIT was still compiling)
+   * @param jitShare JIT compilation time during the timed runs over their wall time, or NaN
    */
   public record Row(
       String model,
@@ -50,7 +52,9 @@ public record BenchResult(
       double max,
       double bnShare,
       double bytesPerStep,
-      int steps) {}
+      int steps,
+      int warmups,
+      double jitShare) {}
 
   public BenchResult {
     jvmFlags = List.copyOf(jvmFlags);

@@ -18,6 +18,15 @@ final class Runs {
   private static final java.lang.management.ThreadMXBean THREADS =
       ManagementFactory.getThreadMXBean();
 
+  private static final java.lang.management.CompilationMXBean JIT =
+      ManagementFactory.getCompilationMXBean();
+
+  /** Extra warm-up runs at most while the JIT is still busy. */
+  static final int MAX_EXTRA_WARMUPS = 10;
+
+  /** The JIT counts as quiet when it compiled for less than this share of a run. */
+  static final double JIT_QUIET = 0.02;
+
   private Runs() {}
 
   /**
@@ -26,24 +35,35 @@ final class Runs {
    * @param imagesPerSecond each timed run's images per second
    * @param bytesPerStep each timed run's heap allocation per step, all threads (NaN if unknown)
    * @param steps steps per timed run
+   * @param warmups warm-up runs done (the configured ones and any extra while the JIT was busy)
+   * @param jitShare JIT compilation time during the timed runs over their wall time (compiler
+   *     threads, so it can exceed 1), or NaN if the JVM does not say
    */
-  record Measured(double[] imagesPerSecond, double[] bytesPerStep, int steps) {}
+  record Measured(
+      double[] imagesPerSecond, double[] bytesPerStep, int steps, int warmups, double jitShare) {}
 
   /**
    * Runs {@code step} (one batch of {@code batch} images per call): {@code fixedSteps} steps per
    * run, or calibrated from {@code runSeconds} when it is 0.
    */
   static Measured measure(BenchOptions o, int batch, int fixedSteps, Runnable step) {
-    int steps = fixedSteps > 0 ? fixedSteps : 0;
-    if (steps > 0) {
-      for (int w = 0; w < o.warmupRuns(); w++) {
+    int steps = fixedSteps;
+    int warmups = 0;
+    double busy = 1;
+    while (warmups < (fixedSteps > 0 ? o.warmupRuns() : Math.max(1, o.warmupRuns()))
+        || (warmups > 0 && busy > JIT_QUIET && warmups < o.warmupRuns() + MAX_EXTRA_WARMUPS)) {
+      long j0 = jitMillis();
+      long t0 = System.nanoTime();
+      if (fixedSteps > 0) {
         repeat(step, steps);
-      }
-    } else {
-      for (int w = 0; w < Math.max(1, o.warmupRuns()); w++) {
+      } else {
         steps = calibrate(step, o.runSeconds());
       }
+      busy = jitShare(j0, t0);
+      warmups++;
     }
+    long timedNanos = 0;
+    long jitTimed = 0;
     double[] ips = new double[o.runs()];
     double[] alloc = new double[o.runs()];
     for (int r = 0; r < o.runs(); r++) {
@@ -51,14 +71,34 @@ final class Runs {
       // retires it, so each count follows a collection, outside the timed window.
       System.gc();
       long a0 = allocatedBytes();
+      long j0 = jitMillis();
       long t0 = System.nanoTime();
       repeat(step, steps);
-      ips[r] = (double) steps * batch / ((System.nanoTime() - t0) * 1e-9);
+      long t1 = System.nanoTime();
+      jitTimed += jitMillis() - j0;
+      timedNanos += t1 - t0;
+      ips[r] = (double) steps * batch / ((t1 - t0) * 1e-9);
       System.gc();
       long a1 = allocatedBytes();
       alloc[r] = a0 < 0 || a1 < 0 ? Double.NaN : (double) (a1 - a0) / steps;
     }
-    return new Measured(ips, alloc, steps);
+    double jit = jitMillis() < 0 ? Double.NaN : jitTimed * 1e6 / timedNanos;
+    return new Measured(ips, alloc, steps, warmups, jit);
+  }
+
+  /** The JIT's total compilation time so far in milliseconds, or −1 if the JVM does not say. */
+  static long jitMillis() {
+    return JIT != null && JIT.isCompilationTimeMonitoringSupported()
+        ? JIT.getTotalCompilationTime()
+        : -1;
+  }
+
+  /** The JIT's compilation time since {@code jit0} over the wall time since {@code t0}. */
+  private static double jitShare(long jit0, long t0) {
+    if (jit0 < 0) {
+      return 0; // unknown: no extra warm-up
+    }
+    return (jitMillis() - jit0) * 1e6 / Math.max(1, System.nanoTime() - t0);
   }
 
   /** Runs steps for about {@code seconds} (at least one); returns the steps that fit them. */

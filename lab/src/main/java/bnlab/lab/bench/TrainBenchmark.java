@@ -136,7 +136,9 @@ public final class TrainBenchmark {
         Arrays.stream(ips).max().orElseThrow(),
         share,
         Runs.median(m.bytesPerStep()),
-        m.steps());
+        m.steps(),
+        m.warmups(),
+        m.jitShare());
   }
 
   /** A few synthetic batches, generated once and cycled. */

@@ -21,9 +21,10 @@ class BenchOutputTest {
           "Intel(R) Xeon(R) Processor",
           List.of("-XX:UseAVX=2"),
           List.of(
-              new BenchResult.Row("net-bn", "train", 128, 19439.4, 18928, 20269, 0.141, 0, 77),
               new BenchResult.Row(
-                  "resnet20", "infer", 1000, 76664, 71731, 77332, Double.NaN, 24.5, 3)));
+                  "net-bn", "train", 128, 19439.4, 18928, 20269, 0.141, 0, 77, 3, 0.001),
+              new BenchResult.Row(
+                  "resnet20", "infer", 1000, 76664, 71731, 77332, Double.NaN, 24.5, 3, 5, 0.25)));
 
   @Test
   void jsonParsesAndWritesWhatWasNotMeasuredAsNull() throws Exception {
@@ -40,6 +41,8 @@ class BenchOutputTest {
     assertEquals(0.141, bn.get("bnShare").asDouble(), 0.0);
     assertEquals(0.0, bn.get("bytesPerStep").asDouble(), 0.0);
     assertEquals(77, bn.get("steps").asInt());
+    assertEquals(3, bn.get("warmups").asInt());
+    assertEquals(0.001, bn.get("jitShare").asDouble(), 0.0);
     JsonNode infer = root.get("rows").get(1);
     assertTrue(infer.get("bnShare").isNull(), "no BN share for inference");
     assertEquals(24.5, infer.get("bytesPerStep").asDouble(), 0.0);
@@ -49,7 +52,7 @@ class BenchOutputTest {
   void tableShowsTheKernelVariantAndEveryRow() {
     String t = TrainBenchmark.table(RESULT);
     String[] lines = t.split("\n");
-    assertEquals(5, lines.length, t);
+    assertEquals(6, lines.length, t);
     assertTrue(
         lines[0].contains("kernels vector-256bit (256-bit vectors)")
             && lines[0].contains("threads 2 of 2"),
@@ -59,5 +62,9 @@ class BenchOutputTest {
         lines[3].matches("net-bn\\s+train\\s+128\\s+19439\\s+18928\\s+20269\\s+14\\.1%\\s+0"), t);
     assertTrue(
         lines[4].matches("resnet20\\s+infer\\s+1000\\s+76664\\s+71731\\s+77332\\s+-\\s+25"), t);
+    assertEquals(
+        "JIT still compiling in the timed runs of (compile time / run time): resnet20 infer 1000"
+            + " (25%)",
+        lines[5], "only rows above 5% get the note");
   }
 }

@@ -182,6 +182,8 @@ public final class TorchBench implements Callable<Integer> {
           res.min(),
           res.max(),
           res.steps(),
+          res.warmups(),
+          res.jitShare(),
           trainer.callsPerStep(train));
     }
   }

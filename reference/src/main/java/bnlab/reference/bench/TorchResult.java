@@ -54,6 +54,8 @@ record TorchResult(
    *
    * @param median median images per second of the timed runs
    * @param steps steps per timed run
+   * @param warmups warm-up runs done
+   * @param jitShare JIT compilation time in the timed runs over their wall time, or NaN
    * @param callsPerStep calls into libtorch per step (see {@link TorchTrainer#callsPerStep})
    */
   record Row(
@@ -64,6 +66,8 @@ record TorchResult(
       double min,
       double max,
       int steps,
+      int warmups,
+      double jitShare,
       int callsPerStep) {
 
     /**
@@ -202,6 +206,12 @@ record TorchResult(
       o.putNull("bnShare");
       o.putNull("bytesPerStep");
       o.put("steps", w.steps());
+      o.put("warmups", w.warmups());
+      if (Double.isFinite(w.jitShare())) {
+        o.put("jitShare", w.jitShare());
+      } else {
+        o.putNull("jitShare");
+      }
       o.put("callsPerStep", w.callsPerStep());
       o.put("callShare", w.callShare(overhead));
     }
