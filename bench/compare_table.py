@@ -25,12 +25,14 @@ def load(pattern):
     return runs
 
 
-def medians(runs):
-    """(model, mode, batch) -> [launch median, ...] in launch order."""
+def medians(runs, key="median"):
+    """(model, mode, batch) -> [each launch's value of key, ...] in launch order (nulls skipped)."""
     out = {}
     for r in runs:
         for row in r["rows"]:
-            out.setdefault((row["model"], row["mode"], row["batch"]), []).append(row["median"])
+            values = out.setdefault((row["model"], row["mode"], row["batch"]), [])
+            if row.get(key) is not None:
+                values.append(row[key])
     return out
 
 
@@ -38,6 +40,10 @@ def cell(values):
     if not values:
         return "-"
     return f"{statistics.median(values):,.0f} ({min(values):,.0f}-{max(values):,.0f})"
+
+
+def ratio(a, b):
+    return f"{statistics.median(a) / statistics.median(b):.2f}x" if a and b else "-"
 
 
 def header(bnlab, torch, isa):
@@ -85,14 +91,21 @@ def main(argv):
     isa_path = os.path.join(d, "isa.txt")
     isa = open(isa_path).read().splitlines() if os.path.exists(isa_path) else []
     b, t = medians(bnlab), medians(torch)
+    # With one thread on each side, images per CPU-second of the calling thread: the work's own
+    # speed, which other processes on the machine hardly change (wall-clock speed they do).
+    bc, tc = medians(bnlab, "cpuMedian"), medians(torch, "cpuMedian")
+    with_cpu = any(bc.get(k) and tc.get(k) for k in tc)
     keys = list(dict.fromkeys(list(t) + list(b)))
     cols = ["model", "mode", "batch", "bnlab img/s (range)", "libtorch img/s (range)",
             "bnlab/libtorch"]
+    if with_cpu:
+        cols += ["bnlab img/CPU-s (range)", "libtorch img/CPU-s (range)", "ratio (CPU time)"]
     rows = []
     for k in keys:
-        ratio = (f"{statistics.median(b[k]) / statistics.median(t[k]):.2f}x"
-                 if b.get(k) and t.get(k) else "-")
-        rows.append([k[0], k[1], str(k[2]), cell(b.get(k)), cell(t.get(k)), ratio])
+        row = [k[0], k[1], str(k[2]), cell(b.get(k)), cell(t.get(k)), ratio(b.get(k), t.get(k))]
+        if with_cpu:
+            row += [cell(bc.get(k)), cell(tc.get(k)), ratio(bc.get(k), tc.get(k))]
+        rows.append(row)
     for line in header(bnlab, torch, isa):
         print(("- " if markdown else "") + line)
     print()

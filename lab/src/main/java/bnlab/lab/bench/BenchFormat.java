@@ -34,26 +34,28 @@ final class BenchFormat {
     sb.append(
         String.format(
             Locale.ROOT,
-            "%-9s %-6s %6s %12s %12s %12s %9s %11s%n",
+            "%-9s %-6s %6s %12s %12s %12s %12s %9s %11s%n",
             "model",
             "mode",
             "batch",
             "median img/s",
             "min img/s",
             "max img/s",
+            "img/CPU-s",
             "BN share",
             "bytes/step"));
     for (BenchResult.Row w : r.rows()) {
       sb.append(
           String.format(
               Locale.ROOT,
-              "%-9s %-6s %6d %12.0f %12.0f %12.0f %9s %11s%n",
+              "%-9s %-6s %6d %12.0f %12.0f %12.0f %12s %9s %11s%n",
               w.model(),
               w.mode(),
               w.batch(),
               w.median(),
               w.min(),
               w.max(),
+              Double.isNaN(w.cpuMedian()) ? "-" : String.format(Locale.ROOT, "%.0f", w.cpuMedian()),
               Double.isNaN(w.bnShare())
                   ? "-"
                   : String.format(Locale.ROOT, "%.1f%%", 100 * w.bnShare()),
@@ -109,6 +111,7 @@ final class BenchFormat {
       o.put("steps", w.steps());
       o.put("warmups", w.warmups());
       number(o, "jitShare", w.jitShare());
+      number(o, "cpuMedian", w.cpuMedian());
     }
     try {
       return mapper.writeValueAsString(root);

@@ -42,6 +42,8 @@ public record BenchResult(
    * @param steps steps per timed run
    * @param warmups warm-up runs done (more than asked while the JIT was still compiling)
    * @param jitShare JIT compilation time during the timed runs over their wall time, or NaN
+   * @param cpuMedian median images per second of the calling thread's CPU time (one kernel thread
+   *     only, else NaN): the speed of the work itself, robust to other processes on the machine
    */
   public record Row(
       String model,
@@ -54,7 +56,8 @@ public record BenchResult(
       double bytesPerStep,
       int steps,
       int warmups,
-      double jitShare) {}
+      double jitShare,
+      double cpuMedian) {}
 
   public BenchResult {
     jvmFlags = List.copyOf(jvmFlags);

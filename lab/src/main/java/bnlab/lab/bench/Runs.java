@@ -1,5 +1,6 @@
 package bnlab.lab.bench;
 
+import bnlab.runtime.Compute;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 
@@ -38,9 +39,16 @@ final class Runs {
    * @param warmups warm-up runs done (the configured ones and any extra while the JIT was busy)
    * @param jitShare JIT compilation time during the timed runs over their wall time (compiler
    *     threads, so it can exceed 1), or NaN if the JVM does not say
+   * @param imagesPerCpuSecond each timed run's images per second of the calling thread's CPU time:
+   *     the work's speed when one thread does it all (NaN with more kernel threads)
    */
   record Measured(
-      double[] imagesPerSecond, double[] bytesPerStep, int steps, int warmups, double jitShare) {}
+      double[] imagesPerSecond,
+      double[] bytesPerStep,
+      int steps,
+      int warmups,
+      double jitShare,
+      double[] imagesPerCpuSecond) {}
 
   /**
    * Runs {@code step} (one batch of {@code batch} images per call): {@code fixedSteps} steps per
@@ -65,6 +73,8 @@ final class Runs {
     long timedNanos = 0;
     long jitTimed = 0;
     double[] ips = new double[o.runs()];
+    double[] cpu = new double[o.runs()];
+    boolean oneThread = Compute.threads() == 1;
     double[] alloc = new double[o.runs()];
     for (int r = 0; r < o.runs(); r++) {
       // Another thread's count lags by what sits in its allocation buffer (TLAB) until a GC
@@ -72,9 +82,12 @@ final class Runs {
       System.gc();
       long a0 = allocatedBytes();
       long j0 = jitMillis();
+      long c0 = cpuNanos();
       long t0 = System.nanoTime();
       repeat(step, steps);
       long t1 = System.nanoTime();
+      long c1 = cpuNanos();
+      cpu[r] = oneThread && c0 >= 0 ? (double) steps * batch / ((c1 - c0) * 1e-9) : Double.NaN;
       jitTimed += jitMillis() - j0;
       timedNanos += t1 - t0;
       ips[r] = (double) steps * batch / ((t1 - t0) * 1e-9);
@@ -83,7 +96,12 @@ final class Runs {
       alloc[r] = a0 < 0 || a1 < 0 ? Double.NaN : (double) (a1 - a0) / steps;
     }
     double jit = jitMillis() < 0 ? Double.NaN : jitTimed * 1e6 / timedNanos;
-    return new Measured(ips, alloc, steps, warmups, jit);
+    return new Measured(ips, alloc, steps, warmups, jit, cpu);
+  }
+
+  /** The calling thread's CPU time in nanoseconds, or −1 if the JVM does not say. */
+  static long cpuNanos() {
+    return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
   }
 
   /** The JIT's total compilation time so far in milliseconds, or −1 if the JVM does not say. */

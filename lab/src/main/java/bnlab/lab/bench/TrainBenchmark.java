@@ -138,7 +138,8 @@ public final class TrainBenchmark {
         Runs.median(m.bytesPerStep()),
         m.steps(),
         m.warmups(),
-        m.jitShare());
+        m.jitShare(),
+        Runs.median(m.imagesPerCpuSecond()));
   }
 
   /** A few synthetic batches, generated once and cycled. */

@@ -22,9 +22,20 @@ class BenchOutputTest {
           List.of("-XX:UseAVX=2"),
           List.of(
               new BenchResult.Row(
-                  "net-bn", "train", 128, 19439.4, 18928, 20269, 0.141, 0, 77, 3, 0.001),
+                  "net-bn", "train", 128, 19439.4, 18928, 20269, 0.141, 0, 77, 3, 0.001, 9876.4),
               new BenchResult.Row(
-                  "resnet20", "infer", 1000, 76664, 71731, 77332, Double.NaN, 24.5, 3, 5, 0.25)));
+                  "resnet20",
+                  "infer",
+                  1000,
+                  76664,
+                  71731,
+                  77332,
+                  Double.NaN,
+                  24.5,
+                  3,
+                  5,
+                  0.25,
+                  Double.NaN)));
 
   @Test
   void jsonParsesAndWritesWhatWasNotMeasuredAsNull() throws Exception {
@@ -43,8 +54,10 @@ class BenchOutputTest {
     assertEquals(77, bn.get("steps").asInt());
     assertEquals(3, bn.get("warmups").asInt());
     assertEquals(0.001, bn.get("jitShare").asDouble(), 0.0);
+    assertEquals(9876.4, bn.get("cpuMedian").asDouble(), 0.0);
     JsonNode infer = root.get("rows").get(1);
     assertTrue(infer.get("bnShare").isNull(), "no BN share for inference");
+    assertTrue(infer.get("cpuMedian").isNull(), "no CPU-time speed with several threads");
     assertEquals(24.5, infer.get("bytesPerStep").asDouble(), 0.0);
   }
 
@@ -59,9 +72,12 @@ class BenchOutputTest {
         t);
     assertTrue(lines[1].contains("Intel(R) Xeon(R)") && lines[1].contains("-XX:UseAVX=2"), t);
     assertTrue(
-        lines[3].matches("net-bn\\s+train\\s+128\\s+19439\\s+18928\\s+20269\\s+14\\.1%\\s+0"), t);
+        lines[3].matches(
+            "net-bn\\s+train\\s+128\\s+19439\\s+18928\\s+20269\\s+9876\\s+14\\.1%\\s+0"),
+        t);
     assertTrue(
-        lines[4].matches("resnet20\\s+infer\\s+1000\\s+76664\\s+71731\\s+77332\\s+-\\s+25"), t);
+        lines[4].matches("resnet20\\s+infer\\s+1000\\s+76664\\s+71731\\s+77332\\s+-\\s+-\\s+25"),
+        t);
     assertEquals(
         "JIT still compiling in the timed runs of (compile time / run time): resnet20 infer 1000"
             + " (25%)",

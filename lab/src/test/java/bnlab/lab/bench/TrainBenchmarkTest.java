@@ -91,6 +91,26 @@ class TrainBenchmarkTest {
   }
 
   @Test
+  void cpuTimeSpeedOnlyWithOneThread() {
+    int before = bnlab.runtime.Compute.threads();
+    try {
+      BenchOptions one =
+          new BenchOptions(
+              List.of("bench-tiny"), List.of(2), List.of(), 1, 1, 0.01, 0, 0, 1, 1, false);
+      double cpu = TrainBenchmark.run(one).rows().get(0).cpuMedian();
+      assertTrue(cpu > 0 && Double.isFinite(cpu), "images per CPU-second: " + cpu);
+      if (bnlab.runtime.Compute.availableProcessors() > 1) {
+        BenchOptions two =
+            new BenchOptions(
+                List.of("bench-tiny"), List.of(2), List.of(), 1, 1, 0.01, 0, 0, 2, 1, false);
+        assertTrue(Double.isNaN(TrainBenchmark.run(two).rows().get(0).cpuMedian()));
+      }
+    } finally {
+      bnlab.runtime.Compute.setThreads(before);
+    }
+  }
+
+  @Test
   void noWarmupAskedNoneDone() {
     BenchOptions o =
         new BenchOptions(

@@ -44,10 +44,17 @@ record Runs(int warmupRuns, int runs, double runSeconds, int fixedSteps) {
 
   /**
    * The outcome: images per second of each timed run, the steps each one ran, the warm-up runs
-   * done, and the JIT's compilation time during the timed runs over their wall time (NaN if
-   * unknown).
+   * done, the JIT's compilation time during the timed runs over their wall time (NaN if unknown),
+   * and each run's images per second of the calling thread's CPU time (with one intra-op thread
+   * libtorch computes on the calling thread, so this is the work's speed, robust to other processes
+   * on the machine).
    */
-  record Result(double[] imagesPerSecond, int steps, int warmups, double jitShare) {
+  record Result(
+      double[] imagesPerSecond,
+      int steps,
+      int warmups,
+      double jitShare,
+      double[] imagesPerCpuSecond) {
     double median() {
       return Runs.median(imagesPerSecond);
     }
@@ -79,18 +86,26 @@ record Runs(int warmupRuns, int runs, double runSeconds, int fixedSteps) {
       warmups++;
     }
     double[] ips = new double[runs];
+    double[] cpu = new double[runs];
     long jit = 0;
     long timed = 0;
     for (int r = 0; r < runs; r++) {
       long j0 = jitMillis();
+      long c0 = cpuNanos();
       long t0 = System.nanoTime();
       repeat(step, steps);
       long t1 = System.nanoTime();
+      cpu[r] = c0 < 0 ? Double.NaN : (double) steps * batch / ((cpuNanos() - c0) * 1e-9);
       jit += jitMillis() - j0;
       timed += t1 - t0;
       ips[r] = (double) steps * batch / ((t1 - t0) * 1e-9);
     }
-    return new Result(ips, steps, warmups, jitMillis() < 0 ? Double.NaN : jit * 1e6 / timed);
+    return new Result(ips, steps, warmups, jitMillis() < 0 ? Double.NaN : jit * 1e6 / timed, cpu);
+  }
+
+  private static long cpuNanos() {
+    java.lang.management.ThreadMXBean t = java.lang.management.ManagementFactory.getThreadMXBean();
+    return t.isCurrentThreadCpuTimeSupported() ? t.getCurrentThreadCpuTime() : -1;
   }
 
   /** Runs steps for about {@code runSeconds} (at least one); returns the steps that fit them. */

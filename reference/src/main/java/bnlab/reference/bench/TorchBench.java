@@ -184,6 +184,8 @@ public final class TorchBench implements Callable<Integer> {
           res.steps(),
           res.warmups(),
           res.jitShare(),
+          // the calling thread does all the work only with one intra-op thread
+          threads == 1 ? Runs.median(res.imagesPerCpuSecond()) : Double.NaN,
           trainer.callsPerStep(train));
     }
   }

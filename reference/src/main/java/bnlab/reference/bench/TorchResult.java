@@ -56,6 +56,8 @@ record TorchResult(
    * @param steps steps per timed run
    * @param warmups warm-up runs done
    * @param jitShare JIT compilation time in the timed runs over their wall time, or NaN
+   * @param cpuMedian median images per second of the calling thread's CPU time (one intra-op thread
+   *     only, else NaN)
    * @param callsPerStep calls into libtorch per step (see {@link TorchTrainer#callsPerStep})
    */
   record Row(
@@ -68,6 +70,7 @@ record TorchResult(
       int steps,
       int warmups,
       double jitShare,
+      double cpuMedian,
       int callsPerStep) {
 
     /**
@@ -147,30 +150,40 @@ record TorchResult(
     sb.append(
         String.format(
             Locale.ROOT,
-            "%-9s %-6s %6s %12s %12s %12s %6s %10s%n",
+            "%-9s %-6s %6s %12s %12s %12s %12s %6s %10s%n",
             "model",
             "mode",
             "batch",
             "median img/s",
             "min img/s",
             "max img/s",
+            "img/CPU-s",
             "calls",
             "call cost"));
     for (Row w : rows) {
       sb.append(
           String.format(
               Locale.ROOT,
-              "%-9s %-6s %6d %12.0f %12.0f %12.0f %6d %9.1f%%%n",
+              "%-9s %-6s %6d %12.0f %12.0f %12.0f %12s %6d %9.1f%%%n",
               w.model(),
               w.mode(),
               w.batch(),
               w.median(),
               w.min(),
               w.max(),
+              Double.isNaN(w.cpuMedian()) ? "-" : String.format(Locale.ROOT, "%.0f", w.cpuMedian()),
               w.callsPerStep(),
               100 * w.callShare(overhead)));
     }
     return sb.toString();
+  }
+
+  private static void number(ObjectNode o, String key, double v) {
+    if (Double.isFinite(v)) {
+      o.put(key, v);
+    } else {
+      o.putNull(key);
+    }
   }
 
   String json() {
@@ -207,11 +220,8 @@ record TorchResult(
       o.putNull("bytesPerStep");
       o.put("steps", w.steps());
       o.put("warmups", w.warmups());
-      if (Double.isFinite(w.jitShare())) {
-        o.put("jitShare", w.jitShare());
-      } else {
-        o.putNull("jitShare");
-      }
+      number(o, "jitShare", w.jitShare());
+      number(o, "cpuMedian", w.cpuMedian());
       o.put("callsPerStep", w.callsPerStep());
       o.put("callShare", w.callShare(overhead));
     }

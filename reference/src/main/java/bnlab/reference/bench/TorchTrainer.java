@@ -63,7 +63,8 @@ final class TorchTrainer {
         loss = l.getFloat();
       }
       adam();
-      lastStepTensors = step.getManagedArrays().size();
+      // minus x and the labels, which were only attached
+      lastStepTensors = step.getManagedArrays().size() - 2;
       return loss;
     }
   }
@@ -73,7 +74,7 @@ final class TorchTrainer {
     try (NDManager step = base.newSubManager()) {
       step.tempAttachAll(x);
       PtNDArray logits = model.forward(x, false);
-      lastStepTensors = step.getManagedArrays().size();
+      lastStepTensors = step.getManagedArrays().size() - 1;
       return logits.getFloat(0, 0);
     }
   }

@@ -17,6 +17,7 @@ class RunsAndJsonTest {
   void fixedStepsRunWarmupsThenTimedRuns() {
     int[] calls = {0};
     Runs.Result r = new Runs(2, 3, 0.5, 4).measure(() -> calls[0]++, 8);
+    assertTrue(r.imagesPerCpuSecond()[0] > 0, "CPU-time speed");
     assertTrue(2 <= r.warmups() && r.warmups() <= 2 + Runs.MAX_EXTRA_WARMUPS, r.toString());
     assertEquals((r.warmups() + 3) * 4, calls[0]);
     assertEquals(3, r.imagesPerSecond().length);
@@ -44,7 +45,8 @@ class RunsAndJsonTest {
             Map.of("DNNL_MAX_CPU_ISA", "AVX2"),
             Map.of(),
             new Overhead(0.05, 1.5),
-            List.of(new TorchResult.Row("vgg-bn", "train", 128, 300, 290, 310, 2, 3, 0.0, 138)));
+            List.of(
+                new TorchResult.Row("vgg-bn", "train", 128, 300, 290, 310, 2, 3, 0.0, 320, 138)));
     JsonNode root = new ObjectMapper().readTree(r.json());
     List<String> keys = new ArrayList<>();
     root.get("rows").get(0).fieldNames().forEachRemaining(keys::add);
