@@ -7,8 +7,6 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/bin/jdk.sh"
 cd "$root"
 mvn -B -q -ntp -Preference -pl reference -am package -DskipTests
-mvn -B -q -ntp -Preference -pl reference dependency:build-classpath \
-  -Dmdep.outputFile="$root/reference/target/classpath.txt"
 # DJL extracts the natives of pytorch-native-cpu's jar into its cache; keep that inside target/.
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
   -Dai.djl.offline=true -DDJL_CACHE_DIR="${DJL_CACHE_DIR:-$root/reference/target/djl-cache}" \

@@ -10,31 +10,43 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/**
- * bnlab bench: training and inference speed of the article's Net (the speed helper's benchmark).
- */
+/** bnlab bench: training and inference speed of zoo models on synthetic data. */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description =
-        "Measures training (Net and Net+BN) and eval-mode inference speed in images per second on"
-            + " synthetic data; prints the median of the timed runs, the share of the Net+BN step"
-            + " spent in BatchNorm layers and the heap bytes allocated per step (all threads).")
+    description = {
+      "Measures training (forward, cross-entropy, backward, Adam lr 1e-4) and eval-mode inference"
+          + " speed of zoo models in images per second on synthetic CIFAR-10-shaped data.",
+      "Each row: warm-up runs (which also set the steps per run from --run-seconds), then"
+          + " --runs timed runs; median, slowest and fastest run; the share of the step spent in"
+          + " BatchNorm layers (Sequential models with BN) and the heap bytes allocated per step"
+          + " (all threads). The header names the kernels, their vector width, the CPU and the"
+          + " JVM flags that change the kernels (e.g. -XX:UseAVX=2 to emulate AVX2).",
+      "Side by side with libtorch: bench/compare-libtorch.sh (see the README)."
+    })
 final class BenchCommand implements Callable<Integer> {
   @ParentCommand Main main;
+
+  @Option(
+      names = "--models",
+      split = ",",
+      description = "Zoo models, see `bnlab models` (default: ${DEFAULT-VALUE}).",
+      defaultValue = "net,net-bn")
+  List<String> models;
 
   @Option(
       names = "--batch-sizes",
       split = ",",
       description = "Training batch sizes (default: ${DEFAULT-VALUE}).",
-      defaultValue = "10,128")
+      defaultValue = "10,32,128")
   List<Integer> batches;
 
   @Option(
-      names = "--infer-batch",
-      description = "Inference batch size (default: ${DEFAULT-VALUE}).",
-      defaultValue = "1000")
-  int inferBatch;
+      names = {"--infer-batches", "--infer-batch"},
+      split = ",",
+      description = "Inference batch sizes (default: ${DEFAULT-VALUE}).",
+      defaultValue = "256,1000")
+  List<Integer> inferBatches;
 
   @Option(
       names = "--warmup",
@@ -49,15 +61,21 @@ final class BenchCommand implements Callable<Integer> {
   int runs;
 
   @Option(
+      names = "--run-seconds",
+      description = "Target length of a run; sets the steps per run (default: ${DEFAULT-VALUE}).",
+      defaultValue = "0.5")
+  double runSeconds;
+
+  @Option(
       names = "--train-images",
-      description = "Images trained per timed run (default: ${DEFAULT-VALUE}).",
-      defaultValue = "6400")
+      description = "Images trained per run instead of --run-seconds (default: 0 = by time).",
+      defaultValue = "0")
   int trainImages;
 
   @Option(
       names = "--infer-images",
-      description = "Images inferred per timed run (default: ${DEFAULT-VALUE}).",
-      defaultValue = "20000")
+      description = "Images inferred per run instead of --run-seconds (default: 0 = by time).",
+      defaultValue = "0")
   int inferImages;
 
   @Option(
@@ -69,8 +87,13 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed (default: ${DEFAULT-VALUE}).", defaultValue = "1")
   long seed;
 
-  @Option(names = "--quick", description = "1 warm-up and 5 shorter timed runs (loaded machine).")
+  @Option(names = "--quick", description = "1 warm-up and 5 runs of 0.2 s (loaded machine).")
   boolean quick;
+
+  @Option(
+      names = "--no-bn-share",
+      description = "Skip the BatchNorm timing runs (they double the training runs of BN models).")
+  boolean noBnShare;
 
   @Option(names = "--json", description = "Print JSON instead of the table.")
   boolean json;
@@ -80,14 +103,22 @@ final class BenchCommand implements Callable<Integer> {
     BenchOptions o;
     try {
       o =
-          quick
-              ? new BenchOptions(batches, inferBatch, 1, 5, 2_560, 10_000, threads, seed)
-              : new BenchOptions(
-                  batches, inferBatch, warmup, runs, trainImages, inferImages, threads, seed);
+          new BenchOptions(
+              models,
+              batches,
+              inferBatches,
+              warmup,
+              runs,
+              runSeconds,
+              trainImages,
+              inferImages,
+              threads,
+              seed,
+              !noBnShare);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }
-    BenchResult r = TrainBenchmark.run(o);
+    BenchResult r = TrainBenchmark.run(quick ? o.quick() : o);
     main.out.print(json ? TrainBenchmark.json(r) + "\n" : TrainBenchmark.table(r));
     return 0;
   }
