@@ -36,9 +36,9 @@ class CsvFileTest {
             + java
             + "' -XX:-UsePerfData -cp '"
             + System.getProperty("java.class.path")
-            + "' "
+            + "' '"
             + AppendUntilFull.class.getName()
-            + " '"
+            + "' '"
             + csv
             + "'";
     Process p = new ProcessBuilder("/bin/bash", "-c", cmd).redirectErrorStream(true).start();
