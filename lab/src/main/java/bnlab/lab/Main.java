@@ -14,10 +14,11 @@ import picocli.CommandLine.ParentCommand;
  * Java stack trace, and exits with one of these codes:
  *
  * <ul>
- *   <li>{@value #EXIT_OK}: done; every run finished;
- *   <li>{@value #EXIT_FAILED}: a run stopped (its loss became NaN or infinite, or another stop), a
- *       file could not be read or written (a full disk), memory ran out, or an internal error (a
- *       bug: the line names the file that holds the full trace);
+ *   <li>{@value #EXIT_OK}: done; every run finished (in sweep and the studies a diverged cell is a
+ *       result, recorded as such);
+ *   <li>{@value #EXIT_FAILED}: a compare or train run stopped (its loss became NaN or infinite; the
+ *       other runs went on), a file could not be read or written (a full disk), memory ran out, or
+ *       an internal error (a bug: the line names the file that holds the full trace);
  *   <li>{@value #EXIT_USAGE}: a mistake the user can fix (an unknown name, an impossible value, an
  *       occupied or locked --out, a checkpoint that does not fit, a damaged data set); nothing was
  *       trained or changed;
