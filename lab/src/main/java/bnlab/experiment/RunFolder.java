@@ -96,7 +96,7 @@ public final class RunFolder {
       }
       if (Files.exists(cfg)) {
         if (mode == Session.Mode.RESUME) {
-          List<String> diff = ConfigDiff.between(Json.MAPPER.readTree(cfg.toFile()), config);
+          List<String> diff = ConfigDiff.between(readConfig(cfg), config);
           if (!diff.isEmpty()) {
             throw new UserError(
                 "--resume: "
@@ -124,6 +124,31 @@ public final class RunFolder {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The run's config.json, a JSON object.
+   *
+   * @throws UserError if it is not one (damaged or edited): nothing can be resumed against it
+   */
+  private static JsonNode readConfig(Path cfg) throws IOException {
+    String problem;
+    try {
+      JsonNode node = Json.MAPPER.readTree(cfg.toFile());
+      if (node != null && node.isObject()) {
+        return node;
+      }
+      problem = "not a JSON object";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      problem = "not JSON: " + e.getOriginalMessage().replace('\n', ' ');
+    }
+    throw new UserError(
+        "--resume: "
+            + cfg
+            + " is damaged ("
+            + (problem.length() > 120 ? problem.substring(0, 117) + "..." : problem)
+            + "), so the run cannot be checked and resumed; --overwrite trains it again, or"
+            + " choose another --out");
   }
 
   /** Writes config.json. */

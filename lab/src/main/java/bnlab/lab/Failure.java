@@ -11,7 +11,12 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -38,7 +43,8 @@ final class Failure {
       return Main.EXIT_USAGE;
     }
     if (t instanceof UncheckedIOException || t instanceof IOException) {
-      err.println("bnlab: " + oneLine(t.getMessage()));
+      IOException io = t instanceof UncheckedIOException u ? u.getCause() : (IOException) t;
+      err.println("bnlab: " + oneLine(t.getMessage()) + reason(io));
       return Main.EXIT_FAILED;
     }
     if (t instanceof InterruptedException) {
@@ -55,6 +61,23 @@ final class Failure {
     }
     err.println("bnlab: internal error (" + describe(t) + "); " + traceWritten(t, args));
     return Main.EXIT_FAILED;
+  }
+
+  /**
+   * What the JDK's file-system exceptions leave out of their message, which is only the path when
+   * the operating system's reason is implied by the type (e.g. "/proc/x" for permission denied).
+   */
+  private static String reason(IOException e) {
+    if (!(e instanceof FileSystemException f) || f.getReason() != null) {
+      return "";
+    }
+    return switch (e) {
+      case AccessDeniedException a -> " (permission denied)";
+      case NoSuchFileException n -> " (no such file or folder)";
+      case FileAlreadyExistsException x -> " (already exists)";
+      case NotDirectoryException d -> " (not a folder)";
+      default -> " (" + e.getClass().getSimpleName() + ")";
+    };
   }
 
   /** Exceptions that only carry another (a failed cell on a pool thread) are reported as it. */

@@ -74,6 +74,13 @@ class FailureTest {
     assertEquals(Main.EXIT_FAILED, disk.code());
     assertTrue(disk.err().contains("No space left on device"), disk.err());
 
+    Reported denied =
+        report(
+            new UncheckedIOException(
+                "cannot lock /proc/x: /proc/x",
+                new java.nio.file.AccessDeniedException("/proc/x")));
+    assertEquals("bnlab: cannot lock /proc/x: /proc/x (permission denied)\n", denied.err());
+
     Reported memory = report(new OutOfMemoryError("Java heap space"));
     assertEquals(Main.EXIT_FAILED, memory.code());
     assertTrue(memory.err().contains("out of memory"), memory.err());

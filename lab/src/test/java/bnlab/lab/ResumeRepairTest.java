@@ -150,6 +150,19 @@ class ResumeRepairTest {
   }
 
   @Test
+  void resumingWithADamagedConfigJsonIsRefusedInOneLine() throws IOException {
+    Path out = oneEpoch("damaged-config");
+    String before = Files.readString(out.resolve("metrics.csv"));
+    for (String damaged : new String[] {"garbage", "", "[1,2]", "{\"epochs\": "}) {
+      Files.writeString(out.resolve("config.json"), damaged);
+      Cli r = resume(out).oneLine(2);
+      assertTrue(r.err().contains("config.json is damaged ("), r.err());
+      assertTrue(r.err().contains("--overwrite trains it again"), r.err());
+    }
+    assertEquals(before, Files.readString(out.resolve("metrics.csv")), "nothing was changed");
+  }
+
+  @Test
   void resumingAfterATornMetricsRowGivesTheUninterruptedFiles() throws IOException {
     // a full disk in the middle of the first row after the checkpoint: "net-bn," and no newline,
     // as in the issue
