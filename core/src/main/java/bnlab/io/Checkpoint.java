@@ -339,12 +339,54 @@ public final class Checkpoint {
           "Build the optimizer over the same model's"
               + " parameters, in the same groups and order, as the saved one.");
     }
+    refuseBadSettings(file, hyper);
     try {
       optimizer.loadState(new OptimizerState(meta.get(TYPE), tensors, counters, hyper));
     } catch (IllegalArgumentException e) {
       String m = e.getMessage();
       throw new CheckpointException(
           file + ": " + m + (m.endsWith(".") ? "" : ".") + " Nothing was loaded.");
+    }
+  }
+
+  /**
+   * Refuses optimizer settings no optimizer could have saved, in one line naming the first: a
+   * non-finite value ({@code "optimizer.param_groups.0.lr": "NaN"}), a value that float32, in which
+   * the optimizers compute, cannot hold, or one outside what PyTorch's constructors accept (a
+   * negative learning rate, weight decay, momentum or eps; a beta outside [0, 1); a flag other than
+   * 0 or 1; a fractional parameter count). Such a file was damaged or edited: loading it would
+   * train on with NaN or absurd steps.
+   */
+  private static void refuseBadSettings(Path file, Map<String, Double> settings)
+      throws CheckpointException {
+    for (Map.Entry<String, Double> e : settings.entrySet()) {
+      String key = e.getKey();
+      String name = key.substring(key.lastIndexOf('.') + 1);
+      double v = e.getValue();
+      String expected;
+      if (key.startsWith("betas.")) {
+        expected = v >= 0 && v < 1 ? null : "a beta in [0, 1)";
+      } else if (name.equals("nesterov") || name.equals("amsgrad")) {
+        expected = v == 0 || v == 1 ? null : "0 or 1";
+      } else if (name.equals("num_params")) {
+        expected = v >= 0 && v == Math.rint(v) ? null : "a whole number >= 0";
+      } else if (List.of("lr", "weight_decay", "momentum", "eps").contains(name)) {
+        expected = v >= 0 && v <= Float.MAX_VALUE ? null : "a number >= 0 that float32 can hold";
+      } else {
+        expected = Math.abs(v) <= Float.MAX_VALUE ? null : "a number that float32 can hold";
+      }
+      if (expected != null) {
+        throw new CheckpointException(
+            file
+                + ": optimizer setting '"
+                + OPT
+                + key
+                + "' is "
+                + v
+                + ", expected "
+                + expected
+                + "; the file is damaged or was edited, and nothing was loaded");
+      }
     }
   }
 

@@ -358,4 +358,35 @@ class CheckpointTest {
       assertEquals(before, snapshot(b), "a refused file leaves the model unchanged");
     }
   }
+
+  @Test
+  void nonFiniteOrAbsurdOptimizerSettingsAreRefusedInOneLineNamingThem() throws IOException {
+    Sequential a = trained(1, 2);
+    Path good = dir.resolve("good.safetensors");
+    Checkpoint.save(a, new Adam(a.parameters(), 1e-3), Map.of(), good);
+    Map<String, String> bad = new LinkedHashMap<>();
+    bad.put("optimizer.param_groups.0.lr", "NaN");
+    bad.put("optimizer.param_groups.0.weight_decay", "1e300"); // overflows float32
+    bad.put("optimizer.eps", "-Infinity");
+    bad.put("optimizer.betas.1", "1.5");
+    bad.put("optimizer.amsgrad", "0.5");
+    bad.put("optimizer.param_groups.0.num_params", "4.5");
+    for (Map.Entry<String, String> e : bad.entrySet()) {
+      SafeTensorsFile f = SafeTensors.read(good);
+      Map<String, String> meta = new LinkedHashMap<>(f.metadata());
+      meta.put(e.getKey(), e.getValue());
+      Path edited = dir.resolve("edited.safetensors");
+      SafeTensors.write(edited, f.tensors(), meta);
+      Sequential b = trained(2, 1);
+      Adam opt = new Adam(b.parameters(), 1e-3);
+      Map<String, String> before = snapshot(b);
+      CheckpointException x =
+          assertThrows(CheckpointException.class, () -> Checkpoint.load(b, opt, edited));
+      String m = x.getMessage();
+      assertTrue(m.contains("'" + e.getKey() + "'"), "names the setting: " + m);
+      assertEquals(1, m.lines().count(), m);
+      assertEquals(before, snapshot(b), "a refused file leaves the model unchanged");
+      assertEquals(1e-3, opt.paramGroups().get(0).lr(), 0, "and the optimizer");
+    }
+  }
 }

@@ -42,6 +42,11 @@ final class CellListeners {
     }
   }
 
+  /** Prints {@code line} even when the context is quiet: something the user must know. */
+  static void warn(RunContext ctx, String line) {
+    ctx.out().println(line);
+  }
+
   /** The hooks the configuration asks for, then the context's. */
   static List<Hook> hooks(RunConfig config, RunContext ctx) {
     List<Hook> all = new ArrayList<>();

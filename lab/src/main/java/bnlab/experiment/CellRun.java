@@ -87,9 +87,35 @@ final class CellRun {
     return new CellRun(config, label, data, folder, ctx).run();
   }
 
+  /**
+   * Refuses, before anything trains, a cell whose checkpoint in {@code folder} cannot be resumed:
+   * another run's, damaged, or not fitting the model (it is loaded into a model of its own).
+   *
+   * @throws UserError naming the checkpoint, the problem and the fix
+   */
+  static void checkResumable(
+      RunConfig config, String label, Datasets.Pair data, RunFolder folder, RunContext ctx) {
+    CellRun c = new CellRun(config, label, data, folder, ctx);
+    if (c.saved() != null) {
+      TrainerState.load(c.ckpt, c.model, c.optim);
+    }
+  }
+
+  /** The state of the cell's checkpoint, checked against this run; null without a checkpoint. */
+  private TrainerState saved() {
+    return Files.exists(ckpt)
+        ? checkFits(checkSameRun(TrainerState.read(ckpt, config.model())))
+        : null;
+  }
+
   private RunResult run() {
-    TrainerState saved = Files.exists(ckpt) ? checkSameRun(TrainerState.read(ckpt)) : null;
-    try (CellFiles files = CellFiles.open(folder, config, saved)) {
+    TrainerState saved = saved();
+    if (train.numBatches() * config.batchSize() < data.train().size()
+        && !config.batching().dropLast()) {
+      CellListeners.print(ctx, "[" + label + "] note: " + BatchOfOne.note(config, data.train()));
+    }
+    try (CellFiles files =
+        CellFiles.open(folder, config, saved, m -> CellListeners.warn(ctx, "bnlab: " + m))) {
       MetricsCsv metrics =
           new MetricsCsv(
               files.metrics,
@@ -134,6 +160,9 @@ final class CellRun {
         new TrainListener() {
           @Override
           public void onEpoch(EpochResult r) {
+            // The rows this checkpoint counts reach the disk before it does (a power cut cannot
+            // leave a checkpoint whose rows are lost); rows after it are dropped on resume.
+            files.sync();
             totals
                 .state(r, trainer, metrics, last, measurements, config)
                 .save(ckpt, model, optim, info);
@@ -187,7 +216,7 @@ final class CellRun {
           Datasets.loader(data.train(), config.batchSize())
               .shuffle(config.seed())
               .classClustered(config.batching().classesPerBatch())
-              .dropLast(config.batching().dropLast());
+              .dropLast(BatchOfOne.dropLast(config, data.train()));
     } catch (IllegalArgumentException e) {
       throw new UserError("--classes-per-batch: " + e.getMessage());
     }
@@ -216,6 +245,46 @@ final class CellRun {
       }
     }
     return state;
+  }
+
+  /**
+   * Refuses a trainer state that cannot be where this run stands after its epoch: its step must lie
+   * in that epoch, and its windows must hold what that step implies (metrics.csv's open window the
+   * steps since the last row, the loss window the last steps). A damaged or edited file would
+   * otherwise resume into wrong rows and figures.
+   */
+  private TrainerState checkFits(TrainerState s) {
+    long perEpoch = train.numBatches();
+    int logEvery = config.recording().logEvery();
+    String problem = null;
+    if (s.step() <= (s.epoch() - 1) * perEpoch || s.step() > s.epoch() * perEpoch) {
+      problem = "step " + s.step() + " is not in epoch " + s.epoch() + " of " + perEpoch + " steps";
+    } else if (s.metricsWindow()[1] != s.step() % logEvery) {
+      problem =
+          "metrics_window counts "
+              + (long) s.metricsWindow()[1]
+              + " steps since the last metrics row, step "
+              + s.step()
+              + " implies "
+              + s.step() % logEvery;
+    } else if (s.lossWindow().length != Math.min(s.step(), FINAL_WINDOW)) {
+      problem =
+          "loss_window holds "
+              + s.lossWindow().length
+              + " losses, step "
+              + s.step()
+              + " implies "
+              + Math.min(s.step(), FINAL_WINDOW);
+    }
+    if (problem != null) {
+      throw new UserError(
+          ckpt
+              + " does not fit this run ("
+              + problem
+              + "; a damaged or edited file, or other data); it cannot be resumed: delete it to"
+              + " train this run again from the start, or use another --out");
+    }
+    return s;
   }
 
   /** The epoch and step being trained, for messages about a failed step. */

@@ -45,6 +45,8 @@ public record CompareConfig(
     if (models.isEmpty()) {
       throw new UserError("--models needs at least one model");
     }
+    Distinct.check("--seeds", seeds);
+    Distinct.check("--models", models);
   }
 
   /** {@code bnlab compare} of {@code models}. */

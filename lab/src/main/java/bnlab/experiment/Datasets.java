@@ -48,6 +48,26 @@ public final class Datasets {
 
   private Datasets() {}
 
+  // The readers refuse a training set of fewer than 2 classes; a subset drawn from it must not
+  // bring that back: a 1-class training set trains to loss 0 and "100% accuracy".
+  private static void requireTwoClasses(bnlab.data.Dataset train, int subset) {
+    java.util.BitSet seen = new java.util.BitSet();
+    for (int i = 0; i < train.size() && seen.cardinality() < 2; i++) {
+      seen.set(train.label(i));
+    }
+    if (seen.cardinality() < 2) {
+      throw new UserError(
+          "--subset "
+              + subset
+              + " leaves "
+              + seen.cardinality()
+              + " of the "
+              + train.classes().size()
+              + " classes in the training set; a classifier needs at least 2 (with one it reaches"
+              + " 100% accuracy by always answering it): use --subset 2 or more");
+    }
+  }
+
   /**
    * Opens {@code name} from {@code data} (or bnlab.data's search: BNLAB_DATA, the user cache,
    * ../shared/datasets, ...), keeping {@code subset} training images chosen at random with {@link
@@ -82,6 +102,7 @@ public final class Datasets {
         // Image folders are sorted by class: the first N would be one class. A fixed seed keeps
         // the subset the same for every run and seed of an experiment.
         train = Subsets.random(train, subset, SUBSET_SEED);
+        requireTwoClasses(train, subset);
       }
       if (testSubset != null && testSubset < test.size()) {
         test = Subsets.random(test, testSubset, SUBSET_SEED);

@@ -1,16 +1,20 @@
 package bnlab.experiment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Runs an experiment: builds its grid ({@link ExperimentConfig#grid()}), opens the data once,
- * prepares the run folder (refusing an occupied one, or checking the configuration of the run it
- * resumes), writes config.json, runs every cell through the {@link bnlab.train.Trainer} with the
- * session's executor, and after each finished cell rewrites the experiment's summary.json and table
- * in grid order. Ctrl-C stops the running cells at their next mini-batch and starts no more;
- * everything written so far stays, and {@link Session.Mode#RESUME} continues from there.
+ * refuses cells that cannot train (batches of one sample for BatchNorm, see {@link BatchOfOne})
+ * before any cell trains, locks the run folder for the whole run (a second run into it is refused,
+ * see {@link FolderLock}), prepares it (refusing an occupied one, or checking the configuration of
+ * the run it resumes and every checkpoint it would resume from), writes config.json, runs every
+ * cell through the {@link bnlab.train.Trainer} with the session's executor, and after each finished
+ * cell rewrites the experiment's summary.json and table in grid order. Ctrl-C stops the running
+ * cells at their next mini-batch and starts no more; everything written so far stays, and {@link
+ * Session.Mode#RESUME} continues from there.
  */
 public final class Engine {
   private Engine() {}
@@ -29,8 +33,36 @@ public final class Engine {
           config.command() + "'s runs share one folder: they run one after another");
     }
     Datasets.Pair data = config.data().open();
+    for (GridCell c : grid.cells()) {
+      BatchOfOne.dropLast(c.config(), data.train()); // refuses batches of one before any training
+    }
     RunFolder root = new RunFolder(session.folder());
+    if (session.mode() == Session.Mode.RESUME && !Files.isDirectory(root.dir())) {
+      root.prepare(config, session.mode()); // refuses: no run to resume, and no folder to lock
+    }
+    try (FolderLock lock = FolderLock.acquire(root.dir(), "bnlab " + config.command())) {
+      if (lock.staleNote() != null) {
+        CellListeners.warn(session.context(), "bnlab: " + lock.staleNote());
+      }
+      return run(config, session, grid, data, root, lock);
+    }
+  }
+
+  private static Outcome run(
+      ExperimentConfig config,
+      Session session,
+      Grid grid,
+      Datasets.Pair data,
+      RunFolder root,
+      FolderLock lock)
+      throws InterruptedException {
     root.prepare(config, session.mode());
+    if (session.mode() == Session.Mode.RESUME) {
+      for (GridCell c : grid.cells()) {
+        RunFolder f = c.sharesFolder() ? root : root.cell(c.folder());
+        CellRun.checkResumable(c.config(), c.label(), data, f, session.context());
+      }
+    }
     ObjectNode file = ((ObjectNode) Json.tree(config)).put("data_source", data.source());
     file.set("environment", Json.MAPPER.valueToTree(Environment.describe()));
     root.writeConfig(file);
@@ -51,7 +83,12 @@ public final class Engine {
                 session.listener().finished(cell, r);
               });
     } finally {
-      ctrlC.close();
+      // Released before the Ctrl-C hook lets the JVM exit, which it may do at once.
+      try {
+        lock.close();
+      } finally {
+        ctrlC.close();
+      }
     }
     return new Outcome(root, data, done(results));
   }

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -96,7 +96,7 @@ public final class RunFolder {
       }
       if (Files.exists(cfg)) {
         if (mode == Session.Mode.RESUME) {
-          List<String> diff = ConfigDiff.between(Json.MAPPER.readTree(cfg.toFile()), config);
+          List<String> diff = ConfigDiff.between(readConfig(cfg), config);
           if (!diff.isEmpty()) {
             throw new UserError(
                 "--resume: "
@@ -124,6 +124,31 @@ public final class RunFolder {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The run's config.json, a JSON object.
+   *
+   * @throws UserError if it is not one (damaged or edited): nothing can be resumed against it
+   */
+  private static JsonNode readConfig(Path cfg) throws IOException {
+    String problem;
+    try {
+      JsonNode node = Json.MAPPER.readTree(cfg.toFile());
+      if (node != null && node.isObject()) {
+        return node;
+      }
+      problem = "not a JSON object";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      problem = "not JSON: " + e.getOriginalMessage().replace('\n', ' ');
+    }
+    throw new UserError(
+        "--resume: "
+            + cfg
+            + " is damaged ("
+            + (problem.length() > 120 ? problem.substring(0, 117) + "..." : problem)
+            + "), so the run cannot be checked and resumed; --overwrite trains it again, or"
+            + " choose another --out");
   }
 
   /** Writes config.json. */
@@ -155,25 +180,40 @@ public final class RunFolder {
     return new CsvFile(file(name), header);
   }
 
+  /** Decides whether a row of a CSV file stays; may throw on a field it cannot parse. */
+  @FunctionalInterface
+  interface RowFilter {
+    /**
+     * Whether the row of {@code fields} (as many as the header has) stays.
+     *
+     * @throws NumberFormatException if a field it reads is not a number: the row is malformed
+     */
+    boolean keep(String[] fields);
+  }
+
   /**
-   * Drops the rows of CSV file {@code name} that {@code drop} selects (split on commas, header
-   * kept), e.g. the rows a resumed run is about to write again. Call it before opening the file for
-   * appending.
+   * Rewrites CSV file {@code name} (columns {@code header}) with the rows {@code keep} accepts,
+   * e.g. without the rows a resumed run is about to write again; call it before opening the file
+   * for appending. Rows that are not well formed (another number of fields than the header, or a
+   * field {@code keep} cannot parse) are dropped too, each with a line to {@code notices}: an
+   * append cut short by a crash or a full disk leaves such a row, and a row appended after it would
+   * join its line. The file then ends with a newline. A header cut short the same way, with no row
+   * after it, empties the file (its writer writes the header again).
+   *
+   * @throws UserError if the file has other columns than {@code header} (another version's or an
+   *     edited file), which appending would mix
    */
-  void dropRows(String name, Predicate<String[]> drop) {
+  void keepRows(String name, String header, RowFilter keep, Consumer<String> notices) {
     Path csv = file(name);
     if (!Files.exists(csv)) {
       return;
     }
     try {
-      List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
-      StringBuilder kept = new StringBuilder();
-      for (int i = 0; i < lines.size(); i++) {
-        if (i == 0 || !drop.test(lines.get(i).split(",", -1))) {
-          kept.append(lines.get(i)).append('\n');
-        }
+      String text = new String(Files.readAllBytes(csv), StandardCharsets.UTF_8);
+      String kept = CsvRows.keep(csv, text, header, keep, notices);
+      if (!kept.equals(text)) {
+        writeAtomically(csv, kept.getBytes(StandardCharsets.UTF_8));
       }
-      writeAtomically(csv, kept.toString().getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot rewrite " + csv + ": " + e.getMessage(), e);
     }

@@ -96,6 +96,9 @@ public record SmallBatchConfig(
       }
     }
     models.forEach(ModelZoo::get);
+    Distinct.check("--seeds", seeds);
+    Distinct.check("--models", models);
+    Distinct.check("--batch-sizes", batchSizes);
   }
 
   @Override

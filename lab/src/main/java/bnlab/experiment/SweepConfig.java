@@ -73,6 +73,10 @@ public record SweepConfig(
     if (models.isEmpty() || lrs.isEmpty() || batchSizes.isEmpty()) {
       throw new UserError("--models, --lrs and --batch-sizes need at least one value each");
     }
+    Distinct.check("--seeds", seeds);
+    Distinct.check("--models", models);
+    Distinct.check("--lrs", lrs);
+    Distinct.check("--batch-sizes", batchSizes);
   }
 
   @Override

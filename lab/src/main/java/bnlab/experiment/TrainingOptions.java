@@ -1,5 +1,6 @@
 package bnlab.experiment;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
@@ -19,6 +20,9 @@ import java.util.List;
  * @param probeEvery probes every this many steps, 0 = off
  * @param probeEtas the loss-landscape probe's step sizes
  * @param threads kernel threads, null = all cores (does not change results)
+ * @param dropLast drop the last, smaller mini-batch of every epoch (PyTorch's {@code drop_last});
+ *     recorded in config.json only when set. Without it, a model that cannot train on one sample
+ *     (BatchNorm) still skips a last batch of one, with a note ({@link RunConfig.Batching})
  */
 @JsonPropertyOrder({
   "epochs",
@@ -31,7 +35,8 @@ import java.util.List;
   "probe_every",
   "probe_etas",
   "transform",
-  "threads"
+  "threads",
+  "drop_last"
 })
 public record TrainingOptions(
     @MayGrow int epochs,
@@ -43,7 +48,8 @@ public record TrainingOptions(
     int logEvery,
     int probeEvery,
     List<Double> probeEtas,
-    @SessionOnly Integer threads) {
+    @SessionOnly Integer threads,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean dropLast) {
   /**
    * Checks the values in the order the command line always has; a bad one is a {@link UserError}.
    */
@@ -64,6 +70,32 @@ public record TrainingOptions(
     probeEtas = List.copyOf(probeEtas);
   }
 
+  /** These options keeping every epoch's last, smaller mini-batch (as PyTorch by default). */
+  public TrainingOptions(
+      int epochs,
+      int batchSize,
+      double lr,
+      String optimizer,
+      DataConfig data,
+      boolean asPublished,
+      int logEvery,
+      int probeEvery,
+      List<Double> probeEtas,
+      Integer threads) {
+    this(
+        epochs,
+        batchSize,
+        lr,
+        optimizer,
+        data,
+        asPublished,
+        logEvery,
+        probeEvery,
+        probeEtas,
+        threads,
+        false);
+  }
+
   /**
    * The article's options on {@code data}: 5 epochs, batch 10, Adam 1e-4, log and probes every 500.
    */
@@ -81,13 +113,33 @@ public record TrainingOptions(
   /** These options for {@code epochs} epochs. */
   public TrainingOptions withEpochs(int e) {
     return new TrainingOptions(
-        e, batchSize, lr, optimizer, data, asPublished, logEvery, probeEvery, probeEtas, threads);
+        e,
+        batchSize,
+        lr,
+        optimizer,
+        data,
+        asPublished,
+        logEvery,
+        probeEvery,
+        probeEtas,
+        threads,
+        dropLast);
   }
 
   /** These options with mini-batches of {@code b}. */
   public TrainingOptions withBatchSize(int b) {
     return new TrainingOptions(
-        epochs, b, lr, optimizer, data, asPublished, logEvery, probeEvery, probeEtas, threads);
+        epochs,
+        b,
+        lr,
+        optimizer,
+        data,
+        asPublished,
+        logEvery,
+        probeEvery,
+        probeEtas,
+        threads,
+        dropLast);
   }
 
   /** These options with learning rate {@code value}. */
@@ -102,18 +154,46 @@ public record TrainingOptions(
         logEvery,
         probeEvery,
         probeEtas,
-        threads);
+        threads,
+        dropLast);
   }
 
   /** These options with a metrics row every {@code log} steps and probes every {@code probe}. */
   public TrainingOptions withRecording(int log, int probe) {
     return new TrainingOptions(
-        epochs, batchSize, lr, optimizer, data, asPublished, log, probe, probeEtas, threads);
+        epochs,
+        batchSize,
+        lr,
+        optimizer,
+        data,
+        asPublished,
+        log,
+        probe,
+        probeEtas,
+        threads,
+        dropLast);
+  }
+
+  /** These options dropping (or keeping) every epoch's last, smaller mini-batch. */
+  public TrainingOptions withDropLast(boolean drop) {
+    return new TrainingOptions(
+        epochs,
+        batchSize,
+        lr,
+        optimizer,
+        data,
+        asPublished,
+        logEvery,
+        probeEvery,
+        probeEtas,
+        threads,
+        drop);
   }
 
   /** A run of {@code model} with {@code seed} under these options. */
   RunConfig run(String model, long seed, int runEpochs, double runLr, int runBatchSize) {
-    return RunConfig.of(model, seed, data)
+    RunConfig c = RunConfig.of(model, seed, data);
+    return c.withBatching(RunConfig.Batching.iid(dropLast || c.batching().dropLast()))
         .withEpochs(runEpochs)
         .withBatchSize(runBatchSize)
         .withOptimizer(OptimizerConfig.of(optimizer, runLr))

@@ -7,8 +7,10 @@ import bnlab.lab.bench.TrainBenchmark;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** bnlab bench: training and inference speed of zoo models on synthetic data. */
 @Command(
@@ -80,7 +82,9 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--threads",
-      description = "Kernel threads, 0 = current setting (default: ${DEFAULT-VALUE}).",
+      description =
+          "Kernel threads, 0 = current setting (default: ${DEFAULT-VALUE}); more than the"
+              + " available processors are capped.",
       defaultValue = "0")
   int threads;
 
@@ -98,8 +102,18 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON instead of the table.")
   boolean json;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() {
+    int cpus = bnlab.runtime.Compute.availableProcessors();
+    if (threads > cpus) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "bnlab: --threads " + threads + " capped at the " + cpus + " available processors");
+      threads = cpus;
+    }
     BenchOptions o;
     try {
       o =

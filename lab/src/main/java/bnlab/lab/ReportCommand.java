@@ -24,17 +24,22 @@ final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try {
-      main.out.println("bnlab: report in " + Report.render(dir));
+      main.out.println("bnlab: report in " + Report.render(dir, skipped(main.out)));
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }
     return 0;
   }
 
+  // One line per malformed row the report leaves out.
+  private static java.util.function.Consumer<String> skipped(java.io.PrintStream out) {
+    return row -> out.println("bnlab: report: left out malformed row " + row);
+  }
+
   /** Renders the report at the end of a command; a failure is reported, not fatal. */
   static void renderAfterRun(Path dir, java.io.PrintStream out) {
     try {
-      out.println("bnlab: report in " + Report.render(dir));
+      out.println("bnlab: report in " + Report.render(dir, skipped(out)));
     } catch (RuntimeException e) {
       out.println(
           "bnlab: could not render the report ("

@@ -12,7 +12,9 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Options shared by compare, train and sweep (picocli parses them into these fields; {@link
@@ -79,8 +81,21 @@ final class RunOptions {
   @Option(names = "--resume", description = "Continue the interrupted run in --out.")
   boolean resume;
 
-  @Option(names = "--threads", description = "Kernel threads (default: all cores).")
+  @Option(
+      names = "--threads",
+      description =
+          "Kernel threads (default: all cores); more than the available processors are capped.")
   Integer threads;
+
+  @Option(
+      names = "--drop-last",
+      description =
+          "Drop the last, smaller mini-batch of every epoch (PyTorch's drop_last). Without it, only"
+              + " a model that cannot train on one sample (BatchNorm) skips a last batch of one.")
+  boolean dropLast;
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec spec;
 
   @Option(
       names = "--log-every",
@@ -109,11 +124,18 @@ final class RunOptions {
 
   /**
    * The shared options as the experiment API's record (it checks them: a bad value is a {@link
-   * UserError} naming it); {@code --threads} is applied to this process.
+   * UserError} naming it); {@code --threads} is applied to this process, capped at the available
+   * processors with a notice (more kernel threads than processors only wait for each other, and the
+   * thread count never changes a result).
    */
   TrainingOptions options(boolean asPublished) {
     DataConfig d =
         new DataConfig(dataset, data == null ? null : data.toString(), subset, testSubset);
+    int cpus = Compute.availableProcessors();
+    if (threads != null && threads > cpus) {
+      notice("--threads " + threads + " capped at the " + cpus + " available processors");
+      threads = cpus;
+    }
     TrainingOptions t =
         new TrainingOptions(
             epochs,
@@ -125,12 +147,19 @@ final class RunOptions {
             logEvery,
             probeEvery,
             probeEtas,
-            threads);
+            threads,
+            dropLast);
     if (threads != null) {
       System.setProperty("bnlab.threads", Integer.toString(threads));
       Compute.setThreads(threads);
     }
     return t;
+  }
+
+  private void notice(String line) {
+    if (spec != null) {
+      spec.commandLine().getErr().println("bnlab: " + line);
+    }
   }
 
   /**

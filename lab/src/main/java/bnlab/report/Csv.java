@@ -10,17 +10,27 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A run-folder CSV file (header line, comma separated, no quoting, '.' decimal point), read into
- * memory. The files are appended row by row while training runs, so a last line without its newline
- * is an interrupted write and is skipped; any other malformed line is an error naming the file and
- * line.
+ * memory. The files are appended row by row while training runs, so a malformed last line without
+ * its newline is a write in progress (or interrupted) and is left out silently. Any other malformed
+ * row — another number of fields than the header, or a required column whose value is not of its
+ * kind (model, norm and layer are text; iid and diverged booleans; seed, epoch, epochs, step and
+ * batch_size whole numbers; any other required column a number) — is left out and named in {@link
+ * #skipped()}, so that one torn or edited row costs that row, not the report.
  */
 final class Csv {
   private final Path file;
+  private static final Set<String> TEXT = Set.of("model", "norm", "layer");
+  private static final Set<String> BOOLEAN = Set.of("iid", "diverged");
+  private static final Set<String> WHOLE = Set.of("seed", "epoch", "epochs", "step", "batch_size");
+  private static final int QUOTED = 40;
+
   private final Map<String, Integer> columns = new HashMap<>();
   private final List<Row> rows = new ArrayList<>();
+  private final List<String> skipped = new ArrayList<>();
 
   private Csv(Path file) {
     this.file = file;
@@ -30,7 +40,7 @@ final class Csv {
   static Csv read(Path file, List<String> required) {
     String text;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
     }
@@ -57,26 +67,80 @@ final class Csv {
         continue;
       }
       String[] cells = line.split(",", -1);
-      if (cells.length != header.length) {
-        boolean interruptedWrite = n == lines.length - 1 && !endsWithNewline;
-        if (interruptedWrite) {
-          continue;
-        }
-        throw new IllegalArgumentException(
-            file
-                + " line "
-                + (n + 1)
-                + " has "
-                + cells.length
-                + " fields, header has "
-                + header.length
-                + ": '"
-                + line
-                + "'");
+      String problem =
+          cells.length != header.length
+              ? cells.length + " fields, the header has " + header.length
+              : csv.malformed(cells, required);
+      if (problem == null) {
+        csv.rows.add(csv.new Row(cells, n + 1));
+      } else if (n < lines.length - 1 || endsWithNewline) {
+        csv.skipped.add(
+            file.getFileName() + " line " + (n + 1) + " ('" + clip(line) + "': " + problem + ")");
       }
-      csv.rows.add(csv.new Row(cells, n + 1));
     }
     return csv;
+  }
+
+  /** What is wrong with a required value of the row, or null. */
+  private String malformed(String[] cells, List<String> required) {
+    for (String name : required) {
+      String v = cells[columns.get(name)].trim();
+      boolean ok =
+          TEXT.contains(name)
+              || (BOOLEAN.contains(name)
+                  ? bool(v) != null
+                  : WHOLE.contains(name) ? whole(v) : num(v));
+      if (!ok) {
+        return name + " is '" + clip(v) + "'";
+      }
+    }
+    return null;
+  }
+
+  private static boolean whole(String v) {
+    try {
+      Long.parseLong(v);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static boolean num(String v) {
+    try {
+      parse(v);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  // NaN, Infinity, inf and nan (any case) are numbers; empty is NaN.
+  private static double parse(String v) {
+    return switch (v.toLowerCase(Locale.ROOT)) {
+      case "", "nan", "null" -> Double.NaN;
+      case "inf", "+inf", "infinity", "+infinity" -> Double.POSITIVE_INFINITY;
+      case "-inf", "-infinity" -> Double.NEGATIVE_INFINITY;
+      default -> Double.parseDouble(v);
+    };
+  }
+
+  private static Boolean bool(String v) {
+    return switch (v.toLowerCase(Locale.ROOT)) {
+      case "true", "1", "yes" -> true;
+      case "false", "0", "no" -> false;
+      default -> null;
+    };
+  }
+
+  private static String clip(String s) {
+    String t = s.length() <= QUOTED ? s : s.substring(0, QUOTED - 3) + "...";
+    return t.replaceAll("\\p{Cntrl}", "?");
+  }
+
+  /** The malformed rows left out, e.g. "metrics.csv line 202 ('net-bn,': 2 fields, ...)". */
+  List<String> skipped() {
+    return skipped;
   }
 
   List<Row> rows() {
@@ -116,23 +180,10 @@ final class Csv {
     /** A number; NaN, Infinity, inf and nan (any case) are accepted, empty is NaN. */
     double d(String column) {
       String v = s(column);
-      switch (v.toLowerCase(Locale.ROOT)) {
-        case "", "nan", "null" -> {
-          return Double.NaN;
-        }
-        case "inf", "+inf", "infinity", "+infinity" -> {
-          return Double.POSITIVE_INFINITY;
-        }
-        case "-inf", "-infinity" -> {
-          return Double.NEGATIVE_INFINITY;
-        }
-        default -> {
-          try {
-            return Double.parseDouble(v);
-          } catch (NumberFormatException e) {
-            throw bad(column, v, "a number");
-          }
-        }
+      try {
+        return parse(v);
+      } catch (NumberFormatException e) {
+        throw bad(column, v, "a number");
       }
     }
 
@@ -150,12 +201,12 @@ final class Csv {
     }
 
     boolean b(String column) {
-      String v = s(column).toLowerCase(Locale.ROOT);
-      return switch (v) {
-        case "true", "1", "yes" -> true;
-        case "false", "0", "no" -> false;
-        default -> throw bad(column, v, "true or false");
-      };
+      String v = s(column);
+      Boolean b = bool(v);
+      if (b == null) {
+        throw bad(column, v, "true or false");
+      }
+      return b;
     }
 
     private IllegalArgumentException bad(String column, String v, String expected) {

@@ -39,7 +39,17 @@ public final class Report {
    * @throws UncheckedIOException if a file cannot be read or written
    */
   public static Path render(Path runDir) {
+    return render(runDir, skipped -> {});
+  }
+
+  /**
+   * As {@link #render(Path)}, telling {@code skipped} about every malformed CSV row left out (a row
+   * torn by a crash or a full disk, or an edit), e.g. "metrics.csv line 202 ('net-bn,': 2 fields,
+   * the header has 6)"; the page lists them too.
+   */
+  public static Path render(Path runDir, java.util.function.Consumer<String> skipped) {
     RunData data = RunData.load(runDir);
+    data.skipped().forEach(skipped);
     List<String> models = Group.models(data);
     Path plotsDir = runDir.resolve("plots");
     List<Plot> plots = new ArrayList<>(new TrainingPlots(data, models, plotsDir).all());
@@ -108,6 +118,12 @@ public final class Report {
                 "bnlab report" + (command.isEmpty() ? "" : ": " + command),
                 "run folder " + name + (data.asPublished() ? " · as published" : ""));
     h.section("findings", "Findings");
+    if (!data.skipped().isEmpty()) {
+      h.para(
+          "Left out as malformed (a row torn by a crash or a full disk, or an edit): "
+              + String.join("; ", data.skipped()),
+          "note");
+    }
     if (findings.isEmpty()) {
       h.para(
           "No findings: the folder holds no summary.json, epochs.csv, sweep.csv, smallbatch.csv or"

@@ -120,6 +120,18 @@ record RunData(
     return data;
   }
 
+  /** The malformed CSV rows the report leaves out, each naming its file and line. */
+  List<String> skipped() {
+    List<String> out = new ArrayList<>();
+    for (Csv c :
+        new Csv[] {metrics, epochs, sweep, smallBatch, activations, gradients, landscape}) {
+      if (c != null) {
+        out.addAll(c.skipped());
+      }
+    }
+    return out;
+  }
+
   private boolean isEmpty() {
     return config == null
         && summary == null

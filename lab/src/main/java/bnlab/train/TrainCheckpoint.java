@@ -3,7 +3,6 @@ package bnlab.train;
 import bnlab.io.Checkpoint;
 import bnlab.nn.Module;
 import bnlab.optim.Optimizer;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,11 +15,14 @@ import java.util.Map;
  * The trainer's checkpoint: {@link bnlab.io.Checkpoint}'s safetensors file (model state dict and
  * optimizer state, written atomically, loaded all-or-nothing) plus the trainer's own state (epoch,
  * step, open loss windows, totals) as JSON in the metadata entry "trainer", so that {@code
- * --resume} continues bit for bit.
+ * --resume} continues bit for bit. {@code bnlab.experiment}'s trainer state parses it back,
+ * strictly.
  */
 public final class TrainCheckpoint {
+  /** The metadata entry that holds the trainer state (JSON). */
+  public static final String TRAINER = "trainer";
+
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String KEY = "trainer";
 
   private TrainCheckpoint() {}
 
@@ -40,45 +42,10 @@ public final class TrainCheckpoint {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       Map<String, String> meta = new LinkedHashMap<>(info.metadata());
-      meta.put(KEY, JSON.writeValueAsString(trainer));
+      meta.put(TRAINER, JSON.writeValueAsString(trainer));
       Checkpoint.save(model, optimizer, meta, file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * Restores model and (when non-null) optimizer from {@code file}; returns the trainer state. A
-   * file that does not match is refused with an {@link IllegalArgumentException} naming the
-   * mismatch, and nothing is changed.
-   */
-  public static Map<String, Object> load(Path file, Module model, Optimizer optimizer) {
-    try {
-      return parse(file, Checkpoint.load(model, optimizer, file));
-    } catch (bnlab.io.CheckpointException | bnlab.io.SafeTensorsException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Reads only the trainer state of {@code file}. */
-  public static Map<String, Object> readTrainerState(Path file) {
-    try {
-      return parse(file, Checkpoint.read(file).metadata());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> parse(Path file, Map<String, String> metadata)
-      throws JsonProcessingException {
-    String json = metadata.get(KEY);
-    if (json == null) {
-      throw new IllegalArgumentException(
-          file + " is not a bnlab training checkpoint (no trainer state); it cannot be resumed");
-    }
-    return JSON.readValue(json, Map.class);
   }
 }

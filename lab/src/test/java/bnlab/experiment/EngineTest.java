@@ -198,17 +198,19 @@ class EngineTest {
 
   @Test
   void repeatedValuesThatWouldShareACellFolderAreRefused() {
-    SweepConfig sweep =
-        new SweepConfig(
-            List.of("net"),
-            List.of(44L),
-            TrainingOptions.defaults(data),
-            List.of(0.01, 0.01),
-            List.of(4),
-            2,
-            3);
-    UserError e = assertThrows(UserError.class, sweep::grid);
-    assertTrue(e.getMessage().contains("net-lr0.01-bs4-seed44"), e.getMessage());
+    UserError e =
+        assertThrows(
+            UserError.class,
+            () ->
+                new SweepConfig(
+                    List.of("net"),
+                    List.of(44L),
+                    TrainingOptions.defaults(data),
+                    List.of(0.01, 0.01),
+                    List.of(4),
+                    2,
+                    3));
+    assertTrue(e.getMessage().contains("--lrs lists 0.01 twice"), e.getMessage());
   }
 
   @Test

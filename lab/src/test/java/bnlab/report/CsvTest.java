@@ -23,16 +23,26 @@ class CsvTest {
   }
 
   @Test
-  void malformedLinesAndMissingColumnsNameTheFileAndLine() throws Exception {
+  void malformedRowsAreLeftOutAndNamedMissingColumnsRefused() throws Exception {
     Path p = dir.resolve("m.csv");
-    Files.writeString(p, "model,seed,train_loss\nnet,1\nnet,2,1.0\n");
-    var e = assertThrows(IllegalArgumentException.class, () -> Csv.read(p, List.of("model")));
-    assertTrue(e.getMessage().contains("line 2 has 2 fields"), e.getMessage());
+    // a row torn by a full disk, a non-numeric required value, a non-numeric other value
+    Files.writeString(
+        p, "model,seed,train_loss,lr\nnet,1\nnet,2,1.0,x\nnet,abc,2.0,1\nnet,3,oops,1\n");
+    Csv read = Csv.read(p, List.of("model", "seed", "train_loss"));
+    assertEquals(1, read.rows().size(), "only the well-formed row stays");
+    assertEquals(2, read.rows().get(0).l("seed"));
+    assertEquals(
+        List.of(
+            "m.csv line 2 ('net,1': 2 fields, the header has 4)",
+            "m.csv line 4 ('net,abc,2.0,1': seed is 'abc')",
+            "m.csv line 5 ('net,3,oops,1': train_loss is 'oops')"),
+        read.skipped());
     Files.writeString(p, "model,seed\nnet,1\n");
-    e = assertThrows(IllegalArgumentException.class, () -> Csv.read(p, List.of("train_loss")));
+    var e = assertThrows(IllegalArgumentException.class, () -> Csv.read(p, List.of("train_loss")));
     assertTrue(e.getMessage().contains("lacks column 'train_loss'"), e.getMessage());
+    // a column that is not required is read when used, and a bad value then names its line
     Files.writeString(p, "model,seed\nnet,x1\n");
-    Csv c = Csv.read(p, List.of("seed"));
+    Csv c = Csv.read(p, List.of("model"));
     e = assertThrows(IllegalArgumentException.class, () -> c.rows().get(0).l("seed"));
     assertTrue(e.getMessage().contains("line 2: column 'seed' is 'x1'"), e.getMessage());
   }
