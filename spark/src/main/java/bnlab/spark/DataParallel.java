@@ -79,6 +79,18 @@ final class DataParallel implements GridExecutor {
       List<GridCell> cells,
       Function<GridCell, RunResult> run,
       BiConsumer<GridCell, RunResult> done) {
+    for (GridCell c : cells) {
+      int b = c.config().batchSize();
+      if (b % s.workers() != 0) {
+        throw new UserError(
+            "--batch-size "
+                + b
+                + " is the global batch and does not divide into "
+                + s.workers()
+                + " workers; use a multiple of "
+                + s.workers());
+      }
+    }
     JavaSparkContext jsc = Spark.context(s.master());
     try {
       remember(root, cells);
@@ -126,6 +138,7 @@ final class DataParallel implements GridExecutor {
                   + " failed ("
                   + why
                   + "); starting the workers again from the last checkpoint");
+          awaitIdle(jsc);
         }
       }
     } finally {
@@ -169,6 +182,30 @@ final class DataParallel implements GridExecutor {
       throw new IllegalStateException("expected rank 0's result, got " + all.size());
     }
     return all.get(0);
+  }
+
+  /**
+   * Waits until the failed stage's tasks have ended: Spark reports a failed job while its other
+   * tasks may still be running (they fail at their next collective), and rank 0 of the old stage
+   * must not write into the run folder next to the new one.
+   */
+  private static void awaitIdle(JavaSparkContext jsc) {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      int running = 0;
+      for (var e : jsc.sc().statusTracker().getExecutorInfos()) {
+        running += e.numRunningTasks();
+      }
+      if (running == 0) {
+        return;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /** Writes, or checks against the folder's earlier runs, K and the SyncBN choice. */

@@ -75,8 +75,8 @@ final class Fixture {
   }
 
   /**
-   * Asserts |a − b| ≤ rel · max(|a|, |b|, floor) element-wise for every tensor whose name starts
-   * with one of {@code prefixes}; prints the first differing values.
+   * Asserts |a − b| ≤ rel · max(floor, max |a| over the tensor) element-wise for every tensor of
+   * {@code want}; prints the first differing values.
    */
   static void assertClose(
       Map<String, float[]> want, Map<String, float[]> got, double rel, double floor, String what) {
@@ -88,13 +88,14 @@ final class Fixture {
         fail(what + ": " + e.getKey() + " missing; have " + got.keySet());
       }
       assertEquals(a.length, b.length, e.getKey());
+      double scale = Math.max(floor, maxAbs(a));
       for (int i = 0; i < a.length; i++) {
-        double tol = rel * Math.max(floor, Math.max(Math.abs(a[i]), Math.abs(b[i])));
+        double tol = rel * scale;
         if (!(Math.abs(a[i] - b[i]) <= tol)) {
           fail(
               String.format(
-                  "%s: %s[%d] want %.9g got %.9g (rel diff %.3g)",
-                  what, e.getKey(), i, a[i], b[i], Math.abs(a[i] - b[i]) / Math.abs(a[i])));
+                  "%s: %s[%d] want %.9g got %.9g (diff %.3g, tensor's max |value| %.3g)",
+                  what, e.getKey(), i, a[i], b[i], Math.abs(a[i] - b[i]), scale));
         }
         compared++;
       }
@@ -116,20 +117,40 @@ final class Fixture {
     return w;
   }
 
-  /** The largest relative difference over the tensors of {@code want}. */
+  /** The model's state: weights and BN running statistics (no optimizer or trainer state). */
+  static Map<String, float[]> model(Map<String, float[]> all) {
+    Map<String, float[]> w = weights(all);
+    all.forEach(
+        (k, v) -> {
+          if (k.endsWith("running_mean") || k.endsWith("running_var")) {
+            w.put(k, v);
+          }
+        });
+    return w;
+  }
+
+  /** The largest difference relative to its tensor's largest value, over the tensors. */
   static double maxRel(Map<String, float[]> want, Map<String, float[]> got, double floor) {
     double worst = 0;
     for (Map.Entry<String, float[]> e : want.entrySet()) {
       float[] a = e.getValue();
       float[] b = got.get(e.getKey());
+      double scale = Math.max(floor, maxAbs(a));
+      double t = 0;
       for (int i = 0; i < a.length; i++) {
-        worst =
-            Math.max(
-                worst,
-                Math.abs(a[i] - b[i]) / Math.max(floor, Math.max(Math.abs(a[i]), Math.abs(b[i]))));
+        t = Math.max(t, Math.abs(a[i] - b[i]) / scale);
       }
+      worst = Math.max(worst, t);
     }
     return worst;
+  }
+
+  private static double maxAbs(float[] a) {
+    double m = 0;
+    for (float x : a) {
+      m = Math.max(m, Math.abs(x));
+    }
+    return m;
   }
 
   /** train_loss of every metrics.csv row (model,seed,epoch,step,train_loss,lr). */
