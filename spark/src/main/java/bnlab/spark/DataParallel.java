@@ -92,6 +92,8 @@ final class DataParallel implements GridExecutor {
       }
     }
     JavaSparkContext jsc = Spark.context(s.master());
+    TaskFailures failures = new TaskFailures();
+    jsc.sc().addSparkListener(failures);
     try {
       remember(root, cells);
       out.printf(
@@ -101,16 +103,18 @@ final class DataParallel implements GridExecutor {
           cells.isEmpty() ? 0 : cells.get(0).config().batchSize() / s.workers(),
           s.syncBn() ? ", SyncBatchNorm" : ", per-worker BatchNorm statistics");
       for (GridCell c : cells) {
-        done.accept(c, train(jsc, root, c));
+        done.accept(c, train(jsc, failures, root, c));
       }
     } finally {
+      jsc.sc().removeSparkListener(failures);
       if (s.stopWhenDone()) {
         jsc.stop();
       }
     }
   }
 
-  private RunResult train(JavaSparkContext jsc, RunFolder root, GridCell cell) {
+  private RunResult train(
+      JavaSparkContext jsc, TaskFailures failures, RunFolder root, GridCell cell) {
     Path replicas;
     try {
       replicas =
@@ -122,11 +126,16 @@ final class DataParallel implements GridExecutor {
     }
     try {
       for (int attempt = 1; ; attempt++) {
+        failures.clear();
         try {
           return stage(jsc, root, cell, replicas, attempt);
-        } catch (RuntimeException e) {
-          String why = rootMessage(e);
-          if (attempt >= s.attempts() || e instanceof UserError || why.startsWith("bnlab: ")) {
+        } catch (Exception e) { // Spark's SparkException is checked, though undeclared
+          UserError user = userError(e);
+          if (user != null) {
+            throw new UserError(user.getMessage()); // a mistake, not a fault: retrying won't help
+          }
+          String why = why(e, failures);
+          if (attempt >= s.attempts()) {
             throw new IllegalStateException(
                 cell.label() + ": data-parallel training failed: " + why, e);
           }
@@ -236,6 +245,25 @@ final class DataParallel implements GridExecutor {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static String why(Exception e, TaskFailures failures) {
+    try {
+      String task = failures.first(5000);
+      return task != null ? task : rootMessage(e);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      return rootMessage(e);
+    }
+  }
+
+  private static UserError userError(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof UserError u) {
+        return u;
+      }
+    }
+    return null;
   }
 
   private static String rootMessage(Throwable e) {
