@@ -132,8 +132,10 @@ final class RunOptions {
    * UserError} naming it); {@code --threads} is applied to this process.
    */
   TrainingOptions options(boolean asPublished) {
+    // executors on a cluster start elsewhere: they need the data's absolute path
+    Path where = data == null ? null : spark != null ? data.toAbsolutePath() : data;
     DataConfig d =
-        new DataConfig(dataset, data == null ? null : data.toString(), subset, testSubset);
+        new DataConfig(dataset, where == null ? null : where.toString(), subset, testSubset);
     TrainingOptions t =
         new TrainingOptions(
             epochs,

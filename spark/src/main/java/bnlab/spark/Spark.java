@@ -27,6 +27,10 @@ final class Spark {
             .setIfMissing("spark.speculation", "false")
             .setIfMissing("spark.barrier.sync.timeout", Integer.toString(RENDEZVOUS_SECONDS))
             .setIfMissing("spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector");
+    String jars = System.getProperty("bnlab.spark.jars");
+    if (jars != null && !master.startsWith("local")) {
+      conf.setIfMissing("spark.jars", jars); // bin/bnlab's list: bnlab and its libraries
+    }
     JavaSparkContext jsc =
         JavaSparkContext.fromSparkContext(org.apache.spark.SparkContext.getOrCreate(conf));
     jsc.setLogLevel("WARN");
