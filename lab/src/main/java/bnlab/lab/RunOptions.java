@@ -181,14 +181,13 @@ final class RunOptions {
       }
       return local;
     }
-    Cluster cluster = cluster();
     if (sweep) {
       if (workers != null || syncBn) {
         throw new UserError(
             "sweep --spark runs each run as one task; --workers and --sync-bn are for train and"
                 + " compare");
       }
-      return cluster.cells(spark, out);
+      return cluster().cells(spark, out);
     }
     int k = workers == null ? 1 : workers;
     if (k < 1) {
@@ -203,7 +202,7 @@ final class RunOptions {
               + " workers; use a multiple of "
               + k);
     }
-    return cluster.dataParallel(spark, k, syncBn, out);
+    return cluster().dataParallel(spark, k, syncBn, out);
   }
 
   private static Cluster cluster() {
