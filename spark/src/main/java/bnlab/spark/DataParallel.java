@@ -170,6 +170,7 @@ final class DataParallel implements GridExecutor {
             s.syncBn(),
             s.timeoutMillis(),
             replicas.toAbsolutePath().toString(),
+            s.replicaDir() != null,
             attempt,
             s.hooks());
     List<Integer> ranks = new ArrayList<>();

@@ -34,7 +34,8 @@ import org.apache.spark.BarrierTaskContext;
  * @param root the run folder (a path every executor sees)
  * @param syncBn SyncBatchNorm in place of BatchNorm
  * @param timeoutMillis how long a replica waits for a peer's data before it gives up
- * @param replicaDir where ranks other than 0 keep their folders
+ * @param replicaDir where ranks other than 0 keep their folders (on their executor's machine)
+ * @param keepReplicas whether they keep them after the run (tests look at them)
  * @param attempt the driver's attempt number (from 1), for hooks
  * @param hooks extra listeners per rank and attempt (tests), or null
  */
@@ -44,6 +45,7 @@ record ReplicaTask(
     boolean syncBn,
     long timeoutMillis,
     String replicaDir,
+    boolean keepReplicas,
     int attempt,
     ReplicaHooks hooks)
     implements Serializable {
@@ -83,7 +85,11 @@ record ReplicaTask(
             .withReplicas(new RingReplicas(ring, syncBn))
             .withHooks(hooks == null ? List.of() : hooks.of(rank, attempt));
     Datasets.Pair data = cell.config().data().open();
-    return Engine.runCell(cell, data, folder, ctx);
+    RunResult r = Engine.runCell(cell, data, folder, ctx);
+    if (rank > 0 && !keepReplicas) {
+      delete(folder.dir());
+    }
+    return r;
   }
 
   /** A fresh private folder of replica {@code rank}, holding rank 0's checkpoint if any. */
