@@ -41,6 +41,8 @@ public final class DataLoader implements Iterable<Batch> {
   private long seed;
   private boolean dropLast;
   private int classesPerBatch;
+  private int shardRank;
+  private int shards = 1;
   private int prefetch = 2;
   private List<Transform> transforms = List.of();
   private int nextEpoch;
@@ -93,6 +95,24 @@ public final class DataLoader implements Iterable<Batch> {
   /** Drops the last batch when it is smaller than the batch size (default false, as PyTorch). */
   public DataLoader dropLast(boolean dropLast) {
     this.dropLast = dropLast;
+    return this;
+  }
+
+  /**
+   * Data-parallel sharding: every batch holds only part {@code rank} of {@code replicas} equal
+   * parts of the batch the loader would otherwise return (rows [rank·n/replicas, (rank+1)·n/
+   * replicas) of its n images), so replicas that share seed and batch size see disjoint parts of
+   * one global batch; the number of batches is unchanged. Random transforms start their draws at
+   * the part's first image (from the same (seed, epoch, batch) stream), so with random transforms a
+   * part is not bit-identical to those rows of the unsharded batch. Default: one part.
+   */
+  public DataLoader shard(int rank, int replicas) {
+    if (replicas < 1 || rank < 0 || rank >= replicas) {
+      throw new IllegalArgumentException(
+          "shard " + rank + " of " + replicas + ": need 0 <= rank < replicas");
+    }
+    this.shardRank = rank;
+    this.shards = replicas;
     return this;
   }
 
@@ -184,8 +204,9 @@ public final class DataLoader implements Iterable<Batch> {
 
   /** Fills {@code out} with batch {@code b} of the epoch whose order is {@code order}. */
   private void fill(Batch out, int epoch, int b, int[] order, Image img, byte[] bytes) {
-    int start = b * batchSize;
-    int n = Math.min(batchSize, order.length - start);
+    int whole = Math.min(batchSize, order.length - b * batchSize);
+    int start = b * batchSize + shardRank * whole / shards;
+    int n = b * batchSize + (shardRank + 1) * whole / shards - start;
     out.reset(n, b, epoch);
     Rng rng = new Rng(BatchOrder.mix(BatchOrder.mix(seed, epoch), 0x5EEDL + b));
     float[] dst = out.data();

@@ -51,6 +51,49 @@ class DataLoaderTest {
   }
 
   @Test
+  void shardsSplitEveryBatchIntoDisjointConsecutiveParts() {
+    ImageSet ds = synthetic(23, 4);
+    List<float[]> whole = new ArrayList<>();
+    List<int[]> wholeIdx = new ArrayList<>();
+    whole.addAll(
+        collect(
+            new DataLoader(ds, 8).shuffle(3).transforms(new ToTensor()).epoch(2),
+            new ArrayList<>(),
+            wholeIdx));
+    List<List<int[]>> parts = new ArrayList<>();
+    List<List<float[]>> xs = new ArrayList<>();
+    for (int r = 0; r < 3; r++) {
+      List<int[]> idx = new ArrayList<>();
+      DataLoader shard = new DataLoader(ds, 8).shuffle(3).transforms(new ToTensor()).shard(r, 3);
+      assertEquals(3, shard.numBatches());
+      xs.add(collect(shard.epoch(2), new ArrayList<>(), idx));
+      parts.add(idx);
+    }
+    for (int b = 0; b < 3; b++) {
+      // batches of 8, 8, 7 split into 2+3+3, 2+3+3, 2+2+3 images
+      int[] joined = new int[0];
+      float[] joinedX = new float[0];
+      for (int r = 0; r < 3; r++) {
+        joined = concat(joined, parts.get(r).get(b));
+        float[] x = xs.get(r).get(b);
+        float[] y = Arrays.copyOf(joinedX, joinedX.length + x.length);
+        System.arraycopy(x, 0, y, joinedX.length, x.length);
+        joinedX = y;
+      }
+      assertArrayEquals(wholeIdx.get(b), joined, "batch " + b);
+      assertArrayEquals(whole.get(b), joinedX, "batch " + b);
+    }
+    assertEquals(2, parts.get(0).get(2).length);
+    assertThrows(IllegalArgumentException.class, () -> new DataLoader(ds, 8).shard(2, 2));
+  }
+
+  private static int[] concat(int[] a, int[] b) {
+    int[] c = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, c, a.length, b.length);
+    return c;
+  }
+
+  @Test
   void lastPartialBatchAsPyTorchAndDropLast() {
     ImageSet ds = synthetic(23, 4);
     DataLoader loader = new DataLoader(ds, 5).transforms(new ToTensor());

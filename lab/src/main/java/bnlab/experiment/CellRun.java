@@ -58,10 +58,11 @@ final class CellRun {
     this.folder = folder;
     this.ctx = ctx;
     entry = ModelZoo.get(config.model());
-    model =
+    Module built =
         entry
             .factory()
             .build(Datasets.itemShape(data.train()), data.train().classes().size(), config.seed());
+    model = ctx.replicas() == null ? built : ctx.replicas().prepare(built);
     optim = Optimizers.create(model, config.optimizer());
     train = trainLoader();
     trainer =
@@ -72,6 +73,9 @@ final class CellRun {
                 Datasets.loader(data.test(), config.evaluation().testBatchSize()))
             .firstLoaderEpoch(config.batching().firstLoaderEpoch())
             .testEveryEpoch(config.evaluation().everyEpoch());
+    if (ctx.replicas() != null) {
+      trainer.afterBackward(loss -> ctx.replicas().synchronize(model, loss));
+    }
     long maxSteps = config.budget().maxSteps(config.batchSize());
     if (maxSteps != Long.MAX_VALUE) {
       trainer.stopAfter(maxSteps);
@@ -217,6 +221,10 @@ final class CellRun {
               .shuffle(config.seed())
               .classClustered(config.batching().classesPerBatch())
               .dropLast(BatchOfOne.dropLast(config, data.train()));
+      if (ctx.replicas() != null) {
+        loader.shard(ctx.replicas().rank(), ctx.replicas().size());
+      }
+
     } catch (IllegalArgumentException e) {
       throw new UserError("--classes-per-batch: " + e.getMessage());
     }

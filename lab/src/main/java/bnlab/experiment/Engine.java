@@ -93,7 +93,12 @@ public final class Engine {
     return new Outcome(root, data, done(results));
   }
 
-  private static RunResult runCell(
+  /**
+   * Runs one cell of a grid into {@code root} as the engine does: {@link Cell#run} into the cell's
+   * own folder, or into {@code root} itself (without summary.json, which the engine writes) when
+   * the cells share it. A cluster executor calls this on its workers.
+   */
+  public static RunResult runCell(
       GridCell cell, Datasets.Pair data, RunFolder root, RunContext ctx) {
     return cell.sharesFolder()
         ? CellRun.run(cell.config(), cell.label(), data, root, ctx)

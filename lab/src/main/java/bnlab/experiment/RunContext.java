@@ -12,9 +12,15 @@ import java.util.List;
  * @param progressBar a progress bar on stderr when a terminal is attached (one cell at a time only)
  * @param stop the stop request the cells obey
  * @param hooks listeners added to every cell (see {@link Hook})
+ * @param replicas this process's part in data-parallel training, or null to train alone
  */
 public record RunContext(
-    PrintStream out, Console console, boolean progressBar, StopRequest stop, List<Hook> hooks) {
+    PrintStream out,
+    Console console,
+    boolean progressBar,
+    StopRequest stop,
+    List<Hook> hooks,
+    Replicas replicas) {
   /** What a cell prints while it trains. */
   public enum Console {
     /**
@@ -35,21 +41,26 @@ public record RunContext(
 
   /** Article-style console output on {@code out}, no progress bar, no extra hooks. */
   public static RunContext of(PrintStream out) {
-    return new RunContext(out, Console.ARTICLE, false, new StopRequest(), List.of());
+    return new RunContext(out, Console.ARTICLE, false, new StopRequest(), List.of(), null);
   }
 
   /** This context with {@code console} output. */
   public RunContext withConsole(Console c) {
-    return new RunContext(out, c, progressBar, stop, hooks);
+    return new RunContext(out, c, progressBar, stop, hooks, replicas);
   }
 
   /** This context with or without a progress bar. */
   public RunContext withProgressBar(boolean bar) {
-    return new RunContext(out, console, bar, stop, hooks);
+    return new RunContext(out, console, bar, stop, hooks, replicas);
   }
 
   /** This context with {@code hooks} added to every cell. */
   public RunContext withHooks(List<Hook> more) {
-    return new RunContext(out, console, progressBar, stop, more);
+    return new RunContext(out, console, progressBar, stop, more, replicas);
+  }
+
+  /** This context training as replica {@code r} of a data-parallel group (null: alone). */
+  public RunContext withReplicas(Replicas r) {
+    return new RunContext(out, console, progressBar, stop, hooks, r);
   }
 }

@@ -4,6 +4,7 @@ import bnlab.experiment.CompareConfig;
 import bnlab.experiment.Datasets;
 import bnlab.experiment.Engine;
 import bnlab.experiment.Grid;
+import bnlab.experiment.GridExecutor;
 import bnlab.experiment.GridListener;
 import bnlab.experiment.RunContext;
 import bnlab.experiment.RunFolder;
@@ -82,7 +83,9 @@ final class CompareCommand implements Callable<Integer> {
     Engine.Outcome r =
         Engine.run(
             config,
-            o.session(config.command(), out, RunContext.Console.ARTICLE).withListener(console));
+            o.session(config.command(), out, RunContext.Console.ARTICLE)
+                .withExecutor(o.executor(config.command(), GridExecutor.sequential(), out))
+                .withListener(console));
     if (!o.noReport) {
       ReportCommand.renderAfterRun(r.folder().dir(), out);
     }

@@ -1,6 +1,7 @@
 package bnlab.lab;
 
 import bnlab.experiment.DataConfig;
+import bnlab.experiment.GridExecutor;
 import bnlab.experiment.RunContext;
 import bnlab.experiment.Session;
 import bnlab.experiment.TrainingOptions;
@@ -12,6 +13,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceLoader;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -116,6 +118,24 @@ final class RunOptions {
       defaultValue = "0.001,0.01,0.05,0.1,0.2,0.4")
   List<Double> probeEtas = new ArrayList<>();
 
+  @Option(
+      names = "--spark",
+      paramLabel = "MASTER",
+      description =
+          "Run on Apache Spark: local[N], spark://host:7077, yarn, ... (bin/bnlab adds Spark's jars).")
+  String spark;
+
+  @Option(
+      names = "--workers",
+      description =
+          "With --spark (train, compare): data-parallel replicas; --batch-size is global.")
+  Integer workers;
+
+  @Option(
+      names = "--sync-bn",
+      description = "With --workers: SyncBatchNorm (statistics of the global batch) for BatchNorm.")
+  boolean syncBn;
+
   @Option(names = "--no-progress", description = "No progress bar.")
   boolean noProgress;
 
@@ -129,8 +149,10 @@ final class RunOptions {
    * thread count never changes a result).
    */
   TrainingOptions options(boolean asPublished) {
+    // executors on a cluster start elsewhere: they need the data's absolute path
+    Path where = data == null ? null : spark != null ? data.toAbsolutePath() : data;
     DataConfig d =
-        new DataConfig(dataset, data == null ? null : data.toString(), subset, testSubset);
+        new DataConfig(dataset, where == null ? null : where.toString(), subset, testSubset);
     int cpus = Compute.availableProcessors();
     if (threads != null && threads > cpus) {
       notice("--threads " + threads + " capped at the " + cpus + " available processors");
@@ -172,6 +194,54 @@ final class RunOptions {
     return Session.of(out(this.out, command))
         .withMode(Session.mode(overwrite, resume))
         .withContext(ctx);
+  }
+
+  /**
+   * The executor of {@code command}: {@code local}, or the cluster's for {@code --spark}; refuses
+   * combinations it cannot run in one line each.
+   */
+  GridExecutor executor(String command, GridExecutor local, PrintStream out) {
+    boolean sweep = command.equals("sweep");
+    if (spark == null) {
+      if (workers != null || syncBn) {
+        throw new UserError(
+            (workers != null ? "--workers" : "--sync-bn")
+                + " needs --spark MASTER (e.g. local[2])");
+      }
+      return local;
+    }
+    if (sweep) {
+      if (workers != null || syncBn) {
+        throw new UserError(
+            "sweep --spark runs each run as one task; --workers and --sync-bn are for train and"
+                + " compare");
+      }
+      return cluster().cells(spark, out);
+    }
+    int k = workers == null ? 1 : workers;
+    if (k < 1) {
+      throw new UserError("--workers must be at least 1, got " + k);
+    }
+    if (batchSize % k != 0) {
+      throw new UserError(
+          "--batch-size "
+              + batchSize
+              + " is the global batch and does not divide into "
+              + k
+              + " workers; use a multiple of "
+              + k);
+    }
+    return cluster().dataParallel(spark, k, syncBn, out);
+  }
+
+  private static Cluster cluster() {
+    return ServiceLoader.load(Cluster.class)
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new UserError(
+                    "--spark: the spark module is not on the class path; run through bin/bnlab,"
+                        + " which adds it"));
   }
 
   /** {@code out}, or runs/&lt;command&gt;-&lt;yyyyMMdd-HHmmss&gt; when it is null. */

@@ -98,7 +98,7 @@ final class SweepCommand implements Callable<Integer> {
         Engine.run(
             config,
             o.session("sweep", main.out, RunContext.Console.PREFIXED)
-                .withExecutor(GridExecutor.threads(parallel))
+                .withExecutor(o.executor("sweep", GridExecutor.threads(parallel), main.out))
                 .withListener(console));
     if (!o.noReport) {
       ReportCommand.renderAfterRun(r.folder().dir(), main.out);

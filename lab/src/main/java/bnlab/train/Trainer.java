@@ -31,6 +31,19 @@ public final class Trainer {
   private long maxSteps = Long.MAX_VALUE;
   private int firstLoaderEpoch = 1;
   private boolean testEveryEpoch = true;
+  private AfterBackward afterBackward = loss -> loss;
+
+  /**
+   * Called on every mini-batch between backward and the optimizer step: a data-parallel replica
+   * averages its gradients with the other replicas' there (as DistributedDataParallel does during
+   * backward) and returns the loss the listeners report (the mean over the replicas' parts of the
+   * global batch).
+   */
+  @FunctionalInterface
+  public interface AfterBackward {
+    /** Synchronizes the gradients; returns the loss to report in place of {@code localLoss}. */
+    float apply(float localLoss);
+  }
 
   /**
    * A trainer of {@code model} with {@code optim} on {@code train}, tested on {@code test}. Epoch e
@@ -45,6 +58,12 @@ public final class Trainer {
     this.optim = optim;
     this.train = train;
     this.test = test;
+  }
+
+  /** Sets the {@link AfterBackward} hook (default: none). Returns this. */
+  public Trainer afterBackward(AfterBackward hook) {
+    this.afterBackward = hook;
+    return this;
   }
 
   /** Adds a listener; listeners are called in the order added. Returns this. */
@@ -128,6 +147,7 @@ public final class Trainer {
         Tensor logits = model.forward(batch.x());
         s.loss = criterion.forward(logits, batch.labels());
         model.backward(criterion.backward());
+        s.loss = afterBackward.apply(s.loss);
         optim.step();
         lossSum += s.loss;
         images += batch.size();

@@ -1,0 +1,8 @@
+/**
+ * bnlab on Apache Spark (Spark is a provided dependency; the core, data and lab modules do not
+ * depend on this one): sweeps as one Spark task per cell, and synchronous data-parallel training of
+ * a cell on K replicas in one barrier stage, with gradients (and, for SyncBatchNorm, the batch
+ * statistics) exchanged over a TCP ring between the tasks. The command line reaches it through
+ * {@link bnlab.lab.Cluster} ({@code bnlab sweep|train|compare --spark MASTER}).
+ */
+package bnlab.spark;
