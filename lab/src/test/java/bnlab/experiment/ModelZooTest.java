@@ -56,6 +56,7 @@ class ModelZooTest {
         IllegalArgumentException.class,
         () -> new ModelZoo.Entry("x", Norm.BATCH, "Not A Name", "", (s, c, seed) -> null));
     UserError e = assertThrows(UserError.class, () -> ModelZoo.get("resnet-1000"));
-    assertTrue(e.getMessage().contains("known models: net"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("known models: mlp-bn-sigmoid, mlp-sigmoid, net,"), e.getMessage());
   }
 }
