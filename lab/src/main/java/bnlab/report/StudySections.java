@@ -13,6 +13,7 @@ final class StudySections {
     List<Section> out = new ArrayList<>();
     out.add(IoffeReport.of(data, plots));
     out.add(DepthReport.of(data, plots));
+    out.add(DiagnoseReport.of(data, plots));
     out.removeIf(Objects::isNull);
     return out;
   }
