@@ -26,13 +26,14 @@ import java.util.Map;
  * </pre>
  *
  * where μ_B, σ_B² are the layer's statistics on one fixed batch with BN layers in training mode and
- * all others (dropout) in eval mode, σ_B² unbiased as in running_var (the biased one differs by the
- * factor (m − 1)/m). g_c is the exact root mean square, over the batch, of the difference between
- * the channel's training-mode output (batch statistics) and its eval-mode output (running
+ * all others (dropout) in eval mode. g_c is the root mean square, over the batch, of the difference
+ * between the channel's training-mode output (batch statistics) and its eval-mode output (running
  * statistics) for the same input, divided by |γ_c|; the gap is that difference relative to the size
  * of the normalized signal γ·x̂, so 0 means both modes agree and 1 means the difference is as large
- * as the signal. For the whole model on the same batch: the logits' relative RMS difference between
- * the two modes and how many predictions agree.
+ * as the signal. σ_B² is the unbiased batch variance, as in running_var (the diagnosis sees the
+ * layer's statistics, not its input); training mode normalizes with the biased one, which changes
+ * the gap by a relative O(1/m) for m values per channel. For the whole model on the same batch: the
+ * logits' relative RMS difference between the two modes and how many predictions agree.
  *
  * @param layers one row per recalibratable BatchNorm layer, in module order
  * @param skipped layers with running statistics not examined, name → reason
