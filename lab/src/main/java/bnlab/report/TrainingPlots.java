@@ -226,7 +226,10 @@ final class TrainingPlots {
     for (var g : groups.entrySet()) {
       Color colour = colour(g.getValue().get(0).s("model"));
       var byBatch = Group.sorted(g.getValue(), r -> (double) r.i("batch_size"));
-      for (String mode : new String[] {"eval", "train_mode"}) {
+      for (String mode : List.of("eval", "train_mode", "recalibrated")) {
+        if (!data.smallBatch().has("test_accuracy_" + mode)) {
+          continue; // folders written before recalibration existed
+        }
         List<Double> x = new ArrayList<>();
         List<Double> y = new ArrayList<>();
         for (var e : byBatch.entrySet()) {
@@ -237,11 +240,20 @@ final class TrainingPlots {
           }
         }
         if (!x.isEmpty()) {
-          String label = g.getKey() + (mode.equals("eval") ? " eval" : " train-mode");
+          String label =
+              g.getKey()
+                  + switch (mode) {
+                    case "eval" -> " eval";
+                    case "train_mode" -> " train-mode";
+                    default -> " recalibrated (precise BN)";
+                  };
           XYSeries s = Charts.points(c, label, Charts.array(x), Charts.array(y), colour);
-          if (!mode.equals("eval")) {
+          if (mode.equals("train_mode")) {
             s.setLineStyle(Charts.DASHED);
             s.setMarker(SeriesMarkers.DIAMOND);
+          } else if (mode.equals("recalibrated")) {
+            s.setLineStyle(Charts.DOTTED);
+            s.setMarker(SeriesMarkers.TRIANGLE_UP);
           }
         }
       }
@@ -254,6 +266,9 @@ final class TrainingPlots {
             + (iid ? " (i.i.d. batches)" : " (each training batch holds few classes)")
             + ", mean over seeds:"
             + " solid lines evaluate with the running statistics (eval mode), dashed lines with"
-            + " the test batch's own statistics (train mode).");
+            + " the test batch's own statistics (train mode), dotted lines with running statistics"
+            + " recomputed after training over many training batches (precise BN); the higher a"
+            + " point, the better that way of normalizing at test time works after training at"
+            + " that batch size.");
   }
 }
