@@ -15,7 +15,10 @@ import java.util.Map;
  * layers' running statistics recomputed as the average over {@code batches} training batches with
  * the final weights, then the test set in eval mode (measurement {@value #ACCURACY}). The model's
  * running statistics are put back afterwards, so its checkpoint stays as training left it. Runs of
- * models without a plain BatchNorm layer (GroupNorm, Batch Renorm, none) get no measurement.
+ * models without a plain BatchNorm layer (GroupNorm, Batch Renorm, none) get no measurement. The
+ * recalibration batches are shuffled i.i.d. batches of the training set in a fixed order, also for
+ * runs trained on class-clustered batches: the statistics to estimate are the population's, which
+ * clustered batches would estimate with a bias.
  */
 final class RecalibratedTest implements TrainListener {
   /** The measurement's name: eval-mode test accuracy after recalibration. */
