@@ -2,6 +2,7 @@ package bnlab.experiment;
 
 import bnlab.models.Activation;
 import bnlab.models.ArticleNets;
+import bnlab.models.Mlp;
 import bnlab.models.Norm;
 import bnlab.models.ResNet;
 import bnlab.models.Vgg;
@@ -55,6 +56,29 @@ final class BuiltinModels {
       }
     }
     registerResNets();
+    registerMlps();
+  }
+
+  // Ioffe & Szegedy 2015, 4.1: 3 x 100 sigmoid units, small Gaussian weights, with and without BN.
+  private static void registerMlps() {
+    for (Norm norm : new Norm[] {Norm.NONE, Norm.BATCH}) {
+      boolean bn = norm == Norm.BATCH;
+      ModelZoo.register(
+          new ModelZoo.Entry(
+              bn ? "mlp-bn-sigmoid" : "mlp-sigmoid",
+              norm,
+              bn ? "mlp-sigmoid" : null,
+              "Ioffe & Szegedy's MLP: 3 x 100 sigmoid units"
+                  + (bn ? ", BatchNorm1d before each sigmoid" : "")
+                  + ", weights N(0, "
+                  + Mlp.IOFFE_INIT_STD
+                  + "^2)",
+              (shape, classes, seed) -> {
+                Module m = seeded(Mlp.ioffe(shape[0] * shape[1] * shape[2], classes, norm), seed);
+                Mlp.gaussianInit(m, new Rng(seed).split(), Mlp.IOFFE_INIT_STD);
+                return m;
+              }));
+    }
   }
 
   // ResNets for CIFAR-10 (He et al. 2016, 4.2): depth 6n + 2, width 16, option-A shortcuts.
@@ -63,6 +87,19 @@ final class BuiltinModels {
     resnet("resnet56", 9, Norm.BATCH);
     resnet("resnet20-nobn", 3, Norm.NONE);
     resnet("resnet56-nobn", 9, Norm.NONE);
+    for (int n : new int[] {3, 9}) {
+      int depth = 6 * n + 2;
+      ModelZoo.register(
+          new ModelZoo.Entry(
+              "resnet" + depth + "-zero-gamma",
+              Norm.BATCH,
+              "resnet" + depth + "-nobn",
+              "ResNet-"
+                  + depth
+                  + " with BN, each block's last gamma initialised to 0 (Goyal et al. 2017)",
+              (shape, classes, seed) ->
+                  resnetModel(shape, classes, n, Norm.BATCH, seed).zeroInitResidual()));
+    }
   }
 
   private static void resnet(String name, int n, Norm norm) {
@@ -73,11 +110,13 @@ final class BuiltinModels {
             norm,
             norm == Norm.NONE ? null : "resnet" + (6 * n + 2) + "-nobn",
             "ResNet-" + (6 * n + 2) + " for CIFAR-10 (He et al. 2016), option-A shortcuts, " + what,
-            (shape, classes, seed) ->
-                seeded(
-                    new ResNet(
-                        shape[0], classes, n, 16, norm, BasicBlock.Shortcut.A, Activation.RELU),
-                    seed)));
+            (shape, classes, seed) -> resnetModel(shape, classes, n, norm, seed)));
+  }
+
+  private static ResNet resnetModel(int[] shape, int classes, int n, Norm norm, long seed) {
+    ResNet r = new ResNet(shape[0], classes, n, 16, norm, BasicBlock.Shortcut.A, Activation.RELU);
+    r.resetParameters(new Rng(seed));
+    return r;
   }
 
   private static void article(String name, Norm norm, String description) {

@@ -126,7 +126,7 @@ final class CellRun {
               config.model(),
               config.seed(),
               config.recording().logEvery(),
-              config.optimizer().lr());
+              optim::lr);
       int firstEpoch = saved == null ? 1 : resume(metrics);
       ConsoleLog console = CellListeners.console(config, label, ctx);
       listen(files, metrics, console);
@@ -144,6 +144,9 @@ final class CellRun {
   }
 
   private void listen(CellFiles files, MetricsCsv metrics, ConsoleLog console) {
+    if (config.lrSchedule() != null) {
+      trainer.listen(new ScheduledLr(optim, config.optimizer().lr(), config.lrSchedule()));
+    }
     trainer.listen(ctx.stop()).listen(guard).listen(last).listen(metrics);
     if (console != null) {
       trainer.listen(console);
@@ -216,8 +219,12 @@ final class CellRun {
   private DataLoader trainLoader() {
     DataLoader loader;
     try {
+      loader = Datasets.loader(data.train(), config.batchSize());
+      if (config.augmentation() != null) {
+        loader.transforms(config.augmentation().transforms(data.train().height()));
+      }
       loader =
-          Datasets.loader(data.train(), config.batchSize())
+          loader
               .shuffle(config.seed())
               .classClustered(config.batching().classesPerBatch())
               .dropLast(BatchOfOne.dropLast(config, data.train()));

@@ -68,7 +68,9 @@ public final class Engine {
     root.writeConfig(file);
     session.listener().started(root, data, grid);
     RunResult[] results = new RunResult[grid.cells().size()];
-    RunContext ctx = session.context();
+    List<Hook> hooks = new ArrayList<>(config.hooks());
+    hooks.addAll(session.context().hooks());
+    RunContext ctx = session.context().withHooks(hooks);
     CtrlC ctrlC = new CtrlC(ctx.stop());
     try {
       session

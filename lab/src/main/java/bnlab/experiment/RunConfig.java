@@ -1,6 +1,7 @@
 package bnlab.experiment;
 
 import bnlab.models.Norm;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.io.Serializable;
 import java.util.List;
 
@@ -26,6 +27,12 @@ import java.util.List;
  * @param recording metrics rows, probes and the console's format
  * @param divergeFactor stop the run as diverged when the loss exceeds this factor times its first
  *     loss; 0 = only NaN/∞ stops it
+ * @param lrSchedule the learning rate's steps over training ({@link LrSchedule}), or null for a
+ *     constant rate
+ * @param augmentation random crops and flips of the training images, or null for none (the
+ *     article's ToTensor only)
+ *     <p>The last two are left out of the JSON when null, so that the configurations saved in
+ *     checkpoints before they existed still match the runs that wrote them.
  */
 public record RunConfig(
     String model,
@@ -37,7 +44,9 @@ public record RunConfig(
     Batching batching,
     Evaluation evaluation,
     Recording recording,
-    double divergeFactor)
+    double divergeFactor,
+    @JsonInclude(JsonInclude.Include.NON_NULL) LrSchedule lrSchedule,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Augmentation augmentation)
     implements Serializable {
   /** The measurement of {@link Evaluation#trainModeTest()}: test accuracy in training mode. */
   public static final String TRAIN_MODE_ACCURACY = "test_accuracy_train_mode";
@@ -152,7 +161,9 @@ public record RunConfig(
         Batching.iid(ghost),
         Evaluation.DEFAULT,
         Recording.DEFAULT,
-        0);
+        0,
+        null,
+        null);
   }
 
   static void positive(String name, long value) {
@@ -205,47 +216,159 @@ public record RunConfig(
   /** This run with another budget. */
   public RunConfig withBudget(Budget b) {
     return new RunConfig(
-        model, seed, data, b, batchSize, optimizer, batching, evaluation, recording, divergeFactor);
+        model,
+        seed,
+        data,
+        b,
+        batchSize,
+        optimizer,
+        batching,
+        evaluation,
+        recording,
+        divergeFactor,
+        lrSchedule,
+        augmentation);
   }
 
   /** This run with mini-batches of {@code b}. */
   public RunConfig withBatchSize(int b) {
     return new RunConfig(
-        model, seed, data, budget, b, optimizer, batching, evaluation, recording, divergeFactor);
+        model,
+        seed,
+        data,
+        budget,
+        b,
+        optimizer,
+        batching,
+        evaluation,
+        recording,
+        divergeFactor,
+        lrSchedule,
+        augmentation);
   }
 
   /** This run with another optimizer. */
   public RunConfig withOptimizer(OptimizerConfig o) {
     return new RunConfig(
-        model, seed, data, budget, batchSize, o, batching, evaluation, recording, divergeFactor);
+        model,
+        seed,
+        data,
+        budget,
+        batchSize,
+        o,
+        batching,
+        evaluation,
+        recording,
+        divergeFactor,
+        lrSchedule,
+        augmentation);
   }
 
   /** This run with the same optimizer at learning rate {@code lr}. */
   public RunConfig withLr(double lr) {
-    return withOptimizer(new OptimizerConfig(optimizer.name(), lr, optimizer.momentum()));
+    return withOptimizer(
+        new OptimizerConfig(optimizer.name(), lr, optimizer.momentum(), optimizer.weightDecay()));
   }
 
   /** This run with batches drawn as {@code b} says. */
   public RunConfig withBatching(Batching b) {
     return new RunConfig(
-        model, seed, data, budget, batchSize, optimizer, b, evaluation, recording, divergeFactor);
+        model,
+        seed,
+        data,
+        budget,
+        batchSize,
+        optimizer,
+        b,
+        evaluation,
+        recording,
+        divergeFactor,
+        lrSchedule,
+        augmentation);
   }
 
   /** This run with the tests {@code e}. */
   public RunConfig withEvaluation(Evaluation e) {
     return new RunConfig(
-        model, seed, data, budget, batchSize, optimizer, batching, e, recording, divergeFactor);
+        model,
+        seed,
+        data,
+        budget,
+        batchSize,
+        optimizer,
+        batching,
+        e,
+        recording,
+        divergeFactor,
+        lrSchedule,
+        augmentation);
   }
 
   /** This run recording as {@code r} says. */
   public RunConfig withRecording(Recording r) {
     return new RunConfig(
-        model, seed, data, budget, batchSize, optimizer, batching, evaluation, r, divergeFactor);
+        model,
+        seed,
+        data,
+        budget,
+        batchSize,
+        optimizer,
+        batching,
+        evaluation,
+        r,
+        divergeFactor,
+        lrSchedule,
+        augmentation);
   }
 
   /** This run stopped as diverged above {@code factor} times its first loss (0 = NaN/∞ only). */
   public RunConfig withDivergeFactor(double factor) {
     return new RunConfig(
-        model, seed, data, budget, batchSize, optimizer, batching, evaluation, recording, factor);
+        model,
+        seed,
+        data,
+        budget,
+        batchSize,
+        optimizer,
+        batching,
+        evaluation,
+        recording,
+        factor,
+        lrSchedule,
+        augmentation);
+  }
+
+  /** This run with the learning-rate schedule {@code s} (null: a constant rate). */
+  public RunConfig withLrSchedule(LrSchedule s) {
+    return new RunConfig(
+        model,
+        seed,
+        data,
+        budget,
+        batchSize,
+        optimizer,
+        batching,
+        evaluation,
+        recording,
+        divergeFactor,
+        s,
+        augmentation);
+  }
+
+  /** This run with the training images augmented as {@code a} says (null: not at all). */
+  public RunConfig withAugmentation(Augmentation a) {
+    return new RunConfig(
+        model,
+        seed,
+        data,
+        budget,
+        batchSize,
+        optimizer,
+        batching,
+        evaluation,
+        recording,
+        divergeFactor,
+        lrSchedule,
+        a);
   }
 }

@@ -48,6 +48,8 @@ public final class RunFolder {
           SUMMARY,
           "sweep.csv",
           "smallbatch.csv",
+          "depth.csv",
+          "diagnose.json",
           "report.html",
           "probes",
           "checkpoints",

@@ -1,5 +1,6 @@
 package bnlab.experiment;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
@@ -27,6 +28,11 @@ import java.util.Map;
  * @param lrAtBatch32 SGD's learning rate at batch size 32
  * @param momentum SGD's momentum in [0, 1)
  * @param classesPerBatch classes per batch of the non-i.i.d. variant, 0 = no such variant
+ * @param recalibrateBatches precise BN at the end of each run of a model with BatchNorm: running
+ *     statistics recomputed over this many training batches with the final weights, then the
+ *     eval-mode test accuracy ({@code test_accuracy_recalibrated}; the checkpoint keeps the
+ *     training's statistics); 0 = off
+ * @param recalibrateBatchSize images per recalibration batch, 0 = the run's training batch size
  * @param data the data set and subsets
  * @param parallel runs at the same time (does not change results)
  */
@@ -41,6 +47,8 @@ import java.util.Map;
   "lr_rule",
   "momentum",
   "classes_per_batch",
+  "recalibrate_batches",
+  "recalibrate_batch_size",
   "data",
   "train_mode_test_batches",
   "transform",
@@ -55,12 +63,15 @@ public record SmallBatchConfig(
     @JsonProperty("lr_at_batch_32") double lrAtBatch32,
     double momentum,
     int classesPerBatch,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) int recalibrateBatches,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) int recalibrateBatchSize,
     @JsonUnwrapped DataConfig data,
     @SessionOnly int parallel)
     implements ExperimentConfig {
   /** The header of smallbatch.csv. */
   public static final String HEADER =
-      "model,norm,batch_size,seed,iid,test_accuracy_eval,test_accuracy_train_mode";
+      "model,norm,batch_size,seed,iid,test_accuracy_eval,test_accuracy_train_mode,"
+          + "test_accuracy_recalibrated";
 
   /** Eval-mode test batches (the result does not depend on it). */
   static final int TEST_BATCH = 100;
@@ -81,6 +92,14 @@ public record SmallBatchConfig(
       throw new UserError(
           "--classes-per-batch must be 0 (off) or positive, got " + classesPerBatch);
     }
+    if (recalibrateBatches < 0 || recalibrateBatchSize < 0) {
+      throw new UserError(
+          "--recalibrate-batches and --recalibrate-batch-size must be 0 (off, the training batch"
+              + " size) or positive");
+    }
+    if (recalibrateBatchSize == 1) {
+      throw new UserError("--recalibrate-batch-size must be at least 2 (BatchNorm needs two)");
+    }
     if (seeds.isEmpty() || batchSizes.isEmpty() || models.isEmpty()) {
       throw new UserError("--seeds, --batch-sizes and --models need at least one value each");
     }
@@ -99,6 +118,38 @@ public record SmallBatchConfig(
     Distinct.check("--seeds", seeds);
     Distinct.check("--models", models);
     Distinct.check("--batch-sizes", batchSizes);
+  }
+
+  /** Without recalibration, as before it existed. */
+  public SmallBatchConfig(
+      List<String> models,
+      List<Integer> batchSizes,
+      long samples,
+      List<Long> seeds,
+      double lrAtBatch32,
+      double momentum,
+      int classesPerBatch,
+      DataConfig data,
+      int parallel) {
+    this(
+        models,
+        batchSizes,
+        samples,
+        seeds,
+        lrAtBatch32,
+        momentum,
+        classesPerBatch,
+        0,
+        0,
+        data,
+        parallel);
+  }
+
+  @Override
+  public List<Hook> hooks() {
+    return recalibrateBatches > 0
+        ? List.of(RecalibratedTest.hook(recalibrateBatches, recalibrateBatchSize))
+        : List.of();
   }
 
   @Override
@@ -190,6 +241,7 @@ public record SmallBatchConfig(
         c.seed(),
         c.batching().classesPerBatch() == 0,
         ok ? r.testAccuracy() : Double.NaN,
-        ok ? r.measurement(RunConfig.TRAIN_MODE_ACCURACY) : Double.NaN);
+        ok ? r.measurement(RunConfig.TRAIN_MODE_ACCURACY) : Double.NaN,
+        ok ? r.measurement(RecalibratedTest.ACCURACY) : Double.NaN);
   }
 }

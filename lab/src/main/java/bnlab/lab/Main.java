@@ -36,6 +36,8 @@ import picocli.CommandLine.ParentCommand;
       CompareCommand.class,
       TrainCommand.class,
       EvalCommand.class,
+      RecalibrateCommand.class,
+      DiagnoseCommand.class,
       ExportCommand.class,
       PredictCommand.class,
       SweepCommand.class,

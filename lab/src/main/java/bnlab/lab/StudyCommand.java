@@ -10,7 +10,7 @@ import picocli.CommandLine.ParentCommand;
     name = "study",
     mixinStandardHelpOptions = true,
     description = "Ready-made experiments (see the subcommands).",
-    subcommands = {SmallBatchCommand.class})
+    subcommands = {SmallBatchCommand.class, IoffeFig1Command.class, DepthCommand.class})
 final class StudyCommand implements Callable<Integer> {
   @ParentCommand Main main;
 

@@ -37,6 +37,8 @@ final class Charts {
   static final BasicStroke SOLID = new BasicStroke(2f);
   static final BasicStroke DASHED =
       new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f, new float[] {7, 4}, 0);
+  static final BasicStroke DOTTED =
+      new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f, new float[] {1, 5}, 0);
 
   private Charts() {}
 

@@ -17,15 +17,18 @@ import java.util.Set;
  * memory. The files are appended row by row while training runs, so a malformed last line without
  * its newline is a write in progress (or interrupted) and is left out silently. Any other malformed
  * row — another number of fields than the header, or a required column whose value is not of its
- * kind (model, norm and layer are text; iid and diverged booleans; seed, epoch, epochs, step and
- * batch_size whole numbers; any other required column a number) — is left out and named in {@link
- * #skipped()}, so that one torn or edited row costs that row, not the report.
+ * kind (model, norm, layer, and the studies' variant, status and folder are text; iid and diverged
+ * booleans; seed, epoch, epochs, step, batch_size, steps, depth and unit whole numbers; any other
+ * required column a number) — is left out and named in {@link #skipped()}, so that one torn or
+ * edited row costs that row, not the report.
  */
 final class Csv {
   private final Path file;
-  private static final Set<String> TEXT = Set.of("model", "norm", "layer");
+  private static final Set<String> TEXT =
+      Set.of("model", "norm", "layer", "variant", "status", "folder");
   private static final Set<String> BOOLEAN = Set.of("iid", "diverged");
-  private static final Set<String> WHOLE = Set.of("seed", "epoch", "epochs", "step", "batch_size");
+  private static final Set<String> WHOLE =
+      Set.of("seed", "epoch", "epochs", "step", "batch_size", "steps", "depth", "unit");
   private static final int QUOTED = 40;
 
   private final Map<String, Integer> columns = new HashMap<>();

@@ -50,6 +50,11 @@ final class Html {
   }
 
   Html head(String title, String meta) {
+    return head(title, meta, List.of());
+  }
+
+  /** The page head with the standard links and one more per study section. */
+  Html head(String title, String meta, List<Section> sections) {
     out.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
         .append("<title>")
@@ -60,10 +65,46 @@ final class Html {
         .append(esc(title))
         .append("</h1>\n<p class=\"meta\">")
         .append(esc(meta))
-        .append("</p>\n<nav><a href=\"#findings\">Findings</a><a href=\"#comparison\">")
+        .append("</p>\n<nav><a href=\"#findings\">Findings</a>");
+    for (Section s : sections) {
+      out.append("<a href=\"#").append(esc(s.id)).append("\">").append(esc(s.title));
+      out.append("</a>");
+    }
+    out.append("<a href=\"#comparison\">")
         .append("Comparison</a><a href=\"#plots\">Plots</a><a href=\"#configuration\">")
         .append("Configuration</a></nav>\n");
     return this;
+  }
+
+  /** A study's section: heading, then its paragraphs, tables and figures in order. */
+  Html study(Section s) {
+    section(s.id, s.title);
+    for (Section.Part part : s.parts) {
+      switch (part) {
+        case Section.Para p -> para(p.text(), null);
+        case Section.Figure f -> figure(f.plot());
+        case Section.Table t -> table(t);
+      }
+    }
+    return this;
+  }
+
+  private void table(Section.Table t) {
+    out.append("<table>\n<tr>");
+    for (String h : t.header()) {
+      out.append("<th>").append(esc(h)).append("</th>");
+    }
+    out.append("</tr>\n");
+    for (int i = 0; i < t.rows().size(); i++) {
+      List<String> cells = t.rows().get(i);
+      row(t.bad().get(i), cells.stream().map(Html::numIfNumeric).toArray(String[]::new));
+    }
+    out.append("</table>\n");
+  }
+
+  /** Right-aligns cells that read as numbers ("12.3 %", "-0.5", "1,234"). */
+  private static String numIfNumeric(String c) {
+    return c.matches("[-+]?[0-9][0-9,.]*(e-?[0-9]+)?( ?%| pp)?") ? num(c) : c;
   }
 
   Html section(String id, String title) {

@@ -89,7 +89,9 @@ final class ProbePlots {
               c,
               plots,
               "activations-layer" + (k + 1),
-              "Distribution of the inputs to the nonlinearity of probed layer "
+              "How to read it: a median line that keeps moving, or a band that widens or"
+                  + " narrows, means the layer's input distribution shifts while the network"
+                  + " learns. Distribution of the inputs to the nonlinearity of probed layer "
                   + (k + 1)
                   + " on a fixed probe batch over training (probes/activations.csv, first"
                   + " seed): the line is the median, the band spans the 15th to 85th"
@@ -166,7 +168,10 @@ final class ProbePlots {
                 c,
                 plots,
                 "gradients-" + Charts.slug(e.getKey()),
-                "L2 norm of the loss gradient of each weight tensor of "
+                "How to read it: lines far apart mean some layers get much larger gradients"
+                    + " than others (log scale: one grid line is a factor of 10), and a line that"
+                    + " shoots up marks an unstable step. L2 norm of the loss gradient of each"
+                    + " weight tensor of "
                     + e.getKey()
                     + " over training (probes/gradients.csv, first seed); all models share"
                     + " the same y range so their charts compare directly. Zero gradients (e.g."
@@ -200,7 +205,9 @@ final class ProbePlots {
         c,
         plots,
         name,
-        title
+        "How to read it: a narrow band means what a step leads to hardly depends on its size"
+            + " (a smooth, predictable landscape), a wide band that it depends a lot. "
+            + title
             + " along the training trajectory (Santurkar et al. 2018), from"
             + " probes/landscape.csv: at each probed step the band spans the minimum to the"
             + " maximum over the step sizes eta (and seeds) of "
@@ -241,7 +248,9 @@ final class ProbePlots {
         c,
         plots,
         "beta-smoothness",
-        "Effective beta-smoothness (Santurkar et al. 2018): at each probed step the largest"
+        "How to read it: the lower the line, the less the gradient changes per unit of distance"
+            + " moved, so the larger the steps training can take. Effective beta-smoothness"
+            + " (Santurkar et al. 2018): at each probed step the largest"
             + " ||grad L(W) - grad L(W - eta g)|| / ||eta g|| over the step sizes eta, mean over"
             + " seeds. Lower means the gradient changes less per unit of distance moved.");
   }

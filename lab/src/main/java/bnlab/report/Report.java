@@ -55,7 +55,11 @@ public final class Report {
     List<Plot> plots = new ArrayList<>(new TrainingPlots(data, models, plotsDir).all());
     plots.addAll(new ProbePlots(data, models, plotsDir).all());
     Comparison comparison = Comparison.of(data, models);
-    String html = page(data, comparison, findings(data, models, comparison), plots);
+    List<Section> sections = StudySections.of(data, plotsDir);
+    List<String> findings = new ArrayList<>();
+    sections.forEach(x -> findings.addAll(x.findings));
+    findings.addAll(findings(data, models, comparison));
+    String html = page(data, comparison, findings, plots, sections);
     Path out = runDir.resolve("report.html");
     try {
       Files.writeString(out, html, StandardCharsets.UTF_8);
@@ -109,14 +113,19 @@ public final class Report {
   }
 
   private static String page(
-      RunData data, Comparison comparison, List<String> findings, List<Plot> plots) {
+      RunData data,
+      Comparison comparison,
+      List<String> findings,
+      List<Plot> plots,
+      List<Section> sections) {
     String command = data.config() == null ? "" : data.config().path("command").asText("");
     String name = data.dir().toAbsolutePath().normalize().getFileName() + "";
     Html h =
         new Html()
             .head(
                 "bnlab report" + (command.isEmpty() ? "" : ": " + command),
-                "run folder " + name + (data.asPublished() ? " · as published" : ""));
+                "run folder " + name + (data.asPublished() ? " · as published" : ""),
+                sections);
     h.section("findings", "Findings");
     if (!data.skipped().isEmpty()) {
       h.para(
@@ -126,15 +135,20 @@ public final class Report {
     }
     if (findings.isEmpty()) {
       h.para(
-          "No findings: the folder holds no summary.json, epochs.csv, sweep.csv, smallbatch.csv or"
-              + " landscape probes yet.",
+          "No findings: the folder holds no summary.json, epochs.csv, sweep.csv, smallbatch.csv,"
+              + " depth.csv, study probes or landscape probes yet.",
           "note");
     } else {
       h.list(findings);
     }
+    sections.forEach(h::study);
     h.section("comparison", "Comparison");
     if (comparison == null) {
-      h.para("No summary.json or epochs.csv in this folder.", "note");
+      h.para(
+          sections.isEmpty()
+              ? "No summary.json or epochs.csv in this folder."
+              : "No summary.json or epochs.csv in this folder; see the sections above.",
+          "note");
     } else if (comparison.repeatedSeeds()) {
       if (data.sweep() != null) {
         h.para("Per run of the sweep (from sweep.csv):", "note").sweepTable(data.sweep());
@@ -150,7 +164,11 @@ public final class Report {
     }
     h.section("plots", "Plots");
     if (plots.isEmpty()) {
-      h.para("No plottable files (metrics.csv, epochs.csv, sweep.csv, probes) yet.", "note");
+      h.para(
+          sections.isEmpty()
+              ? "No plottable files (metrics.csv, epochs.csv, sweep.csv, probes) yet."
+              : "The study's plots are in its section above.",
+          "note");
     }
     plots.forEach(h::figure);
     h.section("configuration", "Configuration");

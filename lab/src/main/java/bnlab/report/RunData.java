@@ -111,11 +111,12 @@ record RunData(
                 "grad_diff_norm",
                 "step_norm"),
             zoo(config, summary));
-    if (data.isEmpty()) {
+    if (data.isEmpty() && !DiagnoseReport.present(dir)) {
       throw new IllegalArgumentException(
           dir
               + " holds no run files (config.json, summary.json, metrics.csv, epochs.csv,"
-              + " sweep.csv, smallbatch.csv or probes/*.csv); is it a bnlab run folder?");
+              + " sweep.csv, smallbatch.csv, diagnose.json or probes/*.csv); is it a bnlab run"
+              + " folder?");
     }
     return data;
   }

@@ -115,14 +115,25 @@ final class TrainingPlots {
         c,
         plots,
         "loss",
-        "Training loss against mini-batches, from metrics.csv: the line is the mean over seeds, the"
-            + " shaded band the range (min to max) across seeds."
+        "How to read it: a line that falls faster and lower belongs to a model that learns"
+            + " faster, and a wide band means the seeds disagree. Training loss against"
+            + " mini-batches, from metrics.csv: the line is the mean over seeds, the shaded band"
+            + " the range (min to max) across seeds."
             + cut);
   }
 
   private Plot accuracy() {
-    XYChart c = Charts.chart("Test accuracy per epoch", "epoch", "test accuracy (%)");
     Map<String, List<Csv.Row>> byModel = Group.by(data.epochs().rows(), r -> r.s("model"));
+    long tested =
+        data.epochs().rows().stream()
+            .filter(r -> Double.isFinite(r.d("test_accuracy")))
+            .map(r -> r.i("epoch"))
+            .distinct()
+            .count();
+    if (tested < 2) {
+      return null; // tested once at the end (the studies): a single point is no curve
+    }
+    XYChart c = Charts.chart("Test accuracy per epoch", "epoch", "test accuracy (%)");
     for (var e : byModel.entrySet()) {
       meanWithBand(
           c,
@@ -136,8 +147,10 @@ final class TrainingPlots {
         c,
         plots,
         "accuracy",
-        "Test-set accuracy (eval mode) after each epoch, from epochs.csv: mean over seeds and"
-            + " min-max band.");
+        "How to read it: the higher the line, the more test images the model classifies"
+            + " correctly, and a line still rising at the right edge had not finished learning."
+            + " Test-set accuracy (eval mode) after each epoch, from epochs.csv: mean over seeds"
+            + " and min-max band.");
   }
 
   private List<Plot> sweep() {
@@ -160,7 +173,9 @@ final class TrainingPlots {
               c,
               plots,
               "sweep-bs" + b.getKey(),
-              "Test accuracy against learning rate from sweep.csv (batch size "
+              "How to read it: the wider the range of learning rates over which a model's line"
+                  + " stays high, the less careful one has to be in choosing it. Test accuracy"
+                  + " against learning rate from sweep.csv (batch size "
                   + b.getKey()
                   + "): mean over the seeds that did not diverge; a cross at 0 % marks a"
                   + " learning rate at which every seed diverged."));
@@ -226,7 +241,10 @@ final class TrainingPlots {
     for (var g : groups.entrySet()) {
       Color colour = colour(g.getValue().get(0).s("model"));
       var byBatch = Group.sorted(g.getValue(), r -> (double) r.i("batch_size"));
-      for (String mode : new String[] {"eval", "train_mode"}) {
+      for (String mode : List.of("eval", "train_mode", "recalibrated")) {
+        if (!data.smallBatch().has("test_accuracy_" + mode)) {
+          continue; // folders written before recalibration existed
+        }
         List<Double> x = new ArrayList<>();
         List<Double> y = new ArrayList<>();
         for (var e : byBatch.entrySet()) {
@@ -237,11 +255,20 @@ final class TrainingPlots {
           }
         }
         if (!x.isEmpty()) {
-          String label = g.getKey() + (mode.equals("eval") ? " eval" : " train-mode");
+          String label =
+              g.getKey()
+                  + switch (mode) {
+                    case "eval" -> " eval";
+                    case "train_mode" -> " train-mode";
+                    default -> " recalibrated (precise BN)";
+                  };
           XYSeries s = Charts.points(c, label, Charts.array(x), Charts.array(y), colour);
-          if (!mode.equals("eval")) {
+          if (mode.equals("train_mode")) {
             s.setLineStyle(Charts.DASHED);
             s.setMarker(SeriesMarkers.DIAMOND);
+          } else if (mode.equals("recalibrated")) {
+            s.setLineStyle(Charts.DOTTED);
+            s.setMarker(SeriesMarkers.TRIANGLE_UP);
           }
         }
       }
@@ -254,6 +281,9 @@ final class TrainingPlots {
             + (iid ? " (i.i.d. batches)" : " (each training batch holds few classes)")
             + ", mean over seeds:"
             + " solid lines evaluate with the running statistics (eval mode), dashed lines with"
-            + " the test batch's own statistics (train mode).");
+            + " the test batch's own statistics (train mode), dotted lines with running statistics"
+            + " recomputed after training over many training batches (precise BN); the higher a"
+            + " point, the better that way of normalizing at test time works after training at"
+            + " that batch size.");
   }
 }

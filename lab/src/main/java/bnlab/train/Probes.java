@@ -25,7 +25,8 @@ import java.util.Set;
  *   <li>probes/gradients.csv: per weight tensor ||dL/dW||, ||W|| and ||W_after − W_before||/||W||
  *       of the step.
  *   <li>probes/landscape.csv: Santurkar et al. 2018: with g = ∇L(W) on the step's own batch, for
- *       each η, L(W − ηg), ||∇L(W) − ∇L(W − ηg)|| and ||ηg||.
+ *       each η, L(W − ηg), ||∇L(W) − ∇L(W − ηg)|| and ||ηg||; without any η this probe and its
+ *       extra forward and backward pass are skipped.
  * </ul>
  */
 public final class Probes implements TrainListener {
@@ -100,6 +101,9 @@ public final class Probes implements TrainListener {
       return;
     }
     weights.forEach((k, p) -> System.arraycopy(p.data().data(), 0, before.get(k), 0, p.size()));
+    if (etas.length == 0) {
+      return; // no landscape probe: no extra forward and backward
+    }
     state.save();
     landscape(s);
     state.restore();

@@ -58,7 +58,8 @@ class ModelZooTest {
     UserError e = assertThrows(UserError.class, () -> ModelZoo.get("resnet-1000"));
     // Other tests in this JVM may register models of their own; the built-in ones must be named.
     assertTrue(
-        e.getMessage().contains("known models: ") && e.getMessage().contains(" net, net-bn, "),
+        e.getMessage().contains("known models: ")
+            && e.getMessage().contains(" mlp-sigmoid, net, net-bn, "),
         e.getMessage());
   }
 }

@@ -49,6 +49,13 @@ class SmallBatchStudyTest {
       if (f[1].equals("group") || f[1].equals("none")) {
         assertEquals(eval, trainMode, row);
       }
+      // precise BN for the model with BatchNorm only
+      double recalibrated = Double.parseDouble(f[7]);
+      if (f[1].equals("batch")) {
+        assertTrue(recalibrated >= 0 && recalibrated <= 1, row);
+      } else {
+        assertTrue(Double.isNaN(recalibrated), row);
+      }
     }
     assertTrue(rows.stream().anyMatch(l -> l.startsWith("net-brn,renorm,4,44,false,")));
     assertTrue(Files.exists(out.resolve("plots/smallbatch.png")));

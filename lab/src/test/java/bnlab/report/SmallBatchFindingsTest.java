@@ -71,4 +71,22 @@ class SmallBatchFindingsTest {
     assertTrue(text.contains("(GroupNorm, none) change by -3.0 pp on average"), text);
     assertTrue(text.contains("BN's change beyond it, -7.0 pp"), text);
   }
+
+  @Test
+  void recalibrationIsReportedPerBatchSizeWhereItWasMeasured() throws IOException {
+    Path f = tmp.resolve("smallbatch.csv");
+    Files.writeString(
+        f,
+        "model,norm,batch_size,seed,iid,test_accuracy_eval,test_accuracy_train_mode,"
+            + "test_accuracy_recalibrated\n"
+            + "net-bn,batch,2,1,true,0.30,0.25,0.31\n"
+            + "net-bn,batch,32,1,true,0.40,0.45,0.47\n"
+            + "net-gn,group,2,1,true,0.35,0.35,NaN\n");
+    String text = String.join(" ", SmallBatchFindings.findings(Csv.read(f, List.of())));
+    assertTrue(text.contains("by batch size: 2: 30.0 % → 31.0 %, 32: 40.0 % → 47.0 %."), text);
+    assertTrue(text.contains("helps most at batch size 32 (+7.0 pp)"), text);
+    assertTrue(
+        !String.join(" ", findings("net-bn,batch,2,1,true,0.30,0.25")).contains("Precise BN"),
+        "no column, no sentence");
+  }
 }
