@@ -71,7 +71,18 @@ public final class Main implements Callable<Integer> {
           }
           throw ex;
         });
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } catch (ExceptionInInitializerError e) {
+      // A -Dbnlab.* switch the kernels refuse (e.g. a vector width the CPU lacks) fails their
+      // class initialization; say why in one line, as for other user mistakes.
+      if (e.getCause() instanceof IllegalArgumentException
+          || e.getCause() instanceof IllegalStateException) {
+        err.println("bnlab: " + oneLine(e.getCause().getMessage()));
+        return 2;
+      }
+      throw e;
+    }
   }
 
   private static String helpOf(String cmd) {
