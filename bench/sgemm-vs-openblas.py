@@ -31,12 +31,12 @@ JAR = os.path.join(ROOT, "bench", "target", "benchmarks.jar")
 JAVA_MAIN = "bnlab.bench.gemm.SgemmTable"
 
 
-def java_cmd(avx2, threads):
+def java_cmd(avx2, threads, opts=(), jar=JAR):
     java = os.path.join(os.environ.get("JAVA_HOME", "/usr"), "bin", "java")
     cmd = [java, "--add-modules", "jdk.incubator.vector", "-XX:+UseSerialGC", f"-Dbnlab.threads={threads}"]
     if avx2:
         cmd.append("-XX:UseAVX=2")
-    return cmd + ["-cp", JAR, JAVA_MAIN]
+    return cmd + list(opts) + ["-cp", jar, JAVA_MAIN]
 
 
 def run_json_lines(cmd, env=None):
@@ -68,9 +68,11 @@ def openblas_info():
     return info
 
 
-def worker(shapes, warmup, repeats, min_seconds):
+def worker(shapes, warmup, repeats, min_seconds, cpu_time):
     """Runs inside a process whose OPENBLAS_NUM_THREADS was set before numpy loaded."""
     import numpy as np
+    # With one OpenBLAS thread the product runs on this thread, so its CPU time is the product's.
+    clock = time.thread_time if cpu_time else time.perf_counter
     print(json.dumps(openblas_info()))
     rng = np.random.default_rng(1)
     for s in shapes:
@@ -79,28 +81,29 @@ def worker(shapes, warmup, repeats, min_seconds):
         b = rng.uniform(-1, 1, (k, n)).astype(np.float32)
         c = np.empty((m, n), dtype=np.float32)
         flops = 2.0 * m * n * k
-        end = time.perf_counter() + warmup
-        calls, t0 = 0, time.perf_counter()
+        end = clock() + warmup
+        calls, t0 = 0, clock()
         while True:
             np.matmul(a, b, out=c)
             calls += 1
-            if time.perf_counter() >= end:
+            if clock() >= end:
                 break
-        per_call = (time.perf_counter() - t0) / calls
+        per_call = (clock() - t0) / calls
         reps = max(1, int(-(-min_seconds // per_call)))
         g = []
         for _ in range(repeats):
-            t = time.perf_counter()
+            t = clock()
             for _ in range(reps):
                 np.matmul(a, b, out=c)
-            g.append(flops * reps / (time.perf_counter() - t) * 1e-9)
+            g.append(flops * reps / (clock() - t) * 1e-9)
         g.sort()
         print(json.dumps(dict(s, gflops=g[len(g) // 2], min=g[0], max=g[-1])), flush=True)
 
 
-def numpy_cmd(shapes_file, warmup, repeats, min_seconds):
+def numpy_cmd(shapes_file, warmup, repeats, min_seconds, cpu_time):
     return [sys.executable, os.path.abspath(__file__), "--worker", shapes_file,
-            "--warmup-seconds", str(warmup), "--repeats", str(repeats), "--min-seconds", str(min_seconds)]
+            "--warmup-seconds", str(warmup), "--repeats", str(repeats), "--min-seconds", str(min_seconds)] \
+        + (["--cpu-time"] if cpu_time else [])
 
 
 def main():
@@ -113,6 +116,10 @@ def main():
     ap.add_argument("--no-squares", action="store_true")
     ap.add_argument("--shapes", default="")
     ap.add_argument("--out", default="")
+    ap.add_argument("--cpu-time", action="store_true",
+                    help="time each side's calling thread's CPU time (needs --threads 1)")
+    ap.add_argument("--java-opts", default="", help="extra JVM options for bnlab, e.g. -Dbnlab.vectorBits=256")
+    ap.add_argument("--cp", default=JAR, help="class path of bnlab's side (e.g. another build's core classes before this jar)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--warmup-seconds", type=float, default=0.5)
     ap.add_argument("--repeats", type=int, default=5)
@@ -120,13 +127,15 @@ def main():
     o = ap.parse_args()
     if o.worker:
         with open(o.worker) as f:
-            worker([json.loads(line) for line in f], o.warmup_seconds, o.repeats, o.min_seconds)
+            worker([json.loads(line) for line in f], o.warmup_seconds, o.repeats, o.min_seconds, o.cpu_time)
         return
     if o.quick:
         o.repeats, o.min_seconds, o.warmup_seconds, o.rounds = 3, 0.1, 0.3, 1
     threads = [int(t) for t in o.threads.split(",")]
     if o.rounds < 1 or any(t < 1 for t in threads):
         raise SystemExit("sgemm-vs-openblas: --rounds and --threads must be >= 1")
+    if o.cpu_time and threads != [1]:
+        raise SystemExit("sgemm-vs-openblas: --cpu-time times one thread, so it needs --threads 1")
     if not os.path.exists(JAR):
         raise SystemExit("sgemm-vs-openblas: build the JMH jar first: mvn -B -q -DskipTests package -pl bench -am")
     out = o.out or os.path.join(ROOT, "runs", time.strftime("sgemm-%Y%m%d-%H%M%S"))
@@ -140,7 +149,7 @@ def main():
     shapes_file = os.path.join(out, "shapes.jsonl")
     with open(shapes_file, "w") as f:
         f.writelines(json.dumps(s) + "\n" for s in shapes)
-    timing = ["--repeats", str(o.repeats), "--min-seconds", str(o.min_seconds),
+    timing = (["--cpu-time"] if o.cpu_time else []) + ["--repeats", str(o.repeats), "--min-seconds", str(o.min_seconds),
               "--warmup-seconds", str(o.warmup_seconds), "--shapes", ",".join(s["shape"] for s in shapes)]
     results = {}  # (side, threads) -> list of launches, each {shape: gflops}
     meta = {}
@@ -150,11 +159,11 @@ def main():
             env["OPENBLAS_CORETYPE"] = "Haswell"
         for r in range(o.rounds):
             print(f"sgemm-vs-openblas: {t} thread(s), round {r + 1} of {o.rounds}: bnlab ...", file=sys.stderr)
-            lines = run_json_lines(java_cmd(o.avx2, t) + ["--threads", str(t), "--batch", str(o.batch)] + timing)
+            lines = run_json_lines(java_cmd(o.avx2, t, o.java_opts.split(), o.cp) + ["--threads", str(t), "--batch", str(o.batch)] + timing)
             meta["bnlab"] = lines[0]
             results.setdefault(("bnlab", t), []).append({x["shape"]: x["gflops"] for x in lines[1:]})
             print(f"sgemm-vs-openblas: {t} thread(s), round {r + 1} of {o.rounds}: OpenBLAS ...", file=sys.stderr)
-            lines = run_json_lines(numpy_cmd(shapes_file, o.warmup_seconds, o.repeats, o.min_seconds), env)
+            lines = run_json_lines(numpy_cmd(shapes_file, o.warmup_seconds, o.repeats, o.min_seconds, o.cpu_time), env)
             meta[f"openblas{t}"] = lines[0]
             results.setdefault(("openblas", t), []).append({x["shape"]: x["gflops"] for x in lines[1:]})
     with open(os.path.join(out, "results.json"), "w") as f:
@@ -173,8 +182,10 @@ def render(shapes, threads, results, meta, o):
         f"({b.get('vectorBits')}-bit vectors){', -XX:UseAVX=2' if o.avx2 else ''}",
         f"OpenBLAS: {ob.get('config', '?')} | core {ob.get('core', '?')} | numpy {ob.get('numpy', '?')}"
         + (" | OPENBLAS_CORETYPE=Haswell" if o.avx2 else ""),
-        f"GFLOP/s = 2*M*N*K per product; median over {o.rounds} alternating launches of each side's "
-        f"median of {o.repeats} repeats; batch shapes have {o.batch} images side by side",
+        f"GFLOP/s = 2*M*N*K per product{' per CPU-second of the calling thread' if o.cpu_time else ''}; "
+        f"median over {o.rounds} alternating launches of each side's "
+        f"median of {o.repeats} repeats; batch shapes have {o.batch} images side by side"
+        + (f"; bnlab JVM options {o.java_opts}" if o.java_opts else ""),
         "",
     ]
     cols = ["shape MxNxK", "layers"]

@@ -7,15 +7,22 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
 /**
- * The GEMM micro-kernels for op(B) with contiguous rows (B not transposed): each C row block is
- * built from fused multiply-adds of a broadcast A element with three B row vectors, 4×3 vectors of
- * C held in registers, with 2- and 1-row and masked-column tails. A is addressed by a row stride
- * {@code ars} and a column stride {@code acs}, so A and Aᵀ go through the same code.
+ * The GEMM for op(B) with contiguous rows (B not transposed): each C row block is built from fused
+ * multiply-adds of a broadcast A element with B row vectors, a register tile of C held in registers
+ * ({@link Tile2}: 8×2 vectors where there are 32 vector registers, 6×2 where there are 16, chosen
+ * by {@link VectorWidth}), with 4-, 2- and 1-row tails and masked-column tails here. A is addressed
+ * by a row stride {@code ars} and a column stride {@code acs}, so A and Aᵀ go through the same
+ * code.
  *
- * <p>The direct convolution ({@link DirectConv}) runs the same blocks with B's rows found through
- * an offset table ({@link #k4x3Rows} and its tails) instead of a leading dimension. One family, two
- * addressing variants, because one source for both measured slower (one thread, 2-core Xeon
- * AVX-512, JDK 25, per-call CPU time, medians of alternating launches on a loaded machine):
+ * <p>Whatever the tile and the vector width, each C element is beta·C followed by its fused
+ * multiply-adds in k order (in the scalar column tail too), and k is split into blocks of {@link
+ * VectorGemm#KC} that do not depend on the width, so C is bit-identical at every width.
+ *
+ * <p>The direct convolution ({@link DirectConv}) runs the same tiles with B's rows found through an
+ * offset table ({@link Tile2Rows}) instead of a leading dimension. One family, two addressing
+ * variants, because one source for both measured slower (one thread, 2-core Xeon AVX-512, JDK 25,
+ * per-call CPU time, medians of alternating launches on a loaded machine, with the 4×3 tile used
+ * then):
  *
  * <ul>
  *   <li>GEMM through a table of p·ldb: 5% slower at 16×100×150 and 10×400×120, 15% at 128×400×120,
@@ -27,7 +34,10 @@ import jdk.incubator.vector.VectorMask;
  * </ul>
  */
 final class BroadcastGemm {
-  private static final int NR = 3 * L;
+  /** Rows and columns (2 vectors) of the register tile. */
+  private static final int MR = VectorWidth.TILE_ROWS;
+
+  private static final int NR = VectorWidth.TILE_COLS;
 
   private BroadcastGemm() {}
 
@@ -51,16 +61,7 @@ final class BroadcastGemm {
       int j1) {
     int j = j0;
     for (; j + NR <= j1; j += NR) {
-      int i = i0;
-      for (; i + 4 <= i1; i += 4) {
-        k4x3(kc, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, beta, c, cOff + i * ldc + j, ldc);
-      }
-      for (; i + 2 <= i1; i += 2) {
-        k2x3(kc, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, beta, c, cOff + i * ldc + j, ldc);
-      }
-      for (; i < i1; i++) {
-        k1x3(kc, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, beta, c, cOff + i * ldc + j, ldc);
-      }
+      columns(kc, a, aOff, ars, acs, b, bOff + j, ldb, beta, c, cOff + j, ldc, i0, i1);
     }
     for (; j < j1; j += L) {
       int i = i0;
@@ -101,10 +102,11 @@ final class BroadcastGemm {
     }
   }
 
-  private static void k4x3(
+  // Rows [i0, i1) of one column block of 2 vectors (the MR×2 tile, then 4-, 2- and 1-row tails).
+  private static void columns(
       int kc,
       float[] a,
-      int ai,
+      int aOff,
       int ars,
       int acs,
       float[] b,
@@ -112,192 +114,31 @@ final class BroadcastGemm {
       int ldb,
       float beta,
       float[] c,
-      int ci,
-      int ldc) {
-    FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
-    // Start from beta·C, so the result is stored without a second pass over C.
-    if (beta == 0f) {
-      c00 = FloatVector.zero(S);
-      c01 = c00;
-      c02 = c00;
-      c10 = c00;
-      c11 = c00;
-      c12 = c00;
-      c20 = c00;
-      c21 = c00;
-      c22 = c00;
-      c30 = c00;
-      c31 = c00;
-      c32 = c00;
+      int cj,
+      int ldc,
+      int i0,
+      int i1) {
+    int i = i0;
+    if (MR == 8) {
+      for (; i + 8 <= i1; i += 8) {
+        Tile2.k8x2(kc, a, aOff + i * ars, ars, acs, b, bj, ldb, beta, c, cj + i * ldc, ldc);
+      }
     } else {
-      c00 = FloatVector.fromArray(S, c, ci);
-      c01 = FloatVector.fromArray(S, c, ci + L);
-      c02 = FloatVector.fromArray(S, c, ci + 2 * L);
-      c10 = FloatVector.fromArray(S, c, ci + ldc);
-      c11 = FloatVector.fromArray(S, c, ci + ldc + L);
-      c12 = FloatVector.fromArray(S, c, ci + ldc + 2 * L);
-      c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
-      c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
-      c22 = FloatVector.fromArray(S, c, ci + 2 * ldc + 2 * L);
-      c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
-      c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
-      c32 = FloatVector.fromArray(S, c, ci + 3 * ldc + 2 * L);
-      if (beta != 1f) {
-        c00 = c00.mul(beta);
-        c01 = c01.mul(beta);
-        c02 = c02.mul(beta);
-        c10 = c10.mul(beta);
-        c11 = c11.mul(beta);
-        c12 = c12.mul(beta);
-        c20 = c20.mul(beta);
-        c21 = c21.mul(beta);
-        c22 = c22.mul(beta);
-        c30 = c30.mul(beta);
-        c31 = c31.mul(beta);
-        c32 = c32.mul(beta);
+      for (; i + 6 <= i1; i += 6) {
+        Tile2.k6x2(kc, a, aOff + i * ars, ars, acs, b, bj, ldb, beta, c, cj + i * ldc, ldc);
       }
     }
-    for (int p = 0; p < kc; p++) {
-      int bp = bj + p * ldb;
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
-      int ap = ai + p * acs;
-      FloatVector x = FloatVector.broadcast(S, a[ap]);
-      c00 = x.fma(b0, c00);
-      c01 = x.fma(b1, c01);
-      c02 = x.fma(b2, c02);
-      x = FloatVector.broadcast(S, a[ap + ars]);
-      c10 = x.fma(b0, c10);
-      c11 = x.fma(b1, c11);
-      c12 = x.fma(b2, c12);
-      x = FloatVector.broadcast(S, a[ap + 2 * ars]);
-      c20 = x.fma(b0, c20);
-      c21 = x.fma(b1, c21);
-      c22 = x.fma(b2, c22);
-      x = FloatVector.broadcast(S, a[ap + 3 * ars]);
-      c30 = x.fma(b0, c30);
-      c31 = x.fma(b1, c31);
-      c32 = x.fma(b2, c32);
+    if (i + 4 <= i1) {
+      Tile2.k4x2(kc, a, aOff + i * ars, ars, acs, b, bj, ldb, beta, c, cj + i * ldc, ldc);
+      i += 4;
     }
-    c00.intoArray(c, ci);
-    c01.intoArray(c, ci + L);
-    c02.intoArray(c, ci + 2 * L);
-    c10.intoArray(c, ci + ldc);
-    c11.intoArray(c, ci + ldc + L);
-    c12.intoArray(c, ci + ldc + 2 * L);
-    c20.intoArray(c, ci + 2 * ldc);
-    c21.intoArray(c, ci + 2 * ldc + L);
-    c22.intoArray(c, ci + 2 * ldc + 2 * L);
-    c30.intoArray(c, ci + 3 * ldc);
-    c31.intoArray(c, ci + 3 * ldc + L);
-    c32.intoArray(c, ci + 3 * ldc + 2 * L);
-  }
-
-  private static void k2x3(
-      int kc,
-      float[] a,
-      int ai,
-      int ars,
-      int acs,
-      float[] b,
-      int bj,
-      int ldb,
-      float beta,
-      float[] c,
-      int ci,
-      int ldc) {
-    FloatVector c00, c01, c02, c10, c11, c12;
-    // Start from beta·C, so the result is stored without a second pass over C.
-    if (beta == 0f) {
-      c00 = FloatVector.zero(S);
-      c01 = c00;
-      c02 = c00;
-      c10 = c00;
-      c11 = c00;
-      c12 = c00;
-    } else {
-      c00 = FloatVector.fromArray(S, c, ci);
-      c01 = FloatVector.fromArray(S, c, ci + L);
-      c02 = FloatVector.fromArray(S, c, ci + 2 * L);
-      c10 = FloatVector.fromArray(S, c, ci + ldc);
-      c11 = FloatVector.fromArray(S, c, ci + ldc + L);
-      c12 = FloatVector.fromArray(S, c, ci + ldc + 2 * L);
-      if (beta != 1f) {
-        c00 = c00.mul(beta);
-        c01 = c01.mul(beta);
-        c02 = c02.mul(beta);
-        c10 = c10.mul(beta);
-        c11 = c11.mul(beta);
-        c12 = c12.mul(beta);
-      }
+    if (i + 2 <= i1) {
+      Tile2.k2x2(kc, a, aOff + i * ars, ars, acs, b, bj, ldb, beta, c, cj + i * ldc, ldc);
+      i += 2;
     }
-    for (int p = 0; p < kc; p++) {
-      int bp = bj + p * ldb;
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
-      int ap = ai + p * acs;
-      FloatVector x = FloatVector.broadcast(S, a[ap]);
-      c00 = x.fma(b0, c00);
-      c01 = x.fma(b1, c01);
-      c02 = x.fma(b2, c02);
-      x = FloatVector.broadcast(S, a[ap + ars]);
-      c10 = x.fma(b0, c10);
-      c11 = x.fma(b1, c11);
-      c12 = x.fma(b2, c12);
+    if (i < i1) {
+      Tile2.k1x2(kc, a, aOff + i * ars, ars, acs, b, bj, ldb, beta, c, cj + i * ldc, ldc);
     }
-    c00.intoArray(c, ci);
-    c01.intoArray(c, ci + L);
-    c02.intoArray(c, ci + 2 * L);
-    c10.intoArray(c, ci + ldc);
-    c11.intoArray(c, ci + ldc + L);
-    c12.intoArray(c, ci + ldc + 2 * L);
-  }
-
-  private static void k1x3(
-      int kc,
-      float[] a,
-      int ai,
-      int ars,
-      int acs,
-      float[] b,
-      int bj,
-      int ldb,
-      float beta,
-      float[] c,
-      int ci,
-      int ldc) {
-    FloatVector c00, c01, c02;
-    // Start from beta·C, so the result is stored without a second pass over C.
-    if (beta == 0f) {
-      c00 = FloatVector.zero(S);
-      c01 = c00;
-      c02 = c00;
-    } else {
-      c00 = FloatVector.fromArray(S, c, ci);
-      c01 = FloatVector.fromArray(S, c, ci + L);
-      c02 = FloatVector.fromArray(S, c, ci + 2 * L);
-      if (beta != 1f) {
-        c00 = c00.mul(beta);
-        c01 = c01.mul(beta);
-        c02 = c02.mul(beta);
-      }
-    }
-    for (int p = 0; p < kc; p++) {
-      int bp = bj + p * ldb;
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
-      int ap = ai + p * acs;
-      FloatVector x = FloatVector.broadcast(S, a[ap]);
-      c00 = x.fma(b0, c00);
-      c01 = x.fma(b1, c01);
-      c02 = x.fma(b2, c02);
-    }
-    c00.intoArray(c, ci);
-    c01.intoArray(c, ci + L);
-    c02.intoArray(c, ci + 2 * L);
   }
 
   private static void k4x1(
@@ -430,206 +271,5 @@ final class BroadcastGemm {
         c[cq] = acc;
       }
     }
-  }
-
-  // ---- The same blocks with B row p at b[bj + rowOff[p]] (the direct convolution) ----------
-
-  static void k4x3Rows(
-      int kc,
-      float[] a,
-      int ai,
-      int ars,
-      int acs,
-      float[] b,
-      int bj,
-      int[] rowOff,
-      float beta,
-      float[] c,
-      int ci,
-      int ldc) {
-    FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
-    // Start from beta·C, so the result is stored without a second pass over C.
-    if (beta == 0f) {
-      c00 = FloatVector.zero(S);
-      c01 = c00;
-      c02 = c00;
-      c10 = c00;
-      c11 = c00;
-      c12 = c00;
-      c20 = c00;
-      c21 = c00;
-      c22 = c00;
-      c30 = c00;
-      c31 = c00;
-      c32 = c00;
-    } else {
-      c00 = FloatVector.fromArray(S, c, ci);
-      c01 = FloatVector.fromArray(S, c, ci + L);
-      c02 = FloatVector.fromArray(S, c, ci + 2 * L);
-      c10 = FloatVector.fromArray(S, c, ci + ldc);
-      c11 = FloatVector.fromArray(S, c, ci + ldc + L);
-      c12 = FloatVector.fromArray(S, c, ci + ldc + 2 * L);
-      c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
-      c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
-      c22 = FloatVector.fromArray(S, c, ci + 2 * ldc + 2 * L);
-      c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
-      c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
-      c32 = FloatVector.fromArray(S, c, ci + 3 * ldc + 2 * L);
-      if (beta != 1f) {
-        c00 = c00.mul(beta);
-        c01 = c01.mul(beta);
-        c02 = c02.mul(beta);
-        c10 = c10.mul(beta);
-        c11 = c11.mul(beta);
-        c12 = c12.mul(beta);
-        c20 = c20.mul(beta);
-        c21 = c21.mul(beta);
-        c22 = c22.mul(beta);
-        c30 = c30.mul(beta);
-        c31 = c31.mul(beta);
-        c32 = c32.mul(beta);
-      }
-    }
-    for (int p = 0; p < kc; p++) {
-      int bp = bj + rowOff[p];
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
-      int ap = ai + p * acs;
-      FloatVector x = FloatVector.broadcast(S, a[ap]);
-      c00 = x.fma(b0, c00);
-      c01 = x.fma(b1, c01);
-      c02 = x.fma(b2, c02);
-      x = FloatVector.broadcast(S, a[ap + ars]);
-      c10 = x.fma(b0, c10);
-      c11 = x.fma(b1, c11);
-      c12 = x.fma(b2, c12);
-      x = FloatVector.broadcast(S, a[ap + 2 * ars]);
-      c20 = x.fma(b0, c20);
-      c21 = x.fma(b1, c21);
-      c22 = x.fma(b2, c22);
-      x = FloatVector.broadcast(S, a[ap + 3 * ars]);
-      c30 = x.fma(b0, c30);
-      c31 = x.fma(b1, c31);
-      c32 = x.fma(b2, c32);
-    }
-    c00.intoArray(c, ci);
-    c01.intoArray(c, ci + L);
-    c02.intoArray(c, ci + 2 * L);
-    c10.intoArray(c, ci + ldc);
-    c11.intoArray(c, ci + ldc + L);
-    c12.intoArray(c, ci + ldc + 2 * L);
-    c20.intoArray(c, ci + 2 * ldc);
-    c21.intoArray(c, ci + 2 * ldc + L);
-    c22.intoArray(c, ci + 2 * ldc + 2 * L);
-    c30.intoArray(c, ci + 3 * ldc);
-    c31.intoArray(c, ci + 3 * ldc + L);
-    c32.intoArray(c, ci + 3 * ldc + 2 * L);
-  }
-
-  static void k2x3Rows(
-      int kc,
-      float[] a,
-      int ai,
-      int ars,
-      int acs,
-      float[] b,
-      int bj,
-      int[] rowOff,
-      float beta,
-      float[] c,
-      int ci,
-      int ldc) {
-    FloatVector c00, c01, c02, c10, c11, c12;
-    // Start from beta·C, so the result is stored without a second pass over C.
-    if (beta == 0f) {
-      c00 = FloatVector.zero(S);
-      c01 = c00;
-      c02 = c00;
-      c10 = c00;
-      c11 = c00;
-      c12 = c00;
-    } else {
-      c00 = FloatVector.fromArray(S, c, ci);
-      c01 = FloatVector.fromArray(S, c, ci + L);
-      c02 = FloatVector.fromArray(S, c, ci + 2 * L);
-      c10 = FloatVector.fromArray(S, c, ci + ldc);
-      c11 = FloatVector.fromArray(S, c, ci + ldc + L);
-      c12 = FloatVector.fromArray(S, c, ci + ldc + 2 * L);
-      if (beta != 1f) {
-        c00 = c00.mul(beta);
-        c01 = c01.mul(beta);
-        c02 = c02.mul(beta);
-        c10 = c10.mul(beta);
-        c11 = c11.mul(beta);
-        c12 = c12.mul(beta);
-      }
-    }
-    for (int p = 0; p < kc; p++) {
-      int bp = bj + rowOff[p];
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
-      int ap = ai + p * acs;
-      FloatVector x = FloatVector.broadcast(S, a[ap]);
-      c00 = x.fma(b0, c00);
-      c01 = x.fma(b1, c01);
-      c02 = x.fma(b2, c02);
-      x = FloatVector.broadcast(S, a[ap + ars]);
-      c10 = x.fma(b0, c10);
-      c11 = x.fma(b1, c11);
-      c12 = x.fma(b2, c12);
-    }
-    c00.intoArray(c, ci);
-    c01.intoArray(c, ci + L);
-    c02.intoArray(c, ci + 2 * L);
-    c10.intoArray(c, ci + ldc);
-    c11.intoArray(c, ci + ldc + L);
-    c12.intoArray(c, ci + ldc + 2 * L);
-  }
-
-  static void k1x3Rows(
-      int kc,
-      float[] a,
-      int ai,
-      int ars,
-      int acs,
-      float[] b,
-      int bj,
-      int[] rowOff,
-      float beta,
-      float[] c,
-      int ci,
-      int ldc) {
-    FloatVector c00, c01, c02;
-    // Start from beta·C, so the result is stored without a second pass over C.
-    if (beta == 0f) {
-      c00 = FloatVector.zero(S);
-      c01 = c00;
-      c02 = c00;
-    } else {
-      c00 = FloatVector.fromArray(S, c, ci);
-      c01 = FloatVector.fromArray(S, c, ci + L);
-      c02 = FloatVector.fromArray(S, c, ci + 2 * L);
-      if (beta != 1f) {
-        c00 = c00.mul(beta);
-        c01 = c01.mul(beta);
-        c02 = c02.mul(beta);
-      }
-    }
-    for (int p = 0; p < kc; p++) {
-      int bp = bj + rowOff[p];
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
-      int ap = ai + p * acs;
-      FloatVector x = FloatVector.broadcast(S, a[ap]);
-      c00 = x.fma(b0, c00);
-      c01 = x.fma(b1, c01);
-      c02 = x.fma(b2, c02);
-    }
-    c00.intoArray(c, ci);
-    c01.intoArray(c, ci + L);
-    c02.intoArray(c, ci + 2 * L);
   }
 }

@@ -13,10 +13,10 @@ import jdk.incubator.vector.VectorSpecies;
  * r, s) the inputs it needs form one contiguous run, x[c·H·W + r·W + s + o] for o along the wide
  * row, so y_wide (K, wide) = weight (K, C·R·S) · X with row crs of X a shifted view of x: a matrix
  * product whose B rows are found through a table of offsets instead of a leading dimension, run by
- * the GEMM's register blocks in their offset-table variant ({@link BroadcastGemm#k4x3Rows}). The
- * columns q ≥ Q of the wide rows are junk and are dropped when the result is copied into y (with
- * the bias added). The im2col matrix, C·R·S·P·Q floats per image (235 KB for the article's first
- * layer), is never written or read.
+ * the GEMM's register tiles in their offset-table variant ({@link Tile2Rows}). The columns q ≥ Q of
+ * the wide rows are junk and are dropped when the result is copied into y (with the bias added).
+ * The im2col matrix, C·R·S·P·Q floats per image (235 KB for the article's first layer), is never
+ * written or read.
  *
  * <p>The weight gradient is the transposed product: dW[k, crs] = Σ_images Σ_o dy_wide[k, o] ·
  * x[rowOff[crs] + o], with dy copied into wide rows whose junk columns are zero, so the junk inputs
@@ -29,7 +29,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class DirectConv {
   private static final VectorSpecies<Float> S = VectorGemm.S;
   private static final int L = VectorGemm.L;
-  private static final int NR = 3 * L;
+
+  /** Columns per register tile; wide rows are padded to whole tiles. */
+  private static final int NR = VectorWidth.TILE_COLS;
 
   private DirectConv() {}
 
@@ -156,7 +158,7 @@ final class DirectConv {
     /** Output channels rounded up to even for the weight-gradient kernel. */
     final int kPad;
 
-    /** Length of a wide output row rounded up to whole 3-vector blocks. */
+    /** Length of a wide output row rounded up to whole register tiles. */
     final int widePad;
 
     /** Elements read from an image's start: the last tap's offset plus a wide row. */
@@ -220,25 +222,39 @@ final class DirectConv {
     float[] xs = padded ? pad : x;
     int so = padded ? 0 : xOff;
     int k = pl.g.outChannels();
-    int crs = pl.crs;
     int ld = pl.widePad;
     for (int j = 0; j < ld; j += NR) {
-      int i = 0;
-      for (; i + 4 <= k; i += 4) {
-        BroadcastGemm.k4x3Rows(
-            crs, w, i * crs, crs, 1, xs, so + j, pl.rowOff, 0f, wide, i * ld + j, ld);
-      }
-      if (i + 2 <= k) {
-        BroadcastGemm.k2x3Rows(
-            crs, w, i * crs, crs, 1, xs, so + j, pl.rowOff, 0f, wide, i * ld + j, ld);
-        i += 2;
-      }
-      for (; i < k; i++) {
-        BroadcastGemm.k1x3Rows(
-            crs, w, i * crs, crs, 1, xs, so + j, pl.rowOff, 0f, wide, i * ld + j, ld);
-      }
+      tiles(pl, w, xs, so + j, wide, j, k);
     }
     compact(pl, wide, bias, y, yOff);
+  }
+
+  // Output channels [0, k) of the wide columns [j, j + NR): MR×2 tiles, then 4-, 2-, 1-row tails.
+  private static void tiles(Layout pl, float[] w, float[] xs, int xj, float[] wide, int j, int k) {
+    int crs = pl.crs;
+    int ld = pl.widePad;
+    int[] off = pl.rowOff;
+    int i = 0;
+    if (VectorWidth.TILE_ROWS == 8) {
+      for (; i + 8 <= k; i += 8) {
+        Tile2Rows.k8x2Rows(crs, w, i * crs, crs, 1, xs, xj, off, 0f, wide, i * ld + j, ld);
+      }
+    } else {
+      for (; i + 6 <= k; i += 6) {
+        Tile2Rows.k6x2Rows(crs, w, i * crs, crs, 1, xs, xj, off, 0f, wide, i * ld + j, ld);
+      }
+    }
+    if (i + 4 <= k) {
+      Tile2Rows.k4x2Rows(crs, w, i * crs, crs, 1, xs, xj, off, 0f, wide, i * ld + j, ld);
+      i += 4;
+    }
+    if (i + 2 <= k) {
+      Tile2Rows.k2x2Rows(crs, w, i * crs, crs, 1, xs, xj, off, 0f, wide, i * ld + j, ld);
+      i += 2;
+    }
+    if (i < k) {
+      Tile2Rows.k1x2Rows(crs, w, i * crs, crs, 1, xs, xj, off, 0f, wide, i * ld + j, ld);
+    }
   }
 
   /**

@@ -11,10 +11,9 @@ import java.util.Locale;
  * KernelProvider.get().conv()}.
  *
  * <p>{@code -Dbnlab.kernels=auto} (default) takes the Vector API implementations when the {@code
- * jdk.incubator.vector} module is present and its preferred float species holds at least 8 lanes
- * (256-bit registers), else the scalar ones; {@code scalar} forces the scalar kernels and {@code
- * vector} demands the vector ones (an error if unavailable). Every vector kernel has a scalar twin
- * that tests compare it with.
+ * jdk.incubator.vector} module is present and vectors hold at least 4 floats (128 bits), else the
+ * scalar ones; {@code scalar} forces the scalar kernels and {@code vector} demands the vector ones
+ * (an error if unavailable). Every vector kernel has a scalar twin that tests compare it with.
  */
 public abstract class KernelProvider {
   private static final KernelProvider INSTANCE =
@@ -27,7 +26,10 @@ public abstract class KernelProvider {
     return INSTANCE;
   }
 
-  /** A short name for logs and run records: {@code "scalar"} or e.g. {@code "vector-256bit"}. */
+  /**
+   * A short name for logs and run records: {@code "scalar"} or the vector variant, e.g. {@code
+   * "vector-256bit, 16 registers, tile 6x2"} (see {@code VectorWidth}).
+   */
   public abstract String name();
 
   /** Dense matrix products. */
@@ -82,9 +84,9 @@ public abstract class KernelProvider {
     if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
       return "module jdk.incubator.vector is not present";
     }
-    int lanes = VectorSupport.lanes();
-    if (lanes < 8) {
-      return "the preferred vector species holds only " + lanes + " floats";
+    int bits = VectorSupport.bits(); // refuses a width the CPU lacks
+    if (bits < 128) {
+      return "the preferred vector species holds only " + bits / 32 + " floats";
     }
     return null;
   }

@@ -24,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorBatchNorm {
   /** The preferred float species, as the other vector kernels use it. */
-  static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  static final VectorSpecies<Float> F = VectorWidth.S;
 
   /** Floats per vector. */
   static final int L = F.length();

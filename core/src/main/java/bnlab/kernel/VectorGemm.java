@@ -1,6 +1,5 @@
 package bnlab.kernel;
 
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,8 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * are bit-identical for any thread count.
  */
 final class VectorGemm implements GemmKernels {
-  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-  static final int L = S.length();
+  static final VectorSpecies<Float> S = VectorWidth.S;
+  static final int L = VectorWidth.L;
 
   /** k is processed in blocks so a B panel of KC × 3 vectors stays in L1 for large products. */
   static final int KC = 256;

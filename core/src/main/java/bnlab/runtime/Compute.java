@@ -25,7 +25,10 @@ public final class Compute {
     Parallel.setThreads(n);
   }
 
-  /** The kernel implementation's name, e.g. {@code "scalar"} or {@code "vector-256bit"}. */
+  /**
+   * The kernel implementation's name, e.g. {@code "scalar"} or {@code "vector-256bit, 16 registers,
+   * tile 6x2"} (width, vector registers, the GEMM's register tile).
+   */
   public static String kernels() {
     return KernelProvider.get().name();
   }
@@ -33,7 +36,7 @@ public final class Compute {
   /** The vector register width the kernels use in bits, or 0 for the scalar kernels. */
   public static int vectorBits() {
     String k = kernels();
-    return k.matches("vector-\\d+bit") ? Integer.parseInt(k.replaceAll("\\D", "")) : 0;
+    return k.startsWith("vector-") ? Integer.parseInt(k.substring(7, k.indexOf("bit"))) : 0;
   }
 
   /** The processors available to this JVM. */

@@ -25,7 +25,16 @@ class KernelProviderTest {
   void vectorProviderHandsOutTheVectorKernels() {
     // The tests run with --add-modules jdk.incubator.vector.
     KernelProvider p = KernelProvider.choose(" Vector ");
-    assertEquals("vector-" + VectorGemm.S.vectorBitSize() + "bit", p.name());
+    assertEquals(
+        "vector-"
+            + VectorGemm.S.vectorBitSize()
+            + "bit, "
+            + VectorWidth.REGISTERS
+            + " registers, tile "
+            + VectorWidth.TILE_ROWS
+            + "x2",
+        p.name());
+    assertEquals(VectorGemm.S.vectorBitSize(), bnlab.runtime.Compute.vectorBits());
     assertTrue(p.gemm() instanceof VectorGemm);
     assertTrue(p.poolActivation() instanceof VectorPoolActivation);
     assertTrue(p.optim() instanceof VectorOptim);
@@ -51,5 +60,31 @@ class KernelProviderTest {
         System.setProperty("bnlab.conv", before);
       }
     }
+  }
+
+  @Test
+  void aVectorWidthTheCpuLacksIsRefusedNamingTheMaximum() {
+    assertEquals(256, VectorSupport.bits("", 256));
+    assertEquals(128, VectorSupport.bits(" 128 ", 256));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> VectorSupport.bits("512", 256));
+    assertEquals(
+        "-Dbnlab.vectorBits=512 is wider than this CPU's (and JVM flags') maximum of 256 bits",
+        e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> VectorSupport.bits("64", 512));
+    assertTrue(e.getMessage().contains("128, 256 or 512"), e::getMessage);
+  }
+
+  @Test
+  void theTileFitsTheRegisters() {
+    assertEquals(8, VectorWidth.tileRows(32));
+    assertEquals(6, VectorWidth.tileRows(16));
+    assertEquals(6, VectorWidth.tileRows(18));
+    assertEquals(8, VectorWidth.tileRows(19));
+    assertEquals(16, VectorSupport.registers(" 16"));
+    assertThrows(IllegalArgumentException.class, () -> VectorSupport.registers("many"));
+    // Accumulators, two B vectors and a broadcast must fit.
+    assertTrue(2 * VectorWidth.TILE_ROWS + 2 + 1 <= VectorWidth.REGISTERS);
+    assertEquals(2 * VectorGemm.L, VectorWidth.TILE_COLS);
   }
 }

@@ -42,6 +42,14 @@ final class Failure {
       err.println("bnlab: " + oneLine(t.getMessage()));
       return Main.EXIT_USAGE;
     }
+    if (t instanceof ExceptionInInitializerError
+        && (t.getCause() instanceof IllegalArgumentException
+            || t.getCause() instanceof IllegalStateException)) {
+      // A -Dbnlab.* switch the kernels refuse (e.g. a vector width the CPU lacks) fails their
+      // class initialization: a user's setting, said in one line.
+      err.println("bnlab: " + oneLine(t.getCause().getMessage()));
+      return Main.EXIT_USAGE;
+    }
     if (t instanceof UncheckedIOException || t instanceof IOException) {
       IOException io = t instanceof UncheckedIOException u ? u.getCause() : (IOException) t;
       err.println("bnlab: " + oneLine(t.getMessage()) + reason(io));

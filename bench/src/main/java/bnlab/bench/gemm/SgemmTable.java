@@ -3,28 +3,35 @@ package bnlab.bench.gemm;
 import bnlab.kernel.GemmKernels;
 import bnlab.kernel.KernelProvider;
 import bnlab.runtime.Compute;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 
 /**
  * bnlab's SGEMM at the convolution GEMM shapes of vgg and ResNet-20 and at 512³ and 4096³, in
  * GFLOP/s (2·m·n·k per product), timed as {@code bench/sgemm-vs-openblas.py} times numpy's {@code
  * a @ b} (OpenBLAS): per shape, warm-up calls for {@code --warmup-seconds}, then {@code --repeats}
  * timed repeats of as many calls as fill {@code --min-seconds} (at least one); the median repeat is
- * reported with the slowest and fastest. C is preallocated and overwritten (beta 0), as numpy's
- * {@code matmul(a, b, out=c)} does.
+ * reported with the slowest and fastest. {@code --cpu-time} (one thread only) measures the calling
+ * thread's CPU time instead of wall-clock time, so that other processes on a shared machine do not
+ * count. C is preallocated and overwritten (beta 0), as numpy's {@code matmul(a, b, out=c)} does.
  *
  * <p>Usage ({@code bench/target/benchmarks.jar} on the class path, with {@code --add-modules
  * jdk.incubator.vector}): {@code bnlab.bench.gemm.SgemmTable [--list] [--layers] [--threads N]
- * [--batch B] [--no-squares] [--shapes MxNxK,...] [--repeats R] [--min-seconds S]}. {@code --list}
- * prints the shapes as JSON lines and measures nothing; {@code --layers} prints every convolution
- * with its GEMM shape and the kernels' convolution strategy for it (DIRECT, IM2COL_GEMM or
- * TAP_GEMM).
+ * [--batch B] [--no-squares] [--shapes MxNxK,...] [--repeats R] [--min-seconds S] [--cpu-time]}.
+ * {@code --list} prints the shapes as JSON lines and measures nothing; {@code --layers} prints
+ * every convolution with its GEMM shape and the kernels' convolution strategy for it (DIRECT,
+ * IM2COL_GEMM or TAP_GEMM).
  */
 public final class SgemmTable {
+  /** CPU time of the calling thread: {@code --cpu-time}, for a loaded machine. */
+  private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
   private SgemmTable() {}
 
   /** Options, parsed from {@code --key value} pairs; unknown keys are errors. */
@@ -37,12 +44,14 @@ public final class SgemmTable {
       List<String> only,
       int repeats,
       double minSeconds,
-      double warmupSeconds) {
+      double warmupSeconds,
+      boolean cpuTime) {
 
     static Options parse(String[] args) {
       boolean list = false;
       boolean layers = false;
       boolean squares = true;
+      boolean cpuTime = false;
       int threads = 1;
       int batch = 128;
       int repeats = 5;
@@ -54,6 +63,7 @@ public final class SgemmTable {
           case "--list" -> list = true;
           case "--layers" -> layers = true;
           case "--no-squares" -> squares = false;
+          case "--cpu-time" -> cpuTime = true;
           case "--threads" -> threads = Integer.parseInt(value(args, ++i));
           case "--batch" -> batch = Integer.parseInt(value(args, ++i));
           case "--repeats" -> repeats = Integer.parseInt(value(args, ++i));
@@ -65,14 +75,18 @@ public final class SgemmTable {
                   "sgemm table: unknown option '"
                       + args[i]
                       + "'; known: --list --layers --threads --batch --no-squares --shapes"
-                      + " --repeats --min-seconds --warmup-seconds");
+                      + " --repeats --min-seconds --warmup-seconds --cpu-time");
         }
       }
       if (threads < 1 || batch < 1 || repeats < 1 || !(min > 0) || warm < 0) {
         throw new IllegalArgumentException(
             "sgemm table: need --threads, --batch, --repeats >= 1, --min-seconds > 0");
       }
-      return new Options(list, layers, threads, batch, squares, only, repeats, min, warm);
+      if (cpuTime && threads != 1) {
+        throw new IllegalArgumentException(
+            "sgemm table: --cpu-time times the calling thread, so it needs --threads 1");
+      }
+      return new Options(list, layers, threads, batch, squares, only, repeats, min, warm, cpuTime);
     }
 
     private static String value(String[] args, int i) {
@@ -121,22 +135,23 @@ public final class SgemmTable {
             kernels.sgemm(
                 false, false, shape.m(), shape.n(), shape.k(), a, 0, shape.k(), b, 0, shape.n(), 0f,
                 c, 0, shape.n());
-    long warmEnd = System.nanoTime() + (long) (o.warmupSeconds() * 1e9);
+    LongSupplier clock = o.cpuTime() ? CPU::getCurrentThreadCpuTime : System::nanoTime;
+    long warmEnd = clock.getAsLong() + (long) (o.warmupSeconds() * 1e9);
     int calls = 0;
-    long t0 = System.nanoTime();
+    long t0 = clock.getAsLong();
     do {
       call.run();
       calls++;
-    } while (System.nanoTime() < warmEnd);
-    double perCall = (System.nanoTime() - t0) * 1e-9 / calls;
+    } while (clock.getAsLong() < warmEnd);
+    double perCall = (clock.getAsLong() - t0) * 1e-9 / calls;
     int n = (int) Math.max(1, Math.ceil(o.minSeconds() / perCall));
     double[] gflops = new double[o.repeats()];
     for (int r = 0; r < o.repeats(); r++) {
-      long s = System.nanoTime();
+      long s = clock.getAsLong();
       for (int i = 0; i < n; i++) {
         call.run();
       }
-      gflops[r] = shape.flops() * n / ((System.nanoTime() - s) * 1e-9) * 1e-9;
+      gflops[r] = shape.flops() * n / ((clock.getAsLong() - s) * 1e-9) * 1e-9;
     }
     if (!Float.isFinite(c[c.length - 1])) {
       throw new IllegalStateException("sgemm table: non-finite result at " + shape.label());

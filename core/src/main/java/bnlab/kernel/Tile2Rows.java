@@ -1,0 +1,386 @@
+package bnlab.kernel;
+
+import static bnlab.kernel.VectorGemm.L;
+import static bnlab.kernel.VectorGemm.S;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The blocks of {@link Tile2} with B row p at {@code b[bj + rowOff[p]]} instead of a leading
+ * dimension: the direct convolution's taps ({@link DirectConv}). Kept apart from the GEMM's blocks
+ * for the reason given in {@link BroadcastGemm}'s comment (one source for both measured slower).
+ */
+final class Tile2Rows {
+  private Tile2Rows() {}
+
+  static void k8x2Rows(
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int[] rowOff,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc) {
+    FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+      c10 = c00;
+      c11 = c00;
+      c20 = c00;
+      c21 = c00;
+      c30 = c00;
+      c31 = c00;
+      c40 = c00;
+      c41 = c00;
+      c50 = c00;
+      c51 = c00;
+      c60 = c00;
+      c61 = c00;
+      c70 = c00;
+      c71 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci);
+      c01 = FloatVector.fromArray(S, c, ci + L);
+      c10 = FloatVector.fromArray(S, c, ci + ldc);
+      c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+      c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+      c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+      c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+      c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+      c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+      c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+      c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+      c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+      c60 = FloatVector.fromArray(S, c, ci + 6 * ldc);
+      c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
+      c70 = FloatVector.fromArray(S, c, ci + 7 * ldc);
+      c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c01 = c01.mul(beta);
+        c10 = c10.mul(beta);
+        c11 = c11.mul(beta);
+        c20 = c20.mul(beta);
+        c21 = c21.mul(beta);
+        c30 = c30.mul(beta);
+        c31 = c31.mul(beta);
+        c40 = c40.mul(beta);
+        c41 = c41.mul(beta);
+        c50 = c50.mul(beta);
+        c51 = c51.mul(beta);
+        c60 = c60.mul(beta);
+        c61 = c61.mul(beta);
+        c70 = c70.mul(beta);
+        c71 = c71.mul(beta);
+      }
+    }
+    for (int p = 0; p < kc; p++) {
+      int bp = bj + rowOff[p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      x = FloatVector.broadcast(S, a[ap + ars]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      x = FloatVector.broadcast(S, a[ap + 2 * ars]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      x = FloatVector.broadcast(S, a[ap + 3 * ars]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+      x = FloatVector.broadcast(S, a[ap + 4 * ars]);
+      c40 = x.fma(b0, c40);
+      c41 = x.fma(b1, c41);
+      x = FloatVector.broadcast(S, a[ap + 5 * ars]);
+      c50 = x.fma(b0, c50);
+      c51 = x.fma(b1, c51);
+      x = FloatVector.broadcast(S, a[ap + 6 * ars]);
+      c60 = x.fma(b0, c60);
+      c61 = x.fma(b1, c61);
+      x = FloatVector.broadcast(S, a[ap + 7 * ars]);
+      c70 = x.fma(b0, c70);
+      c71 = x.fma(b1, c71);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + L);
+    c20.intoArray(c, ci + 2 * ldc);
+    c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc);
+    c31.intoArray(c, ci + 3 * ldc + L);
+    c40.intoArray(c, ci + 4 * ldc);
+    c41.intoArray(c, ci + 4 * ldc + L);
+    c50.intoArray(c, ci + 5 * ldc);
+    c51.intoArray(c, ci + 5 * ldc + L);
+    c60.intoArray(c, ci + 6 * ldc);
+    c61.intoArray(c, ci + 6 * ldc + L);
+    c70.intoArray(c, ci + 7 * ldc);
+    c71.intoArray(c, ci + 7 * ldc + L);
+  }
+
+  static void k6x2Rows(
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int[] rowOff,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc) {
+    FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+      c10 = c00;
+      c11 = c00;
+      c20 = c00;
+      c21 = c00;
+      c30 = c00;
+      c31 = c00;
+      c40 = c00;
+      c41 = c00;
+      c50 = c00;
+      c51 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci);
+      c01 = FloatVector.fromArray(S, c, ci + L);
+      c10 = FloatVector.fromArray(S, c, ci + ldc);
+      c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+      c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+      c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+      c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+      c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+      c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+      c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+      c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+      c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c01 = c01.mul(beta);
+        c10 = c10.mul(beta);
+        c11 = c11.mul(beta);
+        c20 = c20.mul(beta);
+        c21 = c21.mul(beta);
+        c30 = c30.mul(beta);
+        c31 = c31.mul(beta);
+        c40 = c40.mul(beta);
+        c41 = c41.mul(beta);
+        c50 = c50.mul(beta);
+        c51 = c51.mul(beta);
+      }
+    }
+    for (int p = 0; p < kc; p++) {
+      int bp = bj + rowOff[p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      x = FloatVector.broadcast(S, a[ap + ars]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      x = FloatVector.broadcast(S, a[ap + 2 * ars]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      x = FloatVector.broadcast(S, a[ap + 3 * ars]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+      x = FloatVector.broadcast(S, a[ap + 4 * ars]);
+      c40 = x.fma(b0, c40);
+      c41 = x.fma(b1, c41);
+      x = FloatVector.broadcast(S, a[ap + 5 * ars]);
+      c50 = x.fma(b0, c50);
+      c51 = x.fma(b1, c51);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + L);
+    c20.intoArray(c, ci + 2 * ldc);
+    c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc);
+    c31.intoArray(c, ci + 3 * ldc + L);
+    c40.intoArray(c, ci + 4 * ldc);
+    c41.intoArray(c, ci + 4 * ldc + L);
+    c50.intoArray(c, ci + 5 * ldc);
+    c51.intoArray(c, ci + 5 * ldc + L);
+  }
+
+  static void k4x2Rows(
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int[] rowOff,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc) {
+    FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+      c10 = c00;
+      c11 = c00;
+      c20 = c00;
+      c21 = c00;
+      c30 = c00;
+      c31 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci);
+      c01 = FloatVector.fromArray(S, c, ci + L);
+      c10 = FloatVector.fromArray(S, c, ci + ldc);
+      c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+      c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+      c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+      c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+      c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c01 = c01.mul(beta);
+        c10 = c10.mul(beta);
+        c11 = c11.mul(beta);
+        c20 = c20.mul(beta);
+        c21 = c21.mul(beta);
+        c30 = c30.mul(beta);
+        c31 = c31.mul(beta);
+      }
+    }
+    for (int p = 0; p < kc; p++) {
+      int bp = bj + rowOff[p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      x = FloatVector.broadcast(S, a[ap + ars]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      x = FloatVector.broadcast(S, a[ap + 2 * ars]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      x = FloatVector.broadcast(S, a[ap + 3 * ars]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + L);
+    c20.intoArray(c, ci + 2 * ldc);
+    c21.intoArray(c, ci + 2 * ldc + L);
+    c30.intoArray(c, ci + 3 * ldc);
+    c31.intoArray(c, ci + 3 * ldc + L);
+  }
+
+  static void k2x2Rows(
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int[] rowOff,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc) {
+    FloatVector c00, c01, c10, c11;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+      c10 = c00;
+      c11 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci);
+      c01 = FloatVector.fromArray(S, c, ci + L);
+      c10 = FloatVector.fromArray(S, c, ci + ldc);
+      c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c01 = c01.mul(beta);
+        c10 = c10.mul(beta);
+        c11 = c11.mul(beta);
+      }
+    }
+    for (int p = 0; p < kc; p++) {
+      int bp = bj + rowOff[p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      x = FloatVector.broadcast(S, a[ap + ars]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + L);
+  }
+
+  static void k1x2Rows(
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int[] rowOff,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc) {
+    FloatVector c00, c01;
+    // Start from beta·C, so the result is stored without a second pass over C.
+    if (beta == 0f) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci);
+      c01 = FloatVector.fromArray(S, c, ci + L);
+      if (beta != 1f) {
+        c00 = c00.mul(beta);
+        c01 = c01.mul(beta);
+      }
+    }
+    for (int p = 0; p < kc; p++) {
+      int bp = bj + rowOff[p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      int ap = ai + p * acs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+  }
+}

@@ -1,0 +1,69 @@
+package bnlab.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector variant of this process, fixed at class initialization so the JIT sees constants: the
+ * float species every vector kernel uses ({@code -Dbnlab.vectorBits}, default the CPU's preferred
+ * width, see {@link VectorSupport#bits}) and the register tile of the broadcast GEMM and of the
+ * direct convolution, derived from the lanes and the vector register count ({@link
+ * VectorSupport#registers}).
+ *
+ * <p>A tile of MR rows × NV vectors of C needs MR·NV accumulators, NV vectors of B and one
+ * broadcast element of A in registers. NV is 2 at every width: B's panel (KC rows × NV vectors, KC
+ * fixed so that C does not depend on the width) then takes 32 KB at 512 bits and stays in L1, where
+ * 3 vectors (48 KB) do not. MR is the largest implemented row count that fits: 8 (19 registers)
+ * with 32 registers, 6 (15, BLIS's Haswell shape) with 16. Measured at 512³ and the vgg/ResNet-20
+ * conv shapes, one thread, CPU time (Xeon family 6 model 207, JDK 25): at 512 bits 8×2 gave 108–129
+ * GFLOP/s, 6×2 88–125, the former 4×3 75–88; at 256 bits with 32 registers 8×2 52–62, 6×2 49–57,
+ * 4×3 46–51; at 128 bits 6×2 and 4×3 were within noise (23–29).
+ *
+ * <p>The tile changes which C elements are computed together, never the order of the fused
+ * multiply-adds that make one element, so C is bit-identical at every width and tile.
+ */
+final class VectorWidth {
+  private VectorWidth() {}
+
+  /** The float species of every vector kernel. */
+  static final VectorSpecies<Float> S =
+      FloatVector.SPECIES_PREFERRED.vectorBitSize() == VectorSupport.bits()
+          ? FloatVector.SPECIES_PREFERRED
+          : VectorSpecies.of(float.class, VectorShape.forBitSize(VectorSupport.bits()));
+
+  /** Floats per vector. */
+  static final int L = S.length();
+
+  /** Vector registers the tile may use. */
+  static final int REGISTERS = VectorSupport.registers();
+
+  /** Vectors of C per tile row (NV). */
+  static final int TILE_VECTORS = 2;
+
+  /** Rows of C per tile (MR). */
+  static final int TILE_ROWS = tileRows(REGISTERS);
+
+  /** Columns of C per tile: NV·L. */
+  static final int TILE_COLS = TILE_VECTORS * L;
+
+  /**
+   * MR of the largest implemented two-vector tile whose 2·MR accumulators, 2 B vectors and one
+   * broadcast fit in the registers: 8 (19 registers) or 6 (15).
+   */
+  static int tileRows(int registers) {
+    return 8 * 2 + 2 + 1 <= registers ? 8 : 6;
+  }
+
+  /** E.g. {@code "vector-256bit, 16 registers, tile 6x2"}. */
+  static String name() {
+    return "vector-"
+        + S.vectorBitSize()
+        + "bit, "
+        + REGISTERS
+        + " registers, tile "
+        + TILE_ROWS
+        + "x"
+        + TILE_VECTORS;
+  }
+}
