@@ -29,12 +29,21 @@ final class VectorBatchNorm {
   /** Floats per vector. */
   static final int L = F.length();
 
-  private static final NormKernels NAIVE = new ScalarNormKernels();
+  static {
+    // fold() and the sums hold Reduction.P partials in one, two or four accumulators.
+    if (L < 4 || Reduction.P % L != 0) {
+      throw new IllegalStateException("vector kernels need 4, 8 or 16 floats per vector, got " + L);
+    }
+  }
 
-  private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[2 * L]);
+  private static final ThreadLocal<float[]> LANES =
+      ThreadLocal.withInitial(() -> new float[2 * Math.max(L, Reduction.P)]);
 
-  /** Longest run summed in float lanes before the partial sum moves to double. */
-  static final int BLOCK = 32 * L;
+  /**
+   * Longest run summed in float partials before the partial sums move to double: a multiple of
+   * {@link Reduction#P} that does not depend on the vector width.
+   */
+  static final int BLOCK = 32 * Reduction.P;
 
   /** Elements of a channel whose statistics are taken from L1 in one group (see moments). */
   static final int GROUP = 1024;
@@ -144,8 +153,6 @@ final class VectorBatchNorm {
       for (int b = 0; b < v.blocks(); b++) {
         VectorBatchNormRows.moments(x, rowsOffset(v, b), v.blockSize(), v.c(), st, b * v.c());
       }
-    } else if (v.s() < L) {
-      NAIVE.moments(x, v, st);
     } else {
       Job.get(Job.MOMENTS, x, v, st).go();
     }
@@ -180,58 +187,71 @@ final class VectorBatchNorm {
     st.var()[r] = Math.max(0.0, m2 / count);
   }
 
-  /** Σ (x − a) or Σ (x − a)² over rows [i0, i1) of channel j, in float lanes, then double. */
+  /**
+   * Σ (x − a) or Σ (x − a)² over rows [i0, i1) of channel j in {@link Reduction}'s order: each
+   * row's body in the {@link Reduction#P} float partials (moved to double after {@link #GROUP}
+   * values of a long row), its tail in double.
+   */
   private static double rowsSum(
       float[] x, int base, int c, int s, int j, int i0, int i1, float a, boolean square) {
     float[] lanes = LANES.get();
     FloatVector av = FloatVector.broadcast(F, a);
-    // Four accumulators: one would make the loop wait on its own additions.
+    // Partial p of the P lives in lane p mod L of accumulator p / L.
     FloatVector a0 = FloatVector.zero(F);
     FloatVector a1 = a0, a2 = a0, a3 = a0;
     double tails = 0;
     double folded = 0;
-    int bound = F.loopBound(s);
+    int body = Reduction.body(s);
     for (int i = i0; i < i1; i++) {
       int off = base + (i * c + j) * s;
-      for (int k0 = 0; k0 < bound; k0 += GROUP) {
-        int end = Math.min(bound, k0 + GROUP);
-        int k = k0;
-        for (; k + 4 * L <= end; k += 4 * L) {
-          FloatVector d0 = FloatVector.fromArray(F, x, off + k).sub(av);
-          FloatVector d1 = FloatVector.fromArray(F, x, off + k + L).sub(av);
-          FloatVector d2 = FloatVector.fromArray(F, x, off + k + 2 * L).sub(av);
-          FloatVector d3 = FloatVector.fromArray(F, x, off + k + 3 * L).sub(av);
-          if (square) {
-            a0 = d0.fma(d0, a0);
-            a1 = d1.fma(d1, a1);
-            a2 = d2.fma(d2, a2);
-            a3 = d3.fma(d3, a3);
-          } else {
-            a0 = a0.add(d0);
-            a1 = a1.add(d1);
-            a2 = a2.add(d2);
-            a3 = a3.add(d3);
+      for (int k0 = 0; k0 < body; k0 += GROUP) {
+        int end = Math.min(body, k0 + GROUP);
+        for (int k = k0; k < end; k += Reduction.P) {
+          a0 = step(x, off + k, av, a0, square);
+          if (L <= 8) {
+            a1 = step(x, off + k + L, av, a1, square);
+          }
+          if (L == 4) {
+            a2 = step(x, off + k + 8, av, a2, square);
+            a3 = step(x, off + k + 12, av, a3, square);
           }
         }
-        for (; k < end; k += L) {
-          FloatVector d = FloatVector.fromArray(F, x, off + k).sub(av);
-          a0 = square ? d.fma(d, a0) : a0.add(d);
-        }
-        if (end < bound) {
-          // A long row: no float lane sums more than GROUP / L terms.
-          a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-          folded += sumLanes(lanes, 0);
+        if (end < body) {
+          // A long row: no float lane sums more than GROUP / P terms.
+          folded += fold(a0, a1, a2, a3, lanes, 0);
           a0 = FloatVector.zero(F);
           a1 = a2 = a3 = a0;
         }
       }
-      for (int k = bound; k < s; k++) {
-        double d = x[off + k] - a;
+      for (int k = body; k < s; k++) {
+        double d = (double) x[off + k] - a;
         tails += square ? d * d : d;
       }
     }
-    a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-    return folded + sumLanes(lanes, 0) + tails;
+    return folded + fold(a0, a1, a2, a3, lanes, 0) + tails;
+  }
+
+  private static FloatVector step(
+      float[] x, int i, FloatVector av, FloatVector acc, boolean square) {
+    FloatVector d = FloatVector.fromArray(F, x, i).sub(av);
+    return square ? d.fma(d, acc) : acc.add(d);
+  }
+
+  /**
+   * The {@link Reduction#P} partials held by accumulators a0 (and a1, a2, a3 when L is 8 or 4),
+   * stored at t[off, off + P) and combined by {@link Reduction#tree}.
+   */
+  static float fold(
+      FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] t, int off) {
+    a0.intoArray(t, off);
+    if (L <= 8) {
+      a1.intoArray(t, off + L);
+    }
+    if (L == 4) {
+      a2.intoArray(t, off + 8);
+      a3.intoArray(t, off + 12);
+    }
+    return Reduction.tree(t, off);
   }
 
   /**
@@ -248,7 +268,7 @@ final class VectorBatchNorm {
       float[] beta,
       float[] y,
       float[] xhat) {
-    if (v.s() < L) {
+    if (v.s() == 1) {
       moments(x, v, st);
       for (int r = 0; r < v.slots(); r++) {
         st.invstd()[r] = 1.0 / Math.sqrt(st.var()[r] + eps);
@@ -273,10 +293,6 @@ final class VectorBatchNorm {
         VectorBatchNormRows.normalize(
             x, rowsOffset(v, b), v.blockSize(), v.c(), st, b * v.c(), gamma, beta, y, xhat);
       }
-      return;
-    }
-    if (v.s() < L) {
-      NAIVE.normalize(x, v, st, gamma, beta, y, xhat);
       return;
     }
     Job job = Job.get(Job.NORMALIZE, x, v, st);
@@ -321,7 +337,7 @@ final class VectorBatchNorm {
         }
         h.fma(gV, bV).intoArray(y, base + k);
       }
-      if (k < s) {
+      if (k < s && s >= L) {
         // The row's last vector, overlapping the previous one: its lanes get the values they
         // already have (the same operations), so no scalar tail is needed.
         k = s - L;
@@ -330,6 +346,15 @@ final class VectorBatchNorm {
           h.intoArray(xhat, base + k);
         }
         h.fma(gV, bV).intoArray(y, base + k);
+      } else {
+        // Rows shorter than a vector: the same float operations one by one.
+        for (; k < s; k++) {
+          float h = (x[base + k] - muF - dm) * is;
+          if (xhat != null) {
+            xhat[base + k] = h;
+          }
+          y[base + k] = Math.fma(h, g, b);
+        }
       }
     }
   }
@@ -345,13 +370,9 @@ final class VectorBatchNorm {
       float[] dGamma,
       float[] dBeta) {
     if (shortRows(v, fromInput)) {
-      if (v.s() == 1) {
-        for (int b = 0; b < v.blocks(); b++) {
-          VectorBatchNormRows.sums(
-              dy, src, rowsOffset(v, b), v.blockSize(), v.c(), st, b * v.c(), gamma, dGamma, dBeta);
-        }
-      } else {
-        NAIVE.sums(dy, src, false, v, st, gamma, dGamma, dBeta);
+      for (int b = 0; b < v.blocks(); b++) {
+        VectorBatchNormRows.sums(
+            dy, src, rowsOffset(v, b), v.blockSize(), v.c(), st, b * v.c(), gamma, dGamma, dBeta);
       }
       return;
     }
@@ -371,13 +392,9 @@ final class VectorBatchNorm {
       float[] gamma,
       float[] dx) {
     if (shortRows(v, fromInput)) {
-      if (v.s() == 1) {
-        for (int b = 0; b < v.blocks(); b++) {
-          VectorBatchNormRows.apply(
-              true, dy, src, rowsOffset(v, b), v.blockSize(), v.c(), st, b * v.c(), gamma, dx);
-        }
-      } else {
-        NAIVE.apply(dy, src, false, v, st, gamma, dx);
+      for (int b = 0; b < v.blocks(); b++) {
+        VectorBatchNormRows.apply(
+            true, dy, src, rowsOffset(v, b), v.blockSize(), v.c(), st, b * v.c(), gamma, dx);
       }
       return;
     }
@@ -399,16 +416,12 @@ final class VectorBatchNorm {
       float[] dGamma,
       float[] dBeta) {
     if (shortRows(v, fromInput)) {
-      if (v.s() == 1) {
-        for (int b = 0; b < v.blocks(); b++) {
-          int off = rowsOffset(v, b);
-          VectorBatchNormRows.sums(
-              dy, src, off, v.blockSize(), v.c(), st, b * v.c(), gamma, dGamma, dBeta);
-          VectorBatchNormRows.apply(
-              train, dy, src, off, v.blockSize(), v.c(), st, b * v.c(), gamma, dx);
-        }
-      } else {
-        NAIVE.backward(train, dy, src, false, v, st, gamma, dx, dGamma, dBeta);
+      for (int b = 0; b < v.blocks(); b++) {
+        int off = rowsOffset(v, b);
+        VectorBatchNormRows.sums(
+            dy, src, off, v.blockSize(), v.c(), st, b * v.c(), gamma, dGamma, dBeta);
+        VectorBatchNormRows.apply(
+            train, dy, src, off, v.blockSize(), v.c(), st, b * v.c(), gamma, dx);
       }
       return;
     }
@@ -419,14 +432,14 @@ final class VectorBatchNorm {
     job.go();
   }
 
-  /** Rows shorter than a vector: x̂ must have been stored (they do not recompute it). */
+  /** Rows of one value (S = 1): x̂ must have been stored (they do not recompute it). */
   private static boolean shortRows(NormLayout v, boolean fromInput) {
-    if (v.s() >= L) {
+    if (v.s() > 1) {
       return false;
     }
     if (fromInput) {
       throw new IllegalArgumentException(
-          "BatchNorm backward from the input needs rows of at least " + L + " values, got " + v);
+          "BatchNorm backward from the input needs rows of at least 2 values, got " + v);
     }
     return true;
   }

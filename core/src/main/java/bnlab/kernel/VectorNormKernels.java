@@ -67,7 +67,7 @@ final class VectorNormKernels implements NormKernels {
   @Override
   public boolean recomputesXhat(NormLayout v) {
     if (perChannel(v)) {
-      return v.s() >= VectorBatchNorm.L;
+      return v.s() > 1;
     }
     return perSample(v);
   }
