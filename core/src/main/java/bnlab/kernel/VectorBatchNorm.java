@@ -9,18 +9,20 @@ import jdk.incubator.vector.VectorSpecies;
  * consecutive samples, InstanceNorm as blocks of one sample). A block of nb samples is the (nb, C,
  * S) sub-array at element offset b·nb·C·S, and its statistics are slots b·C .. b·C + C − 1.
  *
- * <p>Float vectors do the per-element work; every sum is taken in float lanes over at most {@link
- * #GROUP} elements of one channel, folded in a fixed order and added in double, so no float
- * accumulator ever holds more than a short run; a channel's statistics are merged from such groups
- * (see {@link #moments}). The mean is summed as x − x₀ (x₀ the channel's first element, so inputs
- * like 1000 ± 0.01 lose nothing to their offset: the difference is exact by Sterbenz's lemma), and
- * the variance as Σ(x − μ_f)² − m·(μ − μ_f)² with μ_f = μ rounded to float, again exact
+ * <p>Float vectors do the per-element work; every sum is taken in {@link Reduction}'s order, in
+ * float partials over at most {@link #GROUP} elements of one channel, combined by a fixed tree and
+ * added in double (the tail of each row in double), so no float accumulator ever holds more than a
+ * short run and the bits do not depend on the vector width; a channel's statistics are merged from
+ * such groups (see {@link #moments}). The mean is summed as x − x₀ (x₀ the channel's first element,
+ * so inputs like 1000 ± 0.01 lose nothing to their offset: the difference is exact by Sterbenz's
+ * lemma), and the variance as Σ(x − μ_f)² − m·(μ − μ_f)² with μ_f = μ rounded to float, again exact
  * differences. Normalization subtracts μ as μ_f and then the small remainder μ − μ_f, so x̂ keeps
  * float accuracy relative to the spread, not to the offset.
  *
  * <p>Backward's per-channel loops are in {@link VectorBatchNormBackward}. Rows of one value (S = 1,
- * BatchNorm1d on (N, C)) go to {@link VectorBatchNormRows}; rows shorter than one vector otherwise
- * to the scalar kernels, which are as fast there.
+ * BatchNorm1d on (N, C)) go to {@link VectorBatchNormRows}; every other row length stays here (rows
+ * shorter than a vector are summed as tails and normalized element by element with the lanes' float
+ * operations), so which code runs does not depend on the vector width.
  */
 final class VectorBatchNorm {
   /** The preferred float species, as the other vector kernels use it. */
@@ -465,20 +467,8 @@ final class VectorBatchNorm {
   }
 
   /**
-   * Sum of t[off, off+L) in a fixed pairwise tree (halves, then quarters, ...), the same on every
-   * platform and in the interpreter: a vector is stored and summed in scalars because a vector
-   * passed to a method the JIT does not inline is boxed.
+   * A thread's scratch of 2·max(L, P) floats: lanes, or two sets of {@link Reduction#P} partials.
    */
-  static float sumLanes(float[] t, int off) {
-    for (int h = L / 2; h >= 1; h /= 2) {
-      for (int i = 0; i < h; i++) {
-        t[off + i] += t[off + i + h];
-      }
-    }
-    return t[off];
-  }
-
-  /** A thread's scratch of 2·L floats for {@link #sumLanes}. */
   static float[] lanes() {
     return LANES.get();
   }
