@@ -39,9 +39,12 @@
  * sums over k in order) and per-channel lanes with the remaining channels done with the same float
  * operations one by one are width-independent as they stand; so are the choices between code paths
  * (thresholds are in units of 16 floats, not of the vector width). This covers the normalization
- * kernels ({@code VectorBatchNorm*}, {@code VectorGroupNorm}) and {@code DotGemm}; {@code
- * WidthIndependenceTest} runs them at 128, 256 and 512 bits in JVMs of their own and compares the
- * bits. The scalar twins are the naive formulas (double accumulators, no FMA) and are not
- * bit-identical to the vector kernels.
+ * kernels ({@code VectorBatchNorm*}, {@code VectorGroupNorm}) and {@code DotGemm}. One reduction
+ * still sums in the width's order: the direct convolution's weight gradient ({@code
+ * DirectConv.weightGrad}), so training through the direct convolution (the article's Net) is
+ * bit-identical across widths only with {@code -Dbnlab.conv=im2col} until it follows the same
+ * order. {@code WidthIndependenceTest} runs them at 128, 256 and 512 bits in JVMs of their own and
+ * compares the bits. The scalar twins are the naive formulas (double accumulators, no FMA) and are
+ * not bit-identical to the vector kernels.
  */
 package bnlab.kernel;
