@@ -36,11 +36,12 @@ class WidthIndependenceTest {
   }
 
   /**
-   * Net+BN and a one-block-per-stage BatchNorm ResNet trained for a few Adam steps through the
-   * kernel provider: losses, parameters and running statistics bit-identical on 256- and 512-bit
-   * registers (the provider runs the vector kernels from 8 floats per register). With {@code
-   * -Dbnlab.conv=im2col}: the direct convolution's weight gradient ({@code DirectConv.weightGrad})
-   * still folds L-lane accumulators, the one reduction left in the width's order.
+   * Net+BN and one-block-per-stage BatchNorm and GroupNorm ResNets trained for a few Adam steps
+   * through the kernel provider: losses, parameters and running statistics bit-identical on 256-
+   * and 512-bit registers (the provider runs the vector kernels from 8 floats per register). With
+   * {@code -Dbnlab.conv=im2col}: the direct convolution's weight gradient ({@code
+   * DirectConv.weightGrad}) still folds L-lane accumulators, the one reduction left in the width's
+   * order.
    */
   @Test
   void trainingGivesTheSameBitsAtEveryWidth() throws Exception {

@@ -19,13 +19,13 @@ import java.util.Random;
 
 /**
  * Runs in a JVM of its own, started by {@link WidthIndependenceTest} with a given {@code
- * -XX:MaxVectorSize} (or {@code -Dbnlab.kernels=scalar}), and writes every output it computes to a
- * file as (name, values) records, which the test compares across widths bit for bit.
+ * -XX:MaxVectorSize}, and writes every output it computes to a file as (name, values) records,
+ * which the test compares across widths bit for bit.
  *
- * <p>{@code kernels FILE}: the reduction kernels called directly (the vector provider at this JVM's
- * width, even 128 bits) on awkward sizes; {@code train FILE}: a few Adam steps of Net+BN and a
- * small BatchNorm ResNet through the kernel provider the JVM picks, the losses and every parameter
- * after training.
+ * <p>{@code kernels FILE}: the normalization kernels and the GEMM called directly (the vector
+ * provider at this JVM's width, even 128 bits) on awkward sizes; {@code train FILE}: a few Adam
+ * steps of Net+BN and of small BatchNorm and GroupNorm ResNets through the kernel provider the JVM
+ * picks: the losses, and every parameter and buffer after training.
  */
 final class WidthProbe {
   private final DataOutputStream out;
@@ -189,6 +189,9 @@ final class WidthProbe {
     Module resnet =
         new ResNet(3, 10, 1, 8, Norm.BATCH, BasicBlock.Shortcut.B, bnlab.models.Activation.RELU);
     trainModel("resnet-bn", resnet, 10, 16, 12);
+    Module resnetGn =
+        new ResNet(3, 10, 1, 8, Norm.GROUP, BasicBlock.Shortcut.A, bnlab.models.Activation.RELU);
+    trainModel("resnet-gn", resnetGn, 6, 16, 6);
   }
 
   private void trainModel(String name, Module model, int batch, int size, int steps)
