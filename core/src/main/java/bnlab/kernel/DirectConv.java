@@ -33,6 +33,10 @@ final class DirectConv {
   /** Columns per register tile; wide rows are padded to whole tiles. */
   private static final int NR = VectorWidth.TILE_COLS;
 
+  /** Per-thread partial sums of the weight gradient's 2×4 blocks, {@link Reduction#P} each. */
+  private static final ThreadLocal<float[]> PARTIALS =
+      ThreadLocal.withInitial(() -> new float[8 * Reduction.P]);
+
   private DirectConv() {}
 
   /**
@@ -338,47 +342,53 @@ final class DirectConv {
     for (int t = firstPadded; t < t1; t++) {
       withReadAhead(pl, x, xOff0 + (t - t0) * xStride, pads, (t - firstPadded) * pl.reach);
     }
-    float[] lanes = VectorGemm.lanes();
+    float[] lanes = PARTIALS.get();
     int[] off = pl.rowOff;
+    final int q16 = Reduction.P;
     for (int k = 0; k < pl.kPad; k += 2) {
       for (int c = 0; c < pl.crsPad; c += 4) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         int o0 = off[c], o1 = off[c + 1], o2 = off[c + 2], o3 = off[c + 3];
-        for (int t = t0; t < t1; t++) {
-          float[] xs = t < firstPadded ? x : pads;
-          int xb = t < firstPadded ? xOff0 + (t - t0) * xStride : (t - firstPadded) * pl.reach;
-          int g0 = (t - t0) * pl.dyWideSize() + k * ld;
-          int g1 = g0 + ld;
-          for (int o = 0; o < ld; o += L) {
-            FloatVector d0 = FloatVector.fromArray(S, dyWide, g0 + o);
-            FloatVector d1 = FloatVector.fromArray(S, dyWide, g1 + o);
-            FloatVector v = FloatVector.fromArray(S, xs, xb + o0 + o);
-            a0 = d0.fma(v, a0);
-            b0 = d1.fma(v, b0);
-            v = FloatVector.fromArray(S, xs, xb + o1 + o);
-            a1 = d0.fma(v, a1);
-            b1 = d1.fma(v, b1);
-            v = FloatVector.fromArray(S, xs, xb + o2 + o);
-            a2 = d0.fma(v, a2);
-            b2 = d1.fma(v, b2);
-            v = FloatVector.fromArray(S, xs, xb + o3 + o);
-            a3 = d0.fma(v, a3);
-            b3 = d1.fma(v, b3);
+        // Reduction's order, so that the weight gradient is the same at every vector width:
+        // position o of the wide rows goes to partial o mod P, one pass per L-lane slice h of the
+        // P partials (a single pass on 512-bit registers); padding adds exact zeros.
+        for (int h = 0; h < q16; h += L) {
+          FloatVector a0 = FloatVector.zero(S);
+          FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+          for (int t = t0; t < t1; t++) {
+            float[] xs = t < firstPadded ? x : pads;
+            int xb = t < firstPadded ? xOff0 + (t - t0) * xStride : (t - firstPadded) * pl.reach;
+            int g0 = (t - t0) * pl.dyWideSize() + k * ld;
+            int g1 = g0 + ld;
+            for (int o = h; o < ld; o += q16) {
+              FloatVector d0 = FloatVector.fromArray(S, dyWide, g0 + o);
+              FloatVector d1 = FloatVector.fromArray(S, dyWide, g1 + o);
+              FloatVector v = FloatVector.fromArray(S, xs, xb + o0 + o);
+              a0 = d0.fma(v, a0);
+              b0 = d1.fma(v, b0);
+              v = FloatVector.fromArray(S, xs, xb + o1 + o);
+              a1 = d0.fma(v, a1);
+              b1 = d1.fma(v, b1);
+              v = FloatVector.fromArray(S, xs, xb + o2 + o);
+              a2 = d0.fma(v, a2);
+              b2 = d1.fma(v, b2);
+              v = FloatVector.fromArray(S, xs, xb + o3 + o);
+              a3 = d0.fma(v, a3);
+              b3 = d1.fma(v, b3);
+            }
           }
+          a0.intoArray(lanes, h);
+          a1.intoArray(lanes, q16 + h);
+          a2.intoArray(lanes, 2 * q16 + h);
+          a3.intoArray(lanes, 3 * q16 + h);
+          b0.intoArray(lanes, 4 * q16 + h);
+          b1.intoArray(lanes, 5 * q16 + h);
+          b2.intoArray(lanes, 6 * q16 + h);
+          b3.intoArray(lanes, 7 * q16 + h);
         }
-        a0.intoArray(lanes, 0);
-        a1.intoArray(lanes, L);
-        a2.intoArray(lanes, 2 * L);
-        a3.intoArray(lanes, 3 * L);
-        b0.intoArray(lanes, 4 * L);
-        b1.intoArray(lanes, 5 * L);
-        b2.intoArray(lanes, 6 * L);
-        b3.intoArray(lanes, 7 * L);
         for (int e = 0; e < 8; e++) {
           int kr = k + e / 4;
           int cr = c + e % 4;
-          float sum = VectorGemm.sumLanes(lanes, e * L);
+          float sum = Reduction.tree(lanes, e * q16);
           if (kr < kk && cr < pl.crs) {
             part[pOff + kr * pl.crs + cr] = sum;
           }

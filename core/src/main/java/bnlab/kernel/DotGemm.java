@@ -2,16 +2,17 @@ package bnlab.kernel;
 
 import static bnlab.kernel.VectorGemm.L;
 import static bnlab.kernel.VectorGemm.S;
-import static bnlab.kernel.VectorGemm.lanes;
-import static bnlab.kernel.VectorGemm.sumLanes;
 
 import jdk.incubator.vector.FloatVector;
 
 /**
  * The GEMM micro-kernels for B transposed and A not: each C element is a dot product of two
- * contiguous rows, computed 2×4 at a time with vector accumulators that are folded in a fixed tree
- * at the end ({@link VectorGemm#sumLanes}). A batch of operand pairs is summed inside each
- * element's accumulators, so the sum over the batch does not depend on how C is split.
+ * contiguous rows, computed 2×4 at a time in {@link Reduction}'s order, the same bits at every
+ * vector width: each row's body in {@link Reduction#P} partial sums (one pass per vector-wide slice
+ * of them: one pass on 512-bit registers, two on 256-bit ones, which then read each row twice; a
+ * 2×4 block of 16 partials each would not fit in sixteen 256-bit registers), combined by {@link
+ * Reduction#tree}, plus the tails' terms in one sequential sum. A batch of operand pairs is summed
+ * inside each element's partials, so the sum over the batch does not depend on how C is split.
  */
 final class DotGemm {
   private DotGemm() {}
@@ -93,6 +94,10 @@ final class DotGemm {
     return beta == 0f ? s : s + beta * old;
   }
 
+  /** Per-thread partial sums of a 2×4 block, {@link Reduction#P} per element. */
+  private static final ThreadLocal<float[]> PARTIALS =
+      ThreadLocal.withInitial(() -> new float[8 * Reduction.P]);
+
   private static void dot1(
       int batch,
       int aStride,
@@ -105,21 +110,27 @@ final class DotGemm {
       float beta,
       float[] c,
       int ci) {
-    FloatVector acc = FloatVector.zero(S);
-    float r = 0f;
-    int bound = S.loopBound(k);
-    for (int t = 0; t < batch; t++) {
-      int at = ai + t * aStride, bt = bj + t * bStride;
-      for (int p = 0; p < bound; p += L) {
-        acc = FloatVector.fromArray(S, a, at + p).fma(FloatVector.fromArray(S, b, bt + p), acc);
+    float[] t = PARTIALS.get();
+    int body = Reduction.body(k);
+    // One pass per L-lane slice h of the P partials (one pass on 512-bit registers).
+    for (int h = 0; h < Reduction.P; h += L) {
+      FloatVector acc = FloatVector.zero(S);
+      for (int u = 0; u < batch; u++) {
+        int at = ai + u * aStride, bt = bj + u * bStride;
+        for (int p = h; p < body; p += Reduction.P) {
+          acc = FloatVector.fromArray(S, a, at + p).fma(FloatVector.fromArray(S, b, bt + p), acc);
+        }
       }
-      for (int p = bound; p < k; p++) {
+      acc.intoArray(t, h);
+    }
+    float r = 0f;
+    for (int u = 0; u < batch; u++) {
+      int at = ai + u * aStride, bt = bj + u * bStride;
+      for (int p = body; p < k; p++) {
         r = Math.fma(a[at + p], b[bt + p], r);
       }
     }
-    float[] t = lanes();
-    acc.intoArray(t, 0);
-    store(sumLanes(t, 0) + r, beta, c, ci);
+    store(Reduction.tree(t, 0) + r, beta, c, ci);
   }
 
   private static void store(float sum, float beta, float[] c, int ci) {
@@ -141,30 +152,46 @@ final class DotGemm {
       float[] c,
       int ci,
       int ldc) {
-    FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
-    FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-    float r00 = 0f, r01 = 0f, r02 = 0f, r03 = 0f, r10 = 0f, r11 = 0f, r12 = 0f, r13 = 0f;
-    int bound = S.loopBound(k);
-    for (int t = 0; t < batch; t++) {
-      int at = ai + t * aStride, bt = bj + t * bStride;
-      for (int p = 0; p < bound; p += L) {
-        FloatVector a0 = FloatVector.fromArray(S, a, at + p);
-        FloatVector a1 = FloatVector.fromArray(S, a, at + lda + p);
-        FloatVector b0 = FloatVector.fromArray(S, b, bt + p);
-        FloatVector b1 = FloatVector.fromArray(S, b, bt + ldb + p);
-        FloatVector b2 = FloatVector.fromArray(S, b, bt + 2 * ldb + p);
-        FloatVector b3 = FloatVector.fromArray(S, b, bt + 3 * ldb + p);
-        s00 = a0.fma(b0, s00);
-        s01 = a0.fma(b1, s01);
-        s02 = a0.fma(b2, s02);
-        s03 = a0.fma(b3, s03);
-        s10 = a1.fma(b0, s10);
-        s11 = a1.fma(b1, s11);
-        s12 = a1.fma(b2, s12);
-        s13 = a1.fma(b3, s13);
+    float[] t = PARTIALS.get();
+    int body = Reduction.body(k);
+    final int q = Reduction.P;
+    for (int h = 0; h < q; h += L) {
+      FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
+      FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+      for (int u = 0; u < batch; u++) {
+        int at = ai + u * aStride, bt = bj + u * bStride;
+        for (int p = h; p < body; p += q) {
+          FloatVector a0 = FloatVector.fromArray(S, a, at + p);
+          FloatVector a1 = FloatVector.fromArray(S, a, at + lda + p);
+          FloatVector b0 = FloatVector.fromArray(S, b, bt + p);
+          FloatVector b1 = FloatVector.fromArray(S, b, bt + ldb + p);
+          FloatVector b2 = FloatVector.fromArray(S, b, bt + 2 * ldb + p);
+          FloatVector b3 = FloatVector.fromArray(S, b, bt + 3 * ldb + p);
+          s00 = a0.fma(b0, s00);
+          s01 = a0.fma(b1, s01);
+          s02 = a0.fma(b2, s02);
+          s03 = a0.fma(b3, s03);
+          s10 = a1.fma(b0, s10);
+          s11 = a1.fma(b1, s11);
+          s12 = a1.fma(b2, s12);
+          s13 = a1.fma(b3, s13);
+        }
       }
-      // The last k mod L terms in scalars: a masked load near an array's end would allocate.
-      for (int p = bound; p < k; p++) {
+      s00.intoArray(t, h);
+      s01.intoArray(t, q + h);
+      s02.intoArray(t, 2 * q + h);
+      s03.intoArray(t, 3 * q + h);
+      s10.intoArray(t, 4 * q + h);
+      s11.intoArray(t, 5 * q + h);
+      s12.intoArray(t, 6 * q + h);
+      s13.intoArray(t, 7 * q + h);
+    }
+    float r00 = 0f, r01 = 0f, r02 = 0f, r03 = 0f, r10 = 0f, r11 = 0f, r12 = 0f, r13 = 0f;
+    // The tail (k mod P terms of each pair) in scalars: a masked load near an array's end would
+    // allocate.
+    for (int u = 0; u < batch; u++) {
+      int at = ai + u * aStride, bt = bj + u * bStride;
+      for (int p = body; p < k; p++) {
         float x0 = a[at + p];
         float x1 = a[at + lda + p];
         float y0 = b[bt + p];
@@ -181,23 +208,14 @@ final class DotGemm {
         r13 = Math.fma(x1, y3, r13);
       }
     }
-    float[] t = lanes();
-    s00.intoArray(t, 0);
-    s01.intoArray(t, L);
-    s02.intoArray(t, 2 * L);
-    s03.intoArray(t, 3 * L);
-    s10.intoArray(t, 4 * L);
-    s11.intoArray(t, 5 * L);
-    s12.intoArray(t, 6 * L);
-    s13.intoArray(t, 7 * L);
     int cj = ci + ldc;
-    store(sumLanes(t, 0) + r00, beta, c, ci);
-    store(sumLanes(t, L) + r01, beta, c, ci + 1);
-    store(sumLanes(t, 2 * L) + r02, beta, c, ci + 2);
-    store(sumLanes(t, 3 * L) + r03, beta, c, ci + 3);
-    store(sumLanes(t, 4 * L) + r10, beta, c, cj);
-    store(sumLanes(t, 5 * L) + r11, beta, c, cj + 1);
-    store(sumLanes(t, 6 * L) + r12, beta, c, cj + 2);
-    store(sumLanes(t, 7 * L) + r13, beta, c, cj + 3);
+    store(Reduction.tree(t, 0) + r00, beta, c, ci);
+    store(Reduction.tree(t, q) + r01, beta, c, ci + 1);
+    store(Reduction.tree(t, 2 * q) + r02, beta, c, ci + 2);
+    store(Reduction.tree(t, 3 * q) + r03, beta, c, ci + 3);
+    store(Reduction.tree(t, 4 * q) + r10, beta, c, cj);
+    store(Reduction.tree(t, 5 * q) + r11, beta, c, cj + 1);
+    store(Reduction.tree(t, 6 * q) + r12, beta, c, cj + 2);
+    store(Reduction.tree(t, 7 * q) + r13, beta, c, cj + 3);
   }
 }

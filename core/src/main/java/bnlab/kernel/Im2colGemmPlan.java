@@ -77,8 +77,9 @@ final class Im2colGemmPlan extends ChunkedPlan {
    * NN form needs K to fill a good part of a vector.
    */
   static boolean packedWeightGrad(ConvGeometry g, int imagesPerChunk) {
-    return 2 * g.outChannels() >= VectorGemm.L
-        && (long) imagesPerChunk * g.pq() <= 16 * VectorGemm.L;
+    // In units of Reduction.P (the 512-bit lane count), not of this machine's vector width: the two
+    // forms sum in different orders, so the choice must not depend on the width.
+    return 2 * g.outChannels() >= Reduction.P && (long) imagesPerChunk * g.pq() <= 16 * Reduction.P;
   }
 
   @Override

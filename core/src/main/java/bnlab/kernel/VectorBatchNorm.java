@@ -9,18 +9,20 @@ import jdk.incubator.vector.VectorSpecies;
  * consecutive samples, InstanceNorm as blocks of one sample). A block of nb samples is the (nb, C,
  * S) sub-array at element offset b·nb·C·S, and its statistics are slots b·C .. b·C + C − 1.
  *
- * <p>Float vectors do the per-element work; every sum is taken in float lanes over at most {@link
- * #GROUP} elements of one channel, folded in a fixed order and added in double, so no float
- * accumulator ever holds more than a short run; a channel's statistics are merged from such groups
- * (see {@link #moments}). The mean is summed as x − x₀ (x₀ the channel's first element, so inputs
- * like 1000 ± 0.01 lose nothing to their offset: the difference is exact by Sterbenz's lemma), and
- * the variance as Σ(x − μ_f)² − m·(μ − μ_f)² with μ_f = μ rounded to float, again exact
+ * <p>Float vectors do the per-element work; every sum is taken in {@link Reduction}'s order, in
+ * float partials over at most {@link #GROUP} elements of one channel, combined by a fixed tree and
+ * added in double (the tail of each row in double), so no float accumulator ever holds more than a
+ * short run and the bits do not depend on the vector width; a channel's statistics are merged from
+ * such groups (see {@link #moments}). The mean is summed as x − x₀ (x₀ the channel's first element,
+ * so inputs like 1000 ± 0.01 lose nothing to their offset: the difference is exact by Sterbenz's
+ * lemma), and the variance as Σ(x − μ_f)² − m·(μ − μ_f)² with μ_f = μ rounded to float, again exact
  * differences. Normalization subtracts μ as μ_f and then the small remainder μ − μ_f, so x̂ keeps
  * float accuracy relative to the spread, not to the offset.
  *
  * <p>Backward's per-channel loops are in {@link VectorBatchNormBackward}. Rows of one value (S = 1,
- * BatchNorm1d on (N, C)) go to {@link VectorBatchNormRows}; rows shorter than one vector otherwise
- * to the scalar kernels, which are as fast there.
+ * BatchNorm1d on (N, C)) go to {@link VectorBatchNormRows}; every other row length stays here (rows
+ * shorter than a vector are summed as tails and normalized element by element with the lanes' float
+ * operations), so which code runs does not depend on the vector width.
  */
 final class VectorBatchNorm {
   /** The preferred float species, as the other vector kernels use it. */
@@ -29,12 +31,21 @@ final class VectorBatchNorm {
   /** Floats per vector. */
   static final int L = F.length();
 
-  private static final NormKernels NAIVE = new ScalarNormKernels();
+  static {
+    // fold() and the sums hold Reduction.P partials in one, two or four accumulators.
+    if (L < 4 || Reduction.P % L != 0) {
+      throw new IllegalStateException("vector kernels need 4, 8 or 16 floats per vector, got " + L);
+    }
+  }
 
-  private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[2 * L]);
+  private static final ThreadLocal<float[]> LANES =
+      ThreadLocal.withInitial(() -> new float[2 * Math.max(L, Reduction.P)]);
 
-  /** Longest run summed in float lanes before the partial sum moves to double. */
-  static final int BLOCK = 32 * L;
+  /**
+   * Longest run summed in float partials before the partial sums move to double: a multiple of
+   * {@link Reduction#P} that does not depend on the vector width.
+   */
+  static final int BLOCK = 32 * Reduction.P;
 
   /** Elements of a channel whose statistics are taken from L1 in one group (see moments). */
   static final int GROUP = 1024;
@@ -144,8 +155,6 @@ final class VectorBatchNorm {
       for (int b = 0; b < v.blocks(); b++) {
         VectorBatchNormRows.moments(x, rowsOffset(v, b), v.blockSize(), v.c(), st, b * v.c());
       }
-    } else if (v.s() < L) {
-      NAIVE.moments(x, v, st);
     } else {
       Job.get(Job.MOMENTS, x, v, st).go();
     }
@@ -180,58 +189,71 @@ final class VectorBatchNorm {
     st.var()[r] = Math.max(0.0, m2 / count);
   }
 
-  /** Σ (x − a) or Σ (x − a)² over rows [i0, i1) of channel j, in float lanes, then double. */
+  /**
+   * Σ (x − a) or Σ (x − a)² over rows [i0, i1) of channel j in {@link Reduction}'s order: each
+   * row's body in the {@link Reduction#P} float partials (moved to double after {@link #GROUP}
+   * values of a long row), its tail in double.
+   */
   private static double rowsSum(
       float[] x, int base, int c, int s, int j, int i0, int i1, float a, boolean square) {
     float[] lanes = LANES.get();
     FloatVector av = FloatVector.broadcast(F, a);
-    // Four accumulators: one would make the loop wait on its own additions.
+    // Partial p of the P lives in lane p mod L of accumulator p / L.
     FloatVector a0 = FloatVector.zero(F);
     FloatVector a1 = a0, a2 = a0, a3 = a0;
     double tails = 0;
     double folded = 0;
-    int bound = F.loopBound(s);
+    int body = Reduction.body(s);
     for (int i = i0; i < i1; i++) {
       int off = base + (i * c + j) * s;
-      for (int k0 = 0; k0 < bound; k0 += GROUP) {
-        int end = Math.min(bound, k0 + GROUP);
-        int k = k0;
-        for (; k + 4 * L <= end; k += 4 * L) {
-          FloatVector d0 = FloatVector.fromArray(F, x, off + k).sub(av);
-          FloatVector d1 = FloatVector.fromArray(F, x, off + k + L).sub(av);
-          FloatVector d2 = FloatVector.fromArray(F, x, off + k + 2 * L).sub(av);
-          FloatVector d3 = FloatVector.fromArray(F, x, off + k + 3 * L).sub(av);
-          if (square) {
-            a0 = d0.fma(d0, a0);
-            a1 = d1.fma(d1, a1);
-            a2 = d2.fma(d2, a2);
-            a3 = d3.fma(d3, a3);
-          } else {
-            a0 = a0.add(d0);
-            a1 = a1.add(d1);
-            a2 = a2.add(d2);
-            a3 = a3.add(d3);
+      for (int k0 = 0; k0 < body; k0 += GROUP) {
+        int end = Math.min(body, k0 + GROUP);
+        for (int k = k0; k < end; k += Reduction.P) {
+          a0 = step(x, off + k, av, a0, square);
+          if (L <= 8) {
+            a1 = step(x, off + k + L, av, a1, square);
+          }
+          if (L == 4) {
+            a2 = step(x, off + k + 8, av, a2, square);
+            a3 = step(x, off + k + 12, av, a3, square);
           }
         }
-        for (; k < end; k += L) {
-          FloatVector d = FloatVector.fromArray(F, x, off + k).sub(av);
-          a0 = square ? d.fma(d, a0) : a0.add(d);
-        }
-        if (end < bound) {
-          // A long row: no float lane sums more than GROUP / L terms.
-          a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-          folded += sumLanes(lanes, 0);
+        if (end < body) {
+          // A long row: no float lane sums more than GROUP / P terms.
+          folded += fold(a0, a1, a2, a3, lanes, 0);
           a0 = FloatVector.zero(F);
           a1 = a2 = a3 = a0;
         }
       }
-      for (int k = bound; k < s; k++) {
-        double d = x[off + k] - a;
+      for (int k = body; k < s; k++) {
+        double d = (double) x[off + k] - a;
         tails += square ? d * d : d;
       }
     }
-    a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-    return folded + sumLanes(lanes, 0) + tails;
+    return folded + fold(a0, a1, a2, a3, lanes, 0) + tails;
+  }
+
+  private static FloatVector step(
+      float[] x, int i, FloatVector av, FloatVector acc, boolean square) {
+    FloatVector d = FloatVector.fromArray(F, x, i).sub(av);
+    return square ? d.fma(d, acc) : acc.add(d);
+  }
+
+  /**
+   * The {@link Reduction#P} partials held by accumulators a0 (and a1, a2, a3 when L is 8 or 4),
+   * stored at t[off, off + P) and combined by {@link Reduction#tree}.
+   */
+  static float fold(
+      FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] t, int off) {
+    a0.intoArray(t, off);
+    if (L <= 8) {
+      a1.intoArray(t, off + L);
+    }
+    if (L == 4) {
+      a2.intoArray(t, off + 8);
+      a3.intoArray(t, off + 12);
+    }
+    return Reduction.tree(t, off);
   }
 
   /**
@@ -248,7 +270,7 @@ final class VectorBatchNorm {
       float[] beta,
       float[] y,
       float[] xhat) {
-    if (v.s() < L) {
+    if (v.s() == 1) {
       moments(x, v, st);
       for (int r = 0; r < v.slots(); r++) {
         st.invstd()[r] = 1.0 / Math.sqrt(st.var()[r] + eps);
@@ -273,10 +295,6 @@ final class VectorBatchNorm {
         VectorBatchNormRows.normalize(
             x, rowsOffset(v, b), v.blockSize(), v.c(), st, b * v.c(), gamma, beta, y, xhat);
       }
-      return;
-    }
-    if (v.s() < L) {
-      NAIVE.normalize(x, v, st, gamma, beta, y, xhat);
       return;
     }
     Job job = Job.get(Job.NORMALIZE, x, v, st);
@@ -321,7 +339,7 @@ final class VectorBatchNorm {
         }
         h.fma(gV, bV).intoArray(y, base + k);
       }
-      if (k < s) {
+      if (k < s && s >= L) {
         // The row's last vector, overlapping the previous one: its lanes get the values they
         // already have (the same operations), so no scalar tail is needed.
         k = s - L;
@@ -330,6 +348,15 @@ final class VectorBatchNorm {
           h.intoArray(xhat, base + k);
         }
         h.fma(gV, bV).intoArray(y, base + k);
+      } else {
+        // Rows shorter than a vector: the same float operations one by one.
+        for (; k < s; k++) {
+          float h = (x[base + k] - muF - dm) * is;
+          if (xhat != null) {
+            xhat[base + k] = h;
+          }
+          y[base + k] = Math.fma(h, g, b);
+        }
       }
     }
   }
@@ -345,13 +372,9 @@ final class VectorBatchNorm {
       float[] dGamma,
       float[] dBeta) {
     if (shortRows(v, fromInput)) {
-      if (v.s() == 1) {
-        for (int b = 0; b < v.blocks(); b++) {
-          VectorBatchNormRows.sums(
-              dy, src, rowsOffset(v, b), v.blockSize(), v.c(), st, b * v.c(), gamma, dGamma, dBeta);
-        }
-      } else {
-        NAIVE.sums(dy, src, false, v, st, gamma, dGamma, dBeta);
+      for (int b = 0; b < v.blocks(); b++) {
+        VectorBatchNormRows.sums(
+            dy, src, rowsOffset(v, b), v.blockSize(), v.c(), st, b * v.c(), gamma, dGamma, dBeta);
       }
       return;
     }
@@ -371,13 +394,9 @@ final class VectorBatchNorm {
       float[] gamma,
       float[] dx) {
     if (shortRows(v, fromInput)) {
-      if (v.s() == 1) {
-        for (int b = 0; b < v.blocks(); b++) {
-          VectorBatchNormRows.apply(
-              true, dy, src, rowsOffset(v, b), v.blockSize(), v.c(), st, b * v.c(), gamma, dx);
-        }
-      } else {
-        NAIVE.apply(dy, src, false, v, st, gamma, dx);
+      for (int b = 0; b < v.blocks(); b++) {
+        VectorBatchNormRows.apply(
+            true, dy, src, rowsOffset(v, b), v.blockSize(), v.c(), st, b * v.c(), gamma, dx);
       }
       return;
     }
@@ -399,16 +418,12 @@ final class VectorBatchNorm {
       float[] dGamma,
       float[] dBeta) {
     if (shortRows(v, fromInput)) {
-      if (v.s() == 1) {
-        for (int b = 0; b < v.blocks(); b++) {
-          int off = rowsOffset(v, b);
-          VectorBatchNormRows.sums(
-              dy, src, off, v.blockSize(), v.c(), st, b * v.c(), gamma, dGamma, dBeta);
-          VectorBatchNormRows.apply(
-              train, dy, src, off, v.blockSize(), v.c(), st, b * v.c(), gamma, dx);
-        }
-      } else {
-        NAIVE.backward(train, dy, src, false, v, st, gamma, dx, dGamma, dBeta);
+      for (int b = 0; b < v.blocks(); b++) {
+        int off = rowsOffset(v, b);
+        VectorBatchNormRows.sums(
+            dy, src, off, v.blockSize(), v.c(), st, b * v.c(), gamma, dGamma, dBeta);
+        VectorBatchNormRows.apply(
+            train, dy, src, off, v.blockSize(), v.c(), st, b * v.c(), gamma, dx);
       }
       return;
     }
@@ -419,14 +434,14 @@ final class VectorBatchNorm {
     job.go();
   }
 
-  /** Rows shorter than a vector: x̂ must have been stored (they do not recompute it). */
+  /** Rows of one value (S = 1): x̂ must have been stored (they do not recompute it). */
   private static boolean shortRows(NormLayout v, boolean fromInput) {
-    if (v.s() >= L) {
+    if (v.s() > 1) {
       return false;
     }
     if (fromInput) {
       throw new IllegalArgumentException(
-          "BatchNorm backward from the input needs rows of at least " + L + " values, got " + v);
+          "BatchNorm backward from the input needs rows of at least 2 values, got " + v);
     }
     return true;
   }
@@ -452,20 +467,8 @@ final class VectorBatchNorm {
   }
 
   /**
-   * Sum of t[off, off+L) in a fixed pairwise tree (halves, then quarters, ...), the same on every
-   * platform and in the interpreter: a vector is stored and summed in scalars because a vector
-   * passed to a method the JIT does not inline is boxed.
+   * A thread's scratch of 2·max(L, P) floats: lanes, or two sets of {@link Reduction#P} partials.
    */
-  static float sumLanes(float[] t, int off) {
-    for (int h = L / 2; h >= 1; h /= 2) {
-      for (int i = 0; i < h; i++) {
-        t[off + i] += t[off + i + h];
-      }
-    }
-    return t[off];
-  }
-
-  /** A thread's scratch of 2·L floats for {@link #sumLanes}. */
   static float[] lanes() {
     return LANES.get();
   }

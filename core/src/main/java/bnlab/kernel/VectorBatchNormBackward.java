@@ -61,13 +61,18 @@ final class VectorBatchNormBackward {
     double mean = st.mean()[r];
     double invstd = st.invstd()[r];
     float a0 = fromInput ? (float) mean : 0f;
+    float b0 = fromInput ? (float) (mean - a0) : 0f;
+    float sc = fromInput ? (float) invstd : 1f;
     FloatVector aV = FloatVector.broadcast(F, a0);
-    FloatVector bV = FloatVector.broadcast(F, fromInput ? (float) (mean - a0) : 0f);
-    FloatVector sV = FloatVector.broadcast(F, fromInput ? (float) invstd : 1f);
+    FloatVector bV = FloatVector.broadcast(F, b0);
+    FloatVector sV = FloatVector.broadcast(F, sc);
     double g = gamma == null ? 1.0 : gamma[j];
-    FloatVector gis = FloatVector.broadcast(F, (float) (g * invstd));
-    FloatVector a = FloatVector.broadcast(F, (float) (st.sumDxhat()[r] / m * invstd));
-    FloatVector bq = FloatVector.broadcast(F, (float) (st.sumDxhatXhat()[r] / m * invstd));
+    float gisF = (float) (g * invstd);
+    float aF = (float) (st.sumDxhat()[r] / m * invstd);
+    float bqF = (float) (st.sumDxhatXhat()[r] / m * invstd);
+    FloatVector gis = FloatVector.broadcast(F, gisF);
+    FloatVector a = FloatVector.broadcast(F, aF);
+    FloatVector bq = FloatVector.broadcast(F, bqF);
     for (int i = 0; i < n; i++) {
       int base = off + (i * c + j) * s;
       int k = 0;
@@ -76,12 +81,18 @@ final class VectorBatchNormBackward {
         FloatVector h = FloatVector.fromArray(F, src, base + k).sub(aV).sub(bV).mul(sV);
         h.neg().fma(bq, d).intoArray(dx, base + k);
       }
-      if (k < s) {
+      if (k < s && s >= L) {
         // Overlapping last vector (see normalize).
         k = s - L;
         FloatVector d = FloatVector.fromArray(F, dy, base + k).mul(gis).sub(a);
         FloatVector h = FloatVector.fromArray(F, src, base + k).sub(aV).sub(bV).mul(sV);
         h.neg().fma(bq, d).intoArray(dx, base + k);
+      } else {
+        for (; k < s; k++) {
+          float d = dy[base + k] * gisF - aF;
+          float h = (src[base + k] - a0 - b0) * sc;
+          dx[base + k] = Math.fma(-h, bqF, d);
+        }
       }
     }
   }
@@ -111,9 +122,13 @@ final class VectorBatchNormBackward {
       for (int bound = F.loopBound(s); k < bound; k += L) {
         FloatVector.fromArray(F, dy, base + k).mul(scale).intoArray(dx, base + k);
       }
-      if (k < s) {
+      if (k < s && s >= L) {
         k = s - L;
         FloatVector.fromArray(F, dy, base + k).mul(scale).intoArray(dx, base + k);
+      } else {
+        for (; k < s; k++) {
+          dx[base + k] = dy[base + k] * scale;
+        }
       }
     }
     accumulate(dGamma, dBeta, j, sums[1], sums[0]);
@@ -122,8 +137,9 @@ final class VectorBatchNormBackward {
   /**
    * Σ dy and Σ dy·x̂ over channel j's n rows in one pass, into out[0] and out[1], with x̂ = (src −
    * a0 − b0)·sc: the stored x̂ itself (0, 0, 1: exact), or normalize's formula on x. The sums run
-   * in float lanes folded into doubles after at most {@link #VectorBatchNorm.BLOCK} elements (not
-   * per row: for short rows, as 10×10 planes, a fold per row would cost more than the sums).
+   * in {@link Reduction}'s order, the body's float partials folded into doubles after at most
+   * {@link VectorBatchNorm#BLOCK} elements (not per row: for short rows, as 10×10 planes, a fold
+   * per row would cost more than the sums).
    */
   static void channelSums(
       float[] dy,
@@ -144,52 +160,51 @@ final class VectorBatchNormBackward {
     FloatVector aV = FloatVector.broadcast(F, a0);
     FloatVector bV = FloatVector.broadcast(F, b0);
     FloatVector sV = FloatVector.broadcast(F, sc);
-    // Two accumulators per sum, so the loop does not wait on its own additions.
+    // Partial p of the P lives in lane p mod L of accumulator p / L (Reduction's order).
     FloatVector s0 = FloatVector.zero(F);
-    FloatVector s1 = s0, d0 = s0, d1 = s0;
+    FloatVector s1 = s0, s2 = s0, s3 = s0, d0 = s0, d1 = s0, d2 = s0, d3 = s0;
     int room = VectorBatchNorm.BLOCK;
     double sum = 0;
     double dot = 0;
-    int bound = F.loopBound(s);
+    int body = Reduction.body(s);
     for (int i = 0; i < n; i++) {
       int off = base + (i * c + j) * s;
-      for (int k = 0; k < bound; ) {
-        int end = Math.min(bound, k + room);
+      for (int k = 0; k < body; ) {
+        int end = Math.min(body, k + room);
         room -= end - k;
-        for (; k + 2 * L <= end; k += 2 * L) {
-          FloatVector g0 = FloatVector.fromArray(F, dy, off + k);
-          FloatVector g1 = FloatVector.fromArray(F, dy, off + k + L);
-          FloatVector h0 = FloatVector.fromArray(F, src, off + k).sub(aV).sub(bV).mul(sV);
-          FloatVector h1 = FloatVector.fromArray(F, src, off + k + L).sub(aV).sub(bV).mul(sV);
-          s0 = s0.add(g0);
-          s1 = s1.add(g1);
-          d0 = g0.fma(h0, d0);
-          d1 = g1.fma(h1, d1);
-        }
-        for (; k < end; k += L) {
+        for (; k < end; k += Reduction.P) {
           FloatVector g0 = FloatVector.fromArray(F, dy, off + k);
           s0 = s0.add(g0);
           d0 = g0.fma(FloatVector.fromArray(F, src, off + k).sub(aV).sub(bV).mul(sV), d0);
+          if (L <= 8) {
+            FloatVector g1 = FloatVector.fromArray(F, dy, off + k + L);
+            s1 = s1.add(g1);
+            d1 = g1.fma(FloatVector.fromArray(F, src, off + k + L).sub(aV).sub(bV).mul(sV), d1);
+          }
+          if (L == 4) {
+            FloatVector g2 = FloatVector.fromArray(F, dy, off + k + 8);
+            FloatVector g3 = FloatVector.fromArray(F, dy, off + k + 12);
+            s2 = s2.add(g2);
+            s3 = s3.add(g3);
+            d2 = g2.fma(FloatVector.fromArray(F, src, off + k + 8).sub(aV).sub(bV).mul(sV), d2);
+            d3 = g3.fma(FloatVector.fromArray(F, src, off + k + 12).sub(aV).sub(bV).mul(sV), d3);
+          }
         }
         if (room == 0) {
-          s0.add(s1).intoArray(lanes, 0);
-          d0.add(d1).intoArray(lanes, L);
-          sum += VectorBatchNorm.sumLanes(lanes, 0);
-          dot += VectorBatchNorm.sumLanes(lanes, L);
+          sum += VectorBatchNorm.fold(s0, s1, s2, s3, lanes, 0);
+          dot += VectorBatchNorm.fold(d0, d1, d2, d3, lanes, Reduction.P);
           s0 = FloatVector.zero(F);
-          s1 = d0 = d1 = s0;
+          s1 = s2 = s3 = d0 = d1 = d2 = d3 = s0;
           room = VectorBatchNorm.BLOCK;
         }
       }
-      for (int k = bound; k < s; k++) {
+      for (int k = body; k < s; k++) {
         sum += dy[off + k];
         dot += (double) dy[off + k] * ((src[off + k] - a0 - b0) * sc);
       }
     }
-    s0.add(s1).intoArray(lanes, 0);
-    d0.add(d1).intoArray(lanes, L);
-    out[0] = sum + VectorBatchNorm.sumLanes(lanes, 0);
-    out[1] = dot + VectorBatchNorm.sumLanes(lanes, L);
+    out[0] = sum + VectorBatchNorm.fold(s0, s1, s2, s3, lanes, 0);
+    out[1] = dot + VectorBatchNorm.fold(d0, d1, d2, d3, lanes, Reduction.P);
   }
 
   private static void accumulate(

@@ -9,7 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  * channel's plane. The block starts at element {@code off} and its statistics are slots {@code r0
  * .. r0 + C − 1}. Same statistics and formulas as the plane kernels: means and variances in two
  * passes with shifted, exact differences, float lanes folded into double every {@link #FOLD} rows;
- * the channels past the last whole vector are done in double by the same loops, one at a time.
+ * the channels past the last whole vector one at a time with a lane's float operations, so each
+ * channel's sums are the same bits whatever the vector width (a lane on one CPU is a tail on
+ * another).
  */
 final class VectorBatchNormRows {
   private static final VectorSpecies<Float> F = VectorBatchNorm.F;
@@ -84,13 +86,18 @@ final class VectorBatchNormRows {
         }
       }
     }
+    // The last c mod L channels: each the float operations of a vector lane, so a channel's sum
+    // does not depend on whether the vector width made it a lane or a tail.
     for (int j = bound; j < c; j++) {
-      double t = 0;
-      for (int i = 0; i < n; i++) {
-        double d = x[off + i * c + j] - a[aOff + j];
-        t += square ? d * d : d;
+      for (int i0 = 0; i0 < n; i0 += FOLD) {
+        int i1 = Math.min(n, i0 + FOLD);
+        float acc = 0f;
+        for (int i = i0; i < i1; i++) {
+          float d = x[off + i * c + j] - a[aOff + j];
+          acc = square ? Math.fma(d, d, acc) : acc + d;
+        }
+        total[t0 + j] += acc;
       }
-      total[t0 + j] += t;
     }
   }
 
@@ -183,9 +190,18 @@ final class VectorBatchNormRows {
       }
     }
     for (int j = bound; j < c; j++) {
-      for (int i = 0; i < n; i++) {
-        sums[j] += dy[off + i * c + j];
-        sums[c + j] += (double) dy[off + i * c + j] * xhat[off + i * c + j];
+      // As a lane would (see columnSums).
+      for (int i0 = 0; i0 < n; i0 += FOLD) {
+        int i1 = Math.min(n, i0 + FOLD);
+        float as = 0f;
+        float ad = 0f;
+        for (int i = i0; i < i1; i++) {
+          float d = dy[off + i * c + j];
+          as += d;
+          ad = Math.fma(d, xhat[off + i * c + j], ad);
+        }
+        sums[j] += as;
+        sums[c + j] += ad;
       }
     }
     for (int j = 0; j < c; j++) {

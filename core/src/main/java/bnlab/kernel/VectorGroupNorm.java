@@ -10,11 +10,11 @@ import jdk.incubator.vector.VectorSpecies;
  * = (C/G)·S values at element offset r·m, made of C/G channel segments of S values.
  *
  * <p>The run's moments are {@link VectorBatchNorm}'s for a single row of m values (shifted sums,
- * two passes in double). Segments of at least one vector use VectorBatchNorm's per-channel
- * normalize, sums and apply (γ_j broadcast); with S = 1 the vectors run along the run with γ and β
- * loaded per element (LayerNorm's element-wise affine); other short segments are done element by
+ * two passes in double). Segments of S &gt; 1 values use VectorBatchNorm's per-channel normalize,
+ * sums and apply (γ_j broadcast), whatever the vector width; with S = 1 the vectors run along the
+ * run with γ and β loaded per element (LayerNorm's element-wise affine), the last values element by
  * element with the same float operations as the vector lanes, so x̂ recomputed from the input in
- * backward always equals the x̂ of the forward pass.
+ * backward always equals the x̂ of the forward pass. Sums follow {@link Reduction}'s order.
  *
  * <p>Calls are split by groups (all samples of groups [q0, q1) in one chunk), so every channel's γ
  * and β gradients are summed over the samples in one fixed order whatever the thread count.
@@ -263,7 +263,7 @@ final class VectorGroupNorm {
     int s = v.s();
     int r = i * v.groups() + q;
     int j0 = q * v.groupSize();
-    if (s >= L) {
+    if (s > 1) {
       for (int j = j0; j < j0 + v.groupSize(); j++) {
         VectorBatchNorm.normalize(x, i * c * s, 1, c, s, j, st, r, gamma, beta, y, xhat);
       }
@@ -345,26 +345,29 @@ final class VectorGroupNorm {
       float[] lanes = VectorBatchNorm.lanes();
       int from = i * c + j0;
       int len = v.groupSize();
-      int bound = F.loopBound(len);
+      int bound = Reduction.body(len);
       for (int t0 = 0; t0 < bound; t0 += VectorBatchNorm.BLOCK) {
-        // float lanes over at most BLOCK elements, then double (as VectorBatchNorm's sums)
-        FloatVector accA = FloatVector.zero(F);
-        FloatVector accB = accA;
-        for (int t = t0; t < Math.min(bound, t0 + VectorBatchNorm.BLOCK); t += L) {
-          int j = j0 + t;
-          FloatVector d = FloatVector.fromArray(F, dy, from + t);
-          FloatVector h = FloatVector.fromArray(F, src, from + t).sub(aV).sub(bV).mul(sV);
-          FloatVector dh = d.mul(h);
-          FloatVector g = affine(gamma, j, 1f);
-          accA = d.fma(g, accA);
-          accB = dh.fma(g, accB);
-          dh.add(FloatVector.fromArray(F, columns, j)).intoArray(columns, j);
-          d.add(FloatVector.fromArray(F, columns, c + j)).intoArray(columns, c + j);
+        // Reduction's order: float partials over at most BLOCK elements, then double (as
+        // VectorBatchNorm's sums); partial p in lane p mod L of accumulator p / L.
+        FloatVector p0 = FloatVector.zero(F);
+        FloatVector p1 = p0, p2 = p0, p3 = p0, q0 = p0, q1 = p0, q2 = p0, q3 = p0;
+        int end = Math.min(bound, t0 + VectorBatchNorm.BLOCK);
+        for (int t = t0; t < end; t += Reduction.P) {
+          p0 = term(dy, src, from, t, j0, aV, bV, sV, gamma, columns, c, p0, false);
+          q0 = term(dy, src, from, t, j0, aV, bV, sV, gamma, columns, c, q0, true);
+          if (L <= 8) {
+            p1 = term(dy, src, from, t + L, j0, aV, bV, sV, gamma, columns, c, p1, false);
+            q1 = term(dy, src, from, t + L, j0, aV, bV, sV, gamma, columns, c, q1, true);
+          }
+          if (L == 4) {
+            p2 = term(dy, src, from, t + 8, j0, aV, bV, sV, gamma, columns, c, p2, false);
+            q2 = term(dy, src, from, t + 8, j0, aV, bV, sV, gamma, columns, c, q2, true);
+            p3 = term(dy, src, from, t + 12, j0, aV, bV, sV, gamma, columns, c, p3, false);
+            q3 = term(dy, src, from, t + 12, j0, aV, bV, sV, gamma, columns, c, q3, true);
+          }
         }
-        accA.intoArray(lanes, 0);
-        accB.intoArray(lanes, L);
-        sumDxhat += VectorBatchNorm.sumLanes(lanes, 0);
-        sumDxhatXhat += VectorBatchNorm.sumLanes(lanes, L);
+        sumDxhat += VectorBatchNorm.fold(p0, p1, p2, p3, lanes, 0);
+        sumDxhatXhat += VectorBatchNorm.fold(q0, q1, q2, q3, lanes, Reduction.P);
       }
       for (int t = bound; t < len; t++) {
         int j = j0 + t;
@@ -379,6 +382,37 @@ final class VectorGroupNorm {
     }
     st.sumDxhat()[r] = sumDxhat;
     st.sumDxhatXhat()[r] = sumDxhatXhat;
+  }
+
+  /**
+   * One vector of the S = 1 sums at run position t: γ·dy added to acc (or γ·dy·x̂ when {@code
+   * second}, which also adds dy·x̂ and dy to the channels' float columns).
+   */
+  private static FloatVector term(
+      float[] dy,
+      float[] src,
+      int from,
+      int t,
+      int j0,
+      FloatVector aV,
+      FloatVector bV,
+      FloatVector sV,
+      float[] gamma,
+      float[] columns,
+      int c,
+      FloatVector acc,
+      boolean second) {
+    int j = j0 + t;
+    FloatVector d = FloatVector.fromArray(F, dy, from + t);
+    FloatVector g = affine(gamma, j, 1f);
+    if (!second) {
+      return d.fma(g, acc);
+    }
+    FloatVector h = FloatVector.fromArray(F, src, from + t).sub(aV).sub(bV).mul(sV);
+    FloatVector dh = d.mul(h);
+    dh.add(FloatVector.fromArray(F, columns, j)).intoArray(columns, j);
+    d.add(FloatVector.fromArray(F, columns, c + j)).intoArray(columns, c + j);
+    return dh.fma(g, acc);
   }
 
   private static final ThreadLocal<double[]> CELL = ThreadLocal.withInitial(() -> new double[2]);
@@ -398,7 +432,7 @@ final class VectorGroupNorm {
     int s = v.s();
     int r = i * v.groups() + q;
     int j0 = q * v.groupSize();
-    if (s >= L) {
+    if (s > 1) {
       for (int j = j0; j < j0 + v.groupSize(); j++) {
         VectorBatchNormBackward.apply(dy, src, fromInput, i * c * s, 1, c, s, j, st, r, gamma, dx);
       }

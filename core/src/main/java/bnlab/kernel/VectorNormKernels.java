@@ -14,12 +14,13 @@ final class VectorNormKernels implements NormKernels {
   }
 
   /**
-   * Per-sample statistics over runs of at least two vectors: shorter runs (GroupNorm on (N, C)
-   * features with a few channels per group) are faster element by element, so every kernel of such
-   * a layout, x̂ included, is the scalar twin's.
+   * Per-sample statistics over runs of at least two 512-bit vectors (2·{@link Reduction#P} values,
+   * whatever this machine's width, so the choice does not change results across CPUs): shorter runs
+   * (GroupNorm on (N, C) features with a few channels per group) are faster element by element, so
+   * every kernel of such a layout, x̂ included, is the scalar twin's.
    */
   private static boolean perSample(NormLayout v) {
-    return v.blockSize() == 1 && v.count() >= 2L * VectorBatchNorm.L;
+    return v.blockSize() == 1 && v.count() >= 2L * Reduction.P;
   }
 
   @Override
@@ -67,7 +68,7 @@ final class VectorNormKernels implements NormKernels {
   @Override
   public boolean recomputesXhat(NormLayout v) {
     if (perChannel(v)) {
-      return v.s() >= VectorBatchNorm.L;
+      return v.s() > 1;
     }
     return perSample(v);
   }

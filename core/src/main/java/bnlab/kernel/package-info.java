@@ -25,5 +25,23 @@
  * <p>Multi-threaded kernels split work into a fixed number of chunks ({@link
  * bnlab.kernel.Parallel}) and reduce in a fixed order, so results are bit-identical for any thread
  * count.
+ *
+ * <p><b>One reduction order for every vector width.</b> A vector sum in the width's own order (L
+ * lanes, then a tree over L) gives different bits on AVX2 (8 floats) and AVX-512 (16), and so a
+ * different training run for the same seed. The vector kernels that reduce therefore all follow
+ * {@link bnlab.kernel.Reduction}'s order: a run of values is cut into a body of full blocks of P =
+ * 16 and a tail; body value j is added (or fused-multiply-added, where the kernel uses FMA) to
+ * partial sum j mod 16 in run order — lane j of one 512-bit accumulator, lane j mod 8 of the (j /
+ * 8)-th of two 256-bit ones, of the (j / 4)-th of four 128-bit ones, or one L-lane slice per pass
+ * in the GEMM's register blocks; the 16 partials are combined by a fixed pairwise tree (8, 4, 2,
+ * 1); the tail is summed in order on its own (in double for normalization statistics, in float with
+ * FMA for dot products) and added last. Elementwise kernels, the broadcast GEMM (each element of C
+ * sums over k in order) and per-channel lanes with the remaining channels done with the same float
+ * operations one by one are width-independent as they stand; so are the choices between code paths
+ * (thresholds are in units of 16 floats, not of the vector width). This covers the normalization
+ * kernels ({@code VectorBatchNorm*}, {@code VectorGroupNorm}), {@code DotGemm} and the direct
+ * convolution's weight gradient ({@code DirectConv.weightGrad}). {@code WidthIndependenceTest} runs
+ * them at 128, 256 and 512 bits in JVMs of their own and compares the bits. The scalar twins are
+ * the naive formulas (double accumulators, no FMA) and are not bit-identical to the vector kernels.
  */
 package bnlab.kernel;

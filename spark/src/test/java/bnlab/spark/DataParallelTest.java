@@ -124,10 +124,12 @@ class DataParallelTest {
         want.size(), maxRelLoss(want, got), Fixture.maxRel(w, g, 1e-3));
     // One process and two replicas add the gradient in different orders (1e-7 apart after a
     // step); BN over 8 samples per feature (bn3, bn4) and ReLU kinks amplify that over the steps,
-    // to 1.1e-5 in the loss of step 20 here, where SyncBN over 16 stays below 5e-7.
-    assertLossesClose(want.subList(0, 19), got.subList(0, 19), 1e-5);
-    assertLossesClose(want, got, 2e-5);
-    Fixture.assertClose(w, g, 2e-3, 1e-3, "BN K=2 vs Ghost BN 8");
+    // to 1.1e-5 in the loss of step 20 with the kernels of that time and 3.7e-5 at step 19 with
+    // the width-independent reduction order (another rounding of the same sums), where SyncBN over
+    // 16 stays below 5e-7 (and the first step agrees to 1e-7).
+    assertLossesClose(want, got, 1e-4);
+    // Weights: 1.3e-3 then, 3.2e-3 now (biases in front of BN, whose true gradient is 0).
+    Fixture.assertClose(w, g, 5e-3, 1e-3, "BN K=2 vs Ghost BN 8");
     assertReplicasIdentical("plain");
 
     // which task starts first changes nothing: rank 0, then rank 1 held back 300 ms at step 1
