@@ -33,7 +33,8 @@ import picocli.CommandLine.ParentCommand;
       "Defaults: 5000 training and 1000 test images, 6400 samples (100 steps of 64) per run,"
           + " SGD lr 0.1 (0.01 for nobn-small-lr), momentum 0.9, weight decay 1e-4, no schedule,"
           + " no augmentation, gradient norms every 10 steps, divergence at 10x the first loss;"
-          + " about 40 minutes on 2 busy cores (ResNet-56 takes three quarters of it).",
+          + " 82 minutes measured on 2 cores shared with other work (load 13-19; ResNet-56 takes"
+          + " three quarters of it).",
       "--full-schedule runs He et al.'s training instead (the whole training set, 64k steps of"
           + " 128, lr 0.1 divided by 10 at 32k and 48k steps, crop+flip; variant bn unless"
           + " --variants): days on a CPU; --samples cuts it short (the schedule's steps stay where"
