@@ -9,8 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Two micro-kernel families, chosen by where op(B)'s rows are contiguous: {@link BroadcastGemm}
  * when B is not transposed (C rows from broadcast A elements times B row vectors, k in blocks of
- * {@link #KC}), {@link DotGemm} when B is transposed and A not (dot products of contiguous rows).
- * Both transposed is rare and done by a scalar loop.
+ * {@link #KC}), on packed panels ({@link PackedGemm}) where that pays ({@link #packs}), {@link
+ * DotGemm} when B is transposed and A not (dot products of contiguous rows). Both transposed is
+ * rare and done by a scalar loop.
  *
  * <p>Products of at least {@link #PARALLEL_MIN} multiply-adds are split into {@link #CHUNKS} fixed
  * blocks of rows (or columns) on the {@link Parallel} pool. Every C element is computed by the same
