@@ -9,8 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Two micro-kernel families, chosen by where op(B)'s rows are contiguous: {@link BroadcastGemm}
  * when B is not transposed (C rows from broadcast A elements times B row vectors, k in blocks of
- * {@link #KC}), {@link DotGemm} when B is transposed and A not (dot products of contiguous rows).
- * Both transposed is rare and done by a scalar loop.
+ * {@link #KC}), on packed panels ({@link PackedGemm}) where that pays ({@link #packs}), {@link
+ * DotGemm} when B is transposed and A not (dot products of contiguous rows). Both transposed is
+ * rare and done by a scalar loop.
  *
  * <p>Products of at least {@link #PARALLEL_MIN} multiply-adds are split into {@link #CHUNKS} fixed
  * blocks of rows (or columns) on the {@link Parallel} pool. Every C element is computed by the same
@@ -78,6 +79,8 @@ final class VectorGemm implements GemmKernels {
     }
     if (s.k() == 0) {
       scale(c, cOff, s.ldc(), i0, i1, j0, j1, beta);
+    } else if (packs(s)) {
+      PackedGemm.block(s, a, aOff, b, bOff, beta, c, cOff, i0, i1, j0, j1);
     } else if (!s.transB()) {
       int ars = s.transA() ? 1 : s.lda();
       int acs = s.transA() ? s.lda() : 1;
@@ -108,6 +111,33 @@ final class VectorGemm implements GemmKernels {
     } else {
       bothTransposed(s, a, aOff, b, bOff, beta, c, cOff, i0, i1, j0, j1);
     }
+  }
+
+  /** {@code -Dbnlab.gemmPacking=auto|on|off}: when the broadcast GEMM packs its operands. */
+  private static final String PACKING = System.getProperty("bnlab.gemmPacking", "auto");
+
+  /**
+   * Whether a product with B not transposed runs on packed panels ({@link PackedGemm}). Copying a B
+   * element costs about as much as a quarter of the multiply-adds it takes part in with 64 rows
+   * (measured), so packing pays where the unpacked kernel is slowed by B's layout, not its size:
+   * when B's rows are 8 KB or more apart (an unpacked tile then touches a page per k: im2col
+   * matrices of many images side by side), or when both sides are large (512³: the packed A panel
+   * also streams better than 8 rows of A). Decided on the whole product, so every block of a split
+   * takes the same path. Measured on the vgg / ResNet-20 GEMM shapes and 512³, one thread (Xeon
+   * family 6 model 207, JDK 25): the per-image convolution shapes (N up to 1024) are 10-35% slower
+   * packed with 512-bit and 256-bit vectors, the wide ones 7-86% faster, 512³ 15-20% faster.
+   */
+  static boolean packs(GemmShape s) {
+    return switch (PACKING) {
+      case "on" -> !s.transB();
+      case "off" -> false;
+      default ->
+          !s.transB()
+              && s.m() >= VectorWidth.TILE_ROWS
+              && s.n() >= 4 * VectorWidth.TILE_COLS
+              && s.k() >= 32
+              && (s.ldb() >= 2048 || s.m() >= 256 && s.n() >= 256);
+    };
   }
 
   // Rare: a scalar loop keeps the code small.
@@ -169,6 +199,25 @@ final class VectorGemm implements GemmKernels {
     return t[off];
   }
 
+  /**
+   * Rows of the grid of {@link #CHUNKS} blocks a packed product is split into: each block packs its
+   * own rows of A and columns of B, so the grid with the fewest rows + columns per block.
+   */
+  static int gridRows(int m, int n) {
+    int best = 1;
+    for (int r = 2; r <= CHUNKS; r *= 2) {
+      if ((double) m / r + (double) n * r / CHUNKS
+          < (double) m / best + (double) n * best / CHUNKS) {
+        best = r;
+      }
+    }
+    return best;
+  }
+
+  private static int ceilTo(int x, int unit) {
+    return (x + unit - 1) / unit * unit;
+  }
+
   /** One parallel product's arguments, reused per calling thread so it allocates nothing. */
   private static final class Job implements Parallel.Body {
     private GemmShape s;
@@ -197,12 +246,33 @@ final class VectorGemm implements GemmKernels {
       a = b = c = null;
     }
 
-    // Rows when there are enough for every chunk to get a 4-row block, else columns.
+    // Packed: a grid of blocks. Unpacked: rows when there are enough for every chunk to get a
+    // 4-row block, else columns.
     @Override
     public void run(int chunk) {
       int m = s.m();
       int n = s.n();
-      if (m >= 4 * CHUNKS) {
+      if (packs(s)) {
+        int rows = gridRows(m, n);
+        int cols = CHUNKS / rows;
+        int rStep = ceilTo((m + rows - 1) / rows, VectorWidth.TILE_ROWS);
+        int cStep = ceilTo((n + cols - 1) / cols, VectorWidth.TILE_COLS);
+        int i0 = Math.min(m, chunk / cols * rStep);
+        int j0 = Math.min(n, chunk % cols * cStep);
+        block(
+            s,
+            a,
+            aOff,
+            b,
+            bOff,
+            beta,
+            c,
+            cOff,
+            i0,
+            Math.min(m, i0 + rStep),
+            j0,
+            Math.min(n, j0 + cStep));
+      } else if (m >= 4 * CHUNKS) {
         int step = (m + CHUNKS - 1) / CHUNKS + 3 & ~3;
         int i0 = Math.min(m, chunk * step);
         block(s, a, aOff, b, bOff, beta, c, cOff, i0, Math.min(m, i0 + step), 0, n);

@@ -113,6 +113,14 @@ class GemmWidthTest {
       shape = method(shapeClass, "batched").invoke(shape, batch, m * k, k * n);
       method(loader.loadClass("bnlab.kernel.VectorGemm"), "product")
           .invoke(null, shape, a, 0, b, 0, 0.5f, c, 0);
+      // B's rows 8 KB apart: the packed path, with its width-dependent panels and blocks.
+      int wn = 2050, wk = 40;
+      float[] wa = VectorGemmTest.random(rng, m * wk);
+      float[] wb = VectorGemmTest.random(rng, wk * wn);
+      float[] wc = VectorGemmTest.random(rng, m * wn);
+      Object wideShape = method(shapeClass, "of").invoke(null, false, false, m, wn, wk);
+      method(loader.loadClass("bnlab.kernel.VectorGemm"), "product")
+          .invoke(null, wideShape, wa, 0, wb, 0, 1f, wc, 0);
       Class<?> geometry = loader.loadClass("bnlab.kernel.ConvGeometry");
       Object g = geometry.getConstructors()[0].newInstance(3, 12, 14, 13, 3, 3, 1, 1, 0, 0);
       Class<?> layoutClass = loader.loadClass("bnlab.kernel.DirectConv$Layout");
@@ -128,9 +136,10 @@ class GemmWidthTest {
       float[] y = new float[13 * 10 * 12];
       method(loader.loadClass("bnlab.kernel.DirectConv"), "forward")
           .invoke(null, layout, x, 0, w, null, y, 0, new float[wide], new float[reach]);
-      float[] out = new float[c.length + y.length];
+      float[] out = new float[c.length + y.length + wc.length];
       System.arraycopy(c, 0, out, 0, c.length);
       System.arraycopy(y, 0, out, c.length, y.length);
+      System.arraycopy(wc, 0, out, c.length + y.length, wc.length);
       return new Object[] {name, out};
     } finally {
       restore("bnlab.vectorBits", oldBits);

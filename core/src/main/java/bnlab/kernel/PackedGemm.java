@@ -1,0 +1,172 @@
+package bnlab.kernel;
+
+import static bnlab.kernel.VectorGemm.L;
+import static bnlab.kernel.VectorGemm.S;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The broadcast GEMM (B not transposed) on packed panels, blocked as in GotoBLAS and BLIS (Goto and
+ * van de Geijn 2008; Van Zee and van de Geijn 2015): C's columns in blocks of {@link Blocking#nc},
+ * k in blocks of {@link Blocking#kc}, and for each a (kc × nc) block of B copied into column panels
+ * of NR = 2 vectors (each panel kc rows of NR contiguous floats, so a tile reads one stream that
+ * stays in L1), then A's rows in blocks of {@link Blocking#mc} copied into row panels of MR (kc
+ * columns of MR contiguous floats, in L2), and the register tiles ({@link PackedTile}) run over
+ * them. Packing makes every load of the inner loop sequential and within a few pages, where the
+ * unpacked kernel reads B's rows ldb floats apart (a page per k for wide im2col matrices).
+ *
+ * <p>Per C element the same operations as {@link BroadcastGemm}: beta·C, then the fused
+ * multiply-adds in k order (k blocks and batch terms in order, the element stored after a block and
+ * loaded again for the next, which does not round), so the packed and the unpacked paths give the
+ * same bits, at every width and for any split of C across threads. Partial tiles at the edges run
+ * {@link BroadcastGemm#panel} on the packed panels.
+ *
+ * <p>The packing buffers belong to the calling thread and are allocated once, at their largest
+ * size, on its first packed product: nothing is allocated per call.
+ */
+final class PackedGemm {
+  private static final int MR = VectorWidth.TILE_ROWS;
+  private static final int NR = VectorWidth.TILE_COLS;
+
+  /** Block sizes of this process (depend on the vector width and the caches, never the bits). */
+  static final Blocking BLOCKS = Blocking.of(CacheSizes.l1(), CacheSizes.l2());
+
+  private static final ThreadLocal<float[][]> BUFFERS =
+      ThreadLocal.withInitial(
+          () -> new float[][] {new float[BLOCKS.mc * BLOCKS.kc], new float[BLOCKS.kc * BLOCKS.nc]});
+
+  private PackedGemm() {}
+
+  /**
+   * The k, row and column blocks: a (kc × NR) panel of B takes half of L1, a (mc × kc) block of A a
+   * quarter of L2 and a (kc × nc) block of B half of L2.
+   *
+   * @param kc k per block
+   * @param mc rows of A per block, a multiple of MR
+   * @param nc columns of B per block, a multiple of NR
+   */
+  record Blocking(int kc, int mc, int nc) {
+    static Blocking of(int l1Bytes, int l2Bytes) {
+      int kc = Math.clamp(l1Bytes / 2 / (NR * Float.BYTES) / 16 * 16, 64, 512);
+      int mc = Math.clamp(l2Bytes / 4 / (kc * Float.BYTES) / MR * MR, MR, 1024 / MR * MR);
+      int nc = Math.clamp(l2Bytes / 2 / (kc * Float.BYTES) / NR * NR, NR, 4096);
+      return new Blocking(kc, mc, nc);
+    }
+  }
+
+  /**
+   * C block rows [i0, i1) × columns [j0, j1) of a product with B not transposed: C = beta·C + Σ_t
+   * op(A_t)·B_t.
+   */
+  static void block(
+      GemmShape s,
+      float[] a,
+      int aOff,
+      float[] b,
+      int bOff,
+      float beta,
+      float[] c,
+      int cOff,
+      int i0,
+      int i1,
+      int j0,
+      int j1) {
+    float[][] buffers = BUFFERS.get();
+    float[] ap = buffers[0];
+    float[] bp = buffers[1];
+    int ars = s.transA() ? 1 : s.lda();
+    int acs = s.transA() ? s.lda() : 1;
+    int k = s.k();
+    int ldb = s.ldb();
+    int ldc = s.ldc();
+    for (int jc = j0; jc < j1; jc += BLOCKS.nc) {
+      int nc = Math.min(BLOCKS.nc, j1 - jc);
+      for (int t = 0; t < s.batch(); t++) {
+        int at = aOff + t * s.aStride();
+        int bt = bOff + t * s.bStride();
+        for (int pc = 0; pc < k; pc += BLOCKS.kc) {
+          int kc = Math.min(BLOCKS.kc, k - pc);
+          float bb = t == 0 && pc == 0 ? beta : 1f;
+          packB(kc, nc, b, bt + pc * ldb + jc, ldb, bp);
+          for (int ic = i0; ic < i1; ic += BLOCKS.mc) {
+            int mc = Math.min(BLOCKS.mc, i1 - ic);
+            packA(kc, mc, a, at + ic * ars + pc * acs, ars, acs, ap);
+            macro(kc, mc, nc, ap, bp, bb, c, cOff + ic * ldc + jc, ldc);
+          }
+        }
+      }
+    }
+  }
+
+  // C (mc, nc) at c[ci] = beta·C + packed A (mc, kc) · packed B (kc, nc); B's panel outside, so it
+  // stays in L1 while A's panels stream from L2.
+  private static void macro(
+      int kc, int mc, int nc, float[] ap, float[] bp, float beta, float[] c, int ci, int ldc) {
+    for (int jr = 0; jr < nc; jr += NR) {
+      int nr = Math.min(NR, nc - jr);
+      int bi = jr * kc;
+      for (int ir = 0; ir < mc; ir += MR) {
+        int mr = Math.min(MR, mc - ir);
+        int ai = ir * kc;
+        int cij = ci + ir * ldc + jr;
+        if (mr == MR && nr == NR) {
+          if (MR == 8) {
+            PackedTile.k8x2(kc, ap, ai, bp, bi, beta, c, cij, ldc);
+          } else {
+            PackedTile.k6x2(kc, ap, ai, bp, bi, beta, c, cij, ldc);
+          }
+        } else {
+          BroadcastGemm.panel(kc, ap, ai, 1, MR, bp, bi, NR, beta, c, cij, ldc, 0, mr, 0, nr);
+        }
+      }
+    }
+  }
+
+  /**
+   * B (kc, nc) at b[src] with leading dimension ldb into column panels of NR: panel q at
+   * dst[q·NR·kc] holds row p's NR floats at p·NR. Row by row, so B is read in runs of nc floats.
+   */
+  static void packB(int kc, int nc, float[] b, int src, int ldb, float[] dst) {
+    int full = nc / NR;
+    int rest = nc - full * NR;
+    int panel = kc * NR;
+    for (int p = 0; p < kc; p++) {
+      int from = src + p * ldb;
+      int to = p * NR;
+      for (int q = 0; q < full; q++) {
+        FloatVector.fromArray(S, b, from).intoArray(dst, to);
+        FloatVector.fromArray(S, b, from + L).intoArray(dst, to + L);
+        from += NR;
+        to += panel;
+      }
+      if (rest > 0) {
+        System.arraycopy(b, from, dst, to, rest);
+      }
+    }
+  }
+
+  /**
+   * op(A) (mc, kc) at a[src] (element (i, p) at src + i·ars + p·acs) into row panels of MR: panel r
+   * at dst[r·MR·kc] holds column p's MR floats at p·MR (a partial last panel only its rows).
+   */
+  static void packA(int kc, int mc, float[] a, int src, int ars, int acs, float[] dst) {
+    for (int i0 = 0; i0 < mc; i0 += MR) {
+      int mr = Math.min(MR, mc - i0);
+      int base = i0 * kc;
+      int from = src + i0 * ars;
+      if (acs == 1) {
+        // Rows contiguous: read each row once, write it with stride MR.
+        for (int r = 0; r < mr; r++) {
+          int row = from + r * ars;
+          for (int p = 0; p < kc; p++) {
+            dst[base + p * MR + r] = a[row + p];
+          }
+        }
+      } else {
+        for (int p = 0; p < kc; p++) {
+          System.arraycopy(a, from + p * acs, dst, base + p * MR, mr);
+        }
+      }
+    }
+  }
+}
