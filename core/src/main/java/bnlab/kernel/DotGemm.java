@@ -9,8 +9,8 @@ import jdk.incubator.vector.FloatVector;
  * The GEMM micro-kernels for B transposed and A not: each C element is a dot product of two
  * contiguous rows, computed 2×4 at a time in {@link Reduction}'s order, the same bits at every
  * vector width: each row's body in {@link Reduction#P} partial sums (one pass per vector-wide slice
- * of them: one pass on 512-bit registers, two on 256-bit ones, which then read each row twice; a
- * 2×4 block of 16 partials each would not fit in sixteen 256-bit registers), combined by {@link
+ * of them: one pass on 512-bit registers, four on 128-bit ones, which then read each row four
+ * times; 256-bit registers take {@link DotGemm8}'s single pass), combined by {@link
  * Reduction#tree}, plus the tails' terms in one sequential sum. A batch of operand pairs is summed
  * inside each element's partials, so the sum over the batch does not depend on how C is split.
  */
@@ -31,6 +31,10 @@ final class DotGemm {
       int i1,
       int j0,
       int j1) {
+    if (L == 8) {
+      DotGemm8.dots(s, a, aOff, b, bOff, beta, c, cOff, i0, i1, j0, j1);
+      return;
+    }
     int batch = s.batch(), aStride = s.aStride(), bStride = s.bStride(), k = s.k();
     int lda = s.lda(), ldb = s.ldb(), ldc = s.ldc();
     // Blocks of 4 B rows outside, A row pairs inside: B (the im2col matrix, the larger operand
@@ -90,13 +94,18 @@ final class DotGemm {
     }
   }
 
-  private static float dotOut(float s, float beta, float old) {
+  static float dotOut(float s, float beta, float old) {
     return beta == 0f ? s : s + beta * old;
   }
 
   /** Per-thread partial sums of a 2×4 block, {@link Reduction#P} per element. */
   private static final ThreadLocal<float[]> PARTIALS =
       ThreadLocal.withInitial(() -> new float[8 * Reduction.P]);
+
+  /** This thread's partial sums of a block, 8·{@link Reduction#P} floats. */
+  static float[] partials() {
+    return PARTIALS.get();
+  }
 
   private static void dot1(
       int batch,

@@ -1,0 +1,140 @@
+package bnlab.kernel;
+
+import static bnlab.kernel.VectorGemm.S;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * {@link DotGemm} on 8-lane (256-bit) registers in one pass: each C element keeps its {@link
+ * Reduction#P} = 16 partial sums in two accumulators (body values j with j mod 16 &lt; 8, and the
+ * others), so every row is read once. The general kernel's 2×4 block would need 16 accumulators of
+ * 8 lanes, all of AVX2's registers, and so takes two passes over its rows, each using half of every
+ * cache line it loads. Here 2×2 blocks: 8 accumulators, 8 loads for 8 fused multiply-adds. Each
+ * partial sums the same terms in the same order as in the general kernel, so the bits are the same.
+ */
+final class DotGemm8 {
+  private static final int H = 8;
+
+  private DotGemm8() {}
+
+  /** C block rows [i0, i1) × columns [j0, j1) = beta·C + Σ_t A_t · B_tᵀ. */
+  static void dots(
+      GemmShape s,
+      float[] a,
+      int aOff,
+      float[] b,
+      int bOff,
+      float beta,
+      float[] c,
+      int cOff,
+      int i0,
+      int i1,
+      int j0,
+      int j1) {
+    int lda = s.lda(), ldb = s.ldb(), ldc = s.ldc();
+    int iPairs = i0 + (i1 - i0) / 2 * 2;
+    int j = j0;
+    for (; j + 2 <= j1; j += 2) {
+      for (int i = i0; i < iPairs; i += 2) {
+        d2x2(s, a, aOff + i * lda, b, bOff + j * ldb, beta, c, cOff + i * ldc + j);
+      }
+      for (int i = iPairs; i < i1; i++) {
+        dot1(s, a, aOff + i * lda, b, bOff + j * ldb, beta, c, cOff + i * ldc + j);
+        dot1(s, a, aOff + i * lda, b, bOff + (j + 1) * ldb, beta, c, cOff + i * ldc + j + 1);
+      }
+    }
+    for (; j < j1; j++) {
+      for (int i = i0; i < i1; i++) {
+        dot1(s, a, aOff + i * lda, b, bOff + j * ldb, beta, c, cOff + i * ldc + j);
+      }
+    }
+  }
+
+  private static void dot1(
+      GemmShape s, float[] a, int ai, float[] b, int bj, float beta, float[] c, int ci) {
+    int batch = s.batch(), aStride = s.aStride(), bStride = s.bStride(), k = s.k();
+    int body = Reduction.body(k);
+    FloatVector lo = FloatVector.zero(S);
+    FloatVector hi = lo;
+    float r = 0f;
+    for (int u = 0; u < batch; u++) {
+      int at = ai + u * aStride, bt = bj + u * bStride;
+      for (int p = 0; p < body; p += Reduction.P) {
+        lo = FloatVector.fromArray(S, a, at + p).fma(FloatVector.fromArray(S, b, bt + p), lo);
+        hi =
+            FloatVector.fromArray(S, a, at + p + H)
+                .fma(FloatVector.fromArray(S, b, bt + p + H), hi);
+      }
+    }
+    for (int u = 0; u < batch; u++) {
+      int at = ai + u * aStride, bt = bj + u * bStride;
+      for (int p = body; p < k; p++) {
+        r = Math.fma(a[at + p], b[bt + p], r);
+      }
+    }
+    float[] t = DotGemm.partials();
+    lo.intoArray(t, 0);
+    hi.intoArray(t, H);
+    c[ci] = DotGemm.dotOut(Reduction.tree(t, 0) + r, beta, c[ci]);
+  }
+
+  private static void d2x2(
+      GemmShape s, float[] a, int ai, float[] b, int bj, float beta, float[] c, int ci) {
+    int batch = s.batch(), aStride = s.aStride(), bStride = s.bStride(), k = s.k();
+    int lda = s.lda(), ldb = s.ldb(), ldc = s.ldc();
+    int body = Reduction.body(k);
+    // sIJ holds the partials j mod 16 < 8 of element (I, J), tIJ the others.
+    FloatVector s00 = FloatVector.zero(S), s01 = s00, s10 = s00, s11 = s00;
+    FloatVector t00 = s00, t01 = s00, t10 = s00, t11 = s00;
+    for (int u = 0; u < batch; u++) {
+      int at = ai + u * aStride, bt = bj + u * bStride;
+      for (int p = 0; p < body; p += Reduction.P) {
+        FloatVector a0 = FloatVector.fromArray(S, a, at + p);
+        FloatVector a1 = FloatVector.fromArray(S, a, at + lda + p);
+        FloatVector b0 = FloatVector.fromArray(S, b, bt + p);
+        FloatVector b1 = FloatVector.fromArray(S, b, bt + ldb + p);
+        s00 = a0.fma(b0, s00);
+        s01 = a0.fma(b1, s01);
+        s10 = a1.fma(b0, s10);
+        s11 = a1.fma(b1, s11);
+        a0 = FloatVector.fromArray(S, a, at + p + H);
+        a1 = FloatVector.fromArray(S, a, at + lda + p + H);
+        b0 = FloatVector.fromArray(S, b, bt + p + H);
+        b1 = FloatVector.fromArray(S, b, bt + ldb + p + H);
+        t00 = a0.fma(b0, t00);
+        t01 = a0.fma(b1, t01);
+        t10 = a1.fma(b0, t10);
+        t11 = a1.fma(b1, t11);
+      }
+    }
+    float r00 = 0f, r01 = 0f, r10 = 0f, r11 = 0f;
+    for (int u = 0; u < batch; u++) {
+      int at = ai + u * aStride, bt = bj + u * bStride;
+      for (int p = body; p < k; p++) {
+        float x0 = a[at + p];
+        float x1 = a[at + lda + p];
+        float y0 = b[bt + p];
+        float y1 = b[bt + ldb + p];
+        r00 = Math.fma(x0, y0, r00);
+        r01 = Math.fma(x0, y1, r01);
+        r10 = Math.fma(x1, y0, r10);
+        r11 = Math.fma(x1, y1, r11);
+      }
+    }
+    final int q = Reduction.P;
+    float[] t = DotGemm.partials();
+    s00.intoArray(t, 0);
+    t00.intoArray(t, H);
+    s01.intoArray(t, q);
+    t01.intoArray(t, q + H);
+    s10.intoArray(t, 2 * q);
+    t10.intoArray(t, 2 * q + H);
+    s11.intoArray(t, 3 * q);
+    t11.intoArray(t, 3 * q + H);
+    int cj = ci + ldc;
+    c[ci] = DotGemm.dotOut(Reduction.tree(t, 0) + r00, beta, c[ci]);
+    c[ci + 1] = DotGemm.dotOut(Reduction.tree(t, q) + r01, beta, c[ci + 1]);
+    c[cj] = DotGemm.dotOut(Reduction.tree(t, 2 * q) + r10, beta, c[cj]);
+    c[cj + 1] = DotGemm.dotOut(Reduction.tree(t, 3 * q) + r11, beta, c[cj + 1]);
+  }
+}
