@@ -56,6 +56,7 @@ final class Fixture {
             replicas == null ? null : replicas.toString(),
             false,
             hooks),
+        null,
         NULL);
   }
 
