@@ -258,6 +258,7 @@ final class RunOptions {
     boolean sweep = command.equals("sweep");
     for (String m : models) {
       if (ModelZoo.isSync(m) && (spark == null || sweep)) {
+        ModelZoo.get(m); // a +sync model without BatchNorm is the first thing to fix
         throw new UserError(
             m
                 + " is "

@@ -119,8 +119,19 @@ class SharedStorageTest {
   }
 
   @Test
-  void aDataParallelRunOnSharedStorageEqualsOneOnALocalFolder() {
-    List<String> train =
+  void aDataParallelRunOnSharedStorageEqualsALocalOneAndARestartedStageResumesFromIt()
+      throws Exception {
+    DataConfig data = new DataConfig("cifar10", cifar, 40, 20);
+    TrainingOptions o =
+        new TrainingOptions(2, 8, 0.01, "sgd", data, false, 1, 0, List.of(0.1), null);
+    CompareConfig config = CompareConfig.compare(List.of("net-bn"), List.of(44L), o);
+    Path whole = tmp.resolve("dp-local");
+    Engine.run(
+        config, Fixture.session(whole).withExecutor(Fixture.dataParallel(2, false, null, 1, null)));
+    String ckpt = "checkpoints/net-bn-seed44.safetensors";
+
+    // the command line, the same run
+    ok(
         Cli.args(
             List.of("train"),
             common(
@@ -134,28 +145,17 @@ class SharedStorageTest {
                 Fixture.MASTER,
                 "--workers",
                 "2",
-                "--no-report"));
-    Path local = tmp.resolve("dp-local");
-    ok(Cli.args(train, "--out", local.toString()));
-    ok(Cli.args(train, "--out", "bnlabtest:///dp"));
+                "--no-report",
+                "--out",
+                "bnlabtest:///dp")));
     Path shared = root.resolve("dp");
-    assertEquals(Fixture.csvFiles(local), Fixture.csvFiles(shared));
-    String ckpt = "checkpoints/net-bn-seed44.safetensors";
+    assertEquals(Fixture.csvFiles(whole), Fixture.csvFiles(shared));
     Fixture.assertClose(
-        Fixture.tensors(local.resolve(ckpt)), Fixture.tensors(shared.resolve(ckpt)), 0, 0, ckpt);
+        Fixture.tensors(whole.resolve(ckpt)), Fixture.tensors(shared.resolve(ckpt)), 0, 0, ckpt);
     assertTrue(Files.exists(shared.resolve("data-parallel.json")));
     assertOnlyRunFiles(shared);
-  }
 
-  @Test
-  void aRestartedStageResumesFromWhatRankZeroPublished() throws Exception {
-    DataConfig data = new DataConfig("cifar10", cifar, 40, 20);
-    TrainingOptions o =
-        new TrainingOptions(2, 8, 0.01, "sgd", data, false, 1, 0, List.of(0.1), null);
-    CompareConfig config = CompareConfig.compare(List.of("net-bn"), List.of(44L), o);
-    Path whole = tmp.resolve("restart-whole");
-    Engine.run(
-        config, Fixture.session(whole).withExecutor(Fixture.dataParallel(2, false, null, 1, null)));
+    // worker 1 dies at step 8 of 10: the driver's second attempt starts from what rank 0 published
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     try (Staged staged = new Staged("bnlabtest:///restart", Session.Mode.NEW)) {
       DataParallel dp =
@@ -176,12 +176,11 @@ class SharedStorageTest {
     }
     String printed = log.toString(StandardCharsets.UTF_8);
     assertTrue(printed.contains("attempt 1 failed"), printed);
-    Path shared = root.resolve("restart");
-    assertEquals(Fixture.csvFiles(whole), Fixture.csvFiles(shared));
-    String ckpt = "checkpoints/net-bn-seed44.safetensors";
+    Path restarted = root.resolve("restart");
+    assertEquals(Fixture.csvFiles(whole), Fixture.csvFiles(restarted));
     Fixture.assertClose(
-        Fixture.tensors(whole.resolve(ckpt)), Fixture.tensors(shared.resolve(ckpt)), 0, 0, ckpt);
-    assertOnlyRunFiles(shared);
+        Fixture.tensors(whole.resolve(ckpt)), Fixture.tensors(restarted.resolve(ckpt)), 0, 0, ckpt);
+    assertOnlyRunFiles(restarted);
   }
 
   /** No checksum side files, no half-written files, no lock of the driver's staging folder. */
