@@ -70,7 +70,7 @@ final class CompareCommand implements Callable<Integer> {
                 "bnlab: "
                     + grid.cells().size()
                     + " run(s) into "
-                    + folder.dir()
+                    + o.shown(folder.dir())
                     + " ("
                     + data.train().size()
                     + " training, "

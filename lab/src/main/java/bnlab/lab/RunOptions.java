@@ -213,6 +213,11 @@ final class RunOptions {
     return new LocalRun(dir);
   }
 
+  /** How to name the run folder whose local copy is {@code dir}: the URI, if --out is one. */
+  String shown(Path dir) {
+    return out != null && isUri(out) ? out : dir.toString();
+  }
+
   /** Whether {@code out} names a URI ({@code scheme:/...}) rather than a local path. */
   static boolean isUri(String out) {
     return out.matches("[A-Za-z][A-Za-z0-9+.-]+:/.*");

@@ -81,7 +81,7 @@ final class SweepCommand implements Callable<Integer> {
           @Override
           public void started(RunFolder folder, Datasets.Pair data, Grid grid) {
             main.out.println(
-                "bnlab: sweep of " + grid.cells().size() + " runs into " + folder.dir());
+                "bnlab: sweep of " + grid.cells().size() + " runs into " + o.shown(folder.dir()));
           }
 
           @Override
