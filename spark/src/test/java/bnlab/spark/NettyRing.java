@@ -48,7 +48,8 @@ final class NettyRing implements AutoCloseable {
             .group(group)
             .channel(NioServerSocketChannel.class)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            // reads of up to 1 MB (Netty starts at 2 KB and grows): fewer hand-offs for large chunks
+            // reads of up to 1 MB (Netty starts at 2 KB and grows): fewer hand-offs for large
+            // chunks
             .childOption(
                 ChannelOption.RCVBUF_ALLOCATOR,
                 new AdaptiveRecvByteBufAllocator(64, 65_536, 1 << 20))

@@ -154,6 +154,28 @@ class SharedStorageTest {
         Fixture.tensors(whole.resolve(ckpt)), Fixture.tensors(shared.resolve(ckpt)), 0, 0, ckpt);
     assertTrue(Files.exists(shared.resolve("data-parallel.json")));
     assertOnlyRunFiles(shared);
+    // --resume reads the run back from shared storage: it is done, nothing changes
+    Cli.Result again =
+        ok(
+            Cli.args(
+                List.of("train"),
+                common(
+                    "--model",
+                    "net-bn",
+                    "--optimizer",
+                    "sgd",
+                    "--lr",
+                    "0.01",
+                    "--spark",
+                    Fixture.MASTER,
+                    "--workers",
+                    "2",
+                    "--no-report",
+                    "--out",
+                    "bnlabtest:///dp",
+                    "--resume")));
+    assertTrue(again.out().contains("1 run(s) into bnlabtest:///dp"), again.out());
+    assertEquals(Fixture.csvFiles(whole), Fixture.csvFiles(shared));
 
     // worker 1 dies at step 8 of 10: the driver's second attempt starts from what rank 0 published
     ByteArrayOutputStream log = new ByteArrayOutputStream();
