@@ -1,5 +1,6 @@
 package bnlab.spark;
 
+import bnlab.experiment.UserError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,6 +21,7 @@ import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.apache.spark.SparkConf;
 import scala.Tuple2;
 
@@ -77,7 +79,21 @@ final class SharedFolder implements Serializable {
     if (fs == null) {
       Configuration c = new Configuration();
       hadoop.forEach(c::set);
-      FileSystem f = new Path(uri).getFileSystem(c);
+      FileSystem f;
+      try {
+        f = new Path(uri).getFileSystem(c);
+      } catch (UnsupportedFileSystemException e) {
+        String scheme = new Path(uri).toUri().getScheme();
+        throw new UserError(
+            "--out "
+                + uri
+                + ": no Hadoop FileSystem for scheme '"
+                + scheme
+                + "' on the class path; add its jars (e.g. hadoop-aws for s3a) or set"
+                + " spark.hadoop.fs."
+                + scheme
+                + ".impl");
+      }
       fs = f instanceof ChecksumFileSystem cf ? cf.getRawFileSystem() : f;
     }
     return fs;

@@ -205,6 +205,24 @@ class SharedStorageTest {
     assertOnlyRunFiles(restarted);
   }
 
+  @Test
+  void aSchemeWithoutFileSystemIsRefusedInOneLine() {
+    Cli.Result r =
+        Cli.bnlab(
+            Cli.args(
+                List.of("sweep", "--spark", Fixture.MASTER, "--out", "nosuchfs:///runs/x"),
+                common()));
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(
+        r.err()
+            .contains(
+                "--out nosuchfs:///runs/x: no Hadoop FileSystem for scheme 'nosuchfs' on the class"
+                    + " path; add its jars (e.g. hadoop-aws for s3a) or set"
+                    + " spark.hadoop.fs.nosuchfs.impl"),
+        r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+  }
+
   /** No checksum side files, no half-written files, no lock of the driver's staging folder. */
   static void assertOnlyRunFiles(Path dir) {
     try (Stream<Path> s = Files.walk(dir)) {
