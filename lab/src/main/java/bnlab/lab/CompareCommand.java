@@ -97,7 +97,7 @@ final class CompareCommand implements Callable<Integer> {
                     .withListener(console));
         folder.refresh();
         if (!o.noReport) {
-          ReportCommand.renderAfterRun(r.folder().dir(), out);
+          ReportCommand.renderAfterRun(r.folder().dir(), o.shown(r.folder().dir()), out);
         }
       } finally {
         folder.publish();

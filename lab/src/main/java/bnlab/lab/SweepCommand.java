@@ -106,7 +106,7 @@ final class SweepCommand implements Callable<Integer> {
                     .withListener(console));
         folder.refresh();
         if (!o.noReport) {
-          ReportCommand.renderAfterRun(r.folder().dir(), main.out);
+          ReportCommand.renderAfterRun(r.folder().dir(), o.shown(r.folder().dir()), main.out);
         }
       } finally {
         folder.publish();

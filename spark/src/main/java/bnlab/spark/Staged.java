@@ -34,11 +34,16 @@ final class Staged implements Cluster.SharedRun {
     String attempt =
         "driver-" + ManagementFactory.getRuntimeMXBean().getPid() + "-" + UUID.randomUUID();
     staging = Staging.temporary(shared, attempt);
-    if (mode == Session.Mode.RESUME) {
-      staging.pull("");
-    } else {
-      staging.pull(RunFolder.CONFIG);
-      staging.pull(DataParallel.SETTINGS);
+    try {
+      if (mode == Session.Mode.RESUME) {
+        staging.pull("");
+      } else {
+        staging.pull(RunFolder.CONFIG);
+        staging.pull(DataParallel.SETTINGS);
+      }
+    } catch (RuntimeException e) {
+      staging.close();
+      throw e;
     }
   }
 

@@ -87,6 +87,7 @@ class SharedStorageTest {
                 common()));
     Path shared = root.resolve("sweep");
     assertTrue(r.out().contains("bnlabtest:///sweep/sweep.csv"), r.out());
+    assertTrue(r.out().contains("bnlab: report in bnlabtest:///sweep/report.html"), r.out());
     assertEquals(Fixture.csvFiles(local), Fixture.csvFiles(shared));
     for (String f : List.of("config.json", "summary.json", "sweep.csv", "report.html")) {
       assertTrue(Files.exists(shared.resolve(f)), f + " on shared storage");
