@@ -108,6 +108,31 @@ class SharedStorageTest {
     assertEquals(first, markers(shared), "no run published twice");
     assertOnlyRunFiles(shared);
 
+    // --overwrite replaces the run on shared storage too: the old runs' folders are gone
+    ok(
+        Cli.args(
+            List.of(
+                "sweep",
+                "--models",
+                "net",
+                "--lrs",
+                "0.01",
+                "--parallel",
+                "1",
+                "--spark",
+                Fixture.MASTER,
+                "--out",
+                "bnlabtest:///sweep",
+                "--overwrite",
+                "--no-report"),
+            common()));
+    try (Stream<Path> runs = Files.list(shared.resolve("runs"))) {
+      assertEquals(
+          List.of("net-lr0.01-bs8-seed44"), runs.map(p -> p.getFileName().toString()).toList());
+    }
+    assertFalse(Files.exists(shared.resolve("report.html")), "the old report is gone");
+    assertEquals(2, Files.readAllLines(shared.resolve("sweep.csv")).size());
+
     // file:/// is Hadoop's local file system
     Path file = tmp.resolve("sweep-file");
     ok(
