@@ -72,8 +72,44 @@ public final class ModelZoo {
     ENTRIES.put(e.name(), e);
   }
 
-  /** The entry called {@code name}, or a user error listing the known names. */
+  /** The suffix of a BatchNorm model trained with SyncBatchNorm across data-parallel workers. */
+  public static final String SYNC = "+sync";
+
+  /** Whether {@code name} is spelled {@code <model>+sync}. */
+  public static boolean isSync(String name) {
+    return name.endsWith(SYNC);
+  }
+
+  /** {@code name} without its {@code +sync} suffix. */
+  public static String unsync(String name) {
+    return isSync(name) ? name.substring(0, name.length() - SYNC.length()) : name;
+  }
+
+  /**
+   * The entry called {@code name}, or a user error listing the known names. {@code <model>+sync} is
+   * {@code <model>} (a BatchNorm model) under another name, so that one comparison can hold both;
+   * data-parallel training gives it {@link bnlab.nn.SyncBatchNorm} (see {@code bnlab compare
+   * --spark}), and in one process the two are the same model.
+   */
   public static synchronized Entry get(String name) {
+    if (isSync(name) && !ENTRIES.containsKey(name)) {
+      Entry base = get(unsync(name));
+      if (base.norm() != Norm.BATCH) {
+        throw new UserError(
+            name
+                + ": "
+                + base.name()
+                + " has no BatchNorm layers to synchronize (norm "
+                + base.norm().id()
+                + "); +sync applies to BatchNorm models such as net-bn");
+      }
+      return new Entry(
+          name,
+          base.norm(),
+          base.baseline(),
+          base.description() + " (SyncBatchNorm across data-parallel workers)",
+          base.factory());
+    }
     Entry e = ENTRIES.get(name);
     if (e == null) {
       throw new UserError(

@@ -50,6 +50,7 @@ public final class RunFolder {
           "smallbatch.csv",
           "depth.csv",
           "diagnose.json",
+          "data-parallel.json",
           "report.html",
           "probes",
           "checkpoints",
@@ -57,6 +58,14 @@ public final class RunFolder {
           "runs");
 
   private final Path dir;
+
+  /**
+   * The names of the files and folders of a run below the run folder ({@code --overwrite} deletes
+   * exactly these; other files there are the user's).
+   */
+  public static List<String> owned() {
+    return OWNED;
+  }
 
   /** The run folder {@code dir} (it need not exist yet). */
   public RunFolder(Path dir) {

@@ -70,7 +70,7 @@ final class CompareCommand implements Callable<Integer> {
                 "bnlab: "
                     + grid.cells().size()
                     + " run(s) into "
-                    + folder.dir()
+                    + o.shown(folder.dir())
                     + " ("
                     + data.train().size()
                     + " training, "
@@ -80,16 +80,30 @@ final class CompareCommand implements Callable<Integer> {
                     + ")");
           }
         };
-    Engine.Outcome r =
-        Engine.run(
-            config,
-            o.session(config.command(), out, RunContext.Console.ARTICLE)
-                .withExecutor(o.executor(config.command(), GridExecutor.sequential(), out))
-                .withListener(console));
-    if (!o.noReport) {
-      ReportCommand.renderAfterRun(r.folder().dir(), out);
+    Engine.Outcome r;
+    try (Cluster.SharedRun folder = o.folder(config.command(), out)) {
+      try {
+        r =
+            Engine.run(
+                config,
+                o.session(folder, out, RunContext.Console.ARTICLE)
+                    .withExecutor(
+                        o.executor(
+                            config.command(),
+                            config.models(),
+                            GridExecutor.sequential(),
+                            folder,
+                            out))
+                    .withListener(console));
+        folder.refresh();
+        if (!o.noReport) {
+          ReportCommand.renderAfterRun(r.folder().dir(), o.shown(r.folder().dir()), out);
+        }
+      } finally {
+        folder.publish();
+      }
+      out.println("bnlab: results in " + folder.uri());
     }
-    out.println("bnlab: results in " + r.folder().dir());
     for (RunResult x : r.results()) {
       out.printf(
           Locale.ROOT,

@@ -38,8 +38,19 @@ final class ReportCommand implements Callable<Integer> {
 
   /** Renders the report at the end of a command; a failure is reported, not fatal. */
   static void renderAfterRun(Path dir, java.io.PrintStream out) {
+    renderAfterRun(dir, dir.toString(), out);
+  }
+
+  /**
+   * As {@link #renderAfterRun(Path, java.io.PrintStream)} for a run folder the user knows as {@code
+   * shown} (a shared folder's URI, whose local staging copy is {@code dir}).
+   */
+  static void renderAfterRun(Path dir, String shown, java.io.PrintStream out) {
     try {
-      out.println("bnlab: report in " + Report.render(dir, skipped(out)));
+      Path file = Report.render(dir, skipped(out));
+      out.println(
+          "bnlab: report in "
+              + (shown.equals(dir.toString()) ? file : shown + "/" + file.getFileName()));
     } catch (RuntimeException e) {
       out.println(
           "bnlab: could not render the report ("

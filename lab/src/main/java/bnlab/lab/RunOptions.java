@@ -2,6 +2,7 @@ package bnlab.lab;
 
 import bnlab.experiment.DataConfig;
 import bnlab.experiment.GridExecutor;
+import bnlab.experiment.ModelZoo;
 import bnlab.experiment.RunContext;
 import bnlab.experiment.Session;
 import bnlab.experiment.TrainingOptions;
@@ -74,8 +75,12 @@ final class RunOptions {
       description = "Evaluate on N test images chosen at random (default: the whole test set).")
   Integer testSubset;
 
-  @Option(names = "--out", description = "Run folder (default: runs/<command>-<timestamp>).")
-  Path out;
+  @Option(
+      names = "--out",
+      description =
+          "Run folder (default: runs/<command>-<timestamp>); with --spark also a Hadoop URI"
+              + " (hdfs://, s3a://, file:///).")
+  String out;
 
   @Option(names = "--overwrite", description = "Replace the run already in --out.")
   boolean overwrite;
@@ -185,23 +190,88 @@ final class RunOptions {
   }
 
   /**
-   * The session of {@code command}: --out (or runs/&lt;command&gt;-&lt;time&gt;), --resume,
-   * --overwrite; a progress bar unless --no-progress or the cells share the console.
+   * The run folder of {@code command}: --out (or runs/&lt;command&gt;-&lt;time&gt;), staged locally
+   * by the cluster when --out is a Hadoop URI (only with --spark). Refuses a URI without --spark,
+   * and resuming without --spark a folder trained data parallel.
    */
-  Session session(String command, PrintStream out, RunContext.Console console) {
+  Cluster.SharedRun folder(String command, PrintStream console) {
+    Session.Mode mode = Session.mode(overwrite, resume);
+    if (out != null && isUri(out)) {
+      if (spark == null) {
+        throw new UserError(
+            "--out "
+                + out
+                + " is a Hadoop URI, which only Spark's workers write to; add --spark MASTER (e.g."
+                + " --spark local[2]) or give a local folder");
+      }
+      return cluster().stage(out, mode, console);
+    }
+    Path dir = out(out == null ? null : Path.of(out), command);
+    if (spark == null && mode == Session.Mode.RESUME) {
+      DataParallelRecord.refuseWithoutSpark(dir);
+    }
+    return new LocalRun(dir);
+  }
+
+  /** How to name the run folder whose local copy is {@code dir}: the URI, if --out is one. */
+  String shown(Path dir) {
+    return out != null && isUri(out) ? out : dir.toString();
+  }
+
+  /** Whether {@code out} names a URI ({@code scheme:/...}) rather than a local path. */
+  static boolean isUri(String out) {
+    return out.matches("[A-Za-z][A-Za-z0-9+.-]+:/.*");
+  }
+
+  /** A local run folder: the engine, the workers and the report all use it directly. */
+  private record LocalRun(Path local) implements Cluster.SharedRun {
+    @Override
+    public String uri() {
+      return local.toString();
+    }
+
+    @Override
+    public void refresh() {}
+
+    @Override
+    public void publish() {}
+
+    @Override
+    public void close() {}
+  }
+
+  /**
+   * The session of a run into {@code folder}: --resume, --overwrite; a progress bar unless
+   * --no-progress or the cells share the console.
+   */
+  Session session(Cluster.SharedRun folder, PrintStream out, RunContext.Console console) {
     boolean bar = !noProgress && console == RunContext.Console.ARTICLE;
     RunContext ctx = RunContext.of(out).withConsole(console).withProgressBar(bar);
-    return Session.of(out(this.out, command))
-        .withMode(Session.mode(overwrite, resume))
-        .withContext(ctx);
+    return Session.of(folder.local()).withMode(Session.mode(overwrite, resume)).withContext(ctx);
   }
 
   /**
    * The executor of {@code command}: {@code local}, or the cluster's for {@code --spark}; refuses
    * combinations it cannot run in one line each.
    */
-  GridExecutor executor(String command, GridExecutor local, PrintStream out) {
+  GridExecutor executor(
+      String command,
+      List<String> models,
+      GridExecutor local,
+      Cluster.SharedRun folder,
+      PrintStream out) {
     boolean sweep = command.equals("sweep");
+    for (String m : models) {
+      if (ModelZoo.isSync(m) && (spark == null || sweep)) {
+        ModelZoo.get(m); // a +sync model without BatchNorm is the first thing to fix
+        throw new UserError(
+            m
+                + " is "
+                + ModelZoo.unsync(m)
+                + " with SyncBatchNorm across data-parallel workers: it needs train or compare"
+                + " with --spark MASTER --workers K");
+      }
+    }
     if (spark == null) {
       if (workers != null || syncBn) {
         throw new UserError(
@@ -216,7 +286,7 @@ final class RunOptions {
             "sweep --spark runs each run as one task; --workers and --sync-bn are for train and"
                 + " compare");
       }
-      return cluster().cells(spark, out);
+      return cluster().cells(spark, folder, out);
     }
     int k = workers == null ? 1 : workers;
     if (k < 1) {
@@ -231,7 +301,7 @@ final class RunOptions {
               + " workers; use a multiple of "
               + k);
     }
-    return cluster().dataParallel(spark, k, syncBn, out);
+    return cluster().dataParallel(spark, k, syncBn, folder, out);
   }
 
   private static Cluster cluster() {

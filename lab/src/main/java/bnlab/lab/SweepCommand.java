@@ -81,7 +81,7 @@ final class SweepCommand implements Callable<Integer> {
           @Override
           public void started(RunFolder folder, Datasets.Pair data, Grid grid) {
             main.out.println(
-                "bnlab: sweep of " + grid.cells().size() + " runs into " + folder.dir());
+                "bnlab: sweep of " + grid.cells().size() + " runs into " + o.shown(folder.dir()));
           }
 
           @Override
@@ -94,16 +94,28 @@ final class SweepCommand implements Callable<Integer> {
                 r.testAccuracy());
           }
         };
-    Engine.Outcome r =
-        Engine.run(
-            config,
-            o.session("sweep", main.out, RunContext.Console.PREFIXED)
-                .withExecutor(o.executor("sweep", GridExecutor.threads(parallel), main.out))
-                .withListener(console));
-    if (!o.noReport) {
-      ReportCommand.renderAfterRun(r.folder().dir(), main.out);
+    try (Cluster.SharedRun folder = o.folder("sweep", main.out)) {
+      try {
+        Engine.Outcome r =
+            Engine.run(
+                config,
+                o.session(folder, main.out, RunContext.Console.PREFIXED)
+                    .withExecutor(
+                        o.executor(
+                            "sweep", models, GridExecutor.threads(parallel), folder, main.out))
+                    .withListener(console));
+        folder.refresh();
+        if (!o.noReport) {
+          ReportCommand.renderAfterRun(r.folder().dir(), o.shown(r.folder().dir()), main.out);
+        }
+      } finally {
+        folder.publish();
+      }
+      main.out.println(
+          "bnlab: sweep finished; results in "
+              + (RunOptions.isUri(folder.uri()) ? folder.uri() + "/" : folder.local() + "/")
+              + "sweep.csv");
     }
-    main.out.println("bnlab: sweep finished; results in " + r.folder().file("sweep.csv"));
     return 0;
   }
 }

@@ -57,4 +57,40 @@ class SparkOptionsTest {
         "--out",
         out);
   }
+
+  @Test
+  void sharedStorageAndSyncModelsNeedSpark() {
+    String out = tmp.resolve("run").toString();
+    refused(
+        "--out hdfs://nn:8020/runs/x is a Hadoop URI, which only Spark's workers write to; add"
+            + " --spark MASTER (e.g. --spark local[2]) or give a local folder",
+        "compare",
+        "--out",
+        "hdfs://nn:8020/runs/x");
+    refused("--out file:///tmp/x is a Hadoop URI", "sweep", "--out", "file:///tmp/x");
+    refused(
+        "net-bn+sync is net-bn with SyncBatchNorm across data-parallel workers: it needs train or"
+            + " compare with --spark MASTER --workers K",
+        "compare",
+        "--models",
+        "net-bn,net-bn+sync",
+        "--out",
+        out);
+    refused(
+        "net-bn+sync is net-bn with SyncBatchNorm",
+        "sweep",
+        "--spark",
+        "local[2]",
+        "--models",
+        "net-bn+sync",
+        "--out",
+        out);
+    refused(
+        "net+sync: net has no BatchNorm layers to synchronize (norm none)",
+        "compare",
+        "--models",
+        "net+sync",
+        "--out",
+        out);
+  }
 }

@@ -2,9 +2,11 @@ package bnlab.spark;
 
 import bnlab.experiment.GridCell;
 import bnlab.experiment.GridExecutor;
+import bnlab.experiment.ModelZoo;
 import bnlab.experiment.RunFolder;
 import bnlab.experiment.RunResult;
 import bnlab.experiment.UserError;
+import bnlab.lab.Cluster;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Serializable;
@@ -38,6 +40,7 @@ final class DataParallel implements GridExecutor {
   static final String SETTINGS = "data-parallel.json";
 
   private final Settings s;
+  private final Cluster.SharedRun shared;
   private final PrintStream out;
 
   /**
@@ -63,8 +66,13 @@ final class DataParallel implements GridExecutor {
       ReplicaTask.ReplicaHooks hooks)
       implements Serializable {}
 
-  DataParallel(Settings s, PrintStream out) {
+  /**
+   * Data-parallel training as {@code s} says, rank 0 publishing to {@code shared} (null: the run
+   * folder itself, a path every executor sees).
+   */
+  DataParallel(Settings s, Cluster.SharedRun shared, PrintStream out) {
     this.s = s;
+    this.shared = shared;
     this.out = out;
   }
 
@@ -96,14 +104,22 @@ final class DataParallel implements GridExecutor {
     jsc.sc().addSparkListener(failures);
     try {
       remember(root, cells);
+      SharedFolder store = Staged.store(shared, root, jsc.getConf());
+      Staged.begin(shared);
+      boolean someSync = cells.stream().anyMatch(c -> ModelZoo.isSync(c.config().model()));
       out.printf(
           "bnlab: data parallel on %s: %d workers, batch %d per worker%s%n",
           jsc.master(),
           s.workers(),
           cells.isEmpty() ? 0 : cells.get(0).config().batchSize() / s.workers(),
-          s.syncBn() ? ", SyncBatchNorm" : ", per-worker BatchNorm statistics");
+          s.syncBn()
+              ? ", SyncBatchNorm"
+              : someSync
+                  ? ", per-worker BatchNorm statistics (SyncBatchNorm for the +sync models)"
+                  : ", per-worker BatchNorm statistics");
       for (GridCell c : cells) {
-        done.accept(c, train(jsc, failures, root, c));
+        done.accept(c, train(jsc, failures, store, c));
+        Staged.publish(shared);
       }
     } finally {
       jsc.sc().removeSparkListener(failures);
@@ -114,7 +130,7 @@ final class DataParallel implements GridExecutor {
   }
 
   private RunResult train(
-      JavaSparkContext jsc, TaskFailures failures, RunFolder root, GridCell cell) {
+      JavaSparkContext jsc, TaskFailures failures, SharedFolder root, GridCell cell) {
     Path replicas;
     try {
       replicas =
@@ -162,11 +178,11 @@ final class DataParallel implements GridExecutor {
   }
 
   private RunResult stage(
-      JavaSparkContext jsc, RunFolder root, GridCell cell, Path replicas, int attempt) {
+      JavaSparkContext jsc, SharedFolder root, GridCell cell, Path replicas, int attempt) {
     ReplicaTask task =
         new ReplicaTask(
             cell,
-            root.dir().toAbsolutePath().toString(),
+            root,
             s.syncBn(),
             s.timeoutMillis(),
             replicas.toAbsolutePath().toString(),

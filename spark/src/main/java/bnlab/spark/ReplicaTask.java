@@ -4,6 +4,7 @@ import bnlab.experiment.Datasets;
 import bnlab.experiment.Engine;
 import bnlab.experiment.GridCell;
 import bnlab.experiment.Hook;
+import bnlab.experiment.ModelZoo;
 import bnlab.experiment.RunContext;
 import bnlab.experiment.RunFolder;
 import bnlab.experiment.RunResult;
@@ -15,7 +16,7 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -25,14 +26,15 @@ import org.apache.spark.BarrierTaskContext;
  * One replica of a data-parallel cell, run as a task of a barrier stage of K tasks: opens a
  * listening socket, exchanges "host:port" with the other tasks in the stage's one {@link
  * BarrierTaskContext#allGather} (about a second: Spark's driver RPC, hence used once), joins the
- * {@link TcpRing} and trains the cell with {@link RingReplicas}. Rank 0 trains into the run folder
- * (checkpoints, metrics, console lines); the others train the same steps into a private folder of
- * their own, starting from rank 0's checkpoint when there is one, so that a restarted stage resumes
- * every replica from the same state.
+ * {@link TcpRing} and trains the cell with {@link RingReplicas}. Rank 0 trains into a local staging
+ * copy of the run folder (copied down from shared storage first, see {@link Staging}) and publishes
+ * checkpoints and metrics at the start of every epoch and at the end; it alone prints. The others
+ * train the same steps into a private folder of their own, starting from the checkpoint rank 0
+ * published when there is one, so that a restarted stage resumes every replica from the same state.
  *
  * @param cell the cell
- * @param root the run folder (a path every executor sees)
- * @param syncBn SyncBatchNorm in place of BatchNorm
+ * @param root the shared run folder
+ * @param syncBn SyncBatchNorm in place of BatchNorm (also for a model spelled {@code <model>+sync})
  * @param timeoutMillis how long a replica waits for a peer's data before it gives up
  * @param replicaDir where ranks other than 0 keep their folders (on their executor's machine)
  * @param keepReplicas whether they keep them after the run (tests look at them)
@@ -41,7 +43,7 @@ import org.apache.spark.BarrierTaskContext;
  */
 record ReplicaTask(
     GridCell cell,
-    String root,
+    SharedFolder root,
     boolean syncBn,
     long timeoutMillis,
     String replicaDir,
@@ -77,31 +79,51 @@ record ReplicaTask(
   }
 
   private RunResult train(int rank, TcpRing ring) throws IOException {
-    RunFolder shared = new RunFolder(Path.of(root));
-    RunFolder folder = rank == 0 ? shared : replicaFolder(shared, rank);
+    boolean sync = syncBn || ModelZoo.isSync(cell.config().model());
+    List<Hook> extra = hooks == null ? List.of() : hooks.of(rank, attempt);
     RunContext ctx =
         RunContext.of(System.out)
             .withConsole(rank == 0 ? RunContext.Console.ARTICLE : RunContext.Console.QUIET)
-            .withReplicas(new RingReplicas(ring, syncBn))
-            .withHooks(hooks == null ? List.of() : hooks.of(rank, attempt));
+            .withReplicas(new RingReplicas(ring, sync))
+            .withHooks(extra);
     Datasets.Pair data = cell.config().data().open();
-    RunResult r = Engine.runCell(cell, data, folder, ctx);
-    if (rank > 0 && !keepReplicas) {
-      delete(folder.dir());
+    if (rank > 0) {
+      RunFolder folder = replicaFolder(rank);
+      RunResult r = Engine.runCell(cell, data, folder, ctx);
+      if (!keepReplicas) {
+        delete(folder.dir());
+      }
+      return r;
     }
-    return r;
+    String rel = cell.sharesFolder() ? "" : "runs/" + cell.folder();
+    try (Staging stage = Staging.temporary(root, Staged.attempt())) {
+      // cells that share the run folder share its CSV files: take them, not the other runs' output
+      stage.pull(
+          rel,
+          f ->
+              !cell.sharesFolder()
+                  || !(f.startsWith("runs/") || f.startsWith("plots/") || f.equals("report.html")));
+      List<Hook> all = new ArrayList<>(extra);
+      all.add(SparkCells.publishEveryEpoch(stage, rel));
+      RunResult r = Engine.runCell(cell, data, new RunFolder(stage.local()), ctx.withHooks(all));
+      stage.push(rel);
+      return r;
+    }
   }
 
   /** A fresh private folder of replica {@code rank}, holding rank 0's checkpoint if any. */
-  private RunFolder replicaFolder(RunFolder shared, int rank) throws IOException {
+  private RunFolder replicaFolder(int rank) throws IOException {
     Path dir = Path.of(replicaDir, "rank" + rank);
     delete(dir);
     RunFolder mine = new RunFolder(dir);
-    Path from = cellFolder(shared, cell).checkpoint(cell.config().model(), cell.config().seed());
-    if (Files.exists(from)) {
-      Path to = cellFolder(mine, cell).checkpoint(cell.config().model(), cell.config().seed());
-      Files.createDirectories(to.getParent());
-      Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+    String ckpt =
+        cellFolder(new RunFolder(Path.of("")), cell)
+            .checkpoint(cell.config().model(), cell.config().seed())
+            .toString()
+            .replace('\\', '/');
+    if (root.exists(ckpt)) {
+      root.download(
+          ckpt, cellFolder(mine, cell).checkpoint(cell.config().model(), cell.config().seed()));
     }
     return mine;
   }

@@ -1,6 +1,7 @@
 package bnlab.spark;
 
 import bnlab.experiment.GridExecutor;
+import bnlab.experiment.Session;
 import bnlab.lab.Cluster;
 import java.io.PrintStream;
 
@@ -21,15 +22,22 @@ public final class SparkCluster implements Cluster {
   public SparkCluster() {}
 
   @Override
-  public GridExecutor cells(String master, PrintStream out) {
-    return new SparkCells(master, true, out);
+  public SharedRun stage(String uri, Session.Mode mode, PrintStream out) {
+    return new Staged(uri, mode);
   }
 
   @Override
-  public GridExecutor dataParallel(String master, int workers, boolean syncBn, PrintStream out) {
+  public GridExecutor cells(String master, SharedRun shared, PrintStream out) {
+    return new SparkCells(master, true, shared, out);
+  }
+
+  @Override
+  public GridExecutor dataParallel(
+      String master, int workers, boolean syncBn, SharedRun shared, PrintStream out) {
     return new DataParallel(
         new DataParallel.Settings(
             master, workers, syncBn, PEER_TIMEOUT_MILLIS, ATTEMPTS, null, true, null),
+        shared,
         out);
   }
 }

@@ -65,13 +65,18 @@ class DataParallelTest {
   }
 
   static void assertLossesClose(List<Double> want, List<Double> got, double rel) {
+    assertLossesCloseAtLeast(want, got, rel, 19);
+  }
+
+  /** Losses equal to {@code rel} relative, over at least {@code steps} steps. */
+  static void assertLossesCloseAtLeast(List<Double> want, List<Double> got, double rel, int steps) {
     assertEquals(want.size(), got.size(), "metrics rows");
     StringBuilder sb = new StringBuilder("rel. loss diff per step:");
     for (int i = 0; i < want.size(); i++) {
       sb.append(String.format(" %.1e", Math.abs(want.get(i) - got.get(i)) / Math.abs(want.get(i))));
     }
     System.out.println(sb);
-    assertTrue(want.size() >= 19, "at least 19 steps, got " + want.size());
+    assertTrue(want.size() >= steps, "at least " + steps + " steps, got " + want.size());
     for (int i = 0; i < want.size(); i++) {
       double tol = rel * Math.abs(want.get(i));
       assertEquals(want.get(i), got.get(i), tol, "loss of step " + (i + 1));

@@ -83,6 +83,7 @@ class FaultTest {
                 null,
                 false,
                 (rank, attempt) -> dieAt(rank, attempt, 1, 15)),
+            null,
             new PrintStream(log, true, StandardCharsets.UTF_8));
     Engine.Outcome r = Engine.run(config(), Fixture.session(killed).withExecutor(dp));
     String printed = log.toString(StandardCharsets.UTF_8);
@@ -141,6 +142,7 @@ class FaultTest {
     DataParallel dp =
         new DataParallel(
             new DataParallel.Settings(Fixture.MASTER, 2, false, 1500, 1, null, false, hang),
+            null,
             Fixture.NULL);
     Fixture.spark();
     long t0 = System.nanoTime();

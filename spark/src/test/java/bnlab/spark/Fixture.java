@@ -26,9 +26,12 @@ final class Fixture {
   static final String MASTER = "local[2]";
   private static JavaSparkContext jsc;
 
-  /** The one Spark context of the test JVM (Spark allows one per JVM); never stopped. */
+  /**
+   * The one Spark context of the test JVM (Spark allows one per JVM); the tests never stop it, the
+   * command line does at its end (then the next call starts another).
+   */
   static synchronized JavaSparkContext spark() {
-    if (jsc == null) {
+    if (jsc == null || jsc.sc().isStopped()) {
       // the tasks and their ring stay on the loopback interface
       System.setProperty("spark.driver.host", "127.0.0.1");
       System.setProperty("spark.driver.bindAddress", "127.0.0.1");
@@ -56,6 +59,7 @@ final class Fixture {
             replicas == null ? null : replicas.toString(),
             false,
             hooks),
+        null,
         NULL);
   }
 

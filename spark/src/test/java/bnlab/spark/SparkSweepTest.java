@@ -38,7 +38,7 @@ class SparkSweepTest {
         Engine.run(
             sweep,
             Fixture.session(spark)
-                .withExecutor(new SparkCells(Fixture.MASTER, false, Fixture.NULL)));
+                .withExecutor(new SparkCells(Fixture.MASTER, false, null, Fixture.NULL)));
     assertEquals(4, r.results().size());
     assertEquals(
         Files.readAllLines(local.resolve("sweep.csv")),
@@ -52,7 +52,7 @@ class SparkSweepTest {
         sweep,
         Fixture.session(spark)
             .withMode(bnlab.experiment.Session.Mode.RESUME)
-            .withExecutor(new SparkCells(Fixture.MASTER, false, Fixture.NULL)));
+            .withExecutor(new SparkCells(Fixture.MASTER, false, null, Fixture.NULL)));
     assertEquals(Fixture.csvFiles(local), Fixture.csvFiles(spark));
   }
 }
