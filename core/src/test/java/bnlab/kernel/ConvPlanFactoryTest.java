@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 
 /** The factories choose the strategies {@link ConvKernels} documents; plans keep their contract. */
 class ConvPlanFactoryTest {
-  private final ConvKernels vector = new VectorConv(new VectorGemm(), "vector-test", true);
-  private final ConvKernels im2colOnly = new VectorConv(new VectorGemm(), "vector-test", false);
+  private final ConvKernels vector =
+      new VectorConv(new VectorGemm(), "vector-test", VectorConv.Mode.NO_WINOGRAD);
+  private final ConvKernels im2colOnly =
+      new VectorConv(new VectorGemm(), "vector-test", VectorConv.Mode.IM2COL);
   private final ConvKernels scalar = new ScalarConv();
 
   private static ConvGeometry conv(int c, int hw, int k, int kernel, int stride, int pad) {
