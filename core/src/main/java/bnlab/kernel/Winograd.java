@@ -20,11 +20,14 @@ import jdk.incubator.vector.FloatVector;
  * there is dropped (its dY is zero in backward).
  *
  * <p>Layouts: U (16, K, C) transformed weights; V (16, C, T) transformed input and M (16, K, T) its
- * products for T tiles (tile t·tiles + i·tilesW + j of image t in a group), element ξ = 4a + b of
- * the 4×4 tile. Backward runs the same algebra transposed: dM = A dY Aᵀ, dU = Σ_tiles dM ⊙ V, dg =
- * Gᵀ dU G, dV = Uᵀ dM and dd = B dV Bᵀ added into overlapping input patches.
+ * products for T tile numbers (tile (i, j) of image t in a group is t·tilesP + i·tp + j, with tp =
+ * tilesW + 1: one junk tile per tile row, see {@link Tiles#tp}), element ξ = 4a + b of the 4×4
+ * tile. The padded image is read as 4 polyphase planes (even/odd rows × even/odd columns), in which
+ * tap (r, c) of every tile is one constant offset. Backward runs the same algebra transposed: dM =
+ * A dY Aᵀ, dU = Σ_tiles dM ⊙ V, dg = Gᵀ dU G, dV = Uᵀ dM and dd = B dV Bᵀ added into overlapping
+ * input patches.
  *
- * <p>The input, output and gradient transforms are vectorized over the tiles of a tile row; every
+ * <p>The input, output and gradient transforms are vectorized over all tiles of an image; every
  * lane and every scalar tail computes the same sequence of adds and subtractions (no fused
  * operations, no multiplications), so the results do not depend on the vector width. The weight
  * transforms (K·C pairs, once per call) are scalar.
@@ -53,6 +56,19 @@ final class Winograd {
 
     final int rowLen;
 
+    /**
+     * Tile pitch tw + 1: tile (i, j) is number i·tp + j, and j = tw is a junk tile whose output is
+     * dropped (and whose dY is zero), so that every tap of every tile is a constant offset in the
+     * polyphase planes and the transforms run over all of an image's tiles in one vector loop.
+     */
+    final int tp;
+
+    /** Tile numbers per image, th·tp, junk tiles included. */
+    final int tilesP;
+
+    /** One polyphase plane: (th + 1) rows of tp, and one float of slack for the last junk tile. */
+    final int plane;
+
     Tiles(ConvGeometry g) {
       if (!applies(g)) {
         throw new IllegalArgumentException("WINOGRAD needs a 3x3 kernel and stride 1, got " + g);
@@ -69,11 +85,34 @@ final class Winograd {
       tiles = th * tw;
       rows = 2 * th + 2;
       rowLen = 2 * tw + 2;
+      tp = tw + 1;
+      tilesP = th * tp;
+      plane = (th + 1) * tp + 1;
     }
 
-    /** Floats of row scratch one transform call needs. */
+    /**
+     * Floats of scratch one transform call needs: 4 planes, a padded row, 36 tile runs, and 4 runs
+     * of tiles × K.
+     */
     int rowScratch() {
-      return (rows + 2) * 4 * tw + 4 * rowLen;
+      return gatherAt() + 4 * tilesP * k;
+    }
+
+    int gatherAt() {
+      return 4 * plane + rowLen + 36 * tilesP;
+    }
+
+    // Scratch regions: the 4 polyphase planes, a padded row, 4 runs of tiles, 2 × 16 runs of tiles.
+    int rowAt() {
+      return 4 * plane;
+    }
+
+    int fourAt() {
+      return 4 * plane + rowLen;
+    }
+
+    int sixteenAt() {
+      return fourAt() + 4 * tilesP;
     }
   }
 
@@ -120,7 +159,7 @@ final class Winograd {
     };
   }
 
-  /** dw[dOff..] (K, C, 3, 3) = Gᵀ dU G for dU (16, K, C) at du[uOff..] (overwritten). */
+  /** dw[dOff..] (K, C, 3, 3) = Gᵀ dU G for dUᵀ (16, C, K) at du[uOff..] (overwritten). */
   static void weightGrad(Tiles t, float[] du, int uOff, float[] dw, int dOff) {
     int kc = t.k * t.c;
     for (int f = 0; f < kc; f++) {
@@ -137,190 +176,180 @@ final class Winograd {
     }
   }
 
+  // Filter f = k·C + c is element (c, k) of each transposed plane.
   private static float gtCol(Tiles t, float[] du, int uOff, int f, int r, int b) {
     int kc = t.k * t.c;
+    int e = uOff + (f % t.c) * t.k + f / t.c;
     return gtRow(
-        r,
-        du[uOff + b * kc + f],
-        du[uOff + (4 + b) * kc + f],
-        du[uOff + (8 + b) * kc + f],
-        du[uOff + (12 + b) * kc + f]);
+        r, du[e + b * kc], du[e + (4 + b) * kc], du[e + (8 + b) * kc], du[e + (12 + b) * kc]);
+  }
+
+  // ---- polyphase planes ----------------------------------------------------------------------
+
+  /**
+   * The padded image plane x (H, W) at xOff as 4 polyphase planes in s: plane 2p + q holds xpad[2i
+   * + p][2j + q] at i·tp + j, for i ≤ th and j ≤ tw (zero outside the image).
+   */
+  private static void polyphase(Tiles t, float[] x, int xOff, float[] s) {
+    int row = t.rowAt();
+    int padW = t.g.padW();
+    java.util.Arrays.fill(s, row, row + t.rowLen, 0f);
+    for (int pr = 0; pr < t.rows; pr++) {
+      int p = pr & 1;
+      int e = 2 * p * t.plane + (pr >> 1) * t.tp;
+      int o = e + t.plane;
+      int src = pr - t.g.padH();
+      if (src < 0 || src >= t.h) {
+        java.util.Arrays.fill(s, e, e + t.tp, 0f);
+        java.util.Arrays.fill(s, o, o + t.tp, 0f);
+        continue;
+      }
+      System.arraycopy(x, xOff + src * t.w, s, row + padW, t.w);
+      for (int j = 0; j < t.tp; j++) {
+        s[e + j] = s[row + 2 * j];
+        s[o + j] = s[row + 2 * j + 1];
+      }
+      java.util.Arrays.fill(s, row + padW, row + padW + t.w, 0f); // zero edges for the next row
+    }
+    for (int pq = 0; pq < 4; pq++) {
+      s[(pq + 1) * t.plane - 1] = 0f;
+    }
+  }
+
+  // Offset of tap (r, c) of tile 0 in the polyphase planes.
+  private static int tap(Tiles t, int r, int c) {
+    return (2 * (r & 1) + (c & 1)) * t.plane + (r >> 1) * t.tp + (c >> 1);
   }
 
   // ---- input: V = Bᵀ d B -------------------------------------------------------------------
 
+  // Row r of d·B column b is d[r][C1[b]] ± d[r][C2[b]] (plus for b = 1): (d0−d2, d1+d2, d2−d1,
+  // d1−d3).
+  private static final int[] C1 = {0, 1, 2, 1};
+  private static final int[] C2 = {2, 2, 1, 3};
+
   /**
    * One image x (C, H, W) at xOff into V (16, C, ld) at v[vOff + tile]: every 4×4 patch of the
-   * padded image, Bᵀ d B. {@code s} is row scratch of {@link Tiles#rowScratch} floats.
+   * padded image, Bᵀ d B. {@code s} is scratch of {@link Tiles#rowScratch} floats.
    */
   static void input(Tiles t, float[] x, int xOff, float[] v, int vOff, int ld, float[] s) {
-    int hOff = 0; // rows × 4 × tw: each padded row's horizontal transform
-    int row = t.rows * 4 * t.tw;
-    int even = row + t.rowLen; // even and odd columns of one padded row, tw + 1 each
-    int odd = even + t.tw + 1;
     int plane = t.h * t.w;
-    java.util.Arrays.fill(s, row, row + t.rowLen, 0f);
+    int ps = t.c * ld;
     for (int ch = 0; ch < t.c; ch++) {
-      for (int pr = 0; pr < t.rows; pr++) {
-        int src = pr - t.g.padH();
-        if (src >= 0 && src < t.h) {
-          int n = Math.min(t.w, t.rowLen - t.g.padW());
-          System.arraycopy(x, xOff + ch * plane + src * t.w, s, row + t.g.padW(), n);
-          for (int j = 0; j <= t.tw; j++) {
-            s[even + j] = s[row + 2 * j];
-            s[odd + j] = s[row + 2 * j + 1];
-          }
-          // The zero edges stay zero for the next row.
-          java.util.Arrays.fill(s, row + t.g.padW(), row + t.g.padW() + n, 0f);
-          horizontal(s, even, odd, s, hOff + pr * 4 * t.tw, t.tw);
-        } else {
-          java.util.Arrays.fill(s, hOff + pr * 4 * t.tw, hOff + (pr + 1) * 4 * t.tw, 0f);
+      polyphase(t, x, xOff + ch * plane, s);
+      int o = vOff + ch * ld;
+      for (int b = 0; b < 4; b++) {
+        int c1 = C1[b];
+        int c2 = C2[b];
+        float sg = b == 1 ? 1f : -1f;
+        FloatVector sgn = FloatVector.broadcast(S, sg);
+        int r0a = tap(t, 0, c1), r0b = tap(t, 0, c2), r1a = tap(t, 1, c1), r1b = tap(t, 1, c2);
+        int r2a = tap(t, 2, c1), r2b = tap(t, 2, c2), r3a = tap(t, 3, c1), r3b = tap(t, 3, c2);
+        int n = t.tilesP;
+        int i = 0;
+        for (; n >= L && i < n; i += L) {
+          int j = Math.min(i, n - L); // the last vector overlaps the one before: same values
+          // d[r][c1] ± d[r][c2] as an add of ±d[r][c2] (exact), so no vector crosses a branch.
+          FloatVector h0 = load(s, r0a + j).add(load(s, r0b + j).mul(sgn));
+          FloatVector h1 = load(s, r1a + j).add(load(s, r1b + j).mul(sgn));
+          FloatVector h2 = load(s, r2a + j).add(load(s, r2b + j).mul(sgn));
+          FloatVector h3 = load(s, r3a + j).add(load(s, r3b + j).mul(sgn));
+          h0.sub(h2).intoArray(v, o + b * ps + j);
+          h1.add(h2).intoArray(v, o + (4 + b) * ps + j);
+          h2.sub(h1).intoArray(v, o + (8 + b) * ps + j);
+          h1.sub(h3).intoArray(v, o + (12 + b) * ps + j);
+        }
+        for (; i < n; i++) {
+          float h0 = s[r0a + i] + s[r0b + i] * sg;
+          float h1 = s[r1a + i] + s[r1b + i] * sg;
+          float h2 = s[r2a + i] + s[r2b + i] * sg;
+          float h3 = s[r3a + i] + s[r3b + i] * sg;
+          v[o + b * ps + i] = h0 - h2;
+          v[o + (4 + b) * ps + i] = h1 + h2;
+          v[o + (8 + b) * ps + i] = h2 - h1;
+          v[o + (12 + b) * ps + i] = h1 - h3;
         }
       }
-      for (int i = 0; i < t.th; i++) {
-        vertical(s, hOff + 2 * i * 4 * t.tw, t.tw, v, vOff + ch * ld + i * t.tw, t.c * ld);
-      }
     }
   }
 
-  // h_b[j] for the row's patches d = (e[j], o[j], e[j+1], o[j+1]): d·B = (d0−d2, d1+d2, d2−d1,
-  // d1−d3), stored as 4 runs of tw.
-  private static void horizontal(float[] s, int e, int o, float[] h, int hOff, int tw) {
-    int j = 0;
-    for (int bound = S.loopBound(tw); j < bound; j += L) {
-      FloatVector d0 = FloatVector.fromArray(S, s, e + j);
-      FloatVector d1 = FloatVector.fromArray(S, s, o + j);
-      FloatVector d2 = FloatVector.fromArray(S, s, e + j + 1);
-      FloatVector d3 = FloatVector.fromArray(S, s, o + j + 1);
-      d0.sub(d2).intoArray(h, hOff + j);
-      d1.add(d2).intoArray(h, hOff + tw + j);
-      d2.sub(d1).intoArray(h, hOff + 2 * tw + j);
-      d1.sub(d3).intoArray(h, hOff + 3 * tw + j);
-    }
-    for (; j < tw; j++) {
-      float d0 = s[e + j];
-      float d1 = s[o + j];
-      float d2 = s[e + j + 1];
-      float d3 = s[o + j + 1];
-      h[hOff + j] = d0 - d2;
-      h[hOff + tw + j] = d1 + d2;
-      h[hOff + 2 * tw + j] = d2 - d1;
-      h[hOff + 3 * tw + j] = d1 - d3;
-    }
-  }
-
-  // Bᵀ·(4 horizontal rows) for one tile row: v[(4a + b)·planeStride + j].
-  private static void vertical(float[] h, int hOff, int tw, float[] v, int vOff, int planeStride) {
-    int rs = 4 * tw; // one padded row's 4 runs
-    for (int b = 0; b < 4; b++) {
-      int r0 = hOff + b * tw;
-      int j = 0;
-      for (int bound = S.loopBound(tw); j < bound; j += L) {
-        FloatVector h0 = FloatVector.fromArray(S, h, r0 + j);
-        FloatVector h1 = FloatVector.fromArray(S, h, r0 + rs + j);
-        FloatVector h2 = FloatVector.fromArray(S, h, r0 + 2 * rs + j);
-        FloatVector h3 = FloatVector.fromArray(S, h, r0 + 3 * rs + j);
-        h0.sub(h2).intoArray(v, vOff + b * planeStride + j);
-        h1.add(h2).intoArray(v, vOff + (4 + b) * planeStride + j);
-        h2.sub(h1).intoArray(v, vOff + (8 + b) * planeStride + j);
-        h1.sub(h3).intoArray(v, vOff + (12 + b) * planeStride + j);
-      }
-      for (; j < tw; j++) {
-        float h0 = h[r0 + j];
-        float h1 = h[r0 + rs + j];
-        float h2 = h[r0 + 2 * rs + j];
-        float h3 = h[r0 + 3 * rs + j];
-        v[vOff + b * planeStride + j] = h0 - h2;
-        v[vOff + (4 + b) * planeStride + j] = h1 + h2;
-        v[vOff + (8 + b) * planeStride + j] = h2 - h1;
-        v[vOff + (12 + b) * planeStride + j] = h1 - h3;
-      }
-    }
+  private static FloatVector load(float[] s, int off) {
+    return FloatVector.fromArray(S, s, off);
   }
 
   // ---- output: Y = Aᵀ M A + bias -----------------------------------------------------------
 
   /**
    * M (16, K, ld) at m[mOff + tile] into one image y (K, P, Q) at yOff: Aᵀ m A + bias (bias may be
-   * null), the tail tiles' extra row and column dropped.
+   * null); junk tiles and the tail tiles' extra row and column are dropped.
    */
   static void output(
       Tiles t, float[] m, int mOff, int ld, float[] bias, float[] y, int yOff, float[] s) {
-    int tw = t.tw;
-    int planeStride = t.k * ld;
+    int ps = t.k * ld;
+    int n = t.tilesP;
+    int f = t.fourAt();
     for (int k = 0; k < t.k; k++) {
       float b = bias == null ? 0f : bias[k];
-      for (int i = 0; i < t.th; i++) {
-        int src = mOff + k * ld + i * tw;
-        outputRow(m, src, planeStride, tw, b, s);
-        int y0 = yOff + (k * t.p + 2 * i) * t.q;
-        interleave(s, 0, tw, t.q, y, y0);
-        if (2 * i + 1 < t.p) {
-          interleave(s, 2 * tw, tw, t.q, y, y0 + t.q);
-        }
+      FloatVector bv = FloatVector.broadcast(S, b);
+      int src = mOff + k * ld;
+      int i = 0;
+      for (; n >= L && i < n; i += L) {
+        int j = Math.min(i, n - L);
+        int o = src + j;
+        FloatVector m0 = FloatVector.fromArray(S, m, o);
+        FloatVector m1 = FloatVector.fromArray(S, m, o + ps);
+        FloatVector m2 = FloatVector.fromArray(S, m, o + 2 * ps);
+        FloatVector m3 = FloatVector.fromArray(S, m, o + 3 * ps);
+        FloatVector m4 = FloatVector.fromArray(S, m, o + 4 * ps);
+        FloatVector m5 = FloatVector.fromArray(S, m, o + 5 * ps);
+        FloatVector m6 = FloatVector.fromArray(S, m, o + 6 * ps);
+        FloatVector m7 = FloatVector.fromArray(S, m, o + 7 * ps);
+        FloatVector m8 = FloatVector.fromArray(S, m, o + 8 * ps);
+        FloatVector m9 = FloatVector.fromArray(S, m, o + 9 * ps);
+        FloatVector m10 = FloatVector.fromArray(S, m, o + 10 * ps);
+        FloatVector m11 = FloatVector.fromArray(S, m, o + 11 * ps);
+        // Row 0 of Aᵀ over each column b (m0b + m1b + m2b), then over the columns.
+        FloatVector a0 = m0.add(m4).add(m8);
+        FloatVector a1 = m1.add(m5).add(m9);
+        FloatVector a2 = m2.add(m6).add(m10);
+        FloatVector a3 = m3.add(m7).add(m11);
+        a0.add(a1).add(a2).add(bv).intoArray(s, f + j);
+        a1.sub(a2).sub(a3).add(bv).intoArray(s, f + n + j);
+        // Row 1 (m1b − m2b − m3b).
+        FloatVector c0 = m4.sub(m8).sub(FloatVector.fromArray(S, m, o + 12 * ps));
+        FloatVector c1 = m5.sub(m9).sub(FloatVector.fromArray(S, m, o + 13 * ps));
+        FloatVector c2 = m6.sub(m10).sub(FloatVector.fromArray(S, m, o + 14 * ps));
+        FloatVector c3 = m7.sub(m11).sub(FloatVector.fromArray(S, m, o + 15 * ps));
+        c0.add(c1).add(c2).add(bv).intoArray(s, f + 2 * n + j);
+        c1.sub(c2).sub(c3).add(bv).intoArray(s, f + 3 * n + j);
       }
+      for (; i < n; i++) {
+        int o = src + i;
+        float a0 = m[o] + m[o + 4 * ps] + m[o + 8 * ps];
+        float a1 = m[o + ps] + m[o + 5 * ps] + m[o + 9 * ps];
+        float a2 = m[o + 2 * ps] + m[o + 6 * ps] + m[o + 10 * ps];
+        float a3 = m[o + 3 * ps] + m[o + 7 * ps] + m[o + 11 * ps];
+        s[f + i] = a0 + a1 + a2 + b;
+        s[f + n + i] = a1 - a2 - a3 + b;
+        float c0 = m[o + 4 * ps] - m[o + 8 * ps] - m[o + 12 * ps];
+        float c1 = m[o + 5 * ps] - m[o + 9 * ps] - m[o + 13 * ps];
+        float c2 = m[o + 6 * ps] - m[o + 10 * ps] - m[o + 14 * ps];
+        float c3 = m[o + 7 * ps] - m[o + 11 * ps] - m[o + 15 * ps];
+        s[f + 2 * n + i] = c0 + c1 + c2 + b;
+        s[f + 3 * n + i] = c1 - c2 - c3 + b;
+      }
+      scatter(t, s, f, y, yOff + k * t.p * t.q);
     }
   }
 
-  // For one tile row: s = y00, y01, y10, y11 runs of tw (rows of the 2×2 tiles, even/odd columns).
-  private static void outputRow(float[] m, int src, int ps, int tw, float bias, float[] s) {
-    FloatVector bv = FloatVector.broadcast(S, bias);
-    int j = 0;
-    for (int bound = S.loopBound(tw); j < bound; j += L) {
-      FloatVector a0 = colSum(m, src + j, ps, 0);
-      FloatVector a1 = colSum(m, src + j, ps, 1);
-      FloatVector a2 = colSum(m, src + j, ps, 2);
-      FloatVector a3 = colSum(m, src + j, ps, 3);
-      a0.add(a1).add(a2).add(bv).intoArray(s, j);
-      a1.sub(a2).sub(a3).add(bv).intoArray(s, tw + j);
-      FloatVector c0 = colDiff(m, src + j, ps, 0);
-      FloatVector c1 = colDiff(m, src + j, ps, 1);
-      FloatVector c2 = colDiff(m, src + j, ps, 2);
-      FloatVector c3 = colDiff(m, src + j, ps, 3);
-      c0.add(c1).add(c2).add(bv).intoArray(s, 2 * tw + j);
-      c1.sub(c2).sub(c3).add(bv).intoArray(s, 3 * tw + j);
-    }
-    for (; j < tw; j++) {
-      int o = src + j;
-      float a0 = m[o] + m[o + 4 * ps] + m[o + 8 * ps];
-      float a1 = m[o + ps] + m[o + 5 * ps] + m[o + 9 * ps];
-      float a2 = m[o + 2 * ps] + m[o + 6 * ps] + m[o + 10 * ps];
-      float a3 = m[o + 3 * ps] + m[o + 7 * ps] + m[o + 11 * ps];
-      s[j] = a0 + a1 + a2 + bias;
-      s[tw + j] = a1 - a2 - a3 + bias;
-      float c0 = m[o + 4 * ps] - m[o + 8 * ps] - m[o + 12 * ps];
-      float c1 = m[o + 5 * ps] - m[o + 9 * ps] - m[o + 13 * ps];
-      float c2 = m[o + 6 * ps] - m[o + 10 * ps] - m[o + 14 * ps];
-      float c3 = m[o + 7 * ps] - m[o + 11 * ps] - m[o + 15 * ps];
-      s[2 * tw + j] = c0 + c1 + c2 + bias;
-      s[3 * tw + j] = c1 - c2 - c3 + bias;
-    }
-  }
-
-  // Row 0 of Aᵀ over column b of the tile: m0b + m1b + m2b.
-  private static FloatVector colSum(float[] m, int o, int ps, int b) {
-    return FloatVector.fromArray(S, m, o + b * ps)
-        .add(FloatVector.fromArray(S, m, o + (4 + b) * ps))
-        .add(FloatVector.fromArray(S, m, o + (8 + b) * ps));
-  }
-
-  // Row 1 of Aᵀ over column b: m1b − m2b − m3b.
-  private static FloatVector colDiff(float[] m, int o, int ps, int b) {
-    return FloatVector.fromArray(S, m, o + (4 + b) * ps)
-        .sub(FloatVector.fromArray(S, m, o + (8 + b) * ps))
-        .sub(FloatVector.fromArray(S, m, o + (12 + b) * ps));
-  }
-
-  // dst[2j] = s[e + j], dst[2j + 1] = s[e + tw + j], for the first len columns.
-  private static void interleave(float[] s, int e, int tw, int len, float[] dst, int d) {
-    int o = e + tw;
-    int j = 0;
-    for (; 2 * j + 1 < len; j++) {
-      dst[d + 2 * j] = s[e + j];
-      dst[d + 2 * j + 1] = s[o + j];
-    }
-    if (2 * j < len) {
-      dst[d + 2 * j] = s[e + j];
+  // One output plane (P, Q) from the 4 runs Y_pq of tiles at s[f]: y[2i + p][2j + q].
+  private static void scatter(Tiles t, float[] s, int f, float[] y, int yOff) {
+    for (int r = 0; r < t.p; r++) {
+      int src = f + (r & 1) * 2 * t.tilesP + (r >> 1) * t.tp;
+      int dst = yOff + r * t.q;
+      for (int c = 0; c < t.q; c++) {
+        y[dst + c] = s[src + (c & 1) * t.tilesP + (c >> 1)];
+      }
     }
   }
 
@@ -328,68 +357,143 @@ final class Winograd {
 
   /**
    * One image's dY (K, P, Q) at gOff into dM (16, K, ld) at dm[mOff + tile]: A dY Aᵀ per 2×2 tile
-   * of dY, zero beyond the output's edges.
+   * of dY, zero beyond the output's edges and for junk tiles.
    */
   static void outputGrad(Tiles t, float[] dy, int gOff, float[] dm, int mOff, int ld, float[] s) {
-    int tw = t.tw;
-    int planeStride = t.k * ld;
-    int r0 = 0; // even/odd columns of dY rows 2i and 2i+1: four runs of tw
+    int ps = t.k * ld;
+    int n = t.tilesP;
+    int f = t.fourAt();
     for (int k = 0; k < t.k; k++) {
-      for (int i = 0; i < t.th; i++) {
-        int src = gOff + (k * t.p + 2 * i) * t.q;
-        deinterleave(dy, src, t.q, s, r0, tw);
-        if (2 * i + 1 < t.p) {
-          deinterleave(dy, src + t.q, t.q, s, r0 + 2 * tw, tw);
-        } else {
-          java.util.Arrays.fill(s, r0 + 2 * tw, r0 + 4 * tw, 0f);
-        }
-        outputGradRow(s, r0, tw, dm, mOff + k * ld + i * tw, planeStride);
+      gather(t, dy, gOff + k * t.p * t.q, s, f);
+      int d = mOff + k * ld;
+      int i = 0;
+      for (; n >= L && i < n; i += L) {
+        int j = Math.min(i, n - L);
+        FloatVector y00 = FloatVector.fromArray(S, s, f + j);
+        FloatVector y01 = FloatVector.fromArray(S, s, f + n + j);
+        FloatVector y10 = FloatVector.fromArray(S, s, f + 2 * n + j);
+        FloatVector y11 = FloatVector.fromArray(S, s, f + 3 * n + j);
+        // Columns (y0, y0 + y1, y0 − y1, −y1) of each row, then A over the two rows; written out
+        // (a vector passed to a call the JIT does not inline is boxed).
+        FloatVector p0 = y00;
+        FloatVector q0 = y10;
+        p0.intoArray(dm, d + j + 0 * ps);
+        p0.add(q0).intoArray(dm, d + j + 4 * ps);
+        p0.sub(q0).intoArray(dm, d + j + 8 * ps);
+        q0.neg().intoArray(dm, d + j + 12 * ps);
+        FloatVector p1 = y00.add(y01);
+        FloatVector q1 = y10.add(y11);
+        p1.intoArray(dm, d + j + 1 * ps);
+        p1.add(q1).intoArray(dm, d + j + 5 * ps);
+        p1.sub(q1).intoArray(dm, d + j + 9 * ps);
+        q1.neg().intoArray(dm, d + j + 13 * ps);
+        FloatVector p2 = y00.sub(y01);
+        FloatVector q2 = y10.sub(y11);
+        p2.intoArray(dm, d + j + 2 * ps);
+        p2.add(q2).intoArray(dm, d + j + 6 * ps);
+        p2.sub(q2).intoArray(dm, d + j + 10 * ps);
+        q2.neg().intoArray(dm, d + j + 14 * ps);
+        FloatVector p3 = y01.neg();
+        FloatVector q3 = y11.neg();
+        p3.intoArray(dm, d + j + 3 * ps);
+        p3.add(q3).intoArray(dm, d + j + 7 * ps);
+        p3.sub(q3).intoArray(dm, d + j + 11 * ps);
+        q3.neg().intoArray(dm, d + j + 15 * ps);
+      }
+      for (; i < n; i++) {
+        float y00 = s[f + i];
+        float y01 = s[f + n + i];
+        float y10 = s[f + 2 * n + i];
+        float y11 = s[f + 3 * n + i];
+        storeRows(y00, y10, dm, d + i, ps, 0);
+        storeRows(y00 + y01, y10 + y11, dm, d + i, ps, 1);
+        storeRows(y00 - y01, y10 - y11, dm, d + i, ps, 2);
+        storeRows(-y01, -y11, dm, d + i, ps, 3);
       }
     }
   }
 
-  // s[e + j] = src[2j], s[e + tw + j] = src[2j + 1] (0 past len).
-  private static void deinterleave(float[] src, int off, int len, float[] s, int e, int tw) {
-    for (int j = 0; j < tw; j++) {
-      s[e + j] = src[off + 2 * j];
-      s[e + tw + j] = 2 * j + 1 < len ? src[off + 2 * j + 1] : 0f;
+  /**
+   * As {@link #outputGrad} into the transposed layout dMᵀ (16, ld, K) at dmt[mOff + tile·K + k]
+   * (what the weight gradient's products read as rows), vectorized over tiles × K.
+   */
+  static void outputGradT(Tiles t, float[] dy, int gOff, float[] dmt, int mOff, int ld, float[] s) {
+    int n = t.tilesP * t.k;
+    int ps = ld * t.k;
+    int f = t.gatherAt();
+    java.util.Arrays.fill(s, f, f + 4 * n, 0f);
+    for (int k = 0; k < t.k; k++) {
+      int off = gOff + k * t.p * t.q;
+      for (int r = 0; r < t.p; r++) {
+        int dst = f + (r & 1) * 2 * n + (r >> 1) * t.tp * t.k + k;
+        int src = off + r * t.q;
+        for (int c = 0; c < t.q; c++) {
+          s[dst + (c & 1) * n + (c >> 1) * t.k] = dy[src + c];
+        }
+      }
+    }
+    int i = 0;
+    for (; i < n; i += L) {
+      int j = Math.min(i, n - L); // n = tilesP·K ≥ 2·K ≥ L is not guaranteed: see the tail
+      if (j < 0) {
+        break;
+      }
+      FloatVector y00 = FloatVector.fromArray(S, s, f + j);
+      FloatVector y01 = FloatVector.fromArray(S, s, f + n + j);
+      FloatVector y10 = FloatVector.fromArray(S, s, f + 2 * n + j);
+      FloatVector y11 = FloatVector.fromArray(S, s, f + 3 * n + j);
+      // Columns (y0, y0 + y1, y0 − y1, −y1) of each row, then A over the two rows; written out
+      // (a vector passed to a call the JIT does not inline is boxed).
+      FloatVector p0 = y00;
+      FloatVector q0 = y10;
+      p0.intoArray(dmt, mOff + j + 0 * ps);
+      p0.add(q0).intoArray(dmt, mOff + j + 4 * ps);
+      p0.sub(q0).intoArray(dmt, mOff + j + 8 * ps);
+      q0.neg().intoArray(dmt, mOff + j + 12 * ps);
+      FloatVector p1 = y00.add(y01);
+      FloatVector q1 = y10.add(y11);
+      p1.intoArray(dmt, mOff + j + 1 * ps);
+      p1.add(q1).intoArray(dmt, mOff + j + 5 * ps);
+      p1.sub(q1).intoArray(dmt, mOff + j + 9 * ps);
+      q1.neg().intoArray(dmt, mOff + j + 13 * ps);
+      FloatVector p2 = y00.sub(y01);
+      FloatVector q2 = y10.sub(y11);
+      p2.intoArray(dmt, mOff + j + 2 * ps);
+      p2.add(q2).intoArray(dmt, mOff + j + 6 * ps);
+      p2.sub(q2).intoArray(dmt, mOff + j + 10 * ps);
+      q2.neg().intoArray(dmt, mOff + j + 14 * ps);
+      FloatVector p3 = y01.neg();
+      FloatVector q3 = y11.neg();
+      p3.intoArray(dmt, mOff + j + 3 * ps);
+      p3.add(q3).intoArray(dmt, mOff + j + 7 * ps);
+      p3.sub(q3).intoArray(dmt, mOff + j + 11 * ps);
+      q3.neg().intoArray(dmt, mOff + j + 15 * ps);
+    }
+    for (; i < n; i++) {
+      float y00 = s[f + i];
+      float y01 = s[f + n + i];
+      float y10 = s[f + 2 * n + i];
+      float y11 = s[f + 3 * n + i];
+      storeRows(y00, y10, dmt, mOff + i, ps, 0);
+      storeRows(y00 + y01, y10 + y11, dmt, mOff + i, ps, 1);
+      storeRows(y00 - y01, y10 - y11, dmt, mOff + i, ps, 2);
+      storeRows(-y01, -y11, dmt, mOff + i, ps, 3);
     }
   }
 
-  // dM[a][b] = Σ A[a][p]·A[b][q]·dy[p][q], A = [1 0; 1 1; 1 −1; 0 −1].
-  private static void outputGradRow(float[] s, int r0, int tw, float[] dm, int d, int ps) {
-    int j = 0;
-    for (int bound = S.loopBound(tw); j < bound; j += L) {
-      FloatVector y00 = FloatVector.fromArray(S, s, r0 + j);
-      FloatVector y01 = FloatVector.fromArray(S, s, r0 + tw + j);
-      FloatVector y10 = FloatVector.fromArray(S, s, r0 + 2 * tw + j);
-      FloatVector y11 = FloatVector.fromArray(S, s, r0 + 3 * tw + j);
-      // Columns: (y0, y0 + y1, y0 − y1, −y1) for each of the 2 rows.
-      FloatVector c00 = y00;
-      FloatVector c01 = y00.add(y01);
-      FloatVector c02 = y00.sub(y01);
-      FloatVector c03 = y01.neg();
-      FloatVector c10 = y10;
-      FloatVector c11 = y10.add(y11);
-      FloatVector c12 = y10.sub(y11);
-      FloatVector c13 = y11.neg();
-      storeRows(c00, c10, dm, d + j, ps, 0);
-      storeRows(c01, c11, dm, d + j, ps, 1);
-      storeRows(c02, c12, dm, d + j, ps, 2);
-      storeRows(c03, c13, dm, d + j, ps, 3);
-    }
-    for (; j < tw; j++) {
-      float y00 = s[r0 + j];
-      float y01 = s[r0 + tw + j];
-      float y10 = s[r0 + 2 * tw + j];
-      float y11 = s[r0 + 3 * tw + j];
-      storeRows(y00, y10, dm, d + j, ps, 0);
-      storeRows(y00 + y01, y10 + y11, dm, d + j, ps, 1);
-      storeRows(y00 - y01, y10 - y11, dm, d + j, ps, 2);
-      storeRows(-y01, -y11, dm, d + j, ps, 3);
+  // The 4 runs D_pq[i·tp + j] = dy[2i + p][2j + q] of one plane at s[f], zero outside dY.
+  private static void gather(Tiles t, float[] dy, int off, float[] s, int f) {
+    java.util.Arrays.fill(s, f, f + 4 * t.tilesP, 0f);
+    for (int r = 0; r < t.p; r++) {
+      int dst = f + (r & 1) * 2 * t.tilesP + (r >> 1) * t.tp;
+      int src = off + r * t.q;
+      for (int c = 0; c < t.q; c++) {
+        s[dst + (c & 1) * t.tilesP + (c >> 1)] = dy[src + c];
+      }
     }
   }
 
+  // Rows of A over (c0, c1): dM[0][b] = c0, dM[1][b] = c0 + c1, dM[2][b] = c0 − c1, dM[3][b] = −c1.
   private static void storeRows(float c0, float c1, float[] dm, int o, int ps, int b) {
     dm[o + b * ps] = c0;
     dm[o + (4 + b) * ps] = c0 + c1;
@@ -397,114 +501,82 @@ final class Winograd {
     dm[o + (12 + b) * ps] = -c1;
   }
 
-  // Rows of A over (c0, c1): dM[0][b] = c0, dM[1][b] = c0 + c1, dM[2][b] = c0 − c1, dM[3][b] = −c1.
-  private static void storeRows(FloatVector c0, FloatVector c1, float[] dm, int o, int ps, int b) {
-    c0.intoArray(dm, o + b * ps);
-    c0.add(c1).intoArray(dm, o + (4 + b) * ps);
-    c0.sub(c1).intoArray(dm, o + (8 + b) * ps);
-    c1.neg().intoArray(dm, o + (12 + b) * ps);
-  }
-
   /**
    * dV (16, C, ld) at dv[vOff + tile] into one image's dX (C, H, W) at xOff, overwritten: each
-   * patch's B dV Bᵀ, added where patches overlap (in tile order), padding dropped.
+   * patch's B dV Bᵀ, added where patches overlap in a fixed order per element, padding dropped.
    */
   static void inputGrad(Tiles t, float[] dv, int vOff, int ld, float[] dx, int xOff, float[] s) {
-    int tw = t.tw;
-    int rs = 4 * tw;
-    int row = t.rows * rs; // one padded row's 4 runs of dd, then the row itself
-    int padded = row + rs;
-    int plane = t.h * t.w;
+    int ps = t.c * ld;
+    int n = t.tilesP;
+    int dd = t.sixteenAt();
     for (int ch = 0; ch < t.c; ch++) {
-      for (int i = 0; i < t.th; i++) {
-        verticalGrad(dv, vOff + ch * ld + i * tw, t.c * ld, s, 2 * i * rs, tw, i == 0);
+      // Bᵀ's transpose over the rows: dh[a][b] = (dv0, dv1 − dv2 + dv3, dv1 + dv2 − dv0, −dv3).
+      for (int b = 0; b < 4; b++) {
+        adjoint(dv, vOff + ch * ld + b * ps, 4 * ps, s, dd + b * n, 4 * n, n);
       }
-      for (int pr = 0; pr < t.rows; pr++) {
-        int dst = pr - t.g.padH();
-        if (dst < 0 || dst >= t.h) {
-          continue;
-        }
-        horizontalGrad(s, pr * rs, tw, s, row, padded);
-        int n = Math.min(t.w, t.rowLen - t.g.padW());
-        System.arraycopy(s, padded + t.g.padW(), dx, xOff + ch * plane + dst * t.w, n);
+      // The same over the columns of each row (not in place: the last vector overlaps).
+      for (int a = 0; a < 4; a++) {
+        adjoint(s, dd + 4 * a * n, n, s, dd + (16 + 4 * a) * n, n, n);
+      }
+      accumulate(t, s, dd + 16 * n);
+      depolyphase(t, s, dx, xOff + ch * t.h * t.w);
+    }
+  }
+
+  // (v0, v1, v2, v3) at src + k·step -> (v0, v1 − v2 + v3, v1 + v2 − v0, −v3) at dst + k·dstep,
+  // over n elements.
+  private static void adjoint(float[] src, int so, int step, float[] dst, int d, int dstep, int n) {
+    int i = 0;
+    for (; n >= L && i < n; i += L) {
+      int j = Math.min(i, n - L);
+      FloatVector v0 = FloatVector.fromArray(S, src, so + j);
+      FloatVector v1 = FloatVector.fromArray(S, src, so + step + j);
+      FloatVector v2 = FloatVector.fromArray(S, src, so + 2 * step + j);
+      FloatVector v3 = FloatVector.fromArray(S, src, so + 3 * step + j);
+      v0.intoArray(dst, d + j);
+      v1.sub(v2).add(v3).intoArray(dst, d + dstep + j);
+      v1.add(v2).sub(v0).intoArray(dst, d + 2 * dstep + j);
+      v3.neg().intoArray(dst, d + 3 * dstep + j);
+    }
+    for (; i < n; i++) {
+      float v0 = src[so + i];
+      float v1 = src[so + step + i];
+      float v2 = src[so + 2 * step + i];
+      float v3 = src[so + 3 * step + i];
+      dst[d + i] = v0;
+      dst[d + dstep + i] = v1 - v2 + v3;
+      dst[d + 2 * dstep + i] = v1 + v2 - v0;
+      dst[d + 3 * dstep + i] = -v3;
+    }
+  }
+
+  // Polyphase plane (p, q) = dd[p][q] + dd[p][q+2] one tile left + dd[p+2][q] one tile row up +
+  // dd[p+2][q+2], added in that order for every element (whole passes, so the order does not
+  // depend on the vector width).
+  private static void accumulate(Tiles t, float[] s, int dd) {
+    int n = t.tilesP;
+    for (int p = 0; p < 2; p++) {
+      for (int q = 0; q < 2; q++) {
+        int g = (2 * p + q) * t.plane;
+        System.arraycopy(s, dd + (4 * p + q) * n, s, g, n);
+        java.util.Arrays.fill(s, g + n, g + t.plane, 0f);
+        VectorArrays.addInto(s, dd + (4 * p + q + 2) * n, s, g + 1, n);
+        VectorArrays.addInto(s, dd + (4 * (p + 2) + q) * n, s, g + t.tp, n);
+        VectorArrays.addInto(s, dd + (4 * (p + 2) + q + 2) * n, s, g + t.tp + 1, n);
       }
     }
   }
 
-  // Bᵀ's transpose over one tile row: padded rows 2i..2i+3 of h get dh_a = (dv0, dv1 − dv2 + dv3,
-  // dv1 + dv2 − dv0, −dv3); rows 2i, 2i+1 add to what tile row i−1 left, rows 2i+2, 2i+3 are set.
-  private static void verticalGrad(
-      float[] dv, int vOff, int ps, float[] h, int hOff, int tw, boolean first) {
-    int rs = 4 * tw;
-    for (int b = 0; b < 4; b++) {
-      int r0 = hOff + b * tw;
-      int j = 0;
-      for (int bound = S.loopBound(tw); j < bound; j += L) {
-        FloatVector v0 = FloatVector.fromArray(S, dv, vOff + b * ps + j);
-        FloatVector v1 = FloatVector.fromArray(S, dv, vOff + (4 + b) * ps + j);
-        FloatVector v2 = FloatVector.fromArray(S, dv, vOff + (8 + b) * ps + j);
-        FloatVector v3 = FloatVector.fromArray(S, dv, vOff + (12 + b) * ps + j);
-        FloatVector d1 = v1.sub(v2).add(v3);
-        if (first) {
-          v0.intoArray(h, r0 + j);
-          d1.intoArray(h, r0 + rs + j);
-        } else {
-          FloatVector.fromArray(S, h, r0 + j).add(v0).intoArray(h, r0 + j);
-          FloatVector.fromArray(S, h, r0 + rs + j).add(d1).intoArray(h, r0 + rs + j);
-        }
-        v1.add(v2).sub(v0).intoArray(h, r0 + 2 * rs + j);
-        v3.neg().intoArray(h, r0 + 3 * rs + j);
-      }
-      for (; j < tw; j++) {
-        float v0 = dv[vOff + b * ps + j];
-        float v1 = dv[vOff + (4 + b) * ps + j];
-        float v2 = dv[vOff + (8 + b) * ps + j];
-        float v3 = dv[vOff + (12 + b) * ps + j];
-        float d1 = v1 - v2 + v3;
-        if (first) {
-          h[r0 + j] = v0;
-          h[r0 + rs + j] = d1;
-        } else {
-          h[r0 + j] = h[r0 + j] + v0;
-          h[r0 + rs + j] = h[r0 + rs + j] + d1;
-        }
-        h[r0 + 2 * rs + j] = v1 + v2 - v0;
-        h[r0 + 3 * rs + j] = -v3;
+  // dX (H, W) at off from the polyphase planes of the padded image's gradient.
+  private static void depolyphase(Tiles t, float[] s, float[] dx, int off) {
+    for (int r = 0; r < t.h; r++) {
+      int pr = r + t.g.padH();
+      int src = 2 * (pr & 1) * t.plane + (pr >> 1) * t.tp;
+      int dst = off + r * t.w;
+      for (int c = 0; c < t.w; c++) {
+        int pc = c + t.g.padW();
+        dx[dst + c] = s[src + (pc & 1) * t.plane + (pc >> 1)];
       }
     }
-  }
-
-  // One padded row from its 4 runs dh_b: dd = (dh0, dh1 − dh2 + dh3, dh1 + dh2 − dh0, −dh3) per
-  // patch, then even column j = dd0[j] + dd2[j−1] and odd column j = dd1[j] + dd3[j−1].
-  private static void horizontalGrad(float[] h, int hOff, int tw, float[] s, int dd, int padded) {
-    int j = 0;
-    for (int bound = S.loopBound(tw); j < bound; j += L) {
-      FloatVector h0 = FloatVector.fromArray(S, h, hOff + j);
-      FloatVector h1 = FloatVector.fromArray(S, h, hOff + tw + j);
-      FloatVector h2 = FloatVector.fromArray(S, h, hOff + 2 * tw + j);
-      FloatVector h3 = FloatVector.fromArray(S, h, hOff + 3 * tw + j);
-      h0.intoArray(s, dd + j);
-      h1.sub(h2).add(h3).intoArray(s, dd + tw + j);
-      h1.add(h2).sub(h0).intoArray(s, dd + 2 * tw + j);
-      h3.neg().intoArray(s, dd + 3 * tw + j);
-    }
-    for (; j < tw; j++) {
-      float h0 = h[hOff + j];
-      float h1 = h[hOff + tw + j];
-      float h2 = h[hOff + 2 * tw + j];
-      float h3 = h[hOff + 3 * tw + j];
-      s[dd + j] = h0;
-      s[dd + tw + j] = h1 - h2 + h3;
-      s[dd + 2 * tw + j] = h1 + h2 - h0;
-      s[dd + 3 * tw + j] = -h3;
-    }
-    s[padded] = s[dd];
-    s[padded + 1] = s[dd + tw];
-    for (j = 1; j < tw; j++) {
-      s[padded + 2 * j] = s[dd + j] + s[dd + 2 * tw + j - 1];
-      s[padded + 2 * j + 1] = s[dd + tw + j] + s[dd + 3 * tw + j - 1];
-    }
-    s[padded + 2 * tw] = s[dd + 2 * tw + tw - 1];
-    s[padded + 2 * tw + 1] = s[dd + 3 * tw + tw - 1];
   }
 }

@@ -26,7 +26,8 @@ final class WinogradPlan extends ChunkedPlan {
   private static final int M = 3;
   private static final int DV = 4;
   private static final int DU = 5;
-  private static final int ROWS = 6;
+  private static final int DMT = 6;
+  private static final int ROWS = 7;
 
   private final Winograd.Tiles t;
   private final int kk;
@@ -35,7 +36,7 @@ final class WinogradPlan extends ChunkedPlan {
   /** Images per group. */
   private final int group;
 
-  /** Indexed by images in the group: M_ξ = U_ξ · V_ξ, dU_ξ = dM_ξ · V_ξᵀ, dV_ξ = U_ξᵀ · dM_ξ. */
+  /** Indexed by images in the group: M_ξ = U_ξ · V_ξ, dU_ξᵀ = V_ξ · dM_ξᵀ, dV_ξ = U_ξᵀ · dM_ξ. */
   private final GemmShape[] forward;
 
   private final GemmShape[] weightGrad;
@@ -47,6 +48,7 @@ final class WinogradPlan extends ChunkedPlan {
   private float[] m;
   private float[] dv;
   private float[] du;
+  private float[] dmt;
 
   /** Per chunk: row scratch of the transforms. */
   private final float[][] rows;
@@ -62,17 +64,34 @@ final class WinogradPlan extends ChunkedPlan {
     t = new Winograd.Tiles(g);
     kk = g.outChannels();
     cc = g.channels();
-    group = Math.max(1, Math.min(imagesPerChunk(), (GROUP_TILES + t.tiles - 1) / t.tiles));
+    group = groupSize(t.tilesP, imagesPerChunk());
     rows = new float[chunks][];
     forward = new GemmShape[group + 1];
     weightGrad = new GemmShape[group + 1];
     inputGradient = new GemmShape[group + 1];
     for (int n = 1; n <= group; n++) {
-      int tiles = n * t.tiles;
+      int tiles = n * t.tilesP;
       forward[n] = GemmShape.of(false, false, kk, tiles, cc);
-      weightGrad[n] = GemmShape.of(false, true, kk, cc, tiles);
+      weightGrad[n] = GemmShape.of(false, false, cc, kk, tiles);
       inputGradient[n] = GemmShape.of(true, false, cc, tiles, kk);
     }
+  }
+
+  /**
+   * Images per group: about {@link #GROUP_TILES} tiles, rounded up so that a group's tiles are a
+   * multiple of 16 where the chunk allows (the GEMM's column tiles are 16 or 32 wide; a masked
+   * column tail measured up to 2× slower on 8×8 images, 7 × 20 tiles); a function of the geometry
+   * and batch only, not of the vector width.
+   */
+  static int groupSize(int tilesPerImage, int imagesPerChunk) {
+    int step = 16 / gcd(tilesPerImage, 16);
+    int n = (GROUP_TILES + tilesPerImage - 1) / tilesPerImage;
+    n = (n + step - 1) / step * step;
+    return Math.max(1, Math.min(imagesPerChunk, n));
+  }
+
+  private static int gcd(int a, int b) {
+    return b == 0 ? a : gcd(b, a % b);
   }
 
   @Override
@@ -81,7 +100,7 @@ final class WinogradPlan extends ChunkedPlan {
   }
 
   private int groupTiles() {
-    return group * t.tiles;
+    return group * t.tilesP;
   }
 
   @Override
@@ -100,12 +119,13 @@ final class WinogradPlan extends ChunkedPlan {
     }
     chunkScratch();
     du = scratch.floats(DU, chunks * 16 * kk * cc);
+    dmt = scratch.floats(DMT, chunks * 16 * kk * groupTiles());
     dv = dx == null ? null : scratch.floats(DV, chunks * 16 * cc * groupTiles());
   }
 
   // V: every image's transforms (training) or one group per chunk; M (and dM) one group per chunk.
   private void chunkScratch() {
-    int vSize = 16 * cc * (training ? batch * t.tiles : chunks * groupTiles());
+    int vSize = 16 * cc * (training ? batch * t.tilesP : chunks * groupTiles());
     v = scratch.floats(V, vSize);
     m = scratch.floats(M, chunks * 16 * kk * groupTiles());
     for (int c = 0; c < chunks; c++) {
@@ -115,7 +135,7 @@ final class WinogradPlan extends ChunkedPlan {
 
   // Where group (t0, n images) keeps its V: at its first image's place, or the chunk's slot.
   private int vOffset(int chunk, int t0) {
-    return training ? 16 * cc * t0 * t.tiles : chunk * 16 * cc * groupTiles();
+    return training ? 16 * cc * t0 * t.tilesP : chunk * 16 * cc * groupTiles();
   }
 
   // x (N,C,H,W), w (K,C,3,3) -> y (N,K,P,Q)
@@ -124,7 +144,7 @@ final class WinogradPlan extends ChunkedPlan {
     int mOff = chunk * 16 * kk * groupTiles();
     for (int g0 = t0; g0 < t1; g0 += group) {
       int n = Math.min(group, t1 - g0);
-      int ld = n * t.tiles;
+      int ld = n * t.tilesP;
       int vOff = vOffset(chunk, g0);
       transformInputs(g0, n, vOff, ld, rows[chunk]);
       for (int xi = 0; xi < 16; xi++) {
@@ -132,14 +152,15 @@ final class WinogradPlan extends ChunkedPlan {
             forward[n], u, xi * kk * cc, v, vOff + xi * cc * ld, 0f, m, mOff + xi * kk * ld);
       }
       for (int i = 0; i < n; i++) {
-        Winograd.output(t, m, mOff + i * t.tiles, ld, bias, y, (g0 + i) * g.outSize(), rows[chunk]);
+        Winograd.output(
+            t, m, mOff + i * t.tilesP, ld, bias, y, (g0 + i) * g.outSize(), rows[chunk]);
       }
     }
   }
 
   private void transformInputs(int g0, int n, int vOff, int ld, float[] s) {
     for (int i = 0; i < n; i++) {
-      Winograd.input(t, x, (g0 + i) * g.inSize(), v, vOff + i * t.tiles, ld, s);
+      Winograd.input(t, x, (g0 + i) * g.inSize(), v, vOff + i * t.tilesP, ld, s);
     }
   }
 
@@ -150,22 +171,26 @@ final class WinogradPlan extends ChunkedPlan {
     int uOff = chunk * 16 * kk * cc;
     for (int g0 = t0; g0 < t1; g0 += group) {
       int n = Math.min(group, t1 - g0);
-      int ld = n * t.tiles;
+      int ld = n * t.tilesP;
       int vOff = vOffset(chunk, g0);
       if (!training) {
         transformInputs(g0, n, vOff, ld, rows[chunk]);
       }
       for (int i = 0; i < n; i++) {
-        Winograd.outputGrad(t, dy, (g0 + i) * g.outSize(), m, mOff + i * t.tiles, ld, rows[chunk]);
+        int gOff = (g0 + i) * g.outSize();
+        Winograd.outputGradT(t, dy, gOff, dmt, mOff + i * t.tilesP * kk, ld, rows[chunk]);
+        if (dx != null) {
+          Winograd.outputGrad(t, dy, gOff, m, mOff + i * t.tilesP, ld, rows[chunk]);
+        }
       }
       float beta = g0 == t0 ? 0f : 1f;
       for (int xi = 0; xi < 16; xi++) {
         VectorGemm.product(
             weightGrad[n],
-            m,
-            mOff + xi * kk * ld,
             v,
             vOff + xi * cc * ld,
+            dmt,
+            mOff + xi * kk * ld,
             beta,
             du,
             uOff + xi * kk * cc);
@@ -185,7 +210,7 @@ final class WinogradPlan extends ChunkedPlan {
         }
         for (int i = 0; i < n; i++) {
           Winograd.inputGrad(
-              t, dv, dvOff + i * t.tiles, ld, dx, (g0 + i) * g.inSize(), rows[chunk]);
+              t, dv, dvOff + i * t.tilesP, ld, dx, (g0 + i) * g.inSize(), rows[chunk]);
         }
       }
     }
