@@ -178,9 +178,9 @@ final class WinogradPlan extends ChunkedPlan {
       }
       for (int i = 0; i < n; i++) {
         int gOff = (g0 + i) * g.outSize();
-        Winograd.outputGradT(t, dy, gOff, dmt, mOff + i * t.tilesP * kk, ld, rows[chunk]);
+        WinogradBackward.outputGradT(t, dy, gOff, dmt, mOff + i * t.tilesP * kk, ld, rows[chunk]);
         if (dx != null) {
-          Winograd.outputGrad(t, dy, gOff, m, mOff + i * t.tilesP, ld, rows[chunk]);
+          WinogradBackward.outputGrad(t, dy, gOff, m, mOff + i * t.tilesP, ld, rows[chunk]);
         }
       }
       float beta = g0 == t0 ? 0f : 1f;
@@ -209,7 +209,7 @@ final class WinogradPlan extends ChunkedPlan {
               dvOff + xi * cc * ld);
         }
         for (int i = 0; i < n; i++) {
-          Winograd.inputGrad(
+          WinogradBackward.inputGrad(
               t, dv, dvOff + i * t.tilesP, ld, dx, (g0 + i) * g.inSize(), rows[chunk]);
         }
       }
