@@ -55,8 +55,8 @@ public class ConvBenchmark {
             : new ConvGeometry(6, 14, 14, 16, 5, 5, 1, 1, 0, 0);
     ConvKernels conv =
         switch (impl) {
-          case "vector" -> new VectorConv(new VectorGemm(), "vector", true);
-          case "im2col" -> new VectorConv(new VectorGemm(), "vector", false);
+          case "vector" -> new VectorConv(new VectorGemm(), "vector", VectorConv.Mode.NO_WINOGRAD);
+          case "im2col" -> new VectorConv(new VectorGemm(), "vector", VectorConv.Mode.IM2COL);
           default -> new ScalarConv();
         };
     plan = conv.plan(g, batch, true, true, null);

@@ -24,5 +24,13 @@ public enum ConvStrategy {
    * Channels-last 1-d convolution (Keras' layout, x (N, L, C), kernel (R, C, K)): one matrix
    * product per kernel tap r on the rows r, r + stride, ... of x. No padding.
    */
-  TAP_GEMM
+  TAP_GEMM,
+
+  /**
+   * Winograd's F(2×2, 3×3) (Lavin &amp; Gray 2016) for 3×3 stride-1 kernels: 4×4 input tiles
+   * transformed (Bᵀ d B), 16 matrix products with the transformed weights (G g Gᵀ) over the
+   * channels, 2×2 output tiles transformed back (Aᵀ M A); 2.25× fewer multiplications than the
+   * direct sum. Backward differentiates the same algebra. See {@code Winograd}.
+   */
+  WINOGRAD
 }

@@ -94,15 +94,14 @@ final class VectorSupport {
     }
   }
 
-  /** The vector provider; {@code -Dbnlab.conv=im2col} turns the direct convolution off. */
+  /**
+   * The vector provider; {@code -Dbnlab.conv=auto|im2col|winograd|no-winograd} chooses the
+   * convolution strategies ({@link VectorConv.Mode}).
+   */
   static KernelProvider create() {
     bits(); // a width the CPU lacks is refused here, in one line
     registers();
-    String conv = System.getProperty("bnlab.conv", "auto").trim();
-    if (!conv.equals("auto") && !conv.equals("im2col")) {
-      throw new IllegalArgumentException("-Dbnlab.conv must be auto or im2col, got '" + conv + "'");
-    }
-    return new VectorProvider(conv.equals("auto"));
+    return new VectorProvider(VectorConv.Mode.parse(System.getProperty("bnlab.conv", "auto")));
   }
 
   /** The Vector API kernels. */
@@ -114,8 +113,8 @@ final class VectorSupport {
     private final OptimKernels optim = new VectorOptim();
     private final NormKernels norm = new VectorNormKernels();
 
-    VectorProvider(boolean directConv) {
-      conv = new VectorConv(gemm, name, directConv);
+    VectorProvider(VectorConv.Mode convMode) {
+      conv = new VectorConv(gemm, name, convMode);
     }
 
     @Override

@@ -13,10 +13,10 @@
  *       families {@code BroadcastGemm} and {@code DotGemm});
  *   <li>{@link bnlab.kernel.ConvKernels}: a factory of {@link bnlab.kernel.ConvPlan}s, each made
  *       once per geometry, batch and mode and naming its {@link bnlab.kernel.ConvStrategy}: {@code
- *       ScalarConvPlan} (the twin), {@code Im2colGemmPlan} and {@code DirectConvPlan} (vector, on
- *       the batch loop of {@code ChunkedPlan}), {@code TapGemmPlan} (channels-last). A new
- *       algorithm is a new strategy constant, a new plan class and a line in the factory's rule;
- *       layers do not change;
+ *       ScalarConvPlan} (the twin), {@code Im2colGemmPlan}, {@code DirectConvPlan} and {@code
+ *       WinogradPlan} (vector, on the batch loop of {@code ChunkedPlan}), {@code TapGemmPlan}
+ *       (channels-last). A new algorithm is a new strategy constant, a new plan class and a line in
+ *       the factory's rule; layers do not change;
  *   <li>{@link bnlab.kernel.PoolActivationKernels}: ReLU and 2×2 max pooling;
  *   <li>{@link bnlab.kernel.OptimKernels}: SGD and Adam/AdamW steps;
  *   <li>{@link bnlab.kernel.NormKernels}: BatchNorm and its family.
@@ -40,8 +40,11 @@
  * operations one by one are width-independent as they stand; so are the choices between code paths
  * (thresholds are in units of 16 floats, not of the vector width). This covers the normalization
  * kernels ({@code VectorBatchNorm*}, {@code VectorGroupNorm}), {@code DotGemm} and the direct
- * convolution's weight gradient ({@code DirectConv.weightGrad}). {@code WidthIndependenceTest} runs
- * them at 128, 256 and 512 bits in JVMs of their own and compares the bits. The scalar twins are
- * the naive formulas (double accumulators, no FMA) and are not bit-identical to the vector kernels.
+ * convolution's weight gradient ({@code DirectConv.weightGrad}). Winograd's transforms are
+ * elementwise adds and subtractions (the same in every lane and scalar), its products run on the
+ * broadcast GEMM, and its groups of images do not depend on the width. {@code
+ * WidthIndependenceTest} runs them at 128, 256 and 512 bits in JVMs of their own and compares the
+ * bits. The scalar twins are the naive formulas (double accumulators, no FMA) and are not
+ * bit-identical to the vector kernels.
  */
 package bnlab.kernel;

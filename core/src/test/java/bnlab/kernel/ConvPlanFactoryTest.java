@@ -11,9 +11,15 @@ import org.junit.jupiter.api.Test;
 
 /** The factories choose the strategies {@link ConvKernels} documents; plans keep their contract. */
 class ConvPlanFactoryTest {
-  private final ConvKernels vector = new VectorConv(new VectorGemm(), "vector-test", true);
-  private final ConvKernels im2colOnly = new VectorConv(new VectorGemm(), "vector-test", false);
+  private final ConvKernels vector =
+      new VectorConv(new VectorGemm(), "vector-test", VectorConv.Mode.NO_WINOGRAD);
+  private final ConvKernels im2colOnly =
+      new VectorConv(new VectorGemm(), "vector-test", VectorConv.Mode.IM2COL);
   private final ConvKernels scalar = new ScalarConv();
+  private final ConvKernels auto =
+      new VectorConv(new VectorGemm(), "vector-test", VectorConv.Mode.AUTO);
+  private final ConvKernels winograd =
+      new VectorConv(new VectorGemm(), "vector-test", VectorConv.Mode.WINOGRAD);
 
   private static ConvGeometry conv(int c, int hw, int k, int kernel, int stride, int pad) {
     return new ConvGeometry(c, hw, hw, k, kernel, kernel, stride, stride, pad, pad);
@@ -43,6 +49,28 @@ class ConvPlanFactoryTest {
   }
 
   @Test
+  void winogradTakesThe3x3Stride1LayersWithAtLeast16ChannelsThatDirectDoesNot() {
+    // vgg: the first layer (3 channels) stays im2col + GEMM, the others go WINOGRAD.
+    assertEquals(ConvStrategy.IM2COL_GEMM, auto.strategy(conv(3, 32, 32, 3, 1, 1)));
+    assertEquals(ConvStrategy.WINOGRAD, auto.strategy(conv(32, 32, 32, 3, 1, 1)));
+    assertEquals(ConvStrategy.WINOGRAD, auto.strategy(conv(64, 8, 128, 3, 1, 1)));
+    // resnet20: 16 -> 16 channels is DIRECT's (C·R·S = 144, K = 16); the strided ones im2col.
+    assertEquals(ConvStrategy.DIRECT, auto.strategy(conv(16, 32, 16, 3, 1, 1)));
+    assertEquals(ConvStrategy.WINOGRAD, auto.strategy(conv(32, 16, 32, 3, 1, 1)));
+    assertEquals(ConvStrategy.IM2COL_GEMM, auto.strategy(conv(16, 32, 32, 3, 2, 1)));
+    assertEquals(ConvStrategy.IM2COL_GEMM, auto.strategy(conv(32, 16, 32, 5, 1, 2)));
+    assertEquals(ConvStrategy.IM2COL_GEMM, auto.strategy(conv(32, 16, 15, 3, 1, 1)));
+    // -Dbnlab.conv=winograd: every 3×3 stride-1 layer, the rule elsewhere.
+    assertEquals(ConvStrategy.WINOGRAD, winograd.strategy(conv(3, 32, 6, 3, 1, 0)));
+    assertEquals(ConvStrategy.WINOGRAD, winograd.strategy(conv(16, 32, 16, 3, 1, 1)));
+    assertEquals(ConvStrategy.DIRECT, winograd.strategy(conv(3, 32, 6, 5, 1, 0)));
+    assertEquals(ConvStrategy.IM2COL_GEMM, im2colOnly.strategy(conv(32, 32, 32, 3, 1, 1)));
+    assertEquals(
+        ConvStrategy.WINOGRAD,
+        auto.plan(conv(32, 16, 32, 3, 1, 1), 5, true, true, null).strategy());
+  }
+
+  @Test
   void im2colSwitchAndScalarKernelsNeverGoDirect() {
     ConvGeometry net = conv(3, 32, 6, 5, 1, 0);
     assertEquals(ConvStrategy.IM2COL_GEMM, im2colOnly.strategy(net));
@@ -52,8 +80,11 @@ class ConvPlanFactoryTest {
 
   @Test
   void plansRunTheStrategyTheFactoryNames() {
-    for (ConvKernels k : new ConvKernels[] {vector, im2colOnly, scalar}) {
-      for (ConvGeometry g : new ConvGeometry[] {conv(3, 32, 6, 5, 1, 0), conv(3, 9, 4, 3, 2, 1)}) {
+    for (ConvKernels k : new ConvKernels[] {vector, im2colOnly, scalar, auto, winograd}) {
+      for (ConvGeometry g :
+          new ConvGeometry[] {
+            conv(3, 32, 6, 5, 1, 0), conv(3, 9, 4, 3, 2, 1), conv(16, 9, 20, 3, 1, 1)
+          }) {
         ConvPlan p = k.plan(g, 4, true, false, null);
         assertEquals(k.strategy(g), p.strategy());
         assertTrue(p.toString().contains(p.strategy().name()), p::toString);
@@ -71,7 +102,7 @@ class ConvPlanFactoryTest {
   @Test
   void aPlanIsReusedUntilGeometryBatchOrModeChange() {
     ConvGeometry g = conv(3, 12, 4, 3, 1, 1);
-    for (ConvKernels k : new ConvKernels[] {vector, im2colOnly, scalar}) {
+    for (ConvKernels k : new ConvKernels[] {vector, im2colOnly, scalar, winograd}) {
       ConvPlan p = k.plan(g, 5, true, true, null);
       assertSame(p, k.plan(g, 5, true, true, p));
       assertSame(p, k.plan(conv(3, 12, 4, 3, 1, 1), 5, true, true, p), "equal geometry");
@@ -90,8 +121,11 @@ class ConvPlanFactoryTest {
   @Test
   void plansTakingOverScratchGiveTheSameResultsAsFreshOnes() {
     Rng rng = new Rng(31);
-    for (ConvKernels k : new ConvKernels[] {vector, im2colOnly, scalar}) {
-      for (ConvGeometry g : new ConvGeometry[] {conv(3, 12, 7, 5, 1, 2), conv(5, 9, 12, 3, 2, 1)}) {
+    for (ConvKernels k : new ConvKernels[] {vector, im2colOnly, scalar, winograd}) {
+      for (ConvGeometry g :
+          new ConvGeometry[] {
+            conv(3, 12, 7, 5, 1, 2), conv(5, 9, 12, 3, 2, 1), conv(4, 7, 5, 3, 1, 1)
+          }) {
         ConvPlan plan = null;
         int[][] modes = {{7, 1, 1}, {3, 0, 1}, {12, 1, 0}, {1, 1, 1}, {7, 0, 0}};
         for (int[] m : modes) {

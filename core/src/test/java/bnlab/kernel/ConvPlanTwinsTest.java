@@ -37,7 +37,14 @@ class ConvPlanTwinsTest {
     {4, 1, 207, 5, 1, 13, 1, 1, 0, 6, 2}, // a long 1-d convolution
     {2, 7, 9, 3, 3, 3, 2, 2, 1, 1, 2}, // stride 2 (IM2COL_GEMM only)
     {1, 6, 17, 1, 3, 2, 1, 3, 2, 1, 1},
-    {3, 8, 8, 4, 1, 1, 2, 2, 0, 0, 9}
+    {3, 8, 8, 4, 1, 1, 2, 2, 0, 0, 9},
+    // 3x3 stride 1 (WINOGRAD too): odd and even sizes, tail tiles, padding 0 to 2
+    {5, 7, 10, 6, 3, 3, 1, 1, 1, 1, 11},
+    {3, 3, 3, 2, 3, 3, 1, 1, 0, 0, 2}, // one output
+    {4, 6, 5, 3, 3, 3, 1, 1, 2, 2, 3},
+    {16, 8, 8, 20, 3, 3, 1, 1, 1, 1, 20}, // several images per group, a ragged last group
+    {3, 3, 37, 4, 3, 3, 1, 1, 1, 0, 2}, // a row of 18 tiles: vector lanes and a tail
+    {2, 5, 4, 3, 3, 3, 1, 1, 0, 1, 1}
   };
 
   private static final String VECTOR = "vector-test";
@@ -131,13 +138,19 @@ class ConvPlanTwinsTest {
     }
   }
 
-  /** The vector plans of every strategy that can run g: IM2COL_GEMM always, DIRECT for stride 1. */
+  /**
+   * The vector plans of every strategy that can run g: IM2COL_GEMM always, DIRECT for stride 1,
+   * WINOGRAD for 3×3 stride 1.
+   */
   private static List<ConvPlan> vectorPlans(
       ConvGeometry g, int n, boolean training, boolean inputGrad) {
     List<ConvPlan> plans = new ArrayList<>();
     plans.add(new Im2colGemmPlan(VECTOR, g, n, training, inputGrad, null));
     if (g.strideH() == 1 && g.strideW() == 1) {
       plans.add(new DirectConvPlan(VECTOR, g, n, training, inputGrad, null));
+    }
+    if (Winograd.applies(g)) {
+      plans.add(new WinogradPlan(VECTOR, g, n, training, inputGrad, null));
     }
     return plans;
   }

@@ -49,6 +49,18 @@ class WidthIndependenceTest {
     assertSame(runs);
   }
 
+  /** As above with every 3×3 stride-1 convolution on WINOGRAD ({@code -Dbnlab.conv=winograd}). */
+  @Test
+  void winogradTrainingGivesTheSameBitsAtEveryWidth() throws Exception {
+    Map<String, Map<String, double[]>> runs = new LinkedHashMap<>();
+    for (int bytes : new int[] {64, 32, 16}) {
+      runs.put(
+          bytes * 8 + "-bit",
+          probe("train-winograd", "-XX:MaxVectorSize=" + bytes, "-Dbnlab.conv=winograd"));
+    }
+    assertSame(runs);
+  }
+
   private Map<String, double[]> probe(String mode, String... jvmArgs) throws Exception {
     Path file = Files.createTempFile(dir, mode, ".bin");
     List<String> cmd = new ArrayList<>();

@@ -42,6 +42,7 @@ final class WidthProbe {
       switch (args[0]) {
         case "kernels" -> p.kernels();
         case "train" -> p.train();
+        case "train-winograd" -> p.trainWinograd();
         default -> throw new IllegalArgumentException(args[0]);
       }
     }
@@ -78,6 +79,37 @@ final class WidthProbe {
     out.writeUTF("provider " + vector.name());
     norms(vector.norm());
     gemms(vector.gemm());
+    winograd();
+  }
+
+  /** WINOGRAD plans at awkward sizes (tail tiles, rows shorter than a vector, ragged groups). */
+  private void winograd() throws IOException {
+    Random r = new Random(17);
+    int[][] shapes = {
+      // channels, height, width, outChannels, pad, batch
+      {3, 7, 9, 5, 1, 3}, {16, 8, 8, 20, 1, 11}, {5, 33, 6, 4, 0, 2}, {2, 3, 3, 3, 2, 1},
+    };
+    String name = KernelProvider.get().name();
+    for (int[] sh : shapes) {
+      ConvGeometry g = new ConvGeometry(sh[0], sh[1], sh[2], sh[3], 3, 3, 1, 1, sh[4], sh[4]);
+      int n = sh[5];
+      float[] x = random(r, n * g.inSize(), 0.0, 1.0);
+      float[] w = random(r, g.weightSize(), 0.0, 0.3);
+      float[] b = random(r, g.outChannels(), 0.0, 0.1);
+      float[] dy = random(r, n * g.outSize(), 0.0, 1.0);
+      for (boolean training : new boolean[] {true, false}) {
+        ConvPlan p = new WinogradPlan(name, g, n, training, true, null);
+        float[] y = new float[n * g.outSize()];
+        float[] dw = random(r, g.weightSize(), 0.0, 1.0);
+        float[] dx = new float[x.length];
+        p.forward(x, w, b, y);
+        p.backward(dy, x, w, dw, dx);
+        String tag = "winograd " + g + " training=" + training;
+        put(tag + " y", y);
+        put(tag + " dW", dw);
+        put(tag + " dX", dx);
+      }
+    }
   }
 
   private void norms(NormKernels k) throws IOException {
@@ -192,6 +224,17 @@ final class WidthProbe {
     Module resnetGn =
         new ResNet(3, 10, 1, 8, Norm.GROUP, BasicBlock.Shortcut.A, bnlab.models.Activation.RELU);
     trainModel("resnet-gn", resnetGn, 6, 16, 6);
+  }
+
+  /**
+   * Run with {@code -Dbnlab.conv=winograd}: a BatchNorm ResNet whose 3×3 stride-1 convolutions all
+   * run WINOGRAD (16 channels and more, a ragged batch).
+   */
+  private void trainWinograd() throws IOException {
+    out.writeUTF("provider " + KernelProvider.get().name());
+    Module resnet =
+        new ResNet(3, 10, 1, 16, Norm.BATCH, BasicBlock.Shortcut.A, bnlab.models.Activation.RELU);
+    trainModel("resnet-bn-winograd", resnet, 11, 16, 6);
   }
 
   private void trainModel(String name, Module model, int batch, int size, int steps)

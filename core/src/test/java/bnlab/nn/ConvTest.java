@@ -74,6 +74,20 @@ class ConvTest {
     GradCheck.of(new Conv2d(1, 1, 1).eval(), Tensors.uniform(4, 1, 1, 1, 1)).check();
   }
 
+  /**
+   * A 3×3 stride-1 layer with 16 input and 17 output channels: WINOGRAD on the vector kernels (odd
+   * 5×7 output, so tail tiles too), checked by finite differences like the others.
+   */
+  @Test
+  void conv2dGradientsThroughWinograd() {
+    var g = new bnlab.kernel.ConvGeometry(16, 5, 7, 17, 3, 3, 1, 1, 1, 1);
+    if (bnlab.kernel.KernelProvider.get().name().startsWith("vector")) {
+      assertEquals(
+          bnlab.kernel.ConvStrategy.WINOGRAD, bnlab.kernel.KernelProvider.get().conv().strategy(g));
+    }
+    GradCheck.of(new Conv2d(16, 17, 3, 1, 1, true), Tensors.uniform(5, 2, 16, 5, 7)).check();
+  }
+
   @Test
   void conv1dGradientsAndHandCase() {
     Conv1d c = new Conv1d(1, 1, 2);

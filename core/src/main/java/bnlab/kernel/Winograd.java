@@ -1,0 +1,358 @@
+package bnlab.kernel;
+
+import static bnlab.kernel.VectorWidth.L;
+import static bnlab.kernel.VectorWidth.S;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The transforms of Winograd's minimal filtering F(2×2, 3×3) (Lavin &amp; Gray 2016, "Fast
+ * Algorithms for Convolutional Neural Networks"): a 2×2 output tile of a 3×3 stride-1 convolution
+ * is Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A for the 4×4 input patch d and the 3×3 filter g, with
+ *
+ * <pre>
+ *   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]   G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]
+ *   Aᵀ = [1 1 1 0; 0 1 −1 −1]
+ * </pre>
+ *
+ * 16 multiplications per tile and channel pair instead of 36. Tiles start every 2 rows and columns
+ * of the padded input; the last tile of an odd output size reaches past it, and what it computes
+ * there is dropped (its dY is zero in backward).
+ *
+ * <p>This class holds the tiling, the weight transforms and the forward transforms; {@link
+ * WinogradBackward} the backward ones.
+ *
+ * <p>Layouts: U (16, K, C) transformed weights; V (16, C, T) transformed input and M (16, K, T) its
+ * products for T tile numbers (tile (i, j) of image t in a group is t·tilesP + i·tp + j, with tp =
+ * tilesW + 1: one junk tile per tile row, see {@link Tiles#tp}), element ξ = 4a + b of the 4×4
+ * tile. The padded image is read as 4 polyphase planes (even/odd rows × even/odd columns), in which
+ * tap (r, c) of every tile is one constant offset. Backward runs the same algebra transposed: dM =
+ * A dY Aᵀ, dU = Σ_tiles dM ⊙ V, dg = Gᵀ dU G, dV = Uᵀ dM and dd = B dV Bᵀ added into overlapping
+ * input patches.
+ *
+ * <p>The input, output and gradient transforms are vectorized over all tiles of an image; every
+ * lane and every scalar tail computes the same sequence of adds and subtractions (no fused
+ * operations, no multiplications), so the results do not depend on the vector width. The weight
+ * transforms (K·C pairs, once per call) are scalar.
+ */
+final class Winograd {
+  private Winograd() {}
+
+  /** The shape of one image's tiling, for a 3×3 stride-1 geometry. */
+  static final class Tiles {
+    final ConvGeometry g;
+    final int c;
+    final int k;
+    final int h;
+    final int w;
+    final int p;
+    final int q;
+
+    /** Tile rows and columns: ⌈P/2⌉, ⌈Q/2⌉; tiles per image. */
+    final int th;
+
+    final int tw;
+    final int tiles;
+
+    /** Padded rows the tiles read (2·th + 2) and a padded row's length (2·tw + 2). */
+    final int rows;
+
+    final int rowLen;
+
+    /**
+     * Tile pitch tw + 1: tile (i, j) is number i·tp + j, and j = tw is a junk tile whose output is
+     * dropped (and whose dY is zero), so that every tap of every tile is a constant offset in the
+     * polyphase planes and the transforms run over all of an image's tiles in one vector loop.
+     */
+    final int tp;
+
+    /** Tile numbers per image, th·tp, junk tiles included. */
+    final int tilesP;
+
+    /** One polyphase plane: (th + 1) rows of tp, and one float of slack for the last junk tile. */
+    final int plane;
+
+    Tiles(ConvGeometry g) {
+      if (!applies(g)) {
+        throw new IllegalArgumentException("WINOGRAD needs a 3x3 kernel and stride 1, got " + g);
+      }
+      this.g = g;
+      c = g.channels();
+      k = g.outChannels();
+      h = g.height();
+      w = g.width();
+      p = g.outH();
+      q = g.outW();
+      th = (p + 1) / 2;
+      tw = (q + 1) / 2;
+      tiles = th * tw;
+      rows = 2 * th + 2;
+      rowLen = 2 * tw + 2;
+      tp = tw + 1;
+      tilesP = th * tp;
+      plane = (th + 1) * tp + 1;
+    }
+
+    /**
+     * Floats of scratch one transform call needs: 4 planes, a padded row, 36 tile runs, and 4 runs
+     * of tiles × K.
+     */
+    int rowScratch() {
+      return gatherAt() + 4 * tilesP * k;
+    }
+
+    int gatherAt() {
+      return 4 * plane + rowLen + 36 * tilesP;
+    }
+
+    // Scratch regions: the 4 polyphase planes, a padded row, 4 runs of tiles, 2 × 16 runs of tiles.
+    int rowAt() {
+      return 4 * plane;
+    }
+
+    int fourAt() {
+      return 4 * plane + rowLen;
+    }
+
+    int sixteenAt() {
+      return fourAt() + 4 * tilesP;
+    }
+  }
+
+  /** Whether F(2×2, 3×3) computes this geometry: a 3×3 kernel at stride 1 (any padding). */
+  static boolean applies(ConvGeometry g) {
+    return g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1;
+  }
+
+  // ---- weights (scalar, once per call) -----------------------------------------------------
+
+  /** u (16, K, C) = G g Gᵀ for every filter g of w (K, C, 3, 3). */
+  static void weights(Tiles t, float[] w, float[] u) {
+    int kc = t.k * t.c;
+    for (int f = 0; f < kc; f++) {
+      int o = f * 9;
+      for (int a = 0; a < 4; a++) {
+        // Row a of G·g, then that row times Gᵀ.
+        float r0 = gRow(a, w[o], w[o + 3], w[o + 6]);
+        float r1 = gRow(a, w[o + 1], w[o + 4], w[o + 7]);
+        float r2 = gRow(a, w[o + 2], w[o + 5], w[o + 8]);
+        for (int b = 0; b < 4; b++) {
+          u[(4 * a + b) * kc + f] = gRow(b, r0, r1, r2);
+        }
+      }
+    }
+  }
+
+  // Element a of G·(x0, x1, x2).
+  private static float gRow(int a, float x0, float x1, float x2) {
+    return switch (a) {
+      case 0 -> x0;
+      case 1 -> (x0 + x1 + x2) * 0.5f;
+      case 2 -> (x0 - x1 + x2) * 0.5f;
+      default -> x2;
+    };
+  }
+
+  // Element r of Gᵀ·(y0, y1, y2, y3).
+  private static float gtRow(int r, float y0, float y1, float y2, float y3) {
+    return switch (r) {
+      case 0 -> y0 + (y1 + y2) * 0.5f;
+      case 1 -> (y1 - y2) * 0.5f;
+      default -> (y1 + y2) * 0.5f + y3;
+    };
+  }
+
+  /** dw[dOff..] (K, C, 3, 3) = Gᵀ dU G for dUᵀ (16, C, K) at du[uOff..] (overwritten). */
+  static void weightGrad(Tiles t, float[] du, int uOff, float[] dw, int dOff) {
+    int kc = t.k * t.c;
+    for (int f = 0; f < kc; f++) {
+      for (int r = 0; r < 3; r++) {
+        // Row r of Gᵀ·dU (4 values), then times G.
+        float q0 = gtCol(t, du, uOff, f, r, 0);
+        float q1 = gtCol(t, du, uOff, f, r, 1);
+        float q2 = gtCol(t, du, uOff, f, r, 2);
+        float q3 = gtCol(t, du, uOff, f, r, 3);
+        for (int s = 0; s < 3; s++) {
+          dw[dOff + f * 9 + 3 * r + s] = gtRow(s, q0, q1, q2, q3);
+        }
+      }
+    }
+  }
+
+  // Filter f = k·C + c is element (c, k) of each transposed plane.
+  private static float gtCol(Tiles t, float[] du, int uOff, int f, int r, int b) {
+    int kc = t.k * t.c;
+    int e = uOff + (f % t.c) * t.k + f / t.c;
+    return gtRow(
+        r, du[e + b * kc], du[e + (4 + b) * kc], du[e + (8 + b) * kc], du[e + (12 + b) * kc]);
+  }
+
+  // ---- polyphase planes ----------------------------------------------------------------------
+
+  /**
+   * The padded image plane x (H, W) at xOff as 4 polyphase planes in s: plane 2p + q holds xpad[2i
+   * + p][2j + q] at i·tp + j, for i ≤ th and j ≤ tw (zero outside the image).
+   */
+  private static void polyphase(Tiles t, float[] x, int xOff, float[] s) {
+    int row = t.rowAt();
+    int padW = t.g.padW();
+    java.util.Arrays.fill(s, row, row + t.rowLen, 0f);
+    for (int pr = 0; pr < t.rows; pr++) {
+      int p = pr & 1;
+      int e = 2 * p * t.plane + (pr >> 1) * t.tp;
+      int o = e + t.plane;
+      int src = pr - t.g.padH();
+      if (src < 0 || src >= t.h) {
+        java.util.Arrays.fill(s, e, e + t.tp, 0f);
+        java.util.Arrays.fill(s, o, o + t.tp, 0f);
+        continue;
+      }
+      System.arraycopy(x, xOff + src * t.w, s, row + padW, t.w);
+      for (int j = 0; j < t.tp; j++) {
+        s[e + j] = s[row + 2 * j];
+        s[o + j] = s[row + 2 * j + 1];
+      }
+      java.util.Arrays.fill(s, row + padW, row + padW + t.w, 0f); // zero edges for the next row
+    }
+    for (int pq = 0; pq < 4; pq++) {
+      s[(pq + 1) * t.plane - 1] = 0f;
+    }
+  }
+
+  // Offset of tap (r, c) of tile 0 in the polyphase planes.
+  private static int tap(Tiles t, int r, int c) {
+    return (2 * (r & 1) + (c & 1)) * t.plane + (r >> 1) * t.tp + (c >> 1);
+  }
+
+  // ---- input: V = Bᵀ d B -------------------------------------------------------------------
+
+  // Row r of d·B column b is d[r][C1[b]] ± d[r][C2[b]] (plus for b = 1): (d0−d2, d1+d2, d2−d1,
+  // d1−d3).
+  private static final int[] C1 = {0, 1, 2, 1};
+  private static final int[] C2 = {2, 2, 1, 3};
+
+  /**
+   * One image x (C, H, W) at xOff into V (16, C, ld) at v[vOff + tile]: every 4×4 patch of the
+   * padded image, Bᵀ d B. {@code s} is scratch of {@link Tiles#rowScratch} floats.
+   */
+  static void input(Tiles t, float[] x, int xOff, float[] v, int vOff, int ld, float[] s) {
+    int plane = t.h * t.w;
+    int ps = t.c * ld;
+    for (int ch = 0; ch < t.c; ch++) {
+      polyphase(t, x, xOff + ch * plane, s);
+      int o = vOff + ch * ld;
+      for (int b = 0; b < 4; b++) {
+        int c1 = C1[b];
+        int c2 = C2[b];
+        float sg = b == 1 ? 1f : -1f;
+        FloatVector sgn = FloatVector.broadcast(S, sg);
+        int r0a = tap(t, 0, c1), r0b = tap(t, 0, c2), r1a = tap(t, 1, c1), r1b = tap(t, 1, c2);
+        int r2a = tap(t, 2, c1), r2b = tap(t, 2, c2), r3a = tap(t, 3, c1), r3b = tap(t, 3, c2);
+        int n = t.tilesP;
+        int i = 0;
+        for (; n >= L && i < n; i += L) {
+          int j = Math.min(i, n - L); // the last vector overlaps the one before: same values
+          // d[r][c1] ± d[r][c2] as an add of ±d[r][c2] (exact), so no vector crosses a branch.
+          FloatVector h0 = load(s, r0a + j).add(load(s, r0b + j).mul(sgn));
+          FloatVector h1 = load(s, r1a + j).add(load(s, r1b + j).mul(sgn));
+          FloatVector h2 = load(s, r2a + j).add(load(s, r2b + j).mul(sgn));
+          FloatVector h3 = load(s, r3a + j).add(load(s, r3b + j).mul(sgn));
+          h0.sub(h2).intoArray(v, o + b * ps + j);
+          h1.add(h2).intoArray(v, o + (4 + b) * ps + j);
+          h2.sub(h1).intoArray(v, o + (8 + b) * ps + j);
+          h1.sub(h3).intoArray(v, o + (12 + b) * ps + j);
+        }
+        for (; i < n; i++) {
+          float h0 = s[r0a + i] + s[r0b + i] * sg;
+          float h1 = s[r1a + i] + s[r1b + i] * sg;
+          float h2 = s[r2a + i] + s[r2b + i] * sg;
+          float h3 = s[r3a + i] + s[r3b + i] * sg;
+          v[o + b * ps + i] = h0 - h2;
+          v[o + (4 + b) * ps + i] = h1 + h2;
+          v[o + (8 + b) * ps + i] = h2 - h1;
+          v[o + (12 + b) * ps + i] = h1 - h3;
+        }
+      }
+    }
+  }
+
+  private static FloatVector load(float[] s, int off) {
+    return FloatVector.fromArray(S, s, off);
+  }
+
+  // ---- output: Y = Aᵀ M A + bias -----------------------------------------------------------
+
+  /**
+   * M (16, K, ld) at m[mOff + tile] into one image y (K, P, Q) at yOff: Aᵀ m A + bias (bias may be
+   * null); junk tiles and the tail tiles' extra row and column are dropped.
+   */
+  static void output(
+      Tiles t, float[] m, int mOff, int ld, float[] bias, float[] y, int yOff, float[] s) {
+    int ps = t.k * ld;
+    int n = t.tilesP;
+    int f = t.fourAt();
+    for (int k = 0; k < t.k; k++) {
+      float b = bias == null ? 0f : bias[k];
+      FloatVector bv = FloatVector.broadcast(S, b);
+      int src = mOff + k * ld;
+      int i = 0;
+      for (; n >= L && i < n; i += L) {
+        int j = Math.min(i, n - L);
+        int o = src + j;
+        FloatVector m0 = FloatVector.fromArray(S, m, o);
+        FloatVector m1 = FloatVector.fromArray(S, m, o + ps);
+        FloatVector m2 = FloatVector.fromArray(S, m, o + 2 * ps);
+        FloatVector m3 = FloatVector.fromArray(S, m, o + 3 * ps);
+        FloatVector m4 = FloatVector.fromArray(S, m, o + 4 * ps);
+        FloatVector m5 = FloatVector.fromArray(S, m, o + 5 * ps);
+        FloatVector m6 = FloatVector.fromArray(S, m, o + 6 * ps);
+        FloatVector m7 = FloatVector.fromArray(S, m, o + 7 * ps);
+        FloatVector m8 = FloatVector.fromArray(S, m, o + 8 * ps);
+        FloatVector m9 = FloatVector.fromArray(S, m, o + 9 * ps);
+        FloatVector m10 = FloatVector.fromArray(S, m, o + 10 * ps);
+        FloatVector m11 = FloatVector.fromArray(S, m, o + 11 * ps);
+        // Row 0 of Aᵀ over each column b (m0b + m1b + m2b), then over the columns.
+        FloatVector a0 = m0.add(m4).add(m8);
+        FloatVector a1 = m1.add(m5).add(m9);
+        FloatVector a2 = m2.add(m6).add(m10);
+        FloatVector a3 = m3.add(m7).add(m11);
+        a0.add(a1).add(a2).add(bv).intoArray(s, f + j);
+        a1.sub(a2).sub(a3).add(bv).intoArray(s, f + n + j);
+        // Row 1 (m1b − m2b − m3b).
+        FloatVector c0 = m4.sub(m8).sub(FloatVector.fromArray(S, m, o + 12 * ps));
+        FloatVector c1 = m5.sub(m9).sub(FloatVector.fromArray(S, m, o + 13 * ps));
+        FloatVector c2 = m6.sub(m10).sub(FloatVector.fromArray(S, m, o + 14 * ps));
+        FloatVector c3 = m7.sub(m11).sub(FloatVector.fromArray(S, m, o + 15 * ps));
+        c0.add(c1).add(c2).add(bv).intoArray(s, f + 2 * n + j);
+        c1.sub(c2).sub(c3).add(bv).intoArray(s, f + 3 * n + j);
+      }
+      for (; i < n; i++) {
+        int o = src + i;
+        float a0 = m[o] + m[o + 4 * ps] + m[o + 8 * ps];
+        float a1 = m[o + ps] + m[o + 5 * ps] + m[o + 9 * ps];
+        float a2 = m[o + 2 * ps] + m[o + 6 * ps] + m[o + 10 * ps];
+        float a3 = m[o + 3 * ps] + m[o + 7 * ps] + m[o + 11 * ps];
+        s[f + i] = a0 + a1 + a2 + b;
+        s[f + n + i] = a1 - a2 - a3 + b;
+        float c0 = m[o + 4 * ps] - m[o + 8 * ps] - m[o + 12 * ps];
+        float c1 = m[o + 5 * ps] - m[o + 9 * ps] - m[o + 13 * ps];
+        float c2 = m[o + 6 * ps] - m[o + 10 * ps] - m[o + 14 * ps];
+        float c3 = m[o + 7 * ps] - m[o + 11 * ps] - m[o + 15 * ps];
+        s[f + 2 * n + i] = c0 + c1 + c2 + b;
+        s[f + 3 * n + i] = c1 - c2 - c3 + b;
+      }
+      scatter(t, s, f, y, yOff + k * t.p * t.q);
+    }
+  }
+
+  // One output plane (P, Q) from the 4 runs Y_pq of tiles at s[f]: y[2i + p][2j + q].
+  private static void scatter(Tiles t, float[] s, int f, float[] y, int yOff) {
+    for (int r = 0; r < t.p; r++) {
+      int src = f + (r & 1) * 2 * t.tilesP + (r >> 1) * t.tp;
+      int dst = yOff + r * t.q;
+      for (int c = 0; c < t.q; c++) {
+        y[dst + c] = s[src + (c & 1) * t.tilesP + (c >> 1)];
+      }
+    }
+  }
+}

@@ -1,0 +1,245 @@
+package bnlab.kernel;
+
+import static bnlab.kernel.VectorWidth.L;
+import static bnlab.kernel.VectorWidth.S;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The backward transforms of {@link Winograd}'s F(2×2, 3×3): dM = A dY Aᵀ per 2×2 tile of dY (in
+ * the (16, K, T) layout for the input gradient and transposed, (16, T, K), for the weight
+ * gradient's products), and dX = B dV Bᵀ added into the overlapping input patches through the
+ * polyphase planes. Layouts, tile numbering and the width-independence rule (the same adds and
+ * subtractions in every lane and tail) are {@link Winograd}'s.
+ */
+final class WinogradBackward {
+  private WinogradBackward() {}
+
+  /**
+   * One image's dY (K, P, Q) at gOff into dM (16, K, ld) at dm[mOff + tile]: A dY Aᵀ per 2×2 tile
+   * of dY, zero beyond the output's edges and for junk tiles.
+   */
+  static void outputGrad(
+      Winograd.Tiles t, float[] dy, int gOff, float[] dm, int mOff, int ld, float[] s) {
+    int ps = t.k * ld;
+    int n = t.tilesP;
+    int f = t.fourAt();
+    for (int k = 0; k < t.k; k++) {
+      gather(t, dy, gOff + k * t.p * t.q, s, f);
+      int d = mOff + k * ld;
+      int i = 0;
+      for (; n >= L && i < n; i += L) {
+        int j = Math.min(i, n - L);
+        FloatVector y00 = FloatVector.fromArray(S, s, f + j);
+        FloatVector y01 = FloatVector.fromArray(S, s, f + n + j);
+        FloatVector y10 = FloatVector.fromArray(S, s, f + 2 * n + j);
+        FloatVector y11 = FloatVector.fromArray(S, s, f + 3 * n + j);
+        // Columns (y0, y0 + y1, y0 − y1, −y1) of each row, then A over the two rows; written out
+        // (a vector passed to a call the JIT does not inline is boxed).
+        FloatVector p0 = y00;
+        FloatVector q0 = y10;
+        p0.intoArray(dm, d + j + 0 * ps);
+        p0.add(q0).intoArray(dm, d + j + 4 * ps);
+        p0.sub(q0).intoArray(dm, d + j + 8 * ps);
+        q0.neg().intoArray(dm, d + j + 12 * ps);
+        FloatVector p1 = y00.add(y01);
+        FloatVector q1 = y10.add(y11);
+        p1.intoArray(dm, d + j + 1 * ps);
+        p1.add(q1).intoArray(dm, d + j + 5 * ps);
+        p1.sub(q1).intoArray(dm, d + j + 9 * ps);
+        q1.neg().intoArray(dm, d + j + 13 * ps);
+        FloatVector p2 = y00.sub(y01);
+        FloatVector q2 = y10.sub(y11);
+        p2.intoArray(dm, d + j + 2 * ps);
+        p2.add(q2).intoArray(dm, d + j + 6 * ps);
+        p2.sub(q2).intoArray(dm, d + j + 10 * ps);
+        q2.neg().intoArray(dm, d + j + 14 * ps);
+        FloatVector p3 = y01.neg();
+        FloatVector q3 = y11.neg();
+        p3.intoArray(dm, d + j + 3 * ps);
+        p3.add(q3).intoArray(dm, d + j + 7 * ps);
+        p3.sub(q3).intoArray(dm, d + j + 11 * ps);
+        q3.neg().intoArray(dm, d + j + 15 * ps);
+      }
+      for (; i < n; i++) {
+        float y00 = s[f + i];
+        float y01 = s[f + n + i];
+        float y10 = s[f + 2 * n + i];
+        float y11 = s[f + 3 * n + i];
+        storeRows(y00, y10, dm, d + i, ps, 0);
+        storeRows(y00 + y01, y10 + y11, dm, d + i, ps, 1);
+        storeRows(y00 - y01, y10 - y11, dm, d + i, ps, 2);
+        storeRows(-y01, -y11, dm, d + i, ps, 3);
+      }
+    }
+  }
+
+  /**
+   * As {@link #outputGrad} into the transposed layout dMᵀ (16, ld, K) at dmt[mOff + tile·K + k]
+   * (what the weight gradient's products read as rows), vectorized over tiles × K.
+   */
+  static void outputGradT(
+      Winograd.Tiles t, float[] dy, int gOff, float[] dmt, int mOff, int ld, float[] s) {
+    int n = t.tilesP * t.k;
+    int ps = ld * t.k;
+    int f = t.gatherAt();
+    java.util.Arrays.fill(s, f, f + 4 * n, 0f);
+    for (int k = 0; k < t.k; k++) {
+      int off = gOff + k * t.p * t.q;
+      for (int r = 0; r < t.p; r++) {
+        int dst = f + (r & 1) * 2 * n + (r >> 1) * t.tp * t.k + k;
+        int src = off + r * t.q;
+        for (int c = 0; c < t.q; c++) {
+          s[dst + (c & 1) * n + (c >> 1) * t.k] = dy[src + c];
+        }
+      }
+    }
+    int i = 0;
+    for (; i < n; i += L) {
+      int j = Math.min(i, n - L); // n = tilesP·K ≥ 2·K ≥ L is not guaranteed: see the tail
+      if (j < 0) {
+        break;
+      }
+      FloatVector y00 = FloatVector.fromArray(S, s, f + j);
+      FloatVector y01 = FloatVector.fromArray(S, s, f + n + j);
+      FloatVector y10 = FloatVector.fromArray(S, s, f + 2 * n + j);
+      FloatVector y11 = FloatVector.fromArray(S, s, f + 3 * n + j);
+      // Columns (y0, y0 + y1, y0 − y1, −y1) of each row, then A over the two rows; written out
+      // (a vector passed to a call the JIT does not inline is boxed).
+      FloatVector p0 = y00;
+      FloatVector q0 = y10;
+      p0.intoArray(dmt, mOff + j + 0 * ps);
+      p0.add(q0).intoArray(dmt, mOff + j + 4 * ps);
+      p0.sub(q0).intoArray(dmt, mOff + j + 8 * ps);
+      q0.neg().intoArray(dmt, mOff + j + 12 * ps);
+      FloatVector p1 = y00.add(y01);
+      FloatVector q1 = y10.add(y11);
+      p1.intoArray(dmt, mOff + j + 1 * ps);
+      p1.add(q1).intoArray(dmt, mOff + j + 5 * ps);
+      p1.sub(q1).intoArray(dmt, mOff + j + 9 * ps);
+      q1.neg().intoArray(dmt, mOff + j + 13 * ps);
+      FloatVector p2 = y00.sub(y01);
+      FloatVector q2 = y10.sub(y11);
+      p2.intoArray(dmt, mOff + j + 2 * ps);
+      p2.add(q2).intoArray(dmt, mOff + j + 6 * ps);
+      p2.sub(q2).intoArray(dmt, mOff + j + 10 * ps);
+      q2.neg().intoArray(dmt, mOff + j + 14 * ps);
+      FloatVector p3 = y01.neg();
+      FloatVector q3 = y11.neg();
+      p3.intoArray(dmt, mOff + j + 3 * ps);
+      p3.add(q3).intoArray(dmt, mOff + j + 7 * ps);
+      p3.sub(q3).intoArray(dmt, mOff + j + 11 * ps);
+      q3.neg().intoArray(dmt, mOff + j + 15 * ps);
+    }
+    for (; i < n; i++) {
+      float y00 = s[f + i];
+      float y01 = s[f + n + i];
+      float y10 = s[f + 2 * n + i];
+      float y11 = s[f + 3 * n + i];
+      storeRows(y00, y10, dmt, mOff + i, ps, 0);
+      storeRows(y00 + y01, y10 + y11, dmt, mOff + i, ps, 1);
+      storeRows(y00 - y01, y10 - y11, dmt, mOff + i, ps, 2);
+      storeRows(-y01, -y11, dmt, mOff + i, ps, 3);
+    }
+  }
+
+  // The 4 runs D_pq[i·tp + j] = dy[2i + p][2j + q] of one plane at s[f], zero outside dY.
+  private static void gather(Winograd.Tiles t, float[] dy, int off, float[] s, int f) {
+    java.util.Arrays.fill(s, f, f + 4 * t.tilesP, 0f);
+    for (int r = 0; r < t.p; r++) {
+      int dst = f + (r & 1) * 2 * t.tilesP + (r >> 1) * t.tp;
+      int src = off + r * t.q;
+      for (int c = 0; c < t.q; c++) {
+        s[dst + (c & 1) * t.tilesP + (c >> 1)] = dy[src + c];
+      }
+    }
+  }
+
+  // Rows of A over (c0, c1): dM[0][b] = c0, dM[1][b] = c0 + c1, dM[2][b] = c0 − c1, dM[3][b] = −c1.
+  private static void storeRows(float c0, float c1, float[] dm, int o, int ps, int b) {
+    dm[o + b * ps] = c0;
+    dm[o + (4 + b) * ps] = c0 + c1;
+    dm[o + (8 + b) * ps] = c0 - c1;
+    dm[o + (12 + b) * ps] = -c1;
+  }
+
+  /**
+   * dV (16, C, ld) at dv[vOff + tile] into one image's dX (C, H, W) at xOff, overwritten: each
+   * patch's B dV Bᵀ, added where patches overlap in a fixed order per element, padding dropped.
+   */
+  static void inputGrad(
+      Winograd.Tiles t, float[] dv, int vOff, int ld, float[] dx, int xOff, float[] s) {
+    int ps = t.c * ld;
+    int n = t.tilesP;
+    int dd = t.sixteenAt();
+    for (int ch = 0; ch < t.c; ch++) {
+      // Bᵀ's transpose over the rows: dh[a][b] = (dv0, dv1 − dv2 + dv3, dv1 + dv2 − dv0, −dv3).
+      for (int b = 0; b < 4; b++) {
+        adjoint(dv, vOff + ch * ld + b * ps, 4 * ps, s, dd + b * n, 4 * n, n);
+      }
+      // The same over the columns of each row (not in place: the last vector overlaps).
+      for (int a = 0; a < 4; a++) {
+        adjoint(s, dd + 4 * a * n, n, s, dd + (16 + 4 * a) * n, n, n);
+      }
+      accumulate(t, s, dd + 16 * n);
+      depolyphase(t, s, dx, xOff + ch * t.h * t.w);
+    }
+  }
+
+  // (v0, v1, v2, v3) at src + k·step -> (v0, v1 − v2 + v3, v1 + v2 − v0, −v3) at dst + k·dstep,
+  // over n elements.
+  private static void adjoint(float[] src, int so, int step, float[] dst, int d, int dstep, int n) {
+    int i = 0;
+    for (; n >= L && i < n; i += L) {
+      int j = Math.min(i, n - L);
+      FloatVector v0 = FloatVector.fromArray(S, src, so + j);
+      FloatVector v1 = FloatVector.fromArray(S, src, so + step + j);
+      FloatVector v2 = FloatVector.fromArray(S, src, so + 2 * step + j);
+      FloatVector v3 = FloatVector.fromArray(S, src, so + 3 * step + j);
+      v0.intoArray(dst, d + j);
+      v1.sub(v2).add(v3).intoArray(dst, d + dstep + j);
+      v1.add(v2).sub(v0).intoArray(dst, d + 2 * dstep + j);
+      v3.neg().intoArray(dst, d + 3 * dstep + j);
+    }
+    for (; i < n; i++) {
+      float v0 = src[so + i];
+      float v1 = src[so + step + i];
+      float v2 = src[so + 2 * step + i];
+      float v3 = src[so + 3 * step + i];
+      dst[d + i] = v0;
+      dst[d + dstep + i] = v1 - v2 + v3;
+      dst[d + 2 * dstep + i] = v1 + v2 - v0;
+      dst[d + 3 * dstep + i] = -v3;
+    }
+  }
+
+  // Polyphase plane (p, q) = dd[p][q] + dd[p][q+2] one tile left + dd[p+2][q] one tile row up +
+  // dd[p+2][q+2], added in that order for every element (whole passes, so the order does not
+  // depend on the vector width).
+  private static void accumulate(Winograd.Tiles t, float[] s, int dd) {
+    int n = t.tilesP;
+    for (int p = 0; p < 2; p++) {
+      for (int q = 0; q < 2; q++) {
+        int g = (2 * p + q) * t.plane;
+        System.arraycopy(s, dd + (4 * p + q) * n, s, g, n);
+        java.util.Arrays.fill(s, g + n, g + t.plane, 0f);
+        VectorArrays.addInto(s, dd + (4 * p + q + 2) * n, s, g + 1, n);
+        VectorArrays.addInto(s, dd + (4 * (p + 2) + q) * n, s, g + t.tp, n);
+        VectorArrays.addInto(s, dd + (4 * (p + 2) + q + 2) * n, s, g + t.tp + 1, n);
+      }
+    }
+  }
+
+  // dX (H, W) at off from the polyphase planes of the padded image's gradient.
+  private static void depolyphase(Winograd.Tiles t, float[] s, float[] dx, int off) {
+    for (int r = 0; r < t.h; r++) {
+      int pr = r + t.g.padH();
+      int src = 2 * (pr & 1) * t.plane + (pr >> 1) * t.tp;
+      int dst = off + r * t.w;
+      for (int c = 0; c < t.w; c++) {
+        int pc = c + t.g.padW();
+        dx[dst + c] = s[src + (pc & 1) * t.plane + (pc >> 1)];
+      }
+    }
+  }
+}

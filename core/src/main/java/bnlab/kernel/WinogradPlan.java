@@ -1,0 +1,219 @@
+package bnlab.kernel;
+
+/**
+ * {@link ConvStrategy#WINOGRAD}: a 3×3 stride-1 convolution by F(2×2, 3×3) ({@link Winograd}), in
+ * groups of images within each chunk of the batch ({@link ChunkedPlan}).
+ *
+ * <p>Forward, per group of T tiles: V = Bᵀ d B for every patch, then 16 products M_ξ (K, T) = U_ξ
+ * (K, C) · V_ξ (C, T) on {@link VectorGemm}, then y = Aᵀ M A + bias. U = G g Gᵀ is computed once
+ * per forward on the calling thread; training keeps U and every group's V for backward.
+ *
+ * <p>Backward differentiates the same computation: dM = A dY Aᵀ; dU_ξ = Σ_groups dM_ξ · V_ξᵀ (the
+ * dot-product GEMM over the group's tiles, groups in order within a chunk, then Gᵀ dU G into the
+ * chunk's partial); dV_ξ = U_ξᵀ · dM_ξ and dX = B dV Bᵀ added into the overlapping patches. The
+ * input gradient is thus the 3×3 convolution of dY with the flipped, transposed weights, run on the
+ * transforms forward already made.
+ *
+ * <p>A group is as many images as give about {@link #GROUP_TILES} tiles (at most a chunk), a
+ * function of the geometry and batch only, so results do not depend on the thread count.
+ */
+final class WinogradPlan extends ChunkedPlan {
+  /** Tiles per group: enough columns for the GEMM, M and V of a group still within L2. */
+  static final int GROUP_TILES = 128;
+
+  private static final int U = 1;
+  private static final int V = 2;
+  private static final int M = 3;
+  private static final int DV = 4;
+  private static final int DU = 5;
+  private static final int DMT = 6;
+  private static final int ROWS = 7;
+
+  private final Winograd.Tiles t;
+  private final int kk;
+  private final int cc;
+
+  /** Images per group. */
+  private final int group;
+
+  /** Indexed by images in the group: M_ξ = U_ξ · V_ξ, dU_ξᵀ = V_ξ · dM_ξᵀ, dV_ξ = U_ξᵀ · dM_ξ. */
+  private final GemmShape[] forward;
+
+  private final GemmShape[] weightGrad;
+  private final GemmShape[] inputGradient;
+
+  // This call's scratch.
+  private float[] u;
+  private float[] v;
+  private float[] m;
+  private float[] dv;
+  private float[] du;
+  private float[] dmt;
+
+  /** Per chunk: row scratch of the transforms. */
+  private final float[][] rows;
+
+  WinogradPlan(
+      String kernels,
+      ConvGeometry g,
+      int batch,
+      boolean training,
+      boolean inputGrad,
+      ConvPlan previous) {
+    super(kernels, g, batch, training, inputGrad, previous);
+    t = new Winograd.Tiles(g);
+    kk = g.outChannels();
+    cc = g.channels();
+    group = groupSize(t.tilesP, imagesPerChunk());
+    rows = new float[chunks][];
+    forward = new GemmShape[group + 1];
+    weightGrad = new GemmShape[group + 1];
+    inputGradient = new GemmShape[group + 1];
+    for (int n = 1; n <= group; n++) {
+      int tiles = n * t.tilesP;
+      forward[n] = GemmShape.of(false, false, kk, tiles, cc);
+      weightGrad[n] = GemmShape.of(false, false, cc, kk, tiles);
+      inputGradient[n] = GemmShape.of(true, false, cc, tiles, kk);
+    }
+  }
+
+  /**
+   * Images per group: about {@link #GROUP_TILES} tiles, rounded up so that a group's tiles are a
+   * multiple of 16 where the chunk allows (the GEMM's column tiles are 16 or 32 wide; a masked
+   * column tail measured up to 2× slower on 8×8 images, 7 × 20 tiles); a function of the geometry
+   * and batch only, not of the vector width.
+   */
+  static int groupSize(int tilesPerImage, int imagesPerChunk) {
+    int step = 16 / gcd(tilesPerImage, 16);
+    int n = (GROUP_TILES + tilesPerImage - 1) / tilesPerImage;
+    n = (n + step - 1) / step * step;
+    return Math.max(1, Math.min(imagesPerChunk, n));
+  }
+
+  private static int gcd(int a, int b) {
+    return b == 0 ? a : gcd(b, a % b);
+  }
+
+  @Override
+  public ConvStrategy strategy() {
+    return ConvStrategy.WINOGRAD;
+  }
+
+  private int groupTiles() {
+    return group * t.tilesP;
+  }
+
+  @Override
+  void beforeForward() {
+    u = scratch.floats(U, 16 * kk * cc);
+    Winograd.weights(t, w, u);
+    chunkScratch();
+  }
+
+  @Override
+  void beforeBackward() {
+    // In training U is the forward's: the weight does not change between forward and backward.
+    u = scratch.floats(U, 16 * kk * cc);
+    if (!training) {
+      Winograd.weights(t, w, u);
+    }
+    chunkScratch();
+    du = scratch.floats(DU, chunks * 16 * kk * cc);
+    dmt = scratch.floats(DMT, chunks * 16 * kk * groupTiles());
+    dv = dx == null ? null : scratch.floats(DV, chunks * 16 * cc * groupTiles());
+  }
+
+  // V: every image's transforms (training) or one group per chunk; M (and dM) one group per chunk.
+  private void chunkScratch() {
+    int vSize = 16 * cc * (training ? batch * t.tilesP : chunks * groupTiles());
+    v = scratch.floats(V, vSize);
+    m = scratch.floats(M, chunks * 16 * kk * groupTiles());
+    for (int c = 0; c < chunks; c++) {
+      rows[c] = scratch.floats(ROWS + c, t.rowScratch());
+    }
+  }
+
+  // Where group (t0, n images) keeps its V: at its first image's place, or the chunk's slot.
+  private int vOffset(int chunk, int t0) {
+    return training ? 16 * cc * t0 * t.tilesP : chunk * 16 * cc * groupTiles();
+  }
+
+  // x (N,C,H,W), w (K,C,3,3) -> y (N,K,P,Q)
+  @Override
+  void forwardChunk(int chunk, int t0, int t1) {
+    int mOff = chunk * 16 * kk * groupTiles();
+    for (int g0 = t0; g0 < t1; g0 += group) {
+      int n = Math.min(group, t1 - g0);
+      int ld = n * t.tilesP;
+      int vOff = vOffset(chunk, g0);
+      transformInputs(g0, n, vOff, ld, rows[chunk]);
+      for (int xi = 0; xi < 16; xi++) {
+        VectorGemm.product(
+            forward[n], u, xi * kk * cc, v, vOff + xi * cc * ld, 0f, m, mOff + xi * kk * ld);
+      }
+      for (int i = 0; i < n; i++) {
+        Winograd.output(
+            t, m, mOff + i * t.tilesP, ld, bias, y, (g0 + i) * g.outSize(), rows[chunk]);
+      }
+    }
+  }
+
+  private void transformInputs(int g0, int n, int vOff, int ld, float[] s) {
+    for (int i = 0; i < n; i++) {
+      Winograd.input(t, x, (g0 + i) * g.inSize(), v, vOff + i * t.tilesP, ld, s);
+    }
+  }
+
+  // dY (N,K,P,Q) -> partial (K,C,3,3), dX (N,C,H,W)
+  @Override
+  void backwardChunk(int chunk, int t0, int t1) {
+    int mOff = chunk * 16 * kk * groupTiles();
+    int uOff = chunk * 16 * kk * cc;
+    for (int g0 = t0; g0 < t1; g0 += group) {
+      int n = Math.min(group, t1 - g0);
+      int ld = n * t.tilesP;
+      int vOff = vOffset(chunk, g0);
+      if (!training) {
+        transformInputs(g0, n, vOff, ld, rows[chunk]);
+      }
+      for (int i = 0; i < n; i++) {
+        int gOff = (g0 + i) * g.outSize();
+        WinogradBackward.outputGradT(t, dy, gOff, dmt, mOff + i * t.tilesP * kk, ld, rows[chunk]);
+        if (dx != null) {
+          WinogradBackward.outputGrad(t, dy, gOff, m, mOff + i * t.tilesP, ld, rows[chunk]);
+        }
+      }
+      float beta = g0 == t0 ? 0f : 1f;
+      for (int xi = 0; xi < 16; xi++) {
+        VectorGemm.product(
+            weightGrad[n],
+            v,
+            vOff + xi * cc * ld,
+            dmt,
+            mOff + xi * kk * ld,
+            beta,
+            du,
+            uOff + xi * kk * cc);
+      }
+      if (dx != null) {
+        int dvOff = chunk * 16 * cc * groupTiles();
+        for (int xi = 0; xi < 16; xi++) {
+          VectorGemm.product(
+              inputGradient[n],
+              u,
+              xi * kk * cc,
+              m,
+              mOff + xi * kk * ld,
+              0f,
+              dv,
+              dvOff + xi * cc * ld);
+        }
+        for (int i = 0; i < n; i++) {
+          WinogradBackward.inputGrad(
+              t, dv, dvOff + i * t.tilesP, ld, dx, (g0 + i) * g.inSize(), rows[chunk]);
+        }
+      }
+    }
+    Winograd.weightGrad(t, du, uOff, parts, chunk * g.weightSize());
+  }
+}
