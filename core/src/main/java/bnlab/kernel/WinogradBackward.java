@@ -27,50 +27,7 @@ final class WinogradBackward {
     for (int k = 0; k < t.k; k++) {
       gather(t, dy, gOff + k * t.p * t.q, s, f);
       int d = mOff + k * ld;
-      int i = 0;
-      for (; n >= L && i < n; i += L) {
-        int j = Math.min(i, n - L);
-        FloatVector y00 = FloatVector.fromArray(S, s, f + j);
-        FloatVector y01 = FloatVector.fromArray(S, s, f + n + j);
-        FloatVector y10 = FloatVector.fromArray(S, s, f + 2 * n + j);
-        FloatVector y11 = FloatVector.fromArray(S, s, f + 3 * n + j);
-        // Columns (y0, y0 + y1, y0 − y1, −y1) of each row, then A over the two rows; written out
-        // (a vector passed to a call the JIT does not inline is boxed).
-        FloatVector p0 = y00;
-        FloatVector q0 = y10;
-        p0.intoArray(dm, d + j + 0 * ps);
-        p0.add(q0).intoArray(dm, d + j + 4 * ps);
-        p0.sub(q0).intoArray(dm, d + j + 8 * ps);
-        q0.neg().intoArray(dm, d + j + 12 * ps);
-        FloatVector p1 = y00.add(y01);
-        FloatVector q1 = y10.add(y11);
-        p1.intoArray(dm, d + j + 1 * ps);
-        p1.add(q1).intoArray(dm, d + j + 5 * ps);
-        p1.sub(q1).intoArray(dm, d + j + 9 * ps);
-        q1.neg().intoArray(dm, d + j + 13 * ps);
-        FloatVector p2 = y00.sub(y01);
-        FloatVector q2 = y10.sub(y11);
-        p2.intoArray(dm, d + j + 2 * ps);
-        p2.add(q2).intoArray(dm, d + j + 6 * ps);
-        p2.sub(q2).intoArray(dm, d + j + 10 * ps);
-        q2.neg().intoArray(dm, d + j + 14 * ps);
-        FloatVector p3 = y01.neg();
-        FloatVector q3 = y11.neg();
-        p3.intoArray(dm, d + j + 3 * ps);
-        p3.add(q3).intoArray(dm, d + j + 7 * ps);
-        p3.sub(q3).intoArray(dm, d + j + 11 * ps);
-        q3.neg().intoArray(dm, d + j + 15 * ps);
-      }
-      for (; i < n; i++) {
-        float y00 = s[f + i];
-        float y01 = s[f + n + i];
-        float y10 = s[f + 2 * n + i];
-        float y11 = s[f + 3 * n + i];
-        storeRows(y00, y10, dm, d + i, ps, 0);
-        storeRows(y00 + y01, y10 + y11, dm, d + i, ps, 1);
-        storeRows(y00 - y01, y10 - y11, dm, d + i, ps, 2);
-        storeRows(-y01, -y11, dm, d + i, ps, 3);
-      }
+      aTransform(s, f, n, dm, d, ps);
     }
   }
 
@@ -94,53 +51,7 @@ final class WinogradBackward {
         }
       }
     }
-    int i = 0;
-    for (; i < n; i += L) {
-      int j = Math.min(i, n - L); // n = tilesP·K ≥ 2·K ≥ L is not guaranteed: see the tail
-      if (j < 0) {
-        break;
-      }
-      FloatVector y00 = FloatVector.fromArray(S, s, f + j);
-      FloatVector y01 = FloatVector.fromArray(S, s, f + n + j);
-      FloatVector y10 = FloatVector.fromArray(S, s, f + 2 * n + j);
-      FloatVector y11 = FloatVector.fromArray(S, s, f + 3 * n + j);
-      // Columns (y0, y0 + y1, y0 − y1, −y1) of each row, then A over the two rows; written out
-      // (a vector passed to a call the JIT does not inline is boxed).
-      FloatVector p0 = y00;
-      FloatVector q0 = y10;
-      p0.intoArray(dmt, mOff + j + 0 * ps);
-      p0.add(q0).intoArray(dmt, mOff + j + 4 * ps);
-      p0.sub(q0).intoArray(dmt, mOff + j + 8 * ps);
-      q0.neg().intoArray(dmt, mOff + j + 12 * ps);
-      FloatVector p1 = y00.add(y01);
-      FloatVector q1 = y10.add(y11);
-      p1.intoArray(dmt, mOff + j + 1 * ps);
-      p1.add(q1).intoArray(dmt, mOff + j + 5 * ps);
-      p1.sub(q1).intoArray(dmt, mOff + j + 9 * ps);
-      q1.neg().intoArray(dmt, mOff + j + 13 * ps);
-      FloatVector p2 = y00.sub(y01);
-      FloatVector q2 = y10.sub(y11);
-      p2.intoArray(dmt, mOff + j + 2 * ps);
-      p2.add(q2).intoArray(dmt, mOff + j + 6 * ps);
-      p2.sub(q2).intoArray(dmt, mOff + j + 10 * ps);
-      q2.neg().intoArray(dmt, mOff + j + 14 * ps);
-      FloatVector p3 = y01.neg();
-      FloatVector q3 = y11.neg();
-      p3.intoArray(dmt, mOff + j + 3 * ps);
-      p3.add(q3).intoArray(dmt, mOff + j + 7 * ps);
-      p3.sub(q3).intoArray(dmt, mOff + j + 11 * ps);
-      q3.neg().intoArray(dmt, mOff + j + 15 * ps);
-    }
-    for (; i < n; i++) {
-      float y00 = s[f + i];
-      float y01 = s[f + n + i];
-      float y10 = s[f + 2 * n + i];
-      float y11 = s[f + 3 * n + i];
-      storeRows(y00, y10, dmt, mOff + i, ps, 0);
-      storeRows(y00 + y01, y10 + y11, dmt, mOff + i, ps, 1);
-      storeRows(y00 - y01, y10 - y11, dmt, mOff + i, ps, 2);
-      storeRows(-y01, -y11, dmt, mOff + i, ps, 3);
-    }
+    aTransform(s, f, n, dmt, mOff, ps);
   }
 
   // The 4 runs D_pq[i·tp + j] = dy[2i + p][2j + q] of one plane at s[f], zero outside dY.
@@ -240,6 +151,60 @@ final class WinogradBackward {
         int pc = c + t.g.padW();
         dx[dst + c] = s[src + (pc & 1) * t.plane + (pc >> 1)];
       }
+    }
+  }
+
+  /**
+   * dM = A·dY·Aᵀ for n tiles side by side: the 2×2 output gradients at s[f + r·n + i] (r = 0..3)
+   * become 16 transformed values at out[base + i + ξ·ps].
+   */
+  private static void aTransform(float[] s, int f, int n, float[] out, int base, int ps) {
+    int i = 0;
+    for (; i < n; i += L) {
+      int j = Math.min(i, n - L); // the last vector overlaps the one before; n < L: the tail
+      if (j < 0) {
+        break;
+      }
+      FloatVector y00 = FloatVector.fromArray(S, s, f + j);
+      FloatVector y01 = FloatVector.fromArray(S, s, f + n + j);
+      FloatVector y10 = FloatVector.fromArray(S, s, f + 2 * n + j);
+      FloatVector y11 = FloatVector.fromArray(S, s, f + 3 * n + j);
+      // Columns (y0, y0 + y1, y0 − y1, −y1) of each row, then A over the two rows; written out
+      // (a vector passed to a call the JIT does not inline is boxed).
+      FloatVector p0 = y00;
+      FloatVector q0 = y10;
+      p0.intoArray(out, base + j + 0 * ps);
+      p0.add(q0).intoArray(out, base + j + 4 * ps);
+      p0.sub(q0).intoArray(out, base + j + 8 * ps);
+      q0.neg().intoArray(out, base + j + 12 * ps);
+      FloatVector p1 = y00.add(y01);
+      FloatVector q1 = y10.add(y11);
+      p1.intoArray(out, base + j + 1 * ps);
+      p1.add(q1).intoArray(out, base + j + 5 * ps);
+      p1.sub(q1).intoArray(out, base + j + 9 * ps);
+      q1.neg().intoArray(out, base + j + 13 * ps);
+      FloatVector p2 = y00.sub(y01);
+      FloatVector q2 = y10.sub(y11);
+      p2.intoArray(out, base + j + 2 * ps);
+      p2.add(q2).intoArray(out, base + j + 6 * ps);
+      p2.sub(q2).intoArray(out, base + j + 10 * ps);
+      q2.neg().intoArray(out, base + j + 14 * ps);
+      FloatVector p3 = y01.neg();
+      FloatVector q3 = y11.neg();
+      p3.intoArray(out, base + j + 3 * ps);
+      p3.add(q3).intoArray(out, base + j + 7 * ps);
+      p3.sub(q3).intoArray(out, base + j + 11 * ps);
+      q3.neg().intoArray(out, base + j + 15 * ps);
+    }
+    for (; i < n; i++) {
+      float y00 = s[f + i];
+      float y01 = s[f + n + i];
+      float y10 = s[f + 2 * n + i];
+      float y11 = s[f + 3 * n + i];
+      storeRows(y00, y10, out, base + i, ps, 0);
+      storeRows(y00 + y01, y10 + y11, out, base + i, ps, 1);
+      storeRows(y00 - y01, y10 - y11, out, base + i, ps, 2);
+      storeRows(-y01, -y11, out, base + i, ps, 3);
     }
   }
 }
