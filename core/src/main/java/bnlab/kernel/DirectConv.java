@@ -241,23 +241,23 @@ final class DirectConv {
     int i = 0;
     if (VectorWidth.TILE_ROWS == 8) {
       for (; i + 8 <= k; i += 8) {
-        Tile2Rows.k8x2Rows(crs, w, i * crs, crs, 1, xs, xj, off, 0f, wide, i * ld + j, ld);
+        Tile2Rows.k8x2Rows(crs, w, i * crs, crs, xs, xj, off, 0f, wide, i * ld + j, ld);
       }
     } else {
       for (; i + 6 <= k; i += 6) {
-        Tile2Rows.k6x2Rows(crs, w, i * crs, crs, 1, xs, xj, off, 0f, wide, i * ld + j, ld);
+        Tile2Rows.k6x2Rows(crs, w, i * crs, crs, xs, xj, off, 0f, wide, i * ld + j, ld);
       }
     }
     if (i + 4 <= k) {
-      Tile2Rows.k4x2Rows(crs, w, i * crs, crs, 1, xs, xj, off, 0f, wide, i * ld + j, ld);
+      Tile2Rows.k4x2Rows(crs, w, i * crs, crs, xs, xj, off, 0f, wide, i * ld + j, ld);
       i += 4;
     }
     if (i + 2 <= k) {
-      Tile2Rows.k2x2Rows(crs, w, i * crs, crs, 1, xs, xj, off, 0f, wide, i * ld + j, ld);
+      Tile2Rows.k2x2Rows(crs, w, i * crs, crs, xs, xj, off, 0f, wide, i * ld + j, ld);
       i += 2;
     }
     if (i < k) {
-      Tile2Rows.k1x2Rows(crs, w, i * crs, crs, 1, xs, xj, off, 0f, wide, i * ld + j, ld);
+      Tile2Rows.k1x2Rows(crs, w, i * crs, crs, xs, xj, off, 0f, wide, i * ld + j, ld);
     }
   }
 

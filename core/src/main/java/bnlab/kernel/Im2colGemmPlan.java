@@ -17,6 +17,7 @@ final class Im2colGemmPlan extends ChunkedPlan {
   private static final int CHUNK_COL = 2;
   private static final int DCOL = 3;
   private static final int DYT = 4;
+  private static final int WT = 5;
 
   private final int crs;
   private final int pq;
@@ -30,6 +31,7 @@ final class Im2colGemmPlan extends ChunkedPlan {
 
   private float[] dCol;
   private float[] dyT;
+  private float[] wT;
 
   /** y_t (K, P·Q) = W (K, C·R·S) · col_t (C·R·S, P·Q). */
   private final GemmShape forward;
@@ -66,7 +68,7 @@ final class Im2colGemmPlan extends ChunkedPlan {
       chunkWeightGrad[c] = imageWeightGrad.batched(images, kk * pq, crs * pq);
     }
     packedWeightGrad = GemmShape.of(false, false, crs, kk, pq);
-    inputGradient = GemmShape.of(true, false, crs, pq, kk);
+    inputGradient = GemmShape.of(false, false, crs, pq, kk);
   }
 
   /**
@@ -97,6 +99,16 @@ final class Im2colGemmPlan extends ChunkedPlan {
   void beforeBackward() {
     beforeForward();
     dCol = dx == null ? null : scratch.floats(DCOL, chunks * crs * pq);
+    if (dx != null) {
+      // dCol = Wᵀ · dY from a transposed copy of W: a GEMM whose A rows are contiguous runs
+      // faster (see Tile2), with the same sums in the same order.
+      wT = scratch.floats(WT, kk * crs);
+      for (int k = 0; k < kk; k++) {
+        for (int r = 0; r < crs; r++) {
+          wT[r * kk + k] = w[k * crs + r];
+        }
+      }
+    }
     dyT = packed ? scratch.floats(DYT, chunks * kk * pq) : null;
   }
 
@@ -139,7 +151,7 @@ final class Im2colGemmPlan extends ChunkedPlan {
         VectorGemm.product(imageWeightGrad, dy, t * kk * pq, col, cOff, beta, parts, pOff);
       }
       if (dx != null) {
-        VectorGemm.product(inputGradient, w, 0, dy, t * kk * pq, 0f, dCol, sOff);
+        VectorGemm.product(inputGradient, wT, 0, dy, t * kk * pq, 0f, dCol, sOff);
         java.util.Arrays.fill(dx, t * g.inSize(), (t + 1) * g.inSize(), 0f);
         VectorIm2col.col2im(g, dCol, sOff, dx, t * g.inSize());
       }

@@ -25,7 +25,7 @@ import jdk.incubator.vector.FloatVector;
  * size, on its first packed product: nothing is allocated per call.
  */
 final class PackedGemm {
-  private static final int MR = VectorWidth.TILE_ROWS;
+  private static final int MR = VectorWidth.PACKED_ROWS;
   private static final int NR = VectorWidth.TILE_COLS;
 
   /** Block sizes of this process (depend on the vector width and the caches, never the bits). */
@@ -113,7 +113,7 @@ final class PackedGemm {
           if (MR == 8) {
             PackedTile.k8x2(kc, ap, ai, bp, bi, beta, c, cij, ldc);
           } else {
-            PackedTile.k6x2(kc, ap, ai, bp, bi, beta, c, cij, ldc);
+            PackedTile.k4x2(kc, ap, ai, bp, bi, beta, c, cij, ldc);
           }
         } else {
           BroadcastGemm.panel(kc, ap, ai, 1, MR, bp, bi, NR, beta, c, cij, ldc, 0, mr, 0, nr);

@@ -22,14 +22,26 @@ final class Reduction {
 
   /**
    * t[off, off + P) summed by a fixed pairwise tree: t[i] += t[i + 8] for i &lt; 8, then + 4, + 2,
-   * + 1 (in place; the result is t[off]).
+   * + 1 (t itself is left unchanged).
    */
   static float tree(float[] t, int off) {
-    for (int h = P / 2; h >= 1; h /= 2) {
-      for (int i = 0; i < h; i++) {
-        t[off + i] += t[off + i + h];
-      }
-    }
-    return t[off];
+    // Unrolled into registers: the loop form kept every level in memory, a chain of stores and
+    // reloads that cost as much as the dot products themselves on short runs (DirectConv's
+    // weight gradient). Same additions in the same order, so the same bits.
+    float a0 = t[off] + t[off + 8];
+    float a1 = t[off + 1] + t[off + 9];
+    float a2 = t[off + 2] + t[off + 10];
+    float a3 = t[off + 3] + t[off + 11];
+    float a4 = t[off + 4] + t[off + 12];
+    float a5 = t[off + 5] + t[off + 13];
+    float a6 = t[off + 6] + t[off + 14];
+    float a7 = t[off + 7] + t[off + 15];
+    a0 += a4;
+    a1 += a5;
+    a2 += a6;
+    a3 += a7;
+    a0 += a2;
+    a1 += a3;
+    return a0 + a1;
   }
 }

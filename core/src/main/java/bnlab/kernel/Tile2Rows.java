@@ -9,6 +9,8 @@ import jdk.incubator.vector.FloatVector;
  * The blocks of {@link Tile2} with B row p at {@code b[bj + rowOff[p]]} instead of a leading
  * dimension: the direct convolution's taps ({@link DirectConv}). Kept apart from the GEMM's blocks
  * for the reason given in {@link BroadcastGemm}'s comment (one source for both measured slower).
+ * A's rows are contiguous (the weights, row i at ai + i·ars), so its indices are p plus a loop
+ * constant and C2 hoists their range checks (see {@link Tile2}).
  */
 final class Tile2Rows {
   private Tile2Rows() {}
@@ -18,7 +20,6 @@ final class Tile2Rows {
       float[] a,
       int ai,
       int ars,
-      int acs,
       float[] b,
       int bj,
       int[] rowOff,
@@ -81,33 +82,40 @@ final class Tile2Rows {
         c71 = c71.mul(beta);
       }
     }
+    int r0 = ai,
+        r1 = ai + ars,
+        r2 = ai + 2 * ars,
+        r3 = ai + 3 * ars,
+        r4 = ai + 4 * ars,
+        r5 = ai + 5 * ars,
+        r6 = ai + 6 * ars,
+        r7 = ai + 7 * ars;
     for (int p = 0; p < kc; p++) {
       int bp = bj + rowOff[p];
       FloatVector b0 = FloatVector.fromArray(S, b, bp);
       FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      int ap = ai + p * acs;
-      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      FloatVector x = FloatVector.broadcast(S, a[r0 + p]);
       c00 = x.fma(b0, c00);
       c01 = x.fma(b1, c01);
-      x = FloatVector.broadcast(S, a[ap + ars]);
+      x = FloatVector.broadcast(S, a[r1 + p]);
       c10 = x.fma(b0, c10);
       c11 = x.fma(b1, c11);
-      x = FloatVector.broadcast(S, a[ap + 2 * ars]);
+      x = FloatVector.broadcast(S, a[r2 + p]);
       c20 = x.fma(b0, c20);
       c21 = x.fma(b1, c21);
-      x = FloatVector.broadcast(S, a[ap + 3 * ars]);
+      x = FloatVector.broadcast(S, a[r3 + p]);
       c30 = x.fma(b0, c30);
       c31 = x.fma(b1, c31);
-      x = FloatVector.broadcast(S, a[ap + 4 * ars]);
+      x = FloatVector.broadcast(S, a[r4 + p]);
       c40 = x.fma(b0, c40);
       c41 = x.fma(b1, c41);
-      x = FloatVector.broadcast(S, a[ap + 5 * ars]);
+      x = FloatVector.broadcast(S, a[r5 + p]);
       c50 = x.fma(b0, c50);
       c51 = x.fma(b1, c51);
-      x = FloatVector.broadcast(S, a[ap + 6 * ars]);
+      x = FloatVector.broadcast(S, a[r6 + p]);
       c60 = x.fma(b0, c60);
       c61 = x.fma(b1, c61);
-      x = FloatVector.broadcast(S, a[ap + 7 * ars]);
+      x = FloatVector.broadcast(S, a[r7 + p]);
       c70 = x.fma(b0, c70);
       c71 = x.fma(b1, c71);
     }
@@ -134,7 +142,6 @@ final class Tile2Rows {
       float[] a,
       int ai,
       int ars,
-      int acs,
       float[] b,
       int bj,
       int[] rowOff,
@@ -185,27 +192,32 @@ final class Tile2Rows {
         c51 = c51.mul(beta);
       }
     }
+    int r0 = ai,
+        r1 = ai + ars,
+        r2 = ai + 2 * ars,
+        r3 = ai + 3 * ars,
+        r4 = ai + 4 * ars,
+        r5 = ai + 5 * ars;
     for (int p = 0; p < kc; p++) {
       int bp = bj + rowOff[p];
       FloatVector b0 = FloatVector.fromArray(S, b, bp);
       FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      int ap = ai + p * acs;
-      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      FloatVector x = FloatVector.broadcast(S, a[r0 + p]);
       c00 = x.fma(b0, c00);
       c01 = x.fma(b1, c01);
-      x = FloatVector.broadcast(S, a[ap + ars]);
+      x = FloatVector.broadcast(S, a[r1 + p]);
       c10 = x.fma(b0, c10);
       c11 = x.fma(b1, c11);
-      x = FloatVector.broadcast(S, a[ap + 2 * ars]);
+      x = FloatVector.broadcast(S, a[r2 + p]);
       c20 = x.fma(b0, c20);
       c21 = x.fma(b1, c21);
-      x = FloatVector.broadcast(S, a[ap + 3 * ars]);
+      x = FloatVector.broadcast(S, a[r3 + p]);
       c30 = x.fma(b0, c30);
       c31 = x.fma(b1, c31);
-      x = FloatVector.broadcast(S, a[ap + 4 * ars]);
+      x = FloatVector.broadcast(S, a[r4 + p]);
       c40 = x.fma(b0, c40);
       c41 = x.fma(b1, c41);
-      x = FloatVector.broadcast(S, a[ap + 5 * ars]);
+      x = FloatVector.broadcast(S, a[r5 + p]);
       c50 = x.fma(b0, c50);
       c51 = x.fma(b1, c51);
     }
@@ -228,7 +240,6 @@ final class Tile2Rows {
       float[] a,
       int ai,
       int ars,
-      int acs,
       float[] b,
       int bj,
       int[] rowOff,
@@ -267,21 +278,21 @@ final class Tile2Rows {
         c31 = c31.mul(beta);
       }
     }
+    int r0 = ai, r1 = ai + ars, r2 = ai + 2 * ars, r3 = ai + 3 * ars;
     for (int p = 0; p < kc; p++) {
       int bp = bj + rowOff[p];
       FloatVector b0 = FloatVector.fromArray(S, b, bp);
       FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      int ap = ai + p * acs;
-      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      FloatVector x = FloatVector.broadcast(S, a[r0 + p]);
       c00 = x.fma(b0, c00);
       c01 = x.fma(b1, c01);
-      x = FloatVector.broadcast(S, a[ap + ars]);
+      x = FloatVector.broadcast(S, a[r1 + p]);
       c10 = x.fma(b0, c10);
       c11 = x.fma(b1, c11);
-      x = FloatVector.broadcast(S, a[ap + 2 * ars]);
+      x = FloatVector.broadcast(S, a[r2 + p]);
       c20 = x.fma(b0, c20);
       c21 = x.fma(b1, c21);
-      x = FloatVector.broadcast(S, a[ap + 3 * ars]);
+      x = FloatVector.broadcast(S, a[r3 + p]);
       c30 = x.fma(b0, c30);
       c31 = x.fma(b1, c31);
     }
@@ -300,7 +311,6 @@ final class Tile2Rows {
       float[] a,
       int ai,
       int ars,
-      int acs,
       float[] b,
       int bj,
       int[] rowOff,
@@ -327,15 +337,15 @@ final class Tile2Rows {
         c11 = c11.mul(beta);
       }
     }
+    int r0 = ai, r1 = ai + ars;
     for (int p = 0; p < kc; p++) {
       int bp = bj + rowOff[p];
       FloatVector b0 = FloatVector.fromArray(S, b, bp);
       FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      int ap = ai + p * acs;
-      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      FloatVector x = FloatVector.broadcast(S, a[r0 + p]);
       c00 = x.fma(b0, c00);
       c01 = x.fma(b1, c01);
-      x = FloatVector.broadcast(S, a[ap + ars]);
+      x = FloatVector.broadcast(S, a[r1 + p]);
       c10 = x.fma(b0, c10);
       c11 = x.fma(b1, c11);
     }
@@ -350,7 +360,6 @@ final class Tile2Rows {
       float[] a,
       int ai,
       int ars,
-      int acs,
       float[] b,
       int bj,
       int[] rowOff,
@@ -371,12 +380,12 @@ final class Tile2Rows {
         c01 = c01.mul(beta);
       }
     }
+    int r0 = ai;
     for (int p = 0; p < kc; p++) {
       int bp = bj + rowOff[p];
       FloatVector b0 = FloatVector.fromArray(S, b, bp);
       FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      int ap = ai + p * acs;
-      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      FloatVector x = FloatVector.broadcast(S, a[r0 + p]);
       c00 = x.fma(b0, c00);
       c01 = x.fma(b1, c01);
     }

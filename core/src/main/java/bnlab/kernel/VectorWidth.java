@@ -44,6 +44,9 @@ final class VectorWidth {
   /** Rows of C per tile (MR). */
   static final int TILE_ROWS = tileRows(REGISTERS);
 
+  /** Rows of C per tile of the packed GEMM ({@link PackedGemm}), see {@link #packedRows}. */
+  static final int PACKED_ROWS = packedRows(REGISTERS);
+
   /** Columns of C per tile: NV·L. */
   static final int TILE_COLS = TILE_VECTORS * L;
 
@@ -55,7 +58,22 @@ final class VectorWidth {
     return 8 * 2 + 2 + 1 <= registers ? 8 : 6;
   }
 
-  /** E.g. {@code "vector-256bit, 16 registers, tile 6x2"}. */
+  /**
+   * MR of the packed GEMM's tile: 8 with 32 registers, 4 with 16. On packed panels every load is at
+   * a constant offset, and C2 then issues the k step's MR broadcasts of A before their
+   * multiply-adds, so the tile needs 2·MR accumulators, 2 B vectors and MR broadcasts at once: 26
+   * registers for 8×2, 14 for 4×2, but 20 for 6×2, which spills one accumulator to the stack and
+   * chains every k step through a store and a reload (seen in the disassembly; the strided {@link
+   * Tile2} loop, with its range checks and multiplications, spills too but is limited by those
+   * instructions anyway). Measured in cache, one thread, 256-bit vectors with 16 registers (Xeon
+   * family 6 model 207 under -XX:UseAVX=2, JDK 25): 6×2 56 GFLOP/s, 4×2 73, against 85 for FMAs
+   * alone.
+   */
+  static int packedRows(int registers) {
+    return 8 * 2 + 2 + 8 <= registers ? 8 : 4;
+  }
+
+  /** E.g. {@code "vector-256bit, 16 registers, tile 6x2, packed 4x2"}. */
   static String name() {
     return "vector-"
         + S.vectorBitSize()
@@ -63,6 +81,10 @@ final class VectorWidth {
         + REGISTERS
         + " registers, tile "
         + TILE_ROWS
+        + "x"
+        + TILE_VECTORS
+        + ", packed "
+        + PACKED_ROWS
         + "x"
         + TILE_VECTORS;
   }

@@ -32,6 +32,8 @@ class KernelProviderTest {
             + VectorWidth.REGISTERS
             + " registers, tile "
             + VectorWidth.TILE_ROWS
+            + "x2, packed "
+            + VectorWidth.PACKED_ROWS
             + "x2",
         p.name());
     assertEquals(VectorGemm.S.vectorBitSize(), bnlab.runtime.Compute.vectorBits());
@@ -81,10 +83,16 @@ class KernelProviderTest {
     assertEquals(6, VectorWidth.tileRows(16));
     assertEquals(6, VectorWidth.tileRows(18));
     assertEquals(8, VectorWidth.tileRows(19));
+    // The packed tile also keeps its MR broadcasts in registers.
+    assertEquals(8, VectorWidth.packedRows(32));
+    assertEquals(4, VectorWidth.packedRows(16));
+    assertEquals(4, VectorWidth.packedRows(25));
+    assertEquals(8, VectorWidth.packedRows(26));
     assertEquals(16, VectorSupport.registers(" 16"));
     assertThrows(IllegalArgumentException.class, () -> VectorSupport.registers("many"));
     // Accumulators, two B vectors and a broadcast must fit.
     assertTrue(2 * VectorWidth.TILE_ROWS + 2 + 1 <= VectorWidth.REGISTERS);
+    assertTrue(2 * VectorWidth.PACKED_ROWS + 2 + VectorWidth.PACKED_ROWS <= VectorWidth.REGISTERS);
     assertEquals(2 * VectorGemm.L, VectorWidth.TILE_COLS);
   }
 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * a split across threads; and no allocation per call.
  */
 class PackedGemmTest {
-  private static final int MR = VectorWidth.TILE_ROWS;
+  private static final int MR = VectorWidth.PACKED_ROWS;
   private static final int NR = VectorWidth.TILE_COLS;
   private static final PackedGemm.Blocking B = PackedGemm.BLOCKS;
 
