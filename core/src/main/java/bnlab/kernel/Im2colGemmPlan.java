@@ -103,11 +103,7 @@ final class Im2colGemmPlan extends ChunkedPlan {
       // dCol = Wᵀ · dY from a transposed copy of W: a GEMM whose A rows are contiguous runs
       // faster (see Tile2), with the same sums in the same order.
       wT = scratch.floats(WT, kk * crs);
-      for (int k = 0; k < kk; k++) {
-        for (int r = 0; r < crs; r++) {
-          wT[r * kk + k] = w[k * crs + r];
-        }
-      }
+      VectorArrays.transpose(w, 0, kk, crs, wT, 0);
     }
     dyT = packed ? scratch.floats(DYT, chunks * kk * pq) : null;
   }

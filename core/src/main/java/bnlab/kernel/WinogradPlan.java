@@ -125,12 +125,7 @@ final class WinogradPlan extends ChunkedPlan {
     if (dx != null) {
       ut = scratch.floats(UT, 16 * kk * cc);
       for (int xi = 0; xi < 16; xi++) {
-        int o = xi * kk * cc;
-        for (int k = 0; k < kk; k++) {
-          for (int c = 0; c < cc; c++) {
-            ut[o + c * kk + k] = u[o + k * cc + c];
-          }
-        }
+        VectorArrays.transpose(u, xi * kk * cc, kk, cc, ut, xi * kk * cc);
       }
     }
     du = scratch.floats(DU, chunks * 16 * kk * cc);
