@@ -69,8 +69,22 @@ class KernelTwinsTest {
 
   @Test
   void reluIsAnExactTwin() {
+    reluTwins(new int[] {0, 1, 7, 16, 17, 100, 4098});
+  }
+
+  /** From {@link VectorPoolActivation#PARALLEL_MIN} elements on, ReLU is split across threads. */
+  @Test
+  void reluSplitAcrossThreadsIsAnExactTwin() {
+    int min = (int) VectorPoolActivation.PARALLEL_MIN;
+    for (int threads : new int[] {2, 3}) {
+      Parallel.setThreads(threads);
+      reluTwins(new int[] {min, min + 13, 3 * min + 7});
+    }
+  }
+
+  private void reluTwins(int[] sizes) {
     Rng rng = new Rng(9);
-    for (int n : new int[] {0, 1, 7, 16, 17, 100, 4098}) {
+    for (int n : sizes) {
       float[] x = VectorGemmTest.random(rng, n);
       float[] special = {Float.NaN, -0f, 0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
       for (int i = 0; i < n; i += 3) {
