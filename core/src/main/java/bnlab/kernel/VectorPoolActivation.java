@@ -129,7 +129,25 @@ final class VectorPoolActivation implements PoolActivationKernels {
     }
   }
 
+  /** Planes split into {@link #CHUNKS} ranges when there is enough to do, as the forward. */
+  @Override
+  public void maxPoolBackward(
+      float[] dy, int[] argmax, int planes, int outPerPlane, int inPerPlane, float[] dx) {
+    if ((long) planes * inPerPlane < PARALLEL_MIN || Parallel.threads() == 1) {
+      ScalarPoolActivation.maxPoolBackward(dy, argmax, 0, planes, outPerPlane, inPerPlane, dx);
+      return;
+    }
+    PoolJob job = poolJobs.get();
+    job.setBackward(dy, argmax, planes, outPerPlane, inPerPlane, dx);
+    try {
+      Parallel.forEach(CHUNKS, job);
+    } finally {
+      job.set(null, 0, 0, 0, null, null);
+    }
+  }
+
   private static final class PoolJob implements Parallel.Body {
+    private boolean backward;
     private float[] x;
     private float[] y;
     private int[] argmax;
@@ -137,7 +155,15 @@ final class VectorPoolActivation implements PoolActivationKernels {
     private int h;
     private int w;
 
+    // Backward: x is dy, y is dx, h and w the outputs and inputs per plane.
+    void setBackward(
+        float[] dy, int[] argmax, int planes, int outPerPlane, int inPerPlane, float[] dx) {
+      set(dy, planes, outPerPlane, inPerPlane, dx, argmax);
+      backward = true;
+    }
+
     void set(float[] x, int planes, int h, int w, float[] y, int[] argmax) {
+      backward = false;
       this.x = x;
       this.planes = planes;
       this.h = h;
@@ -150,7 +176,11 @@ final class VectorPoolActivation implements PoolActivationKernels {
     public void run(int chunk) {
       int p0 = (int) ((long) chunk * planes / CHUNKS);
       int p1 = (int) ((long) (chunk + 1) * planes / CHUNKS);
-      VectorPool.maxPool2x2(x, p0, p1, h, w, y, argmax);
+      if (backward) {
+        ScalarPoolActivation.maxPoolBackward(x, argmax, p0, p1, h, w, y);
+      } else {
+        VectorPool.maxPool2x2(x, p0, p1, h, w, y, argmax);
+      }
     }
   }
 }

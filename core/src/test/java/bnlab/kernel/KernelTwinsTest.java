@@ -129,6 +129,42 @@ class KernelTwinsTest {
     }
   }
 
+  /**
+   * Backward through overlapping 3×3 windows with stride 2, so that several outputs of a plane add
+   * into the same input element, in an order the split across threads must keep.
+   */
+  @Test
+  void maxPoolBackwardIsAnExactTwin() {
+    Rng rng = new Rng(12);
+    // planes, input and output elements per plane: one big enough to be split, one small.
+    int[][] shapes = {{640, 28 * 28, 13 * 13}, {3, 5 * 7, 2 * 3}};
+    for (int[] d : shapes) {
+      int planes = d[0], in = d[1], out = d[2];
+      int[] argmax = new int[planes * out];
+      for (int pl = 0; pl < planes; pl++) {
+        for (int o = 0; o < out; o++) {
+          // A few input elements per plane, so that outputs collide on them.
+          argmax[pl * out + o] = pl * in + rng.nextInt(Math.max(1, out / 3));
+        }
+      }
+      float[] dy = new float[planes * out];
+      for (int i = 0; i < dy.length; i++) {
+        dy[i] = (rng.nextFloat() - 0.5f) * (float) Math.pow(10, 6 * rng.nextFloat());
+      }
+      float[] ds = new float[planes * in + 1];
+      scalar.maxPoolBackward(dy, argmax, planes, out, in, ds);
+      for (int threads : new int[] {1, 2, 3}) {
+        Parallel.setThreads(threads);
+        float[] dv = new float[planes * in + 1];
+        java.util.Arrays.fill(dv, 7f);
+        vector.maxPoolBackward(dy, argmax, planes, out, in, dv);
+        assertEquals(7f, dv[planes * in], "wrote past dx");
+        dv[planes * in] = 0f;
+        assertArrayEquals(ds, dv, 0f, () -> java.util.Arrays.toString(d) + " threads " + threads);
+      }
+    }
+  }
+
   @Test
   void maxPoolIsAnExactTwin() {
     Rng rng = new Rng(10);
