@@ -47,26 +47,33 @@ class TrainBenchmarkTest {
     }
   }
 
-  /** A model with BatchNorm1d, which cannot train on one image. */
+  /**
+   * A model with BatchNorm1d, which cannot train on one image, and its plain baseline (the zoo's
+   * contract: the same network without the normalization).
+   */
   @BeforeAll
   static void registerTinyBatchNorm1dModel() {
-    ModelZoo.register(
-        new ModelZoo.Entry(
-            "bench-tiny-bn1d",
-            Norm.BATCH,
-            "bench-tiny",
-            "tiny test model with BatchNorm1d",
-            (shape, classes, seed) -> {
-              Sequential s =
-                  new Sequential()
-                      .add("conv1", new Conv2d(shape[0], 2, 3, 2, 0, true))
-                      .add("flatten", new Flatten())
-                      .add("fc1", new Linear(2 * 15 * 15, 8))
-                      .add("bn1", new BatchNorm1d(8))
-                      .add("fc2", new Linear(8, classes));
-              s.resetParameters(new Rng(seed));
-              return s;
-            }));
+    for (boolean bn : new boolean[] {false, true}) {
+      ModelZoo.register(
+          new ModelZoo.Entry(
+              bn ? "bench-tiny-bn1d" : "bench-tiny-fc",
+              bn ? Norm.BATCH : Norm.NONE,
+              bn ? "bench-tiny-fc" : null,
+              "tiny test model with two linear layers",
+              (shape, classes, seed) -> {
+                Sequential s =
+                    new Sequential()
+                        .add("conv1", new Conv2d(shape[0], 2, 3, 2, 0, true))
+                        .add("flatten", new Flatten())
+                        .add("fc1", new Linear(2 * 15 * 15, 8));
+                if (bn) {
+                  s.add("bn1", new BatchNorm1d(8));
+                }
+                s.add("fc2", new Linear(8, classes));
+                s.resetParameters(new Rng(seed));
+                return s;
+              }));
+    }
   }
 
   @Test
