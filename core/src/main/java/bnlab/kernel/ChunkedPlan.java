@@ -16,7 +16,15 @@ abstract class ChunkedPlan extends BasePlan {
 
   final int chunks;
   private final String kernels;
-  private final Parallel.Body body = this::runChunk;
+  private final Parallel.Body body = this::runClaimed;
+
+  /**
+   * The order in which threads claim the chunks: the larger ones (a batch that chunks do not divide
+   * leaves some one image larger) first, so that the smaller ones even out the threads' loads at
+   * the end. With batch 10 in 8 chunks, two threads then run 5 images each rather than 6 and 4.
+   * Which thread runs a chunk never changes its result.
+   */
+  private final int[] order;
 
   // This call's arguments, cleared afterwards so the plan does not keep arrays alive.
   private boolean backwardPass;
@@ -40,6 +48,25 @@ abstract class ChunkedPlan extends BasePlan {
     super(g, batch, training, inputGrad, false, previous);
     this.kernels = kernels;
     this.chunks = Math.min(batch, MAX_CHUNKS);
+    this.order = new int[chunks];
+    int i = 0;
+    int small = batch / Math.max(1, chunks);
+    for (int pass = 0; pass < 2; pass++) {
+      for (int c = 0; c < chunks; c++) {
+        boolean large = chunkImages(c) > small;
+        if (large == (pass == 0)) {
+          order[i++] = c;
+        }
+      }
+    }
+  }
+
+  private void runClaimed(int i) {
+    runChunk(order[i]);
+  }
+
+  private int chunkImages(int chunk) {
+    return (int) ((long) (chunk + 1) * batch / chunks) - (int) ((long) chunk * batch / chunks);
   }
 
   @Override

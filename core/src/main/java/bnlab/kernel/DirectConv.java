@@ -388,7 +388,7 @@ final class DirectConv {
         for (int e = 0; e < 8; e++) {
           int kr = k + e / 4;
           int cr = c + e % 4;
-          float sum = Reduction.tree(lanes, e * q16);
+          float sum = VectorTree.tree(lanes, e * q16);
           if (kr < kk && cr < pl.crs) {
             part[pOff + kr * pl.crs + cr] = sum;
           }

@@ -139,7 +139,7 @@ final class DotGemm {
         r = Math.fma(a[at + p], b[bt + p], r);
       }
     }
-    store(Reduction.tree(t, 0) + r, beta, c, ci);
+    store(VectorTree.tree(t, 0) + r, beta, c, ci);
   }
 
   private static void store(float sum, float beta, float[] c, int ci) {
@@ -218,13 +218,13 @@ final class DotGemm {
       }
     }
     int cj = ci + ldc;
-    store(Reduction.tree(t, 0) + r00, beta, c, ci);
-    store(Reduction.tree(t, q) + r01, beta, c, ci + 1);
-    store(Reduction.tree(t, 2 * q) + r02, beta, c, ci + 2);
-    store(Reduction.tree(t, 3 * q) + r03, beta, c, ci + 3);
-    store(Reduction.tree(t, 4 * q) + r10, beta, c, cj);
-    store(Reduction.tree(t, 5 * q) + r11, beta, c, cj + 1);
-    store(Reduction.tree(t, 6 * q) + r12, beta, c, cj + 2);
-    store(Reduction.tree(t, 7 * q) + r13, beta, c, cj + 3);
+    store(VectorTree.tree(t, 0) + r00, beta, c, ci);
+    store(VectorTree.tree(t, q) + r01, beta, c, ci + 1);
+    store(VectorTree.tree(t, 2 * q) + r02, beta, c, ci + 2);
+    store(VectorTree.tree(t, 3 * q) + r03, beta, c, ci + 3);
+    store(VectorTree.tree(t, 4 * q) + r10, beta, c, cj);
+    store(VectorTree.tree(t, 5 * q) + r11, beta, c, cj + 1);
+    store(VectorTree.tree(t, 6 * q) + r12, beta, c, cj + 2);
+    store(VectorTree.tree(t, 7 * q) + r13, beta, c, cj + 3);
   }
 }

@@ -75,7 +75,7 @@ final class DotGemm8 {
     float[] t = DotGemm.partials();
     lo.intoArray(t, 0);
     hi.intoArray(t, H);
-    c[ci] = DotGemm.dotOut(Reduction.tree(t, 0) + r, beta, c[ci]);
+    c[ci] = DotGemm.dotOut(VectorTree.tree(t, 0) + r, beta, c[ci]);
   }
 
   private static void d2x2(
@@ -132,9 +132,9 @@ final class DotGemm8 {
     s11.intoArray(t, 3 * q);
     t11.intoArray(t, 3 * q + H);
     int cj = ci + ldc;
-    c[ci] = DotGemm.dotOut(Reduction.tree(t, 0) + r00, beta, c[ci]);
-    c[ci + 1] = DotGemm.dotOut(Reduction.tree(t, q) + r01, beta, c[ci + 1]);
-    c[cj] = DotGemm.dotOut(Reduction.tree(t, 2 * q) + r10, beta, c[cj]);
-    c[cj + 1] = DotGemm.dotOut(Reduction.tree(t, 3 * q) + r11, beta, c[cj + 1]);
+    c[ci] = DotGemm.dotOut(VectorTree.tree(t, 0) + r00, beta, c[ci]);
+    c[ci + 1] = DotGemm.dotOut(VectorTree.tree(t, q) + r01, beta, c[ci + 1]);
+    c[cj] = DotGemm.dotOut(VectorTree.tree(t, 2 * q) + r10, beta, c[cj]);
+    c[cj + 1] = DotGemm.dotOut(VectorTree.tree(t, 3 * q) + r11, beta, c[cj + 1]);
   }
 }

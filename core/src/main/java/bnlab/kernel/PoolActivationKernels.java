@@ -26,4 +26,13 @@ public interface PoolActivationKernels {
    * output's chosen element.
    */
   void maxPool2x2(float[] x, int planes, int h, int w, float[] y, int[] argmax);
+
+  /**
+   * Max pooling backward through the forward's choices: dx (planes, inPerPlane) is zeroed, then
+   * dx[argmax[o]] += dy[o] for every output o in order. Every output's chosen element must lie in
+   * the output's own plane (true of any max pooling); each plane's additions keep their order, so
+   * splitting the planes cannot change a bit.
+   */
+  void maxPoolBackward(
+      float[] dy, int[] argmax, int planes, int outPerPlane, int inPerPlane, float[] dx);
 }

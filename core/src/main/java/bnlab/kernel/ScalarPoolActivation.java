@@ -32,6 +32,22 @@ final class ScalarPoolActivation implements PoolActivationKernels {
     }
   }
 
+  // dy (planes, outPerPlane), argmax -> dx (planes, inPerPlane)
+  @Override
+  public void maxPoolBackward(
+      float[] dy, int[] argmax, int planes, int outPerPlane, int inPerPlane, float[] dx) {
+    maxPoolBackward(dy, argmax, 0, planes, outPerPlane, inPerPlane, dx);
+  }
+
+  /** Planes [p0, p1) of {@link #maxPoolBackward}. */
+  static void maxPoolBackward(
+      float[] dy, int[] argmax, int p0, int p1, int outPerPlane, int inPerPlane, float[] dx) {
+    java.util.Arrays.fill(dx, p0 * inPerPlane, p1 * inPerPlane, 0f);
+    for (int o = p0 * outPerPlane, end = p1 * outPerPlane; o < end; o++) {
+      dx[argmax[o]] += dy[o];
+    }
+  }
+
   /**
    * One 2×2 window with its top-left element at x[top]: visiting the four in row-major order, a
    * later one replaces the best if greater, or if it is the first NaN (v &gt; m is false for NaN,

@@ -53,6 +53,17 @@ final class VectorOptim implements OptimKernels {
     }
   }
 
+  /**
+   * Below this many parameters an Adam update runs on the calling thread. Each element's update is
+   * independent of the others, so how the range is split cannot change a bit; above it the update
+   * (a square root and two divisions per element) measured worth the hand-off to the pool.
+   */
+  static final int ADAM_PARALLEL_MIN = 1 << 14;
+
+  private static final int ADAM_CHUNKS = 8;
+
+  private final ThreadLocal<AdamJob> adamJobs = ThreadLocal.withInitial(AdamJob::new);
+
   // p, g, m, v, vMax (n): one Adam/AdamW/AMSGrad update, see OptimKernels.adamStep
   @Override
   public void adamStep(
@@ -70,10 +81,142 @@ final class VectorOptim implements OptimKernels {
       float negStepSize,
       float bc2Sqrt,
       float eps) {
+    if (n < ADAM_PARALLEL_MIN || Parallel.threads() == 1) {
+      adam(
+          p,
+          g,
+          m,
+          v,
+          vMax,
+          0,
+          n,
+          decay,
+          l2,
+          oneMinusBeta1,
+          beta2,
+          oneMinusBeta2,
+          negStepSize,
+          bc2Sqrt,
+          eps);
+      return;
+    }
+    AdamJob job = adamJobs.get();
+    job.set(
+        p,
+        g,
+        m,
+        v,
+        vMax,
+        n,
+        decay,
+        l2,
+        oneMinusBeta1,
+        beta2,
+        oneMinusBeta2,
+        negStepSize,
+        bc2Sqrt,
+        eps);
+    try {
+      Parallel.forEach(ADAM_CHUNKS, job);
+    } finally {
+      job.set(null, null, null, null, null, 0, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f);
+    }
+  }
+
+  /** One Adam call's arguments, for the pool's threads; each chunk a range of whole vectors. */
+  private static final class AdamJob implements Parallel.Body {
+    private float[] p;
+    private float[] g;
+    private float[] m;
+    private float[] v;
+    private float[] vMax;
+    private int n;
+    private float decay;
+    private float l2;
+    private float oneMinusBeta1;
+    private float beta2;
+    private float oneMinusBeta2;
+    private float negStepSize;
+    private float bc2Sqrt;
+    private float eps;
+
+    void set(
+        float[] p,
+        float[] g,
+        float[] m,
+        float[] v,
+        float[] vMax,
+        int n,
+        float decay,
+        float l2,
+        float oneMinusBeta1,
+        float beta2,
+        float oneMinusBeta2,
+        float negStepSize,
+        float bc2Sqrt,
+        float eps) {
+      this.p = p;
+      this.g = g;
+      this.m = m;
+      this.v = v;
+      this.vMax = vMax;
+      this.n = n;
+      this.decay = decay;
+      this.l2 = l2;
+      this.oneMinusBeta1 = oneMinusBeta1;
+      this.beta2 = beta2;
+      this.oneMinusBeta2 = oneMinusBeta2;
+      this.negStepSize = negStepSize;
+      this.bc2Sqrt = bc2Sqrt;
+      this.eps = eps;
+    }
+
+    @Override
+    public void run(int chunk) {
+      int vectors = n / L;
+      int from = (int) ((long) chunk * vectors / ADAM_CHUNKS) * L;
+      int to =
+          chunk == ADAM_CHUNKS - 1 ? n : (int) ((long) (chunk + 1) * vectors / ADAM_CHUNKS) * L;
+      adam(
+          p,
+          g,
+          m,
+          v,
+          vMax,
+          from,
+          to,
+          decay,
+          l2,
+          oneMinusBeta1,
+          beta2,
+          oneMinusBeta2,
+          negStepSize,
+          bc2Sqrt,
+          eps);
+    }
+  }
+
+  // Elements [from, to): whole vectors, then the tail one by one.
+  private static void adam(
+      float[] p,
+      float[] g,
+      float[] m,
+      float[] v,
+      float[] vMax,
+      int from,
+      int to,
+      float decay,
+      float l2,
+      float oneMinusBeta1,
+      float beta2,
+      float oneMinusBeta2,
+      float negStepSize,
+      float bc2Sqrt,
+      float eps) {
     boolean lerpLow = oneMinusBeta1 < 0.5f;
     float beta1 = 1f - oneMinusBeta1;
-    int i = 0;
-    for (int bound = S.loopBound(n); i < bound; i += L) {
+    int i = from;
+    for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
       FloatVector pi = FloatVector.fromArray(S, p, i);
       if (decay != 1f) {
         pi = pi.mul(decay);
@@ -94,7 +237,7 @@ final class VectorOptim implements OptimKernels {
       FloatVector denom = vi.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
       pi.add(mi.mul(negStepSize).div(denom)).intoArray(p, i);
     }
-    for (; i < n; i++) {
+    for (; i < to; i++) {
       float pi = decay != 1f ? p[i] * decay : p[i];
       float d = l2 != 0f ? g[i] + l2 * pi : g[i];
       float mi = m[i];

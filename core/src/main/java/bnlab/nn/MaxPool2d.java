@@ -102,12 +102,10 @@ public final class MaxPool2d extends Module {
   @Override
   public Tensor backward(Tensor dY) {
     ConvShapes.checkGrad(repr, out, dY);
-    dX = Tensor.ensure(dX, shapeIn).fill(0f);
-    float[] g = dY.data();
-    float[] d = dX.data();
-    for (int o = 0, n = dY.size(); o < n; o++) {
-      d[argmax[o]] += g[o];
-    }
+    dX = Tensor.ensure(dX, shapeIn);
+    int planes = dY.dim(0) * dY.dim(1);
+    POOL.maxPoolBackward(
+        dY.data(), argmax, planes, dY.dim(2) * dY.dim(3), shapeIn[2] * shapeIn[3], dX.data());
     return dX;
   }
 

@@ -69,8 +69,22 @@ class KernelTwinsTest {
 
   @Test
   void reluIsAnExactTwin() {
+    reluTwins(new int[] {0, 1, 7, 16, 17, 100, 4098});
+  }
+
+  /** From {@link VectorPoolActivation#PARALLEL_MIN} elements on, ReLU is split across threads. */
+  @Test
+  void reluSplitAcrossThreadsIsAnExactTwin() {
+    int min = (int) VectorPoolActivation.PARALLEL_MIN;
+    for (int threads : new int[] {2, 3}) {
+      Parallel.setThreads(threads);
+      reluTwins(new int[] {min, min + 13, 3 * min + 7});
+    }
+  }
+
+  private void reluTwins(int[] sizes) {
     Rng rng = new Rng(9);
-    for (int n : new int[] {0, 1, 7, 16, 17, 100, 4098}) {
+    for (int n : sizes) {
       float[] x = VectorGemmTest.random(rng, n);
       float[] special = {Float.NaN, -0f, 0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
       for (int i = 0; i < n; i += 3) {
@@ -112,6 +126,42 @@ class KernelTwinsTest {
       java.util.Arrays.fill(dy, 1f);
       k.reluBackward(y, dy, dx, n);
       assertArrayEquals(new float[n], dx, 0f, "no gradient where the output is NaN");
+    }
+  }
+
+  /**
+   * Backward through overlapping 3×3 windows with stride 2, so that several outputs of a plane add
+   * into the same input element, in an order the split across threads must keep.
+   */
+  @Test
+  void maxPoolBackwardIsAnExactTwin() {
+    Rng rng = new Rng(12);
+    // planes, input and output elements per plane: one big enough to be split, one small.
+    int[][] shapes = {{640, 28 * 28, 13 * 13}, {3, 5 * 7, 2 * 3}};
+    for (int[] d : shapes) {
+      int planes = d[0], in = d[1], out = d[2];
+      int[] argmax = new int[planes * out];
+      for (int pl = 0; pl < planes; pl++) {
+        for (int o = 0; o < out; o++) {
+          // A few input elements per plane, so that outputs collide on them.
+          argmax[pl * out + o] = pl * in + rng.nextInt(Math.max(1, out / 3));
+        }
+      }
+      float[] dy = new float[planes * out];
+      for (int i = 0; i < dy.length; i++) {
+        dy[i] = (rng.nextFloat() - 0.5f) * (float) Math.pow(10, 6 * rng.nextFloat());
+      }
+      float[] ds = new float[planes * in + 1];
+      scalar.maxPoolBackward(dy, argmax, planes, out, in, ds);
+      for (int threads : new int[] {1, 2, 3}) {
+        Parallel.setThreads(threads);
+        float[] dv = new float[planes * in + 1];
+        java.util.Arrays.fill(dv, 7f);
+        vector.maxPoolBackward(dy, argmax, planes, out, in, dv);
+        assertEquals(7f, dv[planes * in], "wrote past dx");
+        dv[planes * in] = 0f;
+        assertArrayEquals(ds, dv, 0f, () -> java.util.Arrays.toString(d) + " threads " + threads);
+      }
     }
   }
 

@@ -12,8 +12,27 @@ class OptimTwinsTest {
 
   @Test
   void adamStepIsBitIdenticalToScalarTwin() {
+    adamTwins(new int[] {1, 13, 16, 207, 4098});
+  }
+
+  /** Above {@link VectorOptim#ADAM_PARALLEL_MIN} the update is split across the pool's threads. */
+  @Test
+  void adamStepSplitAcrossThreadsIsBitIdenticalToScalarTwin() {
+    int before = Parallel.threads();
+    try {
+      for (int threads : new int[] {1, 2, 3}) {
+        Parallel.setThreads(threads);
+        int min = VectorOptim.ADAM_PARALLEL_MIN;
+        adamTwins(new int[] {min, min + 13, 3 * min + 5});
+      }
+    } finally {
+      Parallel.setThreads(before);
+    }
+  }
+
+  private void adamTwins(int[] sizes) {
     Rng rng = new Rng(7);
-    for (int n : new int[] {1, 13, 16, 207, 4098}) {
+    for (int n : sizes) {
       for (int variant = 0; variant < 4; variant++) {
         boolean amsgrad = (variant & 1) != 0;
         boolean decoupled = (variant & 2) != 0;

@@ -1,6 +1,7 @@
 package bnlab.lab.bench;
 
 import bnlab.experiment.ModelZoo;
+import bnlab.experiment.UserError;
 import bnlab.nn.CrossEntropyLoss;
 import bnlab.nn.Module;
 import bnlab.nn.Sequential;
@@ -88,6 +89,20 @@ public final class TrainBenchmark {
           model.backward(loss.backward());
           adam.step();
         };
+    try {
+      oneStep.run();
+    } catch (IllegalArgumentException ex) {
+      // The data are synthetic and shaped for the model, so what the model refuses is this batch
+      // size (BatchNorm1d in training needs 2 images or more).
+      throw new UserError(
+          "bench: "
+              + e.name()
+              + " cannot train at batch "
+              + batch
+              + ": "
+              + ex.getMessage()
+              + "; choose other --batch-sizes");
+    }
     int fixed = o.trainImagesPerRun() > 0 ? Math.max(1, o.trainImagesPerRun() / batch) : 0;
     Runs.Measured m = Runs.measure(o, batch, fixed, oneStep);
     double share =
@@ -102,7 +117,8 @@ public final class TrainBenchmark {
     if (!e.norm().equals("none")) {
       // Non-trivial running statistics, as after training.
       model.train();
-      Data warm = new Data(Math.min(batch, 128), o.seed() + 1);
+      // At least 2 images: BatchNorm1d cannot take training statistics of one.
+      Data warm = new Data(Math.max(2, Math.min(batch, 128)), o.seed() + 1);
       for (int i = 0; i < 3; i++) {
         model.forward(warm.x[i % DATA_BATCHES]);
       }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import bnlab.experiment.ModelZoo;
 import bnlab.experiment.UserError;
 import bnlab.models.Norm;
+import bnlab.nn.BatchNorm1d;
 import bnlab.nn.BatchNorm2d;
 import bnlab.nn.Conv2d;
 import bnlab.nn.Flatten;
@@ -44,6 +45,66 @@ class TrainBenchmarkTest {
                 return s;
               }));
     }
+  }
+
+  /**
+   * A model with BatchNorm1d, which cannot train on one image, and its plain baseline (the zoo's
+   * contract: the same network without the normalization).
+   */
+  @BeforeAll
+  static void registerTinyBatchNorm1dModel() {
+    for (boolean bn : new boolean[] {false, true}) {
+      ModelZoo.register(
+          new ModelZoo.Entry(
+              bn ? "bench-tiny-bn1d" : "bench-tiny-fc",
+              bn ? Norm.BATCH : Norm.NONE,
+              bn ? "bench-tiny-fc" : null,
+              "tiny test model with two linear layers",
+              (shape, classes, seed) -> {
+                Sequential s =
+                    new Sequential()
+                        .add("conv1", new Conv2d(shape[0], 2, 3, 2, 0, true))
+                        .add("flatten", new Flatten())
+                        .add("fc1", new Linear(2 * 15 * 15, 8));
+                if (bn) {
+                  s.add("bn1", new BatchNorm1d(8));
+                }
+                s.add("fc2", new Linear(8, classes));
+                s.resetParameters(new Rng(seed));
+                return s;
+              }));
+    }
+  }
+
+  @Test
+  void batchNorm1dModelInfersOneImageAndRefusesToTrainOnOne() {
+    BenchResult r =
+        TrainBenchmark.run(
+            new BenchOptions(
+                List.of("bench-tiny-bn1d"), List.of(2), List.of(1), 1, 1, 0.01, 4, 4, 0, 1, false));
+    assertEquals(2, r.rows().size());
+    UserError e =
+        assertThrows(
+            UserError.class,
+            () ->
+                TrainBenchmark.run(
+                    new BenchOptions(
+                        List.of("bench-tiny-bn1d"),
+                        List.of(1),
+                        List.of(1),
+                        1,
+                        1,
+                        0.01,
+                        4,
+                        4,
+                        0,
+                        1,
+                        false)));
+    assertTrue(
+        e.getMessage().contains("bench-tiny-bn1d")
+            && e.getMessage().contains("batch 1")
+            && e.getMessage().contains("--batch-sizes"),
+        e.getMessage());
   }
 
   private static BenchOptions options(List<String> models, int fixedImages) {

@@ -1,0 +1,43 @@
+package bnlab.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import bnlab.tensor.Rng;
+import bnlab.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** The bias gradient against a one-channel-at-a-time double sum: the same bits. */
+class ConvShapesTest {
+  @Test
+  void biasGradientSumsEachChannelInOrder() {
+    Rng rng = new Rng(3);
+    for (int k : new int[] {1, 3, 4, 6, 9}) {
+      for (int[] nl : new int[][] {{1, 1}, {3, 7}, {10, 784}}) {
+        int n = nl[0];
+        int l = nl[1];
+        float[] g = new float[n * k * l];
+        for (int i = 0; i < g.length; i++) {
+          // Magnitudes over six decades, so that a different order of additions shows in the bits.
+          g[i] = (rng.nextFloat() - 0.5f) * (float) Math.pow(10, 6 * rng.nextFloat());
+        }
+        Parameter bias = new Parameter(Tensor.zeros(k), Parameter.Role.BIAS);
+        bias.grad().data()[k - 1] = 0.25f;
+        ConvShapes.addBiasGrad(bias, g, n, k, l);
+        for (int c = 0; c < k; c++) {
+          double s = 0;
+          for (int i = 0; i < n; i++) {
+            for (int j = 0; j < l; j++) {
+              s += g[(i * k + c) * l + j];
+            }
+          }
+          float want = (c == k - 1 ? 0.25f : 0f) + (float) s;
+          assertEquals(
+              want,
+              bias.grad().data()[c],
+              0f,
+              "channel " + c + " of " + k + ", n=" + n + " l=" + l);
+        }
+      }
+    }
+  }
+}
