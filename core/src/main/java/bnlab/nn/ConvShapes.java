@@ -1,6 +1,7 @@
 package bnlab.nn;
 
 import bnlab.kernel.ConvPlan;
+import bnlab.kernel.Parallel;
 import bnlab.tensor.Shape;
 import bnlab.tensor.Tensor;
 
@@ -95,11 +96,56 @@ final class ConvShapes {
       return;
     }
     float[] db = bias.grad().data();
-    // Each channel's sum is one sequential chain of double additions (its order is part of the
-    // results' bits); four channels are summed side by side so that their chains overlap in the
-    // FPU instead of each waiting out the latency of the previous addition.
-    int c = 0;
-    for (; c + 4 <= k; c += 4) {
+    int blocks = (k + 3) / 4;
+    if ((long) n * k * l < BIAS_PARALLEL_MIN || blocks < 2 || Parallel.threads() == 1) {
+      biasGrad(g, n, k, l, db, 0, k);
+      return;
+    }
+    BiasJob job = BIAS_JOBS.get();
+    job.set(g, n, k, l, db);
+    try {
+      Parallel.forEach(blocks, job);
+    } finally {
+      job.set(null, 0, 0, 0, null);
+    }
+  }
+
+  /** Below this many gradient values the bias gradient stays on the calling thread. */
+  static final long BIAS_PARALLEL_MIN = 1L << 14;
+
+  private static final ThreadLocal<BiasJob> BIAS_JOBS = ThreadLocal.withInitial(BiasJob::new);
+
+  /** One bias gradient, a block of four channels per chunk (each channel's sum on one thread). */
+  private static final class BiasJob implements Parallel.Body {
+    private float[] g;
+    private float[] db;
+    private int n;
+    private int k;
+    private int l;
+
+    void set(float[] g, int n, int k, int l, float[] db) {
+      this.g = g;
+      this.n = n;
+      this.k = k;
+      this.l = l;
+      this.db = db;
+    }
+
+    @Override
+    public void run(int block) {
+      biasGrad(g, n, k, l, db, 4 * block, Math.min(k, 4 * block + 4));
+    }
+  }
+
+  /**
+   * Channels [c0, c1) of db += Σ_n Σ_l g. Each channel's sum is one sequential chain of double
+   * additions (its order is part of the results' bits); four (or two) channels are summed side by
+   * side so that their chains overlap in the FPU instead of each waiting out the latency of the
+   * previous addition, which also makes a block of two take as long as a block of four.
+   */
+  private static void biasGrad(float[] g, int n, int k, int l, float[] db, int c0, int c1) {
+    int c = c0;
+    for (; c + 4 <= c1; c += 4) {
       double s0 = 0;
       double s1 = 0;
       double s2 = 0;
@@ -118,7 +164,21 @@ final class ConvShapes {
       db[c + 2] += (float) s2;
       db[c + 3] += (float) s3;
     }
-    for (; c < k; c++) {
+    if (c + 2 <= c1) {
+      double s0 = 0;
+      double s1 = 0;
+      for (int i = 0; i < n; i++) {
+        int off = (i * k + c) * l;
+        for (int j = 0; j < l; j++) {
+          s0 += g[off + j];
+          s1 += g[off + l + j];
+        }
+      }
+      db[c] += (float) s0;
+      db[c + 1] += (float) s1;
+      c += 2;
+    }
+    for (; c < c1; c++) {
       double s = 0;
       for (int i = 0; i < n; i++) {
         int off = (i * k + c) * l;

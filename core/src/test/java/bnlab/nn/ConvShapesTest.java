@@ -2,6 +2,7 @@ package bnlab.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import bnlab.kernel.Parallel;
 import bnlab.tensor.Rng;
 import bnlab.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -10,9 +11,22 @@ import org.junit.jupiter.api.Test;
 class ConvShapesTest {
   @Test
   void biasGradientSumsEachChannelInOrder() {
+    int before = Parallel.threads();
+    try {
+      // One thread, then blocks of channels split across two and three.
+      for (int threads : new int[] {1, 2, 3}) {
+        Parallel.setThreads(threads);
+        check(threads);
+      }
+    } finally {
+      Parallel.setThreads(before);
+    }
+  }
+
+  private static void check(int threads) {
     Rng rng = new Rng(3);
-    for (int k : new int[] {1, 3, 4, 6, 9}) {
-      for (int[] nl : new int[][] {{1, 1}, {3, 7}, {10, 784}}) {
+    for (int k : new int[] {1, 2, 3, 4, 6, 9, 16}) {
+      for (int[] nl : new int[][] {{1, 1}, {3, 7}, {10, 784}, {3000, 1}}) {
         int n = nl[0];
         int l = nl[1];
         float[] g = new float[n * k * l];
@@ -35,7 +49,7 @@ class ConvShapesTest {
               want,
               bias.grad().data()[c],
               0f,
-              "channel " + c + " of " + k + ", n=" + n + " l=" + l);
+              "channel " + c + " of " + k + ", n=" + n + " l=" + l + ", threads " + threads);
         }
       }
     }
