@@ -33,18 +33,18 @@
  * 16 and a tail; body value j is added (or fused-multiply-added, where the kernel uses FMA) to
  * partial sum j mod 16 in run order — lane j of one 512-bit accumulator, lane j mod 8 of the (j /
  * 8)-th of two 256-bit ones, of the (j / 4)-th of four 128-bit ones, or one L-lane slice per pass
- * in the GEMM's register blocks; the 16 partials are combined by a fixed pairwise tree (8, 4, 2,
- * 1); the tail is summed in order on its own (in double for normalization statistics, in float with
- * FMA for dot products) and added last. Elementwise kernels, the broadcast GEMM (each element of C
- * sums over k in order) and per-channel lanes with the remaining channels done with the same float
- * operations one by one are width-independent as they stand; so are the choices between code paths
- * (thresholds are in units of 16 floats, not of the vector width). This covers the normalization
- * kernels ({@code VectorBatchNorm*}, {@code VectorGroupNorm}), {@code DotGemm} and the direct
- * convolution's weight gradient ({@code DirectConv.weightGrad}). Winograd's transforms are
- * elementwise adds and subtractions (the same in every lane and scalar), its products run on the
- * broadcast GEMM, and its groups of images do not depend on the width. {@code
- * WidthIndependenceTest} runs them at 128, 256 and 512 bits in JVMs of their own and compares the
- * bits. The scalar twins are the naive formulas (double accumulators, no FMA) and are not
- * bit-identical to the vector kernels.
+ * in the GEMM's register blocks; the 16 partials are combined by a fixed pairwise tree (8, 4, 2, 1;
+ * {@code VectorTree} takes the same pairs on 128-bit registers); the tail is summed in order on its
+ * own (in double for normalization statistics, in float with FMA for dot products) and added last.
+ * Elementwise kernels, the broadcast GEMM (each element of C sums over k in order) and per-channel
+ * lanes with the remaining channels done with the same float operations one by one are
+ * width-independent as they stand; so are the choices between code paths (thresholds are in units
+ * of 16 floats, not of the vector width). This covers the normalization kernels ({@code
+ * VectorBatchNorm*}, {@code VectorGroupNorm}), {@code DotGemm} and the direct convolution's weight
+ * gradient ({@code DirectConv.weightGrad}). Winograd's transforms are elementwise adds and
+ * subtractions (the same in every lane and scalar), its products run on the broadcast GEMM, and its
+ * groups of images do not depend on the width. {@code WidthIndependenceTest} runs them at 128, 256
+ * and 512 bits in JVMs of their own and compares the bits. The scalar twins are the naive formulas
+ * (double accumulators, no FMA) and are not bit-identical to the vector kernels.
  */
 package bnlab.kernel;
