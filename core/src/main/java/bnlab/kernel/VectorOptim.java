@@ -81,25 +81,6 @@ final class VectorOptim implements OptimKernels {
       float negStepSize,
       float bc2Sqrt,
       float eps) {
-    if (n < ADAM_PARALLEL_MIN || Parallel.threads() == 1) {
-      adam(
-          p,
-          g,
-          m,
-          v,
-          vMax,
-          0,
-          n,
-          decay,
-          l2,
-          oneMinusBeta1,
-          beta2,
-          oneMinusBeta2,
-          negStepSize,
-          bc2Sqrt,
-          eps);
-      return;
-    }
     AdamJob job = adamJobs.get();
     job.set(
         p,
@@ -117,13 +98,17 @@ final class VectorOptim implements OptimKernels {
         bc2Sqrt,
         eps);
     try {
-      Parallel.forEach(ADAM_CHUNKS, job);
+      if (n < ADAM_PARALLEL_MIN || Parallel.threads() == 1) {
+        job.range(0, n);
+      } else {
+        Parallel.forEach(ADAM_CHUNKS, job);
+      }
     } finally {
       job.set(null, null, null, null, null, 0, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f);
     }
   }
 
-  /** One Adam call's arguments, for the pool's threads; each chunk a range of whole vectors. */
+  /** One Adam call's arguments; a chunk on the pool's threads is a range of whole vectors. */
   private static final class AdamJob implements Parallel.Body {
     private float[] p;
     private float[] g;
@@ -177,80 +162,63 @@ final class VectorOptim implements OptimKernels {
       int from = (int) ((long) chunk * vectors / ADAM_CHUNKS) * L;
       int to =
           chunk == ADAM_CHUNKS - 1 ? n : (int) ((long) (chunk + 1) * vectors / ADAM_CHUNKS) * L;
-      adam(
-          p,
-          g,
-          m,
-          v,
-          vMax,
-          from,
-          to,
-          decay,
-          l2,
-          oneMinusBeta1,
-          beta2,
-          oneMinusBeta2,
-          negStepSize,
-          bc2Sqrt,
-          eps);
+      range(from, to);
     }
-  }
 
-  // Elements [from, to): whole vectors, then the tail one by one.
-  private static void adam(
-      float[] p,
-      float[] g,
-      float[] m,
-      float[] v,
-      float[] vMax,
-      int from,
-      int to,
-      float decay,
-      float l2,
-      float oneMinusBeta1,
-      float beta2,
-      float oneMinusBeta2,
-      float negStepSize,
-      float bc2Sqrt,
-      float eps) {
-    boolean lerpLow = oneMinusBeta1 < 0.5f;
-    float beta1 = 1f - oneMinusBeta1;
-    int i = from;
-    for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-      FloatVector pi = FloatVector.fromArray(S, p, i);
-      if (decay != 1f) {
-        pi = pi.mul(decay);
+    // Elements [from, to): whole vectors, then the tail one by one.
+    void range(int from, int to) {
+      float[] p = this.p;
+      float[] g = this.g;
+      float[] m = this.m;
+      float[] v = this.v;
+      float[] vMax = this.vMax;
+      float decay = this.decay;
+      float l2 = this.l2;
+      float oneMinusBeta1 = this.oneMinusBeta1;
+      float beta2 = this.beta2;
+      float oneMinusBeta2 = this.oneMinusBeta2;
+      float negStepSize = this.negStepSize;
+      float bc2Sqrt = this.bc2Sqrt;
+      float eps = this.eps;
+      boolean lerpLow = oneMinusBeta1 < 0.5f;
+      float beta1 = 1f - oneMinusBeta1;
+      int i = from;
+      for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+        FloatVector pi = FloatVector.fromArray(S, p, i);
+        if (decay != 1f) {
+          pi = pi.mul(decay);
+        }
+        FloatVector d = FloatVector.fromArray(S, g, i);
+        if (l2 != 0f) {
+          d = d.add(pi.mul(l2));
+        }
+        FloatVector mi = FloatVector.fromArray(S, m, i);
+        mi = lerpLow ? mi.add(d.sub(mi).mul(oneMinusBeta1)) : d.sub(d.sub(mi).mul(beta1));
+        mi.intoArray(m, i);
+        FloatVector vi = FloatVector.fromArray(S, v, i).mul(beta2).add(d.mul(oneMinusBeta2).mul(d));
+        vi.intoArray(v, i);
+        if (vMax != null) {
+          vi = vi.max(FloatVector.fromArray(S, vMax, i));
+          vi.intoArray(vMax, i);
+        }
+        FloatVector denom = vi.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
+        pi.add(mi.mul(negStepSize).div(denom)).intoArray(p, i);
       }
-      FloatVector d = FloatVector.fromArray(S, g, i);
-      if (l2 != 0f) {
-        d = d.add(pi.mul(l2));
+      for (; i < to; i++) {
+        float pi = decay != 1f ? p[i] * decay : p[i];
+        float d = l2 != 0f ? g[i] + l2 * pi : g[i];
+        float mi = m[i];
+        mi = lerpLow ? mi + oneMinusBeta1 * (d - mi) : d - (d - mi) * beta1;
+        m[i] = mi;
+        float vi = v[i] * beta2 + oneMinusBeta2 * d * d;
+        v[i] = vi;
+        if (vMax != null) {
+          vi = Math.max(vMax[i], vi);
+          vMax[i] = vi;
+        }
+        float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
+        p[i] = pi + negStepSize * mi / denom;
       }
-      FloatVector mi = FloatVector.fromArray(S, m, i);
-      mi = lerpLow ? mi.add(d.sub(mi).mul(oneMinusBeta1)) : d.sub(d.sub(mi).mul(beta1));
-      mi.intoArray(m, i);
-      FloatVector vi = FloatVector.fromArray(S, v, i).mul(beta2).add(d.mul(oneMinusBeta2).mul(d));
-      vi.intoArray(v, i);
-      if (vMax != null) {
-        vi = vi.max(FloatVector.fromArray(S, vMax, i));
-        vi.intoArray(vMax, i);
-      }
-      FloatVector denom = vi.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
-      pi.add(mi.mul(negStepSize).div(denom)).intoArray(p, i);
-    }
-    for (; i < to; i++) {
-      float pi = decay != 1f ? p[i] * decay : p[i];
-      float d = l2 != 0f ? g[i] + l2 * pi : g[i];
-      float mi = m[i];
-      mi = lerpLow ? mi + oneMinusBeta1 * (d - mi) : d - (d - mi) * beta1;
-      m[i] = mi;
-      float vi = v[i] * beta2 + oneMinusBeta2 * d * d;
-      v[i] = vi;
-      if (vMax != null) {
-        vi = Math.max(vMax[i], vi);
-        vMax[i] = vi;
-      }
-      float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
-      p[i] = pi + negStepSize * mi / denom;
     }
   }
 }
