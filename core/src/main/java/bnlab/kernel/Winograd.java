@@ -207,12 +207,9 @@ final class Winograd {
         java.util.Arrays.fill(s, o, o + t.tp, 0f);
         continue;
       }
+      // Every image row lands on the same columns of the padded row, so its zero edges stay.
       System.arraycopy(x, xOff + src * t.w, s, row + padW, t.w);
-      for (int j = 0; j < t.tp; j++) {
-        s[e + j] = s[row + 2 * j];
-        s[o + j] = s[row + 2 * j + 1];
-      }
-      java.util.Arrays.fill(s, row + padW, row + padW + t.w, 0f); // zero edges for the next row
+      VectorInterleave.split(s, row, t.tp, s, e, o);
     }
     for (int pq = 0; pq < 4; pq++) {
       s[(pq + 1) * t.plane - 1] = 0f;
@@ -349,10 +346,7 @@ final class Winograd {
   private static void scatter(Tiles t, float[] s, int f, float[] y, int yOff) {
     for (int r = 0; r < t.p; r++) {
       int src = f + (r & 1) * 2 * t.tilesP + (r >> 1) * t.tp;
-      int dst = yOff + r * t.q;
-      for (int c = 0; c < t.q; c++) {
-        y[dst + c] = s[src + (c & 1) * t.tilesP + (c >> 1)];
-      }
+      VectorInterleave.merge(s, src, s, src + t.tilesP, y, yOff + r * t.q, t.q);
     }
   }
 }
