@@ -126,9 +126,73 @@ final class Winograd {
 
   // ---- weights (scalar, once per call) -----------------------------------------------------
 
-  /** u (16, K, C) = G g Gᵀ for every filter g of w (K, C, 3, 3). */
+  // Lane i reads filter f + i: its taps are 9 floats apart.
+  private static final int[] FILTERS = filterOffsets();
+
+  private static int[] filterOffsets() {
+    int[] idx = new int[L];
+    for (int i = 0; i < L; i++) {
+      idx[i] = 9 * i;
+    }
+    return idx;
+  }
+
+  /**
+   * u (16, K, C) = G g Gᵀ for every filter g of w (K, C, 3, 3), L filters at a time: each tap is a
+   * gather of L filters, then the same adds and halvings as the scalar loop in every lane.
+   */
   static void weights(Tiles t, float[] w, float[] u) {
     int kc = t.k * t.c;
+    if (kc < L) {
+      weightsScalar(w, u, kc);
+      return;
+    }
+    FloatVector half = FloatVector.broadcast(S, 0.5f);
+    for (int i = 0; i < kc; i += L) {
+      int f = Math.min(i, kc - L); // the last vector overlaps the one before: same values
+      int o = 9 * f;
+      FloatVector w0 = FloatVector.fromArray(S, w, o, FILTERS, 0);
+      FloatVector w1 = FloatVector.fromArray(S, w, o + 1, FILTERS, 0);
+      FloatVector w2 = FloatVector.fromArray(S, w, o + 2, FILTERS, 0);
+      FloatVector w3 = FloatVector.fromArray(S, w, o + 3, FILTERS, 0);
+      FloatVector w4 = FloatVector.fromArray(S, w, o + 4, FILTERS, 0);
+      FloatVector w5 = FloatVector.fromArray(S, w, o + 5, FILTERS, 0);
+      FloatVector w6 = FloatVector.fromArray(S, w, o + 6, FILTERS, 0);
+      FloatVector w7 = FloatVector.fromArray(S, w, o + 7, FILTERS, 0);
+      FloatVector w8 = FloatVector.fromArray(S, w, o + 8, FILTERS, 0);
+      // Rows a = 0..3 of G·g (columns s = 0..2), each then times Gᵀ. rowTimesGt is small enough
+      // to be inlined; a vector passed to a method the JIT does not inline would be boxed.
+      rowTimesGt(w0, w1, w2, half, u, f, kc, 0);
+      FloatVector s0 = w0.add(w3).add(w6).mul(half);
+      FloatVector s1 = w1.add(w4).add(w7).mul(half);
+      FloatVector s2 = w2.add(w5).add(w8).mul(half);
+      rowTimesGt(s0, s1, s2, half, u, f, kc, 4);
+      s0 = w0.sub(w3).add(w6).mul(half);
+      s1 = w1.sub(w4).add(w7).mul(half);
+      s2 = w2.sub(w5).add(w8).mul(half);
+      rowTimesGt(s0, s1, s2, half, u, f, kc, 8);
+      rowTimesGt(w6, w7, w8, half, u, f, kc, 12);
+    }
+  }
+
+  // u[(e + b)·kc + f] = element b of G·(r0, r1, r2), for L filters.
+  private static void rowTimesGt(
+      FloatVector r0,
+      FloatVector r1,
+      FloatVector r2,
+      FloatVector half,
+      float[] u,
+      int f,
+      int kc,
+      int e) {
+    r0.intoArray(u, e * kc + f);
+    r0.add(r1).add(r2).mul(half).intoArray(u, (e + 1) * kc + f);
+    r0.sub(r1).add(r2).mul(half).intoArray(u, (e + 2) * kc + f);
+    r2.intoArray(u, (e + 3) * kc + f);
+  }
+
+  /** {@link #weights}, one filter at a time: the twin, and the path for fewer than L filters. */
+  static void weightsScalar(float[] w, float[] u, int kc) {
     for (int f = 0; f < kc; f++) {
       int o = f * 9;
       for (int a = 0; a < 4; a++) {
