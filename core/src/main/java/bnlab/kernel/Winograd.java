@@ -126,69 +126,64 @@ final class Winograd {
 
   // ---- weights (scalar, once per call) -----------------------------------------------------
 
-  // Lane i reads filter f + i: its taps are 9 floats apart.
-  private static final int[] FILTERS = filterOffsets();
-
-  private static int[] filterOffsets() {
-    int[] idx = new int[L];
-    for (int i = 0; i < L; i++) {
-      idx[i] = 9 * i;
-    }
-    return idx;
-  }
-
   /**
-   * u (16, K, C) = G g Gᵀ for every filter g of w (K, C, 3, 3), L filters at a time: each tap is a
-   * gather of L filters, then the same adds and halvings as the scalar loop in every lane.
+   * u (16, K, C) = G g Gᵀ for every filter g of w (K, C, 3, 3), L filters at a time: the taps are
+   * first copied tap-major into {@code taps} (9·K·C floats; a gather from 9 floats apart is not
+   * compiled into vector code on AVX2 and boxes every vector), then every lane makes the same adds
+   * and halvings as the scalar loop.
    */
-  static void weights(Tiles t, float[] w, float[] u) {
+  static void weights(Tiles t, float[] w, float[] u, float[] taps) {
     int kc = t.k * t.c;
     if (kc < L) {
       weightsScalar(w, u, kc);
       return;
     }
+    for (int f = 0; f < kc; f++) {
+      for (int r = 0; r < 9; r++) {
+        taps[r * kc + f] = w[9 * f + r];
+      }
+    }
     FloatVector half = FloatVector.broadcast(S, 0.5f);
     for (int i = 0; i < kc; i += L) {
       int f = Math.min(i, kc - L); // the last vector overlaps the one before: same values
-      int o = 9 * f;
-      FloatVector w0 = FloatVector.fromArray(S, w, o, FILTERS, 0);
-      FloatVector w1 = FloatVector.fromArray(S, w, o + 1, FILTERS, 0);
-      FloatVector w2 = FloatVector.fromArray(S, w, o + 2, FILTERS, 0);
-      FloatVector w3 = FloatVector.fromArray(S, w, o + 3, FILTERS, 0);
-      FloatVector w4 = FloatVector.fromArray(S, w, o + 4, FILTERS, 0);
-      FloatVector w5 = FloatVector.fromArray(S, w, o + 5, FILTERS, 0);
-      FloatVector w6 = FloatVector.fromArray(S, w, o + 6, FILTERS, 0);
-      FloatVector w7 = FloatVector.fromArray(S, w, o + 7, FILTERS, 0);
-      FloatVector w8 = FloatVector.fromArray(S, w, o + 8, FILTERS, 0);
-      // Rows a = 0..3 of G·g (columns s = 0..2), each then times Gᵀ. rowTimesGt is small enough
-      // to be inlined; a vector passed to a method the JIT does not inline would be boxed.
-      rowTimesGt(w0, w1, w2, half, u, f, kc, 0);
-      FloatVector s0 = w0.add(w3).add(w6).mul(half);
-      FloatVector s1 = w1.add(w4).add(w7).mul(half);
-      FloatVector s2 = w2.add(w5).add(w8).mul(half);
-      rowTimesGt(s0, s1, s2, half, u, f, kc, 4);
-      s0 = w0.sub(w3).add(w6).mul(half);
-      s1 = w1.sub(w4).add(w7).mul(half);
-      s2 = w2.sub(w5).add(w8).mul(half);
-      rowTimesGt(s0, s1, s2, half, u, f, kc, 8);
-      rowTimesGt(w6, w7, w8, half, u, f, kc, 12);
+      FloatVector w0 = FloatVector.fromArray(S, taps, f);
+      FloatVector w1 = FloatVector.fromArray(S, taps, kc + f);
+      FloatVector w2 = FloatVector.fromArray(S, taps, 2 * kc + f);
+      FloatVector w3 = FloatVector.fromArray(S, taps, 3 * kc + f);
+      FloatVector w4 = FloatVector.fromArray(S, taps, 4 * kc + f);
+      FloatVector w5 = FloatVector.fromArray(S, taps, 5 * kc + f);
+      FloatVector w6 = FloatVector.fromArray(S, taps, 6 * kc + f);
+      FloatVector w7 = FloatVector.fromArray(S, taps, 7 * kc + f);
+      FloatVector w8 = FloatVector.fromArray(S, taps, 8 * kc + f);
+      // Rows a = 0..3 of G·g (columns 0..2), each times Gᵀ into u[(4a + b)·kc + f]; written out,
+      // because a vector passed to a method the JIT does not inline is boxed (measured: a 4-store
+      // helper was compiled on its own and allocated 1.5 MB per vgg-bn step).
+      FloatVector r0 = w0;
+      FloatVector r1 = w1;
+      FloatVector r2 = w2;
+      r0.intoArray(u, f);
+      r0.add(r1).add(r2).mul(half).intoArray(u, kc + f);
+      r0.sub(r1).add(r2).mul(half).intoArray(u, 2 * kc + f);
+      r2.intoArray(u, 3 * kc + f);
+      r0 = w0.add(w3).add(w6).mul(half);
+      r1 = w1.add(w4).add(w7).mul(half);
+      r2 = w2.add(w5).add(w8).mul(half);
+      r0.intoArray(u, 4 * kc + f);
+      r0.add(r1).add(r2).mul(half).intoArray(u, 5 * kc + f);
+      r0.sub(r1).add(r2).mul(half).intoArray(u, 6 * kc + f);
+      r2.intoArray(u, 7 * kc + f);
+      r0 = w0.sub(w3).add(w6).mul(half);
+      r1 = w1.sub(w4).add(w7).mul(half);
+      r2 = w2.sub(w5).add(w8).mul(half);
+      r0.intoArray(u, 8 * kc + f);
+      r0.add(r1).add(r2).mul(half).intoArray(u, 9 * kc + f);
+      r0.sub(r1).add(r2).mul(half).intoArray(u, 10 * kc + f);
+      r2.intoArray(u, 11 * kc + f);
+      w6.intoArray(u, 12 * kc + f);
+      w6.add(w7).add(w8).mul(half).intoArray(u, 13 * kc + f);
+      w6.sub(w7).add(w8).mul(half).intoArray(u, 14 * kc + f);
+      w8.intoArray(u, 15 * kc + f);
     }
-  }
-
-  // u[(e + b)·kc + f] = element b of G·(r0, r1, r2), for L filters.
-  private static void rowTimesGt(
-      FloatVector r0,
-      FloatVector r1,
-      FloatVector r2,
-      FloatVector half,
-      float[] u,
-      int f,
-      int kc,
-      int e) {
-    r0.intoArray(u, e * kc + f);
-    r0.add(r1).add(r2).mul(half).intoArray(u, (e + 1) * kc + f);
-    r0.sub(r1).add(r2).mul(half).intoArray(u, (e + 2) * kc + f);
-    r2.intoArray(u, (e + 3) * kc + f);
   }
 
   /** {@link #weights}, one filter at a time: the twin, and the path for fewer than L filters. */

@@ -20,7 +20,7 @@ class WinogradWeightsTest {
       float[] w = random(9 * n, n);
       float[] got = new float[16 * n];
       float[] want = new float[16 * n];
-      Winograd.weights(t, w, got);
+      Winograd.weights(t, w, got, new float[9 * n]);
       Winograd.weightsScalar(w, want, n);
       for (int i = 0; i < want.length; i++) {
         assertEquals(
