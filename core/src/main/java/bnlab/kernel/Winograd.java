@@ -54,10 +54,8 @@ final class Winograd {
     final int tw;
     final int tiles;
 
-    /** Padded rows the tiles read (2·th + 2) and a padded row's length (2·tw + 2). */
+    /** Padded rows the tiles read: 2·th + 2. */
     final int rows;
-
-    final int rowLen;
 
     /**
      * Tile pitch tw + 1: tile (i, j) is number i·tp + j, and j = tw is a junk tile whose output is
@@ -87,31 +85,25 @@ final class Winograd {
       tw = (q + 1) / 2;
       tiles = th * tw;
       rows = 2 * th + 2;
-      rowLen = 2 * tw + 2;
       tp = tw + 1;
       tilesP = th * tp;
       plane = (th + 1) * tp + 1;
     }
 
     /**
-     * Floats of scratch one transform call needs: 4 planes, a padded row, 36 tile runs, and 4 runs
-     * of tiles × K.
+     * Floats of scratch one transform call needs: 4 planes, 36 tile runs, and 4 runs of tiles × K.
      */
     int rowScratch() {
       return gatherAt() + 4 * tilesP * k;
     }
 
     int gatherAt() {
-      return 4 * plane + rowLen + 36 * tilesP;
+      return 4 * plane + 36 * tilesP;
     }
 
-    // Scratch regions: the 4 polyphase planes, a padded row, 4 runs of tiles, 2 × 16 runs of tiles.
-    int rowAt() {
-      return 4 * plane;
-    }
-
+    // Scratch regions: the 4 polyphase planes, 4 runs of tiles, 2 × 16 runs of tiles.
     int fourAt() {
-      return 4 * plane + rowLen;
+      return 4 * plane;
     }
 
     int sixteenAt() {
@@ -253,9 +245,13 @@ final class Winograd {
    * + p][2j + q] at i·tp + j, for i ≤ th and j ≤ tw (zero outside the image).
    */
   private static void polyphase(Tiles t, float[] x, int xOff, float[] s) {
-    int row = t.rowAt();
     int padW = t.g.padW();
-    java.util.Arrays.fill(s, row, row + t.rowLen, 0f);
+    // Padded column padW + i holds x[i]: x's even elements go to the plane of padW's parity from
+    // index padW/2 on, its odd ones to the other plane from (padW + 1)/2 on.
+    int evenFrom = padW / 2;
+    int oddFrom = (padW + 1) / 2;
+    int evens = (t.w + 1) / 2;
+    int odds = t.w / 2;
     for (int pr = 0; pr < t.rows; pr++) {
       int p = pr & 1;
       int e = 2 * p * t.plane + (pr >> 1) * t.tp;
@@ -266,9 +262,17 @@ final class Winograd {
         java.util.Arrays.fill(s, o, o + t.tp, 0f);
         continue;
       }
-      // Every image row lands on the same columns of the padded row, so its zero edges stay.
-      System.arraycopy(x, xOff + src * t.w, s, row + padW, t.w);
-      VectorInterleave.split(s, row, t.tp, s, e, o);
+      int evenRow = (padW & 1) == 0 ? e : o;
+      int oddRow = (padW & 1) == 0 ? o : e;
+      java.util.Arrays.fill(s, evenRow, evenRow + evenFrom, 0f);
+      java.util.Arrays.fill(s, evenRow + evenFrom + evens, evenRow + t.tp, 0f);
+      java.util.Arrays.fill(s, oddRow, oddRow + oddFrom, 0f);
+      java.util.Arrays.fill(s, oddRow + oddFrom + odds, oddRow + t.tp, 0f);
+      int from = xOff + src * t.w;
+      VectorInterleave.split(x, from, odds, s, evenRow + evenFrom, oddRow + oddFrom);
+      if (evens > odds) {
+        s[evenRow + evenFrom + odds] = x[from + t.w - 1];
+      }
     }
     for (int pq = 0; pq < 4; pq++) {
       s[(pq + 1) * t.plane - 1] = 0f;
