@@ -54,10 +54,8 @@ final class Winograd {
     final int tw;
     final int tiles;
 
-    /** Padded rows the tiles read (2·th + 2) and a padded row's length (2·tw + 2). */
+    /** Padded rows the tiles read: 2·th + 2. */
     final int rows;
-
-    final int rowLen;
 
     /**
      * Tile pitch tw + 1: tile (i, j) is number i·tp + j, and j = tw is a junk tile whose output is
@@ -87,31 +85,25 @@ final class Winograd {
       tw = (q + 1) / 2;
       tiles = th * tw;
       rows = 2 * th + 2;
-      rowLen = 2 * tw + 2;
       tp = tw + 1;
       tilesP = th * tp;
       plane = (th + 1) * tp + 1;
     }
 
     /**
-     * Floats of scratch one transform call needs: 4 planes, a padded row, 36 tile runs, and 4 runs
-     * of tiles × K.
+     * Floats of scratch one transform call needs: 4 planes, 36 tile runs, and 4 runs of tiles × K.
      */
     int rowScratch() {
       return gatherAt() + 4 * tilesP * k;
     }
 
     int gatherAt() {
-      return 4 * plane + rowLen + 36 * tilesP;
+      return 4 * plane + 36 * tilesP;
     }
 
-    // Scratch regions: the 4 polyphase planes, a padded row, 4 runs of tiles, 2 × 16 runs of tiles.
-    int rowAt() {
-      return 4 * plane;
-    }
-
+    // Scratch regions: the 4 polyphase planes, 4 runs of tiles, 2 × 16 runs of tiles.
     int fourAt() {
-      return 4 * plane + rowLen;
+      return 4 * plane;
     }
 
     int sixteenAt() {
@@ -126,9 +118,68 @@ final class Winograd {
 
   // ---- weights (scalar, once per call) -----------------------------------------------------
 
-  /** u (16, K, C) = G g Gᵀ for every filter g of w (K, C, 3, 3). */
-  static void weights(Tiles t, float[] w, float[] u) {
+  /**
+   * u (16, K, C) = G g Gᵀ for every filter g of w (K, C, 3, 3), L filters at a time: the taps are
+   * first copied tap-major into {@code taps} (9·K·C floats; a gather from 9 floats apart is not
+   * compiled into vector code on AVX2 and boxes every vector), then every lane makes the same adds
+   * and halvings as the scalar loop.
+   */
+  static void weights(Tiles t, float[] w, float[] u, float[] taps) {
     int kc = t.k * t.c;
+    if (kc < L) {
+      weightsScalar(w, u, kc);
+      return;
+    }
+    for (int f = 0; f < kc; f++) {
+      for (int r = 0; r < 9; r++) {
+        taps[r * kc + f] = w[9 * f + r];
+      }
+    }
+    FloatVector half = FloatVector.broadcast(S, 0.5f);
+    for (int i = 0; i < kc; i += L) {
+      int f = Math.min(i, kc - L); // the last vector overlaps the one before: same values
+      FloatVector w0 = FloatVector.fromArray(S, taps, f);
+      FloatVector w1 = FloatVector.fromArray(S, taps, kc + f);
+      FloatVector w2 = FloatVector.fromArray(S, taps, 2 * kc + f);
+      FloatVector w3 = FloatVector.fromArray(S, taps, 3 * kc + f);
+      FloatVector w4 = FloatVector.fromArray(S, taps, 4 * kc + f);
+      FloatVector w5 = FloatVector.fromArray(S, taps, 5 * kc + f);
+      FloatVector w6 = FloatVector.fromArray(S, taps, 6 * kc + f);
+      FloatVector w7 = FloatVector.fromArray(S, taps, 7 * kc + f);
+      FloatVector w8 = FloatVector.fromArray(S, taps, 8 * kc + f);
+      // Rows a = 0..3 of G·g (columns 0..2), each times Gᵀ into u[(4a + b)·kc + f]; written out,
+      // because a vector passed to a method the JIT does not inline is boxed (measured: a 4-store
+      // helper was compiled on its own and allocated 1.5 MB per vgg-bn step).
+      FloatVector r0 = w0;
+      FloatVector r1 = w1;
+      FloatVector r2 = w2;
+      r0.intoArray(u, f);
+      r0.add(r1).add(r2).mul(half).intoArray(u, kc + f);
+      r0.sub(r1).add(r2).mul(half).intoArray(u, 2 * kc + f);
+      r2.intoArray(u, 3 * kc + f);
+      r0 = w0.add(w3).add(w6).mul(half);
+      r1 = w1.add(w4).add(w7).mul(half);
+      r2 = w2.add(w5).add(w8).mul(half);
+      r0.intoArray(u, 4 * kc + f);
+      r0.add(r1).add(r2).mul(half).intoArray(u, 5 * kc + f);
+      r0.sub(r1).add(r2).mul(half).intoArray(u, 6 * kc + f);
+      r2.intoArray(u, 7 * kc + f);
+      r0 = w0.sub(w3).add(w6).mul(half);
+      r1 = w1.sub(w4).add(w7).mul(half);
+      r2 = w2.sub(w5).add(w8).mul(half);
+      r0.intoArray(u, 8 * kc + f);
+      r0.add(r1).add(r2).mul(half).intoArray(u, 9 * kc + f);
+      r0.sub(r1).add(r2).mul(half).intoArray(u, 10 * kc + f);
+      r2.intoArray(u, 11 * kc + f);
+      w6.intoArray(u, 12 * kc + f);
+      w6.add(w7).add(w8).mul(half).intoArray(u, 13 * kc + f);
+      w6.sub(w7).add(w8).mul(half).intoArray(u, 14 * kc + f);
+      w8.intoArray(u, 15 * kc + f);
+    }
+  }
+
+  /** {@link #weights}, one filter at a time: the twin, and the path for fewer than L filters. */
+  static void weightsScalar(float[] w, float[] u, int kc) {
     for (int f = 0; f < kc; f++) {
       int o = f * 9;
       for (int a = 0; a < 4; a++) {
@@ -194,9 +245,13 @@ final class Winograd {
    * + p][2j + q] at i·tp + j, for i ≤ th and j ≤ tw (zero outside the image).
    */
   private static void polyphase(Tiles t, float[] x, int xOff, float[] s) {
-    int row = t.rowAt();
     int padW = t.g.padW();
-    java.util.Arrays.fill(s, row, row + t.rowLen, 0f);
+    // Padded column padW + i holds x[i]: x's even elements go to the plane of padW's parity from
+    // index padW/2 on, its odd ones to the other plane from (padW + 1)/2 on.
+    int evenFrom = padW / 2;
+    int oddFrom = (padW + 1) / 2;
+    int evens = (t.w + 1) / 2;
+    int odds = t.w / 2;
     for (int pr = 0; pr < t.rows; pr++) {
       int p = pr & 1;
       int e = 2 * p * t.plane + (pr >> 1) * t.tp;
@@ -207,12 +262,17 @@ final class Winograd {
         java.util.Arrays.fill(s, o, o + t.tp, 0f);
         continue;
       }
-      System.arraycopy(x, xOff + src * t.w, s, row + padW, t.w);
-      for (int j = 0; j < t.tp; j++) {
-        s[e + j] = s[row + 2 * j];
-        s[o + j] = s[row + 2 * j + 1];
+      int evenRow = (padW & 1) == 0 ? e : o;
+      int oddRow = (padW & 1) == 0 ? o : e;
+      java.util.Arrays.fill(s, evenRow, evenRow + evenFrom, 0f);
+      java.util.Arrays.fill(s, evenRow + evenFrom + evens, evenRow + t.tp, 0f);
+      java.util.Arrays.fill(s, oddRow, oddRow + oddFrom, 0f);
+      java.util.Arrays.fill(s, oddRow + oddFrom + odds, oddRow + t.tp, 0f);
+      int from = xOff + src * t.w;
+      VectorInterleave.split(x, from, odds, s, evenRow + evenFrom, oddRow + oddFrom);
+      if (evens > odds) {
+        s[evenRow + evenFrom + odds] = x[from + t.w - 1];
       }
-      java.util.Arrays.fill(s, row + padW, row + padW + t.w, 0f); // zero edges for the next row
     }
     for (int pq = 0; pq < 4; pq++) {
       s[(pq + 1) * t.plane - 1] = 0f;
@@ -349,10 +409,7 @@ final class Winograd {
   private static void scatter(Tiles t, float[] s, int f, float[] y, int yOff) {
     for (int r = 0; r < t.p; r++) {
       int src = f + (r & 1) * 2 * t.tilesP + (r >> 1) * t.tp;
-      int dst = yOff + r * t.q;
-      for (int c = 0; c < t.q; c++) {
-        y[dst + c] = s[src + (c & 1) * t.tilesP + (c >> 1)];
-      }
+      VectorInterleave.merge(s, src, s, src + t.tilesP, y, yOff + r * t.q, t.q);
     }
   }
 }

@@ -60,8 +60,9 @@ final class WinogradBackward {
     for (int r = 0; r < t.p; r++) {
       int dst = f + (r & 1) * 2 * t.tilesP + (r >> 1) * t.tp;
       int src = off + r * t.q;
-      for (int c = 0; c < t.q; c++) {
-        s[dst + (c & 1) * t.tilesP + (c >> 1)] = dy[src + c];
+      VectorInterleave.split(dy, src, t.q / 2, s, dst, dst + t.tilesP);
+      if ((t.q & 1) != 0) {
+        s[dst + t.q / 2] = dy[src + t.q - 1];
       }
     }
   }
@@ -146,11 +147,11 @@ final class WinogradBackward {
     for (int r = 0; r < t.h; r++) {
       int pr = r + t.g.padH();
       int src = 2 * (pr & 1) * t.plane + (pr >> 1) * t.tp;
-      int dst = off + r * t.w;
-      for (int c = 0; c < t.w; c++) {
-        int pc = c + t.g.padW();
-        dx[dst + c] = s[src + (pc & 1) * t.plane + (pc >> 1)];
-      }
+      // Column c is padded column pw + c: even columns read one parity's plane, odd ones the other.
+      int pw = t.g.padW();
+      int even = src + (pw & 1) * t.plane + (pw >> 1);
+      int odd = src + ((pw + 1) & 1) * t.plane + ((pw + 1) >> 1);
+      VectorInterleave.merge(s, even, s, odd, dx, off + r * t.w, t.w);
     }
   }
 

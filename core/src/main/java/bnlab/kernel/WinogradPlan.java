@@ -28,7 +28,8 @@ final class WinogradPlan extends ChunkedPlan {
   private static final int DU = 5;
   private static final int DMT = 6;
   private static final int UT = 7;
-  private static final int ROWS = 8;
+  private static final int TAPS = 8;
+  private static final int ROWS = 9;
 
   private final Winograd.Tiles t;
   private final int kk;
@@ -108,7 +109,7 @@ final class WinogradPlan extends ChunkedPlan {
   @Override
   void beforeForward() {
     u = scratch.floats(U, 16 * kk * cc);
-    Winograd.weights(t, w, u);
+    Winograd.weights(t, w, u, scratch.floats(TAPS, 9 * kk * cc));
     chunkScratch();
   }
 
@@ -117,7 +118,7 @@ final class WinogradPlan extends ChunkedPlan {
     // In training U is the forward's: the weight does not change between forward and backward.
     u = scratch.floats(U, 16 * kk * cc);
     if (!training) {
-      Winograd.weights(t, w, u);
+      Winograd.weights(t, w, u, scratch.floats(TAPS, 9 * kk * cc));
     }
     chunkScratch();
     // dV_ξ = U_ξᵀ · dM_ξ reads U_ξᵀ from a transposed copy: a GEMM whose A rows are contiguous

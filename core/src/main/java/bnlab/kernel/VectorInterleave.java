@@ -1,0 +1,98 @@
+package bnlab.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Even/odd splits and merges of float runs, the data movement of Winograd's polyphase planes
+ * ({@link Winograd}, {@link WinogradBackward}): a stride-2 gather or scatter that the JIT does not
+ * vectorize by itself, done here as two vector loads and two lane permutations per 2·L floats.
+ *
+ * <p>Only values move, so the results are the same at every width. The species is the kernels'
+ * ({@link VectorWidth#S}) but at most 256 bits: with 512-bit vectors a run would need 32 or more
+ * floats, and a 16×16 image's tile rows (9 tiles) would fall back to the scalar loop. Measured in
+ * isolation (17 tile pairs, JDK 25, Xeon family 6 model 207 under -XX:UseAVX=2): 0.5 ns per pair
+ * against 0.95 for the scalar loop; 64 pairs 0.3 against 0.85.
+ */
+final class VectorInterleave {
+  private VectorInterleave() {}
+
+  static final VectorSpecies<Float> M =
+      VectorWidth.L <= 8 ? VectorWidth.S : FloatVector.SPECIES_256;
+
+  static final int N = M.length();
+
+  // Lane i of the result takes lane 2i (or 2i + 1) of the pair (a, b): an index ≥ N is lane
+  // index − N of b.
+  private static final VectorShuffle<Float> EVEN = shuffle(0, 2);
+  private static final VectorShuffle<Float> ODD = shuffle(1, 2);
+
+  // Lane 2i of the result is a[i] (LOW) or a[N/2 + i] (HIGH), lane 2i + 1 the same lane of b.
+  private static final VectorShuffle<Float> LOW = merge(0);
+  private static final VectorShuffle<Float> HIGH = merge(N / 2);
+
+  private static VectorShuffle<Float> shuffle(int first, int step) {
+    int[] idx = new int[N];
+    for (int i = 0; i < N; i++) {
+      idx[i] = first + step * i;
+    }
+    return VectorShuffle.fromArray(M, idx, 0);
+  }
+
+  private static VectorShuffle<Float> merge(int from) {
+    int[] idx = new int[N];
+    for (int i = 0; i < N / 2; i++) {
+      idx[2 * i] = from + i;
+      idx[2 * i + 1] = N + from + i;
+    }
+    return VectorShuffle.fromArray(M, idx, 0);
+  }
+
+  /**
+   * even[e + j] = src[s + 2j], odd[o + j] = src[s + 2j + 1] for j &lt; pairs. The source run must
+   * not overlap the destinations.
+   */
+  static void split(float[] src, int s, int pairs, float[] dst, int even, int odd) {
+    int j = 0;
+    if (pairs >= N) {
+      for (int i = 0; i < pairs; i += N) {
+        j = Math.min(i, pairs - N); // the last vector overlaps the one before: same values
+        FloatVector a = FloatVector.fromArray(M, src, s + 2 * j);
+        FloatVector b = FloatVector.fromArray(M, src, s + 2 * j + N);
+        a.rearrange(EVEN, b).intoArray(dst, even + j);
+        a.rearrange(ODD, b).intoArray(dst, odd + j);
+      }
+      return;
+    }
+    for (; j < pairs; j++) {
+      dst[even + j] = src[s + 2 * j];
+      dst[odd + j] = src[s + 2 * j + 1];
+    }
+  }
+
+  /**
+   * dst[d + c] = a[ao + c/2] for even c, b[bo + c/2] for odd c, c &lt; n. The sources must not
+   * overlap the destination.
+   */
+  static void merge(float[] a, int ao, float[] b, int bo, float[] dst, int d, int n) {
+    int pairs = n / 2;
+    if (pairs >= N) {
+      for (int i = 0; i < pairs; i += N) {
+        int j = Math.min(i, pairs - N);
+        FloatVector va = FloatVector.fromArray(M, a, ao + j);
+        FloatVector vb = FloatVector.fromArray(M, b, bo + j);
+        va.rearrange(LOW, vb).intoArray(dst, d + 2 * j);
+        va.rearrange(HIGH, vb).intoArray(dst, d + 2 * j + N);
+      }
+    } else {
+      for (int j = 0; j < pairs; j++) {
+        dst[d + 2 * j] = a[ao + j];
+        dst[d + 2 * j + 1] = b[bo + j];
+      }
+    }
+    if ((n & 1) != 0) {
+      dst[d + n - 1] = a[ao + pairs];
+    }
+  }
+}
