@@ -1,9 +1,9 @@
 package bnlab.kernel;
 
 /**
- * The pooling and activation concern of a {@link KernelProvider}: ReLU and PyTorch's {@code
- * MaxPool2d(2)}, memory-bound passes whose vector twins are bit-identical to the scalar ones (no
- * sum is reordered).
+ * The pooling and activation concern of a {@link KernelProvider}: ReLU, PyTorch's {@code
+ * MaxPool2d(2)} and the residual addition, memory-bound passes whose vector twins are bit-identical
+ * to the scalar ones (no sum is reordered).
  */
 public interface PoolActivationKernels {
   /**
@@ -17,6 +17,13 @@ public interface PoolActivationKernels {
    * (so 0 where the output is 0 or NaN).
    */
   void reluBackward(float[] y, float[] dy, float[] dx, int n);
+
+  /**
+   * out[i] = a[i] + b[i] for i in [0, n): a residual block's sum of its branch and its shortcut
+   * (forward), or of the two paths' input gradients (backward). {@code out} may be {@code a} or
+   * {@code b}.
+   */
+  void add(float[] a, float[] b, float[] out, int n);
 
   /**
    * 2×2 max pooling with stride 2 over {@code planes} planes of (h, w) → (h/2, w/2) (floor), as

@@ -1,6 +1,6 @@
 package bnlab.kernel;
 
-/** The naive ReLU and 2×2 max pooling: the reference for {@link VectorPoolActivation}. */
+/** The naive ReLU, 2×2 max pooling and addition: the reference for {@link VectorPoolActivation}. */
 final class ScalarPoolActivation implements PoolActivationKernels {
   // x (n) -> y (n); `<=` is false for NaN, which therefore passes through
   @Override
@@ -14,6 +14,13 @@ final class ScalarPoolActivation implements PoolActivationKernels {
   public void reluBackward(float[] y, float[] dy, float[] dx, int n) {
     for (int i = 0; i < n; i++) {
       dx[i] = y[i] > 0f ? dy[i] : 0f;
+    }
+  }
+
+  @Override
+  public void add(float[] a, float[] b, float[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      out[i] = a[i] + b[i];
     }
   }
 

@@ -8,8 +8,9 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Vector twins of {@link ScalarPoolActivation}: a branch-free ReLU (the branchy scalar loop
- * mispredicts on the random signs of activations) and {@link VectorPool}'s 2×2 max pooling, both
- * split across the kernel threads when there is enough to do. Bit-identical to the scalar twin.
+ * mispredicts on the random signs of activations), the residual addition and {@link VectorPool}'s
+ * 2×2 max pooling, all split across the kernel threads when there is enough to do. Bit-identical to
+ * the scalar twin.
  */
 final class VectorPoolActivation implements PoolActivationKernels {
   /**
@@ -22,36 +23,58 @@ final class VectorPoolActivation implements PoolActivationKernels {
   private static final int CHUNKS = 8;
 
   private final ThreadLocal<PoolJob> poolJobs = ThreadLocal.withInitial(PoolJob::new);
-  private final ThreadLocal<ReluJob> reluJobs = ThreadLocal.withInitial(ReluJob::new);
+  private final ThreadLocal<PassJob> passJobs = ThreadLocal.withInitial(PassJob::new);
 
   /** A compare mask x ≤ 0 (false for NaN, true for −0) selects the lanes that become +0. */
   @Override
   public void relu(float[] x, float[] y, int n) {
-    if (n < PARALLEL_MIN || Parallel.threads() == 1) {
-      relu(x, y, 0, n);
-      return;
-    }
-    ReluJob job = reluJobs.get();
-    job.set(false, x, null, y, n);
-    try {
-      Parallel.forEach(CHUNKS, job);
-    } finally {
-      job.set(false, null, null, null, 0);
-    }
+    pass(RELU, x, null, y, n);
   }
 
   @Override
   public void reluBackward(float[] y, float[] dy, float[] dx, int n) {
+    pass(RELU_BACKWARD, y, dy, dx, n);
+  }
+
+  @Override
+  public void add(float[] a, float[] b, float[] out, int n) {
+    pass(ADD, a, b, out, n);
+  }
+
+  private static final int RELU = 0;
+  private static final int RELU_BACKWARD = 1;
+  private static final int ADD = 2;
+
+  // One element-wise pass, split across the pool when there is enough to do.
+  private void pass(int op, float[] a, float[] b, float[] out, int n) {
     if (n < PARALLEL_MIN || Parallel.threads() == 1) {
-      reluBackward(y, dy, dx, 0, n);
+      range(op, a, b, out, 0, n);
       return;
     }
-    ReluJob job = reluJobs.get();
-    job.set(true, y, dy, dx, n);
+    PassJob job = passJobs.get();
+    job.set(op, a, b, out, n);
     try {
       Parallel.forEach(CHUNKS, job);
     } finally {
-      job.set(false, null, null, null, 0);
+      job.set(RELU, null, null, null, 0);
+    }
+  }
+
+  private static void range(int op, float[] a, float[] b, float[] out, int from, int to) {
+    switch (op) {
+      case RELU -> relu(a, out, from, to);
+      case RELU_BACKWARD -> reluBackward(a, b, out, from, to);
+      default -> add(a, b, out, from, to);
+    }
+  }
+
+  private static void add(float[] a, float[] b, float[] out, int from, int to) {
+    int i = from;
+    for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+      FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+    }
+    for (; i < to; i++) {
+      out[i] = a[i] + b[i];
     }
   }
 
@@ -81,16 +104,19 @@ final class VectorPoolActivation implements PoolActivationKernels {
     }
   }
 
-  /** One ReLU pass (forward, or backward through the output's signs) in {@link #CHUNKS} ranges. */
-  private static final class ReluJob implements Parallel.Body {
-    private boolean backward;
+  /**
+   * One element-wise pass ({@link #RELU}, {@link #RELU_BACKWARD}, {@link #ADD}) in {@link #CHUNKS}
+   * ranges.
+   */
+  private static final class PassJob implements Parallel.Body {
+    private int op;
     private float[] a;
     private float[] b;
     private float[] out;
     private int n;
 
-    void set(boolean backward, float[] a, float[] b, float[] out, int n) {
-      this.backward = backward;
+    void set(int op, float[] a, float[] b, float[] out, int n) {
+      this.op = op;
       this.a = a;
       this.b = b;
       this.out = out;
@@ -102,11 +128,7 @@ final class VectorPoolActivation implements PoolActivationKernels {
       int vectors = n / L;
       int from = (int) ((long) chunk * vectors / CHUNKS) * L;
       int to = chunk == CHUNKS - 1 ? n : (int) ((long) (chunk + 1) * vectors / CHUNKS) * L;
-      if (backward) {
-        reluBackward(a, b, out, from, to);
-      } else {
-        relu(a, out, from, to);
-      }
+      range(op, a, b, out, from, to);
     }
   }
 

@@ -1,5 +1,7 @@
 package bnlab.nn;
 
+import bnlab.kernel.KernelProvider;
+import bnlab.kernel.PoolActivationKernels;
 import bnlab.tensor.Tensor;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
@@ -33,6 +35,8 @@ import java.util.function.Supplier;
  * bn2's γ to 0 (Goyal et al. 2017), so that the block starts as relu(shortcut(x)).
  */
 public final class BasicBlock extends Module {
+  private static final PoolActivationKernels ACT = KernelProvider.get().poolActivation();
+
   /** How the shortcut changes shape (He et al. 2016, §3.3 and §4.1). */
   public enum Shortcut {
     /** Zero-padded channels, subsampled by the stride; no parameters (the paper's CIFAR choice). */
@@ -194,13 +198,10 @@ public final class BasicBlock extends Module {
     return dX;
   }
 
+  // Split across the kernel threads: at batch 128 this pass ran on one thread while the other
+  // waited, 4% of a resnet20 step.
   private static void add(Tensor a, Tensor b, Tensor into) {
-    float[] as = a.data();
-    float[] bs = b.data();
-    float[] out = into.data();
-    for (int i = 0, n = into.size(); i < n; i++) {
-      out[i] = as[i] + bs[i];
-    }
+    ACT.add(a.data(), b.data(), into.data(), into.size());
   }
 
   @Override

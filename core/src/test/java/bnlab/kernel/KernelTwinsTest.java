@@ -68,13 +68,16 @@ class KernelTwinsTest {
   }
 
   @Test
-  void reluIsAnExactTwin() {
+  void reluAndAddAreExactTwins() {
     reluTwins(new int[] {0, 1, 7, 16, 17, 100, 4098});
   }
 
-  /** From {@link VectorPoolActivation#PARALLEL_MIN} elements on, ReLU is split across threads. */
+  /**
+   * From {@link VectorPoolActivation#PARALLEL_MIN} elements on, ReLU and add are split across
+   * threads.
+   */
   @Test
-  void reluSplitAcrossThreadsIsAnExactTwin() {
+  void reluAndAddSplitAcrossThreadsAreExactTwins() {
     int min = (int) VectorPoolActivation.PARALLEL_MIN;
     for (int threads : new int[] {2, 3}) {
       Parallel.setThreads(threads);
@@ -105,6 +108,22 @@ class KernelTwinsTest {
       scalar.reluBackward(ys, dy, ds, n);
       vector.reluBackward(ys, dy, dv, n);
       assertArrayEquals(ds, dv, 0f, () -> "reluBackward n=" + n);
+      // The residual addition, also in place (out = b), as BasicBlock may call it.
+      float[] sumS = new float[n];
+      float[] sumV = dy.clone();
+      scalar.add(x, dy, sumS, n);
+      vector.add(x, sumV, sumV, n);
+      for (int i = 0; i < n; i++) {
+        int at = i;
+        assertEquals(
+            Float.floatToRawIntBits(x[i] + dy[i]),
+            Float.floatToRawIntBits(sumS[i]),
+            () -> "scalar add n=" + n + " at " + at);
+        assertEquals(
+            Float.floatToRawIntBits(sumS[i]),
+            Float.floatToRawIntBits(sumV[i]),
+            () -> "add n=" + n + " at " + at + ": " + x[at] + " + " + dy[at] + " = " + sumS[at]);
+      }
     }
   }
 
