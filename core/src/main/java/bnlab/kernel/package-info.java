@@ -17,7 +17,8 @@
  *       WinogradPlan} (vector, on the batch loop of {@code ChunkedPlan}), {@code TapGemmPlan}
  *       (channels-last). A new algorithm is a new strategy constant, a new plan class and a line in
  *       the factory's rule; layers do not change;
- *   <li>{@link bnlab.kernel.PoolActivationKernels}: ReLU and 2×2 max pooling;
+ *   <li>{@link bnlab.kernel.PoolActivationKernels}: ReLU, 2×2 max pooling and the residual
+ *       addition;
  *   <li>{@link bnlab.kernel.OptimKernels}: SGD and Adam/AdamW steps;
  *   <li>{@link bnlab.kernel.NormKernels}: BatchNorm and its family.
  * </ul>
