@@ -296,9 +296,15 @@ final class Winograd {
    * padded image, Bᵀ d B. {@code s} is scratch of {@link Tiles#rowScratch} floats.
    */
   static void input(Tiles t, float[] x, int xOff, float[] v, int vOff, int ld, float[] s) {
+    input(t, x, xOff, v, vOff, ld, s, 0, t.c);
+  }
+
+  /** {@link #input} for channels [from, to) only. */
+  static void input(
+      Tiles t, float[] x, int xOff, float[] v, int vOff, int ld, float[] s, int from, int to) {
     int plane = t.h * t.w;
     int ps = t.c * ld;
-    for (int ch = 0; ch < t.c; ch++) {
+    for (int ch = from; ch < to; ch++) {
       polyphase(t, x, xOff + ch * plane, s);
       int o = vOff + ch * ld;
       for (int b = 0; b < 4; b++) {
@@ -348,10 +354,25 @@ final class Winograd {
    */
   static void output(
       Tiles t, float[] m, int mOff, int ld, float[] bias, float[] y, int yOff, float[] s) {
+    output(t, m, mOff, ld, bias, y, yOff, s, 0, t.k);
+  }
+
+  /** {@link #output} for output channels [k0, k1) only. */
+  static void output(
+      Tiles t,
+      float[] m,
+      int mOff,
+      int ld,
+      float[] bias,
+      float[] y,
+      int yOff,
+      float[] s,
+      int k0,
+      int k1) {
     int ps = t.k * ld;
     int n = t.tilesP;
     int f = t.fourAt();
-    for (int k = 0; k < t.k; k++) {
+    for (int k = k0; k < k1; k++) {
       float b = bias == null ? 0f : bias[k];
       FloatVector bv = FloatVector.broadcast(S, b);
       int src = mOff + k * ld;

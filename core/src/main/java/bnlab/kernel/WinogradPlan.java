@@ -68,7 +68,7 @@ final class WinogradPlan extends ChunkedPlan {
     kk = g.outChannels();
     cc = g.channels();
     group = groupSize(t.tilesP, imagesPerChunk());
-    rows = new float[chunks][];
+    rows = new float[batch == 1 ? IMAGE_PARTS : chunks][];
     forward = new GemmShape[group + 1];
     weightGrad = new GemmShape[group + 1];
     inputGradient = new GemmShape[group + 1];
@@ -139,7 +139,7 @@ final class WinogradPlan extends ChunkedPlan {
     int vSize = 16 * cc * (training ? batch * t.tilesP : chunks * groupTiles());
     v = scratch.floats(V, vSize);
     m = scratch.floats(M, chunks * 16 * kk * groupTiles());
-    for (int c = 0; c < chunks; c++) {
+    for (int c = 0; c < rows.length; c++) {
       rows[c] = scratch.floats(ROWS + c, t.rowScratch());
     }
   }
@@ -152,6 +152,10 @@ final class WinogradPlan extends ChunkedPlan {
   // x (N,C,H,W), w (K,C,3,3) -> y (N,K,P,Q)
   @Override
   void forwardChunk(int chunk, int t0, int t1) {
+    if (splitsImage()) {
+      forwardOneImage();
+      return;
+    }
     int mOff = chunk * 16 * kk * groupTiles();
     for (int g0 = t0; g0 < t1; g0 += group) {
       int n = Math.min(group, t1 - g0);
@@ -166,6 +170,48 @@ final class WinogradPlan extends ChunkedPlan {
         Winograd.output(
             t, m, mOff + i * t.tilesP, ld, bias, y, (g0 + i) * g.outSize(), rows[chunk]);
       }
+    }
+  }
+
+  /**
+   * Whether a forward of one image splits its own work across the kernel threads: with batch 1
+   * there is one chunk, and the other threads would wait. Each of the three phases (input
+   * transforms by channel ranges, the 16 products, output transforms by output-channel ranges)
+   * computes every element with the same code as the serial path, so the split moves no bit.
+   */
+  private boolean splitsImage() {
+    return batch == 1
+        && Parallel.threads() > 1
+        && 16L * kk * cc * t.tilesP >= VectorGemm.PARALLEL_MIN / 4;
+  }
+
+  private static final int IMAGE_PARTS = 4;
+  private static final int INPUTS = 0;
+  private static final int PRODUCTS = 1;
+  private static final int OUTPUTS = 2;
+  private int phase;
+  private final Parallel.Body phaseBody = this::runPhase;
+
+  private void forwardOneImage() {
+    for (int p = INPUTS; p <= OUTPUTS; p++) {
+      phase = p;
+      Parallel.forEach(p == PRODUCTS ? 16 : IMAGE_PARTS, phaseBody);
+    }
+  }
+
+  // Part i of this phase for the batch's one image (group of one, V and M at the chunk's slot).
+  private void runPhase(int i) {
+    int ld = t.tilesP;
+    int vOff = vOffset(0, 0);
+    switch (phase) {
+      case INPUTS ->
+          Winograd.input(
+              t, x, 0, v, vOff, ld, rows[i], i * cc / IMAGE_PARTS, (i + 1) * cc / IMAGE_PARTS);
+      case PRODUCTS ->
+          VectorGemm.product(forward[1], u, i * kk * cc, v, vOff + i * cc * ld, 0f, m, i * kk * ld);
+      default ->
+          Winograd.output(
+              t, m, 0, ld, bias, y, 0, rows[i], i * kk / IMAGE_PARTS, (i + 1) * kk / IMAGE_PARTS);
     }
   }
 

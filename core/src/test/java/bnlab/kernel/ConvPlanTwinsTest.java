@@ -44,7 +44,8 @@ class ConvPlanTwinsTest {
     {4, 6, 5, 3, 3, 3, 1, 1, 2, 2, 3},
     {16, 8, 8, 20, 3, 3, 1, 1, 1, 1, 20}, // several images per group, a ragged last group
     {3, 3, 37, 4, 3, 3, 1, 1, 1, 0, 2}, // a row of 18 tiles: vector lanes and a tail
-    {2, 5, 4, 3, 3, 3, 1, 1, 0, 1, 1}
+    {2, 5, 4, 3, 3, 3, 1, 1, 0, 1, 1},
+    {16, 16, 15, 18, 3, 3, 1, 1, 1, 1, 1} // one image, its forward split across the threads
   };
 
   private static final String VECTOR = "vector-test";
