@@ -102,6 +102,12 @@ final class DirectConvPlan extends ChunkedPlan {
   // x (N,C,H,W), w (K,C,R,S) -> y (N,K,P,Q)
   @Override
   void forwardChunk(int chunk, int t0, int t1) {
+    if (batch == 1
+        && Parallel.threads() > 1
+        && (long) g.outChannels() * g.crs() * layout.widePad >= VectorGemm.PARALLEL_MIN / 4) {
+      forwardOneImage();
+      return;
+    }
     int kq = g.outSize();
     for (int t = t0; t < t1; t++) {
       float[] src = x;
@@ -112,6 +118,47 @@ final class DirectConvPlan extends ChunkedPlan {
         off = 0;
       }
       DirectConv.forward(layout, src, off, w, bias, y, t * kq, wide[chunk], pads[chunk]);
+    }
+  }
+
+  /**
+   * With batch 1 there is one chunk and the other kernel threads would wait: the image's wide
+   * output is computed in column ranges on the pool, then copied out in output-channel ranges.
+   * Every element is computed by the serial path's code, so the split moves no bit.
+   */
+  private void forwardOneImage() {
+    imageSrc = x;
+    imageOff = 0;
+    if (padIn) {
+      DirectConv.padImage(g, x, 0, padded[0], 0);
+      imageSrc = padded[0];
+    }
+    if (DirectConv.needsReadAhead(layout, imageSrc, imageOff)) {
+      DirectConv.readAhead(layout, imageSrc, imageOff, pads[0]);
+      imageSrc = pads[0];
+    }
+    compacting = false;
+    Parallel.forEach(IMAGE_PARTS, imageBody);
+    compacting = true;
+    Parallel.forEach(IMAGE_PARTS, imageBody);
+    imageSrc = null;
+  }
+
+  private static final int IMAGE_PARTS = 4;
+  private float[] imageSrc;
+  private int imageOff;
+  private boolean compacting;
+  private final Parallel.Body imageBody = this::imagePart;
+
+  private void imagePart(int i) {
+    if (compacting) {
+      int kk = g.outChannels();
+      DirectConv.compact(
+          layout, wide[0], bias, y, 0, i * kk / IMAGE_PARTS, (i + 1) * kk / IMAGE_PARTS);
+    } else {
+      int n = DirectConv.columnTiles(layout);
+      DirectConv.columns(
+          layout, w, imageSrc, imageOff, wide[0], i * n / IMAGE_PARTS, (i + 1) * n / IMAGE_PARTS);
     }
   }
 
