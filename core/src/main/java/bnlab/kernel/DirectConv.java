@@ -225,12 +225,35 @@ final class DirectConv {
     }
     float[] xs = padded ? pad : x;
     int so = padded ? 0 : xOff;
+    columns(pl, w, xs, so, wide, 0, pl.widePad / NR);
+    compact(pl, wide, bias, y, yOff, 0, pl.g.outChannels());
+  }
+
+  /** Whether {@link #forward} would read the image from {@code pad} (see {@link #readAhead}). */
+  static boolean needsReadAhead(Layout pl, float[] x, int xOff) {
+    return xOff + pl.reach > x.length;
+  }
+
+  /** The image at x[xOff] copied into pad with zeros after it, for {@link #columns}. */
+  static void readAhead(Layout pl, float[] x, int xOff, float[] pad) {
+    withReadAhead(pl, x, xOff, pad, 0);
+  }
+
+  /**
+   * Column tiles [c0, c1) (of NR wide columns each) of {@link #forward}'s wide output, all output
+   * channels, for the image at xs[so]: a part of one image's forward that another thread can run
+   * beside the others.
+   */
+  static void columns(Layout pl, float[] w, float[] xs, int so, float[] wide, int c0, int c1) {
     int k = pl.g.outChannels();
-    int ld = pl.widePad;
-    for (int j = 0; j < ld; j += NR) {
-      tiles(pl, w, xs, so + j, wide, j, k);
+    for (int c = c0; c < c1; c++) {
+      tiles(pl, w, xs, so + c * NR, wide, c * NR, k);
     }
-    compact(pl, wide, bias, y, yOff);
+  }
+
+  /** Column tiles of a wide output: widePad / NR. */
+  static int columnTiles(Layout pl) {
+    return pl.widePad / NR;
   }
 
   // Output channels [0, k) of the wide columns [j, j + NR): MR×2 tiles, then 4-, 2-, 1-row tails.
@@ -272,17 +295,17 @@ final class DirectConv {
   }
 
   /**
-   * Copies the wide rows' valid columns into y, adding the bias. A row's last vector may run past Q
-   * into the rows after it, which are written afterwards; where it would run past this image's
-   * output (another thread may own what follows) the row's tail is copied element by element.
+   * Copies the wide rows' valid columns of output channels [k0, k1) into y, adding the bias. A
+   * row's last vector may run past Q into the rows after it, which are written afterwards; where it
+   * would run past channel k1's output (another thread may own what follows) the row's tail is
+   * copied element by element.
    */
-  private static void compact(Layout pl, float[] wide, float[] bias, float[] y, int yOff) {
-    int kk = pl.g.outChannels();
+  static void compact(Layout pl, float[] wide, float[] bias, float[] y, int yOff, int k0, int k1) {
     int w = pl.g.width();
     int p = pl.p;
     int q = pl.q;
-    int end = yOff + kk * p * q;
-    for (int k = 0; k < kk; k++) {
+    int end = yOff + k1 * p * q;
+    for (int k = k0; k < k1; k++) {
       float b = bias == null ? 0f : bias[k];
       FloatVector bv = FloatVector.broadcast(S, b);
       for (int r = 0; r < p; r++) {

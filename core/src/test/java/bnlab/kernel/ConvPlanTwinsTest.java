@@ -45,7 +45,11 @@ class ConvPlanTwinsTest {
     {16, 8, 8, 20, 3, 3, 1, 1, 1, 1, 20}, // several images per group, a ragged last group
     {3, 3, 37, 4, 3, 3, 1, 1, 1, 0, 2}, // a row of 18 tiles: vector lanes and a tail
     {2, 5, 4, 3, 3, 3, 1, 1, 0, 1, 1},
-    {16, 16, 15, 18, 3, 3, 1, 1, 1, 1, 1} // one image, its forward split across the threads
+    // one image, its forward split across the threads (WINOGRAD, DIRECT with and without padding;
+    // above DirectConvPlan.ONE_IMAGE_SPLIT_MIN)
+    {16, 16, 15, 18, 3, 3, 1, 1, 1, 1, 1},
+    {16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1},
+    {6, 36, 36, 16, 5, 5, 1, 1, 0, 0, 1}
   };
 
   private static final String VECTOR = "vector-test";
