@@ -219,9 +219,9 @@ final class DirectConv {
       float[] wide,
       float[] pad) {
     // Near the end of x a wide row would read past it: use the image copied into pad, zeros after.
-    boolean padded = xOff + pl.reach > x.length;
+    boolean padded = needsReadAhead(pl, x, xOff);
     if (padded) {
-      withReadAhead(pl, x, xOff, pad, 0);
+      readAhead(pl, x, xOff, pad);
     }
     float[] xs = padded ? pad : x;
     int so = padded ? 0 : xOff;
