@@ -17,7 +17,9 @@ final class DirectConvPlan extends ChunkedPlan {
   private static final int DY_PAD = DX_PADDED + MAX_CHUNKS;
   private static final int WIDE = DY_PAD + MAX_CHUNKS;
   private static final int PADS = WIDE + MAX_CHUNKS;
-  private static final int FLIPPED = PADS + MAX_CHUNKS;
+  private static final int DY_WIDE = PADS + MAX_CHUNKS;
+  private static final int ACC = DY_WIDE + MAX_CHUNKS;
+  private static final int FLIPPED = ACC + MAX_CHUNKS;
 
   /** The convolution as run: on the padded input, without padding. */
   private final DirectConv.Layout layout;
@@ -28,13 +30,16 @@ final class DirectConvPlan extends ChunkedPlan {
   /** Whether the images are copied with zero edges first (padding > 0). */
   private final boolean padIn;
 
-  // This call's scratch, per chunk: padded images, the padded image's gradient, one image's padded
-  // dY, wide output rows (or dY rows), and copies of images at the very end of an array.
+  // This call's scratch, per chunk, for one image at a time: the padded image, its gradient, the
+  // padded dY, wide output rows, a copy of an image at the very end of an array, wide dY rows and
+  // the weight gradient's partial sums.
   private final float[][] padded;
   private final float[][] dxPadded;
   private final float[][] dyPads;
   private final float[][] wide;
   private final float[][] pads;
+  private final float[][] dyWide;
+  private final float[][] acc;
   private float[] flipped;
 
   DirectConvPlan(
@@ -56,6 +61,8 @@ final class DirectConvPlan extends ChunkedPlan {
     dyPads = new float[chunks][];
     wide = new float[chunks][];
     pads = new float[chunks][];
+    dyWide = new float[chunks][];
+    acc = new float[chunks][];
   }
 
   @Override
@@ -65,12 +72,16 @@ final class DirectConvPlan extends ChunkedPlan {
 
   @Override
   void beforeForward() {
-    imageScratch(1);
+    imageScratch();
   }
 
   @Override
   void beforeBackward() {
-    imageScratch(imagesPerChunk());
+    imageScratch();
+    for (int c = 0; c < chunks; c++) {
+      dyWide[c] = scratch.floats(DY_WIDE + c, layout.dyWideSize());
+      acc[c] = scratch.floats(ACC + c, layout.accSize());
+    }
     if (dx == null) {
       return;
     }
@@ -86,16 +97,15 @@ final class DirectConvPlan extends ChunkedPlan {
     }
   }
 
-  // Room for `images` images per chunk.
-  private void imageScratch(int images) {
-    int wideRows = Math.max(layout.wideSize(), layout.dyWideSize());
+  // Room for one image per chunk.
+  private void imageScratch() {
     for (int c = 0; c < chunks; c++) {
       if (padIn) {
-        // Copies of the images, plus a wide row of slack so no read runs off the end.
-        padded[c] = scratch.floats(PADDED + c, images * layout.g.inSize() + layout.reach);
+        // A copy of the image, plus a wide row of slack so no read runs off the end.
+        padded[c] = scratch.floats(PADDED + c, layout.g.inSize() + layout.reach);
       }
-      wide[c] = scratch.floats(WIDE + c, images * wideRows);
-      pads[c] = scratch.floats(PADS + c, images * layout.reach);
+      wide[c] = scratch.floats(WIDE + c, layout.wideSize());
+      pads[c] = scratch.floats(PADS + c, layout.reach);
     }
   }
 
@@ -171,36 +181,27 @@ final class DirectConvPlan extends ChunkedPlan {
     }
   }
 
-  // dY (N,K,P,Q) -> partial (K,C,R,S), dX (N,C,H,W)
+  // dY (N,K,P,Q) -> partial (K,C,R,S), dX (N,C,H,W); image by image, so that an image's x and dY
+  // are still in the caches when its input gradient reads dY again.
   @Override
   void backwardChunk(int chunk, int t0, int t1) {
-    float[] src = x;
-    int off = t0 * g.inSize();
-    int stride = g.inSize();
-    if (padIn) {
-      stride = layout.g.inSize();
-      for (int t = t0; t < t1; t++) {
-        DirectConv.padImage(g, x, t * g.inSize(), padded[chunk], (t - t0) * stride);
-      }
-      src = padded[chunk];
-      off = 0;
-    }
-    DirectConv.weightGrad(
-        layout,
-        t0,
-        t1,
-        src,
-        off,
-        stride,
-        dy,
-        wide[chunk],
-        pads[chunk],
-        parts,
-        chunk * g.weightSize());
-    if (dx == null) {
-      return;
-    }
+    DirectConv.weightGradBegin(layout, dyWide[chunk], acc[chunk]);
     for (int t = t0; t < t1; t++) {
+      float[] src = x;
+      int off = t * g.inSize();
+      if (padIn) {
+        DirectConv.padImage(g, x, off, padded[chunk], 0);
+        src = padded[chunk];
+        off = 0;
+      } else if (DirectConv.needsReadAhead(layout, x, off)) {
+        DirectConv.readAhead(layout, x, off, pads[chunk]);
+        src = pads[chunk];
+        off = 0;
+      }
+      DirectConv.weightGradImage(layout, src, off, dy, t * g.outSize(), dyWide[chunk], acc[chunk]);
+      if (dx == null) {
+        continue;
+      }
       DirectConv.padGradient(layout.g, dy, t, dyPads[chunk]);
       // The gradient of the padded image; its edges (the zeros) are dropped.
       float[] dst = padIn ? dxPadded[chunk] : dx;
@@ -211,5 +212,6 @@ final class DirectConvPlan extends ChunkedPlan {
         DirectConv.cropImage(g, dxPadded[chunk], dx, t * g.inSize());
       }
     }
+    DirectConv.weightGradEnd(layout, acc[chunk], parts, chunk * g.weightSize());
   }
 }
