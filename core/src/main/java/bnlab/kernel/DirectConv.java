@@ -202,6 +202,17 @@ final class DirectConv {
     int accSize() {
       return kPad * crsPad * Reduction.P;
     }
+
+    /**
+     * Images per {@link #weightGradImages} pass: enough that each block of partial sums runs over
+     * at least 1024 wide-row positions between its loads and stores of {@code acc}. The 32×32
+     * layers of resnet20 and the article (896–1088-float wide rows) take one image at a time, the
+     * article's 14×14 layer (144) 7: image by image its sums went to memory and back every 9
+     * vectors, and the article's network trained 5% slower at batch 10.
+     */
+    int groupImages(int imagesPerChunk) {
+      return Math.max(1, Math.min(imagesPerChunk, 1024 / widePad));
+    }
   }
 
   /**
@@ -238,6 +249,11 @@ final class DirectConv {
   /** The image at x[xOff] copied into pad with zeros after it, for {@link #columns}. */
   static void readAhead(Layout pl, float[] x, int xOff, float[] pad) {
     withReadAhead(pl, x, xOff, pad, 0);
+  }
+
+  /** The same as {@link #readAhead} into pad at pOff. */
+  static void readAhead(Layout pl, float[] x, int xOff, float[] pad, int pOff) {
+    withReadAhead(pl, x, xOff, pad, pOff);
   }
 
   /**
@@ -323,74 +339,93 @@ final class DirectConv {
     }
   }
 
-  /**
-   * Starts a weight gradient: clears one image's wide dY rows (their junk columns and padded row
-   * stay zero) and the partial sums {@code acc} ({@link Layout#accSize} floats).
-   */
-  static void weightGradBegin(Layout pl, float[] dyWide, float[] acc) {
-    java.util.Arrays.fill(dyWide, 0, pl.dyWideSize(), 0f);
-    java.util.Arrays.fill(acc, 0, pl.accSize(), 0f);
+  /** Clears the wide dY rows of {@code images} images (their junk columns stay zero afterwards). */
+  static void weightGradBegin(Layout pl, float[] dyWide, int images) {
+    java.util.Arrays.fill(dyWide, 0, images * pl.dyWideSize(), 0f);
   }
 
-  /**
-   * Adds one image to the weight gradient's partial sums: acc += Σ_o dyWide[k, o] · x[rowOff[crs] +
-   * o] for dY of the image at dy[dyOff] and its input at xs[xb] (padded, reading {@link
-   * Layout#reach} floats; see {@link #needsReadAhead}).
-   *
-   * <p>Image by image so that what the sums read stays in the caches: one image's dY and input (144
-   * KB for resnet20's 16→16 layers) fit in L2, while a chunk of 16 images did not, and every 2×4
-   * block of partial sums read them all again; with one thread and AVX2 that layer's weight
-   * gradient ran at 35 GFLOP/s over 16 images, 47 over one. The sums carried from one image to the
-   * next go through {@code acc} (a float stored and loaded is exact), so the order of the additions
-   * and the bits are those of one long loop over the images.
-   */
-  static void weightGradImage(
-      Layout pl, float[] xs, int xb, float[] dy, int dyOff, float[] dyWide, float[] acc) {
+  /** dY of the image at dy[dyOff] into wide-row slot i of dyWide. */
+  static void wideGradient(Layout pl, float[] dy, int dyOff, float[] dyWide, int i) {
     int kk = pl.g.outChannels();
     int p = pl.p;
     int q = pl.q;
     int w = pl.g.width();
-    int ld = pl.widePad;
+    int base = i * pl.dyWideSize();
     for (int k = 0; k < kk; k++) {
       for (int r = 0; r < p; r++) {
-        System.arraycopy(dy, dyOff + (k * p + r) * q, dyWide, k * ld + r * w, q);
+        System.arraycopy(dy, dyOff + (k * p + r) * q, dyWide, base + k * pl.widePad + r * w, q);
       }
     }
+  }
+
+  /**
+   * Adds a group of n images to the weight gradient's partial sums: acc[k, crs] += Σ_i Σ_o
+   * dyWide_i[k, o] · xs_i[xb_i + rowOff[crs] + o], image i's input at srcs[i][offs[i]] (reading
+   * {@link Layout#reach} floats, see {@link #needsReadAhead}) and its dY in wide-row slot i. The
+   * chunk's first group starts from zero ({@code first}; acc is then only written).
+   *
+   * <p>A chunk's images go through in groups so that what the sums read stays in the caches: one
+   * image's dY and input (144 KB for resnet20's 16→16 layers) fit in L2 while a chunk of 16 did
+   * not, and every 2×4 block of partial sums read them all again; with one thread and AVX2 that
+   * layer's weight gradient ran at 35 GFLOP/s over 16 images at once, 46–47 image by image. Between
+   * groups the sums wait in {@code acc} ({@link Layout#accSize}); a float stored and loaded is
+   * exact, so the additions and the bits are those of one loop over all the images.
+   */
+  static void weightGradImages(
+      Layout pl, int n, float[][] srcs, int[] offs, float[] dyWide, float[] acc, boolean first) {
+    int ld = pl.widePad;
+    int dw = pl.dyWideSize();
     int[] off = pl.rowOff;
     final int q16 = Reduction.P;
     int a = 0;
     for (int k = 0; k < pl.kPad; k += 2) {
-      int g0 = k * ld;
-      int g1 = g0 + ld;
       for (int c = 0; c < pl.crsPad; c += 4, a += 8 * q16) {
-        int x0 = xb + off[c], x1 = xb + off[c + 1], x2 = xb + off[c + 2], x3 = xb + off[c + 3];
+        int o0 = off[c], o1 = off[c + 1], o2 = off[c + 2], o3 = off[c + 3];
         // Reduction's order, so that the weight gradient is the same at every vector width:
         // position o of the wide rows goes to partial o mod P, one pass per L-lane slice h of the
         // P partials (a single pass on 512-bit registers); padding adds exact zeros.
         for (int h = 0; h < q16; h += L) {
-          FloatVector a0 = FloatVector.fromArray(S, acc, a + h);
-          FloatVector a1 = FloatVector.fromArray(S, acc, a + q16 + h);
-          FloatVector a2 = FloatVector.fromArray(S, acc, a + 2 * q16 + h);
-          FloatVector a3 = FloatVector.fromArray(S, acc, a + 3 * q16 + h);
-          FloatVector b0 = FloatVector.fromArray(S, acc, a + 4 * q16 + h);
-          FloatVector b1 = FloatVector.fromArray(S, acc, a + 5 * q16 + h);
-          FloatVector b2 = FloatVector.fromArray(S, acc, a + 6 * q16 + h);
-          FloatVector b3 = FloatVector.fromArray(S, acc, a + 7 * q16 + h);
-          for (int o = h; o < ld; o += q16) {
-            FloatVector d0 = FloatVector.fromArray(S, dyWide, g0 + o);
-            FloatVector d1 = FloatVector.fromArray(S, dyWide, g1 + o);
-            FloatVector v = FloatVector.fromArray(S, xs, x0 + o);
-            a0 = d0.fma(v, a0);
-            b0 = d1.fma(v, b0);
-            v = FloatVector.fromArray(S, xs, x1 + o);
-            a1 = d0.fma(v, a1);
-            b1 = d1.fma(v, b1);
-            v = FloatVector.fromArray(S, xs, x2 + o);
-            a2 = d0.fma(v, a2);
-            b2 = d1.fma(v, b2);
-            v = FloatVector.fromArray(S, xs, x3 + o);
-            a3 = d0.fma(v, a3);
-            b3 = d1.fma(v, b3);
+          FloatVector a0, a1, a2, a3, b0, b1, b2, b3;
+          if (first) {
+            a0 = FloatVector.zero(S);
+            a1 = a0;
+            a2 = a0;
+            a3 = a0;
+            b0 = a0;
+            b1 = a0;
+            b2 = a0;
+            b3 = a0;
+          } else {
+            a0 = FloatVector.fromArray(S, acc, a + h);
+            a1 = FloatVector.fromArray(S, acc, a + q16 + h);
+            a2 = FloatVector.fromArray(S, acc, a + 2 * q16 + h);
+            a3 = FloatVector.fromArray(S, acc, a + 3 * q16 + h);
+            b0 = FloatVector.fromArray(S, acc, a + 4 * q16 + h);
+            b1 = FloatVector.fromArray(S, acc, a + 5 * q16 + h);
+            b2 = FloatVector.fromArray(S, acc, a + 6 * q16 + h);
+            b3 = FloatVector.fromArray(S, acc, a + 7 * q16 + h);
+          }
+          for (int i = 0; i < n; i++) {
+            float[] xs = srcs[i];
+            int xb = offs[i];
+            int g0 = i * dw + k * ld;
+            int g1 = g0 + ld;
+            for (int o = h; o < ld; o += q16) {
+              FloatVector d0 = FloatVector.fromArray(S, dyWide, g0 + o);
+              FloatVector d1 = FloatVector.fromArray(S, dyWide, g1 + o);
+              FloatVector v = FloatVector.fromArray(S, xs, xb + o0 + o);
+              a0 = d0.fma(v, a0);
+              b0 = d1.fma(v, b0);
+              v = FloatVector.fromArray(S, xs, xb + o1 + o);
+              a1 = d0.fma(v, a1);
+              b1 = d1.fma(v, b1);
+              v = FloatVector.fromArray(S, xs, xb + o2 + o);
+              a2 = d0.fma(v, a2);
+              b2 = d1.fma(v, b2);
+              v = FloatVector.fromArray(S, xs, xb + o3 + o);
+              a3 = d0.fma(v, a3);
+              b3 = d1.fma(v, b3);
+            }
           }
           a0.intoArray(acc, a + h);
           a1.intoArray(acc, a + q16 + h);

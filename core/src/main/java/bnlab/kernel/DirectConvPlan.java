@@ -40,6 +40,13 @@ final class DirectConvPlan extends ChunkedPlan {
   private final float[][] pads;
   private final float[][] dyWide;
   private final float[][] acc;
+
+  /** Images per weight-gradient pass ({@link DirectConv.Layout#groupImages}). */
+  private final int group;
+
+  // Per chunk, where each image of a pass is read from: x, its padded copy or a read-ahead copy.
+  private final float[][][] groupSrc;
+  private final int[][] groupOff;
   private float[] flipped;
 
   DirectConvPlan(
@@ -63,6 +70,9 @@ final class DirectConvPlan extends ChunkedPlan {
     pads = new float[chunks][];
     dyWide = new float[chunks][];
     acc = new float[chunks][];
+    group = layout.groupImages(imagesPerChunk());
+    groupSrc = new float[chunks][group][];
+    groupOff = new int[chunks][group];
   }
 
   @Override
@@ -72,14 +82,14 @@ final class DirectConvPlan extends ChunkedPlan {
 
   @Override
   void beforeForward() {
-    imageScratch();
+    imageScratch(1);
   }
 
   @Override
   void beforeBackward() {
-    imageScratch();
+    imageScratch(group);
     for (int c = 0; c < chunks; c++) {
-      dyWide[c] = scratch.floats(DY_WIDE + c, layout.dyWideSize());
+      dyWide[c] = scratch.floats(DY_WIDE + c, group * layout.dyWideSize());
       acc[c] = scratch.floats(ACC + c, layout.accSize());
     }
     if (dx == null) {
@@ -97,15 +107,15 @@ final class DirectConvPlan extends ChunkedPlan {
     }
   }
 
-  // Room for one image per chunk.
-  private void imageScratch() {
+  // Room for `images` images per chunk (padded copies and read-ahead copies), one wide output.
+  private void imageScratch(int images) {
     for (int c = 0; c < chunks; c++) {
       if (padIn) {
-        // A copy of the image, plus a wide row of slack so no read runs off the end.
-        padded[c] = scratch.floats(PADDED + c, layout.g.inSize() + layout.reach);
+        // Copies of the images, plus a wide row of slack so no read runs off the end.
+        padded[c] = scratch.floats(PADDED + c, images * layout.g.inSize() + layout.reach);
       }
       wide[c] = scratch.floats(WIDE + c, layout.wideSize());
-      pads[c] = scratch.floats(PADS + c, layout.reach);
+      pads[c] = scratch.floats(PADS + c, images * layout.reach);
     }
   }
 
@@ -181,37 +191,51 @@ final class DirectConvPlan extends ChunkedPlan {
     }
   }
 
-  // dY (N,K,P,Q) -> partial (K,C,R,S), dX (N,C,H,W); image by image, so that an image's x and dY
-  // are still in the caches when its input gradient reads dY again.
+  // dY (N,K,P,Q) -> partial (K,C,R,S), dX (N,C,H,W); a group of images at a time, so that their x
+  // and dY are still in the caches when the input gradient reads dY again.
   @Override
   void backwardChunk(int chunk, int t0, int t1) {
-    DirectConv.weightGradBegin(layout, dyWide[chunk], acc[chunk]);
-    for (int t = t0; t < t1; t++) {
-      float[] src = x;
-      int off = t * g.inSize();
-      if (padIn) {
-        DirectConv.padImage(g, x, off, padded[chunk], 0);
-        src = padded[chunk];
-        off = 0;
-      } else if (DirectConv.needsReadAhead(layout, x, off)) {
-        DirectConv.readAhead(layout, x, off, pads[chunk]);
-        src = pads[chunk];
-        off = 0;
+    float[][] srcs = groupSrc[chunk];
+    int[] offs = groupOff[chunk];
+    int stride = layout.g.inSize();
+    DirectConv.weightGradBegin(layout, dyWide[chunk], group);
+    for (int t = t0; t < t1; t += group) {
+      int n = Math.min(group, t1 - t);
+      for (int i = 0; i < n; i++) {
+        int off = (t + i) * g.inSize();
+        srcs[i] = x;
+        offs[i] = off;
+        if (padIn) {
+          DirectConv.padImage(g, x, off, padded[chunk], i * stride);
+          srcs[i] = padded[chunk];
+          offs[i] = i * stride;
+        } else if (DirectConv.needsReadAhead(layout, x, off)) {
+          DirectConv.readAhead(layout, x, off, pads[chunk], i * layout.reach);
+          srcs[i] = pads[chunk];
+          offs[i] = i * layout.reach;
+        }
+        DirectConv.wideGradient(layout, dy, (t + i) * g.outSize(), dyWide[chunk], i);
       }
-      DirectConv.weightGradImage(layout, src, off, dy, t * g.outSize(), dyWide[chunk], acc[chunk]);
-      if (dx == null) {
-        continue;
-      }
-      DirectConv.padGradient(layout.g, dy, t, dyPads[chunk]);
-      // The gradient of the padded image; its edges (the zeros) are dropped.
-      float[] dst = padIn ? dxPadded[chunk] : dx;
-      int dOff = padIn ? 0 : t * g.inSize();
-      DirectConv.forward(
-          gradLayout, dyPads[chunk], 0, flipped, null, dst, dOff, wide[chunk], pads[chunk]);
-      if (padIn) {
-        DirectConv.cropImage(g, dxPadded[chunk], dx, t * g.inSize());
+      DirectConv.weightGradImages(layout, n, srcs, offs, dyWide[chunk], acc[chunk], t == t0);
+      if (dx != null) {
+        for (int i = 0; i < n; i++) {
+          inputGradient(chunk, t + i);
+        }
       }
     }
     DirectConv.weightGradEnd(layout, acc[chunk], parts, chunk * g.weightSize());
+  }
+
+  // dX of image t: the flipped weight over its zero-padded dY; for a padded layer the gradient of
+  // the padded image, whose edges (the zeros) are dropped.
+  private void inputGradient(int chunk, int t) {
+    DirectConv.padGradient(layout.g, dy, t, dyPads[chunk]);
+    float[] dst = padIn ? dxPadded[chunk] : dx;
+    int dOff = padIn ? 0 : t * g.inSize();
+    DirectConv.forward(
+        gradLayout, dyPads[chunk], 0, flipped, null, dst, dOff, wide[chunk], pads[chunk]);
+    if (padIn) {
+      DirectConv.cropImage(g, dxPadded[chunk], dx, t * g.inSize());
+    }
   }
 }
