@@ -30,6 +30,9 @@ final class DirectConv {
   private static final VectorSpecies<Float> S = VectorGemm.S;
   private static final int L = VectorGemm.L;
 
+  /** The wide dY rows one weight-gradient block reads per pass ({@link Layout#groupImages}). */
+  private static final int GROUP_FLOATS = 4096;
+
   /** Columns per register tile; wide rows are padded to whole tiles. */
   private static final int NR = VectorWidth.TILE_COLS;
 
@@ -204,14 +207,17 @@ final class DirectConv {
     }
 
     /**
-     * Images per {@link #weightGradImages} pass: enough that each block of partial sums runs over
-     * at least 1024 wide-row positions between its loads and stores of {@code acc}. The 32×32
-     * layers of resnet20 and the article (896–1088-float wide rows) take one image at a time, the
-     * article's 14×14 layer (144) 7: image by image its sums went to memory and back every 9
-     * vectors, and the article's network trained 5% slower at batch 10.
+     * Images per {@link #weightGradImages} pass: as many as keep one block's two wide dY rows
+     * within {@link #GROUP_FLOATS} (16 KB; with the input rows they meet, about what L1 holds), at
+     * least one. A 256-bit register covers half of the P = 16 partials, so each block reads its
+     * rows twice, and the second time they should come from L1. Passes of 7 images over the
+     * article's first layer ran at 33 GFLOP/s, of 1 or 2 at 44–48 (one thread, AVX2). resnet20's
+     * and the article's 32×32 layers (896–1088-float rows) take 1 or 2 images, the article's 14×14
+     * layer (144) 14, so that a chunk of batch 10 still runs in one pass: image by image, its sums
+     * went to memory and back every 9 vectors, and the network trained 5% slower at batch 10.
      */
     int groupImages(int imagesPerChunk) {
-      return Math.max(1, Math.min(imagesPerChunk, 1024 / widePad));
+      return Math.max(1, Math.min(imagesPerChunk, GROUP_FLOATS / (2 * widePad)));
     }
   }
 
