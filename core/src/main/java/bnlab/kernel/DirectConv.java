@@ -368,7 +368,9 @@ final class DirectConv {
    * Adds a group of n images to the weight gradient's partial sums: acc[k, crs] += Σ_i Σ_o
    * dyWide_i[k, o] · xs_i[xb_i + rowOff[crs] + o], image i's input at srcs[i][offs[i]] (reading
    * {@link Layout#reach} floats, see {@link #needsReadAhead}) and its dY in wide-row slot i. The
-   * chunk's first group starts from zero ({@code first}; acc is then only written).
+   * chunk's first group starts from zero ({@code first}; acc is then only written); after its last
+   * group ({@code part} not null) each weight's P partial sums are combined by {@link
+   * Reduction#tree} into part[pOff + k·C·R·S + crs].
    *
    * <p>A chunk's images go through in groups so that what the sums read stays in the caches: one
    * image's dY and input (144 KB for resnet20's 16→16 layers) fit in L2 while a chunk of 16 did
@@ -378,7 +380,16 @@ final class DirectConv {
    * exact, so the additions and the bits are those of one loop over all the images.
    */
   static void weightGradImages(
-      Layout pl, int n, float[][] srcs, int[] offs, float[] dyWide, float[] acc, boolean first) {
+      Layout pl,
+      int n,
+      float[][] srcs,
+      int[] offs,
+      float[] dyWide,
+      float[] acc,
+      boolean first,
+      float[] part,
+      int pOff) {
+    int kk = pl.g.outChannels();
     int ld = pl.widePad;
     int dw = pl.dyWideSize();
     int[] off = pl.rowOff;
@@ -442,24 +453,14 @@ final class DirectConv {
           b2.intoArray(acc, a + 6 * q16 + h);
           b3.intoArray(acc, a + 7 * q16 + h);
         }
-      }
-    }
-  }
-
-  /**
-   * Ends a weight gradient: each weight's P partial sums combined by the tree into part at pOff.
-   */
-  static void weightGradEnd(Layout pl, float[] acc, float[] part, int pOff) {
-    int kk = pl.g.outChannels();
-    final int q16 = Reduction.P;
-    int a = 0;
-    for (int k = 0; k < pl.kPad; k += 2) {
-      for (int c = 0; c < pl.crsPad; c += 4, a += 8 * q16) {
-        for (int e = 0; e < 8; e++) {
-          int kr = k + e / 4;
-          int cr = c + e % 4;
-          if (kr < kk && cr < pl.crs) {
-            part[pOff + kr * pl.crs + cr] = VectorTree.tree(acc, a + e * q16);
+        if (part != null) {
+          // The last group: the block's sums, still in L1, combined by the tree.
+          for (int e = 0; e < 8; e++) {
+            int kr = k + e / 4;
+            int cr = c + e % 4;
+            if (kr < kk && cr < pl.crs) {
+              part[pOff + kr * pl.crs + cr] = VectorTree.tree(acc, a + e * q16);
+            }
           }
         }
       }

@@ -216,14 +216,15 @@ final class DirectConvPlan extends ChunkedPlan {
         }
         DirectConv.wideGradient(layout, dy, (t + i) * g.outSize(), dyWide[chunk], i);
       }
-      DirectConv.weightGradImages(layout, n, srcs, offs, dyWide[chunk], acc[chunk], t == t0);
+      float[] last = t + n == t1 ? parts : null;
+      DirectConv.weightGradImages(
+          layout, n, srcs, offs, dyWide[chunk], acc[chunk], t == t0, last, chunk * g.weightSize());
       if (dx != null) {
         for (int i = 0; i < n; i++) {
           inputGradient(chunk, t + i);
         }
       }
     }
-    DirectConv.weightGradEnd(layout, acc[chunk], parts, chunk * g.weightSize());
   }
 
   // dX of image t: the flipped weight over its zero-padded dY; for a padded layer the gradient of
