@@ -89,15 +89,18 @@ final class DirectConv {
   }
 
   /**
-   * The convolution whose output is the input gradient of g: dX = (dY zero-padded by R−1 rows and
-   * S−1 columns on each side) convolved with the weight flipped in space and with its channel axes
-   * swapped ({@link #flipWeight}); stride 1, no padding, K input and C output channels.
+   * The input gradient as a direct convolution: dY (K, P, Q) zero-padded by R−1−padH rows and
+   * S−1−padW columns on each side, convolved (stride 1, no padding) with the flipped weight, gives
+   * dX (C, H, W) at once. Each dX element sums the same products in the same order as the padded
+   * image's gradient did before its edges were dropped; only the taps that land on those edges are
+   * no longer computed (11% of the products of resnet20's 16→16 layers, and a copy). Needs padH ≤
+   * R−1 and padW ≤ S−1 ({@link #gradientFitsPadding}); a geometry without padding gets R−1 and S−1.
    */
   static ConvGeometry inputGradient(ConvGeometry g) {
     return new ConvGeometry(
         g.outChannels(),
-        g.outH() + 2 * (g.kernelH() - 1),
-        g.outW() + 2 * (g.kernelW() - 1),
+        g.outH() + 2 * (g.kernelH() - 1 - g.padH()),
+        g.outW() + 2 * (g.kernelW() - 1 - g.padW()),
         g.channels(),
         g.kernelH(),
         g.kernelW(),
@@ -105,6 +108,11 @@ final class DirectConv {
         1,
         0,
         0);
+  }
+
+  /** Whether {@link #inputGradient} applies: padding no wider than the kernel less one. */
+  static boolean gradientFitsPadding(ConvGeometry g) {
+    return g.padH() <= g.kernelH() - 1 && g.padW() <= g.kernelW() - 1;
   }
 
   /** wT[c, k, r, s] = w[k, c, R−1−r, S−1−s] for weight w (K, C, R, S). */
@@ -133,17 +141,14 @@ final class DirectConv {
     int kk = g.outChannels();
     int p = g.outH();
     int q = g.outW();
-    int ph = p + 2 * (g.kernelH() - 1);
-    int pw = q + 2 * (g.kernelW() - 1);
+    int eh = g.kernelH() - 1 - g.padH();
+    int ew = g.kernelW() - 1 - g.padW();
+    int ph = p + 2 * eh;
+    int pw = q + 2 * ew;
     java.util.Arrays.fill(dst, 0, kk * ph * pw, 0f);
     for (int k = 0; k < kk; k++) {
       for (int r = 0; r < p; r++) {
-        System.arraycopy(
-            dy,
-            ((t * kk + k) * p + r) * q,
-            dst,
-            (k * ph + r + g.kernelH() - 1) * pw + g.kernelW() - 1,
-            q);
+        System.arraycopy(dy, ((t * kk + k) * p + r) * q, dst, (k * ph + r + eh) * pw + ew, q);
       }
     }
   }

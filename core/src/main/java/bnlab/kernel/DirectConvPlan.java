@@ -6,9 +6,12 @@ package bnlab.kernel;
  *
  * <p>A padded convolution runs on copies of its images with the zeros written in (the same
  * convolution without padding on the larger input, {@link DirectConv#unpadded}). The input gradient
- * is itself a direct convolution: dY zero-padded by R−1 rows and S−1 columns convolved with the
- * flipped weight ({@link DirectConv#inputGradient}); for a padded layer its result is the padded
- * image's gradient, whose edges are dropped.
+ * is itself a direct convolution: dY zero-padded by R−1−padH rows and S−1−padW columns convolved
+ * with the flipped weight ({@link DirectConv#inputGradient}), which gives dX at once; for padding
+ * wider than that, the padded image's gradient, whose edges are dropped.
+ *
+ * <p>The backward runs a chunk's images in groups ({@link DirectConv.Layout#groupImages}): the
+ * group's weight-gradient pass, then each image's input gradient while its dY is still in cache.
  */
 final class DirectConvPlan extends ChunkedPlan {
   // Slots of per-chunk arrays (slot + chunk), then the flipped weight.
@@ -29,6 +32,15 @@ final class DirectConvPlan extends ChunkedPlan {
 
   /** Whether the images are copied with zero edges first (padding > 0). */
   private final boolean padIn;
+
+  /**
+   * Whether the input gradient is the padded image's, its edges then dropped: only for padding
+   * wider than the kernel less one (see {@link DirectConv#inputGradient}).
+   */
+  private final boolean cropGrad;
+
+  /** The geometry whose input gradient {@link #gradLayout} computes: g, or g without padding. */
+  private final ConvGeometry gradGeometry;
 
   // This call's scratch, per chunk, for one image at a time: the padded image, its gradient, the
   // padded dY, wide output rows, a copy of an image at the very end of an array, wide dY rows and
@@ -61,8 +73,10 @@ final class DirectConvPlan extends ChunkedPlan {
       throw new IllegalArgumentException("DIRECT convolution needs stride 1, got " + g);
     }
     layout = new DirectConv.Layout(DirectConv.unpadded(g));
-    gradLayout = inputGrad ? new DirectConv.Layout(DirectConv.inputGradient(layout.g)) : null;
     padIn = g.padH() > 0 || g.padW() > 0;
+    cropGrad = padIn && !DirectConv.gradientFitsPadding(g);
+    gradGeometry = cropGrad ? layout.g : g;
+    gradLayout = inputGrad ? new DirectConv.Layout(DirectConv.inputGradient(gradGeometry)) : null;
     padded = new float[chunks][];
     dxPadded = new float[chunks][];
     dyPads = new float[chunks][];
@@ -98,7 +112,7 @@ final class DirectConvPlan extends ChunkedPlan {
     flipped = scratch.floats(FLIPPED, g.weightSize());
     DirectConv.flipWeight(g, w, flipped);
     for (int c = 0; c < chunks; c++) {
-      if (padIn) {
+      if (cropGrad) {
         dxPadded[c] = scratch.floats(DX_PADDED + c, layout.g.inSize());
       }
       dyPads[c] = scratch.floats(DY_PAD + c, gradLayout.reach);
@@ -227,15 +241,15 @@ final class DirectConvPlan extends ChunkedPlan {
     }
   }
 
-  // dX of image t: the flipped weight over its zero-padded dY; for a padded layer the gradient of
-  // the padded image, whose edges (the zeros) are dropped.
+  // dX of image t: the flipped weight over its zero-padded dY (DirectConv.inputGradient); where
+  // the padding is wider than the kernel less one, the padded image's gradient, edges dropped.
   private void inputGradient(int chunk, int t) {
-    DirectConv.padGradient(layout.g, dy, t, dyPads[chunk]);
-    float[] dst = padIn ? dxPadded[chunk] : dx;
-    int dOff = padIn ? 0 : t * g.inSize();
+    DirectConv.padGradient(gradGeometry, dy, t, dyPads[chunk]);
+    float[] dst = cropGrad ? dxPadded[chunk] : dx;
+    int dOff = cropGrad ? 0 : t * g.inSize();
     DirectConv.forward(
         gradLayout, dyPads[chunk], 0, flipped, null, dst, dOff, wide[chunk], pads[chunk]);
-    if (padIn) {
+    if (cropGrad) {
       DirectConv.cropImage(g, dxPadded[chunk], dx, t * g.inSize());
     }
   }
