@@ -212,7 +212,7 @@ final class DirectConvPlan extends ChunkedPlan {
     float[][] srcs = groupSrc[chunk];
     int[] offs = groupOff[chunk];
     int stride = layout.g.inSize();
-    DirectConv.weightGradBegin(layout, dyWide[chunk], group);
+    DirectConv.weightGradBegin(layout, dyWide[chunk], Math.min(group, t1 - t0));
     for (int t = t0; t < t1; t += group) {
       int n = Math.min(group, t1 - t);
       for (int i = 0; i < n; i++) {
