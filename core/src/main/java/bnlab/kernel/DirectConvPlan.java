@@ -6,9 +6,12 @@ package bnlab.kernel;
  *
  * <p>A padded convolution runs on copies of its images with the zeros written in (the same
  * convolution without padding on the larger input, {@link DirectConv#unpadded}). The input gradient
- * is itself a direct convolution: dY zero-padded by R−1 rows and S−1 columns convolved with the
- * flipped weight ({@link DirectConv#inputGradient}); for a padded layer its result is the padded
- * image's gradient, whose edges are dropped.
+ * is itself a direct convolution: dY zero-padded by R−1−padH rows and S−1−padW columns convolved
+ * with the flipped weight ({@link DirectConv#inputGradient}), which gives dX at once; for padding
+ * wider than that, the padded image's gradient, whose edges are dropped.
+ *
+ * <p>The backward runs a chunk's images in groups ({@link DirectConv.Layout#groupImages}): the
+ * group's weight-gradient pass, then each image's input gradient while its dY is still in cache.
  */
 final class DirectConvPlan extends ChunkedPlan {
   // Slots of per-chunk arrays (slot + chunk), then the flipped weight.
@@ -17,7 +20,9 @@ final class DirectConvPlan extends ChunkedPlan {
   private static final int DY_PAD = DX_PADDED + MAX_CHUNKS;
   private static final int WIDE = DY_PAD + MAX_CHUNKS;
   private static final int PADS = WIDE + MAX_CHUNKS;
-  private static final int FLIPPED = PADS + MAX_CHUNKS;
+  private static final int DY_WIDE = PADS + MAX_CHUNKS;
+  private static final int ACC = DY_WIDE + MAX_CHUNKS;
+  private static final int FLIPPED = ACC + MAX_CHUNKS;
 
   /** The convolution as run: on the padded input, without padding. */
   private final DirectConv.Layout layout;
@@ -28,13 +33,32 @@ final class DirectConvPlan extends ChunkedPlan {
   /** Whether the images are copied with zero edges first (padding > 0). */
   private final boolean padIn;
 
-  // This call's scratch, per chunk: padded images, the padded image's gradient, one image's padded
-  // dY, wide output rows (or dY rows), and copies of images at the very end of an array.
+  /**
+   * Whether the input gradient is the padded image's, its edges then dropped: only for padding
+   * wider than the kernel less one (see {@link DirectConv#inputGradient}).
+   */
+  private final boolean cropGrad;
+
+  /** The geometry whose input gradient {@link #gradLayout} computes: g, or g without padding. */
+  private final ConvGeometry gradGeometry;
+
+  // This call's scratch, per chunk, for one image at a time: the padded image, its gradient, the
+  // padded dY, wide output rows, a copy of an image at the very end of an array, wide dY rows and
+  // the weight gradient's partial sums.
   private final float[][] padded;
   private final float[][] dxPadded;
   private final float[][] dyPads;
   private final float[][] wide;
   private final float[][] pads;
+  private final float[][] dyWide;
+  private final float[][] acc;
+
+  /** Images per weight-gradient pass ({@link DirectConv.Layout#groupImages}). */
+  private final int group;
+
+  // Per chunk, where each image of a pass is read from: x, its padded copy or a read-ahead copy.
+  private final float[][][] groupSrc;
+  private final int[][] groupOff;
   private float[] flipped;
 
   DirectConvPlan(
@@ -49,13 +73,20 @@ final class DirectConvPlan extends ChunkedPlan {
       throw new IllegalArgumentException("DIRECT convolution needs stride 1, got " + g);
     }
     layout = new DirectConv.Layout(DirectConv.unpadded(g));
-    gradLayout = inputGrad ? new DirectConv.Layout(DirectConv.inputGradient(layout.g)) : null;
     padIn = g.padH() > 0 || g.padW() > 0;
+    cropGrad = padIn && !DirectConv.gradientFitsPadding(g);
+    gradGeometry = cropGrad ? layout.g : g;
+    gradLayout = inputGrad ? new DirectConv.Layout(DirectConv.inputGradient(gradGeometry)) : null;
     padded = new float[chunks][];
     dxPadded = new float[chunks][];
     dyPads = new float[chunks][];
     wide = new float[chunks][];
     pads = new float[chunks][];
+    dyWide = new float[chunks][];
+    acc = new float[chunks][];
+    group = layout.groupImages(imagesPerChunk());
+    groupSrc = new float[chunks][group][];
+    groupOff = new int[chunks][group];
   }
 
   @Override
@@ -70,14 +101,18 @@ final class DirectConvPlan extends ChunkedPlan {
 
   @Override
   void beforeBackward() {
-    imageScratch(imagesPerChunk());
+    imageScratch(group);
+    for (int c = 0; c < chunks; c++) {
+      dyWide[c] = scratch.floats(DY_WIDE + c, group * layout.dyWideSize());
+      acc[c] = scratch.floats(ACC + c, layout.accSize());
+    }
     if (dx == null) {
       return;
     }
     flipped = scratch.floats(FLIPPED, g.weightSize());
     DirectConv.flipWeight(g, w, flipped);
     for (int c = 0; c < chunks; c++) {
-      if (padIn) {
+      if (cropGrad) {
         dxPadded[c] = scratch.floats(DX_PADDED + c, layout.g.inSize());
       }
       dyPads[c] = scratch.floats(DY_PAD + c, gradLayout.reach);
@@ -86,15 +121,14 @@ final class DirectConvPlan extends ChunkedPlan {
     }
   }
 
-  // Room for `images` images per chunk.
+  // Room for `images` images per chunk (padded copies and read-ahead copies), one wide output.
   private void imageScratch(int images) {
-    int wideRows = Math.max(layout.wideSize(), layout.dyWideSize());
     for (int c = 0; c < chunks; c++) {
       if (padIn) {
         // Copies of the images, plus a wide row of slack so no read runs off the end.
         padded[c] = scratch.floats(PADDED + c, images * layout.g.inSize() + layout.reach);
       }
-      wide[c] = scratch.floats(WIDE + c, images * wideRows);
+      wide[c] = scratch.floats(WIDE + c, layout.wideSize());
       pads[c] = scratch.floats(PADS + c, images * layout.reach);
     }
   }
@@ -171,45 +205,52 @@ final class DirectConvPlan extends ChunkedPlan {
     }
   }
 
-  // dY (N,K,P,Q) -> partial (K,C,R,S), dX (N,C,H,W)
+  // dY (N,K,P,Q) -> partial (K,C,R,S), dX (N,C,H,W); a group of images at a time, so that their x
+  // and dY are still in the caches when the input gradient reads dY again.
   @Override
   void backwardChunk(int chunk, int t0, int t1) {
-    float[] src = x;
-    int off = t0 * g.inSize();
-    int stride = g.inSize();
-    if (padIn) {
-      stride = layout.g.inSize();
-      for (int t = t0; t < t1; t++) {
-        DirectConv.padImage(g, x, t * g.inSize(), padded[chunk], (t - t0) * stride);
+    float[][] srcs = groupSrc[chunk];
+    int[] offs = groupOff[chunk];
+    int stride = layout.g.inSize();
+    DirectConv.weightGradBegin(layout, dyWide[chunk], Math.min(group, t1 - t0));
+    for (int t = t0; t < t1; t += group) {
+      int n = Math.min(group, t1 - t);
+      for (int i = 0; i < n; i++) {
+        int off = (t + i) * g.inSize();
+        srcs[i] = x;
+        offs[i] = off;
+        if (padIn) {
+          DirectConv.padImage(g, x, off, padded[chunk], i * stride);
+          srcs[i] = padded[chunk];
+          offs[i] = i * stride;
+        } else if (DirectConv.needsReadAhead(layout, x, off)) {
+          DirectConv.readAhead(layout, x, off, pads[chunk], i * layout.reach);
+          srcs[i] = pads[chunk];
+          offs[i] = i * layout.reach;
+        }
+        DirectConv.wideGradient(layout, dy, (t + i) * g.outSize(), dyWide[chunk], i);
       }
-      src = padded[chunk];
-      off = 0;
-    }
-    DirectConv.weightGrad(
-        layout,
-        t0,
-        t1,
-        src,
-        off,
-        stride,
-        dy,
-        wide[chunk],
-        pads[chunk],
-        parts,
-        chunk * g.weightSize());
-    if (dx == null) {
-      return;
-    }
-    for (int t = t0; t < t1; t++) {
-      DirectConv.padGradient(layout.g, dy, t, dyPads[chunk]);
-      // The gradient of the padded image; its edges (the zeros) are dropped.
-      float[] dst = padIn ? dxPadded[chunk] : dx;
-      int dOff = padIn ? 0 : t * g.inSize();
-      DirectConv.forward(
-          gradLayout, dyPads[chunk], 0, flipped, null, dst, dOff, wide[chunk], pads[chunk]);
-      if (padIn) {
-        DirectConv.cropImage(g, dxPadded[chunk], dx, t * g.inSize());
+      float[] last = t + n == t1 ? parts : null;
+      DirectConv.weightGradImages(
+          layout, n, srcs, offs, dyWide[chunk], acc[chunk], t == t0, last, chunk * g.weightSize());
+      if (dx != null) {
+        for (int i = 0; i < n; i++) {
+          inputGradient(chunk, t + i);
+        }
       }
+    }
+  }
+
+  // dX of image t: the flipped weight over its zero-padded dY (DirectConv.inputGradient); where
+  // the padding is wider than the kernel less one, the padded image's gradient, edges dropped.
+  private void inputGradient(int chunk, int t) {
+    DirectConv.padGradient(gradGeometry, dy, t, dyPads[chunk]);
+    float[] dst = cropGrad ? dxPadded[chunk] : dx;
+    int dOff = cropGrad ? 0 : t * g.inSize();
+    DirectConv.forward(
+        gradLayout, dyPads[chunk], 0, flipped, null, dst, dOff, wide[chunk], pads[chunk]);
+    if (cropGrad) {
+      DirectConv.cropImage(g, dxPadded[chunk], dx, t * g.inSize());
     }
   }
 }

@@ -42,7 +42,7 @@
  * width-independent as they stand; so are the choices between code paths (thresholds are in units
  * of 16 floats, not of the vector width). This covers the normalization kernels ({@code
  * VectorBatchNorm*}, {@code VectorGroupNorm}), {@code DotGemm} and the direct convolution's weight
- * gradient ({@code DirectConv.weightGrad}). Winograd's transforms are elementwise adds and
+ * gradient ({@code DirectConv.weightGradImages}). Winograd's transforms are elementwise adds and
  * subtractions (the same in every lane and scalar), its products run on the broadcast GEMM, and its
  * groups of images do not depend on the width. {@code WidthIndependenceTest} runs them at 128, 256
  * and 512 bits in JVMs of their own and compares the bits. The scalar twins are the naive formulas

@@ -45,6 +45,11 @@ class ConvPlanTwinsTest {
     {16, 8, 8, 20, 3, 3, 1, 1, 1, 1, 20}, // several images per group, a ragged last group
     {3, 3, 37, 4, 3, 3, 1, 1, 1, 0, 2}, // a row of 18 tiles: vector lanes and a tail
     {2, 5, 4, 3, 3, 3, 1, 1, 0, 1, 1},
+    // DIRECT's weight gradient over several groups per chunk (rows longer than a group's 2048
+    // floats: one image a group, the sums carried between groups), and padding wider than the
+    // kernel less one (the input gradient of the padded image, edges dropped)
+    {2, 40, 60, 3, 3, 3, 1, 1, 1, 1, 17},
+    {3, 5, 6, 4, 3, 2, 1, 1, 3, 1, 2},
     // one image, its forward split across the threads (WINOGRAD, DIRECT with and without padding;
     // above DirectConvPlan.ONE_IMAGE_SPLIT_MIN)
     {16, 16, 15, 18, 3, 3, 1, 1, 1, 1, 1},
