@@ -218,8 +218,8 @@ final class DirectConv {
      * rows twice, and the second time they should come from L1. Passes of 7 images over the
      * article's first layer ran at 33 GFLOP/s, of 1 or 2 at 44–48 (one thread, AVX2). resnet20's
      * and the article's 32×32 layers (896–1088-float rows) take 1 or 2 images, the article's 14×14
-     * layer (144) 14, so that a chunk of batch 10 still runs in one pass: image by image, its sums
-     * went to memory and back every 9 vectors, and the network trained 5% slower at batch 10.
+     * layer (144) 14, so that a chunk of batch 10 still runs in one pass (image by image, that
+     * layer's sums would go to memory and back every 9 vectors).
      */
     int groupImages(int imagesPerChunk) {
       return Math.max(1, Math.min(imagesPerChunk, GROUP_FLOATS / (2 * widePad)));
