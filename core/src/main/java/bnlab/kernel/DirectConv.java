@@ -259,12 +259,17 @@ final class DirectConv {
 
   /** The image at x[xOff] copied into pad with zeros after it, for {@link #columns}. */
   static void readAhead(Layout pl, float[] x, int xOff, float[] pad) {
-    withReadAhead(pl, x, xOff, pad, 0);
+    readAhead(pl, x, xOff, pad, 0);
   }
 
-  /** The same as {@link #readAhead} into pad at pOff. */
+  /**
+   * The image at x[xOff] copied to pad[pOff], followed by zeros up to the plan's reach: for an
+   * image so near the end of x that its last wide rows would read past it.
+   */
   static void readAhead(Layout pl, float[] x, int xOff, float[] pad, int pOff) {
-    withReadAhead(pl, x, xOff, pad, pOff);
+    int size = pl.g.inSize();
+    System.arraycopy(x, xOff, pad, pOff, size);
+    java.util.Arrays.fill(pad, pOff + size, pOff + pl.reach, 0f);
   }
 
   /**
@@ -310,16 +315,6 @@ final class DirectConv {
     if (i < k) {
       Tile2Rows.k1x2Rows(crs, w, i * crs, crs, xs, xj, off, 0f, wide, i * ld + j, ld);
     }
-  }
-
-  /**
-   * The image at x[xOff] copied to dst[dOff], followed by zeros up to the plan's reach: for an
-   * image so near the end of x that its last wide rows would read past it.
-   */
-  private static void withReadAhead(Layout pl, float[] x, int xOff, float[] dst, int dOff) {
-    int size = pl.g.inSize();
-    System.arraycopy(x, xOff, dst, dOff, size);
-    java.util.Arrays.fill(dst, dOff + size, dOff + pl.reach, 0f);
   }
 
   /**
