@@ -264,7 +264,7 @@ final class VectorOptim implements OptimKernels {
       this.eps = eps;
     }
 
-    // Elements [from, to): whole vectors, then the tail one by one.
+    // Elements [from, to): whole vectors, then the tail one by one (through exact: the same bits).
     void range(int from, int to) {
       float[] p = this.p;
       float[] g = this.g;
@@ -339,19 +339,7 @@ final class VectorOptim implements OptimKernels {
         pi.intoArray(p, i);
       }
       for (; i < to; i++) {
-        float pi = decay != 1f ? p[i] * decay : p[i];
-        float d = l2 != 0f ? g[i] + l2 * pi : g[i];
-        float mi = m[i];
-        mi = lerpLow ? mi + oneMinusBeta1 * (d - mi) : d - (d - mi) * beta1;
-        m[i] = mi;
-        float vi = v[i] * beta2 + oneMinusBeta2 * d * d;
-        v[i] = vi;
-        if (vMax != null) {
-          vi = Math.max(vMax[i], vi);
-          vMax[i] = vi;
-        }
-        float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
-        p[i] = pi + negStepSize * mi / denom;
+        exact(i);
       }
     }
 
