@@ -59,4 +59,31 @@ public interface OptimKernels {
       float negStepSize,
       float bc2Sqrt,
       float eps);
+
+  /**
+   * {@link #adamStep(float[], float[], float[], float[], float[], int, float, float, float, float,
+   * float, float, float, float)} on every tensor of {@code t} with the settings they share. Each
+   * element's update is independent of the others, so how the kernel splits the work (here: one
+   * tensor after another) cannot change a bit.
+   */
+  default void adamStep(
+      AdamTensors t, float oneMinusBeta1, float beta2, float oneMinusBeta2, float eps) {
+    for (int k = 0; k < t.count; k++) {
+      adamStep(
+          t.p[k],
+          t.g[k],
+          t.m[k],
+          t.v[k],
+          t.vMax[k],
+          t.n[k],
+          t.decay[k],
+          t.l2[k],
+          oneMinusBeta1,
+          beta2,
+          oneMinusBeta2,
+          t.negStepSize[k],
+          t.bc2Sqrt[k],
+          eps);
+    }
+  }
 }

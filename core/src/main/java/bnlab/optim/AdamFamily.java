@@ -1,5 +1,6 @@
 package bnlab.optim;
 
+import bnlab.kernel.AdamTensors;
 import bnlab.kernel.KernelProvider;
 import bnlab.kernel.OptimKernels;
 import bnlab.nn.Parameter;
@@ -15,6 +16,7 @@ abstract sealed class AdamFamily extends BaseOptimizer permits Adam, AdamW {
   private final double eps;
   private final boolean amsgrad;
   private final boolean decoupled;
+  private final AdamTensors batch;
 
   AdamFamily(
       String type,
@@ -42,6 +44,7 @@ abstract sealed class AdamFamily extends BaseOptimizer permits Adam, AdamW {
     this.eps = eps;
     this.amsgrad = amsgrad;
     this.decoupled = decoupled;
+    this.batch = new AdamTensors(params.length);
   }
 
   private static void checkBeta(int index, double beta) {
@@ -53,6 +56,7 @@ abstract sealed class AdamFamily extends BaseOptimizer permits Adam, AdamW {
 
   @Override
   public final void step() {
+    batch.clear();
     for (int i = 0; i < params.length; i++) {
       Parameter p = params[i];
       if (!p.requiresGrad()) {
@@ -65,7 +69,7 @@ abstract sealed class AdamFamily extends BaseOptimizer permits Adam, AdamW {
       // Bias corrections in double, as PyTorch computes them on Python floats.
       double bc1 = 1 - Math.pow(beta1, t);
       double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
-      OPTIM.adamStep(
+      batch.add(
           p.data().data(),
           p.grad().data(),
           slots[0][i],
@@ -74,13 +78,11 @@ abstract sealed class AdamFamily extends BaseOptimizer permits Adam, AdamW {
           p.size(),
           decoupled && wd != 0 ? (float) (1 - lr * wd) : 1f,
           decoupled ? 0f : (float) wd,
-          (float) (1 - beta1),
-          (float) beta2,
-          (float) (1 - beta2),
           (float) -(lr / bc1),
-          (float) bc2Sqrt,
-          (float) eps);
+          (float) bc2Sqrt);
     }
+    // All tensors in one kernel call: the small ones share the threads too.
+    OPTIM.adamStep(batch, (float) (1 - beta1), (float) beta2, (float) (1 - beta2), (float) eps);
   }
 
   @Override
