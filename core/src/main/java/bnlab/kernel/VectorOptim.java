@@ -197,25 +197,12 @@ final class VectorOptim implements OptimKernels {
       for (int k = 0; k < t.count && start < to; k++) {
         long end = start + t.n[k];
         if (end > from) {
-          job.set(
-              t.p[k],
-              t.g[k],
-              t.m[k],
-              t.v[k],
-              t.vMax[k],
-              t.decay[k],
-              t.l2[k],
-              oneMinusBeta1,
-              beta2,
-              oneMinusBeta2,
-              t.negStepSize[k],
-              t.bc2Sqrt[k],
-              eps);
+          job.set(t, k, oneMinusBeta1, beta2, oneMinusBeta2, eps);
           job.range((int) (Math.max(from, start) - start), (int) (Math.min(to, end) - start));
         }
         start = end;
       }
-      job.set(null, null, null, null, null, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f);
+      job.set(null, 0, 0f, 0f, 0f, 0f);
     }
   }
 
@@ -235,32 +222,21 @@ final class VectorOptim implements OptimKernels {
     private float bc2Sqrt;
     private float eps;
 
+    /** Tensor k of t with the settings it shares with the others; t null forgets the arrays. */
     void set(
-        float[] p,
-        float[] g,
-        float[] m,
-        float[] v,
-        float[] vMax,
-        float decay,
-        float l2,
-        float oneMinusBeta1,
-        float beta2,
-        float oneMinusBeta2,
-        float negStepSize,
-        float bc2Sqrt,
-        float eps) {
-      this.p = p;
-      this.g = g;
-      this.m = m;
-      this.v = v;
-      this.vMax = vMax;
-      this.decay = decay;
-      this.l2 = l2;
+        AdamTensors t, int k, float oneMinusBeta1, float beta2, float oneMinusBeta2, float eps) {
+      this.p = t == null ? null : t.p[k];
+      this.g = t == null ? null : t.g[k];
+      this.m = t == null ? null : t.m[k];
+      this.v = t == null ? null : t.v[k];
+      this.vMax = t == null ? null : t.vMax[k];
+      this.decay = t == null ? 1f : t.decay[k];
+      this.l2 = t == null ? 0f : t.l2[k];
+      this.negStepSize = t == null ? 0f : t.negStepSize[k];
+      this.bc2Sqrt = t == null ? 0f : t.bc2Sqrt[k];
       this.oneMinusBeta1 = oneMinusBeta1;
       this.beta2 = beta2;
       this.oneMinusBeta2 = oneMinusBeta2;
-      this.negStepSize = negStepSize;
-      this.bc2Sqrt = bc2Sqrt;
       this.eps = eps;
     }
 

@@ -2,12 +2,7 @@ package bnlab.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,23 +14,8 @@ import org.junit.jupiter.api.Test;
 final class InterpretedAllocationTest {
   @Test
   void batchNorm1dAllocatesNothingBeforeCompilation() throws Exception {
-    List<String> cmd =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-modules",
-            "jdk.incubator.vector",
-            "-Xint",
-            "-cp",
-            System.getProperty("java.class.path"),
-            InterpretedAllocationProbe.class.getName());
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail("probe timed out");
-    }
-    assertEquals(0, p.exitValue(), out);
-    String last = out.strip().lines().reduce((a, b) -> b).orElse("");
+    String out = ProbeJvm.run(InterpretedAllocationProbe.class, "-Xint");
+    String last = ProbeJvm.lastLine(out);
     assertTrue(last.startsWith("vector-"), () -> "the probe ran on " + out);
     assertEquals(
         "0",

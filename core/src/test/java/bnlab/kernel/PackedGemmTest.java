@@ -134,23 +134,8 @@ class PackedGemmTest {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         System.getProperty("bnlab.vectorBits") == null,
         "allocation is checked at the preferred vector width only");
-    java.util.List<String> cmd =
-        java.util.List.of(
-            java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-modules",
-            "jdk.incubator.vector",
-            "-cp",
-            System.getProperty("java.class.path"),
-            PackedAllocationProbe.class.getName());
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out =
-        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail("probe timed out");
-    }
-    assertEquals(0, p.exitValue(), out);
-    String last = out.strip().lines().reduce((x, y) -> y).orElse("");
+    String out = ProbeJvm.run(PackedAllocationProbe.class);
+    String last = ProbeJvm.lastLine(out);
     assertTrue(last.startsWith("vector-"), () -> "the probe ran on " + out);
     assertEquals(
         "0",

@@ -1,0 +1,40 @@
+package bnlab.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a probe's main class in a JVM of its own, on this test's class path with the Vector API
+ * module: for checks that other tests in the suite's JVM would disturb (its JIT's history, -Xint).
+ */
+final class ProbeJvm {
+  private ProbeJvm() {}
+
+  /** The probe's output (stdout and stderr) after it exited 0 within 60 s; fails otherwise. */
+  static String run(Class<?> probe, String... jvmOptions) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of("--add-modules", "jdk.incubator.vector"));
+    cmd.addAll(List.of(jvmOptions));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), probe.getName()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      fail(probe.getSimpleName() + " timed out:\n" + out);
+    }
+    assertEquals(0, p.exitValue(), out);
+    return out;
+  }
+
+  /** The last line of a probe's output. */
+  static String lastLine(String out) {
+    return out.strip().lines().reduce((a, b) -> b).orElse("");
+  }
+}
