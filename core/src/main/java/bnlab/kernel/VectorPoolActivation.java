@@ -8,9 +8,9 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Vector twins of {@link ScalarPoolActivation}: a branch-free ReLU (the branchy scalar loop
- * mispredicts on the random signs of activations), the residual addition and {@link VectorPool}'s
- * 2×2 max pooling, all split across the kernel threads when there is enough to do. Bit-identical to
- * the scalar twin.
+ * mispredicts on the random signs of activations), the residual addition (alone or with the ReLU
+ * after it) and {@link VectorPool}'s 2×2 max pooling, all split across the kernel threads when
+ * there is enough to do. Bit-identical to the scalar twin.
  */
 final class VectorPoolActivation implements PoolActivationKernels {
   /**
@@ -41,9 +41,15 @@ final class VectorPoolActivation implements PoolActivationKernels {
     pass(ADD, a, b, out, n);
   }
 
+  @Override
+  public void addRelu(float[] a, float[] b, float[] y, int n) {
+    pass(ADD_RELU, a, b, y, n);
+  }
+
   private static final int RELU = 0;
   private static final int RELU_BACKWARD = 1;
   private static final int ADD = 2;
+  private static final int ADD_RELU = 3;
 
   // One element-wise pass, split across the pool when there is enough to do.
   private void pass(int op, float[] a, float[] b, float[] out, int n) {
@@ -64,6 +70,7 @@ final class VectorPoolActivation implements PoolActivationKernels {
     switch (op) {
       case RELU -> relu(a, out, from, to);
       case RELU_BACKWARD -> reluBackward(a, b, out, from, to);
+      case ADD_RELU -> addRelu(a, b, out, from, to);
       default -> add(a, b, out, from, to);
     }
   }
@@ -75,6 +82,20 @@ final class VectorPoolActivation implements PoolActivationKernels {
     }
     for (; i < to; i++) {
       out[i] = a[i] + b[i];
+    }
+  }
+
+  // The sum rounded to float, then relu's mask: the bits of add and relu as two passes.
+  private static void addRelu(float[] a, float[] b, float[] y, int from, int to) {
+    FloatVector zero = FloatVector.zero(S);
+    int i = from;
+    for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+      FloatVector v = FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i));
+      v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(y, i);
+    }
+    for (; i < to; i++) {
+      float s = a[i] + b[i];
+      y[i] = s <= 0f ? 0f : s;
     }
   }
 
@@ -105,8 +126,8 @@ final class VectorPoolActivation implements PoolActivationKernels {
   }
 
   /**
-   * One element-wise pass ({@link #RELU}, {@link #RELU_BACKWARD}, {@link #ADD}) in {@link #CHUNKS}
-   * ranges.
+   * One element-wise pass ({@link #RELU}, {@link #RELU_BACKWARD}, {@link #ADD}, {@link #ADD_RELU})
+   * in {@link #CHUNKS} ranges.
    */
   private static final class PassJob implements Parallel.Body {
     private int op;

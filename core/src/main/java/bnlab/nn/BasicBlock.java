@@ -177,6 +177,10 @@ public final class BasicBlock extends Module {
     out = conv2.forward(out);
     out = bn2 == null ? out : bn2.forward(out);
     Tensor identity = shortcut == null ? x : shortcut.forward(x);
+    if (act2 instanceof ReLU relu) {
+      // One pass instead of two over the block's largest tensors (and no sum tensor).
+      return relu.forwardSum(out, identity);
+    }
     sum = Tensor.ensureLike(sum, out);
     add(out, identity, sum);
     return act2.forward(sum);
