@@ -38,13 +38,43 @@ public interface NormKernels {
    * x̂ = (x − μ)·invstd, y = γ·x̂ + β with st's mean and invstd; stores x̂ if {@code xhat} is not
    * null. x (n,c,s) -&gt; y (n,c,s), xhat (n,c,s)?
    */
+  default void normalize(
+      float[] x, NormLayout v, NormStats st, float[] gamma, float[] beta, float[] y, float[] xhat) {
+    normalize(x, v, st, gamma, beta, y, xhat, false);
+  }
+
+  /**
+   * {@link #normalize}, and with {@code relu} the ReLU after it in the same pass: y = relu(γ·x̂ +
+   * β), the bits of {@link PoolActivationKernels#relu} on the normalized values (x̂ unrectified).
+   * Only for layouts that {@link #fusesRelu} takes.
+   */
   void normalize(
-      float[] x, NormLayout v, NormStats st, float[] gamma, float[] beta, float[] y, float[] xhat);
+      float[] x,
+      NormLayout v,
+      NormStats st,
+      float[] gamma,
+      float[] beta,
+      float[] y,
+      float[] xhat,
+      boolean relu);
 
   /**
    * {@link #moments}, invstd = 1/√(var + eps) and {@link #normalize} in one call, with the same
    * values.
    */
+  default void momentsNormalize(
+      float[] x,
+      NormLayout v,
+      double eps,
+      NormStats st,
+      float[] gamma,
+      float[] beta,
+      float[] y,
+      float[] xhat) {
+    momentsNormalize(x, v, eps, st, gamma, beta, y, xhat, false);
+  }
+
+  /** {@link #momentsNormalize}, with {@code relu} as in {@link #normalize}'s fused form. */
   void momentsNormalize(
       float[] x,
       NormLayout v,
@@ -53,7 +83,14 @@ public interface NormKernels {
       float[] gamma,
       float[] beta,
       float[] y,
-      float[] xhat);
+      float[] xhat,
+      boolean relu);
+
+  /**
+   * Whether the fused-ReLU forms of {@link #normalize}, {@link #momentsNormalize} and {@link
+   * #backward} take this layout; a layer normalizes and rectifies in two passes where not.
+   */
+  boolean fusesRelu(NormLayout v);
 
   /**
    * Whether backward can recompute x̂ from the input for this layout, so forward need not store it.
@@ -88,9 +125,31 @@ public interface NormKernels {
    * With {@code train}, {@link #sums} then {@link #apply} (the same values, the sums left in {@code
    * st}); without, backward through constant statistics: dx = γ·invstd·dy and the same dγ, dβ.
    */
+  default void backward(
+      boolean train,
+      float[] dy,
+      float[] src,
+      boolean fromInput,
+      NormLayout v,
+      NormStats st,
+      float[] gamma,
+      float[] dx,
+      float[] dGamma,
+      float[] dBeta) {
+    backward(train, dy, null, src, fromInput, v, st, gamma, dx, dGamma, dBeta);
+  }
+
+  /**
+   * {@link #backward} through a ReLU after the normalization: with {@code relu} not null (the fused
+   * forward's output y), dy counts only where y &gt; 0, as {@link
+   * PoolActivationKernels#reluBackward} would have passed it on; the bits of that pass followed by
+   * {@link #backward}. Only for layouts that {@link #fusesRelu} takes when {@code relu} is not
+   * null.
+   */
   void backward(
       boolean train,
       float[] dy,
+      float[] relu,
       float[] src,
       boolean fromInput,
       NormLayout v,

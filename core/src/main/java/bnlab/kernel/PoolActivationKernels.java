@@ -2,8 +2,8 @@ package bnlab.kernel;
 
 /**
  * The pooling and activation concern of a {@link KernelProvider}: ReLU, PyTorch's {@code
- * MaxPool2d(2)} and the residual addition, memory-bound passes whose vector twins are bit-identical
- * to the scalar ones (no sum is reordered).
+ * MaxPool2d(2)} and the residual addition (alone or with the ReLU after it), memory-bound passes
+ * whose vector twins are bit-identical to the scalar ones (no sum is reordered).
  */
 public interface PoolActivationKernels {
   /**
@@ -24,6 +24,13 @@ public interface PoolActivationKernels {
    * {@code b}.
    */
   void add(float[] a, float[] b, float[] out, int n);
+
+  /**
+   * y[i] = relu(a[i] + b[i]) for i in [0, n): a residual block's output, its sum and ReLU in one
+   * pass. The sum is rounded to float first, then {@link #relu}'s rule applies, so y holds the bits
+   * of {@link #add} followed by {@link #relu}. {@code y} may be {@code a} or {@code b}.
+   */
+  void addRelu(float[] a, float[] b, float[] y, int n);
 
   /**
    * 2×2 max pooling with stride 2 over {@code planes} planes of (h, w) → (h/2, w/2) (floor), as

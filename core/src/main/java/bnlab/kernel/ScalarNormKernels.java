@@ -51,7 +51,14 @@ final class ScalarNormKernels implements NormKernels {
   // x (n,c,s), mean/invstd (slots), gamma/beta (c)? -> y (n,c,s), xhat (n,c,s)?
   @Override
   public void normalize(
-      float[] x, NormLayout v, NormStats st, float[] gamma, float[] beta, float[] y, float[] xhat) {
+      float[] x,
+      NormLayout v,
+      NormStats st,
+      float[] gamma,
+      float[] beta,
+      float[] y,
+      float[] xhat,
+      boolean relu) {
     for (int i = 0; i < v.n(); i++) {
       for (int j = 0; j < v.c(); j++) {
         int r = v.slot(i, j);
@@ -65,7 +72,9 @@ final class ScalarNormKernels implements NormKernels {
           if (xhat != null) {
             xhat[base + k] = (float) h;
           }
-          y[base + k] = (float) (g * h + b);
+          float z = (float) (g * h + b);
+          // ReLU's rule (PoolActivationKernels.relu): ≤ 0, −0 included, gives +0; NaN stays.
+          y[base + k] = relu && z <= 0f ? 0f : z;
         }
       }
     }
@@ -80,12 +89,19 @@ final class ScalarNormKernels implements NormKernels {
       float[] gamma,
       float[] beta,
       float[] y,
-      float[] xhat) {
+      float[] xhat,
+      boolean relu) {
     moments(x, v, st);
     for (int r = 0; r < v.slots(); r++) {
       st.invstd()[r] = 1.0 / Math.sqrt(st.var()[r] + eps);
     }
-    normalize(x, v, st, gamma, beta, y, xhat);
+    normalize(x, v, st, gamma, beta, y, xhat, relu);
+  }
+
+  /** Every layout: the loops take a ReLU after the normalization as they are. */
+  @Override
+  public boolean fusesRelu(NormLayout v) {
+    return true;
   }
 
   @Override
@@ -166,6 +182,7 @@ final class ScalarNormKernels implements NormKernels {
   public void backward(
       boolean train,
       float[] dy,
+      float[] relu,
       float[] src,
       boolean fromInput,
       NormLayout v,
@@ -174,6 +191,14 @@ final class ScalarNormKernels implements NormKernels {
       float[] dx,
       float[] dGamma,
       float[] dBeta) {
+    if (relu != null) {
+      // ReLU's backward (dy where its output is > 0, else +0) into dx, which then stands for dy:
+      // every loop below reads dy[i] before it writes dx[i].
+      for (int i = 0; i < v.n() * v.c() * v.s(); i++) {
+        dx[i] = relu[i] > 0f ? dy[i] : 0f;
+      }
+      dy = dx;
+    }
     if (train) {
       sums(dy, src, fromInput, v, st, gamma, dGamma, dBeta);
       apply(dy, src, fromInput, v, st, gamma, dx);

@@ -1,6 +1,9 @@
 package bnlab.kernel;
 
-/** The naive ReLU, 2×2 max pooling and addition: the reference for {@link VectorPoolActivation}. */
+/**
+ * The naive ReLU, 2×2 max pooling, addition and addition with ReLU: the reference for {@link
+ * VectorPoolActivation}.
+ */
 final class ScalarPoolActivation implements PoolActivationKernels {
   // x (n) -> y (n); `<=` is false for NaN, which therefore passes through
   @Override
@@ -21,6 +24,14 @@ final class ScalarPoolActivation implements PoolActivationKernels {
   public void add(float[] a, float[] b, float[] out, int n) {
     for (int i = 0; i < n; i++) {
       out[i] = a[i] + b[i];
+    }
+  }
+
+  @Override
+  public void addRelu(float[] a, float[] b, float[] y, int n) {
+    for (int i = 0; i < n; i++) {
+      float s = a[i] + b[i];
+      y[i] = s <= 0f ? 0f : s;
     }
   }
 

@@ -1,6 +1,7 @@
 package bnlab.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -84,6 +85,12 @@ final class VectorBatchNorm {
     float[] dGamma;
     float[] dBeta;
 
+    /** Forward: rectify y (a ReLU fused after the normalization). */
+    boolean relu;
+
+    /** Backward: the fused ReLU's output, or null. */
+    float[] reluOut;
+
     static Job get(int op, float[] x, NormLayout v, NormStats st) {
       Job job = JOBS.get();
       job.op = op;
@@ -92,6 +99,8 @@ final class VectorBatchNorm {
       job.st = st;
       boolean parallel = (long) v.n() * v.c() * v.s() >= PARALLEL_MIN && Parallel.threads() > 1;
       job.chunks = parallel ? Math.min(v.c(), 8) : 1;
+      job.relu = false;
+      job.reluOut = null;
       return job;
     }
 
@@ -99,7 +108,7 @@ final class VectorBatchNorm {
       try {
         Parallel.forEach(chunks, this);
       } finally {
-        x = src = y = xhat = gamma = beta = dGamma = dBeta = null;
+        x = src = y = xhat = gamma = beta = dGamma = dBeta = reluOut = null;
         v = null;
         st = null;
       }
@@ -123,28 +132,29 @@ final class VectorBatchNorm {
       int nb = v.blockSize();
       switch (op) {
         case MOMENTS -> moments(x, off, nb, v.c(), v.s(), j, st, r);
-        case NORMALIZE -> normalize(x, off, nb, v.c(), v.s(), j, st, r, gamma, beta, y, xhat);
+        case NORMALIZE -> normalize(x, off, nb, v.c(), v.s(), j, st, r, gamma, beta, y, xhat, relu);
         case FUSED -> {
           // The normalization reads what the statistics just read, while it is in cache.
           moments(x, off, nb, v.c(), v.s(), j, st, r);
           st.invstd()[r] = 1.0 / Math.sqrt(st.var()[r] + eps);
-          normalize(x, off, nb, v.c(), v.s(), j, st, r, gamma, beta, y, xhat);
+          normalize(x, off, nb, v.c(), v.s(), j, st, r, gamma, beta, y, xhat, relu);
         }
         case SUMS ->
             VectorBatchNormBackward.sums(
-                x, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, dGamma, dBeta);
+                x, null, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, dGamma, dBeta);
         case APPLY ->
             VectorBatchNormBackward.apply(
-                x, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, y);
+                x, null, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, y);
         case TRAIN -> {
           VectorBatchNormBackward.sums(
-              x, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, dGamma, dBeta);
+              x, reluOut, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, dGamma, dBeta);
           VectorBatchNormBackward.apply(
-              x, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, y);
+              x, reluOut, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, y);
         }
         default ->
             VectorBatchNormBackward.frozen(
-                x, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, y, dGamma, dBeta);
+                x, reluOut, src, fromInput, off, nb, v.c(), v.s(), j, st, r, gamma, y, dGamma,
+                dBeta);
       }
     }
   }
@@ -269,13 +279,15 @@ final class VectorBatchNorm {
       float[] gamma,
       float[] beta,
       float[] y,
-      float[] xhat) {
+      float[] xhat,
+      boolean relu) {
     if (v.s() == 1) {
+      noRows(relu);
       moments(x, v, st);
       for (int r = 0; r < v.slots(); r++) {
         st.invstd()[r] = 1.0 / Math.sqrt(st.var()[r] + eps);
       }
-      normalize(x, v, st, gamma, beta, y, xhat);
+      normalize(x, v, st, gamma, beta, y, xhat, false);
       return;
     }
     Job job = Job.get(Job.FUSED, x, v, st);
@@ -284,13 +296,22 @@ final class VectorBatchNorm {
     job.beta = beta;
     job.y = y;
     job.xhat = xhat;
+    job.relu = relu;
     job.go();
   }
 
   // x (n,c,s), mean, invstd (blocks·c), gamma, beta (c)? -> y (n,c,s), xhat (n,c,s)?
   static void normalize(
-      float[] x, NormLayout v, NormStats st, float[] gamma, float[] beta, float[] y, float[] xhat) {
+      float[] x,
+      NormLayout v,
+      NormStats st,
+      float[] gamma,
+      float[] beta,
+      float[] y,
+      float[] xhat,
+      boolean relu) {
     if (v.s() == 1) {
+      noRows(relu);
       for (int b = 0; b < v.blocks(); b++) {
         VectorBatchNormRows.normalize(
             x, rowsOffset(v, b), v.blockSize(), v.c(), st, b * v.c(), gamma, beta, y, xhat);
@@ -302,7 +323,19 @@ final class VectorBatchNorm {
     job.beta = beta;
     job.y = y;
     job.xhat = xhat;
+    job.relu = relu;
     job.go();
+  }
+
+  /** Whether a ReLU fuses into this layout's kernels: rows of one value (S = 1) do not take it. */
+  static boolean fusesRelu(NormLayout v) {
+    return v.s() > 1;
+  }
+
+  private static void noRows(boolean relu) {
+    if (relu) {
+      throw new IllegalArgumentException("a fused ReLU needs rows of at least 2 values (S > 1)");
+    }
   }
 
   static void normalize(
@@ -317,7 +350,8 @@ final class VectorBatchNorm {
       float[] gamma,
       float[] beta,
       float[] y,
-      float[] xhat) {
+      float[] xhat,
+      boolean relu) {
     double mean = st.mean()[r];
     float muF = (float) mean;
     float dm = (float) (mean - muF);
@@ -337,7 +371,7 @@ final class VectorBatchNorm {
         if (xhat != null) {
           h.intoArray(xhat, base + k);
         }
-        h.fma(gV, bV).intoArray(y, base + k);
+        rectify(h.fma(gV, bV), relu).intoArray(y, base + k);
       }
       if (k < s && s >= L) {
         // The row's last vector, overlapping the previous one: its lanes get the values they
@@ -347,7 +381,7 @@ final class VectorBatchNorm {
         if (xhat != null) {
           h.intoArray(xhat, base + k);
         }
-        h.fma(gV, bV).intoArray(y, base + k);
+        rectify(h.fma(gV, bV), relu).intoArray(y, base + k);
       } else {
         // Rows shorter than a vector: the same float operations one by one.
         for (; k < s; k++) {
@@ -355,10 +389,16 @@ final class VectorBatchNorm {
           if (xhat != null) {
             xhat[base + k] = h;
           }
-          y[base + k] = Math.fma(h, g, b);
+          float z = Math.fma(h, g, b);
+          y[base + k] = relu && z <= 0f ? 0f : z;
         }
       }
     }
+  }
+
+  // ReLU's rule as VectorPoolActivation.relu applies it: x ≤ 0 (true for −0, false for NaN) → +0.
+  private static FloatVector rectify(FloatVector z, boolean relu) {
+    return relu ? z.blend(FloatVector.zero(F), z.compare(VectorOperators.LE, 0f)) : z;
   }
 
   /** Backward sums (see {@link NormKernels#sums}). */
@@ -409,6 +449,7 @@ final class VectorBatchNorm {
   static void backward(
       boolean train,
       float[] dy,
+      float[] relu,
       float[] src,
       boolean fromInput,
       NormLayout v,
@@ -418,6 +459,7 @@ final class VectorBatchNorm {
       float[] dGamma,
       float[] dBeta) {
     if (shortRows(v, fromInput)) {
+      noRows(relu != null);
       for (int b = 0; b < v.blocks(); b++) {
         int off = rowsOffset(v, b);
         VectorBatchNormRows.sums(
@@ -428,6 +470,7 @@ final class VectorBatchNorm {
       return;
     }
     Job job = backwardJob(train ? Job.TRAIN : Job.FROZEN, dy, src, fromInput, v, st, gamma);
+    job.reluOut = relu;
     job.y = dx;
     job.dGamma = dGamma;
     job.dBeta = dBeta;

@@ -1,6 +1,7 @@
 package bnlab.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -8,7 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  * (the block's n rows of S values at element offset {@code off}, its statistics in slot r): the two
  * sums Σ dy, Σ dy·x̂ in one pass, the input gradient from them, and the constant-statistics
  * backward. x̂ is read stored or recomputed from the input with the float operations of {@link
- * VectorBatchNorm}'s normalize, so both give the same bits.
+ * VectorBatchNorm}'s normalize, so both give the same bits. With a ReLU fused after the
+ * normalization, its output y comes along ({@code relu}, else null) and dy counts only where y &gt;
+ * 0: the values reluBackward would have passed on, read in the same pass.
  */
 final class VectorBatchNormBackward {
   private static final VectorSpecies<Float> F = VectorBatchNorm.F;
@@ -23,6 +26,7 @@ final class VectorBatchNormBackward {
    */
   static void sums(
       float[] dy,
+      float[] relu,
       float[] src,
       boolean fromInput,
       int off,
@@ -36,7 +40,7 @@ final class VectorBatchNormBackward {
       float[] dGamma,
       float[] dBeta) {
     double[] sums = SUMS.get();
-    channelSums(dy, src, fromInput, off, n, c, s, j, st, r, sums);
+    channelSums(dy, relu, src, fromInput, off, n, c, s, j, st, r, sums);
     double g = gamma == null ? 1.0 : gamma[j];
     st.sumDxhat()[r] = g * sums[0];
     st.sumDxhatXhat()[r] = g * sums[1];
@@ -46,6 +50,7 @@ final class VectorBatchNormBackward {
   // dx = is·(g·dy − A/m − x̂·B/m) for channel j, with x̂ = (src − a0 − b0)·sc (see channelSums)
   static void apply(
       float[] dy,
+      float[] relu,
       float[] src,
       boolean fromInput,
       int off,
@@ -77,19 +82,19 @@ final class VectorBatchNormBackward {
       int base = off + (i * c + j) * s;
       int k = 0;
       for (int bound = F.loopBound(s); k < bound; k += L) {
-        FloatVector d = FloatVector.fromArray(F, dy, base + k).mul(gis).sub(a);
+        FloatVector d = dyVector(dy, relu, base + k).mul(gis).sub(a);
         FloatVector h = FloatVector.fromArray(F, src, base + k).sub(aV).sub(bV).mul(sV);
         h.neg().fma(bq, d).intoArray(dx, base + k);
       }
       if (k < s && s >= L) {
         // Overlapping last vector (see normalize).
         k = s - L;
-        FloatVector d = FloatVector.fromArray(F, dy, base + k).mul(gis).sub(a);
+        FloatVector d = dyVector(dy, relu, base + k).mul(gis).sub(a);
         FloatVector h = FloatVector.fromArray(F, src, base + k).sub(aV).sub(bV).mul(sV);
         h.neg().fma(bq, d).intoArray(dx, base + k);
       } else {
         for (; k < s; k++) {
-          float d = dy[base + k] * gisF - aF;
+          float d = dyAt(dy, relu, base + k) * gisF - aF;
           float h = (src[base + k] - a0 - b0) * sc;
           dx[base + k] = Math.fma(-h, bqF, d);
         }
@@ -100,6 +105,7 @@ final class VectorBatchNormBackward {
   // Constant statistics: dx = dy·γ·invstd for channel j; dγ, dβ as in training.
   static void frozen(
       float[] dy,
+      float[] relu,
       float[] src,
       boolean fromInput,
       int off,
@@ -115,19 +121,19 @@ final class VectorBatchNormBackward {
       float[] dBeta) {
     float scale = (float) ((gamma == null ? 1.0 : gamma[j]) * st.invstd()[r]);
     double[] sums = SUMS.get();
-    channelSums(dy, src, fromInput, off, n, c, s, j, st, r, sums);
+    channelSums(dy, relu, src, fromInput, off, n, c, s, j, st, r, sums);
     for (int i = 0; i < n; i++) {
       int base = off + (i * c + j) * s;
       int k = 0;
       for (int bound = F.loopBound(s); k < bound; k += L) {
-        FloatVector.fromArray(F, dy, base + k).mul(scale).intoArray(dx, base + k);
+        dyVector(dy, relu, base + k).mul(scale).intoArray(dx, base + k);
       }
       if (k < s && s >= L) {
         k = s - L;
-        FloatVector.fromArray(F, dy, base + k).mul(scale).intoArray(dx, base + k);
+        dyVector(dy, relu, base + k).mul(scale).intoArray(dx, base + k);
       } else {
         for (; k < s; k++) {
-          dx[base + k] = dy[base + k] * scale;
+          dx[base + k] = dyAt(dy, relu, base + k) * scale;
         }
       }
     }
@@ -143,6 +149,7 @@ final class VectorBatchNormBackward {
    */
   static void channelSums(
       float[] dy,
+      float[] relu,
       float[] src,
       boolean fromInput,
       int base,
@@ -173,17 +180,17 @@ final class VectorBatchNormBackward {
         int end = Math.min(body, k + room);
         room -= end - k;
         for (; k < end; k += Reduction.P) {
-          FloatVector g0 = FloatVector.fromArray(F, dy, off + k);
+          FloatVector g0 = dyVector(dy, relu, off + k);
           s0 = s0.add(g0);
           d0 = g0.fma(FloatVector.fromArray(F, src, off + k).sub(aV).sub(bV).mul(sV), d0);
           if (L <= 8) {
-            FloatVector g1 = FloatVector.fromArray(F, dy, off + k + L);
+            FloatVector g1 = dyVector(dy, relu, off + k + L);
             s1 = s1.add(g1);
             d1 = g1.fma(FloatVector.fromArray(F, src, off + k + L).sub(aV).sub(bV).mul(sV), d1);
           }
           if (L == 4) {
-            FloatVector g2 = FloatVector.fromArray(F, dy, off + k + 8);
-            FloatVector g3 = FloatVector.fromArray(F, dy, off + k + 12);
+            FloatVector g2 = dyVector(dy, relu, off + k + 8);
+            FloatVector g3 = dyVector(dy, relu, off + k + 12);
             s2 = s2.add(g2);
             s3 = s3.add(g3);
             d2 = g2.fma(FloatVector.fromArray(F, src, off + k + 8).sub(aV).sub(bV).mul(sV), d2);
@@ -199,12 +206,31 @@ final class VectorBatchNormBackward {
         }
       }
       for (int k = body; k < s; k++) {
-        sum += dy[off + k];
-        dot += (double) dy[off + k] * ((src[off + k] - a0 - b0) * sc);
+        float d = dyAt(dy, relu, off + k);
+        sum += d;
+        dot += (double) d * ((src[off + k] - a0 - b0) * sc);
       }
     }
     out[0] = sum + VectorBatchNorm.fold(s0, s1, s2, s3, lanes, 0);
     out[1] = dot + VectorBatchNorm.fold(d0, d1, d2, d3, lanes, Reduction.P);
+  }
+
+  /**
+   * dy at i, or with a fused ReLU (relu = its output y) dy where y &gt; 0 and +0 elsewhere: {@link
+   * VectorPoolActivation}'s reluBackward, lane by lane.
+   */
+  private static FloatVector dyVector(float[] dy, float[] relu, int i) {
+    FloatVector d = FloatVector.fromArray(F, dy, i);
+    if (relu == null) {
+      return d;
+    }
+    return FloatVector.zero(F)
+        .blend(d, FloatVector.fromArray(F, relu, i).compare(VectorOperators.GT, 0f));
+  }
+
+  /** {@link #dyVector} for one element. */
+  private static float dyAt(float[] dy, float[] relu, int i) {
+    return relu == null || relu[i] > 0f ? dy[i] : 0f;
   }
 
   private static void accumulate(

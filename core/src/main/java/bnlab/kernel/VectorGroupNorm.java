@@ -265,7 +265,7 @@ final class VectorGroupNorm {
     int j0 = q * v.groupSize();
     if (s > 1) {
       for (int j = j0; j < j0 + v.groupSize(); j++) {
-        VectorBatchNorm.normalize(x, i * c * s, 1, c, s, j, st, r, gamma, beta, y, xhat);
+        VectorBatchNorm.normalize(x, i * c * s, 1, c, s, j, st, r, gamma, beta, y, xhat, false);
       }
       return;
     }
@@ -328,7 +328,8 @@ final class VectorGroupNorm {
     if (s > 1) {
       double[] cell = CELL.get();
       for (int j = j0; j < j0 + v.groupSize(); j++) {
-        VectorBatchNormBackward.channelSums(dy, src, fromInput, i * c * s, 1, c, s, j, st, r, cell);
+        VectorBatchNormBackward.channelSums(
+            dy, null, src, fromInput, i * c * s, 1, c, s, j, st, r, cell);
         double g = gamma == null ? 1.0 : gamma[j];
         sumDxhat += g * cell[0];
         sumDxhatXhat += g * cell[1];
@@ -434,7 +435,8 @@ final class VectorGroupNorm {
     int j0 = q * v.groupSize();
     if (s > 1) {
       for (int j = j0; j < j0 + v.groupSize(); j++) {
-        VectorBatchNormBackward.apply(dy, src, fromInput, i * c * s, 1, c, s, j, st, r, gamma, dx);
+        VectorBatchNormBackward.apply(
+            dy, null, src, fromInput, i * c * s, 1, c, s, j, st, r, gamma, dx);
       }
       return;
     }

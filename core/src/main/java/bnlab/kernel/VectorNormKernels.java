@@ -35,10 +35,29 @@ final class VectorNormKernels implements NormKernels {
   }
 
   @Override
+  public boolean fusesRelu(NormLayout v) {
+    return perChannel(v) && VectorBatchNorm.fusesRelu(v);
+  }
+
+  private void fusable(boolean relu, NormLayout v) {
+    if (relu && !fusesRelu(v)) {
+      throw new IllegalArgumentException("no fused ReLU for this layout (see fusesRelu): " + v);
+    }
+  }
+
+  @Override
   public void normalize(
-      float[] x, NormLayout v, NormStats st, float[] gamma, float[] beta, float[] y, float[] xhat) {
+      float[] x,
+      NormLayout v,
+      NormStats st,
+      float[] gamma,
+      float[] beta,
+      float[] y,
+      float[] xhat,
+      boolean relu) {
+    fusable(relu, v);
     if (perChannel(v)) {
-      VectorBatchNorm.normalize(x, v, st, gamma, beta, y, xhat);
+      VectorBatchNorm.normalize(x, v, st, gamma, beta, y, xhat, relu);
     } else if (perSample(v)) {
       VectorGroupNorm.normalize(x, v, st, gamma, beta, y, xhat);
     } else {
@@ -55,9 +74,11 @@ final class VectorNormKernels implements NormKernels {
       float[] gamma,
       float[] beta,
       float[] y,
-      float[] xhat) {
+      float[] xhat,
+      boolean relu) {
+    fusable(relu, v);
     if (perChannel(v)) {
-      VectorBatchNorm.momentsNormalize(x, v, eps, st, gamma, beta, y, xhat);
+      VectorBatchNorm.momentsNormalize(x, v, eps, st, gamma, beta, y, xhat, relu);
     } else if (perSample(v)) {
       VectorGroupNorm.momentsNormalize(x, v, eps, st, gamma, beta, y, xhat);
     } else {
@@ -114,6 +135,7 @@ final class VectorNormKernels implements NormKernels {
   public void backward(
       boolean train,
       float[] dy,
+      float[] relu,
       float[] src,
       boolean fromInput,
       NormLayout v,
@@ -122,8 +144,9 @@ final class VectorNormKernels implements NormKernels {
       float[] dx,
       float[] dGamma,
       float[] dBeta) {
+    fusable(relu != null, v);
     if (perChannel(v)) {
-      VectorBatchNorm.backward(train, dy, src, fromInput, v, st, gamma, dx, dGamma, dBeta);
+      VectorBatchNorm.backward(train, dy, relu, src, fromInput, v, st, gamma, dx, dGamma, dBeta);
     } else if (perSample(v)) {
       VectorGroupNorm.backward(train, dy, src, fromInput, v, st, gamma, dx, dGamma, dBeta);
     } else {

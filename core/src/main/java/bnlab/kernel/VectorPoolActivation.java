@@ -8,9 +8,9 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Vector twins of {@link ScalarPoolActivation}: a branch-free ReLU (the branchy scalar loop
- * mispredicts on the random signs of activations), the residual addition and {@link VectorPool}'s
- * 2×2 max pooling, all split across the kernel threads when there is enough to do. Bit-identical to
- * the scalar twin.
+ * mispredicts on the random signs of activations), the residual addition (alone or with the ReLU
+ * after it) and {@link VectorPool}'s 2×2 max pooling, all split across the kernel threads when
+ * there is enough to do. Bit-identical to the scalar twin.
  */
 final class VectorPoolActivation implements PoolActivationKernels {
   /**
@@ -23,48 +23,40 @@ final class VectorPoolActivation implements PoolActivationKernels {
   private static final int CHUNKS = 8;
 
   private final ThreadLocal<PoolJob> poolJobs = ThreadLocal.withInitial(PoolJob::new);
-  private final ThreadLocal<PassJob> passJobs = ThreadLocal.withInitial(PassJob::new);
+  private final ThreadLocal<PassJobs> passJobs = ThreadLocal.withInitial(PassJobs::new);
 
   /** A compare mask x ≤ 0 (false for NaN, true for −0) selects the lanes that become +0. */
   @Override
   public void relu(float[] x, float[] y, int n) {
-    pass(RELU, x, null, y, n);
+    pass(passJobs.get().relu, x, null, y, n);
   }
 
   @Override
   public void reluBackward(float[] y, float[] dy, float[] dx, int n) {
-    pass(RELU_BACKWARD, y, dy, dx, n);
+    pass(passJobs.get().reluBackward, y, dy, dx, n);
   }
 
   @Override
   public void add(float[] a, float[] b, float[] out, int n) {
-    pass(ADD, a, b, out, n);
+    pass(passJobs.get().add, a, b, out, n);
   }
 
-  private static final int RELU = 0;
-  private static final int RELU_BACKWARD = 1;
-  private static final int ADD = 2;
+  @Override
+  public void addRelu(float[] a, float[] b, float[] y, int n) {
+    pass(passJobs.get().addRelu, a, b, y, n);
+  }
 
   // One element-wise pass, split across the pool when there is enough to do.
-  private void pass(int op, float[] a, float[] b, float[] out, int n) {
-    if (n < PARALLEL_MIN || Parallel.threads() == 1) {
-      range(op, a, b, out, 0, n);
-      return;
-    }
-    PassJob job = passJobs.get();
-    job.set(op, a, b, out, n);
+  private static void pass(PassJob job, float[] a, float[] b, float[] out, int n) {
+    job.set(a, b, out, n);
     try {
-      Parallel.forEach(CHUNKS, job);
+      if (n < PARALLEL_MIN || Parallel.threads() == 1) {
+        job.range(0, n);
+      } else {
+        Parallel.forEach(CHUNKS, job);
+      }
     } finally {
-      job.set(RELU, null, null, null, 0);
-    }
-  }
-
-  private static void range(int op, float[] a, float[] b, float[] out, int from, int to) {
-    switch (op) {
-      case RELU -> relu(a, out, from, to);
-      case RELU_BACKWARD -> reluBackward(a, b, out, from, to);
-      default -> add(a, b, out, from, to);
+      job.set(null, null, null, 0);
     }
   }
 
@@ -75,6 +67,20 @@ final class VectorPoolActivation implements PoolActivationKernels {
     }
     for (; i < to; i++) {
       out[i] = a[i] + b[i];
+    }
+  }
+
+  // The sum rounded to float, then relu's mask: the bits of add and relu as two passes.
+  private static void addRelu(float[] a, float[] b, float[] y, int from, int to) {
+    FloatVector zero = FloatVector.zero(S);
+    int i = from;
+    for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+      FloatVector v = FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i));
+      v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(y, i);
+    }
+    for (; i < to; i++) {
+      float s = a[i] + b[i];
+      y[i] = s <= 0f ? 0f : s;
     }
   }
 
@@ -105,31 +111,67 @@ final class VectorPoolActivation implements PoolActivationKernels {
   }
 
   /**
-   * One element-wise pass ({@link #RELU}, {@link #RELU_BACKWARD}, {@link #ADD}) in {@link #CHUNKS}
-   * ranges.
+   * One element-wise pass in {@link #CHUNKS} ranges. Each operation has a class of its own, so that
+   * its loop is compiled with its own profile: behind one switch, an operation first used late in a
+   * run (resnet20's residual additions after other models had trained) deoptimized the shared
+   * dispatch, which then ran its loops in code that boxed every vector (60 MB per step at 512
+   * bits).
    */
-  private static final class PassJob implements Parallel.Body {
-    private int op;
-    private float[] a;
-    private float[] b;
-    private float[] out;
+  private abstract static class PassJob implements Parallel.Body {
+    float[] a;
+    float[] b;
+    float[] out;
     private int n;
 
-    void set(int op, float[] a, float[] b, float[] out, int n) {
-      this.op = op;
+    final void set(float[] a, float[] b, float[] out, int n) {
       this.a = a;
       this.b = b;
       this.out = out;
       this.n = n;
     }
 
+    /** Elements [from, to). */
+    abstract void range(int from, int to);
+
     @Override
-    public void run(int chunk) {
+    public final void run(int chunk) {
       int vectors = n / L;
       int from = (int) ((long) chunk * vectors / CHUNKS) * L;
       int to = chunk == CHUNKS - 1 ? n : (int) ((long) (chunk + 1) * vectors / CHUNKS) * L;
-      range(op, a, b, out, from, to);
+      range(from, to);
     }
+  }
+
+  /** A thread's jobs, one per operation. */
+  private static final class PassJobs {
+    final PassJob relu =
+        new PassJob() {
+          @Override
+          void range(int from, int to) {
+            VectorPoolActivation.relu(a, out, from, to);
+          }
+        };
+    final PassJob reluBackward =
+        new PassJob() {
+          @Override
+          void range(int from, int to) {
+            VectorPoolActivation.reluBackward(a, b, out, from, to);
+          }
+        };
+    final PassJob add =
+        new PassJob() {
+          @Override
+          void range(int from, int to) {
+            VectorPoolActivation.add(a, b, out, from, to);
+          }
+        };
+    final PassJob addRelu =
+        new PassJob() {
+          @Override
+          void range(int from, int to) {
+            VectorPoolActivation.addRelu(a, b, out, from, to);
+          }
+        };
   }
 
   /**

@@ -1,10 +1,12 @@
 package bnlab.models;
 
 import bnlab.nn.BasicBlock;
+import bnlab.nn.BatchNorm;
 import bnlab.nn.Conv2d;
 import bnlab.nn.GlobalAvgPool2d;
 import bnlab.nn.Linear;
 import bnlab.nn.Module;
+import bnlab.nn.ReLU;
 import bnlab.nn.Sequential;
 import bnlab.tensor.Tensor;
 import java.util.ArrayList;
@@ -47,6 +49,10 @@ public final class ResNet extends Module {
   private final Conv2d conv1;
   private final Module bn1;
   private final Module act;
+
+  /** bn1 and act are a BatchNorm and a ReLU: one pass for both ({@link BatchNorm#forwardRelu}). */
+  private final boolean bnRelu;
+
   private final Sequential layer1;
   private final Sequential layer2;
   private final Sequential layer3;
@@ -97,6 +103,7 @@ public final class ResNet extends Module {
     this.blocksPerStage = blocksPerStage;
     conv1 = registerModule("conv1", new Conv2d(inChannels, width, 3, 1, 1, normLayer == null));
     bn1 = normLayer == null ? null : registerModule("bn1", normLayer.apply(width));
+    bnRelu = bn1 instanceof BatchNorm && act instanceof ReLU;
     layer1 = registerModule("layer1", stage(width, width, 1, shortcut, normLayer));
     layer2 = registerModule("layer2", stage(width, 2 * width, 2, shortcut, normLayer));
     layer3 = registerModule("layer3", stage(2 * width, 4 * width, 2, shortcut, normLayer));
@@ -166,7 +173,11 @@ public final class ResNet extends Module {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(repr + ": conv1: " + e.getMessage(), e);
     }
-    h = act.forward(bn1 == null ? h : bn1.forward(h));
+    if (bnRelu) {
+      h = ((BatchNorm) bn1).forwardRelu(h);
+    } else {
+      h = act.forward(bn1 == null ? h : bn1.forward(h));
+    }
     h = layer3.forward(layer2.forward(layer1.forward(h)));
     return fc.forward(avgpool.forward(h));
   }
@@ -174,7 +185,10 @@ public final class ResNet extends Module {
   @Override
   public Tensor backward(Tensor dY) {
     Tensor d = avgpool.backward(fc.backward(dY));
-    d = act.backward(layer1.backward(layer2.backward(layer3.backward(d))));
+    d = layer1.backward(layer2.backward(layer3.backward(d)));
+    if (!bnRelu) {
+      d = act.backward(d);
+    }
     return conv1.backward(bn1 == null ? d : bn1.backward(d));
   }
 

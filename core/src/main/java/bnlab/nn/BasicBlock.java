@@ -53,6 +53,10 @@ public final class BasicBlock extends Module {
   private final Module bn2;
   private final Module shortcut;
   private final Module act2;
+
+  /** bn1 and act1 are a BatchNorm and a ReLU: one pass for both ({@link BatchNorm#forwardRelu}). */
+  private final boolean bnRelu;
+
   private Tensor sum;
   private Tensor dX;
 
@@ -105,6 +109,7 @@ public final class BasicBlock extends Module {
         stride == 1 && inPlanes == planes
             ? null
             : registerModule("shortcut", shortcut(inPlanes, planes, stride, shortcut, normLayer));
+    bnRelu = bn1 instanceof BatchNorm && act1 instanceof ReLU;
     repr =
         String.format(
             "BasicBlock(%d, %d, stride=%d, shortcut=%s, norm=%s)",
@@ -173,10 +178,18 @@ public final class BasicBlock extends Module {
   @Override
   public Tensor forward(Tensor x) {
     Tensor out = conv1.forward(x);
-    out = act1.forward(bn1 == null ? out : bn1.forward(out));
+    if (bnRelu) {
+      out = ((BatchNorm) bn1).forwardRelu(out);
+    } else {
+      out = act1.forward(bn1 == null ? out : bn1.forward(out));
+    }
     out = conv2.forward(out);
     out = bn2 == null ? out : bn2.forward(out);
     Tensor identity = shortcut == null ? x : shortcut.forward(x);
+    if (act2 instanceof ReLU relu) {
+      // One pass instead of two over the block's largest tensors (and no sum tensor).
+      return relu.forwardSum(out, identity);
+    }
     sum = Tensor.ensureLike(sum, out);
     add(out, identity, sum);
     return act2.forward(sum);
@@ -187,7 +200,10 @@ public final class BasicBlock extends Module {
     // d(out + shortcut) flows unchanged into both paths.
     Tensor dSum = act2.backward(dY);
     Tensor d = bn2 == null ? dSum : bn2.backward(dSum);
-    d = act1.backward(conv2.backward(d));
+    d = conv2.backward(d);
+    if (!bnRelu) {
+      d = act1.backward(d);
+    }
     d = conv1.backward(bn1 == null ? d : bn1.backward(d));
     Tensor dShortcut = shortcut == null ? dSum : shortcut.backward(dSum);
     if (!requiresInputGrad()) {

@@ -101,6 +101,21 @@ public abstract sealed class BatchNorm extends NormBase
   /** x (N, C, *) of an accepted rank -&gt; y of the same shape. */
   @Override
   public Tensor forward(Tensor x) {
+    return forward(x, false);
+  }
+
+  /**
+   * relu(forward(x)) with the ReLU in the normalization's pass where the kernels take it (see
+   * {@link NormBase#normalizeRelu}), for a block that follows this layer with a {@link ReLU}
+   * ({@link BasicBlock}, a ResNet's stem): the bits of forward then {@link ReLU#forward}, one pass
+   * over memory fewer. The next {@link #backward} takes dY of the rectified output (the bits of
+   * {@link ReLU#backward} then backward).
+   */
+  public Tensor forwardRelu(Tensor x) {
+    return forward(x, true);
+  }
+
+  private Tensor forward(Tensor x, boolean relu) {
     String name = core.name();
     if (x.rank() < minRank || x.rank() > maxRank) {
       String expected = minRank == maxRank ? minRank + "D" : minRank + "D or " + maxRank + "D";
@@ -136,7 +151,7 @@ public abstract sealed class BatchNorm extends NormBase
               + Shape.str(x.shape())
               + " (use a larger batch, or eval() mode)");
     }
-    return normalize(x, x.dim(0), spatial);
+    return relu ? normalizeRelu(x, x.dim(0), spatial) : normalize(x, x.dim(0), spatial);
   }
 
   /** Whether m values per channel are too few to train on (m ≤ 1). */

@@ -61,6 +61,15 @@ public abstract class NormBase extends Module {
     return core.forward(x, outer, inner);
   }
 
+  /**
+   * {@link #normalize} followed by a ReLU in the same pass where the kernels can, for a container
+   * that runs this layer and then {@link ReLU} (the bits of the two, which the tests compare); the
+   * next {@link #backward} then takes dY of the rectified output.
+   */
+  final Tensor normalizeRelu(Tensor x, int outer, int inner) {
+    return core.forward(x, outer, inner, true);
+  }
+
   /** dX for the last forward; adds into the gradients of γ and β. */
   @Override
   public final Tensor backward(Tensor dY) {

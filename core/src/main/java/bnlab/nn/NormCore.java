@@ -4,6 +4,7 @@ import bnlab.kernel.KernelProvider;
 import bnlab.kernel.NormKernels;
 import bnlab.kernel.NormLayout;
 import bnlab.kernel.NormStats;
+import bnlab.kernel.PoolActivationKernels;
 import bnlab.tensor.Shape;
 import bnlab.tensor.Tensor;
 import java.util.Arrays;
@@ -29,6 +30,7 @@ import java.util.Arrays;
  */
 final class NormCore {
   private static final NormKernels K = KernelProvider.get().norm();
+  private static final PoolActivationKernels ACT = KernelProvider.get().poolActivation();
 
   /**
    * A layer's configuration. {@code shape} is the shape of γ and β (C, or LayerNorm's normalized
@@ -89,6 +91,14 @@ final class NormCore {
   private boolean combined;
   private boolean empty;
   private boolean ready;
+
+  /** The last forward rectified its output (a ReLU after the normalization). */
+  private boolean relu;
+
+  /** ... in the kernels' pass ({@link NormKernels#fusesRelu}) rather than a pass of its own. */
+  private boolean reluInKernel;
+
+  private Tensor reluGrad;
 
   /** Registers γ, β, running statistics and counter (PyTorch's names) on {@code owner}. */
   NormCore(Module owner, Config config, Statistics statistics) {
@@ -232,7 +242,18 @@ final class NormCore {
 
   /** x viewed as (outer, C, inner) -&gt; y of the same shape. */
   Tensor forward(Tensor x, int outer, int inner) {
+    return forward(x, outer, inner, false);
+  }
+
+  /**
+   * {@link #forward}, with {@code relu} followed by a ReLU: y = relu(γ·x̂ + β), in the
+   * normalization's pass where the kernels take it, and the next {@link #backward} then takes dY of
+   * the rectified output. The bits are those of the layer followed by {@link ReLU}, either way.
+   */
+  Tensor forward(Tensor x, int outer, int inner, boolean relu) {
     ready = false;
+    this.relu = relu;
+    reluInKernel = false;
     input = x;
     out = Tensor.ensureLike(out, x);
     empty = x.size() == 0;
@@ -257,6 +278,8 @@ final class NormCore {
       xhat = Tensor.ensureLike(xhat, x);
     }
     float[] xh = xhatStored ? xhat.data() : null;
+    boolean fused = relu && !combined && K.fusesRelu(layout);
+    reluInKernel = fused;
     if (!batchStats) {
       float[] rm = runningMean.data();
       float[] rv = runningVar.data();
@@ -264,9 +287,9 @@ final class NormCore {
         st.mean()[j] = rm[j];
         st.invstd()[j] = 1.0 / Math.sqrt(rv[j] + config.eps());
       }
-      K.normalize(x.data(), layout, st, gamma, beta, out.data(), xh);
+      K.normalize(x.data(), layout, st, gamma, beta, out.data(), xh, fused);
     } else if (!combined) {
-      K.momentsNormalize(x.data(), layout, config.eps(), st, gamma, beta, out.data(), xh);
+      K.momentsNormalize(x.data(), layout, config.eps(), st, gamma, beta, out.data(), xh, fused);
     } else {
       K.moments(x.data(), layout, st);
       statistics.combine(this);
@@ -274,6 +297,9 @@ final class NormCore {
         st.invstd()[r] = 1.0 / Math.sqrt(st.var()[r] + config.eps());
       }
       K.normalize(x.data(), layout, st, gamma, beta, out.data(), xh);
+    }
+    if (relu && !fused) {
+      ACT.relu(out.data(), out.data(), out.size());
     }
     if (batchStats && training && runningMean != null) {
       // Throws before the running statistics change (the output is then not to be used).
@@ -366,6 +392,12 @@ final class NormCore {
     if (empty) {
       return dX;
     }
+    if (relu && !reluInKernel) {
+      reluGrad = Tensor.ensureLike(reluGrad, dY);
+      ACT.reluBackward(out.data(), dY.data(), reluGrad.data(), dY.size());
+      dY = reluGrad;
+    }
+    float[] reluOut = reluInKernel ? out.data() : null;
     if (!xhatStored && !fromInput) {
       // x̂ = (x − μ)·invstd: the normalization with γ = 1 and β = 0, which round it the same way.
       xhat = Tensor.ensureLike(xhat, input);
@@ -377,7 +409,17 @@ final class NormCore {
     float[] dBeta = grad(bias);
     if (!combined) {
       K.backward(
-          batchStats, dY.data(), src, fromInput, layout, st, gamma, dX.data(), dGamma, dBeta);
+          batchStats,
+          dY.data(),
+          reluOut,
+          src,
+          fromInput,
+          layout,
+          st,
+          gamma,
+          dX.data(),
+          dGamma,
+          dBeta);
       return dX;
     }
     // Through the seams: the per-channel sums go to the statistics, which make the gradients of

@@ -22,6 +22,24 @@ public final class ReLU extends Module {
     return out;
   }
 
+  /**
+   * forward(a + b) in one pass over memory, without the sum as a tensor of its own: a residual
+   * block's output ({@link BasicBlock}). The same bits as the addition followed by {@link
+   * #forward}; backward is unchanged.
+   */
+  Tensor forwardSum(Tensor a, Tensor b) {
+    if (!a.sameShape(b)) {
+      throw new IllegalArgumentException(
+          "ReLU: the two terms of a sum differ in shape: "
+              + java.util.Arrays.toString(a.shape())
+              + " and "
+              + java.util.Arrays.toString(b.shape()));
+    }
+    out = Tensor.ensureLike(out, a);
+    ACT.addRelu(a.data(), b.data(), out.data(), a.size());
+    return out;
+  }
+
   @Override
   public Tensor backward(Tensor dY) {
     if (out == null || !dY.sameShape(out)) {

@@ -11,6 +11,12 @@ import java.util.List;
  * <p>Forward runs the layers first to last, backward last to first. A {@link Listener} sees every
  * layer's output and input gradient, which is how the lab's probes read activations without the
  * training loop knowing about them.
+ *
+ * <p>Without a listener, a {@link BatchNorm} followed by a {@link ReLU} runs as one layer ({@link
+ * BatchNorm#forwardRelu}): the same bits with one pass over memory fewer each way, and the ReLU's
+ * own output is not kept. With a listener every layer runs on its own, so that it sees every
+ * output; a listener installed between a forward and its backward is called from the next forward
+ * on.
  */
 public final class Sequential extends Module {
   /** Observes the layers' outputs in forward and their output gradients in backward. */
@@ -25,6 +31,12 @@ public final class Sequential extends Module {
   private final List<String> names = new ArrayList<>();
   private final List<Module> layers = new ArrayList<>();
   private Listener listener;
+
+  /** The listener of the last forward, which its backward calls. */
+  private Listener active;
+
+  /** fused[i]: the last forward ran layer i (a BatchNorm) and layer i + 1 (a ReLU) as one. */
+  private boolean[] fused = new boolean[0];
 
   /** An empty model; add layers with {@link #add}. */
   public Sequential() {}
@@ -80,20 +92,34 @@ public final class Sequential extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
+    active = listener;
+    if (fused.length != layers.size()) {
+      fused = new boolean[layers.size()];
+    }
     Tensor h = x;
     for (int i = 0; i < layers.size(); i++) {
+      fused[i] = active == null && fusesWithNext(i);
       h = forwardNamed(i, h);
-      if (listener != null) {
-        listener.onForward(names.get(i), layers.get(i), h);
+      if (fused[i]) {
+        fused[++i] = false;
+      } else if (active != null) {
+        active.onForward(names.get(i), layers.get(i), h);
       }
     }
     return h;
   }
 
+  private boolean fusesWithNext(int i) {
+    return layers.get(i) instanceof BatchNorm
+        && i + 1 < layers.size()
+        && layers.get(i + 1) instanceof ReLU;
+  }
+
   // Prefixes a layer's input error with its name, so the message reads "conv2: Conv2d(...): ...".
   private Tensor forwardNamed(int i, Tensor h) {
     try {
-      return layers.get(i).forward(h);
+      Module layer = layers.get(i);
+      return fused[i] ? ((BatchNorm) layer).forwardRelu(h) : layer.forward(h);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(names.get(i) + ": " + e.getMessage(), e);
     }
@@ -103,8 +129,11 @@ public final class Sequential extends Module {
   public Tensor backward(Tensor dY) {
     Tensor g = dY;
     for (int i = layers.size() - 1; i >= 0; i--) {
-      if (listener != null) {
-        listener.onBackward(names.get(i), layers.get(i), g);
+      if (i > 0 && fused[i - 1]) {
+        continue; // the ReLU, whose backward the BatchNorm before it takes
+      }
+      if (active != null) {
+        active.onBackward(names.get(i), layers.get(i), g);
       }
       g = layers.get(i).backward(g);
     }

@@ -73,8 +73,8 @@ class KernelTwinsTest {
   }
 
   /**
-   * From {@link VectorPoolActivation#PARALLEL_MIN} elements on, ReLU and add are split across
-   * threads.
+   * From {@link VectorPoolActivation#PARALLEL_MIN} elements on, ReLU, add and addRelu are split
+   * across threads.
    */
   @Test
   void reluAndAddSplitAcrossThreadsAreExactTwins() {
@@ -124,6 +124,38 @@ class KernelTwinsTest {
             Float.floatToRawIntBits(sumV[i]),
             () -> "add n=" + n + " at " + at + ": " + x[at] + " + " + dy[at] + " = " + sumS[at]);
       }
+      addReluTwins(x, dy, n);
+    }
+  }
+
+  // addRelu must give the bits of add then relu, for both twins and in place (y = a or y = b):
+  // sums of −0 and −0 (→ +0), x − x (+0), ∞ − ∞ (NaN) and NaN (NaN) included.
+  private void addReluTwins(float[] x, float[] dy, int n) {
+    float[] b = dy.clone();
+    for (int i = 0; i < n; i++) {
+      if (i % 5 == 1) {
+        b[i] = -x[i];
+      } else if (i % 3 == 0) {
+        b[i] = x[i];
+      }
+    }
+    float[] sum = new float[n];
+    float[] twoPasses = new float[n];
+    scalar.add(x, b, sum, n);
+    scalar.relu(sum, twoPasses, n);
+    float[] ys = new float[n];
+    scalar.addRelu(x, b, ys, n);
+    float[] inA = x.clone();
+    vector.addRelu(inA, b, inA, n);
+    float[] inB = b.clone();
+    vector.addRelu(x, inB, inB, n);
+    for (int i = 0; i < n; i++) {
+      int at = i;
+      String where = "addRelu n=" + n + " at " + at + ": " + x[at] + " + " + b[at];
+      int expected = Float.floatToRawIntBits(twoPasses[i]);
+      assertEquals(expected, Float.floatToRawIntBits(ys[i]), () -> "scalar " + where);
+      assertEquals(expected, Float.floatToRawIntBits(inA[i]), () -> "vector, y = a, " + where);
+      assertEquals(expected, Float.floatToRawIntBits(inB[i]), () -> "vector, y = b, " + where);
     }
   }
 

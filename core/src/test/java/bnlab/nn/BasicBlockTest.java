@@ -160,6 +160,65 @@ class BasicBlockTest {
     assertArrayEquals(want, b.backward(dY).toArray());
   }
 
+  /**
+   * With ReLU the block adds and rectifies in one pass ({@code ReLU.forwardSum}); a ReLU the block
+   * does not recognise (inside a Sequential) takes the two-pass path. Both must give the same bits
+   * in y, dX and every parameter gradient, in train and eval mode.
+   */
+  @Test
+  void fusedSumAndReluGiveTheBitsOfTheTwoPasses() {
+    Supplier<Module> wrapped = () -> new Sequential().add("relu", new ReLU());
+    for (Shortcut option : Shortcut.values()) {
+      for (int stride : new int[] {1, 2}) {
+        for (boolean norm : new boolean[] {true, false}) {
+          for (boolean train : new boolean[] {true, false}) {
+            String what = option + ", stride " + stride + ", norm " + norm + ", train " + train;
+            BasicBlock fused =
+                new BasicBlock(
+                    4, stride == 1 ? 4 : 6, stride, option, norm ? BatchNorm2d::new : null);
+            BasicBlock twoPasses =
+                new BasicBlock(
+                    4,
+                    stride == 1 ? 4 : 6,
+                    stride,
+                    option,
+                    norm ? BatchNorm2d::new : null,
+                    wrapped);
+            fused.resetParameters(new Rng(61));
+            twoPasses.resetParameters(new Rng(61));
+            if (!train) {
+              fused.eval();
+              twoPasses.eval();
+            }
+            Tensor x = Tensors.uniform(62, 3, 4, 6, 6);
+            Tensor dY = Tensors.uniform(63, 3, stride == 1 ? 4 : 6, 6 / stride, 6 / stride);
+            assertBits(twoPasses.forward(x).toArray(), fused.forward(x).toArray(), "y, " + what);
+            assertBits(
+                twoPasses.backward(dY).toArray(), fused.backward(dY).toArray(), "dX, " + what);
+            Map<String, Parameter> got = fused.namedParameters();
+            twoPasses
+                .namedParameters()
+                .forEach(
+                    (n, p) ->
+                        assertBits(
+                            p.grad().toArray(), got.get(n).grad().toArray(), n + ", " + what));
+          }
+        }
+      }
+    }
+  }
+
+  private static void assertBits(float[] want, float[] got, String what) {
+    assertEquals(want.length, got.length, what);
+    for (int i = 0; i < want.length; i++) {
+      int at = i;
+      assertEquals(
+          Float.floatToRawIntBits(want[i]),
+          Float.floatToRawIntBits(got[i]),
+          () -> what + " at " + at + ": want " + want[at] + ", got " + got[at]);
+    }
+  }
+
   @Test
   void inputGradientCanBeSkippedWithoutChangingParameterGradients() {
     for (Shortcut option : Shortcut.values()) {

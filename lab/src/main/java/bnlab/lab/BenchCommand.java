@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
           + " speed of zoo models in images per second on synthetic CIFAR-10-shaped data.",
       "Each row: warm-up runs (which also set the steps per run from --run-seconds), then"
           + " --runs timed runs; median, slowest and fastest run; the share of the step spent in"
-          + " BatchNorm layers (Sequential models with BN) and the heap bytes allocated per step"
+          + " BatchNorm layers (Sequential models with BN; timed by extra runs with a listener,"
+          + " which run BatchNorm and the ReLU after it as two layers) and the heap bytes"
+          + " allocated per step"
           + " (all threads). The header names the kernels, their vector width, the CPU and the"
           + " JVM flags that change the kernels (e.g. -XX:UseAVX=2 to emulate AVX2).",
       "Side by side with libtorch: bench/compare-libtorch.sh (see the README)."
