@@ -51,7 +51,7 @@ class NormReluFusionTest {
         new NormLayout[] {NormLayout.perChannel(4, 3, 1), NormLayout.perSample(2, 6, 17, 3)}) {
       assertEquals(false, k.fusesRelu(v), v.toString());
       int size = v.n() * v.c() * v.s();
-      NormStats st = stats(v);
+      NormStats st = NormTwinsTest.stats(v);
       float[] x = new float[size];
       assertThrows(
           IllegalArgumentException.class,
@@ -80,8 +80,8 @@ class NormReluFusionTest {
     String what = k.getClass().getSimpleName() + " " + v;
 
     // Training forward: batch statistics.
-    NormStats fusedSt = stats(v);
-    NormStats twoSt = stats(v);
+    NormStats fusedSt = NormTwinsTest.stats(v);
+    NormStats twoSt = NormTwinsTest.stats(v);
     float[] fused = new float[size];
     float[] two = new float[size];
     float[] xhatF = new float[size];
@@ -110,8 +110,8 @@ class NormReluFusionTest {
         }
         float[] src = fromInput ? x : xhatF;
         String how = what + " train " + train + " fromInput " + fromInput;
-        NormStats a = copy(fusedSt, v);
-        NormStats b = copy(fusedSt, v);
+        NormStats a = NormTwinsTest.copy(fusedSt, v);
+        NormStats b = NormTwinsTest.copy(fusedSt, v);
         float[] dxF = new float[size];
         float[] dxT = new float[size];
         float[] dgF = NormTwinsTest.random(rng, v.c());
@@ -144,20 +144,5 @@ class NormReluFusionTest {
             what + ": first difference at " + i + " (two passes/fused):" + next);
       }
     }
-  }
-
-  private static NormStats stats(NormLayout v) {
-    NormStats st = new NormStats();
-    st.ensure(v.slots());
-    st.count(v.count());
-    return st;
-  }
-
-  private static NormStats copy(NormStats from, NormLayout v) {
-    NormStats st = stats(v);
-    System.arraycopy(from.mean(), 0, st.mean(), 0, v.slots());
-    System.arraycopy(from.var(), 0, st.var(), 0, v.slots());
-    System.arraycopy(from.invstd(), 0, st.invstd(), 0, v.slots());
-    return st;
   }
 }

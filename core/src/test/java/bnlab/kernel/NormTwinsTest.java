@@ -290,14 +290,14 @@ class NormTwinsTest {
     return new float[][] {y, xhat, dx, dx2, dg, db};
   }
 
-  private static NormStats stats(NormLayout v) {
+  static NormStats stats(NormLayout v) {
     NormStats st = new NormStats();
     st.ensure(v.slots());
     st.count(v.count());
     return st;
   }
 
-  private static NormStats copy(NormStats from, NormLayout v) {
+  static NormStats copy(NormStats from, NormLayout v) {
     NormStats st = stats(v);
     System.arraycopy(from.mean(), 0, st.mean(), 0, v.slots());
     System.arraycopy(from.var(), 0, st.var(), 0, v.slots());

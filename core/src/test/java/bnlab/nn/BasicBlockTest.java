@@ -192,30 +192,20 @@ class BasicBlockTest {
             }
             Tensor x = Tensors.uniform(62, 3, 4, 6, 6);
             Tensor dY = Tensors.uniform(63, 3, stride == 1 ? 4 : 6, 6 / stride, 6 / stride);
-            assertBits(twoPasses.forward(x).toArray(), fused.forward(x).toArray(), "y, " + what);
-            assertBits(
+            Tensors.assertSameBits(
+                twoPasses.forward(x).toArray(), fused.forward(x).toArray(), "y, " + what);
+            Tensors.assertSameBits(
                 twoPasses.backward(dY).toArray(), fused.backward(dY).toArray(), "dX, " + what);
             Map<String, Parameter> got = fused.namedParameters();
             twoPasses
                 .namedParameters()
                 .forEach(
                     (n, p) ->
-                        assertBits(
+                        Tensors.assertSameBits(
                             p.grad().toArray(), got.get(n).grad().toArray(), n + ", " + what));
           }
         }
       }
-    }
-  }
-
-  private static void assertBits(float[] want, float[] got, String what) {
-    assertEquals(want.length, got.length, what);
-    for (int i = 0; i < want.length; i++) {
-      int at = i;
-      assertEquals(
-          Float.floatToRawIntBits(want[i]),
-          Float.floatToRawIntBits(got[i]),
-          () -> what + " at " + at + ": want " + want[at] + ", got " + got[at]);
     }
   }
 

@@ -100,26 +100,20 @@ class SequentialTest {
       seen.clear();
       Tensor x = Tensors.uniform(72, 4, 3, 20, 20);
       Tensor dY = Tensors.uniform(73, 4, 10);
-      bits(layers.forward(x).toArray(), fused.forward(x).toArray(), "y, train " + train);
+      Tensors.assertSameBits(
+          layers.forward(x).toArray(), fused.forward(x).toArray(), "y, train " + train);
       assertEquals(12, seen.size(), "the listener sees every layer, ReLUs included: " + seen);
-      bits(layers.backward(dY).toArray(), fused.backward(dY).toArray(), "dX, train " + train);
+      Tensors.assertSameBits(
+          layers.backward(dY).toArray(), fused.backward(dY).toArray(), "dX, train " + train);
       Map<String, Parameter> got = fused.namedParameters();
       layers
           .namedParameters()
-          .forEach((n, p) -> bits(p.grad().toArray(), got.get(n).grad().toArray(), n));
+          .forEach(
+              (n, p) -> Tensors.assertSameBits(p.grad().toArray(), got.get(n).grad().toArray(), n));
       Map<String, Tensor> buffers = fused.namedBuffers();
-      layers.namedBuffers().forEach((n, b) -> bits(b.toArray(), buffers.get(n).toArray(), n));
-    }
-  }
-
-  private static void bits(float[] want, float[] got, String what) {
-    assertEquals(want.length, got.length, what);
-    for (int i = 0; i < want.length; i++) {
-      int at = i;
-      assertEquals(
-          Float.floatToRawIntBits(want[i]),
-          Float.floatToRawIntBits(got[i]),
-          () -> what + " at " + at + ": want " + want[at] + ", got " + got[at]);
+      layers
+          .namedBuffers()
+          .forEach((n, b) -> Tensors.assertSameBits(b.toArray(), buffers.get(n).toArray(), n));
     }
   }
 }

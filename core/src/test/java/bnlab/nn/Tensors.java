@@ -23,6 +23,21 @@ public final class Tensors {
     return t;
   }
 
+  /**
+   * Fails at the first entry whose bits differ (so −0 against +0 and one NaN against another
+   * count), naming {@code what}, the index and both values.
+   */
+  public static void assertSameBits(float[] want, float[] got, String what) {
+    if (want.length != got.length) {
+      throw new AssertionError(what + ": lengths differ: " + want.length + " vs " + got.length);
+    }
+    for (int i = 0; i < want.length; i++) {
+      if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
+        throw new AssertionError(what + " at " + i + ": want " + want[i] + ", got " + got[i]);
+      }
+    }
+  }
+
   /** Fails with the first differing entry when |a − b| > atol + rtol·|b| anywhere. */
   public static void assertClose(float[] expected, float[] actual, double rtol, double atol) {
     if (expected.length != actual.length) {
