@@ -282,12 +282,11 @@ final class VectorBatchNorm {
       float[] xhat,
       boolean relu) {
     if (v.s() == 1) {
-      noRows(relu);
       moments(x, v, st);
       for (int r = 0; r < v.slots(); r++) {
         st.invstd()[r] = 1.0 / Math.sqrt(st.var()[r] + eps);
       }
-      normalize(x, v, st, gamma, beta, y, xhat, false);
+      normalize(x, v, st, gamma, beta, y, xhat, relu);
       return;
     }
     Job job = Job.get(Job.FUSED, x, v, st);
@@ -311,10 +310,9 @@ final class VectorBatchNorm {
       float[] xhat,
       boolean relu) {
     if (v.s() == 1) {
-      noRows(relu);
       for (int b = 0; b < v.blocks(); b++) {
         VectorBatchNormRows.normalize(
-            x, rowsOffset(v, b), v.blockSize(), v.c(), st, b * v.c(), gamma, beta, y, xhat);
+            x, rowsOffset(v, b), v.blockSize(), v.c(), st, b * v.c(), gamma, beta, y, xhat, relu);
       }
       return;
     }
@@ -325,17 +323,6 @@ final class VectorBatchNorm {
     job.xhat = xhat;
     job.relu = relu;
     job.go();
-  }
-
-  /** Whether a ReLU fuses into this layout's kernels: rows of one value (S = 1) do not take it. */
-  static boolean fusesRelu(NormLayout v) {
-    return v.s() > 1;
-  }
-
-  private static void noRows(boolean relu) {
-    if (relu) {
-      throw new IllegalArgumentException("a fused ReLU needs rows of at least 2 values (S > 1)");
-    }
   }
 
   static void normalize(
@@ -414,7 +401,17 @@ final class VectorBatchNorm {
     if (shortRows(v, fromInput)) {
       for (int b = 0; b < v.blocks(); b++) {
         VectorBatchNormRows.sums(
-            dy, src, rowsOffset(v, b), v.blockSize(), v.c(), st, b * v.c(), gamma, dGamma, dBeta);
+            dy,
+            null,
+            src,
+            rowsOffset(v, b),
+            v.blockSize(),
+            v.c(),
+            st,
+            b * v.c(),
+            gamma,
+            dGamma,
+            dBeta);
       }
       return;
     }
@@ -436,7 +433,7 @@ final class VectorBatchNorm {
     if (shortRows(v, fromInput)) {
       for (int b = 0; b < v.blocks(); b++) {
         VectorBatchNormRows.apply(
-            true, dy, src, rowsOffset(v, b), v.blockSize(), v.c(), st, b * v.c(), gamma, dx);
+            true, dy, null, src, rowsOffset(v, b), v.blockSize(), v.c(), st, b * v.c(), gamma, dx);
       }
       return;
     }
@@ -459,13 +456,12 @@ final class VectorBatchNorm {
       float[] dGamma,
       float[] dBeta) {
     if (shortRows(v, fromInput)) {
-      noRows(relu != null);
       for (int b = 0; b < v.blocks(); b++) {
         int off = rowsOffset(v, b);
         VectorBatchNormRows.sums(
-            dy, src, off, v.blockSize(), v.c(), st, b * v.c(), gamma, dGamma, dBeta);
+            dy, relu, src, off, v.blockSize(), v.c(), st, b * v.c(), gamma, dGamma, dBeta);
         VectorBatchNormRows.apply(
-            train, dy, src, off, v.blockSize(), v.c(), st, b * v.c(), gamma, dx);
+            train, dy, relu, src, off, v.blockSize(), v.c(), st, b * v.c(), gamma, dx);
       }
       return;
     }

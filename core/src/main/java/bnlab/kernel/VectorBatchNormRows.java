@@ -93,7 +93,8 @@ final class VectorBatchNormRows {
     }
   }
 
-  // x (n,C) at off, mean, invstd (C) at r0, gamma, beta (C)? -> y (n,C), xhat (n,C)?
+  // x (n,C) at off, mean, invstd (C) at r0, gamma, beta (C)? -> y (n,C), xhat (n,C)?; with relu,
+  // y = relu(γ·x̂ + β) (the bits of the ReLU pass: x ≤ 0, −0 included, becomes +0; NaN stays)
   static void normalize(
       float[] x,
       int off,
@@ -104,7 +105,8 @@ final class VectorBatchNormRows {
       float[] gamma,
       float[] beta,
       float[] y,
-      float[] xhat) {
+      float[] xhat,
+      boolean relu) {
     float[] k = coef(5 * c);
     for (int j = 0; j < c; j++) {
       double mean = st.mean()[r0 + j];
@@ -122,16 +124,20 @@ final class VectorBatchNormRows {
         if (xhat != null) {
           xhat[row + j] = h;
         }
-        y[row + j] = Math.fma(h, k[3 * c + j], k[4 * c + j]);
+        float z = Math.fma(h, k[3 * c + j], k[4 * c + j]);
+        y[row + j] = relu && z <= 0f ? 0f : z;
       }
     }
   }
 
   /**
    * dy, xhat (n,C) at off -&gt; A = γ·Σdy, B = γ·Σdy·x̂ (C) at r0; dGamma += Σdy·x̂, dBeta += Σdy.
+   * With {@code relu} (the fused ReLU's output, or null) dy counts only where relu &gt; 0: the
+   * values the ReLU's backward would have passed on.
    */
   static void sums(
       float[] dy,
+      float[] relu,
       float[] xhat,
       int off,
       int n,
@@ -154,7 +160,7 @@ final class VectorBatchNormRows {
       for (int i = i0; i < i1; i++) {
         int row = off + i * c;
         for (int j = 0; j < c; j++) {
-          float d = dy[row + j];
+          float d = relu == null || relu[row + j] > 0f ? dy[row + j] : 0f;
           acc[j] += d;
           acc[c + j] = Math.fma(d, xhat[row + j], acc[c + j]);
         }
@@ -178,11 +184,13 @@ final class VectorBatchNormRows {
 
   /**
    * dx = dy·g·is − a − x̂·b with a = is·A/m, b = is·B/m in training; dy·g·is when the statistics
-   * are constants. dy, xhat (n,C) at off -&gt; dx (n,C).
+   * are constants. dy, xhat (n,C) at off -&gt; dx (n,C); dy masked by {@code relu} as in {@link
+   * #sums}.
    */
   static void apply(
       boolean train,
       float[] dy,
+      float[] relu,
       float[] xhat,
       int off,
       int n,
@@ -203,7 +211,8 @@ final class VectorBatchNormRows {
     for (int i = 0; i < n; i++) {
       int row = off + i * c;
       for (int j = 0; j < c; j++) {
-        float d = dy[row + j] * k[j];
+        float g = relu == null || relu[row + j] > 0f ? dy[row + j] : 0f;
+        float d = g * k[j];
         dx[row + j] = train ? Math.fma(-xhat[row + j], k[2 * c + j], d - k[c + j]) : d;
       }
     }

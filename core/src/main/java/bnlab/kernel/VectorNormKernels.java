@@ -36,7 +36,7 @@ final class VectorNormKernels implements NormKernels {
 
   @Override
   public boolean fusesRelu(NormLayout v) {
-    return perChannel(v) && VectorBatchNorm.fusesRelu(v);
+    return perChannel(v);
   }
 
   private void fusable(boolean relu, NormLayout v) {

@@ -12,8 +12,8 @@ import java.lang.management.ManagementFactory;
 /**
  * Runs in a JVM of its own, started by {@link TrainingStepAllocationTest} with the launcher's
  * collector (serial): trains each model named in the arguments with one and then two kernel threads
- * until a window of steps allocates nothing, then checks that the next windows allocate nothing
- * too; prints {@code ok} or what allocated, one line per model and thread count.
+ * until {@link #QUIET_WINDOWS} windows of steps in a row allocate nothing, for at most {@link
+ * #MAX_WARM_UP_NANOS}; prints {@code ok} or what allocated, one line per model and thread count.
  */
 final class TrainingStepAllocationProbe {
   private static final com.sun.management.ThreadMXBean THREADS =
@@ -23,10 +23,22 @@ final class TrainingStepAllocationProbe {
   private static final int SIZE = 8;
   private static final int WINDOW = 4;
 
-  /** Warm-up windows at most (the JIT on a loaded machine may take a few hundred steps). */
-  private static final int MAX_WINDOWS = 400;
+  /**
+   * Warm-up time at most. Windows would be the wrong bound: a kernel run once per step on a few
+   * values (the GEMM's edge tiles under the classifier) reaches C2's invocation thresholds only
+   * after some thousand steps, which tiny models run in seconds and large ones in minutes. With 1
+   * thread, resnet-B's Tile2.k4x2 was compiled by C2 9 s after start, after 1,600 steps.
+   */
+  private static final long MAX_WARM_UP_NANOS = 120_000_000_000L;
 
-  private static final int CHECKED_WINDOWS = 3;
+  /**
+   * Consecutive quiet windows that make a steady state: 40 steps without a byte. The JIT keeps
+   * working long after the kernels are compiled (C2 replacing a layer's C1 code 50 s in, a method
+   * handle customized): each such change allocated 88–544 bytes once, in one window, measured with
+   * {@code -XX:+PrintCompilation} beside the windows. An allocation every step, or every few steps,
+   * never gives a run of quiet windows this long.
+   */
+  private static final int QUIET_WINDOWS = 10;
 
   private TrainingStepAllocationProbe() {}
 
@@ -55,20 +67,26 @@ final class TrainingStepAllocationProbe {
     Runnable step = trainingStep(model);
     step.run();
     long[] pool = poolThreads();
+    long t0 = System.nanoTime();
     int windows = 0;
-    long bytes;
-    do {
-      bytes = window(step, pool);
+    int quiet = 0;
+    long last = 0;
+    while (quiet < QUIET_WINDOWS && System.nanoTime() - t0 < MAX_WARM_UP_NANOS) {
+      long bytes = window(step, pool);
       windows++;
-    } while (bytes != 0 && windows < MAX_WINDOWS);
-    if (bytes != 0) {
-      return "still " + bytes + " bytes per " + WINDOW + " steps after " + windows + " windows";
+      quiet = bytes == 0 ? quiet + 1 : 0;
+      last = bytes == 0 ? last : bytes;
     }
-    for (int w = 0; w < CHECKED_WINDOWS; w++) {
-      bytes = window(step, pool);
-      if (bytes != 0) {
-        return bytes + " bytes in " + WINDOW + " steps after a quiet window";
-      }
+    if (quiet < QUIET_WINDOWS) {
+      return "no "
+          + QUIET_WINDOWS
+          + " quiet windows in a row after "
+          + windows
+          + " windows of "
+          + WINDOW
+          + " steps; the last one that allocated: "
+          + last
+          + " bytes";
     }
     return "ok after " + windows + " windows";
   }

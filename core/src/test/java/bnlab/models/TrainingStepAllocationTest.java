@@ -15,19 +15,18 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * A training step (forward, cross-entropy, backward, Adam) of a small VGG-like and small
  * ResNet-like networks allocates nothing once the JIT has compiled it, with one and two kernel
  * threads (issue 15). Until C2 compiles a kernel, its Vector API operations allocate (interpreted
- * and in C1), and when that happens depends on the machine's load; so the warm-up lasts until a
- * window of steps allocates nothing, and the next windows must allocate nothing too. A per-call
- * array, a boxed value, a capturing lambda or a tensor rebuilt every step never lets the warm-up
- * end. Each model runs in a JVM of its own ({@link TrainingStepAllocationProbe}) with the
- * launcher's serial collector, unprofiled by other tests; that a kernel run once per layer and step
- * allocates nothing even before compilation is {@code bnlab.kernel.InterpretedAllocationTest}'s
- * check.
+ * and in C1), and when that happens depends on the machine's load and on how often the kernel runs
+ * (the GEMM's edge tiles under a classifier of 10 outputs: once per step, on a few values, so after
+ * some thousand steps). So the warm-up lasts until 40 steps in a row allocate nothing (see {@link
+ * TrainingStepAllocationProbe}), for at most two minutes. A per-call array, a boxed value, a
+ * capturing lambda or a tensor rebuilt every step never gives such a run. Each model runs in a JVM
+ * of its own with the launcher's serial collector, unprofiled by other tests; that a kernel run
+ * once per layer and step allocates nothing even before compilation is {@code
+ * bnlab.kernel.InterpretedAllocationTest}'s check.
  *
- * <p>Run on demand ({@code -Dbnlab.allocationTest=true}), not in the default build: it does not
- * pass reliably yet. The broadcast GEMM's edge tiles ({@code Tile2.k4x2}, {@code k2x2}, for the
- * rows past the last 8-row tile) run a few times per step and on a loaded machine stayed in C1 for
- * over 1,600 steps (13.5 KB per step of Vector API fallbacks), and one vgg-bn run allocated 560
- * bytes in a window after a quiet one. Tile2 is being rewritten on another branch.
+ * <p>Run on demand ({@code -Dbnlab.allocationTest=true}), not in the default build: the warm-up of
+ * a tiny model on one thread takes 10–40 s, while {@code bnlab bench} reports the allocation per
+ * step of the real models in every row.
  */
 @EnabledIfSystemProperty(named = "bnlab.allocationTest", matches = "true")
 final class TrainingStepAllocationTest {
