@@ -10,16 +10,16 @@ import jdk.incubator.vector.VectorSpecies;
  * vectorize by itself, done here as two vector loads and two lane permutations per 2·L floats.
  *
  * <p>Only values move, so the results are the same at every width. The species is the kernels'
- * ({@link VectorWidth#S}) but at most 256 bits: with 512-bit vectors a run would need 32 or more
- * floats, and a 16×16 image's tile rows (9 tiles) would fall back to the scalar loop. Measured in
- * isolation (17 tile pairs, JDK 25, Xeon family 6 model 207 under -XX:UseAVX=2): 0.5 ns per pair
- * against 0.95 for the scalar loop; 64 pairs 0.3 against 0.85.
+ * ({@link VectorWidth#S}). With 512-bit vectors a run then needs 16 pairs, and a 16×16 image's tile
+ * rows (9 tiles) take the scalar loop; a 256-bit species there would vectorize them (measured in
+ * isolation, 17 tile pairs, JDK 25, Xeon family 6 model 207 under -XX:UseAVX=2: 0.5 ns per pair
+ * against 0.95 for the scalar loop), but a second float species in the process can cost every other
+ * kernel its intrinsics (see {@link VectorWidth#S}).
  */
 final class VectorInterleave {
   private VectorInterleave() {}
 
-  static final VectorSpecies<Float> M =
-      VectorWidth.L <= 8 ? VectorWidth.S : FloatVector.SPECIES_256;
+  static final VectorSpecies<Float> M = VectorWidth.S;
 
   static final int N = M.length();
 

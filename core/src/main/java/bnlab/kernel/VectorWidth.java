@@ -26,7 +26,17 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorWidth {
   private VectorWidth() {}
 
-  /** The float species of every vector kernel. */
+  /**
+   * The float species of every vector kernel, and the only one the process uses. The JDK's vector
+   * methods (FloatVector.add, intoArray, ...) are shared by all species, and their call sites
+   * profile the vector classes they see. Once a second float species runs (a 128-bit helper beside
+   * 256-bit kernels), those sites are bimorphic. C2 then merges the two species where it cannot
+   * prove a vector's class (a value it inlines late, one live into an OSR loop), the species stops
+   * being a constant, the intrinsic is refused ("missing constant: vclass" under
+   * -XX:+PrintIntrinsics) and the kernel boxes every vector for as long as that code lives. Whether
+   * it happens depended on which kernels C2 compiled before the other species had run: measured in
+   * about one launch in six. {@code OneFloatSpeciesTest} keeps this the only species.
+   */
   static final VectorSpecies<Float> S =
       FloatVector.SPECIES_PREFERRED.vectorBitSize() == VectorSupport.bits()
           ? FloatVector.SPECIES_PREFERRED
