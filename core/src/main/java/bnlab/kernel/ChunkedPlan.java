@@ -89,6 +89,18 @@ abstract class ChunkedPlan extends BasePlan {
   /** As {@link #beforeForward}, for backward (also where the weight may be transformed). */
   void beforeBackward() {}
 
+  /** Values per chunk in {@link #parts}: K·C·R·S unless a strategy keeps its partials elsewhere. */
+  int partSize() {
+    return g.weightSize();
+  }
+
+  /** dW += the chunks' partials, in chunk order, on the calling thread after every chunk ran. */
+  void addPartials(float[] dw) {
+    for (int c = 0; c < chunks; c++) {
+      addPartial(c, dw);
+    }
+  }
+
   /** dW += partial of chunk c (stored as K·C·R·S unless a strategy says otherwise). */
   void addPartial(int c, float[] dw) {
     int size = g.weightSize();
@@ -111,12 +123,10 @@ abstract class ChunkedPlan extends BasePlan {
     this.x = x;
     this.w = w;
     this.dx = dx;
-    parts = scratch.floats(PARTS, chunks * g.weightSize());
+    parts = scratch.floats(PARTS, chunks * partSize());
     beforeBackward();
     run(true, 2L * batch * g.outChannels() * g.crs() * g.pq());
-    for (int c = 0; c < chunks; c++) {
-      addPartial(c, dw);
-    }
+    addPartials(dw);
   }
 
   private void run(boolean backward, long work) {

@@ -213,29 +213,28 @@ final class Winograd {
     };
   }
 
-  /** dw[dOff..] (K, C, 3, 3) = Gᵀ dU G for dUᵀ (16, C, K) at du[uOff..] (overwritten). */
-  static void weightGrad(Tiles t, float[] du, int uOff, float[] dw, int dOff) {
+  /**
+   * dw (K, C, 3, 3) += Gᵀ dU G for the filters of input channels [c0, c1), from dUᵀ (16, C, K) at
+   * du[uOff..]: filter (k, c) is element (c, k) of each transposed plane.
+   */
+  static void addWeightGrad(Tiles t, float[] du, int uOff, float[] dw, int c0, int c1) {
     int kc = t.k * t.c;
-    for (int f = 0; f < kc; f++) {
-      for (int r = 0; r < 3; r++) {
-        // Row r of Gᵀ·dU (4 values), then times G.
-        float q0 = gtCol(t, du, uOff, f, r, 0);
-        float q1 = gtCol(t, du, uOff, f, r, 1);
-        float q2 = gtCol(t, du, uOff, f, r, 2);
-        float q3 = gtCol(t, du, uOff, f, r, 3);
-        for (int s = 0; s < 3; s++) {
-          dw[dOff + f * 9 + 3 * r + s] = gtRow(s, q0, q1, q2, q3);
+    for (int c = c0; c < c1; c++) {
+      for (int k = 0; k < t.k; k++) {
+        int e = uOff + c * t.k + k;
+        int o = (k * t.c + c) * 9;
+        for (int r = 0; r < 3; r++) {
+          // Row r of Gᵀ·dU (4 values), then times G.
+          float q0 = gtRow(r, du[e], du[e + 4 * kc], du[e + 8 * kc], du[e + 12 * kc]);
+          float q1 = gtRow(r, du[e + kc], du[e + 5 * kc], du[e + 9 * kc], du[e + 13 * kc]);
+          float q2 = gtRow(r, du[e + 2 * kc], du[e + 6 * kc], du[e + 10 * kc], du[e + 14 * kc]);
+          float q3 = gtRow(r, du[e + 3 * kc], du[e + 7 * kc], du[e + 11 * kc], du[e + 15 * kc]);
+          for (int s = 0; s < 3; s++) {
+            dw[o + 3 * r + s] += gtRow(s, q0, q1, q2, q3);
+          }
         }
       }
     }
-  }
-
-  // Filter f = k·C + c is element (c, k) of each transposed plane.
-  private static float gtCol(Tiles t, float[] du, int uOff, int f, int r, int b) {
-    int kc = t.k * t.c;
-    int e = uOff + (f % t.c) * t.k + f / t.c;
-    return gtRow(
-        r, du[e + b * kc], du[e + (4 + b) * kc], du[e + (8 + b) * kc], du[e + (12 + b) * kc]);
   }
 
   // ---- polyphase planes ----------------------------------------------------------------------

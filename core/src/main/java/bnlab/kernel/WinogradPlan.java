@@ -9,10 +9,10 @@ package bnlab.kernel;
  * per forward on the calling thread; training keeps U and every group's V for backward.
  *
  * <p>Backward differentiates the same computation: dM = A dY Aᵀ; dU_ξ = Σ_groups dM_ξ · V_ξᵀ (the
- * dot-product GEMM over the group's tiles, groups in order within a chunk, then Gᵀ dU G into the
- * chunk's partial); dV_ξ = U_ξᵀ · dM_ξ and dX = B dV Bᵀ added into the overlapping patches. The
- * input gradient is thus the 3×3 convolution of dY with the flipped, transposed weights, run on the
- * transforms forward already made.
+ * dot-product GEMM over the group's tiles, groups in order within a chunk); the chunks' dU are
+ * added in chunk order and dW += Gᵀ dU G once per batch, not once per chunk; dV_ξ = U_ξᵀ · dM_ξ and
+ * dX = B dV Bᵀ added into the overlapping patches. The input gradient is thus the 3×3 convolution
+ * of dY with the flipped, transposed weights, run on the transforms forward already made.
  *
  * <p>A group is as many images as give about {@link #GROUP_TILES} tiles (at most a chunk), a
  * function of the geometry and batch only, so results do not depend on the thread count.
@@ -271,6 +271,59 @@ final class WinogradPlan extends ChunkedPlan {
         }
       }
     }
-    Winograd.weightGrad(t, du, uOff, parts, chunk * g.weightSize());
+  }
+
+  /**
+   * Work (16·K·C values per chunk, all chunks) from which the chunks' dU are added and transformed
+   * in {@link #SUM_PARTS} input-channel parts on the pool: below it, a part is too small to pay for
+   * a hand-off.
+   */
+  static final long SPLIT_SUM_MIN = 1L << 17;
+
+  private static final int SUM_PARTS = 4;
+  private final Parallel.Body sumBody = this::sumPart;
+  private float[] dwOut;
+
+  @Override
+  int partSize() {
+    return 0;
+  }
+
+  // The chunks keep dU (16 planes) rather than a K·C·3·3 partial each: adding the planes first
+  // and transforming once does 1 transform per batch instead of up to 8, and the transform (scalar,
+  // strided) cost more than the adds. Each element is still summed in chunk order, and a part
+  // covers whole input channels, so no bit depends on the thread count.
+  @Override
+  void addPartials(float[] dw) {
+    dwOut = dw;
+    try {
+      if ((long) chunks * 16 * kk * cc >= SPLIT_SUM_MIN) {
+        Parallel.forEach(SUM_PARTS, sumBody);
+      } else {
+        for (int p = 0; p < SUM_PARTS; p++) {
+          sumPart(p);
+        }
+      }
+    } finally {
+      dwOut = null;
+    }
+  }
+
+  // Input channels [c0, c1): dU of every chunk added into chunk 0's in chunk order, then
+  // dW += Gᵀ dU G for their filters.
+  private void sumPart(int p) {
+    int c0 = p * cc / SUM_PARTS;
+    int c1 = (p + 1) * cc / SUM_PARTS;
+    if (c0 == c1) {
+      return;
+    }
+    int plane = kk * cc;
+    for (int xi = 0; xi < 16; xi++) {
+      int to = xi * plane + c0 * kk;
+      for (int chunk = 1; chunk < chunks; chunk++) {
+        VectorArrays.addInto(du, chunk * 16 * plane + to, du, to, (c1 - c0) * kk);
+      }
+    }
+    Winograd.addWeightGrad(t, du, 0, dwOut, c0, c1);
   }
 }

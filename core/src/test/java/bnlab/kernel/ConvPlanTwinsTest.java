@@ -45,6 +45,9 @@ class ConvPlanTwinsTest {
     {16, 8, 8, 20, 3, 3, 1, 1, 1, 1, 20}, // several images per group, a ragged last group
     {3, 3, 37, 4, 3, 3, 1, 1, 1, 0, 2}, // a row of 18 tiles: vector lanes and a tail
     {2, 5, 4, 3, 3, 3, 1, 1, 0, 1, 1},
+    // WINOGRAD's dU of 8 chunks summed and transformed in input-channel parts on the pool (above
+    // WinogradPlan.SPLIT_SUM_MIN), 33 channels in uneven parts
+    {33, 6, 6, 32, 3, 3, 1, 1, 1, 1, 9},
     // DIRECT's weight gradient over several groups per chunk (rows longer than a group's 2048
     // floats: one image a group, the sums carried between groups), and padding wider than the
     // kernel less one (the input gradient of the padded image, edges dropped)
