@@ -30,20 +30,17 @@ class OneFloatSpeciesTest {
     List<String> wrong = new ArrayList<>();
     for (Class<?> c : kernelClasses()) {
       for (Field f : c.getDeclaredFields()) {
-        if (!Modifier.isStatic(f.getModifiers())) {
-          continue;
-        }
-        Object v;
         Class<?> type = f.getType();
-        if (VectorSpecies.class.isAssignableFrom(type)
-            || VectorShuffle.class.isAssignableFrom(type)
-            || VectorMask.class.isAssignableFrom(type)
-            || Vector.class.isAssignableFrom(type)) {
-          f.setAccessible(true);
-          v = f.get(null);
-        } else {
+        boolean vectorConstant =
+            VectorSpecies.class.isAssignableFrom(type)
+                || VectorShuffle.class.isAssignableFrom(type)
+                || VectorMask.class.isAssignableFrom(type)
+                || Vector.class.isAssignableFrom(type);
+        if (!Modifier.isStatic(f.getModifiers()) || !vectorConstant) {
           continue;
         }
+        f.setAccessible(true);
+        Object v = f.get(null);
         if (v == null) {
           continue;
         }
