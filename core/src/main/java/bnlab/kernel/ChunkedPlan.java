@@ -45,9 +45,25 @@ abstract class ChunkedPlan extends BasePlan {
       boolean training,
       boolean inputGrad,
       ConvPlan previous) {
+    this(kernels, g, batch, training, inputGrad, previous, Math.min(batch, MAX_CHUNKS));
+  }
+
+  /** With {@code chunks} chunks (1 to min(batch, {@link #MAX_CHUNKS})). */
+  ChunkedPlan(
+      String kernels,
+      ConvGeometry g,
+      int batch,
+      boolean training,
+      boolean inputGrad,
+      ConvPlan previous,
+      int chunks) {
     super(g, batch, training, inputGrad, false, previous);
+    if (chunks < Math.min(1, batch) || chunks > Math.min(batch, MAX_CHUNKS)) {
+      throw new IllegalArgumentException(
+          "chunks must be within 1.." + Math.min(batch, MAX_CHUNKS) + ", got " + chunks);
+    }
     this.kernels = kernels;
-    this.chunks = Math.min(batch, MAX_CHUNKS);
+    this.chunks = chunks;
     this.order = new int[chunks];
     int i = 0;
     int small = batch / Math.max(1, chunks);
@@ -113,8 +129,12 @@ abstract class ChunkedPlan extends BasePlan {
     this.w = w;
     this.bias = bias;
     this.y = y;
-    beforeForward();
-    run(false, (long) batch * g.outChannels() * g.crs() * g.pq());
+    try {
+      beforeForward();
+      forwardAll((long) batch * g.outChannels() * g.crs() * g.pq());
+    } finally {
+      clearArguments();
+    }
   }
 
   @Override
@@ -124,24 +144,42 @@ abstract class ChunkedPlan extends BasePlan {
     this.w = w;
     this.dx = dx;
     parts = scratch.floats(PARTS, chunks * partSize());
-    beforeBackward();
-    run(true, 2L * batch * g.outChannels() * g.crs() * g.pq());
+    try {
+      beforeBackward();
+      backwardAll(2L * batch * g.outChannels() * g.crs() * g.pq());
+    } finally {
+      clearArguments();
+    }
     addPartials(dw);
   }
 
-  private void run(boolean backward, long work) {
+  /**
+   * This call's forward, after {@link #beforeForward}: the chunks, on the pool when {@code work}
+   * (multiply-adds) pays for it. A strategy may split the batch its own way, as long as no result
+   * depends on which thread computes it.
+   */
+  void forwardAll(long work) {
+    runChunks(false, work);
+  }
+
+  /** As {@link #forwardAll}, for backward, before {@link #addPartials}. */
+  void backwardAll(long work) {
+    runChunks(true, work);
+  }
+
+  private void runChunks(boolean backward, long work) {
     backwardPass = backward;
-    try {
-      if (work < VectorGemm.PARALLEL_MIN || Parallel.threads() == 1) {
-        for (int c = 0; c < chunks; c++) {
-          runChunk(c);
-        }
-      } else {
-        Parallel.forEach(chunks, body);
+    if (work < VectorGemm.PARALLEL_MIN || Parallel.threads() == 1) {
+      for (int c = 0; c < chunks; c++) {
+        runChunk(c);
       }
-    } finally {
-      x = w = bias = y = dy = dx = null;
+    } else {
+      Parallel.forEach(chunks, body);
     }
+  }
+
+  private void clearArguments() {
+    x = w = bias = y = dy = dx = null;
   }
 
   private void runChunk(int chunk) {

@@ -125,19 +125,27 @@ final class Winograd {
    * and halvings as the scalar loop.
    */
   static void weights(Tiles t, float[] w, float[] u, float[] taps) {
+    weights(t, w, u, taps, 0, t.k * t.c);
+  }
+
+  /**
+   * {@link #weights} for filters [f0, f1) only (filter f = k·C + c): the parts of a transform split
+   * across threads, each filter computed as in the whole.
+   */
+  static void weights(Tiles t, float[] w, float[] u, float[] taps, int f0, int f1) {
     int kc = t.k * t.c;
-    if (kc < L) {
-      weightsScalar(w, u, kc);
+    if (f1 - f0 < L) {
+      weightsScalar(w, u, kc, f0, f1);
       return;
     }
-    for (int f = 0; f < kc; f++) {
+    for (int f = f0; f < f1; f++) {
       for (int r = 0; r < 9; r++) {
         taps[r * kc + f] = w[9 * f + r];
       }
     }
     FloatVector half = FloatVector.broadcast(S, 0.5f);
-    for (int i = 0; i < kc; i += L) {
-      int f = Math.min(i, kc - L); // the last vector overlaps the one before: same values
+    for (int i = f0; i < f1; i += L) {
+      int f = Math.min(i, f1 - L); // the last vector overlaps the one before: same values
       FloatVector w0 = FloatVector.fromArray(S, taps, f);
       FloatVector w1 = FloatVector.fromArray(S, taps, kc + f);
       FloatVector w2 = FloatVector.fromArray(S, taps, 2 * kc + f);
@@ -180,7 +188,12 @@ final class Winograd {
 
   /** {@link #weights}, one filter at a time: the twin, and the path for fewer than L filters. */
   static void weightsScalar(float[] w, float[] u, int kc) {
-    for (int f = 0; f < kc; f++) {
+    weightsScalar(w, u, kc, 0, kc);
+  }
+
+  /** {@link #weightsScalar} for filters [f0, f1) of kc. */
+  static void weightsScalar(float[] w, float[] u, int kc, int f0, int f1) {
+    for (int f = f0; f < f1; f++) {
       int o = f * 9;
       for (int a = 0; a < 4; a++) {
         // Row a of G·g, then that row times Gᵀ.

@@ -81,10 +81,24 @@ final class WinogradBackward {
    */
   static void inputGrad(
       Winograd.Tiles t, float[] dv, int vOff, int ld, float[] dx, int xOff, float[] s) {
+    inputGrad(t, dv, vOff, ld, dx, xOff, s, 0, t.c);
+  }
+
+  /** {@link #inputGrad} for input channels [from, to) only. */
+  static void inputGrad(
+      Winograd.Tiles t,
+      float[] dv,
+      int vOff,
+      int ld,
+      float[] dx,
+      int xOff,
+      float[] s,
+      int from,
+      int to) {
     int ps = t.c * ld;
     int n = t.tilesP;
     int dd = t.sixteenAt();
-    for (int ch = 0; ch < t.c; ch++) {
+    for (int ch = from; ch < to; ch++) {
       // Bᵀ's transpose over the rows: dh[a][b] = (dv0, dv1 − dv2 + dv3, dv1 + dv2 − dv0, −dv3).
       for (int b = 0; b < 4; b++) {
         adjoint(dv, vOff + ch * ld + b * ps, 4 * ps, s, dd + b * n, 4 * n, n);

@@ -1,21 +1,25 @@
 package bnlab.kernel;
 
 /**
- * {@link ConvStrategy#WINOGRAD}: a 3×3 stride-1 convolution by F(2×2, 3×3) ({@link Winograd}), in
- * groups of images within each chunk of the batch ({@link ChunkedPlan}).
+ * {@link ConvStrategy#WINOGRAD}: a 3×3 stride-1 convolution by F(2×2, 3×3) ({@link Winograd}), over
+ * the batch in chunks.
  *
  * <p>Forward, per group of T tiles: V = Bᵀ d B for every patch, then 16 products M_ξ (K, T) = U_ξ
  * (K, C) · V_ξ (C, T) on {@link VectorGemm}, then y = Aᵀ M A + bias. U = G g Gᵀ is computed once
- * per forward on the calling thread; training keeps U and every group's V for backward.
+ * per forward; training keeps U and every group's V for backward.
  *
- * <p>Backward differentiates the same computation: dM = A dY Aᵀ; dU_ξ = Σ_groups dM_ξ · V_ξᵀ (the
- * dot-product GEMM over the group's tiles, groups in order within a chunk); the chunks' dU are
- * added in chunk order and dW += Gᵀ dU G once per batch, not once per chunk; dV_ξ = U_ξᵀ · dM_ξ and
- * dX = B dV Bᵀ added into the overlapping patches. The input gradient is thus the 3×3 convolution
- * of dY with the flipped, transposed weights, run on the transforms forward already made.
+ * <p>Backward differentiates the same computation: dM = A dY Aᵀ; dU_ξ = Σ_tiles dM_ξ · V_ξᵀ (the
+ * dot-product GEMM over the group's tiles); dW += Gᵀ dU G once per batch; dV_ξ = U_ξᵀ · dM_ξ and dX
+ * = B dV Bᵀ added into the overlapping patches. The input gradient is thus the 3×3 convolution of
+ * dY with the flipped, transposed weights, run on the transforms forward already made.
  *
- * <p>A group is as many images as give about {@link #GROUP_TILES} tiles (at most a chunk), a
- * function of the geometry and batch only, so results do not depend on the thread count.
+ * <p>The batch runs in {@link #chunks} chunks ({@link ChunkedPlan}), each with its own M, dM and dU
+ * and its images in groups of about {@link #GROUP_TILES} tiles; the chunks' dU are added in chunk
+ * order. One image runs <b>phased</b> instead: each step across the pool in parts of its own (the
+ * transforms by channel ranges, the products by ξ), backward included. The weight transform and U's
+ * transpose run on the pool in filter ranges from {@link #SPLIT_FILTERS_MIN} filters. Every element
+ * is computed by the same code whichever thread runs its part, so no result depends on the thread
+ * count.
  */
 final class WinogradPlan extends ChunkedPlan {
   /** Tiles per group: enough columns for the GEMM, M and V of a group still within L2. */
@@ -31,9 +35,21 @@ final class WinogradPlan extends ChunkedPlan {
   private static final int TAPS = 8;
   private static final int ROWS = 9;
 
+  /** Channel ranges of the one image's transforms when phased (each with its own row scratch). */
+  private static final int IMAGE_PARTS = 4;
+
+  /** Filter ranges of the weight transform on the pool. */
+  private static final int FILTER_PARTS = 4;
+
+  /** Filters (K·C) from which the weight transform and U's transpose run on the pool. */
+  static final int SPLIT_FILTERS_MIN = 4096;
+
   private final Winograd.Tiles t;
   private final int kk;
   private final int cc;
+
+  /** Whether the batch (of one image) runs phased rather than chunked. */
+  private final boolean phased;
 
   /** Images per group. */
   private final int group;
@@ -47,13 +63,14 @@ final class WinogradPlan extends ChunkedPlan {
   // This call's scratch.
   private float[] u;
   private float[] ut;
+  private float[] taps;
   private float[] v;
   private float[] m;
   private float[] dv;
   private float[] du;
   private float[] dmt;
 
-  /** Per chunk: row scratch of the transforms. */
+  /** Per chunk, or per part of a phase: row scratch of the transforms. */
   private final float[][] rows;
 
   WinogradPlan(
@@ -63,12 +80,13 @@ final class WinogradPlan extends ChunkedPlan {
       boolean training,
       boolean inputGrad,
       ConvPlan previous) {
-    super(kernels, g, batch, training, inputGrad, previous);
+    super(kernels, g, batch, training, inputGrad, previous, chunks(g, batch));
     t = new Winograd.Tiles(g);
     kk = g.outChannels();
     cc = g.channels();
+    phased = batch == 1;
     group = groupSize(t.tilesP, imagesPerChunk());
-    rows = new float[batch == 1 ? IMAGE_PARTS : chunks][];
+    rows = new float[phased ? IMAGE_PARTS : chunks][];
     forward = new GemmShape[group + 1];
     weightGrad = new GemmShape[group + 1];
     inputGradient = new GemmShape[group + 1];
@@ -81,10 +99,29 @@ final class WinogradPlan extends ChunkedPlan {
   }
 
   /**
-   * Images per group: about {@link #GROUP_TILES} tiles, rounded up so that a group's tiles are a
-   * multiple of 16 where the chunk allows (the GEMM's column tiles are 16 or 32 wide; a masked
-   * column tail measured up to 2× slower on 8×8 images, 7 × 20 tiles); a function of the geometry
-   * and batch only, not of the vector width.
+   * Chunks of a batch: 8 (as every chunked plan), halved down to 2 while the chunks would hold
+   * fewer than {@link #GROUP_TILES} / 2 tiles each (small images at small batches: 8×8 outputs at
+   * batch 10 run in 2 chunks of 100 tiles rather than 8 of 20 or 40). Each chunk writes a whole dU
+   * (16·K·C) for a sum over its tiles, and its products are as wide as its groups, so chunks of a
+   * few tiles cost more than their arithmetic: per layer (one thread, AVX2) the backward of vgg's
+   * 128→128 layer at batch 10 took 10.4 ms in 8 chunks, 6.4 ms in 2; at batch 32 the 8 chunks of 80
+   * tiles stay (4 of 160 tiles spill the L2 cache: forward 9.1 against 7.9 ms). A function of the
+   * geometry and the batch only, and at least 2 so that two threads share the work.
+   */
+  static int chunks(ConvGeometry g, int batch) {
+    long tiles = (long) batch * new Winograd.Tiles(g).tilesP;
+    int n = MAX_CHUNKS;
+    while (n > 2 && tiles < (long) n * GROUP_TILES / 2) {
+      n /= 2;
+    }
+    return Math.min(batch, n);
+  }
+
+  /**
+   * Images per group when chunked: about {@link #GROUP_TILES} tiles, rounded up so that a group's
+   * tiles are a multiple of 16 where the chunk allows (the GEMM's column tiles are 16 or 32 wide; a
+   * masked column tail measured up to 2× slower on 8×8 images, 7 × 20 tiles); a function of the
+   * geometry and batch only, not of the vector width.
    */
   static int groupSize(int tilesPerImage, int imagesPerChunk) {
     int step = 16 / gcd(tilesPerImage, 16);
@@ -108,34 +145,41 @@ final class WinogradPlan extends ChunkedPlan {
 
   @Override
   void beforeForward() {
-    u = scratch.floats(U, 16 * kk * cc);
-    Winograd.weights(t, w, u, scratch.floats(TAPS, 9 * kk * cc));
     chunkScratch();
+    transformWeights();
   }
 
   @Override
   void beforeBackward() {
-    // In training U is the forward's: the weight does not change between forward and backward.
-    u = scratch.floats(U, 16 * kk * cc);
-    if (!training) {
-      Winograd.weights(t, w, u, scratch.floats(TAPS, 9 * kk * cc));
-    }
     chunkScratch();
+    // In training U is the forward's: the weight does not change between forward and backward.
+    if (!training) {
+      transformWeights();
+    }
     // dV_ξ = U_ξᵀ · dM_ξ reads U_ξᵀ from a transposed copy: a GEMM whose A rows are contiguous
     // runs faster (see Tile2), and the sums are the same, in the same order.
     if (dx != null) {
       ut = scratch.floats(UT, 16 * kk * cc);
-      for (int xi = 0; xi < 16; xi++) {
-        VectorArrays.transpose(u, xi * kk * cc, kk, cc, ut, xi * kk * cc);
-      }
+      runPhase(TRANSPOSE, 16, splitsFilters());
     }
     du = scratch.floats(DU, chunks * 16 * kk * cc);
     dmt = scratch.floats(DMT, chunks * 16 * kk * groupTiles());
     dv = dx == null ? null : scratch.floats(DV, chunks * 16 * cc * groupTiles());
   }
 
-  // V: every image's transforms (training) or one group per chunk; M (and dM) one group per chunk.
+  private boolean splitsFilters() {
+    return kk * cc >= SPLIT_FILTERS_MIN;
+  }
+
+  private void transformWeights() {
+    runPhase(WEIGHTS, FILTER_PARTS, splitsFilters());
+  }
+
+  // U; V: every image's transforms (training) or one group per chunk; M (and dM) one group per
+  // chunk.
   private void chunkScratch() {
+    u = scratch.floats(U, 16 * kk * cc);
+    taps = scratch.floats(TAPS, 9 * kk * cc);
     int vSize = 16 * cc * (training ? batch * t.tilesP : chunks * groupTiles());
     v = scratch.floats(V, vSize);
     m = scratch.floats(M, chunks * 16 * kk * groupTiles());
@@ -149,13 +193,155 @@ final class WinogradPlan extends ChunkedPlan {
     return training ? 16 * cc * t0 * t.tilesP : chunk * 16 * cc * groupTiles();
   }
 
+  // ---- phases: the one image of a batch of one, and the weight transform ---------------------
+
+  private static final int WEIGHTS = 0;
+  private static final int TRANSPOSE = 1;
+  private static final int INPUTS = 2;
+  private static final int PRODUCTS = 3;
+  private static final int OUTPUTS = 4;
+  private static final int OUTPUT_GRADS = 5;
+  private static final int GRAD_PRODUCTS = 6;
+  private static final int INPUT_GRADS = 7;
+
+  private int phase;
+  private int phaseItems;
+  private int phaseParts;
+  private final Parallel.Body phaseBody = this::runPart;
+
+  @Override
+  void forwardAll(long work) {
+    if (!phased) {
+      super.forwardAll(work);
+      return;
+    }
+    boolean pool = phasesOnPool(work);
+    runPhase(INPUTS, batch * IMAGE_PARTS, pool);
+    runPhase(PRODUCTS, 16, pool);
+    runPhase(OUTPUTS, batch * IMAGE_PARTS, pool);
+  }
+
+  @Override
+  void backwardAll(long work) {
+    if (!phased) {
+      super.backwardAll(work);
+      return;
+    }
+    boolean pool = phasesOnPool(work);
+    if (!training) {
+      runPhase(INPUTS, batch * IMAGE_PARTS, pool);
+    }
+    runPhase(OUTPUT_GRADS, batch, pool);
+    runPhase(GRAD_PRODUCTS, dx == null ? 16 : 32, pool);
+    if (dx != null) {
+      runPhase(INPUT_GRADS, batch * IMAGE_PARTS, pool);
+    }
+  }
+
+  // A phase's parts are about a quarter of a chunk's work: worth a hand-off from a quarter of the
+  // threshold the chunks use.
+  private static boolean phasesOnPool(long work) {
+    return Parallel.threads() > 1 && work >= VectorGemm.PARALLEL_MIN / 4;
+  }
+
+  /**
+   * Runs phase {@code p} over {@code items} items, in at most {@link #IMAGE_PARTS} parts of
+   * consecutive items where a phase keeps row scratch (the others: one part per item).
+   */
+  private void runPhase(int p, int items, boolean pool) {
+    phase = p;
+    phaseItems = items;
+    boolean rowScratch = p == INPUTS || p == OUTPUTS || p == OUTPUT_GRADS || p == INPUT_GRADS;
+    phaseParts = rowScratch ? Math.min(IMAGE_PARTS, items) : items;
+    if (pool) {
+      Parallel.forEach(phaseParts, phaseBody);
+    } else {
+      for (int i = 0; i < phaseParts; i++) {
+        runPart(i);
+      }
+    }
+  }
+
+  private void runPart(int part) {
+    int i0 = (int) ((long) part * phaseItems / phaseParts);
+    int i1 = (int) ((long) (part + 1) * phaseItems / phaseParts);
+    for (int i = i0; i < i1; i++) {
+      runItem(i, part);
+    }
+  }
+
+  // Item i of this phase; part is the index of the row scratch it may use.
+  private void runItem(int i, int part) {
+    int ld = groupTiles();
+    int image = i / IMAGE_PARTS;
+    int r0 = i % IMAGE_PARTS;
+    switch (phase) {
+      case WEIGHTS -> {
+        int kc = kk * cc;
+        Winograd.weights(t, w, u, taps, i * kc / FILTER_PARTS, (i + 1) * kc / FILTER_PARTS);
+      }
+      case TRANSPOSE -> VectorArrays.transpose(u, i * kk * cc, kk, cc, ut, i * kk * cc);
+      case INPUTS ->
+          Winograd.input(
+              t,
+              x,
+              image * g.inSize(),
+              v,
+              image * t.tilesP,
+              ld,
+              rows[part],
+              r0 * cc / IMAGE_PARTS,
+              (r0 + 1) * cc / IMAGE_PARTS);
+      case PRODUCTS ->
+          VectorGemm.product(forward[group], u, i * kk * cc, v, i * cc * ld, 0f, m, i * kk * ld);
+      case OUTPUTS ->
+          Winograd.output(
+              t,
+              m,
+              image * t.tilesP,
+              ld,
+              bias,
+              y,
+              image * g.outSize(),
+              rows[part],
+              r0 * kk / IMAGE_PARTS,
+              (r0 + 1) * kk / IMAGE_PARTS);
+      case OUTPUT_GRADS -> {
+        int gOff = i * g.outSize();
+        WinogradBackward.outputGradT(t, dy, gOff, dmt, i * t.tilesP * kk, ld, rows[part]);
+        if (dx != null) {
+          WinogradBackward.outputGrad(t, dy, gOff, m, i * t.tilesP, ld, rows[part]);
+        }
+      }
+      case GRAD_PRODUCTS -> {
+        int xi = i % 16;
+        if (i < 16) {
+          VectorGemm.product(
+              weightGrad[group], v, xi * cc * ld, dmt, xi * kk * ld, 0f, du, xi * kk * cc);
+        } else {
+          VectorGemm.product(
+              inputGradient[group], ut, xi * kk * cc, m, xi * kk * ld, 0f, dv, xi * cc * ld);
+        }
+      }
+      default ->
+          WinogradBackward.inputGrad(
+              t,
+              dv,
+              image * t.tilesP,
+              ld,
+              dx,
+              image * g.inSize(),
+              rows[part],
+              r0 * cc / IMAGE_PARTS,
+              (r0 + 1) * cc / IMAGE_PARTS);
+    }
+  }
+
+  // ---- chunked -------------------------------------------------------------------------------
+
   // x (N,C,H,W), w (K,C,3,3) -> y (N,K,P,Q)
   @Override
   void forwardChunk(int chunk, int t0, int t1) {
-    if (splitsImage()) {
-      forwardOneImage();
-      return;
-    }
     int mOff = chunk * 16 * kk * groupTiles();
     for (int g0 = t0; g0 < t1; g0 += group) {
       int n = Math.min(group, t1 - g0);
@@ -173,55 +359,13 @@ final class WinogradPlan extends ChunkedPlan {
     }
   }
 
-  /**
-   * Whether a forward of one image splits its own work across the kernel threads: with batch 1
-   * there is one chunk, and the other threads would wait. Each of the three phases (input
-   * transforms by channel ranges, the 16 products, output transforms by output-channel ranges)
-   * computes every element with the same code as the serial path, so the split moves no bit.
-   */
-  private boolean splitsImage() {
-    return batch == 1
-        && Parallel.threads() > 1
-        && 16L * kk * cc * t.tilesP >= VectorGemm.PARALLEL_MIN / 4;
-  }
-
-  private static final int IMAGE_PARTS = 4;
-  private static final int INPUTS = 0;
-  private static final int PRODUCTS = 1;
-  private static final int OUTPUTS = 2;
-  private int phase;
-  private final Parallel.Body phaseBody = this::runPhase;
-
-  private void forwardOneImage() {
-    for (int p = INPUTS; p <= OUTPUTS; p++) {
-      phase = p;
-      Parallel.forEach(p == PRODUCTS ? 16 : IMAGE_PARTS, phaseBody);
-    }
-  }
-
-  // Part i of this phase for the batch's one image (group of one, V and M at the chunk's slot).
-  private void runPhase(int i) {
-    int ld = t.tilesP;
-    int vOff = vOffset(0, 0);
-    switch (phase) {
-      case INPUTS ->
-          Winograd.input(
-              t, x, 0, v, vOff, ld, rows[i], i * cc / IMAGE_PARTS, (i + 1) * cc / IMAGE_PARTS);
-      case PRODUCTS ->
-          VectorGemm.product(forward[1], u, i * kk * cc, v, vOff + i * cc * ld, 0f, m, i * kk * ld);
-      default ->
-          Winograd.output(
-              t, m, 0, ld, bias, y, 0, rows[i], i * kk / IMAGE_PARTS, (i + 1) * kk / IMAGE_PARTS);
-    }
-  }
-
   private void transformInputs(int g0, int n, int vOff, int ld, float[] s) {
     for (int i = 0; i < n; i++) {
       Winograd.input(t, x, (g0 + i) * g.inSize(), v, vOff + i * t.tilesP, ld, s);
     }
   }
 
-  // dY (N,K,P,Q) -> partial (K,C,3,3), dX (N,C,H,W)
+  // dY (N,K,P,Q) -> dU of this chunk's slot, dX (N,C,H,W)
   @Override
   void backwardChunk(int chunk, int t0, int t1) {
     int mOff = chunk * 16 * kk * groupTiles();
@@ -273,6 +417,8 @@ final class WinogradPlan extends ChunkedPlan {
     }
   }
 
+  // ---- the weight gradient -------------------------------------------------------------------
+
   /**
    * Work (16·K·C values per chunk, all chunks) from which the chunks' dU are added and transformed
    * in {@link #SUM_PARTS} input-channel parts on the pool: below it, a part is too small to pay for
@@ -289,8 +435,8 @@ final class WinogradPlan extends ChunkedPlan {
     return 0;
   }
 
-  // The chunks keep dU (16 planes) rather than a K·C·3·3 partial each: adding the planes first
-  // and transforming once does 1 transform per batch instead of up to 8, and the transform (scalar,
+  // The chunks keep dU (16 planes) rather than a K·C·3·3 partial each: adding the planes first and
+  // transforming once does 1 transform per batch instead of up to 8, and the transform (scalar,
   // strided) cost more than the adds. Each element is still summed in chunk order, and a part
   // covers whole input channels, so no bit depends on the thread count.
   @Override

@@ -22,6 +22,18 @@ class WinogradWeightsTest {
       float[] want = new float[16 * n];
       Winograd.weights(t, w, got, new float[9 * n]);
       Winograd.weightsScalar(w, want, n);
+      // In uneven filter ranges too (as on the pool), each filter as in the whole.
+      float[] parts = new float[16 * n];
+      float[] taps = new float[9 * n];
+      for (int p = 0; p < 3; p++) {
+        Winograd.weights(t, w, parts, taps, p * n / 3, (p + 1) * n / 3);
+      }
+      for (int i = 0; i < want.length; i++) {
+        assertEquals(
+            Float.floatToIntBits(want[i]),
+            Float.floatToIntBits(parts[i]),
+            "K=" + kc[0] + " C=" + kc[1] + " in 3 parts: first difference at " + i);
+      }
       for (int i = 0; i < want.length; i++) {
         assertEquals(
             Float.floatToIntBits(want[i]),
