@@ -2,10 +2,11 @@ package bnlab.kernel;
 
 /**
  * The batch loop the vector plans share: the images are split into {@link #chunks} fixed chunks (a
- * function of the batch only) that run on the {@link Parallel} pool, each image computed by the
- * same single-threaded kernels in any chunk. The weight gradient is summed per chunk into a partial
- * of its own, and the partials are added to dWeight in chunk order, so no result depends on the
- * thread count.
+ * function of the batch, and of the geometry where a strategy chooses fewer than min(batch, {@link
+ * #MAX_CHUNKS}), never of the thread count) that run on the {@link Parallel} pool, each image
+ * computed by the same single-threaded kernels in any chunk. The weight gradient is summed per
+ * chunk into a partial of its own, and the partials are added to dWeight in chunk order, so no
+ * result depends on the thread count.
  */
 abstract class ChunkedPlan extends BasePlan {
   /** At most this many chunks, whatever the thread count. */

@@ -34,6 +34,7 @@ class WinogradAccuracyTest {
     {"vgg conv2", 32, 32, 32, 2},
     {"vgg conv4", 64, 16, 64, 2},
     {"vgg conv6", 128, 8, 128, 2},
+    {"vgg conv6, 2 chunks of 5", 128, 8, 128, 10},
     {"resnet20 layer1", 16, 32, 16, 2},
     {"resnet20 layer2", 32, 16, 32, 2},
     {"resnet20 layer3", 64, 8, 64, 3},
