@@ -16,10 +16,10 @@ package bnlab.kernel;
  * <p>The batch runs in {@link #chunks} chunks ({@link ChunkedPlan}), each with its own M, dM and dU
  * and its images in groups of about {@link #GROUP_TILES} tiles; the chunks' dU are added in chunk
  * order. One image runs <b>phased</b> instead: each step across the pool in parts of its own (the
- * transforms by channel ranges, the products by ξ), backward included. The weight transform and U's
- * transpose run on the pool in filter ranges from {@link #SPLIT_FILTERS_MIN} filters. Every element
- * is computed by the same code whichever thread runs its part, so no result depends on the thread
- * count.
+ * input and output transforms and dX's by channel ranges, the products by ξ), backward included.
+ * The weight transform and U's transpose run on the pool in filter ranges from {@link
+ * #SPLIT_FILTERS_MIN} filters. Every element is computed by the same code whichever thread runs its
+ * part, so no result depends on the thread count.
  */
 final class WinogradPlan extends ChunkedPlan {
   /** Tiles per group: enough columns for the GEMM, M and V of a group still within L2. */
