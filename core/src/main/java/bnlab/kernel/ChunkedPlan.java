@@ -39,17 +39,12 @@ abstract class ChunkedPlan extends BasePlan {
   /** K·C·R·S per chunk: this call's weight-gradient partials. */
   float[] parts;
 
-  ChunkedPlan(
-      String kernels,
-      ConvGeometry g,
-      int batch,
-      boolean training,
-      boolean inputGrad,
-      ConvPlan previous) {
-    this(kernels, g, batch, training, inputGrad, previous, Math.min(batch, MAX_CHUNKS));
+  /** The usual number of chunks: one per image, at most {@link #MAX_CHUNKS}. */
+  static int chunksFor(int batch) {
+    return Math.min(batch, MAX_CHUNKS);
   }
 
-  /** With {@code chunks} chunks (1 to min(batch, {@link #MAX_CHUNKS})). */
+  /** With {@code chunks} chunks (1 to {@link #chunksFor}(batch)). */
   ChunkedPlan(
       String kernels,
       ConvGeometry g,
@@ -59,9 +54,9 @@ abstract class ChunkedPlan extends BasePlan {
       ConvPlan previous,
       int chunks) {
     super(g, batch, training, inputGrad, false, previous);
-    if (chunks < Math.min(1, batch) || chunks > Math.min(batch, MAX_CHUNKS)) {
+    if (chunks < Math.min(1, batch) || chunks > chunksFor(batch)) {
       throw new IllegalArgumentException(
-          "chunks must be within 1.." + Math.min(batch, MAX_CHUNKS) + ", got " + chunks);
+          "chunks must be within 1.." + chunksFor(batch) + ", got " + chunks);
     }
     this.kernels = kernels;
     this.chunks = chunks;

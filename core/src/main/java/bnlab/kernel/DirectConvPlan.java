@@ -68,7 +68,7 @@ final class DirectConvPlan extends ChunkedPlan {
       boolean training,
       boolean inputGrad,
       ConvPlan previous) {
-    super(kernels, g, batch, training, inputGrad, previous);
+    super(kernels, g, batch, training, inputGrad, previous, chunksFor(batch));
     if (g.strideH() != 1 || g.strideW() != 1) {
       throw new IllegalArgumentException("DIRECT convolution needs stride 1, got " + g);
     }

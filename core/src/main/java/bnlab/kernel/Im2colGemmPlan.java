@@ -55,7 +55,7 @@ final class Im2colGemmPlan extends ChunkedPlan {
       boolean training,
       boolean inputGrad,
       ConvPlan previous) {
-    super(kernels, g, batch, training, inputGrad, previous);
+    super(kernels, g, batch, training, inputGrad, previous, chunksFor(batch));
     crs = g.crs();
     pq = g.pq();
     kk = g.outChannels();

@@ -114,7 +114,7 @@ final class WinogradPlan extends ChunkedPlan {
     while (n > 2 && tiles < (long) n * GROUP_TILES / 2) {
       n /= 2;
     }
-    return Math.min(batch, n);
+    return Math.min(chunksFor(batch), n);
   }
 
   /**
@@ -211,23 +211,29 @@ final class WinogradPlan extends ChunkedPlan {
 
   @Override
   void forwardAll(long work) {
-    if (!phased) {
+    if (phased) {
+      forwardPhases(phasesOnPool(work));
+    } else {
       super.forwardAll(work);
-      return;
     }
-    boolean pool = phasesOnPool(work);
+  }
+
+  @Override
+  void backwardAll(long work) {
+    if (phased) {
+      backwardPhases(phasesOnPool(work));
+    } else {
+      super.backwardAll(work);
+    }
+  }
+
+  private void forwardPhases(boolean pool) {
     runPhase(INPUTS, batch * IMAGE_PARTS, pool);
     runPhase(PRODUCTS, 16, pool);
     runPhase(OUTPUTS, batch * IMAGE_PARTS, pool);
   }
 
-  @Override
-  void backwardAll(long work) {
-    if (!phased) {
-      super.backwardAll(work);
-      return;
-    }
-    boolean pool = phasesOnPool(work);
+  private void backwardPhases(boolean pool) {
     if (!training) {
       runPhase(INPUTS, batch * IMAGE_PARTS, pool);
     }
