@@ -22,8 +22,14 @@ package bnlab.kernel;
  * part, so no result depends on the thread count.
  */
 final class WinogradPlan extends ChunkedPlan {
-  /** Tiles per group: enough columns for the GEMM, M and V of a group still within L2. */
-  static final int GROUP_TILES = 128;
+  /**
+   * Tiles per group, about: enough columns for the GEMM (4 or more column tiles of 16), while a
+   * group's V and M (16·(C + K)·tiles floats: 1.3 MB for 80 tiles at 128→128) stay within a 2 MB L2
+   * cache between the transforms and the products. With 128, vgg's and resnet20's 8×8 layers ran in
+   * groups of 160 tiles (2.6 MB at 128→128), and at batch 128 their forward took 12–25% and their
+   * backward 5–9% longer (one thread, AVX2). The group size does not change any result.
+   */
+  static final int GROUP_TILES = 64;
 
   private static final int U = 1;
   private static final int V = 2;
@@ -80,12 +86,24 @@ final class WinogradPlan extends ChunkedPlan {
       boolean training,
       boolean inputGrad,
       ConvPlan previous) {
+    this(kernels, g, batch, training, inputGrad, previous, GROUP_TILES);
+  }
+
+  /** With groups of about {@code groupTiles} tiles (tests: the results do not depend on it). */
+  WinogradPlan(
+      String kernels,
+      ConvGeometry g,
+      int batch,
+      boolean training,
+      boolean inputGrad,
+      ConvPlan previous,
+      int groupTiles) {
     super(kernels, g, batch, training, inputGrad, previous, chunks(g, batch));
     t = new Winograd.Tiles(g);
     kk = g.outChannels();
     cc = g.channels();
     phased = batch == 1;
-    group = groupSize(t.tilesP, imagesPerChunk());
+    group = groupSize(t.tilesP, imagesPerChunk(), groupTiles);
     rows = new float[phased ? IMAGE_PARTS : chunks][];
     forward = new GemmShape[group + 1];
     weightGrad = new GemmShape[group + 1];
@@ -100,18 +118,18 @@ final class WinogradPlan extends ChunkedPlan {
 
   /**
    * Chunks of a batch: 8 (as every chunked plan), halved down to 2 while the chunks would hold
-   * fewer than {@link #GROUP_TILES} / 2 tiles each (small images at small batches: 8×8 outputs at
-   * batch 10 run in 2 chunks of 100 tiles rather than 8 of 20 or 40). Each chunk writes a whole dU
+   * fewer than {@link #GROUP_TILES} tiles each (small images at small batches: 8×8 outputs at batch
+   * 10 run in 2 chunks of 100 tiles rather than 8 of 20 or 40). Each chunk writes a whole dU
    * (16·K·C) for a sum over its tiles, and its products are as wide as its groups, so chunks of a
    * few tiles cost more than their arithmetic: per layer (one thread, AVX2) the backward of vgg's
-   * 128→128 layer at batch 10 took 10.4 ms in 8 chunks, 6.4 ms in 2; at batch 32 the 8 chunks of 80
-   * tiles stay (4 of 160 tiles spill the L2 cache: forward 9.1 against 7.9 ms). A function of the
-   * geometry and the batch only, and at least 2 so that two threads share the work.
+   * 128→128 layer at batch 10 took 10.4 ms in 8 chunks, 6.4 ms in 2. From batch 32 (8 chunks of 80
+   * tiles) nothing changes. A function of the geometry and the batch only, and at least 2 so that
+   * two threads share the work.
    */
   static int chunks(ConvGeometry g, int batch) {
     long tiles = (long) batch * new Winograd.Tiles(g).tilesP;
     int n = MAX_CHUNKS;
-    while (n > 2 && tiles < (long) n * GROUP_TILES / 2) {
+    while (n > 2 && tiles < (long) n * GROUP_TILES) {
       n /= 2;
     }
     return Math.min(chunksFor(batch), n);
@@ -124,8 +142,12 @@ final class WinogradPlan extends ChunkedPlan {
    * geometry and batch only, not of the vector width.
    */
   static int groupSize(int tilesPerImage, int imagesPerChunk) {
+    return groupSize(tilesPerImage, imagesPerChunk, GROUP_TILES);
+  }
+
+  private static int groupSize(int tilesPerImage, int imagesPerChunk, int groupTiles) {
     int step = 16 / gcd(tilesPerImage, 16);
-    int n = (GROUP_TILES + tilesPerImage - 1) / tilesPerImage;
+    int n = (groupTiles + tilesPerImage - 1) / tilesPerImage;
     n = (n + step - 1) / step * step;
     return Math.max(1, Math.min(imagesPerChunk, n));
   }

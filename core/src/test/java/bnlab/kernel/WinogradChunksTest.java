@@ -1,7 +1,9 @@
 package bnlab.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** How many chunks and images per group Winograd's plan takes, for the zoo's geometries. */
@@ -26,9 +28,60 @@ class WinogradChunksTest {
 
   @Test
   void groupsHoldAboutGroupTilesInMultiplesOfSixteen() {
-    assertEquals(8, WinogradPlan.groupSize(20, 16), "160 tiles");
-    assertEquals(5, WinogradPlan.groupSize(20, 5), "the chunk's images");
-    assertEquals(2, WinogradPlan.groupSize(72, 4), "144 tiles");
+    assertEquals(4, WinogradPlan.groupSize(20, 16), "80 tiles");
+    assertEquals(4, WinogradPlan.groupSize(20, 5), "80 tiles, then a group of 1");
+    assertEquals(3, WinogradPlan.groupSize(20, 3), "the chunk's images");
+    assertEquals(2, WinogradPlan.groupSize(72, 4), "144 tiles: 72 is not a multiple of 16");
     assertEquals(1, WinogradPlan.groupSize(272, 4));
+  }
+
+  /**
+   * Groups are a matter of speed only: each product element sums over the same channels in the same
+   * order, and a chunk's dU continues its sum over the tiles from group to group (beta = 1).
+   */
+  @Test
+  void theGroupSizeChangesNoBit() {
+    // channels, size, output channels, batch: groups of 2 to 5 images of 56 tiles, 1 or 2 of 240,
+    // 4 or 8 of 12
+    int[][] shapes = {{4, 14, 8, 40}, {3, 30, 4, 12}, {8, 6, 5, 60}};
+    for (int[] s : shapes) {
+      ConvGeometry g = same(s[0], s[1], s[2]);
+      int n = s[3];
+      Random r = new Random(n);
+      float[] x = gaussian(r, n * g.inSize());
+      float[] w = gaussian(r, g.weightSize());
+      float[] bias = gaussian(r, g.outChannels());
+      float[] dy = gaussian(r, n * g.outSize());
+      for (boolean training : new boolean[] {true, false}) {
+        float[][] want = run(new WinogradPlan("t", g, n, training, true, null, 1), x, w, bias, dy);
+        for (int groupTiles : new int[] {64, 160, 1000}) {
+          WinogradPlan p = new WinogradPlan("t", g, n, training, true, null, groupTiles);
+          float[][] got = run(p, x, w, bias, dy);
+          String[] names = {"y", "dW", "dX"};
+          for (int k = 0; k < 3; k++) {
+            assertArrayEquals(
+                want[k], got[k], g + " batch " + n + ", groups of " + groupTiles + ": " + names[k]);
+          }
+        }
+      }
+    }
+  }
+
+  private static float[][] run(ConvPlan p, float[] x, float[] w, float[] bias, float[] dy) {
+    ConvGeometry g = p.geometry();
+    float[] y = new float[p.batch() * g.outSize()];
+    float[] dw = new float[g.weightSize()];
+    float[] dx = new float[x.length];
+    p.forward(x, w, bias, y);
+    p.backward(dy, x, w, dw, dx);
+    return new float[][] {y, dw, dx};
+  }
+
+  private static float[] gaussian(Random r, int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) r.nextGaussian();
+    }
+    return a;
   }
 }
