@@ -137,16 +137,19 @@ final class WinogradPlan extends ChunkedPlan {
 
   /**
    * Images per group when chunked: about {@link #GROUP_TILES} tiles, rounded up so that a group's
-   * tiles are a multiple of 16 where the chunk allows (the GEMM's column tiles are 16 or 32 wide; a
-   * masked column tail measured up to 2× slower on 8×8 images, 7 × 20 tiles); a function of the
-   * geometry and batch only, not of the vector width.
+   * tiles are a multiple of 8 where the chunk allows (a whole 256-bit vector; a column tail of a
+   * few lanes, masked, measured up to 2× slower on 8×8 images: 7 × 20 tiles); a function of the
+   * geometry and batch only, not of the vector width. Rounding to multiples of 16 (the GEMM's
+   * column tile at 256 bits) made 16×16 images (72 tiles) go in pairs, and at batch 128 their
+   * backward took 15–22% longer with AVX2 than one image at a time (vgg's 32→64 and 64→64 layers;
+   * forward 1–8%), and up to 14% with AVX-512.
    */
   static int groupSize(int tilesPerImage, int imagesPerChunk) {
     return groupSize(tilesPerImage, imagesPerChunk, GROUP_TILES);
   }
 
   private static int groupSize(int tilesPerImage, int imagesPerChunk, int groupTiles) {
-    int step = 16 / gcd(tilesPerImage, 16);
+    int step = 8 / gcd(tilesPerImage, 8);
     int n = (groupTiles + tilesPerImage - 1) / tilesPerImage;
     n = (n + step - 1) / step * step;
     return Math.max(1, Math.min(imagesPerChunk, n));

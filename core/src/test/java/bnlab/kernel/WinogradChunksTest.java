@@ -27,11 +27,12 @@ class WinogradChunksTest {
   }
 
   @Test
-  void groupsHoldAboutGroupTilesInMultiplesOfSixteen() {
+  void groupsHoldAboutGroupTilesInMultiplesOfEight() {
     assertEquals(4, WinogradPlan.groupSize(20, 16), "80 tiles");
     assertEquals(4, WinogradPlan.groupSize(20, 5), "80 tiles, then a group of 1");
     assertEquals(3, WinogradPlan.groupSize(20, 3), "the chunk's images");
-    assertEquals(2, WinogradPlan.groupSize(72, 4), "144 tiles: 72 is not a multiple of 16");
+    assertEquals(1, WinogradPlan.groupSize(72, 4), "72 tiles");
+    assertEquals(12, WinogradPlan.groupSize(6, 16), "72 tiles: 66 rounded up to a multiple of 8");
     assertEquals(1, WinogradPlan.groupSize(272, 4));
   }
 
