@@ -304,39 +304,25 @@ final class WinogradPlan extends ChunkedPlan {
   // Item i of this phase; part is the index of the row scratch it may use.
   private void runItem(int i, int part) {
     int ld = groupTiles();
+    // The image of a per-channel item, its tiles' column in V and M, and its part's channels.
     int image = i / IMAGE_PARTS;
-    int r0 = i % IMAGE_PARTS;
+    int col = image * t.tilesP;
+    int range = i % IMAGE_PARTS;
+    int c0 = range * cc / IMAGE_PARTS;
+    int c1 = (range + 1) * cc / IMAGE_PARTS;
+    int k0 = range * kk / IMAGE_PARTS;
+    int k1 = (range + 1) * kk / IMAGE_PARTS;
     switch (phase) {
       case WEIGHTS -> {
         int kc = kk * cc;
         Winograd.weights(t, w, u, taps, i * kc / FILTER_PARTS, (i + 1) * kc / FILTER_PARTS);
       }
       case TRANSPOSE -> VectorArrays.transpose(u, i * kk * cc, kk, cc, ut, i * kk * cc);
-      case INPUTS ->
-          Winograd.input(
-              t,
-              x,
-              image * g.inSize(),
-              v,
-              image * t.tilesP,
-              ld,
-              rows[part],
-              r0 * cc / IMAGE_PARTS,
-              (r0 + 1) * cc / IMAGE_PARTS);
+      case INPUTS -> Winograd.input(t, x, image * g.inSize(), v, col, ld, rows[part], c0, c1);
       case PRODUCTS ->
           VectorGemm.product(forward[group], u, i * kk * cc, v, i * cc * ld, 0f, m, i * kk * ld);
       case OUTPUTS ->
-          Winograd.output(
-              t,
-              m,
-              image * t.tilesP,
-              ld,
-              bias,
-              y,
-              image * g.outSize(),
-              rows[part],
-              r0 * kk / IMAGE_PARTS,
-              (r0 + 1) * kk / IMAGE_PARTS);
+          Winograd.output(t, m, col, ld, bias, y, image * g.outSize(), rows[part], k0, k1);
       case OUTPUT_GRADS -> {
         int gOff = i * g.outSize();
         WinogradBackward.outputGradT(t, dy, gOff, dmt, i * t.tilesP * kk, ld, rows[part]);
@@ -355,16 +341,7 @@ final class WinogradPlan extends ChunkedPlan {
         }
       }
       default ->
-          WinogradBackward.inputGrad(
-              t,
-              dv,
-              image * t.tilesP,
-              ld,
-              dx,
-              image * g.inSize(),
-              rows[part],
-              r0 * cc / IMAGE_PARTS,
-              (r0 + 1) * cc / IMAGE_PARTS);
+          WinogradBackward.inputGrad(t, dv, col, ld, dx, image * g.inSize(), rows[part], c0, c1);
     }
   }
 

@@ -135,7 +135,8 @@ class WinogradAccuracyTest {
     }
   }
 
-  private static float[][] run(ConvPlan p, float[] x, float[] w, float[] bias, float[] dy) {
+  /** y, dW and dX of one forward and backward of {@code p}. */
+  static float[][] run(ConvPlan p, float[] x, float[] w, float[] bias, float[] dy) {
     ConvGeometry g = p.geometry();
     float[] y = new float[p.batch() * g.outSize()];
     float[] dw = new float[g.weightSize()];
@@ -145,7 +146,7 @@ class WinogradAccuracyTest {
     return new float[][] {y, dw, dx};
   }
 
-  private static float[] gaussian(Random r, int n, double scale) {
+  static float[] gaussian(Random r, int n, double scale) {
     float[] a = new float[n];
     for (int i = 0; i < n; i++) {
       a[i] = (float) (scale * r.nextGaussian());

@@ -49,15 +49,17 @@ class WinogradChunksTest {
       ConvGeometry g = same(s[0], s[1], s[2]);
       int n = s[3];
       Random r = new Random(n);
-      float[] x = gaussian(r, n * g.inSize());
-      float[] w = gaussian(r, g.weightSize());
-      float[] bias = gaussian(r, g.outChannels());
-      float[] dy = gaussian(r, n * g.outSize());
+      float[] x = WinogradAccuracyTest.gaussian(r, n * g.inSize(), 1);
+      float[] w = WinogradAccuracyTest.gaussian(r, g.weightSize(), 1);
+      float[] bias = WinogradAccuracyTest.gaussian(r, g.outChannels(), 1);
+      float[] dy = WinogradAccuracyTest.gaussian(r, n * g.outSize(), 1);
       for (boolean training : new boolean[] {true, false}) {
-        float[][] want = run(new WinogradPlan("t", g, n, training, true, null, 1), x, w, bias, dy);
+        float[][] want =
+            WinogradAccuracyTest.run(
+                new WinogradPlan("t", g, n, training, true, null, 1), x, w, bias, dy);
         for (int groupTiles : new int[] {64, 160, 1000}) {
           WinogradPlan p = new WinogradPlan("t", g, n, training, true, null, groupTiles);
-          float[][] got = run(p, x, w, bias, dy);
+          float[][] got = WinogradAccuracyTest.run(p, x, w, bias, dy);
           String[] names = {"y", "dW", "dX"};
           for (int k = 0; k < 3; k++) {
             assertArrayEquals(
@@ -66,23 +68,5 @@ class WinogradChunksTest {
         }
       }
     }
-  }
-
-  private static float[][] run(ConvPlan p, float[] x, float[] w, float[] bias, float[] dy) {
-    ConvGeometry g = p.geometry();
-    float[] y = new float[p.batch() * g.outSize()];
-    float[] dw = new float[g.weightSize()];
-    float[] dx = new float[x.length];
-    p.forward(x, w, bias, y);
-    p.backward(dy, x, w, dw, dx);
-    return new float[][] {y, dw, dx};
-  }
-
-  private static float[] gaussian(Random r, int n) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = (float) r.nextGaussian();
-    }
-    return a;
   }
 }
