@@ -18,6 +18,9 @@ abstract class BasePlan implements ConvPlan {
   /** The x of the last forward (training plans keep what they derived from it). */
   private float[] lastX;
 
+  /** This forward's epilogue, or null; cleared after the call. */
+  private ConvEpilogue epilogue;
+
   BasePlan(
       ConvGeometry g,
       int batch,
@@ -61,15 +64,30 @@ abstract class BasePlan implements ConvPlan {
   /** The kernels this plan runs on, e.g. {@code "scalar"} or {@code "vector-512bit"}. */
   abstract String kernels();
 
-  /** forward after the checks: x, w, y hold what the geometry and batch need. */
+  /**
+   * forward after the checks: x, w, y hold what the geometry and batch need. A strategy calls
+   * {@link #finish} on every (image, output channel) of y once it is final.
+   */
   abstract void forwardBatch(float[] x, float[] w, float[] bias, float[] y);
+
+  /** The epilogue on images t0..t1 and output channels k0..k1 of y, which are computed. */
+  final void finish(float[] y, int t0, int t1, int k0, int k1) {
+    if (epilogue != null && t0 < t1 && k0 < k1) {
+      epilogue.apply(y, t0, t1, k0, k1);
+    }
+  }
 
   /** backward after the checks; dx is null unless the input gradient is wanted. */
   abstract void backwardBatch(float[] dy, float[] x, float[] w, float[] dw, float[] dx);
 
   @Override
-  public final void forward(float[] x, float[] weight, float[] bias, float[] y) {
+  public final void forward(
+      float[] x, float[] weight, float[] bias, float[] y, ConvEpilogue epilogue) {
     live();
+    if (epilogue != null && channelsLast) {
+      throw new IllegalArgumentException(
+          this + ": a channels-last plan takes no epilogue (its output channels are interleaved)");
+    }
     need("x", x, (long) batch * g.inSize());
     need("weight", weight, g.weightSize());
     if (bias != null) {
@@ -77,7 +95,12 @@ abstract class BasePlan implements ConvPlan {
     }
     need("y", y, (long) batch * g.outSize());
     lastX = x;
-    forwardBatch(x, weight, bias, y);
+    this.epilogue = epilogue;
+    try {
+      forwardBatch(x, weight, bias, y);
+    } finally {
+      this.epilogue = null;
+    }
   }
 
   @Override

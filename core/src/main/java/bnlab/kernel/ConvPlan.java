@@ -33,7 +33,19 @@ public interface ConvPlan {
   boolean channelsLast();
 
   /** y = x ⋆ weight + bias (bias may be null); y is overwritten. */
-  void forward(float[] x, float[] weight, float[] bias, float[] y);
+  default void forward(float[] x, float[] weight, float[] bias, float[] y) {
+    forward(x, weight, bias, y, null);
+  }
+
+  /**
+   * y = epilogue(x ⋆ weight + bias): as {@link #forward(float[], float[], float[], float[])}, with
+   * {@code epilogue} (unless null) applied to every image's output channels right after the plan
+   * computed them, while they are in cache. The bits are those of the plain forward followed by the
+   * epilogue over the whole output.
+   *
+   * @throws IllegalArgumentException if an epilogue is given to a channels-last plan
+   */
+  void forward(float[] x, float[] weight, float[] bias, float[] y, ConvEpilogue epilogue);
 
   /**
    * dWeight += Σ_images dY ⋆ x (summed in a fixed order) and, when dx is not null, dx = the input

@@ -150,6 +150,7 @@ final class DirectConvPlan extends ChunkedPlan {
         off = 0;
       }
       DirectConv.forward(layout, src, off, w, bias, y, t * kq, wide[chunk], pads[chunk]);
+      finish(y, t, t + 1, 0, g.outChannels());
     }
   }
 
@@ -196,8 +197,10 @@ final class DirectConvPlan extends ChunkedPlan {
   private void imagePart(int i) {
     if (compacting) {
       int kk = g.outChannels();
-      DirectConv.compact(
-          layout, wide[0], bias, y, 0, i * kk / IMAGE_PARTS, (i + 1) * kk / IMAGE_PARTS);
+      int k0 = i * kk / IMAGE_PARTS;
+      int k1 = (i + 1) * kk / IMAGE_PARTS;
+      DirectConv.compact(layout, wide[0], bias, y, 0, k0, k1);
+      finish(y, 0, 1, k0, k1);
     } else {
       int n = DirectConv.columnTiles(layout);
       DirectConv.columns(

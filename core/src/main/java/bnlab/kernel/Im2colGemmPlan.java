@@ -120,6 +120,7 @@ final class Im2colGemmPlan extends ChunkedPlan {
           VectorArrays.addScalar(y, (t * kk + k) * pq, pq, bias[k]);
         }
       }
+      finish(y, t, t + 1, 0, kk);
     }
   }
 

@@ -87,6 +87,31 @@ public interface NormKernels {
       boolean relu);
 
   /**
+   * {@link #normalize} (with {@code relu} as there) in place on samples t0 ≤ i &lt; t1 and channels
+   * j0 ≤ j &lt; j1 of y only, on the calling thread, for a per-channel layout of one block (slot j:
+   * BatchNorm with its running statistics): what a convolution's {@link ConvEpilogue} applies to an
+   * image while it is in cache. Every element gets the bits {@link #normalize} gives it.
+   *
+   * @throws IllegalArgumentException for another layout
+   */
+  void normalizeInPlace(
+      float[] y,
+      NormLayout v,
+      NormStats st,
+      float[] gamma,
+      float[] beta,
+      int t0,
+      int t1,
+      int j0,
+      int j1,
+      boolean relu);
+
+  /** Whether {@link #normalizeInPlace} takes this layout: one statistic per channel, one block. */
+  static boolean normalizesInPlace(NormLayout v) {
+    return v.groupSize() == 1 && v.blocks() == 1;
+  }
+
+  /**
    * Whether the fused-ReLU forms of {@link #normalize}, {@link #momentsNormalize} and {@link
    * #backward} take this layout; a layer normalizes and rectifies in two passes where not.
    */

@@ -64,6 +64,7 @@ final class ScalarConvPlan extends BasePlan {
         }
       }
     }
+    finish(y, 0, batch, 0, k);
   }
 
   // dY (N,K,P,Q) -> dW (K,C,R,S) += Σ_t dY_t·col_tᵀ, dX (N,C,H,W) = col2im(Wᵀ·dY_t)

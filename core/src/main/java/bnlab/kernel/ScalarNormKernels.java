@@ -61,22 +61,64 @@ final class ScalarNormKernels implements NormKernels {
       boolean relu) {
     for (int i = 0; i < v.n(); i++) {
       for (int j = 0; j < v.c(); j++) {
-        int r = v.slot(i, j);
-        int base = (i * v.c() + j) * v.s();
-        double mu = st.mean()[r];
-        double is = st.invstd()[r];
-        double g = gamma == null ? 1.0 : gamma[j];
-        double b = beta == null ? 0.0 : beta[j];
-        for (int k = 0; k < v.s(); k++) {
-          double h = (x[base + k] - mu) * is;
-          if (xhat != null) {
-            xhat[base + k] = (float) h;
-          }
-          float z = (float) (g * h + b);
-          // ReLU's rule (PoolActivationKernels.relu): ≤ 0, −0 included, gives +0; NaN stays.
-          y[base + k] = relu && z <= 0f ? 0f : z;
-        }
+        normalizeRow(
+            x, (i * v.c() + j) * v.s(), v.s(), st, v.slot(i, j), j, gamma, beta, y, xhat, relu);
       }
+    }
+  }
+
+  // The s values of channel j (statistics in slot r) at base.
+  private static void normalizeRow(
+      float[] x,
+      int base,
+      int s,
+      NormStats st,
+      int r,
+      int j,
+      float[] gamma,
+      float[] beta,
+      float[] y,
+      float[] xhat,
+      boolean relu) {
+    double mu = st.mean()[r];
+    double is = st.invstd()[r];
+    double g = gamma == null ? 1.0 : gamma[j];
+    double b = beta == null ? 0.0 : beta[j];
+    for (int k = 0; k < s; k++) {
+      double h = (x[base + k] - mu) * is;
+      if (xhat != null) {
+        xhat[base + k] = (float) h;
+      }
+      float z = (float) (g * h + b);
+      // ReLU's rule (PoolActivationKernels.relu): ≤ 0, −0 included, gives +0; NaN stays.
+      y[base + k] = relu && z <= 0f ? 0f : z;
+    }
+  }
+
+  @Override
+  public void normalizeInPlace(
+      float[] y,
+      NormLayout v,
+      NormStats st,
+      float[] gamma,
+      float[] beta,
+      int t0,
+      int t1,
+      int j0,
+      int j1,
+      boolean relu) {
+    inPlace(v);
+    for (int i = t0; i < t1; i++) {
+      for (int j = j0; j < j1; j++) {
+        normalizeRow(y, (i * v.c() + j) * v.s(), v.s(), st, j, j, gamma, beta, y, null, relu);
+      }
+    }
+  }
+
+  static void inPlace(NormLayout v) {
+    if (!NormKernels.normalizesInPlace(v)) {
+      throw new IllegalArgumentException(
+          "normalizeInPlace takes one statistic per channel over one block, got " + v);
     }
   }
 

@@ -360,9 +360,10 @@ final class VectorBatchNorm {
         }
         rectify(h.fma(gV, bV), relu).intoArray(y, base + k);
       }
-      if (k < s && s >= L) {
+      if (k < s && s >= L && x != y) {
         // The row's last vector, overlapping the previous one: its lanes get the values they
-        // already have (the same operations), so no scalar tail is needed.
+        // already have (the same operations), so no scalar tail is needed; not in place, where
+        // the overlap would normalize normalized values.
         k = s - L;
         FloatVector h = FloatVector.fromArray(F, x, base + k).sub(muV).sub(dmV).mul(isV);
         if (xhat != null) {

@@ -66,6 +66,26 @@ final class VectorNormKernels implements NormKernels {
   }
 
   @Override
+  public void normalizeInPlace(
+      float[] y,
+      NormLayout v,
+      NormStats st,
+      float[] gamma,
+      float[] beta,
+      int t0,
+      int t1,
+      int j0,
+      int j1,
+      boolean relu) {
+    ScalarNormKernels.inPlace(v);
+    int c = v.c();
+    int s = v.s();
+    for (int j = j0; j < j1; j++) {
+      VectorBatchNorm.normalize(y, t0 * c * s, t1 - t0, c, s, j, st, j, gamma, beta, y, null, relu);
+    }
+  }
+
+  @Override
   public void momentsNormalize(
       float[] x,
       NormLayout v,

@@ -321,8 +321,10 @@ final class WinogradPlan extends ChunkedPlan {
       case INPUTS -> Winograd.input(t, x, image * g.inSize(), v, col, ld, rows[part], c0, c1);
       case PRODUCTS ->
           VectorGemm.product(forward[group], u, i * kk * cc, v, i * cc * ld, 0f, m, i * kk * ld);
-      case OUTPUTS ->
-          Winograd.output(t, m, col, ld, bias, y, image * g.outSize(), rows[part], k0, k1);
+      case OUTPUTS -> {
+        Winograd.output(t, m, col, ld, bias, y, image * g.outSize(), rows[part], k0, k1);
+        finish(y, image, image + 1, k0, k1);
+      }
       case OUTPUT_GRADS -> {
         int gOff = i * g.outSize();
         WinogradBackward.outputGradT(t, dy, gOff, dmt, i * t.tilesP * kk, ld, rows[part]);
@@ -363,6 +365,7 @@ final class WinogradPlan extends ChunkedPlan {
       for (int i = 0; i < n; i++) {
         Winograd.output(
             t, m, mOff + i * t.tilesP, ld, bias, y, (g0 + i) * g.outSize(), rows[chunk]);
+        finish(y, g0 + i, g0 + i + 1, 0, kk);
       }
     }
   }

@@ -24,7 +24,7 @@ class ConvPlanTwinsTest {
   }
 
   // channels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, batch
-  private static final int[][] SHAPES = {
+  static final int[][] SHAPES = {
     {3, 32, 32, 6, 5, 5, 1, 1, 0, 0, 10}, // the article's conv1
     {6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 3}, // conv2
     {1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1},
@@ -163,8 +163,7 @@ class ConvPlanTwinsTest {
    * The vector plans of every strategy that can run g: IM2COL_GEMM always, DIRECT for stride 1,
    * WINOGRAD for 3×3 stride 1.
    */
-  private static List<ConvPlan> vectorPlans(
-      ConvGeometry g, int n, boolean training, boolean inputGrad) {
+  static List<ConvPlan> vectorPlans(ConvGeometry g, int n, boolean training, boolean inputGrad) {
     List<ConvPlan> plans = new ArrayList<>();
     plans.add(new Im2colGemmPlan(VECTOR, g, n, training, inputGrad, null));
     if (g.strideH() == 1 && g.strideW() == 1) {
