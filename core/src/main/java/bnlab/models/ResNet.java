@@ -168,15 +168,16 @@ public final class ResNet extends Module {
   @Override
   public Tensor forward(Tensor x) {
     Tensor h;
+    // In eval mode bn1 and the ReLU run in conv1's pass (BatchNorm.forwardAfter), where bn1
+    // raises no input error of its own, so every error here is conv1's.
+    boolean joined = bnRelu && !bn1.isTraining();
     try {
-      h = conv1.forward(x);
+      h = joined ? ((BatchNorm) bn1).forwardAfter(conv1, x, true) : conv1.forward(x);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(repr + ": conv1: " + e.getMessage(), e);
     }
-    if (bnRelu) {
-      h = ((BatchNorm) bn1).forwardRelu(h);
-    } else {
-      h = act.forward(bn1 == null ? h : bn1.forward(h));
+    if (!joined) {
+      h = bnRelu ? ((BatchNorm) bn1).forwardRelu(h) : act.forward(bn1 == null ? h : bn1.forward(h));
     }
     h = layer3.forward(layer2.forward(layer1.forward(h)));
     return fc.forward(avgpool.forward(h));

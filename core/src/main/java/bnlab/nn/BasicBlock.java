@@ -177,14 +177,20 @@ public final class BasicBlock extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
-    Tensor out = conv1.forward(x);
+    // A BatchNorm after a convolution runs in its pass in eval mode (BatchNorm.forwardAfter).
+    Tensor out;
     if (bnRelu) {
-      out = ((BatchNorm) bn1).forwardRelu(out);
+      out = ((BatchNorm) bn1).forwardAfter(conv1, x, true);
     } else {
+      out = conv1.forward(x);
       out = act1.forward(bn1 == null ? out : bn1.forward(out));
     }
-    out = conv2.forward(out);
-    out = bn2 == null ? out : bn2.forward(out);
+    if (bn2 instanceof BatchNorm bn) {
+      out = bn.forwardAfter(conv2, out, false);
+    } else {
+      out = conv2.forward(out);
+      out = bn2 == null ? out : bn2.forward(out);
+    }
     Tensor identity = shortcut == null ? x : shortcut.forward(x);
     if (act2 instanceof ReLU relu) {
       // One pass instead of two over the block's largest tensors (and no sum tensor).

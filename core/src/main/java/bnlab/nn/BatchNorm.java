@@ -115,6 +115,34 @@ public abstract sealed class BatchNorm extends NormBase
     return forward(x, true);
   }
 
+  /**
+   * {@code conv} then this layer (then a ReLU, with {@code relu}): in eval mode with running
+   * statistics the normalization (and the ReLU) runs in the convolution's pass, on each image's
+   * output while it is in cache, instead of in passes of its own over memory; elsewhere the layers
+   * run one after the other. Either way the bits of {@code conv.forward}, {@link #forward} and
+   * {@link ReLU#forward}, and the next {@link #backward} takes dY of this output as usual (after a
+   * fused forward it first computes conv's output again, which backward needs). For a container
+   * that holds the three in this order ({@link Sequential}, {@link BasicBlock}); conv's own {@code
+   * backward} follows this layer's.
+   */
+  public Tensor forwardAfter(Conv2d conv, Tensor x, boolean relu) {
+    if (follows(conv)) {
+      Tensor y = conv.forwardNormalized(x, core, relu);
+      if (y != null) {
+        return y;
+      }
+    }
+    return forward(conv.forward(x), relu);
+  }
+
+  /** Whether this layer takes {@code layer}'s output: a Conv2d with numFeatures channels. */
+  boolean follows(Module layer) {
+    return layer instanceof Conv2d c
+        && c.outChannels() == numFeatures()
+        && minRank <= 4
+        && 4 <= maxRank;
+  }
+
   private Tensor forward(Tensor x, boolean relu) {
     String name = core.name();
     if (x.rank() < minRank || x.rank() > maxRank) {

@@ -120,13 +120,47 @@ public final class Conv2d extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
+    prepare(x);
+    out = Tensor.ensure(out, n, outChannels, p, q);
+    input = x;
+    plan.forward(x.data(), weights(), biases(), out.data());
+    return out;
+  }
+
+  /**
+   * This layer and then {@code norm} (and a ReLU, with {@code relu}) in one pass, where the
+   * normalization can run in the convolution's epilogue (eval mode with running statistics; see
+   * {@link BatchNorm#forwardAfter}): the normalized output, or null when it cannot, having changed
+   * nothing but this layer's plan.
+   */
+  Tensor forwardNormalized(Tensor x, NormCore norm, boolean relu) {
+    prepare(x);
+    Tensor y = norm.convOutput(this, x, n, p, q, relu);
+    if (y == null) {
+      return null;
+    }
+    input = x;
+    plan.forward(x.data(), weights(), biases(), y.data(), norm.convEpilogue());
+    norm.convDone();
+    return y;
+  }
+
+  private float[] weights() {
+    return weight.data().data();
+  }
+
+  private float[] biases() {
+    return bias == null ? null : bias.data().data();
+  }
+
+  // Checks x and sets the sizes, the geometry and the plan for it.
+  private void prepare(Tensor x) {
     Shape.check(repr, x, expected, -1, inChannels, -1, -1);
     n = x.dim(0);
     h = x.dim(2);
     w = x.dim(3);
     p = ConvShapes.out(repr, "height", h, kernelSize, stride, padding);
     q = ConvShapes.out(repr, "width", w, kernelSize, stride, padding);
-    out = Tensor.ensure(out, n, outChannels, p, q);
     if (geometry == null || geometry.height() != h || geometry.width() != w) {
       geometry =
           new ConvGeometry(
@@ -143,10 +177,6 @@ public final class Conv2d extends Module {
     }
     // The same plan until the input size, the batch or the mode changes.
     plan = CONV.plan(geometry, n, isTraining(), requiresInputGrad(), plan);
-    input = x;
-    plan.forward(
-        x.data(), weight.data().data(), bias == null ? null : bias.data().data(), out.data());
-    return out;
   }
 
   @Override
@@ -157,8 +187,7 @@ public final class Conv2d extends Module {
       dX = Tensor.ensure(dX, n, inChannels, h, w);
     }
     float[] g = dY.data();
-    plan.backward(
-        g, input.data(), weight.data().data(), weight.grad().data(), needDx ? dX.data() : null);
+    plan.backward(g, input.data(), weights(), weight.grad().data(), needDx ? dX.data() : null);
     ConvShapes.addBiasGrad(bias, g, n, outChannels, p * q);
     return needDx ? dX : null;
   }

@@ -1,5 +1,6 @@
 package bnlab.nn;
 
+import bnlab.kernel.ConvEpilogue;
 import bnlab.kernel.KernelProvider;
 import bnlab.kernel.NormKernels;
 import bnlab.kernel.NormLayout;
@@ -99,6 +100,18 @@ final class NormCore {
   private boolean reluInKernel;
 
   private Tensor reluGrad;
+
+  /**
+   * Set when the last forward ran in a convolution's epilogue ({@link #convOutput}): the
+   * convolution and its input, from which backward recomputes this layer's input.
+   */
+  private Conv2d convBefore;
+
+  private Tensor convInput;
+
+  /** Normalizes a convolution's output in place while it is in cache (see {@link #convOutput}). */
+  private final ConvEpilogue convEpilogue =
+      (y, t0, t1, k0, k1) -> K.normalizeInPlace(y, layout, st, gamma, beta, t0, t1, k0, k1, relu);
 
   /** Registers γ, β, running statistics and counter (PyTorch's names) on {@code owner}. */
   NormCore(Module owner, Config config, Statistics statistics) {
@@ -252,6 +265,8 @@ final class NormCore {
    */
   Tensor forward(Tensor x, int outer, int inner, boolean relu) {
     ready = false;
+    convBefore = null;
+    convInput = null;
     this.relu = relu;
     reluInKernel = false;
     input = x;
@@ -281,12 +296,7 @@ final class NormCore {
     boolean fused = relu && !combined && K.fusesRelu(layout);
     reluInKernel = fused;
     if (!batchStats) {
-      float[] rm = runningMean.data();
-      float[] rv = runningVar.data();
-      for (int j = 0; j < features; j++) {
-        st.mean()[j] = rm[j];
-        st.invstd()[j] = 1.0 / Math.sqrt(rv[j] + config.eps());
-      }
+      runningStats();
       K.normalize(x.data(), layout, st, gamma, beta, out.data(), xh, fused);
     } else if (!combined) {
       K.momentsNormalize(x.data(), layout, config.eps(), st, gamma, beta, out.data(), xh, fused);
@@ -308,6 +318,69 @@ final class NormCore {
     }
     ready = true;
     return out;
+  }
+
+  // The running statistics as this step's mean and invstd.
+  private void runningStats() {
+    float[] rm = runningMean.data();
+    float[] rv = runningVar.data();
+    for (int j = 0; j < features; j++) {
+      st.mean()[j] = rm[j];
+      st.invstd()[j] = 1.0 / Math.sqrt(rv[j] + config.eps());
+    }
+  }
+
+  /**
+   * The first half of a forward that runs in the pass of the convolution {@code conv} before this
+   * layer (and the ReLU after it, with {@code relu}): in eval mode with running statistics, the
+   * normalization of conv's output (n, C, p, q) is prepared and the output tensor returned, for
+   * conv to compute into with {@link #convEpilogue()} and then call {@link #convDone}. The bits are
+   * those of conv's forward followed by {@link #forward}. Returns null, changing nothing, where the
+   * normalization cannot be done that way: in training, without running statistics, for an empty
+   * batch, or where the kernels do not normalize in place (one value per channel and image).
+   */
+  Tensor convOutput(Conv2d conv, Tensor x, int n, int p, int q, boolean relu) {
+    if (owner.isTraining() || runningMean == null || n == 0 || p * q < 2) {
+      return null;
+    }
+    NormLayout v = runningLayout(n, p * q);
+    if (!NormKernels.normalizesInPlace(v) || (relu && !K.fusesRelu(v))) {
+      return null;
+    }
+    ready = false;
+    convBefore = conv;
+    convInput = x;
+    input = null;
+    this.relu = relu;
+    reluInKernel = relu;
+    empty = false;
+    batchStats = false;
+    combined = false;
+    layout = v;
+    st.ensure(v.slots());
+    st.count(v.count());
+    gamma = weight();
+    beta = bias();
+    fromInput = K.recomputesXhat(v);
+    xhatStored = false;
+    runningStats();
+    out = Tensor.ensure(out, n, features, p, q);
+    return out;
+  }
+
+  /** What the convolution applies to its output after {@link #convOutput}. */
+  ConvEpilogue convEpilogue() {
+    return convEpilogue;
+  }
+
+  /** Whether the last forward ran in a convolution's pass (until a backward computes it again). */
+  boolean ranInConv() {
+    return convBefore != null;
+  }
+
+  /** The convolution after {@link #convOutput} has written the output. */
+  void convDone() {
+    ready = true;
   }
 
   private NormLayout batchLayout(int n, int s) {
@@ -387,6 +460,13 @@ final class NormCore {
               + (ready ? Shape.str(out.shape()) : "(no forward yet)")
               + ", got "
               + Shape.str(dY.shape()));
+    }
+    if (convBefore != null) {
+      // This layer's input was never stored: the convolution computes it again (its eval plan is
+      // deterministic) and the layer normalizes it as forward would have, over the same output.
+      Conv2d conv = convBefore;
+      Tensor x = convInput;
+      forward(conv.forward(x), layout.n(), layout.s(), relu);
     }
     dX = Tensor.ensureLike(dX, dY);
     if (empty) {

@@ -2,6 +2,7 @@ package bnlab.nn;
 
 import bnlab.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -14,9 +15,11 @@ import java.util.List;
  *
  * <p>Without a listener, a {@link BatchNorm} followed by a {@link ReLU} runs as one layer ({@link
  * BatchNorm#forwardRelu}): the same bits with one pass over memory fewer each way, and the ReLU's
- * own output is not kept. With a listener every layer runs on its own, so that it sees every
- * output; a listener installed between a forward and its backward is called from the next forward
- * on.
+ * own output is not kept. In eval mode a {@link Conv2d} before such a BatchNorm (with running
+ * statistics) joins them ({@link BatchNorm#forwardAfter}): the normalization and the ReLU run on
+ * each image's output in the convolution's pass, and the convolution's output is not kept. With a
+ * listener every layer runs on its own, so that it sees every output; a listener installed between
+ * a forward and its backward is called from the next forward on.
  */
 public final class Sequential extends Module {
   /** Observes the layers' outputs in forward and their output gradients in backward. */
@@ -35,8 +38,8 @@ public final class Sequential extends Module {
   /** The listener of the last forward, which its backward calls. */
   private Listener active;
 
-  /** fused[i]: the last forward ran layer i (a BatchNorm) and layer i + 1 (a ReLU) as one. */
-  private boolean[] fused = new boolean[0];
+  /** span[i]: the last forward ran layers i to i + span[i] − 1 as one (0 inside such a run). */
+  private int[] span = new int[0];
 
   /** An empty model; add layers with {@link #add}. */
   public Sequential() {}
@@ -93,43 +96,66 @@ public final class Sequential extends Module {
   @Override
   public Tensor forward(Tensor x) {
     active = listener;
-    if (fused.length != layers.size()) {
-      fused = new boolean[layers.size()];
+    if (span.length != layers.size()) {
+      span = new int[layers.size()];
     }
+    Arrays.fill(span, 0);
     Tensor h = x;
-    for (int i = 0; i < layers.size(); i++) {
-      fused[i] = active == null && fusesWithNext(i);
+    for (int i = 0; i < layers.size(); i += span[i]) {
+      span[i] = active == null ? runFrom(i) : 1;
       h = forwardNamed(i, h);
-      if (fused[i]) {
-        fused[++i] = false;
-      } else if (active != null) {
+      if (active != null) {
         active.onForward(names.get(i), layers.get(i), h);
       }
     }
     return h;
   }
 
-  private boolean fusesWithNext(int i) {
-    return layers.get(i) instanceof BatchNorm
-        && i + 1 < layers.size()
-        && layers.get(i + 1) instanceof ReLU;
+  /**
+   * How many layers from i run as one: 3 for a Conv2d, a BatchNorm in eval mode with running
+   * statistics that takes its output, and a ReLU; 2 for the first two alone, or for a BatchNorm and
+   * a ReLU; else 1. Only eval mode joins a convolution, so a BatchNorm's training errors keep its
+   * own name.
+   */
+  private int runFrom(int i) {
+    Module next = i + 1 < layers.size() ? layers.get(i + 1) : null;
+    boolean relu = i + 2 < layers.size() && layers.get(i + 2) instanceof ReLU;
+    if (next instanceof BatchNorm bn
+        && bn.follows(layers.get(i))
+        && !bn.isTraining()
+        && bn.trackRunningStats()) {
+      return relu ? 3 : 2;
+    }
+    return layers.get(i) instanceof BatchNorm && next instanceof ReLU ? 2 : 1;
   }
 
   // Prefixes a layer's input error with its name, so the message reads "conv2: Conv2d(...): ...".
   private Tensor forwardNamed(int i, Tensor h) {
     try {
       Module layer = layers.get(i);
-      return fused[i] ? ((BatchNorm) layer).forwardRelu(h) : layer.forward(h);
+      return switch (span[i]) {
+        case 1 -> layer.forward(h);
+        case 2 ->
+            layer instanceof Conv2d conv
+                ? ((BatchNorm) layers.get(i + 1)).forwardAfter(conv, h, false)
+                : ((BatchNorm) layer).forwardRelu(h);
+        default -> ((BatchNorm) layers.get(i + 1)).forwardAfter((Conv2d) layer, h, true);
+      };
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(names.get(i) + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Whether layer i is a ReLU whose forward and backward the BatchNorm before it took. */
+  private boolean absorbed(int i) {
+    return i < span.length && span[i] == 0 && layers.get(i) instanceof ReLU;
   }
 
   @Override
   public Tensor backward(Tensor dY) {
     Tensor g = dY;
     for (int i = layers.size() - 1; i >= 0; i--) {
-      if (i > 0 && fused[i - 1]) {
+      if (absorbed(i)) {
         continue; // the ReLU, whose backward the BatchNorm before it takes
       }
       if (active != null) {
