@@ -13,6 +13,12 @@ public interface PoolActivationKernels {
   void relu(float[] x, float[] y, int n);
 
   /**
+   * {@link #relu} in place on y[from, to), on the calling thread: a convolution's {@link
+   * ConvEpilogue} on an image's output while it is in cache. The same bits as {@link #relu}.
+   */
+  void reluInPlace(float[] y, int from, int to);
+
+  /**
    * ReLU backward from the output, PyTorch's rule: dx[i] = y[i] &gt; 0 ? dy[i] : 0 for i in [0, n)
    * (so 0 where the output is 0 or NaN).
    */

@@ -14,6 +14,13 @@ final class ScalarPoolActivation implements PoolActivationKernels {
   }
 
   @Override
+  public void reluInPlace(float[] y, int from, int to) {
+    for (int i = from; i < to; i++) {
+      y[i] = y[i] <= 0f ? 0f : y[i];
+    }
+  }
+
+  @Override
   public void reluBackward(float[] y, float[] dy, float[] dx, int n) {
     for (int i = 0; i < n; i++) {
       dx[i] = y[i] > 0f ? dy[i] : 0f;

@@ -32,6 +32,11 @@ final class VectorPoolActivation implements PoolActivationKernels {
   }
 
   @Override
+  public void reluInPlace(float[] y, int from, int to) {
+    relu(y, y, from, to);
+  }
+
+  @Override
   public void reluBackward(float[] y, float[] dy, float[] dx, int n) {
     pass(passJobs.get().reluBackward, y, dy, dx, n);
   }

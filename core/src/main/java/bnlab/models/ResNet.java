@@ -168,11 +168,18 @@ public final class ResNet extends Module {
   @Override
   public Tensor forward(Tensor x) {
     Tensor h;
-    // In eval mode bn1 and the ReLU run in conv1's pass (BatchNorm.forwardAfter), where bn1
-    // raises no input error of its own, so every error here is conv1's.
-    boolean joined = bnRelu && !bn1.isTraining();
+    // bn1 and the ReLU run in conv1's pass in eval mode (BatchNorm.forwardAfter), a ReLU without
+    // bn1 in either mode (ReLU.forwardAfter); bn1 raises no input error then, so every error here
+    // is conv1's.
+    boolean joined = bnRelu ? !bn1.isTraining() : bn1 == null && act instanceof ReLU;
     try {
-      h = joined ? ((BatchNorm) bn1).forwardAfter(conv1, x, true) : conv1.forward(x);
+      if (!joined) {
+        h = conv1.forward(x);
+      } else if (bnRelu) {
+        h = ((BatchNorm) bn1).forwardAfter(conv1, x, true);
+      } else {
+        h = ((ReLU) act).forwardAfter(conv1, x);
+      }
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(repr + ": conv1: " + e.getMessage(), e);
     }

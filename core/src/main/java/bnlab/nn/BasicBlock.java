@@ -177,10 +177,13 @@ public final class BasicBlock extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
-    // A BatchNorm after a convolution runs in its pass in eval mode (BatchNorm.forwardAfter).
+    // A BatchNorm after a convolution runs in its pass in eval mode (BatchNorm.forwardAfter), a
+    // ReLU right after one in either mode (ReLU.forwardAfter).
     Tensor out;
     if (bnRelu) {
       out = ((BatchNorm) bn1).forwardAfter(conv1, x, true);
+    } else if (bn1 == null && act1 instanceof ReLU relu) {
+      out = relu.forwardAfter(conv1, x);
     } else {
       out = conv1.forward(x);
       out = act1.forward(bn1 == null ? out : bn1.forward(out));

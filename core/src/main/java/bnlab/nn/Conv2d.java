@@ -44,6 +44,9 @@ public final class Conv2d extends Module {
   private ConvPlan plan;
   private Tensor input;
 
+  /** The tensor the last forward wrote: its own output, or a fused layer's. */
+  private Tensor last;
+
   /** Conv2d with stride 1, no padding and a bias. */
   public Conv2d(int inChannels, int outChannels, int kernelSize) {
     this(inChannels, outChannels, kernelSize, 1, 0, true);
@@ -123,8 +126,19 @@ public final class Conv2d extends Module {
     prepare(x);
     out = Tensor.ensure(out, n, outChannels, p, q);
     input = x;
+    last = out;
     plan.forward(x.data(), weights(), biases(), out.data());
     return out;
+  }
+
+  /** relu(forward(x)) with the ReLU in this layer's pass ({@link ReLU#forwardAfter}). */
+  Tensor forwardRectified(Tensor x, ReLU relu) {
+    prepare(x);
+    Tensor y = relu.convOutput(n, outChannels, p, q);
+    input = x;
+    last = y;
+    plan.forward(x.data(), weights(), biases(), y.data(), relu.convEpilogue());
+    return y;
   }
 
   /**
@@ -140,6 +154,7 @@ public final class Conv2d extends Module {
       return null;
     }
     input = x;
+    last = y;
     plan.forward(x.data(), weights(), biases(), y.data(), norm.convEpilogue());
     norm.convDone();
     return y;
@@ -181,7 +196,7 @@ public final class Conv2d extends Module {
 
   @Override
   public Tensor backward(Tensor dY) {
-    ConvShapes.checkGrad(repr, out, dY);
+    ConvShapes.checkGrad(repr, last, dY);
     boolean needDx = ConvShapes.needInputGrad(repr, this, plan);
     if (needDx) {
       dX = Tensor.ensure(dX, n, inChannels, h, w);

@@ -1,5 +1,6 @@
 package bnlab.nn;
 
+import bnlab.kernel.ConvEpilogue;
 import bnlab.kernel.KernelProvider;
 import bnlab.kernel.PoolActivationKernels;
 import bnlab.tensor.Tensor;
@@ -15,11 +16,46 @@ public final class ReLU extends Module {
   private Tensor out;
   private Tensor dX;
 
+  // The convolution output the epilogue rectifies: channels and values per channel.
+  private int channels;
+  private int plane;
+
+  private final ConvEpilogue convEpilogue =
+      (y, t0, t1, k0, k1) -> {
+        for (int t = t0; t < t1; t++) {
+          ACT.reluInPlace(y, (t * channels + k0) * plane, (t * channels + k1) * plane);
+        }
+      };
+
   @Override
   public Tensor forward(Tensor x) {
     out = Tensor.ensureLike(out, x);
     ACT.relu(x.data(), out.data(), x.size());
     return out;
+  }
+
+  /**
+   * forward(conv.forward(x)) with the ReLU inside the convolution, on each image's output right
+   * after it is computed and still in cache, instead of in a pass of its own over memory; the
+   * convolution's own output is not stored. The same bits as the two layers one after the other, in
+   * training and eval mode (this layer's backward needs only its output, the convolution's only x);
+   * backward is unchanged: this layer's, then conv's. {@link Sequential} does it by itself for a
+   * Conv2d followed by a ReLU when no listener is installed.
+   */
+  public Tensor forwardAfter(Conv2d conv, Tensor x) {
+    return conv.forwardRectified(x, this);
+  }
+
+  /** The output (n, c, p, q) a convolution computes into with {@link #convEpilogue()}. */
+  Tensor convOutput(int n, int c, int p, int q) {
+    out = Tensor.ensure(out, n, c, p, q);
+    channels = c;
+    plane = p * q;
+    return out;
+  }
+
+  ConvEpilogue convEpilogue() {
+    return convEpilogue;
   }
 
   /**

@@ -17,9 +17,10 @@ import java.util.List;
  * BatchNorm#forwardRelu}): the same bits with one pass over memory fewer each way, and the ReLU's
  * own output is not kept. In eval mode a {@link Conv2d} before such a BatchNorm (with running
  * statistics) joins them ({@link BatchNorm#forwardAfter}): the normalization and the ReLU run on
- * each image's output in the convolution's pass, and the convolution's output is not kept. With a
- * listener every layer runs on its own, so that it sees every output; a listener installed between
- * a forward and its backward is called from the next forward on.
+ * each image's output in the convolution's pass, and the convolution's output is not kept; so does
+ * a ReLU right after a Conv2d, in either mode ({@link ReLU#forwardAfter}). With a listener every
+ * layer runs on its own, so that it sees every output; a listener installed between a forward and
+ * its backward is called from the next forward on.
  */
 public final class Sequential extends Module {
   /** Observes the layers' outputs in forward and their output gradients in backward. */
@@ -113,20 +114,22 @@ public final class Sequential extends Module {
 
   /**
    * How many layers from i run as one: 3 for a Conv2d, a BatchNorm in eval mode with running
-   * statistics that takes its output, and a ReLU; 2 for the first two alone, or for a BatchNorm and
-   * a ReLU; else 1. Only eval mode joins a convolution, so a BatchNorm's training errors keep its
-   * own name.
+   * statistics that takes its output, and a ReLU; 2 for the first two alone, for a BatchNorm and a
+   * ReLU, or for a Conv2d and a ReLU (in either mode); else 1. Only eval mode joins a convolution
+   * and a BatchNorm, so a BatchNorm's training errors keep its own name.
    */
   private int runFrom(int i) {
     Module next = i + 1 < layers.size() ? layers.get(i + 1) : null;
     boolean relu = i + 2 < layers.size() && layers.get(i + 2) instanceof ReLU;
+    Module layer = layers.get(i);
     if (next instanceof BatchNorm bn
-        && bn.follows(layers.get(i))
+        && bn.follows(layer)
         && !bn.isTraining()
         && bn.trackRunningStats()) {
       return relu ? 3 : 2;
     }
-    return layers.get(i) instanceof BatchNorm && next instanceof ReLU ? 2 : 1;
+    boolean pair = layer instanceof BatchNorm || layer instanceof Conv2d;
+    return pair && next instanceof ReLU ? 2 : 1;
   }
 
   // Prefixes a layer's input error with its name, so the message reads "conv2: Conv2d(...): ...".
@@ -135,10 +138,15 @@ public final class Sequential extends Module {
       Module layer = layers.get(i);
       return switch (span[i]) {
         case 1 -> layer.forward(h);
-        case 2 ->
-            layer instanceof Conv2d conv
-                ? ((BatchNorm) layers.get(i + 1)).forwardAfter(conv, h, false)
-                : ((BatchNorm) layer).forwardRelu(h);
+        case 2 -> {
+          Module next = layers.get(i + 1);
+          if (layer instanceof BatchNorm bn) {
+            yield bn.forwardRelu(h);
+          }
+          yield next instanceof ReLU relu
+              ? relu.forwardAfter((Conv2d) layer, h)
+              : ((BatchNorm) next).forwardAfter((Conv2d) layer, h, false);
+        }
         default -> ((BatchNorm) layers.get(i + 1)).forwardAfter((Conv2d) layer, h, true);
       };
     } catch (IllegalArgumentException e) {
@@ -148,7 +156,10 @@ public final class Sequential extends Module {
 
   /** Whether layer i is a ReLU whose forward and backward the BatchNorm before it took. */
   private boolean absorbed(int i) {
-    return i < span.length && span[i] == 0 && layers.get(i) instanceof ReLU;
+    return i < span.length
+        && span[i] == 0
+        && layers.get(i) instanceof ReLU
+        && layers.get(i - 1) instanceof BatchNorm;
   }
 
   @Override
