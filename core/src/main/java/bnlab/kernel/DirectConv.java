@@ -65,12 +65,20 @@ final class DirectConv {
     int w = g.width();
     int hp = h + 2 * g.padH();
     int wp = w + 2 * g.padW();
-    java.util.Arrays.fill(dst, dOff, dOff + g.channels() * hp * wp, 0f);
+    int pw = g.padW();
+    // Only the border is zeroed: the interior is overwritten by the copy anyway.
     for (int c = 0; c < g.channels(); c++) {
+      int base = dOff + c * hp * wp;
+      java.util.Arrays.fill(dst, base, base + g.padH() * wp, 0f);
       for (int r = 0; r < h; r++) {
-        System.arraycopy(
-            x, xOff + (c * h + r) * w, dst, dOff + (c * hp + r + g.padH()) * wp + g.padW(), w);
+        int row = base + (r + g.padH()) * wp;
+        for (int i = 0; i < pw; i++) {
+          dst[row + i] = 0f;
+          dst[row + pw + w + i] = 0f;
+        }
+        System.arraycopy(x, xOff + (c * h + r) * w, dst, row + pw, w);
       }
+      java.util.Arrays.fill(dst, base + (g.padH() + h) * wp, base + hp * wp, 0f);
     }
   }
 
