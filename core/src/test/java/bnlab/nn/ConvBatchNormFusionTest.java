@@ -102,20 +102,7 @@ class ConvBatchNormFusionTest {
         assertEquals(16, seen.size(), "the listener sees every layer: " + seen);
         Tensors.assertSameBits(
             layers.backward(dY).toArray(), fused.backward(dY).toArray(), "dX, " + what);
-        Map<String, Parameter> got = fused.namedParameters();
-        layers
-            .namedParameters()
-            .forEach(
-                (name, p) ->
-                    Tensors.assertSameBits(
-                        p.grad().toArray(), got.get(name).grad().toArray(), name + ", " + what));
-        Map<String, Tensor> buffers = fused.namedBuffers();
-        layers
-            .namedBuffers()
-            .forEach(
-                (name, b) ->
-                    Tensors.assertSameBits(
-                        b.toArray(), buffers.get(name).toArray(), name + ", " + what));
+        Tensors.assertSameState(layers, fused, what);
         // A second eval forward after backward, and one more backward: the state stays right.
         Tensor x2 = Tensors.uniform(97, n, 3, 9, 9);
         Tensors.assertSameBits(

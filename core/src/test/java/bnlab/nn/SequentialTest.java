@@ -7,7 +7,6 @@ import bnlab.tensor.Rng;
 import bnlab.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SequentialTest {
@@ -105,15 +104,7 @@ class SequentialTest {
       assertEquals(12, seen.size(), "the listener sees every layer, ReLUs included: " + seen);
       Tensors.assertSameBits(
           layers.backward(dY).toArray(), fused.backward(dY).toArray(), "dX, train " + train);
-      Map<String, Parameter> got = fused.namedParameters();
-      layers
-          .namedParameters()
-          .forEach(
-              (n, p) -> Tensors.assertSameBits(p.grad().toArray(), got.get(n).grad().toArray(), n));
-      Map<String, Tensor> buffers = fused.namedBuffers();
-      layers
-          .namedBuffers()
-          .forEach((n, b) -> Tensors.assertSameBits(b.toArray(), buffers.get(n).toArray(), n));
+      Tensors.assertSameState(layers, fused, "train " + train);
     }
   }
 }

@@ -59,4 +59,28 @@ public final class Tensors {
       }
     }
   }
+
+  /**
+   * Fails at the first parameter gradient or buffer of {@code got} whose bits differ from {@code
+   * want}'s (the two modules having the same state names), naming it and {@code what}.
+   */
+  public static void assertSameState(Module want, Module got, String what) {
+    java.util.Map<String, Parameter> params = got.namedParameters();
+    if (!want.namedParameters().keySet().equals(params.keySet())) {
+      throw new AssertionError(
+          what
+              + ": parameters differ: "
+              + want.namedParameters().keySet()
+              + " vs "
+              + params.keySet());
+    }
+    want.namedParameters()
+        .forEach(
+            (n, p) ->
+                assertSameBits(
+                    p.grad().toArray(), params.get(n).grad().toArray(), n + ", " + what));
+    java.util.Map<String, Tensor> buffers = got.namedBuffers();
+    want.namedBuffers()
+        .forEach((n, b) -> assertSameBits(b.toArray(), buffers.get(n).toArray(), n + ", " + what));
+  }
 }
