@@ -126,7 +126,7 @@ public abstract sealed class BatchNorm extends NormBase
    * backward} follows this layer's.
    */
   public Tensor forwardAfter(Conv2d conv, Tensor x, boolean relu) {
-    if (follows(conv)) {
+    if (follows(conv) && !isTraining()) {
       Tensor y = conv.forwardNormalized(x, core, relu);
       if (y != null) {
         return y;
