@@ -111,6 +111,14 @@ public interface NormKernels {
     return v.groupSize() == 1 && v.blocks() == 1;
   }
 
+  /** Throws unless {@link #normalizesInPlace} takes {@code v}. */
+  static void checkInPlace(NormLayout v) {
+    if (!normalizesInPlace(v)) {
+      throw new IllegalArgumentException(
+          "normalizeInPlace takes one statistic per channel over one block, got " + v);
+    }
+  }
+
   /**
    * Whether the fused-ReLU forms of {@link #normalize}, {@link #momentsNormalize} and {@link
    * #backward} take this layout; a layer normalizes and rectifies in two passes where not.

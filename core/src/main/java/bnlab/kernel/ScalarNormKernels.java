@@ -107,18 +107,11 @@ final class ScalarNormKernels implements NormKernels {
       int j0,
       int j1,
       boolean relu) {
-    inPlace(v);
+    NormKernels.checkInPlace(v);
     for (int i = t0; i < t1; i++) {
       for (int j = j0; j < j1; j++) {
         normalizeRow(y, (i * v.c() + j) * v.s(), v.s(), st, j, j, gamma, beta, y, null, relu);
       }
-    }
-  }
-
-  static void inPlace(NormLayout v) {
-    if (!NormKernels.normalizesInPlace(v)) {
-      throw new IllegalArgumentException(
-          "normalizeInPlace takes one statistic per channel over one block, got " + v);
     }
   }
 

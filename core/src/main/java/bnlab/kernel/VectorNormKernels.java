@@ -77,7 +77,7 @@ final class VectorNormKernels implements NormKernels {
       int j0,
       int j1,
       boolean relu) {
-    ScalarNormKernels.inPlace(v);
+    NormKernels.checkInPlace(v);
     int c = v.c();
     int s = v.s();
     for (int j = j0; j < j1; j++) {
