@@ -165,4 +165,56 @@ class NormKernelsTest {
       throw new AssertionError(what + " is " + actual + ", expected " + expected);
     }
   }
+
+  /**
+   * normalizeInPlace on a range of samples and channels gives those elements the bits normalize
+   * gives them and leaves every other element alone, in both twins (vector rows longer and shorter
+   * than a vector, with and without the ReLU); other layouts are refused.
+   */
+  @Test
+  void normalizeInPlaceTouchesItsRangeOnlyWithTheBitsOfNormalize() {
+    Rng rng = new Rng(98);
+    NormLayout[] layouts = {
+      NormLayout.perChannel(3, 5, 1),
+      NormLayout.perChannel(4, 6, 13),
+      NormLayout.perChannel(2, 3, 37),
+      NormLayout.perChannel(3, 4, 64)
+    };
+    for (NormKernels k : new NormKernels[] {new ScalarNormKernels(), new VectorNormKernels()}) {
+      for (NormLayout v : layouts) {
+        int size = v.n() * v.c() * v.s();
+        float[] x = random(rng, size, 0f, 2f);
+        NormStats st = new NormStats();
+        st.ensure(v.slots());
+        st.count(v.count());
+        k.moments(x, v, st);
+        for (int r = 0; r < v.slots(); r++) {
+          st.invstd()[r] = 1.0 / Math.sqrt(st.var()[r] + 1e-5);
+        }
+        float[] gamma = random(rng, v.c(), 1f, 0.5f);
+        float[] beta = random(rng, v.c(), 0f, 0.5f);
+        for (boolean relu : new boolean[] {false, true}) {
+          float[] all = new float[size];
+          k.normalize(x, v, st, gamma, beta, all, null, relu);
+          int t0 = 1, t1 = v.n(), j0 = 1, j1 = v.c() - 1;
+          float[] y = x.clone();
+          k.normalizeInPlace(y, v, st, gamma, beta, t0, t1, j0, j1, relu);
+          for (int e = 0; e < size; e++) {
+            int i = e / (v.c() * v.s());
+            int j = e / v.s() % v.c();
+            boolean in = i >= t0 && i < t1 && j >= j0 && j < j1;
+            float want = in ? all[e] : x[e];
+            String what = k.getClass().getSimpleName() + " " + v + " relu " + relu + " at " + e;
+            assertEquals(want, y[e], what); // JUnit compares floats by their bits: −0 ≠ +0
+          }
+        }
+      }
+      NormLayout groups = NormLayout.perSample(2, 4, 5, 2);
+      assertThrows(
+          IllegalArgumentException.class,
+          () ->
+              k.normalizeInPlace(
+                  new float[40], groups, new NormStats(), null, null, 0, 1, 0, 1, false));
+    }
+  }
 }
