@@ -48,6 +48,13 @@ public interface PoolActivationKernels {
   void maxPool2x2(float[] x, int planes, int h, int w, float[] y, int[] argmax);
 
   /**
+   * {@link #maxPool2x2} of planes p0 ≤ p &lt; p1 only, on the calling thread: a convolution's
+   * {@link ConvEpilogue} pooling an image's channels while they are in cache. Outputs and argmax
+   * (flat indices into x) of those planes get what {@link #maxPool2x2} gives them.
+   */
+  void maxPool2x2Planes(float[] x, int p0, int p1, int h, int w, float[] y, int[] argmax);
+
+  /**
    * Max pooling backward through the forward's choices: dx (planes, inPerPlane) is zeroed, then
    * dx[argmax[o]] += dy[o] for every output o in order. Every output's chosen element must lie in
    * the output's own plane (true of any max pooling); each plane's additions keep their order, so

@@ -45,9 +45,14 @@ final class ScalarPoolActivation implements PoolActivationKernels {
   // x (planes,h,w) -> y (planes,h/2,w/2)
   @Override
   public void maxPool2x2(float[] x, int planes, int h, int w, float[] y, int[] argmax) {
+    maxPool2x2Planes(x, 0, planes, h, w, y, argmax);
+  }
+
+  @Override
+  public void maxPool2x2Planes(float[] x, int p0, int p1, int h, int w, float[] y, int[] argmax) {
     int p = h / 2;
     int q = w / 2;
-    for (int pl = 0; pl < planes; pl++) {
+    for (int pl = p0; pl < p1; pl++) {
       for (int i = 0; i < p; i++) {
         int row = pl * h * w + 2 * i * w;
         for (int j = 0; j < q; j++) {

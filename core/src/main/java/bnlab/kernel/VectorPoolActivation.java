@@ -179,6 +179,11 @@ final class VectorPoolActivation implements PoolActivationKernels {
         };
   }
 
+  @Override
+  public void maxPool2x2Planes(float[] x, int p0, int p1, int h, int w, float[] y, int[] argmax) {
+    VectorPool.maxPool2x2(x, p0, p1, h, w, y, argmax);
+  }
+
   /**
    * Splits the planes into {@link #CHUNKS} fixed ranges on the pool when there is enough to do;
    * each output depends on its window only, so the split cannot change a result.

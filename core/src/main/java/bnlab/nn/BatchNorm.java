@@ -127,12 +127,27 @@ public abstract sealed class BatchNorm extends NormBase
    */
   public Tensor forwardAfter(Conv2d conv, Tensor x, boolean relu) {
     if (follows(conv) && !isTraining()) {
-      Tensor y = conv.forwardNormalized(x, core, relu);
+      Tensor y = conv.forwardNormalized(x, core, relu, null);
       if (y != null) {
         return y;
       }
     }
     return forward(conv.forward(x), relu);
+  }
+
+  /**
+   * pool.forward({@link #forwardAfter forwardAfter(conv, x, true)}) with the pooling in the
+   * convolution's pass too where it can be (eval mode with running statistics, 2×2 windows with
+   * stride 2): the same bits, and each layer's backward as usual (pool's, this layer's, conv's).
+   */
+  public Tensor forwardAfter(Conv2d conv, Tensor x, MaxPool2d pool) {
+    if (follows(conv) && !isTraining() && conv.poolsInPass(x, pool)) {
+      Tensor y = conv.forwardNormalized(x, core, true, pool);
+      if (y != null) {
+        return y;
+      }
+    }
+    return pool.forward(forwardAfter(conv, x, true));
   }
 
   /** Whether this layer takes {@code layer}'s output: a Conv2d with numFeatures channels. */

@@ -1,5 +1,6 @@
 package bnlab.nn;
 
+import bnlab.kernel.ConvEpilogue;
 import bnlab.kernel.ConvGeometry;
 import bnlab.kernel.ConvKernels;
 import bnlab.kernel.ConvPlan;
@@ -131,33 +132,54 @@ public final class Conv2d extends Module {
     return out;
   }
 
-  /** relu(forward(x)) with the ReLU in this layer's pass ({@link ReLU#forwardAfter}). */
-  Tensor forwardRectified(Tensor x, ReLU relu) {
+  /**
+   * relu(forward(x)) with the ReLU in this layer's pass ({@link ReLU#forwardAfter}), and then
+   * {@code pool} (unless null) too: its output is returned then.
+   */
+  Tensor forwardRectified(Tensor x, ReLU relu, MaxPool2d pool) {
     prepare(x);
     Tensor y = relu.convOutput(n, outChannels, p, q);
+    return run(x, y, relu.convEpilogue(), pool);
+  }
+
+  // The plan's forward into y with the epilogue, and pool's after it; y or the pooled output.
+  private Tensor run(Tensor x, Tensor y, ConvEpilogue epilogue, MaxPool2d pool) {
     input = x;
     last = y;
-    plan.forward(x.data(), weights(), biases(), y.data(), relu.convEpilogue());
-    return y;
+    if (pool == null) {
+      plan.forward(x.data(), weights(), biases(), y.data(), epilogue);
+      return y;
+    }
+    Tensor pooled = pool.convOutput(y, epilogue);
+    plan.forward(x.data(), weights(), biases(), y.data(), pool.convEpilogue());
+    return pooled;
+  }
+
+  /** Whether {@code pool} can pool this layer's output for x in its pass (see MaxPool2d). */
+  boolean poolsInPass(Tensor x, MaxPool2d pool) {
+    if (x.rank() != 4 || x.dim(1) != inChannels) {
+      return false;
+    }
+    int hp = x.dim(2) + 2 * padding - kernelSize;
+    int wp = x.dim(3) + 2 * padding - kernelSize;
+    return hp >= 0 && wp >= 0 && pool.poolsAfterConv(hp / stride + 1, wp / stride + 1);
   }
 
   /**
-   * This layer and then {@code norm} (and a ReLU, with {@code relu}) in one pass, where the
-   * normalization can run in the convolution's epilogue (eval mode with running statistics; see
-   * {@link BatchNorm#forwardAfter}): the normalized output, or null when it cannot, having changed
-   * nothing but this layer's plan.
+   * This layer and then {@code norm} (and a ReLU, with {@code relu}, and {@code pool} unless null)
+   * in one pass, where the normalization can run in the convolution's epilogue (eval mode with
+   * running statistics; see {@link BatchNorm#forwardAfter}): the normalized (pooled) output, or
+   * null when it cannot, having changed nothing but this layer's plan.
    */
-  Tensor forwardNormalized(Tensor x, NormCore norm, boolean relu) {
+  Tensor forwardNormalized(Tensor x, NormCore norm, boolean relu, MaxPool2d pool) {
     prepare(x);
     Tensor y = norm.convOutput(this, x, n, p, q, relu);
     if (y == null) {
       return null;
     }
-    input = x;
-    last = y;
-    plan.forward(x.data(), weights(), biases(), y.data(), norm.convEpilogue());
+    Tensor result = run(x, y, norm.convEpilogue(), pool);
     norm.convDone();
-    return y;
+    return result;
   }
 
   private float[] weights() {

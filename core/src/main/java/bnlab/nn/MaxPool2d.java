@@ -1,5 +1,6 @@
 package bnlab.nn;
 
+import bnlab.kernel.ConvEpilogue;
 import bnlab.kernel.KernelProvider;
 import bnlab.kernel.PoolActivationKernels;
 import bnlab.tensor.Shape;
@@ -25,6 +26,21 @@ public final class MaxPool2d extends Module {
   private Tensor out;
   private Tensor dX;
 
+  // In a convolution's pass: the map before the pooling, and the pooled planes' size.
+  private ConvEpilogue before;
+  private int channels;
+  private int height;
+  private int width;
+
+  private final ConvEpilogue convEpilogue =
+      (y, t0, t1, k0, k1) -> {
+        before.apply(y, t0, t1, k0, k1);
+        for (int t = t0; t < t1; t++) {
+          POOL.maxPool2x2Planes(
+              y, t * channels + k0, t * channels + k1, height, width, out.data(), argmax);
+        }
+      };
+
   /** Max pooling with stride = kernelSize and no padding. */
   public MaxPool2d(int kernelSize) {
     this(kernelSize, kernelSize, 0);
@@ -49,22 +65,16 @@ public final class MaxPool2d extends Module {
   // x (N,C,H,W) -> y (N,C,P,Q), argmax holds the flat input index of each output
   @Override
   public Tensor forward(Tensor x) {
-    Shape.check(repr, x, "(N, C, H, W)", -1, -1, -1, -1);
-    if (shapeIn == null || !x.hasShape(shapeIn)) {
-      shapeIn = x.shape();
-    }
+    prepare(x);
+    before = null;
     int planes = x.dim(0) * x.dim(1);
     int h = x.dim(2);
     int w = x.dim(3);
-    int p = ConvShapes.out(repr, "height", h, kernelSize, stride, padding);
-    int q = ConvShapes.out(repr, "width", w, kernelSize, stride, padding);
-    out = Tensor.ensure(out, x.dim(0), x.dim(1), p, q);
-    if (argmax.length < out.size()) {
-      argmax = new int[out.size()];
-    }
+    int p = out.dim(2);
+    int q = out.dim(3);
     float[] xs = x.data();
     float[] ys = out.data();
-    if (kernelSize == 2 && stride == 2 && padding == 0) {
+    if (isTwoByTwo()) {
       POOL.maxPool2x2(xs, planes, h, w, ys, argmax);
       return out;
     }
@@ -97,6 +107,55 @@ public final class MaxPool2d extends Module {
       }
     }
     return out;
+  }
+
+  // Checks x, sets the output and argmax for it.
+  private void prepare(Tensor x) {
+    Shape.check(repr, x, "(N, C, H, W)", -1, -1, -1, -1);
+    if (shapeIn == null || !x.hasShape(shapeIn)) {
+      shapeIn = x.shape();
+    }
+    int p = ConvShapes.out(repr, "height", x.dim(2), kernelSize, stride, padding);
+    int q = ConvShapes.out(repr, "width", x.dim(3), kernelSize, stride, padding);
+    out = Tensor.ensure(out, x.dim(0), x.dim(1), p, q);
+    if (argmax.length < out.size()) {
+      argmax = new int[out.size()];
+    }
+  }
+
+  private boolean isTwoByTwo() {
+    return kernelSize == 2 && stride == 2 && padding == 0;
+  }
+
+  /**
+   * Whether this layer can pool a convolution's output (n, c, h, w) in the convolution's pass
+   * ({@link #convEpilogue}): 2×2 windows with stride 2, and at least one output.
+   */
+  boolean poolsAfterConv(int h, int w) {
+    return isTwoByTwo() && h >= 2 && w >= 2;
+  }
+
+  /**
+   * Prepares this layer to pool {@code x}, the tensor a convolution's epilogue {@code before}
+   * writes, in the convolution's pass; returns the output the epilogue returned by {@link
+   * #convEpilogue} fills. The bits and argmax of {@link #forward} on the finished x.
+   */
+  Tensor convOutput(Tensor x, ConvEpilogue before) {
+    prepare(x);
+    this.before = before;
+    channels = x.dim(1);
+    height = x.dim(2);
+    width = x.dim(3);
+    return out;
+  }
+
+  ConvEpilogue convEpilogue() {
+    return convEpilogue;
+  }
+
+  /** Whether the last forward ran in a convolution's pass. */
+  boolean ranInConv() {
+    return before != null;
   }
 
   @Override

@@ -43,7 +43,19 @@ public final class ReLU extends Module {
    * Conv2d followed by a ReLU when no listener is installed.
    */
   public Tensor forwardAfter(Conv2d conv, Tensor x) {
-    return conv.forwardRectified(x, this);
+    return conv.forwardRectified(x, this, null);
+  }
+
+  /**
+   * pool.forward(forwardAfter(conv, x)) with the pooling in the convolution's pass too, where
+   * {@code pool} takes 2×2 windows with stride 2 (else the pooling runs on its own): the same bits,
+   * and each layer's backward as usual (pool's, this layer's, conv's).
+   */
+  public Tensor forwardAfter(Conv2d conv, Tensor x, MaxPool2d pool) {
+    if (conv.poolsInPass(x, pool)) {
+      return conv.forwardRectified(x, this, pool);
+    }
+    return pool.forward(conv.forwardRectified(x, this, null));
   }
 
   /** The output (n, c, p, q) a convolution computes into with {@link #convEpilogue()}. */

@@ -18,9 +18,10 @@ import java.util.List;
  * own output is not kept. In eval mode a {@link Conv2d} before such a BatchNorm (with running
  * statistics) joins them ({@link BatchNorm#forwardAfter}): the normalization and the ReLU run on
  * each image's output in the convolution's pass, and the convolution's output is not kept; so does
- * a ReLU right after a Conv2d, in either mode ({@link ReLU#forwardAfter}). With a listener every
- * layer runs on its own, so that it sees every output; a listener installed between a forward and
- * its backward is called from the next forward on.
+ * a ReLU right after a Conv2d, in either mode ({@link ReLU#forwardAfter}), and a 2×2 {@link
+ * MaxPool2d} after such a ReLU. With a listener every layer runs on its own, so that it sees every
+ * output; a listener installed between a forward and its backward is called from the next forward
+ * on.
  */
 public final class Sequential extends Module {
   /** Observes the layers' outputs in forward and their output gradients in backward. */
@@ -103,7 +104,7 @@ public final class Sequential extends Module {
     Arrays.fill(span, 0);
     Tensor h = x;
     for (int i = 0; i < layers.size(); i += span[i]) {
-      span[i] = active == null ? runFrom(i) : 1;
+      span[i] = active == null ? runFrom(i, h) : 1;
       h = forwardNamed(i, h);
       if (active != null) {
         active.onForward(names.get(i), layers.get(i), h);
@@ -113,45 +114,63 @@ public final class Sequential extends Module {
   }
 
   /**
-   * How many layers from i run as one: 3 for a Conv2d, a BatchNorm in eval mode with running
-   * statistics that takes its output, and a ReLU; 2 for the first two alone, for a BatchNorm and a
-   * ReLU, or for a Conv2d and a ReLU (in either mode); else 1. Only eval mode joins a convolution
-   * and a BatchNorm, so a BatchNorm's training errors keep its own name.
+   * How many layers from i run as one, on input h: a Conv2d, a BatchNorm in eval mode with running
+   * statistics that takes its output, a ReLU and a 2×2 MaxPool2d (4, or fewer of them in that
+   * order); a Conv2d, a ReLU and such a pool in either mode (3, or 2 without the pool); a BatchNorm
+   * and a ReLU (2); else 1. Only eval mode joins a convolution and a BatchNorm, so a BatchNorm's
+   * training errors keep its own name, and a pool joins only input it can pool.
    */
-  private int runFrom(int i) {
-    Module next = i + 1 < layers.size() ? layers.get(i + 1) : null;
-    boolean relu = i + 2 < layers.size() && layers.get(i + 2) instanceof ReLU;
+  private int runFrom(int i, Tensor h) {
     Module layer = layers.get(i);
+    Module next = at(i + 1);
+    Module third = at(i + 2);
     if (next instanceof BatchNorm bn
         && bn.follows(layer)
         && !bn.isTraining()
         && bn.trackRunningStats()) {
-      return relu ? 3 : 2;
+      if (!(third instanceof ReLU)) {
+        return 2;
+      }
+      return at(i + 3) instanceof MaxPool2d pool && ((Conv2d) layer).poolsInPass(h, pool) ? 4 : 3;
     }
-    boolean pair = layer instanceof BatchNorm || layer instanceof Conv2d;
-    return pair && next instanceof ReLU ? 2 : 1;
+    if (layer instanceof Conv2d conv && next instanceof ReLU) {
+      return third instanceof MaxPool2d pool && conv.poolsInPass(h, pool) ? 3 : 2;
+    }
+    return layer instanceof BatchNorm && next instanceof ReLU ? 2 : 1;
+  }
+
+  private Module at(int i) {
+    return i < layers.size() ? layers.get(i) : null;
   }
 
   // Prefixes a layer's input error with its name, so the message reads "conv2: Conv2d(...): ...".
   private Tensor forwardNamed(int i, Tensor h) {
     try {
       Module layer = layers.get(i);
+      if (span[i] == 1) {
+        return layer.forward(h);
+      }
+      if (layer instanceof BatchNorm bn) {
+        return bn.forwardRelu(h);
+      }
+      Conv2d conv = (Conv2d) layer;
+      Module next = layers.get(i + 1);
+      if (next instanceof ReLU relu) {
+        return span[i] == 2 ? relu.forwardAfter(conv, h) : relu.forwardAfter(conv, h, pool(i + 2));
+      }
+      BatchNorm bn = (BatchNorm) next;
       return switch (span[i]) {
-        case 1 -> layer.forward(h);
-        case 2 -> {
-          Module next = layers.get(i + 1);
-          if (layer instanceof BatchNorm bn) {
-            yield bn.forwardRelu(h);
-          }
-          yield next instanceof ReLU relu
-              ? relu.forwardAfter((Conv2d) layer, h)
-              : ((BatchNorm) next).forwardAfter((Conv2d) layer, h, false);
-        }
-        default -> ((BatchNorm) layers.get(i + 1)).forwardAfter((Conv2d) layer, h, true);
+        case 2 -> bn.forwardAfter(conv, h, false);
+        case 3 -> bn.forwardAfter(conv, h, true);
+        default -> bn.forwardAfter(conv, h, pool(i + 3));
       };
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(names.get(i) + ": " + e.getMessage(), e);
     }
+  }
+
+  private MaxPool2d pool(int i) {
+    return (MaxPool2d) layers.get(i);
   }
 
   /** Whether layer i is a ReLU whose forward and backward the BatchNorm before it took. */

@@ -28,15 +28,16 @@ class ConvBatchNormFusionTest {
     Parallel.setThreads(threadsBefore);
   }
 
-  // DIRECT (5×5 with few channels), WINOGRAD (3×3 stride 1, 16 channels), IM2COL (stride 2), a BN
-  // without a ReLU after it, a BN without γ and β, and a last convolution with a 1×1 output (one
-  // value per channel and image: normalized in a pass of its own).
+  // DIRECT (5×5 with few channels) with a 2×2 pool on an odd size, WINOGRAD (3×3 stride 1, 16
+  // channels), IM2COL (stride 2), a BN without a ReLU after it, a BN without γ and β, and a last
+  // convolution with a 1×1 output (one value per channel and image: normalized on its own).
   private static Sequential model() {
     Sequential s =
         new Sequential()
             .add("conv1", new Conv2d(3, 6, 5))
             .add("bn1", new BatchNorm2d(6))
             .add("relu1", new ReLU())
+            .add("pool1", new MaxPool2d(2))
             .add("conv2", new Conv2d(6, 16, 3, 1, 1, false))
             .add("bn2", new BatchNorm2d(16, 1e-5, 0.1, false, true))
             .add("relu2", new ReLU())
@@ -45,7 +46,7 @@ class ConvBatchNormFusionTest {
             .add("conv4", new Conv2d(16, 8, 3, 2, 1, true))
             .add("bn4", new BatchNorm2d(8))
             .add("relu4", new ReLU())
-            .add("conv5", new Conv2d(8, 4, 3, 1, 0, true))
+            .add("conv5", new Conv2d(8, 4, 2, 1, 0, true))
             .add("bn5", new BatchNorm2d(4))
             .add("relu5", new ReLU())
             .add("flatten", new Flatten())
@@ -83,14 +84,14 @@ class ConvBatchNormFusionTest {
             });
         // Running statistics away from 0 and 1 (momentum 0.1 and the cumulative average).
         for (int step = 0; step < 2; step++) {
-          Tensor x = Tensors.uniform(90 + step, 4, 3, 9, 9);
+          Tensor x = Tensors.uniform(90 + step, 4, 3, 13, 13);
           fused.forward(x);
           layers.forward(x);
         }
         fused.eval();
         layers.eval();
         seen.clear();
-        Tensor x = Tensors.uniform(95, n, 3, 9, 9);
+        Tensor x = Tensors.uniform(95, n, 3, 13, 13);
         Tensor dY = Tensors.uniform(96, n, 3);
         Tensors.assertSameBits(
             layers.forward(x).toArray(), fused.forward(x).toArray(), "y, " + what);
@@ -99,12 +100,13 @@ class ConvBatchNormFusionTest {
           assertFalse(ranInConv(layers, bn), bn + " on its own with a listener, " + what);
         }
         assertFalse(ranInConv(fused, "bn5"), "bn5 (1×1 output) on its own, " + what);
-        assertEquals(16, seen.size(), "the listener sees every layer: " + seen);
+        assertTrue(((MaxPool2d) fused.get("pool1")).ranInConv(), "pool1 in conv1's pass, " + what);
+        assertEquals(17, seen.size(), "the listener sees every layer: " + seen);
         Tensors.assertSameBits(
             layers.backward(dY).toArray(), fused.backward(dY).toArray(), "dX, " + what);
         Tensors.assertSameState(layers, fused, what);
         // A second eval forward after backward, and one more backward: the state stays right.
-        Tensor x2 = Tensors.uniform(97, n, 3, 9, 9);
+        Tensor x2 = Tensors.uniform(97, n, 3, 13, 13);
         Tensors.assertSameBits(
             layers.forward(x2).toArray(), fused.forward(x2).toArray(), "y again, " + what);
         Tensors.assertSameBits(
@@ -116,7 +118,7 @@ class ConvBatchNormFusionTest {
   @Test
   void trainingModeAndBatchStatisticsDoNotJoinTheConvolution() {
     Sequential s = model();
-    s.forward(Tensors.uniform(100, 4, 3, 9, 9));
+    s.forward(Tensors.uniform(100, 4, 3, 13, 13));
     for (String bn : NORMS) {
       assertFalse(ranInConv(s, bn), bn + " in training");
     }

@@ -1,5 +1,7 @@
 package bnlab.nn;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import bnlab.kernel.Parallel;
 import bnlab.nn.BasicBlock.Shortcut;
 import bnlab.tensor.Rng;
@@ -56,6 +58,7 @@ class ConvReluFusionTest {
           String what = n + " images, " + threads + " threads, train " + train;
           compare(
               fused, layers, Tensors.uniform(122, n, 3, 20, 20), Tensors.uniform(123, n, 3), what);
+          assertTrue(((MaxPool2d) fused.get("pool1")).ranInConv(), "pool1 in conv1's pass");
         }
       }
     }
