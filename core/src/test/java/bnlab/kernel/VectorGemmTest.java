@@ -27,7 +27,10 @@ class VectorGemmTest {
     {5, 4098, 3},
     {2, 5, 4098},
     {9, 49, 1},
-    {4, 48, 300}
+    {4, 48, 300},
+    // A last whole vector of columns with 8 rows and more (Winograd's 72 tiles of a 16×16 image).
+    {24, 72, 32},
+    {17, 76, 9}
   };
 
   @Test
