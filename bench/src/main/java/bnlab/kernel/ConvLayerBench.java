@@ -9,17 +9,20 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Per-layer convolution times of vgg's and resnet20's stride-1 geometries, one thread, CPU time of
- * the calling thread (so other processes on a shared machine do not count): for each layer, batch
- * and strategy (IM2COL_GEMM, WINOGRAD, DIRECT) the median over rounds of a training forward, a
- * training backward (with dX except for a network's first layer) and an inference forward. The
- * strategies alternate within each round.
+ * Per-layer convolution times of the article's Net's, vgg's and resnet20's stride-1 geometries, one
+ * thread, CPU time of the calling thread (so other processes on a shared machine do not count): for
+ * each layer, batch and strategy (IM2COL_GEMM, WINOGRAD, DIRECT) the median over rounds of a
+ * training forward, a training backward (with dX except for a network's first layer) and an
+ * inference forward. The strategies alternate within each round.
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -Dbnlab.threads=1 \
  *     -cp bench/target/classes:core/target/classes:tensor/target/classes \
- *     bnlab.kernel.ConvLayerBench [batches=32,128] [rounds=5] [layers=vgg2,r2,...]
+ *     bnlab.kernel.ConvLayerBench [batches=32,128] [rounds=5] [layers=vgg2,r2,...] [dx=false]
  * </pre>
+ *
+ * <p>{@code dx=false} leaves the input gradient out of every backward, so that its share of a
+ * layer's backward can be read off against a run with it.
  */
 public final class ConvLayerBench {
   private ConvLayerBench() {}
@@ -32,6 +35,8 @@ public final class ConvLayerBench {
 
   private static final List<Layer> LAYERS =
       List.of(
+          new Layer("net1", new ConvGeometry(3, 32, 32, 6, 5, 5, 1, 1, 0, 0), true),
+          new Layer("net2", new ConvGeometry(6, 14, 14, 16, 5, 5, 1, 1, 0, 0), false),
           layer("vgg1", 3, 32, 32, true),
           layer("vgg2", 32, 32, 32, false),
           layer("vgg3", 32, 16, 64, false),
@@ -50,6 +55,7 @@ public final class ConvLayerBench {
     int[] batches = {32, 128};
     int rounds = 5;
     List<String> only = null;
+    boolean dx = true;
     for (String a : args) {
       String[] kv = a.split("=", 2);
       switch (kv[0]) {
@@ -57,6 +63,7 @@ public final class ConvLayerBench {
             batches = Arrays.stream(kv[1].split(",")).mapToInt(Integer::parseInt).toArray();
         case "rounds" -> rounds = Integer.parseInt(kv[1]);
         case "layers" -> only = List.of(kv[1].split(","));
+        case "dx" -> dx = Boolean.parseBoolean(kv[1]);
         default -> throw new IllegalArgumentException(a);
       }
     }
@@ -70,14 +77,17 @@ public final class ConvLayerBench {
         continue;
       }
       for (int batch : batches) {
-        run(l, batch, rounds);
+        run(l, batch, rounds, dx);
       }
     }
   }
 
-  private static void run(Layer l, int batch, int rounds) {
+  private static void run(Layer l, int batch, int rounds, boolean withDx) {
     ConvGeometry g = l.g;
-    List<String> names = List.of("IM2COL_GEMM", "WINOGRAD", "DIRECT");
+    List<String> names =
+        Winograd.applies(g)
+            ? List.of("IM2COL_GEMM", "WINOGRAD", "DIRECT")
+            : List.of("IM2COL_GEMM", "DIRECT");
     Rng rng = new Rng(3);
     float[] x = fill(rng, batch * g.inSize());
     float[] w = fill(rng, g.weightSize());
@@ -85,11 +95,12 @@ public final class ConvLayerBench {
     float[] y = new float[batch * g.outSize()];
     float[] dy = fill(rng, y.length);
     float[] dw = new float[w.length];
-    float[] dx = l.first ? null : new float[x.length];
+    boolean grad = withDx && !l.first;
+    float[] dx = grad ? new float[x.length] : null;
     List<double[][]> times = new ArrayList<>();
     List<ConvPlan[]> plans = new ArrayList<>();
     for (String s : names) {
-      ConvPlan train = plan(s, g, batch, true, !l.first);
+      ConvPlan train = plan(s, g, batch, true, grad);
       ConvPlan infer = plan(s, g, batch, false, false);
       plans.add(new ConvPlan[] {train, infer});
       times.add(new double[3][rounds]);
