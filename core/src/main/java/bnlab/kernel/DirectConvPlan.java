@@ -30,6 +30,9 @@ final class DirectConvPlan extends ChunkedPlan {
   /** The input gradient's convolution (null without the input gradient). */
   private final DirectConv.Layout gradLayout;
 
+  /** The input gradient's taps per column tile (null: all of them, or no input gradient). */
+  private final DirectConv.Bands bands;
+
   /** Whether the images are copied with zero edges first (padding > 0). */
   private final boolean padIn;
 
@@ -77,6 +80,7 @@ final class DirectConvPlan extends ChunkedPlan {
     cropGrad = padIn && !DirectConv.gradientFitsPadding(g);
     gradGeometry = cropGrad ? layout.g : g;
     gradLayout = inputGrad ? new DirectConv.Layout(DirectConv.inputGradient(gradGeometry)) : null;
+    bands = inputGrad ? DirectConv.Bands.of(gradGeometry, gradLayout) : null;
     padded = new float[chunks][];
     dxPadded = new float[chunks][];
     dyPads = new float[chunks][];
@@ -111,6 +115,9 @@ final class DirectConvPlan extends ChunkedPlan {
     }
     flipped = scratch.floats(FLIPPED, g.weightSize());
     DirectConv.flipWeight(g, w, flipped);
+    if (bands != null) {
+      bands.weights(flipped);
+    }
     for (int c = 0; c < chunks; c++) {
       if (cropGrad) {
         dxPadded[c] = scratch.floats(DX_PADDED + c, layout.g.inSize());
@@ -250,8 +257,12 @@ final class DirectConvPlan extends ChunkedPlan {
     DirectConv.padGradient(gradGeometry, dy, t, dyPads[chunk]);
     float[] dst = cropGrad ? dxPadded[chunk] : dx;
     int dOff = cropGrad ? 0 : t * g.inSize();
-    DirectConv.forward(
-        gradLayout, dyPads[chunk], 0, flipped, null, dst, dOff, wide[chunk], pads[chunk]);
+    if (bands != null) {
+      DirectConv.forward(gradLayout, bands, dyPads[chunk], 0, dst, dOff, wide[chunk], pads[chunk]);
+    } else {
+      DirectConv.forward(
+          gradLayout, dyPads[chunk], 0, flipped, null, dst, dOff, wide[chunk], pads[chunk]);
+    }
     if (cropGrad) {
       DirectConv.cropImage(g, dxPadded[chunk], dx, t * g.inSize());
     }
