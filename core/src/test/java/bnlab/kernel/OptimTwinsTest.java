@@ -117,6 +117,16 @@ class OptimTwinsTest {
         case 3 -> m[i] = (rng.nextFloat() - 0.5f) * 1e-33f; // a product that underflows
         case 4 -> p[i] = Float.intBitsToFloat(rng.nextInt(1 << 23)); // a subnormal weight
         case 5 -> m[i] = -0f;
+        case 7 -> { // a zero weight (either sign) with a stuck first moment: a zero step of
+          // either sign, which may change the weight's sign
+          p[i] = rng.nextInt(2) == 0 ? 0f : -0f;
+          g[i] = 0f;
+          m[i] = Float.intBitsToFloat(1 + rng.nextInt(6)) * (rng.nextInt(2) == 0 ? 1 : -1);
+        }
+        case 8 -> { // a decaying first moment, still normal, on an ordinary weight
+          g[i] = 0f;
+          m[i] = (rng.nextFloat() - 0.5f) * 1e-32f;
+        }
         case 6 -> {
           if (specials) {
             float[] odd = {Float.NaN, Float.POSITIVE_INFINITY, -1e-3f, 0f};
@@ -127,6 +137,12 @@ class OptimTwinsTest {
         }
         default -> {}
       }
+    }
+    // A run of dead units: whole vectors of slow lanes at every width (as a dead unit's row of
+    // weights gives), which take the element-by-element path without the vector's.
+    for (int i = 16; i < Math.min(n, 48); i++) {
+      g[i] = 0f;
+      m[i] = Float.intBitsToFloat(1 + rng.nextInt(6));
     }
     return new float[][] {p, g, m, v};
   }
