@@ -265,7 +265,7 @@ final class DirectConv {
    * {@link #forward} over only the taps of {@code bands} (an input gradient's, {@link Bands}): the
    * same bits, since the taps left out multiply zeros.
    */
-  static void forward(
+  static void forwardBands(
       Layout pl, Bands bands, float[] x, int xOff, float[] y, int yOff, float[] wide, float[] pad) {
     boolean padded = needsReadAhead(pl, x, xOff);
     if (padded) {

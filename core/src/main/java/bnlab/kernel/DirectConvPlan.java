@@ -258,7 +258,8 @@ final class DirectConvPlan extends ChunkedPlan {
     float[] dst = cropGrad ? dxPadded[chunk] : dx;
     int dOff = cropGrad ? 0 : t * g.inSize();
     if (bands != null) {
-      DirectConv.forward(gradLayout, bands, dyPads[chunk], 0, dst, dOff, wide[chunk], pads[chunk]);
+      DirectConv.forwardBands(
+          gradLayout, bands, dyPads[chunk], 0, dst, dOff, wide[chunk], pads[chunk]);
     } else {
       DirectConv.forward(
           gradLayout, dyPads[chunk], 0, flipped, null, dst, dOff, wide[chunk], pads[chunk]);
