@@ -95,19 +95,6 @@ final class VectorOptim implements OptimKernels {
 
   private static final int ADAM_CHUNKS = 8;
 
-  /**
-   * How Adam computes a vector with slow lanes (see Subnormals): only those lanes element by
-   * element, the others as a vector with masked stores; a vector whose lanes are all slow element
-   * by element alone. The bits are the same either way. Dead units scatter their slow lanes: with
-   * 3% of a 62k-parameter step's elements stuck at random places (a fifth of the 8-float vectors
-   * hit) a step took 90–101 μs this way against 136–142 μs with every such vector element by
-   * element, and with 20% 195–209 against 357–480 (one thread, AVX2, Xeon family 6 model 167;
-   * 128-bit vectors 113 against 133); rows of stuck elements cost the same either way. An earlier
-   * measurement of lane by lane alone, on the Net's moments at step 5,000 on model 207, had found
-   * it slower there at 256 and 128 bits (119 against 102 μs per step), faster at 512.
-   */
-  private static final boolean LANE_BY_LANE = true;
-
   private final ThreadLocal<AdamTensors> singles =
       ThreadLocal.withInitial(() -> new AdamTensors(1));
 
@@ -272,7 +259,14 @@ final class VectorOptim implements OptimKernels {
         // were, and its Adam step took 2.5× as long.
         VectorMask<Float> slow = tiny(mi, TINY).or(tiny(vi, TINY)).or(tiny(d, TINY_SQUARED));
         boolean anySlow = slow.anyTrue();
-        if (anySlow && (!LANE_BY_LANE || slow.allTrue())) {
+        // Only the slow lanes go element by element, the others stay a vector with masked stores;
+        // a vector whose lanes are all slow skips the vector. Dead units scatter their slow lanes:
+        // with 3% of a 62k-parameter step's elements stuck at random places (a fifth of the
+        // 8-float vectors hit) a step took 90–101 μs this way against 136–142 μs with every such
+        // vector element by element, with 20% 195–209 against 357–480 (one thread, AVX2, Xeon
+        // family 6 model 167; 128-bit vectors 113 against 133); rows of stuck elements cost the
+        // same either way. Both give the same bits.
+        if (anySlow && slow.allTrue()) {
           for (int k = i; k < i + L; k++) {
             exact(k);
           }
