@@ -264,30 +264,23 @@ final class Winograd {
     int oddFrom = (padW + 1) / 2;
     int evens = (t.w + 1) / 2;
     int odds = t.w / 2;
-    for (int pr = 0; pr < t.rows; pr++) {
-      int p = pr & 1;
-      int e = 2 * p * t.plane + (pr >> 1) * t.tp;
+    // Every zero at once (padding rows and columns, the junk column, the slack), then only the
+    // image's rows: zeroing row by row took four fills of 0–2 floats per row, and with them the
+    // planes of resnet20's 16×16 layers cost more than the transform that reads them (input
+    // transform 1.8–2.0 → 1.3 ms per batch of 128 at 32→32, one thread, AVX2).
+    java.util.Arrays.fill(s, 0, 4 * t.plane, 0f);
+    int r0 = t.g.padH();
+    int r1 = Math.min(t.rows, t.g.padH() + t.h);
+    for (int pr = r0; pr < r1; pr++) {
+      int e = 2 * (pr & 1) * t.plane + (pr >> 1) * t.tp;
       int o = e + t.plane;
-      int src = pr - t.g.padH();
-      if (src < 0 || src >= t.h) {
-        java.util.Arrays.fill(s, e, e + t.tp, 0f);
-        java.util.Arrays.fill(s, o, o + t.tp, 0f);
-        continue;
-      }
       int evenRow = (padW & 1) == 0 ? e : o;
       int oddRow = (padW & 1) == 0 ? o : e;
-      java.util.Arrays.fill(s, evenRow, evenRow + evenFrom, 0f);
-      java.util.Arrays.fill(s, evenRow + evenFrom + evens, evenRow + t.tp, 0f);
-      java.util.Arrays.fill(s, oddRow, oddRow + oddFrom, 0f);
-      java.util.Arrays.fill(s, oddRow + oddFrom + odds, oddRow + t.tp, 0f);
-      int from = xOff + src * t.w;
+      int from = xOff + (pr - t.g.padH()) * t.w;
       VectorInterleave.split(x, from, odds, s, evenRow + evenFrom, oddRow + oddFrom);
       if (evens > odds) {
         s[evenRow + evenFrom + odds] = x[from + t.w - 1];
       }
-    }
-    for (int pq = 0; pq < 4; pq++) {
-      s[(pq + 1) * t.plane - 1] = 0f;
     }
   }
 
