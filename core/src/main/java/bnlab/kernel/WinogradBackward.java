@@ -21,7 +21,7 @@ final class WinogradBackward {
    */
   static void outputGrad(
       Winograd.Tiles t, float[] dy, int gOff, float[] dm, int mOff, int ld, float[] s) {
-    int ps = t.k * ld;
+    int ps = Winograd.planeStride(t.k, ld);
     int n = t.tilesP;
     int f = t.fourAt();
     for (int k = 0; k < t.k; k++) {
@@ -38,7 +38,7 @@ final class WinogradBackward {
   static void outputGradT(
       Winograd.Tiles t, float[] dy, int gOff, float[] dmt, int mOff, int ld, float[] s) {
     int n = t.tilesP * t.k;
-    int ps = ld * t.k;
+    int ps = Winograd.planeStride(t.k, ld);
     int f = t.gatherAt();
     java.util.Arrays.fill(s, f, f + 4 * n, 0f);
     for (int k = 0; k < t.k; k++) {
@@ -95,7 +95,7 @@ final class WinogradBackward {
       float[] s,
       int from,
       int to) {
-    int ps = t.c * ld;
+    int ps = Winograd.planeStride(t.c, ld);
     int n = t.tilesP;
     int dd = t.sixteenAt();
     for (int ch = from; ch < to; ch++) {

@@ -168,6 +168,21 @@ final class WinogradPlan extends ChunkedPlan {
     return group * t.tilesP;
   }
 
+  // Plane strides (Winograd.planeStride) of V and dV (C rows), M, dM and dMᵀ (K rows).
+  private int vPlane(int ld) {
+    return Winograd.planeStride(cc, ld);
+  }
+
+  private int mPlane(int ld) {
+    return Winograd.planeStride(kk, ld);
+  }
+
+  // Training keeps every group's V: a slot per image with room for a group's plane padding (at
+  // most 31 floats per plane, so n images' slots hold a group of n).
+  private int vImageSlot() {
+    return 16 * (cc * t.tilesP + 32);
+  }
+
   @Override
   void beforeForward() {
     chunkScratch();
@@ -188,8 +203,8 @@ final class WinogradPlan extends ChunkedPlan {
       runPhase(TRANSPOSE, 16, splitsFilters());
     }
     du = scratch.floats(DU, chunks * 16 * kk * cc);
-    dmt = scratch.floats(DMT, chunks * 16 * kk * groupTiles());
-    dv = dx == null ? null : scratch.floats(DV, chunks * 16 * cc * groupTiles());
+    dmt = scratch.floats(DMT, chunks * 16 * mPlane(groupTiles()));
+    dv = dx == null ? null : scratch.floats(DV, chunks * 16 * vPlane(groupTiles()));
   }
 
   private boolean splitsFilters() {
@@ -205,9 +220,9 @@ final class WinogradPlan extends ChunkedPlan {
   private void chunkScratch() {
     u = scratch.floats(U, 16 * kk * cc);
     taps = scratch.floats(TAPS, 9 * kk * cc);
-    int vSize = 16 * cc * (training ? batch * t.tilesP : chunks * groupTiles());
+    int vSize = training ? batch * vImageSlot() : chunks * 16 * vPlane(groupTiles());
     v = scratch.floats(V, vSize);
-    m = scratch.floats(M, chunks * 16 * kk * groupTiles());
+    m = scratch.floats(M, chunks * 16 * mPlane(groupTiles()));
     for (int c = 0; c < rows.length; c++) {
       rows[c] = scratch.floats(ROWS + c, t.rowScratch());
     }
@@ -215,7 +230,7 @@ final class WinogradPlan extends ChunkedPlan {
 
   // Where group (t0, n images) keeps its V: at its first image's place, or the chunk's slot.
   private int vOffset(int chunk, int t0) {
-    return training ? 16 * cc * t0 * t.tilesP : chunk * 16 * cc * groupTiles();
+    return training ? t0 * vImageSlot() : chunk * 16 * vPlane(groupTiles());
   }
 
   // ---- phases: the one image of a batch of one, and the weight transform ---------------------
@@ -320,7 +335,8 @@ final class WinogradPlan extends ChunkedPlan {
       case TRANSPOSE -> VectorArrays.transpose(u, i * kk * cc, kk, cc, ut, i * kk * cc);
       case INPUTS -> Winograd.input(t, x, image * g.inSize(), v, col, ld, rows[part], c0, c1);
       case PRODUCTS ->
-          VectorGemm.product(forward[group], u, i * kk * cc, v, i * cc * ld, 0f, m, i * kk * ld);
+          VectorGemm.product(
+              forward[group], u, i * kk * cc, v, i * vPlane(ld), 0f, m, i * mPlane(ld));
       case OUTPUTS -> {
         Winograd.output(t, m, col, ld, bias, y, image * g.outSize(), rows[part], k0, k1);
         finish(y, image, image + 1, k0, k1);
@@ -336,10 +352,10 @@ final class WinogradPlan extends ChunkedPlan {
         int xi = i % 16;
         if (i < 16) {
           VectorGemm.product(
-              weightGrad[group], v, xi * cc * ld, dmt, xi * kk * ld, 0f, du, xi * kk * cc);
+              weightGrad[group], v, xi * vPlane(ld), dmt, xi * mPlane(ld), 0f, du, xi * kk * cc);
         } else {
           VectorGemm.product(
-              inputGradient[group], ut, xi * kk * cc, m, xi * kk * ld, 0f, dv, xi * cc * ld);
+              inputGradient[group], ut, xi * kk * cc, m, xi * mPlane(ld), 0f, dv, xi * vPlane(ld));
         }
       }
       default ->
@@ -352,7 +368,7 @@ final class WinogradPlan extends ChunkedPlan {
   // x (N,C,H,W), w (K,C,3,3) -> y (N,K,P,Q)
   @Override
   void forwardChunk(int chunk, int t0, int t1) {
-    int mOff = chunk * 16 * kk * groupTiles();
+    int mOff = chunk * 16 * mPlane(groupTiles());
     for (int g0 = t0; g0 < t1; g0 += group) {
       int n = Math.min(group, t1 - g0);
       int ld = n * t.tilesP;
@@ -360,7 +376,7 @@ final class WinogradPlan extends ChunkedPlan {
       transformInputs(g0, n, vOff, ld, rows[chunk]);
       for (int xi = 0; xi < 16; xi++) {
         VectorGemm.product(
-            forward[n], u, xi * kk * cc, v, vOff + xi * cc * ld, 0f, m, mOff + xi * kk * ld);
+            forward[n], u, xi * kk * cc, v, vOff + xi * vPlane(ld), 0f, m, mOff + xi * mPlane(ld));
       }
       for (int i = 0; i < n; i++) {
         Winograd.output(
@@ -379,7 +395,7 @@ final class WinogradPlan extends ChunkedPlan {
   // dY (N,K,P,Q) -> dU of this chunk's slot, dX (N,C,H,W)
   @Override
   void backwardChunk(int chunk, int t0, int t1) {
-    int mOff = chunk * 16 * kk * groupTiles();
+    int mOff = chunk * 16 * mPlane(groupTiles());
     int uOff = chunk * 16 * kk * cc;
     for (int g0 = t0; g0 < t1; g0 += group) {
       int n = Math.min(group, t1 - g0);
@@ -400,25 +416,25 @@ final class WinogradPlan extends ChunkedPlan {
         VectorGemm.product(
             weightGrad[n],
             v,
-            vOff + xi * cc * ld,
+            vOff + xi * vPlane(ld),
             dmt,
-            mOff + xi * kk * ld,
+            mOff + xi * mPlane(ld),
             beta,
             du,
             uOff + xi * kk * cc);
       }
       if (dx != null) {
-        int dvOff = chunk * 16 * cc * groupTiles();
+        int dvOff = chunk * 16 * vPlane(groupTiles());
         for (int xi = 0; xi < 16; xi++) {
           VectorGemm.product(
               inputGradient[n],
               ut,
               xi * kk * cc,
               m,
-              mOff + xi * kk * ld,
+              mOff + xi * mPlane(ld),
               0f,
               dv,
-              dvOff + xi * cc * ld);
+              dvOff + xi * vPlane(ld));
         }
         for (int i = 0; i < n; i++) {
           WinogradBackward.inputGrad(

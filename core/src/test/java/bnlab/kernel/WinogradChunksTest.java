@@ -2,6 +2,7 @@ package bnlab.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,27 @@ class WinogradChunksTest {
     assertEquals(1, WinogradPlan.groupSize(72, 4), "72 tiles");
     assertEquals(12, WinogradPlan.groupSize(6, 16), "72 tiles: 66 rounded up to a multiple of 8");
     assertEquals(1, WinogradPlan.groupSize(272, 4));
+  }
+
+  /**
+   * The 16 planes of V, M, dM and dV are a whole, odd number of 64-byte lines apart, so that the
+   * transforms' 16 streams fall in 16 different L1 sets (64 sets of 64 bytes) however many floats a
+   * plane holds: rows·ld would put 64·80 floats (resnet20's 8×8 layer in groups of 4) all in one.
+   */
+  @Test
+  void planesAreAnOddNumberOfLinesApart() {
+    int[][] planes = {{64, 80}, {128, 80}, {32, 72}, {16, 272}, {64, 72}, {3, 1}, {5, 17}, {1, 16}};
+    for (int[] pl : planes) {
+      int stride = Winograd.planeStride(pl[0], pl[1]);
+      String what = pl[0] + " rows of " + pl[1] + ": stride " + stride;
+      assertTrue(stride >= pl[0] * pl[1] && stride < pl[0] * pl[1] + 32, what);
+      assertEquals(0, stride % 16, what);
+      java.util.Set<Integer> sets = new java.util.HashSet<>();
+      for (int xi = 0; xi < 16; xi++) {
+        sets.add(xi * stride / 16 % 64);
+      }
+      assertEquals(16, sets.size(), what + " puts planes in the same L1 sets: " + sets);
+    }
   }
 
   /**
