@@ -95,4 +95,49 @@ final class VectorInterleave {
       dst[d + n - 1] = a[ao + pairs];
     }
   }
+
+  /**
+   * dst[d + j] = src[s + 2j] for j &lt; n (a stride-2 gather), reading src below {@code limit}
+   * only: a vector reads the odd element after its last even one, so near the limit the rest goes
+   * element by element.
+   */
+  static void evens(float[] src, int s, int n, float[] dst, int d, int limit) {
+    int j = 0;
+    if (n >= N) {
+      for (int i = 0; i < n; i += N) {
+        int at = Math.min(i, n - N); // the last vector overlaps the one before: same values
+        if (s + 2 * at + 2 * N > limit) {
+          break;
+        }
+        FloatVector a = FloatVector.fromArray(M, src, s + 2 * at);
+        FloatVector b = FloatVector.fromArray(M, src, s + 2 * at + N);
+        a.rearrange(EVEN, b).intoArray(dst, d + at);
+        j = at + N;
+      }
+    }
+    for (; j < n; j++) {
+      dst[d + j] = src[s + 2 * j];
+    }
+  }
+
+  /**
+   * dst[d + 2j] += src[s + j] for j &lt; n (a stride-2 scatter-add), the odd elements between them
+   * written back unchanged; dst is touched below {@code limit} only (the caller's own region:
+   * another thread may own what follows). Each element gets the one addition the scalar loop gives
+   * it, so the results are the same bits.
+   */
+  static void addIntoEvens(float[] src, int s, float[] dst, int d, int n, int limit) {
+    int j = 0;
+    for (; j + N <= n && d + 2 * j + 2 * N <= limit; j += N) {
+      FloatVector a = FloatVector.fromArray(M, dst, d + 2 * j);
+      FloatVector b = FloatVector.fromArray(M, dst, d + 2 * j + N);
+      FloatVector even = a.rearrange(EVEN, b).add(FloatVector.fromArray(M, src, s + j));
+      FloatVector odd = a.rearrange(ODD, b);
+      even.rearrange(LOW, odd).intoArray(dst, d + 2 * j);
+      even.rearrange(HIGH, odd).intoArray(dst, d + 2 * j + N);
+    }
+    for (; j < n; j++) {
+      dst[d + 2 * j] += src[s + j];
+    }
+  }
 }

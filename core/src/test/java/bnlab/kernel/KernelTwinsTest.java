@@ -42,7 +42,16 @@ class KernelTwinsTest {
     {2, 9, 9, 17, 3, 3, 1, 1, 0, 0, 1},
     // Direct kernels: every row-block tail (15 = 4+4+4+2+1 output channels), padding, batch 1.
     {2, 9, 11, 15, 3, 3, 1, 1, 1, 1, 1},
-    {3, 12, 12, 7, 5, 5, 1, 1, 2, 2, 5}
+    {3, 12, 12, 7, 5, 5, 1, 1, 2, 2, 5},
+    // Stride 2 along the width (vector gathers and scatter-adds): resnet20's downsampling layers,
+    // odd widths, no padding, wide padding, a 1x1 projection, a row shorter than a vector.
+    {16, 32, 32, 4, 3, 3, 2, 2, 1, 1, 1},
+    {4, 16, 16, 8, 3, 3, 2, 2, 1, 1, 2},
+    {3, 9, 37, 4, 3, 3, 2, 2, 1, 1, 2},
+    {2, 20, 35, 2, 3, 3, 1, 2, 0, 0, 1},
+    {2, 11, 40, 2, 5, 5, 2, 2, 2, 2, 1},
+    {4, 8, 16, 8, 1, 1, 2, 2, 0, 0, 2},
+    {2, 5, 5, 3, 3, 3, 2, 2, 1, 1, 1}
   };
 
   @Test
