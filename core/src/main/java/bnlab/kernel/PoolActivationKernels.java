@@ -62,4 +62,12 @@ public interface PoolActivationKernels {
    */
   void maxPoolBackward(
       float[] dy, int[] argmax, int planes, int outPerPlane, int inPerPlane, float[] dx);
+
+  /**
+   * {@link #maxPoolBackward} of a {@link #maxPool2x2} (windows that do not overlap, each output's
+   * argmax inside its own window): dx (planes, h, w) gets 0 + dy[o] at argmax[o] and zero elsewhere
+   * (rows and columns outside every window included), the bits of the zeroing and the additions,
+   * written window by window in one pass instead of a fill and a scatter.
+   */
+  void maxPool2x2Backward(float[] dy, int[] argmax, int planes, int h, int w, float[] dx);
 }

@@ -69,6 +69,11 @@ final class ScalarPoolActivation implements PoolActivationKernels {
     maxPoolBackward(dy, argmax, 0, planes, outPerPlane, inPerPlane, dx);
   }
 
+  @Override
+  public void maxPool2x2Backward(float[] dy, int[] argmax, int planes, int h, int w, float[] dx) {
+    maxPoolBackward(dy, argmax, 0, planes, (h / 2) * (w / 2), h * w, dx);
+  }
+
   /** Planes [p0, p1) of {@link #maxPoolBackward}. */
   static void maxPoolBackward(
       float[] dy, int[] argmax, int p0, int p1, int outPerPlane, int inPerPlane, float[] dx) {

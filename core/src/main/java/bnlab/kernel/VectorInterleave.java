@@ -140,4 +140,10 @@ final class VectorInterleave {
       dst[d + 2 * j] += src[s + j];
     }
   }
+
+  /** dst[d + 2i] = even[i], dst[d + 2i + 1] = odd[i] for i &lt; N: two vectors interleaved. */
+  static void mergeInto(FloatVector even, FloatVector odd, float[] dst, int d) {
+    even.rearrange(LOW, odd).intoArray(dst, d);
+    even.rearrange(HIGH, odd).intoArray(dst, d + N);
+  }
 }

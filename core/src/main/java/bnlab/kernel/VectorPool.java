@@ -83,6 +83,55 @@ final class VectorPool {
     }
   }
 
+  /**
+   * Planes [pl0, pl1) of {@link PoolActivationKernels#maxPool2x2Backward}: per output row, L
+   * windows at a time, each of the window's four places gets 0 + dY where it is the argmax and zero
+   * elsewhere (the choice made as int blends: a mask converted from int to float lanes is left
+   * boxed by JDK 25's compiler), and the even and odd places of each input row are interleaved into
+   * it. Windows past the last whole vector go one by one; rows and columns outside every window are
+   * zeroed.
+   */
+  static void maxPool2x2Backward(
+      float[] dy, int[] argmax, int pl0, int pl1, int h, int w, float[] dx) {
+    int p = h / 2;
+    int q = w / 2;
+    IntVector zero = IntVector.zero(I);
+    FloatVector plusZero = FloatVector.zero(F);
+    for (int pl = pl0; pl < pl1; pl++) {
+      int plane = pl * h * w;
+      for (int i = 0; i < p; i++) {
+        int top = plane + 2 * i * w;
+        int o = (pl * p + i) * q;
+        int j = 0;
+        for (; j + L <= q; j += L) {
+          IntVector sel = IntVector.fromArray(I, argmax, o + j).sub(TWICE.add(top + 2 * j));
+          IntVector g = plusZero.add(FloatVector.fromArray(F, dy, o + j)).reinterpretAsInts();
+          FloatVector a = zero.blend(g, sel.eq(0)).reinterpretAsFloats();
+          FloatVector b = zero.blend(g, sel.eq(1)).reinterpretAsFloats();
+          FloatVector c = zero.blend(g, sel.eq(w)).reinterpretAsFloats();
+          FloatVector d = zero.blend(g, sel.eq(w + 1)).reinterpretAsFloats();
+          VectorInterleave.mergeInto(a, b, dx, top + 2 * j);
+          VectorInterleave.mergeInto(c, d, dx, top + w + 2 * j);
+        }
+        for (; j < q; j++) {
+          int at = top + 2 * j;
+          dx[at] = 0f;
+          dx[at + 1] = 0f;
+          dx[at + w] = 0f;
+          dx[at + w + 1] = 0f;
+          dx[argmax[o + j]] += dy[o + j];
+        }
+        if ((w & 1) != 0) {
+          dx[top + w - 1] = 0f;
+          dx[top + 2 * w - 1] = 0f;
+        }
+      }
+      if ((h & 1) != 0) {
+        java.util.Arrays.fill(dx, plane + (h - 1) * w, plane + h * w, 0f);
+      }
+    }
+  }
+
   /*
    * L outputs from the 2L inputs at top and at top + w, of which the first count are stored. The
    * loads are never masked and the tail goes through scratch: masked loads and stores next to

@@ -184,6 +184,22 @@ final class VectorPoolActivation implements PoolActivationKernels {
     VectorPool.maxPool2x2(x, p0, p1, h, w, y, argmax);
   }
 
+  /** Planes in {@link #CHUNKS} fixed ranges on the pool, as the forward; each window is its own. */
+  @Override
+  public void maxPool2x2Backward(float[] dy, int[] argmax, int planes, int h, int w, float[] dx) {
+    if ((long) planes * h * w < PARALLEL_MIN || Parallel.threads() == 1) {
+      VectorPool.maxPool2x2Backward(dy, argmax, 0, planes, h, w, dx);
+      return;
+    }
+    PoolJob job = poolJobs.get();
+    job.setBackward2x2(dy, argmax, planes, h, w, dx);
+    try {
+      Parallel.forEach(CHUNKS, job);
+    } finally {
+      job.set(null, 0, 0, 0, null, null);
+    }
+  }
+
   /**
    * Splits the planes into {@link #CHUNKS} fixed ranges on the pool when there is enough to do;
    * each output depends on its window only, so the split cannot change a result.
@@ -222,6 +238,7 @@ final class VectorPoolActivation implements PoolActivationKernels {
 
   private static final class PoolJob implements Parallel.Body {
     private boolean backward;
+    private boolean backward2x2;
     private float[] x;
     private float[] y;
     private int[] argmax;
@@ -236,8 +253,15 @@ final class VectorPoolActivation implements PoolActivationKernels {
       backward = true;
     }
 
+    // Backward of a 2×2 pool: x is dy, y is dx, h and w the input plane's.
+    void setBackward2x2(float[] dy, int[] argmax, int planes, int h, int w, float[] dx) {
+      set(dy, planes, h, w, dx, argmax);
+      backward2x2 = true;
+    }
+
     void set(float[] x, int planes, int h, int w, float[] y, int[] argmax) {
       backward = false;
+      backward2x2 = false;
       this.x = x;
       this.planes = planes;
       this.h = h;
@@ -250,7 +274,9 @@ final class VectorPoolActivation implements PoolActivationKernels {
     public void run(int chunk) {
       int p0 = (int) ((long) chunk * planes / CHUNKS);
       int p1 = (int) ((long) (chunk + 1) * planes / CHUNKS);
-      if (backward) {
+      if (backward2x2) {
+        VectorPool.maxPool2x2Backward(x, argmax, p0, p1, h, w, y);
+      } else if (backward) {
         ScalarPoolActivation.maxPoolBackward(x, argmax, p0, p1, h, w, y);
       } else {
         VectorPool.maxPool2x2(x, p0, p1, h, w, y, argmax);

@@ -163,6 +163,11 @@ public final class MaxPool2d extends Module {
     ConvShapes.checkGrad(repr, out, dY);
     dX = Tensor.ensure(dX, shapeIn);
     int planes = dY.dim(0) * dY.dim(1);
+    if (isTwoByTwo()) {
+      // Windows that do not overlap: written window by window, no fill and scatter.
+      POOL.maxPool2x2Backward(dY.data(), argmax, planes, shapeIn[2], shapeIn[3], dX.data());
+      return dX;
+    }
     POOL.maxPoolBackward(
         dY.data(), argmax, planes, dY.dim(2) * dY.dim(3), shapeIn[2] * shapeIn[3], dX.data());
     return dX;

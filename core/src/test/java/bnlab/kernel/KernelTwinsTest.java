@@ -225,6 +225,64 @@ class KernelTwinsTest {
     }
   }
 
+  /**
+   * The 2×2 backward writes each window at once: the bits of the general backward (a fill, then 0 +
+   * dY at the argmax, so −0 becomes +0), every window's four places as argmax, odd sides (rows and
+   * columns outside every window are zero), rows shorter and longer than a vector, 1 to 3 threads,
+   * and nothing written outside dX.
+   */
+  @Test
+  void maxPool2x2BackwardIsTheGeneralBackward() {
+    Rng rng = new Rng(13);
+    int[][] shapes = {{640, 28, 28}, {16, 10, 10}, {3, 2, 2}, {2, 5, 7}, {1, 4, 64}, {5, 3, 71}};
+    float[] special = {Float.NaN, -0f, 0f, Float.NEGATIVE_INFINITY, 1e-40f, -3f};
+    for (int[] d : shapes) {
+      int planes = d[0], h = d[1], w = d[2];
+      int p = h / 2;
+      int q = w / 2;
+      int[] argmax = new int[planes * p * q];
+      for (int pl = 0; pl < planes; pl++) {
+        for (int i = 0; i < p; i++) {
+          for (int j = 0; j < q; j++) {
+            int e = rng.nextInt(4);
+            argmax[(pl * p + i) * q + j] = pl * h * w + (2 * i + e / 2) * w + 2 * j + e % 2;
+          }
+        }
+      }
+      float[] dy = VectorGemmTest.random(rng, argmax.length);
+      for (int i = 0; i < dy.length; i++) {
+        if (rng.nextInt(4) == 0) {
+          dy[i] = special[rng.nextInt(special.length)];
+        }
+      }
+      float[] ds = new float[planes * h * w];
+      scalar.maxPoolBackward(dy, argmax, planes, p * q, h * w, ds);
+      for (int threads : new int[] {1, 2, 3}) {
+        Parallel.setThreads(threads);
+        for (PoolActivationKernels k : new PoolActivationKernels[] {scalar, vector}) {
+          float[] dv = new float[ds.length + 1];
+          java.util.Arrays.fill(dv, 7f);
+          k.maxPool2x2Backward(dy, argmax, planes, h, w, dv);
+          assertEquals(7f, dv[ds.length], "wrote past dx");
+          for (int i = 0; i < ds.length; i++) {
+            int at = i;
+            assertEquals(
+                Float.floatToRawIntBits(ds[i]),
+                Float.floatToRawIntBits(dv[i]),
+                () ->
+                    k.getClass().getSimpleName()
+                        + " "
+                        + java.util.Arrays.toString(d)
+                        + " threads "
+                        + threads
+                        + " at "
+                        + at);
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void maxPoolIsAnExactTwin() {
     Rng rng = new Rng(10);
