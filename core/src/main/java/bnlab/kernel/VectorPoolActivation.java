@@ -202,11 +202,7 @@ final class VectorPoolActivation implements PoolActivationKernels {
     }
     PoolJob job = poolJobs.get();
     job.setBackward2x2(dy, argmax, planes, h, w, dx);
-    try {
-      Parallel.forEach(CHUNKS, job);
-    } finally {
-      job.set(null, 0, 0, 0, null, null);
-    }
+    onPool(job);
   }
 
   /**
@@ -221,11 +217,7 @@ final class VectorPoolActivation implements PoolActivationKernels {
     }
     PoolJob job = poolJobs.get();
     job.set(x, planes, h, w, y, argmax);
-    try {
-      Parallel.forEach(CHUNKS, job);
-    } finally {
-      job.set(null, 0, 0, 0, null, null);
-    }
+    onPool(job);
   }
 
   /** Planes split into {@link #CHUNKS} ranges when there is enough to do, as the forward. */
@@ -238,6 +230,11 @@ final class VectorPoolActivation implements PoolActivationKernels {
     }
     PoolJob job = poolJobs.get();
     job.setBackward(dy, argmax, planes, outPerPlane, inPerPlane, dx);
+    onPool(job);
+  }
+
+  // A pooling job's CHUNKS plane ranges on the pool; the job forgets its arrays afterwards.
+  private static void onPool(PoolJob job) {
     try {
       Parallel.forEach(CHUNKS, job);
     } finally {
