@@ -600,7 +600,13 @@ final class DirectConv {
           b3.intoArray(acc, a + 7 * q16 + h);
         }
         if (part != null) {
-          // The last group: the block's sums, still in L1, combined by the tree.
+          // The last group: the block's sums, still in L1, combined by the tree (eight at once
+          // where the block holds eight weights).
+          if (k + 1 < kk && c + 3 < pl.crs) {
+            int w0 = pOff + k * pl.crs + c;
+            VectorTree.tree8(acc, a, part, w0, w0 + pl.crs);
+            continue;
+          }
           for (int e = 0; e < 8; e++) {
             int kr = k + e / 4;
             int cr = c + e % 4;

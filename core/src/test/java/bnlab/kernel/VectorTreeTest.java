@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import bnlab.tensor.Rng;
 import org.junit.jupiter.api.Test;
 
-/** {@link VectorTree#tree} against the scalar order it must follow, {@link Reduction#tree}. */
+/**
+ * {@link VectorTree#tree} and {@link VectorTree#tree8} against the scalar order they must follow,
+ * {@link Reduction#tree}.
+ */
 class VectorTreeTest {
   @Test
   void sameBitsAsTheScalarTree() {
@@ -59,6 +62,80 @@ class VectorTreeTest {
           Float.floatToIntBits(Reduction.tree(c, 0)),
           Float.floatToIntBits(VectorTree.tree(c, 0)),
           () -> java.util.Arrays.toString(c));
+    }
+  }
+
+  @Test
+  void eightTreesAtOnceSameBitsAsEightScalarTrees() {
+    Rng rng = new Rng(12);
+    int p = Reduction.P;
+    float[] t = new float[8 * p + 7];
+    float[] out = new float[40];
+    for (int round = 0; round < 5_000; round++) {
+      for (int i = 0; i < t.length; i++) {
+        t[i] = (rng.nextFloat() - 0.5f) * (float) Math.pow(10, 8 * rng.nextFloat() - 4);
+      }
+      int off = round % 8;
+      int o0 = round % 5;
+      int o1 = 4 + o0 + (round % 29);
+      java.util.Arrays.fill(out, 7f);
+      VectorTree.tree8(t, off, out, o0, o1);
+      for (int e = 0; e < 8; e++) {
+        int at = e < 4 ? o0 + e : o1 + e - 4;
+        float want = Reduction.tree(t, off + e * p);
+        int r = round;
+        int ee = e;
+        assertEquals(
+            Float.floatToRawIntBits(want),
+            Float.floatToRawIntBits(out[at]),
+            () -> "round " + r + ", weight " + ee + ": scalar " + want + ", tree8 " + out[at]);
+      }
+      for (int i = 0; i < out.length; i++) {
+        boolean written = (i >= o0 && i < o0 + 4) || (i >= o1 && i < o1 + 4);
+        if (!written) {
+          int ii = i;
+          assertEquals(7f, out[i], () -> "tree8 wrote out[" + ii + "], outside its two runs");
+        }
+      }
+    }
+  }
+
+  @Test
+  void eightTreesKeepSignedZerosInfinitiesAndNaN() {
+    int p = Reduction.P;
+    float[] t = new float[8 * p];
+    float[][] specials = {
+      {-0f},
+      {0f, -0f},
+      {1f, Float.POSITIVE_INFINITY},
+      {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY},
+      {3e38f, 3e38f, -3e38f},
+      {Float.NaN, 1f},
+      {-0f, -0f, -0f},
+      {2f, -2f}
+    };
+    Rng rng = new Rng(13);
+    for (int round = 0; round < 200; round++) {
+      for (int e = 0; e < 8; e++) {
+        float[] sp = specials[(e + round) % specials.length];
+        for (int i = 0; i < p; i++) {
+          t[e * p + i] = round % 2 == 0 ? sp[i % sp.length] : sp[rng.nextInt(sp.length)];
+        }
+      }
+      float[] out = new float[8];
+      VectorTree.tree8(t, 0, out, 0, 4);
+      for (int e = 0; e < 8; e++) {
+        int ee = e;
+        assertEquals(
+            Float.floatToIntBits(Reduction.tree(t, e * p)),
+            Float.floatToIntBits(out[e]),
+            () ->
+                "weight "
+                    + ee
+                    + ": "
+                    + java.util.Arrays.toString(
+                        java.util.Arrays.copyOfRange(t, ee * p, ee * p + p)));
+      }
     }
   }
 }
