@@ -158,6 +158,16 @@ final class VectorTree {
       }
       return;
     }
+    if (o1 < 4 || o0 + L > out.length || o1 - 4 + L > out.length) {
+      // The result's stores below reach a vector past the two runs; at the end of out (512-bit
+      // vectors, a few taps per row) one by one instead, since a masked store that runs off the
+      // array takes the Vector API's checked path, which allocates.
+      for (int e = 0; e < 4; e++) {
+        out[o0 + e] = tree(t, off + e * p);
+        out[o1 + e] = tree(t, off + (e + 4) * p);
+      }
+      return;
+    }
     FloatVector r;
     if (L == 8) {
       // Level 1 within each weight (the two halves of its partials), then levels 2, 3, 4.
