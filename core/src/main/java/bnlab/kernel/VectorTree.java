@@ -148,26 +148,19 @@ final class VectorTree {
    * (2,400 weights, a chunk of one image) one at a time cost a quarter of the sums they combined.
    */
   static void tree8(float[] t, int off, float[] out, int o0, int o1) {
+    // With four lanes the network has too little to share: at 128 bits it measured slower than
+    // eight trees one by one (a chunk of the article's second layer 5.3 → 11.6 μs). At the end of
+    // out, where the result's stores below would reach a vector past the two runs (512 bits, a few
+    // taps per row), one by one too: a masked store that runs off the array takes the Vector API's
+    // checked path, which allocates.
+    if (L == 4 || o1 < 4 || o0 + L > out.length || o1 - 4 + L > out.length) {
+      for (int e = 0; e < 4; e++) {
+        out[o0 + e] = tree(t, off + e * Reduction.P);
+        out[o1 + e] = tree(t, off + (e + 4) * Reduction.P);
+      }
+      return;
+    }
     final int p = Reduction.P;
-    if (L == 4) {
-      // Four lanes give the network too little to share: with 128-bit vectors it measured slower
-      // than eight trees one by one (a chunk of the article's second layer 5.3 → 11.6 μs).
-      for (int e = 0; e < 4; e++) {
-        out[o0 + e] = tree(t, off + e * p);
-        out[o1 + e] = tree(t, off + (e + 4) * p);
-      }
-      return;
-    }
-    if (o1 < 4 || o0 + L > out.length || o1 - 4 + L > out.length) {
-      // The result's stores below reach a vector past the two runs; at the end of out (512-bit
-      // vectors, a few taps per row) one by one instead, since a masked store that runs off the
-      // array takes the Vector API's checked path, which allocates.
-      for (int e = 0; e < 4; e++) {
-        out[o0 + e] = tree(t, off + e * p);
-        out[o1 + e] = tree(t, off + (e + 4) * p);
-      }
-      return;
-    }
     FloatVector r;
     if (L == 8) {
       // Level 1 within each weight (the two halves of its partials), then levels 2, 3, 4.
