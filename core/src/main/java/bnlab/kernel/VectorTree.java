@@ -27,8 +27,7 @@ final class VectorTree {
   private static final VectorShuffle<Float> BY2 = down(2);
 
   // tree8's network (L ≥ 8): level s pairs lanes i and i + s; blocks of s lanes alternate between
-  // its two
-  // operands (ODD_s: the odd blocks), SWAP_s exchanges neighbouring blocks.
+  // its two operands (ODD_s: the odd blocks), SWAP_s exchanges neighbouring blocks.
   private static final VectorMask<Float> ODD8 = L > 8 ? oddBlocks(8) : null;
   private static final VectorMask<Float> ODD4 = L > 4 ? oddBlocks(4) : null;
   private static final VectorMask<Float> ODD2 = L > 4 ? oddBlocks(2) : null;
