@@ -20,10 +20,11 @@ abstract class ChunkedPlan extends BasePlan {
   private final Parallel.Body body = this::runClaimed;
 
   /**
-   * The order in which threads claim the chunks: the larger ones (a batch that chunks do not divide
-   * leaves some one image larger) first, so that the smaller ones even out the threads' loads at
-   * the end. With batch 10 in 8 chunks, two threads then run 5 images each rather than 6 and 4.
-   * Which thread runs a chunk never changes its result.
+   * The chunk run at each claim position: the larger chunks (a batch that chunks do not divide
+   * leaves some one image larger) at both ends, where the pool's caller and workers start ({@link
+   * Parallel#forEach}), so that the smaller ones in the middle even out the threads' loads. With
+   * batch 10 in 8 chunks, two threads then run 5 images each rather than 6 and 4. Which thread runs
+   * a chunk never changes its result.
    */
   private final int[] order;
 
@@ -61,13 +62,15 @@ abstract class ChunkedPlan extends BasePlan {
     this.kernels = kernels;
     this.chunks = chunks;
     this.order = new int[chunks];
-    int i = 0;
+    int rank = 0;
     int small = batch / Math.max(1, chunks);
     for (int pass = 0; pass < 2; pass++) {
       for (int c = 0; c < chunks; c++) {
         boolean large = chunkImages(c) > small;
         if (large == (pass == 0)) {
-          order[i++] = c;
+          // Ranks 0, 1, 2, 3, ... go to positions 0, n−1, 1, n−2, ...
+          order[rank % 2 == 0 ? rank / 2 : chunks - 1 - rank / 2] = c;
+          rank++;
         }
       }
     }
