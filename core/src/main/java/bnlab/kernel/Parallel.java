@@ -15,8 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * pre-allocated object and chunks are claimed from an atomic counter.
  *
  * <p>The thread count is {@code -Dbnlab.threads=N} (default: available processors) or {@link
- * #setThreads}. With one thread, or while another caller holds the pool, jobs run on the calling
- * thread.
+ * #setThreads}. With one thread, while another caller holds the pool, or inside a chunk of a job,
+ * jobs run on the calling thread.
  */
 public final class Parallel {
   /** One job: runs chunk {@code chunk}. */
@@ -79,7 +79,9 @@ public final class Parallel {
           "a job has at most " + MAX_CHUNKS + " chunks, got " + chunks + ": use larger chunks");
     }
     Pool p = pool;
-    if (chunks <= 1 || p.threads == 1 || !p.lock.tryLock()) {
+    // A job started by a chunk runs on that chunk's thread: the lock is reentrant, and a nested
+    // run would overwrite the ticket of the job around it.
+    if (chunks <= 1 || p.threads == 1 || p.lock.isHeldByCurrentThread() || !p.lock.tryLock()) {
       for (int c = 0; c < chunks; c++) {
         body.run(c);
       }

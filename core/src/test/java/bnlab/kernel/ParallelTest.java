@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The pool runs every chunk of a job exactly once, from both ends, and reports failures. */
 class ParallelTest {
@@ -98,6 +99,31 @@ class ParallelTest {
     Parallel.forEach(16, runs::incrementAndGet);
     for (int c = 0; c < 16; c++) {
       assertEquals(1, runs.get(c), "chunk " + c + " after a failure");
+    }
+  }
+
+  @Test
+  // Before the fix this hung (the inner job overwrote the outer one's ticket): fail instead.
+  @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void aJobStartedInsideAJobRunsOnItsThread() {
+    Parallel.setThreads(2);
+    int outer = 16;
+    int inner = 8;
+    AtomicIntegerArray runs = new AtomicIntegerArray(outer * inner);
+    AtomicIntegerArray outerRuns = new AtomicIntegerArray(outer);
+    for (int job = 0; job < 20; job++) {
+      Parallel.forEach(
+          outer,
+          o -> {
+            outerRuns.incrementAndGet(o);
+            Parallel.forEach(inner, i -> runs.incrementAndGet(o * inner + i));
+          });
+    }
+    for (int o = 0; o < outer; o++) {
+      assertEquals(20, outerRuns.get(o), "outer chunk " + o);
+      for (int i = 0; i < inner; i++) {
+        assertEquals(20, runs.get(o * inner + i), "inner chunk " + i + " of outer chunk " + o);
+      }
     }
   }
 
