@@ -24,28 +24,12 @@ class ParallelTest {
     for (int threads : new int[] {1, 2, 3}) {
       Parallel.setThreads(threads);
       for (int chunks : new int[] {0, 1, 2, 3, 8, 37, 1000, Parallel.MAX_CHUNKS}) {
-        for (boolean sameData : new boolean[] {false, true}) {
-          for (int job = 0; job < 3; job++) {
-            AtomicIntegerArray runs = new AtomicIntegerArray(Math.max(chunks, 1));
-            Parallel.Body body = runs::incrementAndGet;
-            if (sameData) {
-              Parallel.forEach(chunks, body);
-            } else {
-              Parallel.forEach(chunks, body);
-            }
-            for (int c = 0; c < chunks; c++) {
-              assertEquals(
-                  1,
-                  runs.get(c),
-                  "chunk "
-                      + c
-                      + " of "
-                      + chunks
-                      + ", "
-                      + threads
-                      + " threads, sameData "
-                      + sameData);
-            }
+        for (int job = 0; job < 3; job++) {
+          AtomicIntegerArray runs = new AtomicIntegerArray(Math.max(chunks, 1));
+          Parallel.forEach(chunks, runs::incrementAndGet);
+          for (int c = 0; c < chunks; c++) {
+            assertEquals(
+                1, runs.get(c), "chunk " + c + " of " + chunks + ", " + threads + " threads");
           }
         }
       }
@@ -53,7 +37,7 @@ class ParallelTest {
   }
 
   @Test
-  void theCallerTakesTheFrontAndWorkersTheBack() throws InterruptedException {
+  void theCallerTakesTheFrontAndWorkersTheBack() {
     Parallel.setThreads(2);
     int chunks = 64;
     Thread caller = Thread.currentThread();
