@@ -60,8 +60,26 @@ public interface PoolActivationKernels {
    * the output's own plane (true of any max pooling); each plane's additions keep their order, so
    * splitting the planes cannot change a bit.
    */
+  default void maxPoolBackward(
+      float[] dy, int[] argmax, int planes, int outPerPlane, int inPerPlane, float[] dx) {
+    maxPoolBackward(dy, null, argmax, planes, outPerPlane, inPerPlane, dx);
+  }
+
+  /**
+   * {@link #maxPoolBackward} through a ReLU before the pooling: with {@code pooled} not null (the
+   * pooling's output, whose input was the ReLU's output) dy[o] enters only where pooled[o] &gt; 0,
+   * and +0 elsewhere. The bits of the pooling's backward followed by {@link #reluBackward}: the
+   * ReLU passes the gradient at an input where its output is &gt; 0, and the only nonzero gradients
+   * are at the argmaxes, where the ReLU's output is the pooled value itself.
+   */
   void maxPoolBackward(
-      float[] dy, int[] argmax, int planes, int outPerPlane, int inPerPlane, float[] dx);
+      float[] dy,
+      float[] pooled,
+      int[] argmax,
+      int planes,
+      int outPerPlane,
+      int inPerPlane,
+      float[] dx);
 
   /**
    * {@link #maxPoolBackward} of a {@link #maxPool2x2} (windows that do not overlap, each output's
@@ -69,5 +87,11 @@ public interface PoolActivationKernels {
    * (rows and columns outside every window included), the bits of the zeroing and the additions,
    * written window by window in one pass instead of a fill and a scatter.
    */
-  void maxPool2x2Backward(float[] dy, int[] argmax, int planes, int h, int w, float[] dx);
+  default void maxPool2x2Backward(float[] dy, int[] argmax, int planes, int h, int w, float[] dx) {
+    maxPool2x2Backward(dy, null, argmax, planes, h, w, dx);
+  }
+
+  /** {@link #maxPool2x2Backward} through a ReLU before the pooling, as {@link #maxPoolBackward}. */
+  void maxPool2x2Backward(
+      float[] dy, float[] pooled, int[] argmax, int planes, int h, int w, float[] dx);
 }

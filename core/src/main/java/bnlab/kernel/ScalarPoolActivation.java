@@ -62,24 +62,39 @@ final class ScalarPoolActivation implements PoolActivationKernels {
     }
   }
 
-  // dy (planes, outPerPlane), argmax -> dx (planes, inPerPlane)
+  // dy (planes, outPerPlane), pooled (same)?, argmax -> dx (planes, inPerPlane)
   @Override
   public void maxPoolBackward(
-      float[] dy, int[] argmax, int planes, int outPerPlane, int inPerPlane, float[] dx) {
-    maxPoolBackward(dy, argmax, 0, planes, outPerPlane, inPerPlane, dx);
+      float[] dy,
+      float[] pooled,
+      int[] argmax,
+      int planes,
+      int outPerPlane,
+      int inPerPlane,
+      float[] dx) {
+    maxPoolBackward(dy, pooled, argmax, 0, planes, outPerPlane, inPerPlane, dx);
   }
 
   @Override
-  public void maxPool2x2Backward(float[] dy, int[] argmax, int planes, int h, int w, float[] dx) {
-    maxPoolBackward(dy, argmax, 0, planes, (h / 2) * (w / 2), h * w, dx);
+  public void maxPool2x2Backward(
+      float[] dy, float[] pooled, int[] argmax, int planes, int h, int w, float[] dx) {
+    maxPoolBackward(dy, pooled, argmax, 0, planes, (h / 2) * (w / 2), h * w, dx);
   }
 
   /** Planes [p0, p1) of {@link #maxPoolBackward}. */
   static void maxPoolBackward(
-      float[] dy, int[] argmax, int p0, int p1, int outPerPlane, int inPerPlane, float[] dx) {
+      float[] dy,
+      float[] pooled,
+      int[] argmax,
+      int p0,
+      int p1,
+      int outPerPlane,
+      int inPerPlane,
+      float[] dx) {
     java.util.Arrays.fill(dx, p0 * inPerPlane, p1 * inPerPlane, 0f);
     for (int o = p0 * outPerPlane, end = p1 * outPerPlane; o < end; o++) {
-      dx[argmax[o]] += dy[o];
+      // Through a ReLU: +0 where it passed nothing (0 + (+0) stays +0, as its backward gives).
+      dx[argmax[o]] += pooled == null || pooled[o] > 0f ? dy[o] : 0f;
     }
   }
 

@@ -92,7 +92,7 @@ final class VectorPool {
    * zeroed.
    */
   static void maxPool2x2Backward(
-      float[] dy, int[] argmax, int pl0, int pl1, int h, int w, float[] dx) {
+      float[] dy, float[] pooled, int[] argmax, int pl0, int pl1, int h, int w, float[] dx) {
     int p = h / 2;
     int q = w / 2;
     IntVector zero = IntVector.zero(I);
@@ -105,7 +105,13 @@ final class VectorPool {
         int j = 0;
         for (; j + L <= q; j += L) {
           IntVector sel = IntVector.fromArray(I, argmax, o + j).sub(TWICE.add(top + 2 * j));
-          IntVector g = plusZero.add(FloatVector.fromArray(F, dy, o + j)).reinterpretAsInts();
+          FloatVector dyv = FloatVector.fromArray(F, dy, o + j);
+          if (pooled != null) {
+            // Through a ReLU: dy only where the window's maximum (its output there) is > 0.
+            FloatVector m = FloatVector.fromArray(F, pooled, o + j);
+            dyv = plusZero.blend(dyv, m.compare(VectorOperators.GT, 0f));
+          }
+          IntVector g = plusZero.add(dyv).reinterpretAsInts();
           FloatVector a = zero.blend(g, sel.eq(0)).reinterpretAsFloats();
           FloatVector b = zero.blend(g, sel.eq(1)).reinterpretAsFloats();
           FloatVector c = zero.blend(g, sel.eq(w)).reinterpretAsFloats();
@@ -119,7 +125,7 @@ final class VectorPool {
           dx[at + 1] = 0f;
           dx[at + w] = 0f;
           dx[at + w + 1] = 0f;
-          dx[argmax[o + j]] += dy[o + j];
+          dx[argmax[o + j]] += pooled == null || pooled[o + j] > 0f ? dy[o + j] : 0f;
         }
         if ((w & 1) != 0) {
           dx[top + w - 1] = 0f;

@@ -191,17 +191,18 @@ final class VectorPoolActivation implements PoolActivationKernels {
    * pooled rows are 14 and 5 wide, trained 1–4% slower that way). Either gives the same bits.
    */
   @Override
-  public void maxPool2x2Backward(float[] dy, int[] argmax, int planes, int h, int w, float[] dx) {
+  public void maxPool2x2Backward(
+      float[] dy, float[] pooled, int[] argmax, int planes, int h, int w, float[] dx) {
     if (w / 2 < VectorGemm.L) {
-      maxPoolBackward(dy, argmax, planes, (h / 2) * (w / 2), h * w, dx);
+      maxPoolBackward(dy, pooled, argmax, planes, (h / 2) * (w / 2), h * w, dx);
       return;
     }
     if ((long) planes * h * w < PARALLEL_MIN || Parallel.threads() == 1) {
-      VectorPool.maxPool2x2Backward(dy, argmax, 0, planes, h, w, dx);
+      VectorPool.maxPool2x2Backward(dy, pooled, argmax, 0, planes, h, w, dx);
       return;
     }
     PoolJob job = poolJobs.get();
-    job.setBackward2x2(dy, argmax, planes, h, w, dx);
+    job.setBackward2x2(dy, pooled, argmax, planes, h, w, dx);
     onPool(job);
   }
 
@@ -223,13 +224,20 @@ final class VectorPoolActivation implements PoolActivationKernels {
   /** Planes split into {@link #CHUNKS} ranges when there is enough to do, as the forward. */
   @Override
   public void maxPoolBackward(
-      float[] dy, int[] argmax, int planes, int outPerPlane, int inPerPlane, float[] dx) {
+      float[] dy,
+      float[] pooled,
+      int[] argmax,
+      int planes,
+      int outPerPlane,
+      int inPerPlane,
+      float[] dx) {
     if ((long) planes * inPerPlane < PARALLEL_MIN || Parallel.threads() == 1) {
-      ScalarPoolActivation.maxPoolBackward(dy, argmax, 0, planes, outPerPlane, inPerPlane, dx);
+      ScalarPoolActivation.maxPoolBackward(
+          dy, pooled, argmax, 0, planes, outPerPlane, inPerPlane, dx);
       return;
     }
     PoolJob job = poolJobs.get();
-    job.setBackward(dy, argmax, planes, outPerPlane, inPerPlane, dx);
+    job.setBackward(dy, pooled, argmax, planes, outPerPlane, inPerPlane, dx);
     onPool(job);
   }
 
@@ -247,6 +255,7 @@ final class VectorPoolActivation implements PoolActivationKernels {
     private boolean backward2x2;
     private float[] x;
     private float[] y;
+    private float[] pooled;
     private int[] argmax;
     private int planes;
     private int h;
@@ -254,20 +263,30 @@ final class VectorPoolActivation implements PoolActivationKernels {
 
     // Backward: x is dy, y is dx, h and w the outputs and inputs per plane.
     void setBackward(
-        float[] dy, int[] argmax, int planes, int outPerPlane, int inPerPlane, float[] dx) {
+        float[] dy,
+        float[] pooled,
+        int[] argmax,
+        int planes,
+        int outPerPlane,
+        int inPerPlane,
+        float[] dx) {
       set(dy, planes, outPerPlane, inPerPlane, dx, argmax);
+      this.pooled = pooled;
       backward = true;
     }
 
     // Backward of a 2×2 pool: x is dy, y is dx, h and w the input plane's.
-    void setBackward2x2(float[] dy, int[] argmax, int planes, int h, int w, float[] dx) {
+    void setBackward2x2(
+        float[] dy, float[] pooled, int[] argmax, int planes, int h, int w, float[] dx) {
       set(dy, planes, h, w, dx, argmax);
+      this.pooled = pooled;
       backward2x2 = true;
     }
 
     void set(float[] x, int planes, int h, int w, float[] y, int[] argmax) {
       backward = false;
       backward2x2 = false;
+      pooled = null;
       this.x = x;
       this.planes = planes;
       this.h = h;
@@ -281,9 +300,9 @@ final class VectorPoolActivation implements PoolActivationKernels {
       int p0 = (int) ((long) chunk * planes / CHUNKS);
       int p1 = (int) ((long) (chunk + 1) * planes / CHUNKS);
       if (backward2x2) {
-        VectorPool.maxPool2x2Backward(x, argmax, p0, p1, h, w, y);
+        VectorPool.maxPool2x2Backward(x, pooled, argmax, p0, p1, h, w, y);
       } else if (backward) {
-        ScalarPoolActivation.maxPoolBackward(x, argmax, p0, p1, h, w, y);
+        ScalarPoolActivation.maxPoolBackward(x, pooled, argmax, p0, p1, h, w, y);
       } else {
         VectorPool.maxPool2x2(x, p0, p1, h, w, y, argmax);
       }

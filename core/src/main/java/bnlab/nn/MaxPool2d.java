@@ -160,16 +160,39 @@ public final class MaxPool2d extends Module {
 
   @Override
   public Tensor backward(Tensor dY) {
+    return backward(dY, false);
+  }
+
+  /**
+   * relu.backward(backward(dY)) where {@code relu}'s output was this layer's input, in one pass:
+   * the gradient can be nonzero only at the windows' argmaxes, where the ReLU's output is this
+   * layer's own output, so the ReLU's mask comes from the pooled values instead of a pass over its
+   * output. The same bits as the two backward passes; {@link Sequential} uses it for a ReLU
+   * followed by a MaxPool2d when no listener is installed (the ReLU's own backward is then not
+   * called).
+   */
+  Tensor backwardThroughRelu(Tensor dY) {
+    return backward(dY, true);
+  }
+
+  private Tensor backward(Tensor dY, boolean throughRelu) {
     ConvShapes.checkGrad(repr, out, dY);
     dX = Tensor.ensure(dX, shapeIn);
     int planes = dY.dim(0) * dY.dim(1);
+    float[] pooled = throughRelu ? out.data() : null;
     if (isTwoByTwo()) {
       // Windows that do not overlap: written window by window, no fill and scatter.
-      POOL.maxPool2x2Backward(dY.data(), argmax, planes, shapeIn[2], shapeIn[3], dX.data());
+      POOL.maxPool2x2Backward(dY.data(), pooled, argmax, planes, shapeIn[2], shapeIn[3], dX.data());
       return dX;
     }
     POOL.maxPoolBackward(
-        dY.data(), argmax, planes, dY.dim(2) * dY.dim(3), shapeIn[2] * shapeIn[3], dX.data());
+        dY.data(),
+        pooled,
+        argmax,
+        planes,
+        dY.dim(2) * dY.dim(3),
+        shapeIn[2] * shapeIn[3],
+        dX.data());
     return dX;
   }
 

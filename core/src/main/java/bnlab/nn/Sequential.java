@@ -181,12 +181,29 @@ public final class Sequential extends Module {
         && layers.get(i - 1) instanceof BatchNorm;
   }
 
+  /**
+   * Whether layer i is a MaxPool2d that takes the backward of the ReLU before it (a ReLU whose
+   * backward no BatchNorm took): only without a listener, which sees every layer's backward.
+   */
+  private boolean poolsThroughRelu(int i) {
+    return active == null
+        && i > 0
+        && layers.get(i) instanceof MaxPool2d
+        && layers.get(i - 1) instanceof ReLU
+        && !absorbed(i - 1);
+  }
+
   @Override
   public Tensor backward(Tensor dY) {
     Tensor g = dY;
     for (int i = layers.size() - 1; i >= 0; i--) {
       if (absorbed(i)) {
         continue; // the ReLU, whose backward the BatchNorm before it takes
+      }
+      if (poolsThroughRelu(i)) {
+        g = ((MaxPool2d) layers.get(i)).backwardThroughRelu(g);
+        i--; // the ReLU, whose backward the pool took
+        continue;
       }
       if (active != null) {
         active.onBackward(names.get(i), layers.get(i), g);

@@ -283,6 +283,98 @@ class KernelTwinsTest {
     }
   }
 
+  /**
+   * The pooling's backward through the ReLU before it (the mask from the pooled values) gives the
+   * bits of the two passes, the pooling's backward then reluBackward on the ReLU's output: 2×2
+   * windows of every shape above (rows shorter and longer than a vector, odd sides) and overlapping
+   * windows of the general backward; ReLU outputs of +0 (from −0, 0 and negative inputs) and NaN
+   * whole windows included, dY with −0 and NaN; both twins, 1 to 3 threads.
+   */
+  @Test
+  void maxPoolBackwardThroughAReluIsTheTwoPasses() {
+    Rng rng = new Rng(14);
+    float[] special = {Float.NaN, -0f, 0f, Float.NEGATIVE_INFINITY, 1e-40f, -3f};
+    int[][] shapes = {{640, 28, 28}, {16, 10, 10}, {3, 2, 2}, {2, 5, 7}, {1, 4, 64}, {5, 3, 71}};
+    for (int[] d : shapes) {
+      int planes = d[0], h = d[1], w = d[2];
+      int out = (h / 2) * (w / 2);
+      float[] x = reluOutput(rng, planes * h * w, special);
+      float[] pooled = new float[planes * out];
+      int[] argmax = new int[planes * out];
+      scalar.maxPool2x2(x, planes, h, w, pooled, argmax);
+      float[] dy = withSpecials(rng, VectorGemmTest.random(rng, planes * out), special);
+      float[] want = twoPasses(dy, x, argmax, planes, out, h * w);
+      for (int threads : new int[] {1, 2, 3}) {
+        Parallel.setThreads(threads);
+        for (PoolActivationKernels k : new PoolActivationKernels[] {scalar, vector}) {
+          float[] got = new float[want.length + 1];
+          java.util.Arrays.fill(got, 7f);
+          k.maxPool2x2Backward(dy, pooled, argmax, planes, h, w, got);
+          assertBits(want, got, k + " 2x2 " + java.util.Arrays.toString(d) + " threads " + threads);
+        }
+      }
+    }
+    // Overlapping windows (the general backward): outputs share their argmaxes.
+    for (int[] d : new int[][] {{640, 28 * 28, 13 * 13}, {3, 5 * 7, 2 * 3}}) {
+      int planes = d[0], in = d[1], out = d[2];
+      float[] x = reluOutput(rng, planes * in, special);
+      int[] argmax = new int[planes * out];
+      float[] pooled = new float[planes * out];
+      for (int o = 0; o < argmax.length; o++) {
+        argmax[o] = (o / out) * in + rng.nextInt(Math.max(1, out / 3));
+        pooled[o] = x[argmax[o]];
+      }
+      float[] dy = withSpecials(rng, VectorGemmTest.random(rng, planes * out), special);
+      float[] want = twoPasses(dy, x, argmax, planes, out, in);
+      for (int threads : new int[] {1, 2, 3}) {
+        Parallel.setThreads(threads);
+        for (PoolActivationKernels k : new PoolActivationKernels[] {scalar, vector}) {
+          float[] got = new float[want.length + 1];
+          java.util.Arrays.fill(got, 7f);
+          k.maxPoolBackward(dy, pooled, argmax, planes, out, in, got);
+          assertBits(want, got, k + " general " + java.util.Arrays.toString(d) + " " + threads);
+        }
+      }
+    }
+  }
+
+  // relu of random values with some special inputs: +0 for ≤ 0 (−0 included), NaN stays.
+  private float[] reluOutput(Rng rng, int n, float[] special) {
+    float[] x = withSpecials(rng, VectorGemmTest.random(rng, n), special);
+    float[] y = new float[n];
+    scalar.relu(x, y, n);
+    return y;
+  }
+
+  private static float[] withSpecials(Rng rng, float[] v, float[] special) {
+    for (int i = 0; i < v.length; i++) {
+      if (rng.nextInt(5) == 0) {
+        v[i] = special[rng.nextInt(special.length)];
+      }
+    }
+    return v;
+  }
+
+  // The pooling's backward (scalar twin), then the ReLU's on its output x.
+  private float[] twoPasses(float[] dy, float[] x, int[] argmax, int planes, int out, int in) {
+    float[] dPool = new float[planes * in];
+    scalar.maxPoolBackward(dy, argmax, planes, out, in, dPool);
+    float[] want = new float[planes * in];
+    scalar.reluBackward(x, dPool, want, want.length);
+    return want;
+  }
+
+  // want's bits in got[0, want.length), and got's extra last element untouched.
+  private static void assertBits(float[] want, float[] got, String what) {
+    assertEquals(7f, got[want.length], what + ": wrote past dx");
+    for (int i = 0; i < want.length; i++) {
+      if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
+        throw new AssertionError(
+            what + ": first difference at " + i + ": two passes " + want[i] + ", fused " + got[i]);
+      }
+    }
+  }
+
   @Test
   void maxPoolIsAnExactTwin() {
     Rng rng = new Rng(10);
