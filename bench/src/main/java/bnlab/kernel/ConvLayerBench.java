@@ -86,7 +86,7 @@ public final class ConvLayerBench {
     ConvGeometry g = l.g;
     List<String> names =
         Winograd.applies(g)
-            ? List.of("IM2COL_GEMM", "WINOGRAD", "DIRECT")
+            ? List.of("IM2COL_GEMM", "WINOGRAD", "WINOGRAD4", "DIRECT")
             : List.of("IM2COL_GEMM", "DIRECT");
     Rng rng = new Rng(3);
     float[] x = fill(rng, batch * g.inSize());
@@ -149,6 +149,7 @@ public final class ConvLayerBench {
     return switch (s) {
       case "IM2COL_GEMM" -> new Im2colGemmPlan(k, g, batch, train, grad, null);
       case "WINOGRAD" -> new WinogradPlan(k, g, batch, train, grad, null);
+      case "WINOGRAD4" -> new WinogradPlan(k, g, batch, train, grad, null, 4);
       default -> new DirectConvPlan(k, g, batch, train, grad, null);
     };
   }

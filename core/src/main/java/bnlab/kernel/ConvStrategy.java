@@ -32,5 +32,12 @@ public enum ConvStrategy {
    * channels, 2×2 output tiles transformed back (Aᵀ M A); 2.25× fewer multiplications than the
    * direct sum. Backward differentiates the same algebra. See {@code Winograd}.
    */
-  WINOGRAD
+  WINOGRAD,
+
+  /**
+   * Winograd's F(4×4, 3×3) for 3×3 stride-1 kernels: 6×6 input tiles, 36 matrix products, 4×4
+   * output tiles; 4× fewer multiplications than the direct sum (1.78× fewer than F(2×2, 3×3)), at
+   * the cost of larger rounding errors (transform entries up to 8). See {@code Winograd4}.
+   */
+  WINOGRAD4
 }

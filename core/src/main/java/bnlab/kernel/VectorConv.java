@@ -25,6 +25,8 @@ final class VectorConv implements ConvKernels {
     IM2COL,
     /** WINOGRAD for every 3×3 stride-1 geometry, the rule elsewhere. */
     WINOGRAD,
+    /** WINOGRAD4 for every 3×3 stride-1 geometry, the rule elsewhere. */
+    WINOGRAD4,
     /** The rule without WINOGRAD. */
     NO_WINOGRAD;
 
@@ -34,10 +36,13 @@ final class VectorConv implements ConvKernels {
         case "auto" -> AUTO;
         case "im2col" -> IM2COL;
         case "winograd" -> WINOGRAD;
+        case "winograd4" -> WINOGRAD4;
         case "no-winograd" -> NO_WINOGRAD;
         default ->
             throw new IllegalArgumentException(
-                "-Dbnlab.conv must be auto, im2col, winograd or no-winograd, got '" + s + "'");
+                "-Dbnlab.conv must be auto, im2col, winograd, winograd4 or no-winograd, got '"
+                    + s
+                    + "'");
       };
     }
   }
@@ -71,6 +76,9 @@ final class VectorConv implements ConvKernels {
     if (mode == Mode.WINOGRAD && Winograd.applies(g)) {
       return ConvStrategy.WINOGRAD;
     }
+    if (mode == Mode.WINOGRAD4 && Winograd.applies(g)) {
+      return ConvStrategy.WINOGRAD4;
+    }
     boolean direct =
         g.strideH() == 1
             && g.strideW() == 1
@@ -81,7 +89,7 @@ final class VectorConv implements ConvKernels {
       return ConvStrategy.DIRECT;
     }
     if (mode == Mode.AUTO && Winograd.applies(g) && winogradWins(g)) {
-      return ConvStrategy.WINOGRAD;
+      return winograd4Wins(g) ? ConvStrategy.WINOGRAD4 : ConvStrategy.WINOGRAD;
     }
     return ConvStrategy.IM2COL_GEMM;
   }
@@ -100,6 +108,17 @@ final class VectorConv implements ConvKernels {
     return g.channels() >= 16 && g.outChannels() >= 16;
   }
 
+  /**
+   * Where WINOGRAD4 (F(4×4, 3×3)) measured faster than WINOGRAD (F(2×2, 3×3)): outputs of 32×32 and
+   * more. Per layer, one thread, AVX2, training forward + backward ms at batch 32 / 128 (README,
+   * "Winograd F(4×4, 3×3)"): vgg's 32→32 at 32×32 37.4 / 125.1 → 30.2 / 101.2; at 16×16 within −6
+   * to +5% (64→64, 32→32); at 8×8 24–45% slower (a row of 2 tiles and a junk one). Its mean error
+   * is 4–11× im2col's (F(2×2): 1–3×), so it is not taken where it does not pay.
+   */
+  static boolean winograd4Wins(ConvGeometry g) {
+    return g.outH() >= 32 && g.outW() >= 32;
+  }
+
   @Override
   public ConvPlan plan(
       ConvGeometry g, int batch, boolean training, boolean inputGrad, ConvPlan previous) {
@@ -110,6 +129,7 @@ final class VectorConv implements ConvKernels {
       case DIRECT -> new DirectConvPlan(name, g, batch, training, inputGrad, previous);
       case IM2COL_GEMM -> new Im2colGemmPlan(name, g, batch, training, inputGrad, previous);
       case WINOGRAD -> new WinogradPlan(name, g, batch, training, inputGrad, previous);
+      case WINOGRAD4 -> new WinogradPlan(name, g, batch, training, inputGrad, previous, 4);
       case TAP_GEMM -> throw new IllegalStateException("TAP_GEMM is for channels-last input");
     };
   }

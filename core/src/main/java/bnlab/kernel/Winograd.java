@@ -38,7 +38,10 @@ import jdk.incubator.vector.FloatVector;
 final class Winograd {
   private Winograd() {}
 
-  /** The shape of one image's tiling, for a 3×3 stride-1 geometry. */
+  /**
+   * The shape of one image's tiling, for a 3×3 stride-1 geometry and output tiles of m×m (2 for
+   * F(2×2, 3×3), 4 for F(4×4, 3×3), see {@link Winograd4}).
+   */
   static final class Tiles {
     final ConvGeometry g;
     final int c;
@@ -48,13 +51,19 @@ final class Winograd {
     final int p;
     final int q;
 
-    /** Tile rows and columns: ⌈P/2⌉, ⌈Q/2⌉; tiles per image. */
+    /** Output tile side m, input patch side α = m + 2, and the α² transformed planes ξ. */
+    final int m;
+
+    final int alpha;
+    final int xis;
+
+    /** Tile rows and columns: ⌈P/m⌉, ⌈Q/m⌉; tiles per image. */
     final int th;
 
     final int tw;
     final int tiles;
 
-    /** Padded rows the tiles read: 2·th + 2. */
+    /** Padded rows the tiles read: m·th + 2. */
     final int rows;
 
     /**
@@ -67,38 +76,82 @@ final class Winograd {
     /** Tile numbers per image, th·tp, junk tiles included. */
     final int tilesP;
 
-    /** One polyphase plane: (th + 1) rows of tp, and one float of slack for the last junk tile. */
+    /**
+     * One of the m² polyphase planes: (th + 1) rows of tp, and one float of slack for the last junk
+     * tile.
+     */
     final int plane;
 
+    /**
+     * F(4×4) only (else null), where the copies to and from the 16 polyphase planes and runs are
+     * scalar: column c of an input row at xCol[c] from its polyphase row (plane (pc mod 4), element
+     * pc / 4 for the padded column pc); column c of an output row at yCol[c] from its runs ((c mod
+     * 4)·tilesP + c / 4), and at yColT[c] in the runs of tiles × K ((c mod 4)·tilesP·K + (c /
+     * 4)·K). Tables rather than index arithmetic per element: the copies took a third of F(4×4)'s
+     * time.
+     */
+    final int[] xCol;
+
+    final int[] yCol;
+    final int[] yColT;
+
     Tiles(ConvGeometry g) {
+      this(g, 2);
+    }
+
+    Tiles(ConvGeometry g, int m) {
       if (!applies(g)) {
         throw new IllegalArgumentException("WINOGRAD needs a 3x3 kernel and stride 1, got " + g);
       }
+      if (m != 2 && m != 4) {
+        throw new IllegalArgumentException("Winograd tiles are 2x2 or 4x4, got " + m);
+      }
       this.g = g;
+      this.m = m;
+      alpha = m + 2;
+      xis = alpha * alpha;
       c = g.channels();
       k = g.outChannels();
       h = g.height();
       w = g.width();
       p = g.outH();
       q = g.outW();
-      th = (p + 1) / 2;
-      tw = (q + 1) / 2;
+      th = (p + m - 1) / m;
+      tw = (q + m - 1) / m;
       tiles = th * tw;
-      rows = 2 * th + 2;
+      rows = m * th + 2;
       tp = tw + 1;
       tilesP = th * tp;
       plane = (th + 1) * tp + 1;
+      if (m == 4) {
+        xCol = new int[w];
+        for (int col = 0; col < w; col++) {
+          int pc = g.padW() + col;
+          xCol[col] = (pc & 3) * plane + (pc >> 2);
+        }
+        yCol = new int[q];
+        yColT = new int[q];
+        for (int col = 0; col < q; col++) {
+          yCol[col] = (col & 3) * tilesP + (col >> 2);
+          yColT[col] = (col & 3) * tilesP * k + (col >> 2) * k;
+        }
+      } else {
+        xCol = null;
+        yCol = null;
+        yColT = null;
+      }
     }
 
     /**
-     * Floats of scratch one transform call needs: 4 planes, 36 tile runs, and 4 runs of tiles × K.
+     * Floats of scratch one transform call needs. F(2×2): 4 planes, 36 tile runs, and 4 runs of
+     * tiles × K. F(4×4): 16 planes, 72 tile runs, and 40 runs of tiles × K.
      */
     int rowScratch() {
-      return gatherAt() + 4 * tilesP * k;
+      return m == 2 ? gatherAt() + 4 * tilesP * k : gatherAt() + 40 * tilesP * k;
     }
 
     int gatherAt() {
-      return 4 * plane + 36 * tilesP;
+      return m == 2 ? 4 * plane + 36 * tilesP : 16 * plane + 72 * tilesP;
     }
 
     // Scratch regions: the 4 polyphase planes, 4 runs of tiles, 2 × 16 runs of tiles.
@@ -114,8 +167,8 @@ final class Winograd {
   /**
    * Floats from one plane ξ to the next in V, M, dM and dV, whose planes are (rows, ld) (in dMᵀ
    * (ld, rows)): rows·ld rounded up to whole 64-byte lines and to an odd number of them. The
-   * transforms read or write all 16 planes at once, and planes a multiple of 4 KB apart (64·80
-   * floats: resnet20's 8×8 layers in groups of 4 images, vgg's with 128 channels) put all 16
+   * transforms read or write all 16 (or 36) planes at once, and planes a multiple of 4 KB apart
+   * (64·80 floats: resnet20's 8×8 layers in groups of 4 images, vgg's with 128 channels) put all 16
    * streams in the same L1 sets; there the transposed output gradient took 6.2 ms per batch of 128
    * at 64→64, 1.5 ms with planes a line further apart (one thread, AVX2). Only where values are
    * stored changes, never a result.

@@ -32,6 +32,12 @@ final class WinogradPlan extends ChunkedPlan {
    */
   static final int GROUP_TILES = 64;
 
+  /**
+   * {@link #GROUP_TILES} for F(4×4, 3×3), whose tiles carry 36 planes rather than 16: about as many
+   * bytes of V and M per group.
+   */
+  static final int GROUP_TILES_4 = 32;
+
   private static final int U = 1;
   private static final int V = 2;
   private static final int M = 3;
@@ -52,6 +58,10 @@ final class WinogradPlan extends ChunkedPlan {
   static final int SPLIT_FILTERS_MIN = 4096;
 
   private final Winograd.Tiles t;
+
+  /** Transformed planes: 16 for F(2×2, 3×3), 36 for F(4×4, 3×3). */
+  private final int xis;
+
   private final int kk;
   private final int cc;
 
@@ -87,10 +97,10 @@ final class WinogradPlan extends ChunkedPlan {
       boolean training,
       boolean inputGrad,
       ConvPlan previous) {
-    this(kernels, g, batch, training, inputGrad, previous, GROUP_TILES);
+    this(kernels, g, batch, training, inputGrad, previous, 2);
   }
 
-  /** With groups of about {@code groupTiles} tiles (tests: the results do not depend on it). */
+  /** F(m×m, 3×3) for m = 2 or 4. */
   WinogradPlan(
       String kernels,
       ConvGeometry g,
@@ -98,9 +108,26 @@ final class WinogradPlan extends ChunkedPlan {
       boolean training,
       boolean inputGrad,
       ConvPlan previous,
+      int m) {
+    this(kernels, g, batch, training, inputGrad, previous, m, m == 2 ? GROUP_TILES : GROUP_TILES_4);
+  }
+
+  /**
+   * F(m×m, 3×3) with groups of about {@code groupTiles} tiles (tests: the results do not depend on
+   * it).
+   */
+  WinogradPlan(
+      String kernels,
+      ConvGeometry g,
+      int batch,
+      boolean training,
+      boolean inputGrad,
+      ConvPlan previous,
+      int m,
       int groupTiles) {
-    super(kernels, g, batch, training, inputGrad, previous, chunks(g, batch));
-    t = new Winograd.Tiles(g);
+    super(kernels, g, batch, training, inputGrad, previous, chunks(g, batch, m));
+    t = new Winograd.Tiles(g, m);
+    xis = t.xis;
     kk = g.outChannels();
     cc = g.channels();
     phased = batch == 1;
@@ -128,9 +155,15 @@ final class WinogradPlan extends ChunkedPlan {
    * two threads share the work.
    */
   static int chunks(ConvGeometry g, int batch) {
-    long tiles = (long) batch * new Winograd.Tiles(g).tilesP;
+    return chunks(g, batch, 2);
+  }
+
+  /** {@link #chunks} for F(m×m, 3×3), against its own group size. */
+  static int chunks(ConvGeometry g, int batch, int m) {
+    long tiles = (long) batch * new Winograd.Tiles(g, m).tilesP;
+    int groupTiles = m == 2 ? GROUP_TILES : GROUP_TILES_4;
     int n = MAX_CHUNKS;
-    while (n > 2 && tiles < (long) n * GROUP_TILES) {
+    while (n > 2 && tiles < (long) n * groupTiles) {
       n /= 2;
     }
     return Math.min(chunksFor(batch), n);
@@ -162,7 +195,7 @@ final class WinogradPlan extends ChunkedPlan {
 
   @Override
   public ConvStrategy strategy() {
-    return ConvStrategy.WINOGRAD;
+    return t.m == 2 ? ConvStrategy.WINOGRAD : ConvStrategy.WINOGRAD4;
   }
 
   private int groupTiles() {
@@ -194,12 +227,12 @@ final class WinogradPlan extends ChunkedPlan {
     // dV_ξ = U_ξᵀ · dM_ξ reads U_ξᵀ from a transposed copy: a GEMM whose A rows are contiguous
     // runs faster (see Tile2), and the sums are the same, in the same order.
     if (dx != null) {
-      ut = scratch.floats(UT, 16 * kk * cc);
-      runPhase(TRANSPOSE, 16, splitsFilters());
+      ut = scratch.floats(UT, xis * kk * cc);
+      runPhase(TRANSPOSE, xis, splitsFilters());
     }
-    du = scratch.floats(DU, chunks * 16 * kk * cc);
-    dmt = scratch.floats(DMT, chunks * 16 * mPlane(groupTiles()));
-    dv = dx == null ? null : scratch.floats(DV, chunks * 16 * vPlane(groupTiles()));
+    du = scratch.floats(DU, chunks * xis * kk * cc);
+    dmt = scratch.floats(DMT, chunks * xis * mPlane(groupTiles()));
+    dv = dx == null ? null : scratch.floats(DV, chunks * xis * vPlane(groupTiles()));
   }
 
   private boolean splitsFilters() {
@@ -219,10 +252,10 @@ final class WinogradPlan extends ChunkedPlan {
    * → 7.1 / 16.9) and computes the same V, bit for bit.
    */
   private void chunkScratch() {
-    u = scratch.floats(U, 16 * kk * cc);
-    taps = scratch.floats(TAPS, 9 * kk * cc);
-    v = scratch.floats(V, chunks * 16 * vPlane(groupTiles()));
-    m = scratch.floats(M, chunks * 16 * mPlane(groupTiles()));
+    u = scratch.floats(U, xis * kk * cc);
+    taps = t.m == 2 ? scratch.floats(TAPS, 9 * kk * cc) : null;
+    v = scratch.floats(V, chunks * xis * vPlane(groupTiles()));
+    m = scratch.floats(M, chunks * xis * mPlane(groupTiles()));
     for (int c = 0; c < rows.length; c++) {
       rows[c] = scratch.floats(ROWS + c, t.rowScratch());
     }
@@ -230,7 +263,7 @@ final class WinogradPlan extends ChunkedPlan {
 
   // The chunk's V slot.
   private int vOffset(int chunk) {
-    return chunk * 16 * vPlane(groupTiles());
+    return chunk * xis * vPlane(groupTiles());
   }
 
   // ---- phases: the one image of a batch of one, and the weight transform ---------------------
@@ -269,7 +302,7 @@ final class WinogradPlan extends ChunkedPlan {
 
   private void forwardPhases(boolean pool) {
     runPhase(INPUTS, batch * IMAGE_PARTS, pool);
-    runPhase(PRODUCTS, 16, pool);
+    runPhase(PRODUCTS, xis, pool);
     runPhase(OUTPUTS, batch * IMAGE_PARTS, pool);
   }
 
@@ -279,7 +312,7 @@ final class WinogradPlan extends ChunkedPlan {
       runPhase(INPUTS, batch * IMAGE_PARTS, pool);
     }
     runPhase(OUTPUT_GRADS, batch, pool);
-    runPhase(GRAD_PRODUCTS, dx == null ? 16 : 32, pool);
+    runPhase(GRAD_PRODUCTS, dx == null ? xis : 2 * xis, pool);
     if (dx != null) {
       runPhase(INPUT_GRADS, batch * IMAGE_PARTS, pool);
     }
@@ -331,27 +364,30 @@ final class WinogradPlan extends ChunkedPlan {
     switch (phase) {
       case WEIGHTS -> {
         int kc = kk * cc;
-        Winograd.weights(t, w, u, taps, i * kc / FILTER_PARTS, (i + 1) * kc / FILTER_PARTS);
+        int f0 = i * kc / FILTER_PARTS;
+        int f1 = (i + 1) * kc / FILTER_PARTS;
+        if (t.m == 2) {
+          Winograd.weights(t, w, u, taps, f0, f1);
+        } else {
+          Winograd4.weights(t, w, u, f0, f1);
+        }
       }
       case TRANSPOSE -> VectorArrays.transpose(u, i * kk * cc, kk, cc, ut, i * kk * cc);
-      case INPUTS -> Winograd.input(t, x, image * g.inSize(), v, col, ld, rows[part], c0, c1);
+      case INPUTS -> input(image * g.inSize(), col, ld, rows[part], c0, c1);
       case PRODUCTS ->
           VectorGemm.product(
               forward[group], u, i * kk * cc, v, i * vPlane(ld), 0f, m, i * mPlane(ld));
       case OUTPUTS -> {
-        Winograd.output(t, m, col, ld, bias, y, image * g.outSize(), rows[part], k0, k1);
+        output(col, ld, image * g.outSize(), rows[part], k0, k1);
         finish(y, image, image + 1, k0, k1);
       }
       case OUTPUT_GRADS -> {
         int gOff = i * g.outSize();
-        WinogradBackward.outputGradT(t, dy, gOff, dmt, i * t.tilesP * kk, ld, rows[part]);
-        if (dx != null) {
-          WinogradBackward.outputGrad(t, dy, gOff, m, i * t.tilesP, ld, rows[part]);
-        }
+        outputGrads(gOff, i * t.tilesP * kk, i * t.tilesP, ld, rows[part]);
       }
       case GRAD_PRODUCTS -> {
-        int xi = i % 16;
-        if (i < 16) {
+        int xi = i % xis;
+        if (i < xis) {
           VectorGemm.product(
               weightGrad[group], v, xi * vPlane(ld), dmt, xi * mPlane(ld), 0f, du, xi * kk * cc);
         } else {
@@ -359,8 +395,7 @@ final class WinogradPlan extends ChunkedPlan {
               inputGradient[group], ut, xi * kk * cc, m, xi * mPlane(ld), 0f, dv, xi * vPlane(ld));
         }
       }
-      default ->
-          WinogradBackward.inputGrad(t, dv, col, ld, dx, image * g.inSize(), rows[part], c0, c1);
+      default -> inputGrad(col, ld, image * g.inSize(), rows[part], c0, c1);
     }
   }
 
@@ -369,19 +404,18 @@ final class WinogradPlan extends ChunkedPlan {
   // x (N,C,H,W), w (K,C,3,3) -> y (N,K,P,Q)
   @Override
   void forwardChunk(int chunk, int t0, int t1) {
-    int mOff = chunk * 16 * mPlane(groupTiles());
+    int mOff = chunk * xis * mPlane(groupTiles());
     for (int g0 = t0; g0 < t1; g0 += group) {
       int n = Math.min(group, t1 - g0);
       int ld = n * t.tilesP;
       int vOff = vOffset(chunk);
       transformInputs(g0, n, vOff, ld, rows[chunk]);
-      for (int xi = 0; xi < 16; xi++) {
+      for (int xi = 0; xi < xis; xi++) {
         VectorGemm.product(
             forward[n], u, xi * kk * cc, v, vOff + xi * vPlane(ld), 0f, m, mOff + xi * mPlane(ld));
       }
       for (int i = 0; i < n; i++) {
-        Winograd.output(
-            t, m, mOff + i * t.tilesP, ld, bias, y, (g0 + i) * g.outSize(), rows[chunk]);
+        output(mOff + i * t.tilesP, ld, (g0 + i) * g.outSize(), rows[chunk], 0, kk);
         finish(y, g0 + i, g0 + i + 1, 0, kk);
       }
     }
@@ -389,15 +423,15 @@ final class WinogradPlan extends ChunkedPlan {
 
   private void transformInputs(int g0, int n, int vOff, int ld, float[] s) {
     for (int i = 0; i < n; i++) {
-      Winograd.input(t, x, (g0 + i) * g.inSize(), v, vOff + i * t.tilesP, ld, s);
+      input((g0 + i) * g.inSize(), vOff + i * t.tilesP, ld, s, 0, cc);
     }
   }
 
   // dY (N,K,P,Q) -> dU of this chunk's slot, dX (N,C,H,W)
   @Override
   void backwardChunk(int chunk, int t0, int t1) {
-    int mOff = chunk * 16 * mPlane(groupTiles());
-    int uOff = chunk * 16 * kk * cc;
+    int mOff = chunk * xis * mPlane(groupTiles());
+    int uOff = chunk * xis * kk * cc;
     for (int g0 = t0; g0 < t1; g0 += group) {
       int n = Math.min(group, t1 - g0);
       int ld = n * t.tilesP;
@@ -405,13 +439,10 @@ final class WinogradPlan extends ChunkedPlan {
       transformInputs(g0, n, vOff, ld, rows[chunk]);
       for (int i = 0; i < n; i++) {
         int gOff = (g0 + i) * g.outSize();
-        WinogradBackward.outputGradT(t, dy, gOff, dmt, mOff + i * t.tilesP * kk, ld, rows[chunk]);
-        if (dx != null) {
-          WinogradBackward.outputGrad(t, dy, gOff, m, mOff + i * t.tilesP, ld, rows[chunk]);
-        }
+        outputGrads(gOff, mOff + i * t.tilesP * kk, mOff + i * t.tilesP, ld, rows[chunk]);
       }
       float beta = g0 == t0 ? 0f : 1f;
-      for (int xi = 0; xi < 16; xi++) {
+      for (int xi = 0; xi < xis; xi++) {
         VectorGemm.product(
             weightGrad[n],
             v,
@@ -423,8 +454,8 @@ final class WinogradPlan extends ChunkedPlan {
             uOff + xi * kk * cc);
       }
       if (dx != null) {
-        int dvOff = chunk * 16 * vPlane(groupTiles());
-        for (int xi = 0; xi < 16; xi++) {
+        int dvOff = chunk * xis * vPlane(groupTiles());
+        for (int xi = 0; xi < xis; xi++) {
           VectorGemm.product(
               inputGradient[n],
               ut,
@@ -436,8 +467,7 @@ final class WinogradPlan extends ChunkedPlan {
               dvOff + xi * vPlane(ld));
         }
         for (int i = 0; i < n; i++) {
-          WinogradBackward.inputGrad(
-              t, dv, dvOff + i * t.tilesP, ld, dx, (g0 + i) * g.inSize(), rows[chunk]);
+          inputGrad(dvOff + i * t.tilesP, ld, (g0 + i) * g.inSize(), rows[chunk], 0, cc);
         }
       }
     }
@@ -469,7 +499,7 @@ final class WinogradPlan extends ChunkedPlan {
   void addPartials(float[] dw) {
     dwOut = dw;
     try {
-      if ((long) chunks * 16 * kk * cc >= SPLIT_SUM_MIN) {
+      if ((long) chunks * xis * kk * cc >= SPLIT_SUM_MIN) {
         Parallel.forEach(SUM_PARTS, sumBody);
       } else {
         for (int p = 0; p < SUM_PARTS; p++) {
@@ -490,12 +520,60 @@ final class WinogradPlan extends ChunkedPlan {
       return;
     }
     int plane = kk * cc;
-    for (int xi = 0; xi < 16; xi++) {
+    for (int xi = 0; xi < xis; xi++) {
       int to = xi * plane + c0 * kk;
       for (int chunk = 1; chunk < chunks; chunk++) {
-        VectorArrays.addInto(du, chunk * 16 * plane + to, du, to, (c1 - c0) * kk);
+        VectorArrays.addInto(du, chunk * xis * plane + to, du, to, (c1 - c0) * kk);
       }
     }
-    Winograd.addWeightGrad(t, du, 0, dwOut, c0, c1);
+    if (t.m == 2) {
+      Winograd.addWeightGrad(t, du, 0, dwOut, c0, c1);
+    } else {
+      Winograd4.addWeightGrad(t, du, 0, dwOut, c0, c1);
+    }
+  }
+
+  // ---- the transforms of F(2×2) or F(4×4) ----------------------------------------------------
+
+  // Image x at xOff into V at v[vOff + tile], channels [c0, c1).
+  private void input(int xOff, int vOff, int ld, float[] s, int c0, int c1) {
+    if (t.m == 2) {
+      Winograd.input(t, x, xOff, v, vOff, ld, s, c0, c1);
+    } else {
+      Winograd4.input(t, x, xOff, v, vOff, ld, s, c0, c1);
+    }
+  }
+
+  // M at m[mOff + tile] into image y at yOff, output channels [k0, k1).
+  private void output(int mOff, int ld, int yOff, float[] s, int k0, int k1) {
+    if (t.m == 2) {
+      Winograd.output(t, m, mOff, ld, bias, y, yOff, s, k0, k1);
+    } else {
+      Winograd4.output(t, m, mOff, ld, bias, y, yOff, s, k0, k1);
+    }
+  }
+
+  // dY at gOff into dMᵀ at dmt[tOff + tile·K] and, with an input gradient, dM at m[mOff + tile].
+  private void outputGrads(int gOff, int tOff, int mOff, int ld, float[] s) {
+    if (t.m == 2) {
+      WinogradBackward.outputGradT(t, dy, gOff, dmt, tOff, ld, s);
+      if (dx != null) {
+        WinogradBackward.outputGrad(t, dy, gOff, m, mOff, ld, s);
+      }
+    } else {
+      Winograd4Backward.outputGradT(t, dy, gOff, dmt, tOff, ld, s);
+      if (dx != null) {
+        Winograd4Backward.outputGrad(t, dy, gOff, m, mOff, ld, s);
+      }
+    }
+  }
+
+  // dV at dv[vOff + tile] into image dX at xOff, channels [c0, c1).
+  private void inputGrad(int vOff, int ld, int xOff, float[] s, int c0, int c1) {
+    if (t.m == 2) {
+      WinogradBackward.inputGrad(t, dv, vOff, ld, dx, xOff, s, c0, c1);
+    } else {
+      Winograd4Backward.inputGrad(t, dv, vOff, ld, dx, xOff, s, c0, c1);
+    }
   }
 }

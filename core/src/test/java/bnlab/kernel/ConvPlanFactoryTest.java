@@ -20,6 +20,8 @@ class ConvPlanFactoryTest {
       new VectorConv(new VectorGemm(), "vector-test", VectorConv.Mode.AUTO);
   private final ConvKernels winograd =
       new VectorConv(new VectorGemm(), "vector-test", VectorConv.Mode.WINOGRAD);
+  private final ConvKernels winograd4 =
+      new VectorConv(new VectorGemm(), "vector-test", VectorConv.Mode.WINOGRAD4);
 
   private static ConvGeometry conv(int c, int hw, int k, int kernel, int stride, int pad) {
     return new ConvGeometry(c, hw, hw, k, kernel, kernel, stride, stride, pad, pad);
@@ -50,9 +52,13 @@ class ConvPlanFactoryTest {
 
   @Test
   void winogradTakesThe3x3Stride1LayersWithAtLeast16ChannelsThatDirectDoesNot() {
-    // vgg: the first layer (3 channels) stays im2col + GEMM, the others go WINOGRAD.
+    // vgg: the first layer (3 channels) stays im2col + GEMM, the others go WINOGRAD, F(4×4) on
+    // 32×32 outputs.
     assertEquals(ConvStrategy.IM2COL_GEMM, auto.strategy(conv(3, 32, 32, 3, 1, 1)));
-    assertEquals(ConvStrategy.WINOGRAD, auto.strategy(conv(32, 32, 32, 3, 1, 1)));
+    assertEquals(ConvStrategy.WINOGRAD4, auto.strategy(conv(32, 32, 32, 3, 1, 1)));
+    assertEquals(ConvStrategy.WINOGRAD4, auto.strategy(conv(16, 40, 24, 3, 1, 1)));
+    assertEquals(ConvStrategy.WINOGRAD, auto.strategy(conv(64, 16, 64, 3, 1, 1)));
+    assertEquals(ConvStrategy.WINOGRAD, auto.strategy(conv(32, 32, 32, 3, 1, 0)), "30x30 out");
     assertEquals(ConvStrategy.WINOGRAD, auto.strategy(conv(64, 8, 128, 3, 1, 1)));
     // resnet20: 16 -> 16 channels is DIRECT's (C·R·S = 144, K = 16); the strided ones im2col.
     assertEquals(ConvStrategy.DIRECT, auto.strategy(conv(16, 32, 16, 3, 1, 1)));
@@ -65,6 +71,13 @@ class ConvPlanFactoryTest {
     assertEquals(ConvStrategy.WINOGRAD, winograd.strategy(conv(16, 32, 16, 3, 1, 1)));
     assertEquals(ConvStrategy.DIRECT, winograd.strategy(conv(3, 32, 6, 5, 1, 0)));
     assertEquals(ConvStrategy.IM2COL_GEMM, im2colOnly.strategy(conv(32, 32, 32, 3, 1, 1)));
+    // -Dbnlab.conv=winograd4: F(4×4) for every 3×3 stride-1 layer.
+    assertEquals(ConvStrategy.WINOGRAD4, winograd4.strategy(conv(3, 32, 6, 3, 1, 0)));
+    assertEquals(ConvStrategy.WINOGRAD4, winograd4.strategy(conv(64, 8, 64, 3, 1, 1)));
+    assertEquals(ConvStrategy.DIRECT, winograd4.strategy(conv(3, 32, 6, 5, 1, 0)));
+    assertEquals(
+        ConvStrategy.WINOGRAD4,
+        auto.plan(conv(32, 32, 32, 3, 1, 1), 5, true, true, null).strategy());
     assertEquals(
         ConvStrategy.WINOGRAD,
         auto.plan(conv(32, 16, 32, 3, 1, 1), 5, true, true, null).strategy());

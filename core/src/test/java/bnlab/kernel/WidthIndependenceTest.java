@@ -61,6 +61,18 @@ class WidthIndependenceTest {
     assertSame(runs);
   }
 
+  /** As above with F(4×4, 3×3) ({@code -Dbnlab.conv=winograd4}). */
+  @Test
+  void winograd4TrainingGivesTheSameBitsAtEveryWidth() throws Exception {
+    Map<String, Map<String, double[]>> runs = new LinkedHashMap<>();
+    for (int bytes : new int[] {64, 32, 16}) {
+      runs.put(
+          bytes * 8 + "-bit",
+          probe("train-winograd", "-XX:MaxVectorSize=" + bytes, "-Dbnlab.conv=winograd4"));
+    }
+    assertSame(runs);
+  }
+
   private Map<String, double[]> probe(String mode, String... jvmArgs) throws Exception {
     Path file = Files.createTempFile(dir, mode, ".bin");
     List<String> cmd = new ArrayList<>();

@@ -97,18 +97,19 @@ final class WidthProbe {
       float[] w = random(r, g.weightSize(), 0.0, 0.3);
       float[] b = random(r, g.outChannels(), 0.0, 0.1);
       float[] dy = random(r, n * g.outSize(), 0.0, 1.0);
-      for (boolean training : new boolean[] {true, false}) {
-        ConvPlan p = new WinogradPlan(name, g, n, training, true, null);
-        float[] y = new float[n * g.outSize()];
-        float[] dw = random(r, g.weightSize(), 0.0, 1.0);
-        float[] dx = new float[x.length];
-        p.forward(x, w, b, y);
-        p.backward(dy, x, w, dw, dx);
-        String tag = "winograd " + g + " training=" + training;
-        put(tag + " y", y);
-        put(tag + " dW", dw);
-        put(tag + " dX", dx);
-      }
+      for (int m : new int[] {2, 4})
+        for (boolean training : new boolean[] {true, false}) {
+          ConvPlan p = new WinogradPlan(name, g, n, training, true, null, m);
+          float[] y = new float[n * g.outSize()];
+          float[] dw = random(r, g.weightSize(), 0.0, 1.0);
+          float[] dx = new float[x.length];
+          p.forward(x, w, b, y);
+          p.backward(dy, x, w, dw, dx);
+          String tag = "winograd F" + m + " " + g + " training=" + training;
+          put(tag + " y", y);
+          put(tag + " dW", dw);
+          put(tag + " dX", dx);
+        }
     }
   }
 
@@ -227,8 +228,8 @@ final class WidthProbe {
   }
 
   /**
-   * Run with {@code -Dbnlab.conv=winograd}: a BatchNorm ResNet whose 3×3 stride-1 convolutions all
-   * run WINOGRAD (16 channels and more, a ragged batch).
+   * Run with {@code -Dbnlab.conv=winograd} (or {@code winograd4}): a BatchNorm ResNet whose 3×3
+   * stride-1 convolutions all run WINOGRAD (or WINOGRAD4) (16 channels and more, a ragged batch).
    */
   private void trainWinograd() throws IOException {
     out.writeUTF("provider " + KernelProvider.get().name());

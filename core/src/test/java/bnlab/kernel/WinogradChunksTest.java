@@ -75,17 +75,32 @@ class WinogradChunksTest {
       float[] w = WinogradAccuracyTest.gaussian(r, g.weightSize(), 1);
       float[] bias = WinogradAccuracyTest.gaussian(r, g.outChannels(), 1);
       float[] dy = WinogradAccuracyTest.gaussian(r, n * g.outSize(), 1);
-      for (boolean training : new boolean[] {true, false}) {
-        float[][] want =
-            WinogradAccuracyTest.run(
-                new WinogradPlan("t", g, n, training, true, null, 1), x, w, bias, dy);
-        for (int groupTiles : new int[] {64, 160, 1000}) {
-          WinogradPlan p = new WinogradPlan("t", g, n, training, true, null, groupTiles);
-          float[][] got = WinogradAccuracyTest.run(p, x, w, bias, dy);
-          String[] names = {"y", "dW", "dX"};
-          for (int k = 0; k < 3; k++) {
-            assertArrayEquals(
-                want[k], got[k], g + " batch " + n + ", groups of " + groupTiles + ": " + names[k]);
+      for (int m : new int[] {2, 4}) {
+        for (boolean training : new boolean[] {true, false}) {
+          float[][] want =
+              WinogradAccuracyTest.run(
+                  new WinogradPlan("t", g, n, training, true, null, m, 1), x, w, bias, dy);
+          for (int groupTiles : new int[] {32, 64, 160, 1000}) {
+            WinogradPlan p = new WinogradPlan("t", g, n, training, true, null, m, groupTiles);
+            float[][] got = WinogradAccuracyTest.run(p, x, w, bias, dy);
+            String[] names = {"y", "dW", "dX"};
+            for (int k = 0; k < 3; k++) {
+              assertArrayEquals(
+                  want[k],
+                  got[k],
+                  "F("
+                      + m
+                      + "x"
+                      + m
+                      + ") "
+                      + g
+                      + " batch "
+                      + n
+                      + ", groups of "
+                      + groupTiles
+                      + ": "
+                      + names[k]);
+            }
           }
         }
       }
