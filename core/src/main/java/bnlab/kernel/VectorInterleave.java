@@ -1,6 +1,7 @@
 package bnlab.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -138,6 +139,86 @@ final class VectorInterleave {
     }
     for (; j < n; j++) {
       dst[d + 2 * j] += src[s + j];
+    }
+  }
+
+  // ---- stride 4: F(4×4)'s polyphase planes -------------------------------------------------
+
+  // Lane k < N/2 of phase q's vector takes lane q + 4k of the pair (a, b); the upper half is
+  // blended to zero.
+  private static final VectorShuffle<Float> QUARTER0 = quarter(0);
+  private static final VectorShuffle<Float> QUARTER1 = quarter(1);
+  private static final VectorShuffle<Float> QUARTER2 = quarter(2);
+  private static final VectorShuffle<Float> QUARTER3 = quarter(3);
+  private static final VectorMask<Float> UPPER = upper();
+
+  // Lane c of the low (high) output takes lane c/4 (N/4 + c/4) of phase c mod 4, from the pair
+  // (phases 0 and 1 interleaved, phases 2 and 3 interleaved).
+  private static final VectorShuffle<Float> MERGE4_LOW = merge4(0);
+  private static final VectorShuffle<Float> MERGE4_HIGH = merge4(N / 2);
+
+  private static VectorShuffle<Float> quarter(int p) {
+    int[] idx = new int[N];
+    for (int k = 0; k < N / 2; k++) {
+      idx[k] = p + 4 * k;
+    }
+    return VectorShuffle.fromArray(M, idx, 0);
+  }
+
+  private static VectorMask<Float> upper() {
+    boolean[] bits = new boolean[N];
+    for (int i = N / 2; i < N; i++) {
+      bits[i] = true;
+    }
+    return VectorMask.fromArray(M, bits, 0);
+  }
+
+  private static VectorShuffle<Float> merge4(int from) {
+    int[] idx = new int[N];
+    for (int c = 0; c < N; c++) {
+      idx[c] = from + 2 * (c >> 2) + (c & 1) + ((c & 2) != 0 ? N : 0);
+    }
+    return VectorShuffle.fromArray(M, idx, 0);
+  }
+
+  /** Whether {@link #split4} and {@link #merge4} take runs of n: whole pairs of vectors. */
+  static boolean quads(int n) {
+    return n % (2 * N) == 0;
+  }
+
+  /**
+   * dst[d_q + j] = src[s + 4j + q] for j &lt; n/4, q = 0..3 (a stride-4 gather into four runs); n
+   * must be a multiple of 2N ({@link #quads}). Each vector store also writes N/2 zeros after its
+   * values, which the next store of the run overwrites: after the last one N/2 floats past each run
+   * are zero, so the caller writes runs in increasing order and leaves that much room before
+   * anything it keeps. The source must not overlap the destinations.
+   */
+  static void split4(float[] src, int s, int n, float[] dst, int d0, int d1, int d2, int d3) {
+    for (int i = 0, o = 0; i < n; i += 2 * N, o += N / 2) {
+      FloatVector a = FloatVector.fromArray(M, src, s + i);
+      FloatVector b = FloatVector.fromArray(M, src, s + i + N);
+      a.rearrange(QUARTER0, b).blend(0f, UPPER).intoArray(dst, d0 + o);
+      a.rearrange(QUARTER1, b).blend(0f, UPPER).intoArray(dst, d1 + o);
+      a.rearrange(QUARTER2, b).blend(0f, UPPER).intoArray(dst, d2 + o);
+      a.rearrange(QUARTER3, b).blend(0f, UPPER).intoArray(dst, d3 + o);
+    }
+  }
+
+  /**
+   * dst[d + 4j + q] = src[s_q + j] for j &lt; n/4 (a stride-4 scatter from four runs); n must be a
+   * multiple of 2N. Reads N/2 floats past each run's n/4, which must be inside the array. The
+   * sources must not overlap the destination.
+   */
+  static void merge4(float[] src, int s0, int s1, int s2, int s3, float[] dst, int d, int n) {
+    for (int i = 0, o = 0; i < n; i += 2 * N, o += N / 2) {
+      FloatVector v0 = FloatVector.fromArray(M, src, s0 + o);
+      FloatVector v1 = FloatVector.fromArray(M, src, s1 + o);
+      FloatVector v2 = FloatVector.fromArray(M, src, s2 + o);
+      FloatVector v3 = FloatVector.fromArray(M, src, s3 + o);
+      FloatVector u01 = v0.rearrange(LOW, v1);
+      FloatVector u23 = v2.rearrange(LOW, v3);
+      u01.rearrange(MERGE4_LOW, u23).intoArray(dst, d + i);
+      u01.rearrange(MERGE4_HIGH, u23).intoArray(dst, d + i + N);
     }
   }
 

@@ -122,7 +122,9 @@ final class Winograd {
       rows = m * th + 2;
       tp = tw + 1;
       tilesP = th * tp;
-      plane = (th + 1) * tp + 1;
+      // F(4×4): 16 floats of room after each plane for the zeros VectorInterleave.split4 writes
+      // past a run, and the floats merge4 reads past one.
+      plane = (th + 1) * tp + 1 + (m == 4 ? 16 : 0);
       if (m == 4) {
         xCol = new int[w];
         for (int col = 0; col < w; col++) {
@@ -147,11 +149,11 @@ final class Winograd {
      * tiles × K. F(4×4): 16 planes, 72 tile runs, and 40 runs of tiles × K.
      */
     int rowScratch() {
-      return m == 2 ? gatherAt() + 4 * tilesP * k : gatherAt() + 40 * tilesP * k;
+      return m == 2 ? gatherAt() + 4 * tilesP * k : gatherAt() + 40 * tilesP * k + 256;
     }
 
     int gatherAt() {
-      return m == 2 ? 4 * plane + 36 * tilesP : 16 * plane + 72 * tilesP;
+      return m == 2 ? 4 * plane + 36 * tilesP : 16 * plane + 72 * tilesP + 256;
     }
 
     // Scratch regions: the 4 polyphase planes, 4 runs of tiles, 2 × 16 runs of tiles.

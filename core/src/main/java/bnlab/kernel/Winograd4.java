@@ -130,9 +130,17 @@ final class Winograd4 {
     int w = t.w;
     int r0 = t.g.padH();
     int r1 = Math.min(t.rows, t.g.padH() + t.h);
+    boolean quads = VectorInterleave.quads(w);
+    // Rows in increasing order: split4's zeros past a run land where a later row writes, or in
+    // padding, which is zero.
     for (int pr = r0; pr < r1; pr++) {
       int rowBase = 4 * (pr & 3) * t.plane + (pr >> 2) * t.tp;
       int from = xOff + (pr - t.g.padH()) * w;
+      if (quads) {
+        VectorInterleave.split4(
+            x, from, w, s, rowBase + col[0], rowBase + col[1], rowBase + col[2], rowBase + col[3]);
+        continue;
+      }
       for (int c = 0; c < w; c++) {
         s[rowBase + col[c]] = x[from + c];
       }
@@ -353,9 +361,15 @@ final class Winograd4 {
   private static void scatter(Winograd.Tiles t, float[] s, int f, float[] y, int yOff) {
     int[] col = t.yCol;
     int q = t.q;
+    boolean quads = VectorInterleave.quads(q);
     for (int r = 0; r < t.p; r++) {
       int src = f + 4 * (r & 3) * t.tilesP + (r >> 2) * t.tp;
       int row = yOff + r * q;
+      if (quads) {
+        VectorInterleave.merge4(
+            s, src + col[0], src + col[1], src + col[2], src + col[3], y, row, q);
+        continue;
+      }
       for (int c = 0; c < q; c++) {
         y[row + c] = s[src + col[c]];
       }

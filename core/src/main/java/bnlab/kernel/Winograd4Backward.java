@@ -24,18 +24,26 @@ final class Winograd4Backward {
     int ps = Winograd.planeStride(t.k, ld);
     int n = t.tilesP;
     int f = 16 * t.plane;
+    boolean quads = VectorInterleave.quads(t.q);
+    // With split4 the runs are 8 floats further apart than their n: room for the zeros it writes
+    // past a run (rows in increasing order, as in Winograd4's polyphase planes).
+    int np = quads ? n + 8 : n;
     for (int k = 0; k < t.k; k++) {
-      java.util.Arrays.fill(s, f, f + 16 * n, 0f);
+      java.util.Arrays.fill(s, f, f + 16 * np, 0f);
       int off = gOff + k * t.p * t.q;
       int[] col = t.yCol;
       for (int r = 0; r < t.p; r++) {
-        int dst = f + 4 * (r & 3) * n + (r >> 2) * t.tp;
+        int dst = f + 4 * (r & 3) * np + (r >> 2) * t.tp;
         int src = off + r * t.q;
+        if (quads) {
+          VectorInterleave.split4(dy, src, t.q, s, dst, dst + np, dst + 2 * np, dst + 3 * np);
+          continue;
+        }
         for (int c = 0; c < t.q; c++) {
           s[dst + col[c]] = dy[src + c];
         }
       }
-      aTransform(s, f, n, dm, mOff + k * ld, ps);
+      aTransform(s, f, n, np, dm, mOff + k * ld, ps);
     }
   }
 
@@ -60,18 +68,18 @@ final class Winograd4Backward {
         }
       }
     }
-    aTransform(s, f, n, dmt, mOff, ps);
+    aTransform(s, f, n, n, dmt, mOff, ps);
   }
 
   /**
-   * dM = A·D·Aᵀ for n tiles side by side: the 4×4 output gradients D_pq at s[f + (4p + q)·n + i]
+   * dM = A·D·Aᵀ for n tiles side by side: the 4×4 output gradients D_pq at s[f + (4p + q)·np + i]
    * become 36 values at out[base + i + (6a + b)·ps]; the intermediate 24 runs follow D in s.
    */
-  private static void aTransform(float[] s, int f, int n, float[] out, int base, int ps) {
-    int z = f + 16 * n;
+  private static void aTransform(float[] s, int f, int n, int np, float[] out, int base, int ps) {
+    int z = f + 16 * np;
     // Over the rows of each column q: z[a][q] at z + (4a + q)·n.
     for (int q = 0; q < 4; q++) {
-      ag(s, f + q * n, 4 * n, s, z + q * n, 4 * n, n);
+      ag(s, f + q * np, 4 * np, s, z + q * n, 4 * n, n);
     }
     // Over the columns of each row a: dM[a][b] at plane 6a + b.
     for (int a = 0; a < 6; a++) {
@@ -230,10 +238,16 @@ final class Winograd4Backward {
   private static void depolyphase(Winograd.Tiles t, float[] s, float[] dx, int off) {
     int[] col = t.xCol;
     int w = t.w;
+    boolean quads = VectorInterleave.quads(w);
     for (int r = 0; r < t.h; r++) {
       int pr = r + t.g.padH();
       int rowBase = 4 * (pr & 3) * t.plane + (pr >> 2) * t.tp;
       int row = off + r * w;
+      if (quads) {
+        VectorInterleave.merge4(
+            s, rowBase + col[0], rowBase + col[1], rowBase + col[2], rowBase + col[3], dx, row, w);
+        continue;
+      }
       for (int c = 0; c < w; c++) {
         dx[row + c] = s[rowBase + col[c]];
       }

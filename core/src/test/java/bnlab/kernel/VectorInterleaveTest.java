@@ -1,6 +1,8 @@
 package bnlab.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +22,39 @@ class VectorInterleaveTest {
       }
       VectorInterleave.split(src, 3, pairs, got, 2, 2 + pairs + 1);
       assertArrayEquals(want, got, "pairs = " + pairs);
+    }
+  }
+
+  /**
+   * split4 gathers every fourth element into four runs and leaves N/2 zeros after each (the
+   * documented spill), nothing further; merge4 puts them back.
+   */
+  @Test
+  void split4AndMerge4AreTheStride4GatherAndScatter() {
+    int n2 = 2 * VectorInterleave.N;
+    for (int n = n2; n <= 3 * n2; n += n2) {
+      assertTrue(VectorInterleave.quads(n));
+      assertFalse(VectorInterleave.quads(n + 4), "a partial pair of vectors");
+      float[] src = sequence(5 + n, 100f);
+      int gap = n / 4 + VectorInterleave.N; // room for each run and its zeros, then a marker
+      float[] got = sequence(3 + 4 * gap + VectorInterleave.N, 5000f);
+      float[] want = got.clone();
+      int[] d = {3, 3 + gap, 3 + 2 * gap, 3 + 3 * gap};
+      for (int q = 0; q < 4; q++) {
+        for (int j = 0; j < n / 4; j++) {
+          want[d[q] + j] = src[5 + 4 * j + q];
+        }
+        for (int z = 0; z < VectorInterleave.N / 2; z++) {
+          want[d[q] + n / 4 + z] = 0f;
+        }
+      }
+      VectorInterleave.split4(src, 5, n, got, d[0], d[1], d[2], d[3]);
+      assertArrayEquals(want, got, "split4, n = " + n);
+      float[] back = sequence(n + 9, -7f);
+      float[] wantBack = back.clone();
+      System.arraycopy(src, 5, wantBack, 4, n);
+      VectorInterleave.merge4(got, d[0], d[1], d[2], d[3], back, 4, n);
+      assertArrayEquals(wantBack, back, "merge4, n = " + n);
     }
   }
 

@@ -87,7 +87,14 @@ final class WidthProbe {
     Random r = new Random(17);
     int[][] shapes = {
       // channels, height, width, outChannels, pad, batch
-      {3, 7, 9, 5, 1, 3}, {16, 8, 8, 20, 1, 11}, {5, 33, 6, 4, 0, 2}, {2, 3, 3, 3, 2, 1},
+      {3, 7, 9, 5, 1, 3},
+      {16, 8, 8, 20, 1, 11},
+      {5, 33, 6, 4, 0, 2},
+      {2, 3, 3, 3, 2, 1},
+      // rows of 16 and 32: F(4×4)'s vector copies at some widths, its scalar ones at others
+      {4, 16, 16, 5, 1, 2},
+      {3, 32, 32, 4, 1, 1},
+      {2, 16, 32, 3, 0, 1},
     };
     String name = KernelProvider.get().name();
     for (int[] sh : shapes) {
