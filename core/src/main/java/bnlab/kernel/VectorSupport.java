@@ -95,8 +95,8 @@ final class VectorSupport {
   }
 
   /**
-   * The vector provider; {@code -Dbnlab.conv=auto|im2col|winograd|no-winograd} chooses the
-   * convolution strategies ({@link VectorConv.Mode}).
+   * The vector provider; {@code -Dbnlab.conv=auto|im2col|winograd|winograd4|no-winograd} chooses
+   * the convolution strategies ({@link VectorConv.Mode}).
    */
   static KernelProvider create() {
     bits(); // a width the CPU lacks is refused here, in one line

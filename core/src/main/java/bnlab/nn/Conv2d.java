@@ -21,7 +21,7 @@ import bnlab.tensor.Tensor;
  * U(±1/√fan_in), fan_in = inChannels·kernelSize². Computed by a convolution plan made once per
  * input size, batch size and mode (direct for the small stride-1 layers of the article's network,
  * Winograd F(2×2, 3×3) for 3×3 stride-1 layers of 16 channels and more, im2col + matrix products
- * elsewhere; {@code -Dbnlab.conv=auto|im2col|winograd|no-winograd} overrides the choice).
+ * elsewhere; {@code -Dbnlab.conv=auto|im2col|winograd|winograd4|no-winograd} overrides the choice).
  */
 public final class Conv2d extends Module {
   private static final ConvKernels CONV = KernelProvider.get().conv();

@@ -54,7 +54,9 @@ class KernelProviderTest {
       assertEquals(ConvStrategy.IM2COL_GEMM, VectorSupport.create().conv().strategy(NET_CONV1));
       System.setProperty("bnlab.conv", "direct");
       e = assertThrows(IllegalArgumentException.class, VectorSupport::create);
-      assertTrue(e.getMessage().contains("auto, im2col, winograd or no-winograd"), e::getMessage);
+      assertTrue(
+          e.getMessage().contains("auto, im2col, winograd, winograd4 or no-winograd"),
+          e::getMessage);
     } finally {
       if (before == null) {
         System.clearProperty("bnlab.conv");
