@@ -28,6 +28,18 @@ class WinogradChunksTest {
   }
 
   @Test
+  void f4x4ChunksHoldAtLeast128Tiles() {
+    ConvGeometry vgg2 = same(32, 32, 32); // 72 tiles of 4x4 an image (8 rows of 8 and a junk one)
+    assertEquals(4, WinogradPlan.chunks(vgg2, 10, 4), "720 tiles: 4 chunks of 180");
+    assertEquals(8, WinogradPlan.chunks(vgg2, 32, 4), "2304 tiles");
+    ConvGeometry vgg4 = same(64, 16, 64); // 20 tiles an image
+    assertEquals(2, WinogradPlan.chunks(vgg4, 10, 4), "200 tiles: 2 chunks of 100");
+    assertEquals(4, WinogradPlan.chunks(vgg4, 32, 4), "640 tiles: 4 chunks of 160");
+    assertEquals(8, WinogradPlan.chunks(vgg4, 128, 4));
+    assertEquals(8, WinogradPlan.chunks(vgg4, 32, 2), "F(2x2): 2880 tiles");
+  }
+
+  @Test
   void groupsHoldAboutGroupTilesInMultiplesOfEight() {
     assertEquals(4, WinogradPlan.groupSize(20, 16), "80 tiles");
     assertEquals(4, WinogradPlan.groupSize(20, 5), "80 tiles, then a group of 1");
