@@ -47,6 +47,17 @@ final class WinogradPlan extends ChunkedPlan {
    */
   static final int CHUNK_TILES_4 = 128;
 
+  /**
+   * Tiles a chunk holds at least for F(2×2). It was {@link #GROUP_TILES} (64); with 256, 8×8 layers
+   * at batch 32 run in 2 chunks instead of 8 and 16×16 layers at batch 10 in 2 instead of 8. Per
+   * layer (one thread, AVX2, training forward + backward) vgg's 8×8 layers at batch 32 took 18.7 →
+   * 12.3 and 30.9 → 22.5 ms, resnet20's 64→64 8.1 → 6.7 ms, its 32→32 at batch 10 2.9 → 2.2 ms. End
+   * to end (2 threads, 4 alternating launches each): 128 against 64, vgg-bn +8 / +7% and resnet20
+   * −2 / +5% at batch 10 / 32; 256 against 128, +3 / +6% and +4 / +2%; at batch 128 (8 chunks
+   * either way but for the smallest images) 0 / −1%.
+   */
+  static final int CHUNK_TILES = 256;
+
   private static final int U = 1;
   private static final int V = 2;
   private static final int M = 3;
@@ -155,13 +166,12 @@ final class WinogradPlan extends ChunkedPlan {
 
   /**
    * Chunks of a batch: 8 (as every chunked plan), halved down to 2 while the chunks would hold
-   * fewer than {@link #GROUP_TILES} tiles each (small images at small batches: 8×8 outputs at batch
-   * 10 run in 2 chunks of 100 tiles rather than 8 of 20 or 40). Each chunk writes a whole dU
-   * (16·K·C) for a sum over its tiles, and its products are as wide as its groups, so chunks of a
-   * few tiles cost more than their arithmetic: per layer (one thread, AVX2) the backward of vgg's
-   * 128→128 layer at batch 10 took 10.4 ms in 8 chunks, 6.4 ms in 2. From batch 32 (8 chunks of 80
-   * tiles) nothing changes. A function of the geometry and the batch only, and at least 2 so that
-   * two threads share the work.
+   * fewer than {@link #CHUNK_TILES} tiles each (small images at small batches: 8×8 outputs at batch
+   * 10 or 32 run in 2 chunks of 100 or 320 tiles rather than 8 of 20 to 80). Each chunk writes a
+   * whole dU (16·K·C) for a sum over its tiles, and its products are as wide as its groups, so
+   * chunks of a few tiles cost more than their arithmetic: per layer (one thread, AVX2) the
+   * backward of vgg's 128→128 layer at batch 10 took 10.4 ms in 8 chunks, 6.4 ms in 2. A function
+   * of the geometry and the batch only, and at least 2 so that two threads share the work.
    */
   static int chunks(ConvGeometry g, int batch) {
     return chunks(g, batch, 2);
@@ -170,9 +180,9 @@ final class WinogradPlan extends ChunkedPlan {
   /** {@link #chunks} for F(m×m, 3×3), against its own chunk size. */
   static int chunks(ConvGeometry g, int batch, int m) {
     long tiles = (long) batch * new Winograd.Tiles(g, m).tilesP;
-    int groupTiles = m == 2 ? GROUP_TILES : CHUNK_TILES_4;
+    int chunkTiles = m == 2 ? CHUNK_TILES : CHUNK_TILES_4;
     int n = MAX_CHUNKS;
-    while (n > 2 && tiles < (long) n * groupTiles) {
+    while (n > 2 && tiles < (long) n * chunkTiles) {
       n /= 2;
     }
     return Math.min(chunksFor(batch), n);

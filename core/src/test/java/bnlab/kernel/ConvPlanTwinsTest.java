@@ -42,17 +42,17 @@ class ConvPlanTwinsTest {
     {5, 7, 10, 6, 3, 3, 1, 1, 1, 1, 11},
     {3, 3, 3, 2, 3, 3, 1, 1, 0, 0, 2}, // one output
     {4, 6, 5, 3, 3, 3, 1, 1, 2, 2, 3},
-    // WINOGRAD with fewer chunks for small images (WinogradPlan.chunks): 20 images of 20 tiles in
+    // WINOGRAD with fewer chunks for small images (WinogradPlan.chunks): 60 images of 20 tiles in
     // 4 chunks, 10 in 2
-    {16, 8, 8, 20, 3, 3, 1, 1, 1, 1, 20},
+    {16, 8, 8, 20, 3, 3, 1, 1, 1, 1, 60},
     {8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 10},
     // WINOGRAD: 14 images (of 12 tiles) a chunk, in groups of 12 and a ragged 2
     {4, 6, 6, 5, 3, 3, 1, 1, 1, 1, 110},
     {3, 3, 37, 4, 3, 3, 1, 1, 1, 0, 2}, // a row of 18 tiles: vector lanes and a tail
     {2, 5, 4, 3, 3, 3, 1, 1, 0, 1, 1},
     // WINOGRAD's dU of 8 chunks summed and transformed in input-channel parts on the pool (above
-    // WinogradPlan.SPLIT_SUM_MIN), 33 channels in uneven parts
-    {33, 16, 16, 32, 3, 3, 1, 1, 1, 1, 9},
+    // WinogradPlan.SPLIT_SUM_MIN), 33 channels in uneven parts: 29 images of 72 tiles
+    {33, 16, 16, 32, 3, 3, 1, 1, 1, 1, 29},
     // WINOGRAD phased (one image), its weight transform, U's transpose and dU's transform on the
     // pool (above SPLIT_FILTERS_MIN and SPLIT_SUM_MIN)
     {96, 6, 6, 96, 3, 3, 1, 1, 1, 1, 1},

@@ -19,12 +19,13 @@ class WinogradChunksTest {
     assertEquals(1, WinogradPlan.chunks(vgg6, 1));
     assertEquals(2, WinogradPlan.chunks(vgg6, 2));
     assertEquals(2, WinogradPlan.chunks(vgg6, 10), "200 tiles: 2 chunks of 100");
-    assertEquals(4, WinogradPlan.chunks(vgg6, 16), "320 tiles: 4 chunks of 80");
-    assertEquals(8, WinogradPlan.chunks(vgg6, 32), "640 tiles: 8 chunks of 80");
-    assertEquals(8, WinogradPlan.chunks(vgg6, 128));
+    assertEquals(2, WinogradPlan.chunks(vgg6, 32), "640 tiles: 2 chunks of 320");
+    assertEquals(4, WinogradPlan.chunks(vgg6, 64), "1280 tiles: 4 chunks of 320");
+    assertEquals(8, WinogradPlan.chunks(vgg6, 128), "2560 tiles");
     ConvGeometry vgg4 = same(64, 16, 64); // 72 tiles an image
-    assertEquals(8, WinogradPlan.chunks(vgg4, 10), "720 tiles: 8 chunks of 72 or 144");
-    assertEquals(3, WinogradPlan.chunks(same(16, 32, 16), 3), "never more chunks than images");
+    assertEquals(2, WinogradPlan.chunks(vgg4, 10), "720 tiles: 2 chunks of 360");
+    assertEquals(8, WinogradPlan.chunks(vgg4, 32), "2304 tiles");
+    assertEquals(3, WinogradPlan.chunks(same(16, 64, 16), 3), "never more chunks than images");
   }
 
   @Test
@@ -36,7 +37,7 @@ class WinogradChunksTest {
     assertEquals(2, WinogradPlan.chunks(vgg4, 10, 4), "200 tiles: 2 chunks of 100");
     assertEquals(4, WinogradPlan.chunks(vgg4, 32, 4), "640 tiles: 4 chunks of 160");
     assertEquals(8, WinogradPlan.chunks(vgg4, 128, 4));
-    assertEquals(8, WinogradPlan.chunks(vgg4, 32, 2), "F(2x2): 2880 tiles");
+    assertEquals(8, WinogradPlan.chunks(vgg4, 32, 2), "F(2x2): 2304 tiles");
   }
 
   @Test
