@@ -282,11 +282,21 @@ final class VectorBatchNorm {
       float[] xhat,
       boolean relu) {
     if (v.s() == 1) {
-      moments(x, v, st);
-      for (int r = 0; r < v.slots(); r++) {
-        st.invstd()[r] = 1.0 / Math.sqrt(st.var()[r] + eps);
+      for (int b = 0; b < v.blocks(); b++) {
+        VectorBatchNormRows.momentsNormalize(
+            x,
+            rowsOffset(v, b),
+            v.blockSize(),
+            v.c(),
+            eps,
+            st,
+            b * v.c(),
+            gamma,
+            beta,
+            y,
+            xhat,
+            relu);
       }
-      normalize(x, v, st, gamma, beta, y, xhat, relu);
       return;
     }
     Job job = Job.get(Job.FUSED, x, v, st);
@@ -459,10 +469,15 @@ final class VectorBatchNorm {
     if (shortRows(v, fromInput)) {
       for (int b = 0; b < v.blocks(); b++) {
         int off = rowsOffset(v, b);
+        if (train) {
+          VectorBatchNormRows.backward(
+              dy, relu, src, off, v.blockSize(), v.c(), st, b * v.c(), gamma, dx, dGamma, dBeta);
+          continue;
+        }
         VectorBatchNormRows.sums(
             dy, relu, src, off, v.blockSize(), v.c(), st, b * v.c(), gamma, dGamma, dBeta);
         VectorBatchNormRows.apply(
-            train, dy, relu, src, off, v.blockSize(), v.c(), st, b * v.c(), gamma, dx);
+            false, dy, relu, src, off, v.blockSize(), v.c(), st, b * v.c(), gamma, dx);
       }
       return;
     }
