@@ -127,7 +127,7 @@ final class VectorBatchNormRows {
       float[] gamma,
       float[] dGamma,
       float[] dBeta) {
-    sums(buffers(c), dy, relu, xhat, off, n, c, st, r0, gamma, dGamma, dBeta);
+    sums(buffers(c), dy, relu, xhat, off, n, c, st, r0, gamma, dGamma, dBeta, null);
   }
 
   /**
@@ -165,8 +165,14 @@ final class VectorBatchNormRows {
       float[] dGamma,
       float[] dBeta) {
     Buffers b = buffers(c);
-    sums(b, dy, relu, xhat, off, n, c, st, r0, gamma, dGamma, dBeta);
-    apply(b, true, dy, relu, xhat, off, n, c, st, r0, gamma, dx);
+    if (relu == null) {
+      sums(b, dy, null, xhat, off, n, c, st, r0, gamma, dGamma, dBeta, null);
+      apply(b, true, dy, null, xhat, off, n, c, st, r0, gamma, dx);
+      return;
+    }
+    // The masked dy waits in dx (each row is read before its dx is written), so the mask runs once.
+    sums(b, dy, relu, xhat, off, n, c, st, r0, gamma, dGamma, dBeta, dx);
+    apply(b, true, dx, null, xhat, off, n, c, st, r0, gamma, dx);
   }
 
   private static void moments(Buffers b, float[] x, int off, int n, int c, NormStats st, int r0) {
@@ -280,18 +286,26 @@ final class VectorBatchNormRows {
     }
   }
 
-  // dy's row at dy[row] into in, zero where the fused ReLU's output is not > 0 (relu may be null)
-  private static void maskedRow(float[] dy, float[] relu, int row, float[] in, int c) {
+  /**
+   * dy's row at dy[row] into in, +0 where the fused ReLU's output is not &gt; 0 (relu may be null).
+   * Without a branch: ReLU outputs are positive or zero in no pattern a branch predictor can learn,
+   * and the branch (or C2's conditional move) cost 1.5–3.8 ns per value against 0.74 for this
+   * (random signs, (128, 120)). As ints, r &gt; 0 is exactly 1 ≤ bits(r) ≤ bits(+∞): +0, −0, every
+   * negative and every NaN fall outside, so `drop` is all ones there and the kept dy keeps its
+   * bits.
+   */
+  static void maskedRow(float[] dy, float[] relu, int row, float[] in, int c) {
     System.arraycopy(dy, row, in, 0, c);
     if (relu != null) {
       for (int j = 0; j < c; j++) {
-        if (!(relu[row + j] > 0f)) {
-          in[j] = 0f;
-        }
+        int r = Float.floatToRawIntBits(relu[row + j]);
+        int drop = ((r - 1) | (0x7F800000 - r)) >> 31;
+        in[j] = Float.intBitsToFloat(Float.floatToRawIntBits(in[j]) & ~drop);
       }
     }
   }
 
+  // With `masked` (or null), the masked dy rows are also written there.
   private static void sums(
       Buffers b,
       float[] dy,
@@ -304,7 +318,8 @@ final class VectorBatchNormRows {
       int r0,
       float[] gamma,
       float[] dGamma,
-      float[] dBeta) {
+      float[] dBeta,
+      float[] masked) {
     double[] s0 = b.sum0;
     double[] s1 = b.sum1;
     float[] a0 = b.acc0;
@@ -320,6 +335,9 @@ final class VectorBatchNormRows {
       for (int i = i0; i < i1; i++) {
         int row = off + i * c;
         maskedRow(dy, relu, row, d, c);
+        if (masked != null) {
+          System.arraycopy(d, 0, masked, row, c);
+        }
         System.arraycopy(xhat, row, h, 0, c);
         for (int j = 0; j < c; j++) {
           a0[j] += d[j];

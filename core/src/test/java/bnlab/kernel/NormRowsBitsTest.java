@@ -32,6 +32,37 @@ class NormRowsBitsTest {
     }
   }
 
+  @Test
+  void reluMaskPassesDyExactlyWhereTheOutputIsAboveZero() {
+    int[] bits = {
+      0x00000000, 0x80000000, 0x00000001, 0x007FFFFF, 0x00800000, 0x3F800000, 0x7F7FFFFF,
+      0x7F800000, 0x7F800001, 0x7FC00000, 0x7FFFFFFF, 0xFF800000, 0xFFC00000, 0xBF800000,
+      0x80000001, 0xFF7FFFFF
+    };
+    float[] relu = new float[bits.length];
+    float[] dy = new float[bits.length];
+    for (int i = 0; i < bits.length; i++) {
+      relu[i] = Float.intBitsToFloat(bits[i]);
+      // dy with a sign, a −0, an infinity and a NaN payload of its own, all to be kept bit for bit
+      dy[i] = i % 4 == 0 ? -0f : i % 4 == 1 ? Float.NEGATIVE_INFINITY : i % 4 == 2 ? -1.5f : 2f;
+    }
+    dy[9] = Float.intBitsToFloat(0xFFC00123);
+    float[] in = new float[bits.length];
+    VectorBatchNormRows.maskedRow(dy, relu, 0, in, bits.length);
+    for (int i = 0; i < bits.length; i++) {
+      float expected = relu[i] > 0f ? dy[i] : 0f;
+      if (Float.floatToRawIntBits(expected) != Float.floatToRawIntBits(in[i])) {
+        fail(
+            "ReLU output bits 0x"
+                + Integer.toHexString(bits[i])
+                + ": expected dy bits 0x"
+                + Integer.toHexString(Float.floatToRawIntBits(expected))
+                + ", got 0x"
+                + Integer.toHexString(Float.floatToRawIntBits(in[i])));
+      }
+    }
+  }
+
   private static void warmUp() {
     int n = 40;
     int c = 24;
