@@ -94,7 +94,7 @@ final class ScalarPoolActivation implements PoolActivationKernels {
     java.util.Arrays.fill(dx, p0 * inPerPlane, p1 * inPerPlane, 0f);
     for (int o = p0 * outPerPlane, end = p1 * outPerPlane; o < end; o++) {
       // Through a ReLU: +0 where it passed nothing (0 + (+0) stays +0, as its backward gives).
-      dx[argmax[o]] += pooled == null || pooled[o] > 0f ? dy[o] : 0f;
+      dx[argmax[o]] += pooled == null ? dy[o] : ReluMask.pass(pooled[o], dy[o]);
     }
   }
 

@@ -388,7 +388,7 @@ final class VectorBatchNorm {
             xhat[base + k] = h;
           }
           float z = Math.fma(h, g, b);
-          y[base + k] = relu && z <= 0f ? 0f : z;
+          y[base + k] = relu ? ReluMask.relu(z) : z;
         }
       }
     }

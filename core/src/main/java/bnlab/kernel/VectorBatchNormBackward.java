@@ -230,7 +230,7 @@ final class VectorBatchNormBackward {
 
   /** {@link #dyVector} for one element. */
   private static float dyAt(float[] dy, float[] relu, int i) {
-    return relu == null || relu[i] > 0f ? dy[i] : 0f;
+    return relu == null ? dy[i] : ReluMask.pass(relu[i], dy[i]);
   }
 
   private static void accumulate(

@@ -298,9 +298,7 @@ final class VectorBatchNormRows {
     System.arraycopy(dy, row, in, 0, c);
     if (relu != null) {
       for (int j = 0; j < c; j++) {
-        int r = Float.floatToRawIntBits(relu[row + j]);
-        int drop = ((r - 1) | (0x7F800000 - r)) >> 31;
-        in[j] = Float.intBitsToFloat(Float.floatToRawIntBits(in[j]) & ~drop);
+        in[j] = ReluMask.pass(relu[row + j], in[j]);
       }
     }
   }

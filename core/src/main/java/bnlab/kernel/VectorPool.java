@@ -125,7 +125,7 @@ final class VectorPool {
           dx[at + 1] = 0f;
           dx[at + w] = 0f;
           dx[at + w + 1] = 0f;
-          dx[argmax[o + j]] += pooled == null || pooled[o + j] > 0f ? dy[o + j] : 0f;
+          dx[argmax[o + j]] += pooled == null ? dy[o + j] : ReluMask.pass(pooled[o + j], dy[o + j]);
         }
         if ((w & 1) != 0) {
           dx[top + w - 1] = 0f;

@@ -84,8 +84,7 @@ final class VectorPoolActivation implements PoolActivationKernels {
       v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(y, i);
     }
     for (; i < to; i++) {
-      float s = a[i] + b[i];
-      y[i] = s <= 0f ? 0f : s;
+      y[i] = ReluMask.relu(a[i] + b[i]);
     }
   }
 
@@ -98,7 +97,7 @@ final class VectorPoolActivation implements PoolActivationKernels {
       v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(y, i);
     }
     for (; i < to; i++) {
-      y[i] = x[i] <= 0f ? 0f : x[i];
+      y[i] = ReluMask.relu(x[i]);
     }
   }
 
@@ -111,7 +110,7 @@ final class VectorPoolActivation implements PoolActivationKernels {
       zero.blend(g, v.compare(VectorOperators.GT, 0f)).intoArray(dx, i);
     }
     for (; i < to; i++) {
-      dx[i] = y[i] > 0f ? dy[i] : 0f;
+      dx[i] = ReluMask.pass(y[i], dy[i]);
     }
   }
 
