@@ -66,11 +66,6 @@ final class VectorBatchNormRows {
     return BUFFERS.get().ensure(c);
   }
 
-  // x (n,C) at off -> mean, var (C) at r0, biased, in double
-  static void moments(float[] x, int off, int n, int c, NormStats st, int r0) {
-    moments(buffers(c), x, off, n, c, st, r0);
-  }
-
   // moments, invstd = 1/sqrt(var + eps), then normalize, channel by channel
   static void momentsNormalize(
       float[] x,
@@ -85,29 +80,11 @@ final class VectorBatchNormRows {
       float[] y,
       float[] xhat,
       boolean relu) {
-    Buffers b = buffers(c);
-    moments(b, x, off, n, c, st, r0);
+    moments(x, off, n, c, st, r0);
     for (int r = r0; r < r0 + c; r++) {
       st.invstd()[r] = 1.0 / Math.sqrt(st.var()[r] + eps);
     }
-    normalize(b, x, off, n, c, st, r0, gamma, beta, y, xhat, relu);
-  }
-
-  // x (n,C) at off, mean, invstd (C) at r0, gamma, beta (C)? -> y (n,C), xhat (n,C)?; with relu,
-  // y = relu(γ·x̂ + β) (the bits of the ReLU pass: x ≤ 0, −0 included, becomes +0; NaN stays)
-  static void normalize(
-      float[] x,
-      int off,
-      int n,
-      int c,
-      NormStats st,
-      int r0,
-      float[] gamma,
-      float[] beta,
-      float[] y,
-      float[] xhat,
-      boolean relu) {
-    normalize(buffers(c), x, off, n, c, st, r0, gamma, beta, y, xhat, relu);
+    normalize(x, off, n, c, st, r0, gamma, beta, y, xhat, relu);
   }
 
   /**
@@ -127,27 +104,7 @@ final class VectorBatchNormRows {
       float[] gamma,
       float[] dGamma,
       float[] dBeta) {
-    sums(buffers(c), dy, relu, xhat, off, n, c, st, r0, gamma, dGamma, dBeta, null);
-  }
-
-  /**
-   * dx = dy·g·is − a − x̂·b with a = is·A/m, b = is·B/m in training; dy·g·is when the statistics
-   * are constants. dy, xhat (n,C) at off -&gt; dx (n,C); dy masked by {@code relu} as in {@link
-   * #sums}.
-   */
-  static void apply(
-      boolean train,
-      float[] dy,
-      float[] relu,
-      float[] xhat,
-      int off,
-      int n,
-      int c,
-      NormStats st,
-      int r0,
-      float[] gamma,
-      float[] dx) {
-    apply(buffers(c), train, dy, relu, xhat, off, n, c, st, r0, gamma, dx);
+    sums(dy, relu, xhat, off, n, c, st, r0, gamma, dGamma, dBeta, null);
   }
 
   /** {@link #sums}, then {@link #apply} through the batch statistics, channel by channel. */
@@ -164,18 +121,19 @@ final class VectorBatchNormRows {
       float[] dx,
       float[] dGamma,
       float[] dBeta) {
-    Buffers b = buffers(c);
     if (relu == null) {
-      sums(b, dy, null, xhat, off, n, c, st, r0, gamma, dGamma, dBeta, null);
-      apply(b, true, dy, null, xhat, off, n, c, st, r0, gamma, dx);
+      sums(dy, null, xhat, off, n, c, st, r0, gamma, dGamma, dBeta, null);
+      apply(true, dy, null, xhat, off, n, c, st, r0, gamma, dx);
       return;
     }
     // The masked dy waits in dx (each row is read before its dx is written), so the mask runs once.
-    sums(b, dy, relu, xhat, off, n, c, st, r0, gamma, dGamma, dBeta, dx);
-    apply(b, true, dx, null, xhat, off, n, c, st, r0, gamma, dx);
+    sums(dy, relu, xhat, off, n, c, st, r0, gamma, dGamma, dBeta, dx);
+    apply(true, dx, null, xhat, off, n, c, st, r0, gamma, dx);
   }
 
-  private static void moments(Buffers b, float[] x, int off, int n, int c, NormStats st, int r0) {
+  // x (n,C) at off -> mean, var (C) at r0, biased, in double
+  static void moments(float[] x, int off, int n, int c, NormStats st, int r0) {
+    Buffers b = buffers(c);
     double[] mean = st.mean();
     double[] var = st.var();
     // Shift by row 0, so offsets like 1000 ± 0.01 lose nothing (Sterbenz); then by μ as float.
@@ -233,8 +191,9 @@ final class VectorBatchNormRows {
     }
   }
 
-  private static void normalize(
-      Buffers b,
+  // x (n,C) at off, mean, invstd (C) at r0, gamma, beta (C)? -> y (n,C), xhat (n,C)?; with relu,
+  // y = relu(γ·x̂ + β) (the bits of the ReLU pass: x ≤ 0, −0 included, becomes +0; NaN stays)
+  static void normalize(
       float[] x,
       int off,
       int n,
@@ -246,6 +205,7 @@ final class VectorBatchNormRows {
       float[] y,
       float[] xhat,
       boolean relu) {
+    Buffers b = buffers(c);
     float[] k0 = b.k0;
     float[] k1 = b.k1;
     float[] k2 = b.k2;
@@ -305,7 +265,6 @@ final class VectorBatchNormRows {
 
   // With `masked` (or null), the masked dy rows are also written there.
   private static void sums(
-      Buffers b,
       float[] dy,
       float[] relu,
       float[] xhat,
@@ -318,6 +277,7 @@ final class VectorBatchNormRows {
       float[] dGamma,
       float[] dBeta,
       float[] masked) {
+    Buffers b = buffers(c);
     double[] s0 = b.sum0;
     double[] s1 = b.sum1;
     float[] a0 = b.acc0;
@@ -360,8 +320,12 @@ final class VectorBatchNormRows {
     }
   }
 
-  private static void apply(
-      Buffers b,
+  /**
+   * dx = dy·g·is − a − x̂·b with a = is·A/m, b = is·B/m in training; dy·g·is when the statistics
+   * are constants. dy, xhat (n,C) at off -&gt; dx (n,C); dy masked by {@code relu} as in {@link
+   * #sums}.
+   */
+  static void apply(
       boolean train,
       float[] dy,
       float[] relu,
@@ -373,6 +337,7 @@ final class VectorBatchNormRows {
       int r0,
       float[] gamma,
       float[] dx) {
+    Buffers b = buffers(c);
     double m = st.count();
     float[] k0 = b.k0;
     float[] k1 = b.k1;
