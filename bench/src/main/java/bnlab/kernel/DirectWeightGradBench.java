@@ -7,10 +7,12 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * The direct convolution's weight-gradient kernel alone ({@link DirectConv#weightGradImages}), one
- * chunk of images on the calling thread, in GFLOP per CPU-second: resnet20's 16→16 and first layers
- * and the article's two convolutions. Prints the group size and a checksum of the result's bits, so
- * that two builds can be compared for speed and for bits (the inputs are the same for a given image
+ * The direct convolution's weight-gradient kernels alone, one chunk of images on the calling
+ * thread, in GFLOP per CPU-second: the dot products ({@link DirectConv#weightGradImages}, with dY's
+ * copy into wide rows) and, where a layer has a multiple of 16 output channels, the outer products
+ * ({@link DirectWeightGrad}, with dY's transposition), on resnet20's 16→16 and first layers and the
+ * article's two convolutions. Prints the group size and a checksum of the result's bits, so that
+ * two builds can be compared for speed and for bits (the inputs are the same for a given image
  * count and vector width).
  *
  * <p>The timed loop is a method of its own: timed inside {@code main}, C2's on-stack-replacement
@@ -69,26 +71,77 @@ public final class DirectWeightGradBench {
       }
       Chunk c = new Chunk(pl, images, x, stride, dy, g.weightSize());
       double flop = 2.0 * images * g.outChannels() * g.crs() * g.pq();
-      int reps = (int) Math.max(1, 1e9 / flop);
-      double[] rates = new double[rounds];
-      for (int r = -WARMUP; r < rounds; r++) {
-        long t0 = threads.getCurrentThreadCpuTime();
-        for (int i = 0; i < reps; i++) {
-          c.run();
-        }
-        long t1 = threads.getCurrentThreadCpuTime();
-        if (r >= 0) {
-          rates[r] = flop * reps / (t1 - t0);
-        }
+      report(NAMES[l] + "  dots  ", "group " + c.group, c::run, c.part, flop, rounds, threads);
+      if (g.outChannels() % 16 == 0) {
+        OuterChunk o = new OuterChunk(pl, images, x, stride, dy, g.weightSize());
+        report(NAMES[l] + "  outer ", "        ", o::run, o.part, flop, rounds, threads);
       }
-      Arrays.sort(rates);
-      System.out.printf(
-          Locale.ROOT,
-          "%-22s group %2d  %6.1f GFLOP/s  checksum %016x%n",
-          NAMES[l],
-          c.group,
-          rates[rounds / 2],
-          Arrays.hashCode(c.part) * 0x9E3779B97F4A7C15L);
+    }
+  }
+
+  private static void report(
+      String name,
+      String group,
+      Runnable chunk,
+      float[] part,
+      double flop,
+      int rounds,
+      ThreadMXBean threads) {
+    int reps = (int) Math.max(1, 1e9 / flop);
+    double[] rates = new double[rounds];
+    for (int r = -WARMUP; r < rounds; r++) {
+      long t0 = threads.getCurrentThreadCpuTime();
+      for (int i = 0; i < reps; i++) {
+        chunk.run();
+      }
+      long t1 = threads.getCurrentThreadCpuTime();
+      if (r >= 0) {
+        rates[r] = flop * reps / (t1 - t0);
+      }
+    }
+    Arrays.sort(rates);
+    System.out.printf(
+        Locale.ROOT,
+        "%-30s %s  %6.1f GFLOP/s  checksum %016x%n",
+        name,
+        group,
+        rates[rounds / 2],
+        Arrays.hashCode(part) * 0x9E3779B97F4A7C15L);
+  }
+
+  /** One chunk's weight gradient by {@link DirectWeightGrad}, as {@link DirectConvPlan} runs it. */
+  private static final class OuterChunk {
+    final DirectConv.Layout pl;
+    final int images;
+    final float[] x;
+    final int stride;
+    final float[] dy;
+    final int[] off;
+    final float[] dyT;
+    final float[] tile;
+    final double[] sum;
+    final float[] part;
+
+    OuterChunk(DirectConv.Layout pl, int images, float[] x, int stride, float[] dy, int weights) {
+      this.pl = pl;
+      this.images = images;
+      this.x = x;
+      this.stride = stride;
+      this.dy = dy;
+      off = DirectWeightGrad.offsets(pl);
+      dyT = new float[DirectWeightGrad.transposedSize(pl)];
+      tile = new float[DirectWeightGrad.tileSize(pl)];
+      sum = new double[weights];
+      part = new float[weights];
+    }
+
+    void run() {
+      for (int t = 0; t < images; t++) {
+        DirectWeightGrad.transpose(pl, dy, t * pl.g.outSize(), dyT);
+        DirectWeightGrad.image(pl, off, x, t * stride, dyT, tile);
+        DirectWeightGrad.add(pl, tile, sum, t == 0);
+      }
+      DirectWeightGrad.finish(pl, sum, part, 0);
     }
   }
 

@@ -184,6 +184,12 @@ abstract class BasePlan implements ConvPlan {
         + (channelsLast ? ", channels-last" : "")
         + (training ? ", training" : ", inference")
         + (inputGrad ? ", input gradient" : ", no input gradient")
+        + details()
         + "]";
+  }
+
+  /** What a strategy adds to {@link #toString}, starting with ", " (default: nothing). */
+  String details() {
+    return "";
   }
 }

@@ -22,7 +22,9 @@ final class DirectConvPlan extends ChunkedPlan {
   private static final int PADS = WIDE + MAX_CHUNKS;
   private static final int DY_WIDE = PADS + MAX_CHUNKS;
   private static final int ACC = DY_WIDE + MAX_CHUNKS;
-  private static final int FLIPPED = ACC + MAX_CHUNKS;
+  private static final int DY_T = ACC + MAX_CHUNKS;
+  private static final int TILE = DY_T + MAX_CHUNKS;
+  private static final int FLIPPED = TILE + MAX_CHUNKS;
 
   /** The convolution as run: on the padded input, without padding. */
   private final DirectConv.Layout layout;
@@ -59,6 +61,17 @@ final class DirectConvPlan extends ChunkedPlan {
   /** Images per weight-gradient pass ({@link DirectConv.Layout#groupImages}). */
   private final int group;
 
+  /**
+   * The weight gradient's tap offsets for {@link DirectWeightGrad}'s outer products, or null where
+   * the dot products of {@link DirectConv#weightGradImages} run it.
+   */
+  private final int[] outerOffsets;
+
+  // For the outer products, per chunk: an image's transposed dY, its tile sums, the chunk's sums.
+  private final float[][] dyT;
+  private final float[][] tile;
+  private final double[][] sums;
+
   // Per chunk, where each image of a pass is read from: x, its padded copy or a read-ahead copy.
   private final float[][][] groupSrc;
   private final int[][] groupOff;
@@ -71,6 +84,22 @@ final class DirectConvPlan extends ChunkedPlan {
       boolean training,
       boolean inputGrad,
       ConvPlan previous) {
+    this(kernels, g, batch, training, inputGrad, previous, null);
+  }
+
+  /**
+   * With {@code outer} null the weight gradient's kernel is the rule's ({@link
+   * DirectWeightGrad#applies}); true or false force the outer or the dot products (for the tests
+   * and benchmarks, which compare both).
+   */
+  DirectConvPlan(
+      String kernels,
+      ConvGeometry g,
+      int batch,
+      boolean training,
+      boolean inputGrad,
+      ConvPlan previous,
+      Boolean outer) {
     super(kernels, g, batch, training, inputGrad, previous, chunksFor(batch));
     if (g.strideH() != 1 || g.strideW() != 1) {
       throw new IllegalArgumentException("DIRECT convolution needs stride 1, got " + g);
@@ -88,7 +117,15 @@ final class DirectConvPlan extends ChunkedPlan {
     pads = new float[chunks][];
     dyWide = new float[chunks][];
     acc = new float[chunks][];
-    group = layout.groupImages(imagesPerChunk());
+    boolean outerProducts = outer != null ? outer : DirectWeightGrad.applies(layout);
+    outerOffsets = outerProducts ? DirectWeightGrad.offsets(layout) : null;
+    dyT = new float[chunks][];
+    tile = new float[chunks][];
+    sums = new double[outerProducts ? chunks : 0][];
+    for (int c = 0; c < sums.length; c++) {
+      sums[c] = new double[layout.crs * g.outChannels()];
+    }
+    group = outerProducts ? 1 : layout.groupImages(imagesPerChunk());
     groupSrc = new float[chunks][group][];
     groupOff = new int[chunks][group];
   }
@@ -96,6 +133,11 @@ final class DirectConvPlan extends ChunkedPlan {
   @Override
   public ConvStrategy strategy() {
     return ConvStrategy.DIRECT;
+  }
+
+  @Override
+  String details() {
+    return training && outerOffsets != null ? ", weight gradient by outer products" : "";
   }
 
   @Override
@@ -107,8 +149,13 @@ final class DirectConvPlan extends ChunkedPlan {
   void beforeBackward() {
     imageScratch(group);
     for (int c = 0; c < chunks; c++) {
-      dyWide[c] = scratch.floats(DY_WIDE + c, group * layout.dyWideSize());
-      acc[c] = scratch.floats(ACC + c, layout.accSize());
+      if (outerOffsets != null) {
+        dyT[c] = scratch.floats(DY_T + c, DirectWeightGrad.transposedSize(layout));
+        tile[c] = scratch.floats(TILE + c, DirectWeightGrad.tileSize(layout));
+      } else {
+        dyWide[c] = scratch.floats(DY_WIDE + c, group * layout.dyWideSize());
+        acc[c] = scratch.floats(ACC + c, layout.accSize());
+      }
     }
     if (dx == null) {
       return;
@@ -219,6 +266,10 @@ final class DirectConvPlan extends ChunkedPlan {
   // and dY are still in the caches when the input gradient reads dY again.
   @Override
   void backwardChunk(int chunk, int t0, int t1) {
+    if (outerOffsets != null) {
+      backwardOuter(chunk, t0, t1);
+      return;
+    }
     float[][] srcs = groupSrc[chunk];
     int[] offs = groupOff[chunk];
     int stride = layout.g.inSize();
@@ -267,5 +318,31 @@ final class DirectConvPlan extends ChunkedPlan {
     if (cropGrad) {
       DirectConv.cropImage(g, dxPadded[chunk], dx, t * g.inSize());
     }
+  }
+
+  // The weight gradient by DirectWeightGrad's outer products, image by image, each image's dX
+  // right after its sums while its dY is in cache.
+  private void backwardOuter(int chunk, int t0, int t1) {
+    double[] sum = sums[chunk];
+    for (int t = t0; t < t1; t++) {
+      float[] src = x;
+      int off = t * g.inSize();
+      if (padIn) {
+        DirectConv.padImage(g, x, off, padded[chunk], 0);
+        src = padded[chunk];
+        off = 0;
+      } else if (DirectConv.needsReadAhead(layout, x, off)) {
+        DirectConv.readAhead(layout, x, off, pads[chunk], 0);
+        src = pads[chunk];
+        off = 0;
+      }
+      DirectWeightGrad.transpose(layout, dy, t * g.outSize(), dyT[chunk]);
+      DirectWeightGrad.image(layout, outerOffsets, src, off, dyT[chunk], tile[chunk]);
+      DirectWeightGrad.add(layout, tile[chunk], sum, t == t0);
+      if (dx != null) {
+        inputGradient(chunk, t);
+      }
+    }
+    DirectWeightGrad.finish(layout, sum, parts, chunk * g.weightSize());
   }
 }

@@ -65,7 +65,14 @@ class ConvPlanTwinsTest {
     // above DirectConvPlan.ONE_IMAGE_SPLIT_MIN)
     {16, 16, 15, 18, 3, 3, 1, 1, 1, 1, 1},
     {16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1},
-    {6, 36, 36, 16, 5, 5, 1, 1, 0, 0, 1}
+    {6, 36, 36, 16, 5, 5, 1, 1, 0, 0, 1},
+    // DIRECT's weight gradient by outer products (16·m output channels): resnet20's first stage
+    // and its stem (27 taps, 3 short of a tile of 6), 32 channels (two tiles of output channels
+    // with 256-bit vectors), rows that are not a multiple of a vector, several images a chunk
+    {16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 11},
+    {3, 32, 32, 16, 3, 3, 1, 1, 1, 1, 3},
+    {5, 23, 29, 32, 3, 3, 1, 1, 1, 1, 10},
+    {2, 7, 9, 16, 3, 2, 1, 1, 0, 1, 2}
   };
 
   private static final String VECTOR = "vector-test";
@@ -170,7 +177,13 @@ class ConvPlanTwinsTest {
     List<ConvPlan> plans = new ArrayList<>();
     plans.add(new Im2colGemmPlan(VECTOR, g, n, training, inputGrad, null));
     if (g.strideH() == 1 && g.strideW() == 1) {
-      plans.add(new DirectConvPlan(VECTOR, g, n, training, inputGrad, null));
+      DirectConvPlan rule = new DirectConvPlan(VECTOR, g, n, training, inputGrad, null);
+      plans.add(rule);
+      if (g.outChannels() % 16 == 0) {
+        // Both weight-gradient kernels: the one the rule does not take, forced.
+        boolean outer = rule.toString().contains("outer products");
+        plans.add(new DirectConvPlan(VECTOR, g, n, training, inputGrad, null, !outer));
+      }
     }
     if (Winograd.applies(g)) {
       plans.add(new WinogradPlan(VECTOR, g, n, training, inputGrad, null));

@@ -80,6 +80,44 @@ final class WidthProbe {
     norms(vector.norm());
     gemms(vector.gemm());
     winograd();
+    directOuter();
+  }
+
+  /**
+   * DIRECT's weight gradient by outer products ({@link DirectWeightGrad}): 16 and 32 output
+   * channels (one, two or four vectors), taps that are not a multiple of a tile, several images a
+   * chunk, and the dot products' kernel on the same data.
+   */
+  private void directOuter() throws IOException {
+    Random r = new Random(18);
+    int[][] shapes = {
+      // channels, height, width, outChannels, pad, batch
+      {16, 32, 32, 16, 1, 9},
+      {3, 32, 32, 16, 1, 2},
+      {5, 23, 29, 32, 1, 3},
+      {2, 7, 9, 16, 0, 2},
+    };
+    String name = KernelProvider.get().name();
+    for (int[] sh : shapes) {
+      ConvGeometry g = new ConvGeometry(sh[0], sh[1], sh[2], sh[3], 3, 3, 1, 1, sh[4], sh[4]);
+      int n = sh[5];
+      float[] x = random(r, n * g.inSize(), 0.0, 1.0);
+      float[] w = random(r, g.weightSize(), 0.0, 0.3);
+      float[] b = random(r, g.outChannels(), 0.0, 0.1);
+      float[] dy = random(r, n * g.outSize(), 0.0, 1.0);
+      for (boolean outer : new boolean[] {true, false}) {
+        ConvPlan p = new DirectConvPlan(name, g, n, true, true, null, outer);
+        float[] y = new float[n * g.outSize()];
+        float[] dw = random(r, g.weightSize(), 0.0, 1.0);
+        float[] dx = new float[x.length];
+        p.forward(x, w, b, y);
+        p.backward(dy, x, w, dw, dx);
+        String tag = "direct outer=" + outer + " " + g;
+        put(tag + " y", y);
+        put(tag + " dW", dw);
+        put(tag + " dX", dx);
+      }
+    }
   }
 
   /** WINOGRAD plans at awkward sizes (tail tiles, rows shorter than a vector, ragged groups). */

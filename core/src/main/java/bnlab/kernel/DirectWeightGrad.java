@@ -1,0 +1,310 @@
+package bnlab.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The direct convolution's weight gradient as outer products, for layers with a multiple of 16
+ * output channels (the article's second layer, resnet20's stem and first stage): dW[k, crs] =
+ * Σ_images Σ_o dY[k, o] · x[rowOff[crs] + o] over the wide positions o of {@link DirectConv}, with
+ * dY first transposed into rows of 16 channels per position (junk columns zero). A register tile
+ * holds 4 taps × 2 vectors of output channels; per position it loads two dY vectors and broadcasts
+ * four inputs for 8 multiply-adds, where {@link DirectConv#weightGradImages}'s dot products
+ * (vectors along positions) load six vectors for eight and read each wide row twice with 256-bit
+ * registers.
+ *
+ * <p>Summation order: each weight's sum over one image's positions runs in position order from
+ * zero, in float (the FMAs of one lane; the vectors run along output channels, so a lane's work is
+ * the same at 128, 256 and 512 bits); the images' sums are added in image order in double, and a
+ * chunk's partial is that double rounded to float. So the bits do not depend on the vector width,
+ * the thread count or the blocking of positions, and each float sum runs over one image only (1,088
+ * terms at 32×32) where the dot products' 16 partial sums each ran over all of a chunk's images.
+ */
+final class DirectWeightGrad {
+  private static final VectorSpecies<Float> S = VectorGemm.S;
+  private static final int L = VectorGemm.L;
+
+  /** Taps per group of tiles: two 4×2 tiles or one 8×1 ({@link #tile4x2}, {@link #tile8x1}). */
+  static final int MR = 8;
+
+  /** Output channels per group of the transposed dY: one 512-bit vector. */
+  private static final int G = 16;
+
+  /**
+   * Positions per block: a block's dY rows (128 × 16 floats, 8 KB) and the inputs its taps meet
+   * stay in L1 while every tile passes over them.
+   */
+  private static final int BLOCK = 128;
+
+  private DirectWeightGrad() {}
+
+  /**
+   * Whether the outer products run the weight gradient of pl's convolution: wherever the output
+   * channels are a multiple of 16 (unless {@link #MODE} says otherwise). The rule depends on the
+   * geometry only, never on the vector width, so that every width sums in the same order.
+   */
+  static boolean applies(DirectConv.Layout pl) {
+    return pl.g.outChannels() % G == 0 && !MODE.equals("dots");
+  }
+
+  /**
+   * {@code -Dbnlab.directWeightGrad=auto|dots}: the rule ({@link #applies}) or the dot products
+   * everywhere, for measuring one against the other (the bits differ between them).
+   */
+  static final String MODE = mode(System.getProperty("bnlab.directWeightGrad", "auto"));
+
+  private static String mode(String m) {
+    String v = m.trim().toLowerCase(java.util.Locale.ROOT);
+    if (!v.equals("auto") && !v.equals("dots")) {
+      throw new IllegalArgumentException(
+          "-Dbnlab.directWeightGrad must be auto or dots, got '" + m + "'");
+    }
+    return v;
+  }
+
+  /** Taps rounded up to whole groups of tiles; the extra taps read the image's first run. */
+  static int crsPad(DirectConv.Layout pl) {
+    return (pl.crs + MR - 1) / MR * MR;
+  }
+
+  /** The tap offsets padded to {@link #crsPad} (extra taps at offset 0). */
+  static int[] offsets(DirectConv.Layout pl) {
+    return java.util.Arrays.copyOf(pl.rowOff, crsPad(pl));
+  }
+
+  /** Floats of one image's transposed dY ({@link #transpose}). */
+  static int transposedSize(DirectConv.Layout pl) {
+    return pl.widePad * pl.g.outChannels();
+  }
+
+  /** Floats of one image's tile sums: K per padded tap. */
+  static int tileSize(DirectConv.Layout pl) {
+    return crsPad(pl) * pl.g.outChannels();
+  }
+
+  /**
+   * dY of the image at dy[dyOff] (K, P, Q) into dyT, in groups of 16 output channels (K/16, wide
+   * positions, 16): dyT[(k/16·widePad + p·W + q)·16 + k mod 16] = dy[k, p, q], and zero at the junk
+   * positions (written each call, so scratch may be reused). With the groups' stride a constant, C2
+   * checks the loops' indices once per loop instead of once per element.
+   */
+  static void transpose(DirectConv.Layout pl, float[] dy, int dyOff, float[] dyT) {
+    int kk = pl.g.outChannels();
+    int p = pl.p;
+    int q = pl.q;
+    int w = pl.g.width();
+    int pq = p * q;
+    int ld = pl.widePad;
+    for (int kg = 0; kg < kk; kg += G) {
+      int base = kg * ld;
+      for (int r = 0; r < p; r++) {
+        int row = base + r * w * G;
+        for (int j = 0; j < G; j++) {
+          int s0 = dyOff + (kg + j) * pq + r * q;
+          int d0 = row + j;
+          for (int s = 0; s < q; s++) {
+            dyT[d0 + s * G] = dy[s0 + s];
+          }
+        }
+        int junkEnd = r + 1 < p ? base + (r + 1) * w * G : base + ld * G;
+        java.util.Arrays.fill(dyT, row + q * G, junkEnd, 0f);
+      }
+    }
+  }
+
+  /** Index in dyT of output channel k at position 0 (see {@link #transpose}). */
+  private static int column(int k, int ld) {
+    return (k / G) * ld * G + k % G;
+  }
+
+  /**
+   * One image's sums into tile (padded taps, K), overwritten: tile[c·K + k] = Σ_o x[xb + off[c] +
+   * o] · dY[k, o] over the wide positions in order (dY as {@link #transpose} leaves it).
+   */
+  static void image(
+      DirectConv.Layout pl, int[] off, float[] xs, int xb, float[] dyT, float[] tile) {
+    int kk = pl.g.outChannels();
+    int ld = pl.widePad;
+    int taps = off.length;
+    for (int o0 = 0; o0 < ld; o0 += BLOCK) {
+      int o1 = Math.min(ld, o0 + BLOCK);
+      boolean first = o0 == 0;
+      for (int c = 0; c < taps; c += MR) {
+        int k = 0;
+        for (; k + 2 * L <= kk; k += 2 * L) {
+          int col0 = column(k, ld);
+          int col1 = column(k + L, ld);
+          tile4x2(off, xs, xb, c, dyT, col0, col1, kk, k, tile, o0, o1, first);
+          tile4x2(off, xs, xb, c + 4, dyT, col0, col1, kk, k, tile, o0, o1, first);
+        }
+        if (k < kk) {
+          tile8x1(off, xs, xb, c, dyT, column(k, ld), kk, k, tile, o0, o1, first);
+        }
+      }
+    }
+  }
+
+  /**
+   * 4 taps × 2 vectors of output channels: 8 accumulators, 2 dY vectors and the broadcasts, which
+   * C2 issues all at once before the FMAs, in 16 registers (a 6×2 tile spilled two accumulators to
+   * the stack).
+   */
+  private static void tile4x2(
+      int[] off,
+      float[] xs,
+      int xb,
+      int c,
+      float[] dyT,
+      int col0,
+      int col1,
+      int kk,
+      int k,
+      float[] tile,
+      int o0,
+      int o1,
+      boolean first) {
+    int t = c * kk + k;
+    FloatVector a00, a01, a10, a11, a20, a21, a30, a31;
+    if (first) {
+      a00 = FloatVector.zero(S);
+      a01 = a00;
+      a10 = a00;
+      a11 = a00;
+      a20 = a00;
+      a21 = a00;
+      a30 = a00;
+      a31 = a00;
+    } else {
+      a00 = FloatVector.fromArray(S, tile, t);
+      a01 = FloatVector.fromArray(S, tile, t + L);
+      a10 = FloatVector.fromArray(S, tile, t + kk);
+      a11 = FloatVector.fromArray(S, tile, t + kk + L);
+      a20 = FloatVector.fromArray(S, tile, t + 2 * kk);
+      a21 = FloatVector.fromArray(S, tile, t + 2 * kk + L);
+      a30 = FloatVector.fromArray(S, tile, t + 3 * kk);
+      a31 = FloatVector.fromArray(S, tile, t + 3 * kk + L);
+    }
+    int x0 = xb + off[c];
+    int x1 = xb + off[c + 1];
+    int x2 = xb + off[c + 2];
+    int x3 = xb + off[c + 3];
+    for (int o = o0; o < o1; o++) {
+      FloatVector d0 = FloatVector.fromArray(S, dyT, col0 + o * G);
+      FloatVector d1 = FloatVector.fromArray(S, dyT, col1 + o * G);
+      FloatVector v = FloatVector.broadcast(S, xs[x0 + o]);
+      a00 = v.fma(d0, a00);
+      a01 = v.fma(d1, a01);
+      v = FloatVector.broadcast(S, xs[x1 + o]);
+      a10 = v.fma(d0, a10);
+      a11 = v.fma(d1, a11);
+      v = FloatVector.broadcast(S, xs[x2 + o]);
+      a20 = v.fma(d0, a20);
+      a21 = v.fma(d1, a21);
+      v = FloatVector.broadcast(S, xs[x3 + o]);
+      a30 = v.fma(d0, a30);
+      a31 = v.fma(d1, a31);
+    }
+    a00.intoArray(tile, t);
+    a01.intoArray(tile, t + L);
+    a10.intoArray(tile, t + kk);
+    a11.intoArray(tile, t + kk + L);
+    a20.intoArray(tile, t + 2 * kk);
+    a21.intoArray(tile, t + 2 * kk + L);
+    a30.intoArray(tile, t + 3 * kk);
+    a31.intoArray(tile, t + 3 * kk + L);
+  }
+
+  /**
+   * 8 taps × 1 vector of output channels, where K is one vector (16 with 512-bit registers): 8
+   * accumulators for the FMAs' latency.
+   */
+  private static void tile8x1(
+      int[] off,
+      float[] xs,
+      int xb,
+      int c,
+      float[] dyT,
+      int col0,
+      int kk,
+      int k,
+      float[] tile,
+      int o0,
+      int o1,
+      boolean first) {
+    int t = c * kk + k;
+    FloatVector a00, a10, a20, a30, a40, a50, a60, a70;
+    if (first) {
+      a00 = FloatVector.zero(S);
+      a10 = a00;
+      a20 = a00;
+      a30 = a00;
+      a40 = a00;
+      a50 = a00;
+      a60 = a00;
+      a70 = a00;
+    } else {
+      a00 = FloatVector.fromArray(S, tile, t);
+      a10 = FloatVector.fromArray(S, tile, t + kk);
+      a20 = FloatVector.fromArray(S, tile, t + 2 * kk);
+      a30 = FloatVector.fromArray(S, tile, t + 3 * kk);
+      a40 = FloatVector.fromArray(S, tile, t + 4 * kk);
+      a50 = FloatVector.fromArray(S, tile, t + 5 * kk);
+      a60 = FloatVector.fromArray(S, tile, t + 6 * kk);
+      a70 = FloatVector.fromArray(S, tile, t + 7 * kk);
+    }
+    int x0 = xb + off[c];
+    int x1 = xb + off[c + 1];
+    int x2 = xb + off[c + 2];
+    int x3 = xb + off[c + 3];
+    int x4 = xb + off[c + 4];
+    int x5 = xb + off[c + 5];
+    int x6 = xb + off[c + 6];
+    int x7 = xb + off[c + 7];
+    for (int o = o0; o < o1; o++) {
+      FloatVector d0 = FloatVector.fromArray(S, dyT, col0 + o * G);
+      a00 = FloatVector.broadcast(S, xs[x0 + o]).fma(d0, a00);
+      a10 = FloatVector.broadcast(S, xs[x1 + o]).fma(d0, a10);
+      a20 = FloatVector.broadcast(S, xs[x2 + o]).fma(d0, a20);
+      a30 = FloatVector.broadcast(S, xs[x3 + o]).fma(d0, a30);
+      a40 = FloatVector.broadcast(S, xs[x4 + o]).fma(d0, a40);
+      a50 = FloatVector.broadcast(S, xs[x5 + o]).fma(d0, a50);
+      a60 = FloatVector.broadcast(S, xs[x6 + o]).fma(d0, a60);
+      a70 = FloatVector.broadcast(S, xs[x7 + o]).fma(d0, a70);
+    }
+    a00.intoArray(tile, t);
+    a10.intoArray(tile, t + kk);
+    a20.intoArray(tile, t + 2 * kk);
+    a30.intoArray(tile, t + 3 * kk);
+    a40.intoArray(tile, t + 4 * kk);
+    a50.intoArray(tile, t + 5 * kk);
+    a60.intoArray(tile, t + 6 * kk);
+    a70.intoArray(tile, t + 7 * kk);
+  }
+
+  /**
+   * sum[i] = tile[i] (first image of a chunk) or sum[i] + tile[i], in double, for the real taps.
+   */
+  static void add(DirectConv.Layout pl, float[] tile, double[] sum, boolean first) {
+    int n = pl.crs * pl.g.outChannels();
+    if (first) {
+      for (int i = 0; i < n; i++) {
+        sum[i] = tile[i];
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        sum[i] += tile[i];
+      }
+    }
+  }
+
+  /** The chunk's partial: part[pOff + k·C·R·S + crs] = (float) sum[crs·K + k]. */
+  static void finish(DirectConv.Layout pl, double[] sum, float[] part, int pOff) {
+    int kk = pl.g.outChannels();
+    int crs = pl.crs;
+    for (int c = 0; c < crs; c++) {
+      for (int k = 0; k < kk; k++) {
+        part[pOff + k * crs + c] = (float) sum[c * kk + k];
+      }
+    }
+  }
+}
