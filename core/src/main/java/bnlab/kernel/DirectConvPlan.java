@@ -272,23 +272,11 @@ final class DirectConvPlan extends ChunkedPlan {
     }
     float[][] srcs = groupSrc[chunk];
     int[] offs = groupOff[chunk];
-    int stride = layout.g.inSize();
     DirectConv.weightGradBegin(layout, dyWide[chunk], Math.min(group, t1 - t0));
     for (int t = t0; t < t1; t += group) {
       int n = Math.min(group, t1 - t);
       for (int i = 0; i < n; i++) {
-        int off = (t + i) * g.inSize();
-        srcs[i] = x;
-        offs[i] = off;
-        if (padIn) {
-          DirectConv.padImage(g, x, off, padded[chunk], i * stride);
-          srcs[i] = padded[chunk];
-          offs[i] = i * stride;
-        } else if (DirectConv.needsReadAhead(layout, x, off)) {
-          DirectConv.readAhead(layout, x, off, pads[chunk], i * layout.reach);
-          srcs[i] = pads[chunk];
-          offs[i] = i * layout.reach;
-        }
+        imageSource(chunk, t + i, i);
         DirectConv.wideGradient(layout, dy, (t + i) * g.outSize(), dyWide[chunk], i);
       }
       float[] last = t + n == t1 ? parts : null;
@@ -325,24 +313,35 @@ final class DirectConvPlan extends ChunkedPlan {
   private void backwardOuter(int chunk, int t0, int t1) {
     double[] sum = sums[chunk];
     for (int t = t0; t < t1; t++) {
-      float[] src = x;
-      int off = t * g.inSize();
-      if (padIn) {
-        DirectConv.padImage(g, x, off, padded[chunk], 0);
-        src = padded[chunk];
-        off = 0;
-      } else if (DirectConv.needsReadAhead(layout, x, off)) {
-        DirectConv.readAhead(layout, x, off, pads[chunk], 0);
-        src = pads[chunk];
-        off = 0;
-      }
+      imageSource(chunk, t, 0);
       DirectWeightGrad.transpose(layout, dy, t * g.outSize(), dyT[chunk]);
-      DirectWeightGrad.image(layout, outerOffsets, src, off, dyT[chunk], tile[chunk]);
+      DirectWeightGrad.image(
+          layout, outerOffsets, groupSrc[chunk][0], groupOff[chunk][0], dyT[chunk], tile[chunk]);
       DirectWeightGrad.add(layout, tile[chunk], sum, t == t0);
       if (dx != null) {
         inputGradient(chunk, t);
       }
     }
     DirectWeightGrad.finish(layout, sum, parts, chunk * g.weightSize());
+  }
+
+  // Where the weight gradient reads image t from, into slot i of the chunk's group: x itself, its
+  // padded copy (slot i of the padded scratch) or a copy with room after it for the wide rows'
+  // reads (see DirectConv.needsReadAhead).
+  private void imageSource(int chunk, int t, int i) {
+    int off = t * g.inSize();
+    float[] src = x;
+    if (padIn) {
+      int stride = layout.g.inSize();
+      DirectConv.padImage(g, x, off, padded[chunk], i * stride);
+      src = padded[chunk];
+      off = i * stride;
+    } else if (DirectConv.needsReadAhead(layout, x, off)) {
+      DirectConv.readAhead(layout, x, off, pads[chunk], i * layout.reach);
+      src = pads[chunk];
+      off = i * layout.reach;
+    }
+    groupSrc[chunk][i] = src;
+    groupOff[chunk][i] = off;
   }
 }
