@@ -139,6 +139,43 @@ final class VectorTree {
   }
 
   /**
+   * {@link #tree} of one run of P = 16 partials held in two 8-lane registers (L = 8 only): lo holds
+   * partials 0–7, hi partials 8–15. The same pairs, so the same bits, without the round trip
+   * through memory.
+   */
+  static float tree(FloatVector lo, FloatVector hi) {
+    FloatVector a = lo.add(hi);
+    FloatVector c = a.add(a.rearrange(BY4));
+    FloatVector d = c.add(c.rearrange(BY2));
+    return d.lane(0) + d.lane(1);
+  }
+
+  /**
+   * Four trees of {@link #tree}'s kind from registers (L = 8 only), for {@link DotGemm8}'s 2×2
+   * block: run e's partials 0–7 are in lo_e and 8–15 in hi_e. The same pairs as {@link #tree}, so
+   * the same bits, with each level of the four trees in shared vector operations and no round trip
+   * through memory (through memory, one tree at a time, the trees cost the Linear layers' weight
+   * gradient about as much as the products they combine: batch 128, AVX2). The result holds run 0's
+   * sum in lane 0, run 1's in lane 4, run 2's in lane 2 and run 3's in lane 6.
+   */
+  static FloatVector tree4(
+      FloatVector lo0,
+      FloatVector hi0,
+      FloatVector lo1,
+      FloatVector hi1,
+      FloatVector lo2,
+      FloatVector hi2,
+      FloatVector lo3,
+      FloatVector hi3) {
+    // Level 1 (partials i and i + 8) within each run; pair() then takes levels 2 (i and i + 4),
+    // 3 (i and i + 2) and 4 (i and i + 1) for two runs, four runs, and all lanes at once.
+    FloatVector c01 = pair(lo0.add(hi0), lo1.add(hi1), ODD4, SWAP4);
+    FloatVector c23 = pair(lo2.add(hi2), lo3.add(hi3), ODD4, SWAP4);
+    FloatVector f = pair(c01, c23, ODD2, SWAP2);
+    return pair(f, f, ODD1, SWAP1);
+  }
+
+  /**
    * The trees of eight runs of P partials, t[off + e·P, off + (e + 1)·P) for e = 0..7: weights 0–3
    * into out[o0, o0 + 4), 4–7 into out[o1, o1 + 4). The same pairs as {@link #tree}, so the same
    * bits, but eight trees share each vector operation: each level of the eight trees is one {@link

@@ -1,13 +1,15 @@
 package bnlab.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bnlab.tensor.Rng;
+import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link VectorTree#tree} and {@link VectorTree#tree8} against the scalar order they must follow,
- * {@link Reduction#tree}.
+ * {@link VectorTree#tree}, {@link VectorTree#tree8} and (8 lanes) {@link VectorTree#tree4} against
+ * the scalar order they must follow, {@link Reduction#tree}.
  */
 class VectorTreeTest {
   @Test
@@ -135,6 +137,44 @@ class VectorTreeTest {
                     + ": "
                     + java.util.Arrays.toString(
                         java.util.Arrays.copyOfRange(t, ee * p, ee * p + p)));
+      }
+    }
+  }
+
+  @Test
+  void fourTreesFromRegistersSameBitsAsFourScalarTrees() {
+    assumeTrue(VectorWidth.L == 8, "tree4 is the 8-lane (256-bit) kernels' tree");
+    Rng rng = new Rng(14);
+    int p = Reduction.P;
+    float[] t = new float[4 * p];
+    float[][] specials = {{-0f}, {1f, Float.POSITIVE_INFINITY}, {3e38f, -3e38f}, {Float.NaN, 1f}};
+    int[] lane = {0, 4, 2, 6};
+    for (int round = 0; round < 20_000; round++) {
+      for (int i = 0; i < t.length; i++) {
+        t[i] =
+            round % 50 == 49
+                ? specials[rng.nextInt(specials.length)][i % 2 == 0 ? 0 : rng.nextInt(1)]
+                : (rng.nextFloat() - 0.5f) * (float) Math.pow(10, 8 * rng.nextFloat() - 4);
+      }
+      FloatVector[] v = new FloatVector[8];
+      for (int i = 0; i < 8; i++) {
+        v[i] = FloatVector.fromArray(VectorWidth.S, t, i * 8);
+      }
+      FloatVector sums = VectorTree.tree4(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+      for (int e = 0; e < 4; e++) {
+        float want = Reduction.tree(t, e * p);
+        float got = sums.lane(lane[e]);
+        float one = VectorTree.tree(v[2 * e], v[2 * e + 1]);
+        int r = round;
+        int ee = e;
+        assertEquals(
+            Float.floatToRawIntBits(want),
+            Float.floatToRawIntBits(got),
+            () -> "round " + r + ", run " + ee + ": scalar " + want + ", tree4 " + got);
+        assertEquals(
+            Float.floatToRawIntBits(want),
+            Float.floatToRawIntBits(one),
+            () -> "round " + r + ", run " + ee + ": scalar " + want + ", tree(lo, hi) " + one);
       }
     }
   }
