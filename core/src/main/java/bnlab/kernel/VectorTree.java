@@ -154,9 +154,9 @@ final class VectorTree {
    * Four trees of {@link #tree}'s kind from registers (L = 8 only), for {@link DotGemm8}'s 2×2
    * block: run e's partials 0–7 are in lo_e and 8–15 in hi_e. The same pairs as {@link #tree}, so
    * the same bits, with each level of the four trees in shared vector operations and no round trip
-   * through memory (through memory, one tree at a time, the trees cost the Linear layers' weight
-   * gradient about as much as the products they combine: batch 128, AVX2). The result holds run 0's
-   * sum in lane 0, run 1's in lane 4, run 2's in lane 2 and run 3's in lane 6.
+   * through memory (through memory, one tree at a time, the trees of short dot products, as the
+   * article's fc2 forward with k = 120, cost about as much as the products: AVX2). The result holds
+   * run 0's sum in lane 0, run 1's in lane 4, run 2's in lane 2 and run 3's in lane 6.
    */
   static FloatVector tree4(
       FloatVector lo0,
