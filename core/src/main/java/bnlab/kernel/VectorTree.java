@@ -126,8 +126,7 @@ final class VectorTree {
       FloatVector a = x.add(x.rearrange(BY8));
       c = a.add(a.rearrange(BY4));
     } else if (L == 8) {
-      FloatVector a = FloatVector.fromArray(S, t, off).add(FloatVector.fromArray(S, t, off + 8));
-      c = a.add(a.rearrange(BY4));
+      return tree(FloatVector.fromArray(S, t, off), FloatVector.fromArray(S, t, off + 8));
     } else {
       FloatVector a = FloatVector.fromArray(S, t, off).add(FloatVector.fromArray(S, t, off + 8));
       FloatVector b =
