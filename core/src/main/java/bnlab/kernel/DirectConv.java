@@ -468,19 +468,38 @@ final class DirectConv {
    * row's last vector may run past Q into the rows after it, which are written afterwards; where it
    * would run past channel k1's output (another thread may own what follows) the row's tail is
    * copied element by element.
+   *
+   * <p>A channel's rows go through one loop over their vectors, not a loop per row: rows of 10–28
+   * floats are 2–4 vectors, and C2 splits every loop into pre-, main and post-loops whose entries
+   * and exits cost several times the copy. One image of the article's first layer (6 channels of 28
+   * rows) took 2.3–2.7 μs with a loop per row, its second (16 × 10 rows of 10) 1.9–2.2 μs (one
+   * thread, AVX2, AMD Zen 3), about a fifth of the direct forward.
    */
   static void compact(Layout pl, float[] wide, float[] bias, float[] y, int yOff, int k0, int k1) {
     int w = pl.g.width();
     int p = pl.p;
     int q = pl.q;
+    int vectors = (q + L - 1) / L;
     int end = yOff + k1 * p * q;
     for (int k = k0; k < k1; k++) {
       float b = bias == null ? 0f : bias[k];
       FloatVector bv = FloatVector.broadcast(S, b);
-      for (int r = 0; r < p; r++) {
-        int s = k * pl.widePad + r * w;
-        int d = yOff + (k * p + r) * q;
-        int e = 0;
+      int s = k * pl.widePad;
+      int d = yOff + k * p * q;
+      // Rows whose last vector ends before `end`: all of them but in the last channel or two.
+      int whole = Math.clamp(Math.floorDiv(end - vectors * L - d, q) + 1, 0, p);
+      int e = 0;
+      for (int n = whole * vectors; n > 0; n--) {
+        FloatVector.fromArray(S, wide, s + e).add(bv).intoArray(y, d + e);
+        e += L;
+        if (e >= q) {
+          e = 0;
+          s += w;
+          d += q;
+        }
+      }
+      for (int r = whole; r < p; r++, s += w, d += q) {
+        e = 0;
         for (; e < q && d + e + L <= end; e += L) {
           FloatVector.fromArray(S, wide, s + e).add(bv).intoArray(y, d + e);
         }
