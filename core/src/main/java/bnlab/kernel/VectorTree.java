@@ -126,7 +126,10 @@ final class VectorTree {
       FloatVector a = x.add(x.rearrange(BY8));
       c = a.add(a.rearrange(BY4));
     } else if (L == 8) {
-      return tree(FloatVector.fromArray(S, t, off), FloatVector.fromArray(S, t, off + 8));
+      // Not through tree(lo, hi): where C2 does not inline that call (it did not, inside the
+      // weight gradient's loops), lo and hi are boxed to be passed, 18 KB per training step.
+      FloatVector a = FloatVector.fromArray(S, t, off).add(FloatVector.fromArray(S, t, off + 8));
+      c = a.add(a.rearrange(BY4));
     } else {
       FloatVector a = FloatVector.fromArray(S, t, off).add(FloatVector.fromArray(S, t, off + 8));
       FloatVector b =
