@@ -198,8 +198,23 @@ final class VectorBatchNormBackward {
           }
         }
         if (room == 0) {
-          sum += VectorBatchNorm.fold(s0, s1, s2, s3, lanes, 0);
-          dot += VectorBatchNorm.fold(d0, d1, d2, d3, lanes, Reduction.P);
+          // The partials go to `lanes` here, not through VectorBatchNorm.fold: with 128-bit
+          // vectors this method outgrows C2's NodeCountInliningCutoff, the call to fold was not
+          // inlined and its four vectors were boxed (9.9 MB per training step of Net+BN).
+          s0.intoArray(lanes, 0);
+          d0.intoArray(lanes, Reduction.P);
+          if (L <= 8) {
+            s1.intoArray(lanes, L);
+            d1.intoArray(lanes, Reduction.P + L);
+          }
+          if (L == 4) {
+            s2.intoArray(lanes, 8);
+            s3.intoArray(lanes, 12);
+            d2.intoArray(lanes, Reduction.P + 8);
+            d3.intoArray(lanes, Reduction.P + 12);
+          }
+          sum += Reduction.tree(lanes, 0);
+          dot += Reduction.tree(lanes, Reduction.P);
           s0 = FloatVector.zero(F);
           s1 = s2 = s3 = d0 = d1 = d2 = d3 = s0;
           room = VectorBatchNorm.BLOCK;
@@ -211,8 +226,21 @@ final class VectorBatchNormBackward {
         dot += (double) d * ((src[off + k] - a0 - b0) * sc);
       }
     }
-    out[0] = sum + VectorBatchNorm.fold(s0, s1, s2, s3, lanes, 0);
-    out[1] = dot + VectorBatchNorm.fold(d0, d1, d2, d3, lanes, Reduction.P);
+    // The last partials after the last row's tails, as the order of the double additions wants.
+    s0.intoArray(lanes, 0);
+    d0.intoArray(lanes, Reduction.P);
+    if (L <= 8) {
+      s1.intoArray(lanes, L);
+      d1.intoArray(lanes, Reduction.P + L);
+    }
+    if (L == 4) {
+      s2.intoArray(lanes, 8);
+      s3.intoArray(lanes, 12);
+      d2.intoArray(lanes, Reduction.P + 8);
+      d3.intoArray(lanes, Reduction.P + 12);
+    }
+    out[0] = sum + Reduction.tree(lanes, 0);
+    out[1] = dot + Reduction.tree(lanes, Reduction.P);
   }
 
   /**
