@@ -208,7 +208,9 @@ final class VectorBatchNorm {
       float[] x, int base, int c, int s, int j, int i0, int i1, float a, boolean square) {
     float[] lanes = LANES.get();
     FloatVector av = FloatVector.broadcast(F, a);
-    // Partial p of the P lives in lane p mod L of accumulator p / L.
+    // Partial p of the P lives in lane p mod L of accumulator p / L. No vector is passed to a
+    // method here: where C2 does not inline the callee (this method's size at 128 bits, or a
+    // caller's), the vector is boxed or its operations fall back to Java code, which allocates.
     FloatVector a0 = FloatVector.zero(F);
     FloatVector a1 = a0, a2 = a0, a3 = a0;
     double tails = 0;
@@ -219,18 +221,30 @@ final class VectorBatchNorm {
       for (int k0 = 0; k0 < body; k0 += GROUP) {
         int end = Math.min(body, k0 + GROUP);
         for (int k = k0; k < end; k += Reduction.P) {
-          a0 = step(x, off + k, av, a0, square);
+          FloatVector d0 = FloatVector.fromArray(F, x, off + k).sub(av);
+          a0 = square ? d0.fma(d0, a0) : a0.add(d0);
           if (L <= 8) {
-            a1 = step(x, off + k + L, av, a1, square);
+            FloatVector d1 = FloatVector.fromArray(F, x, off + k + L).sub(av);
+            a1 = square ? d1.fma(d1, a1) : a1.add(d1);
           }
           if (L == 4) {
-            a2 = step(x, off + k + 8, av, a2, square);
-            a3 = step(x, off + k + 12, av, a3, square);
+            FloatVector d2 = FloatVector.fromArray(F, x, off + k + 8).sub(av);
+            FloatVector d3 = FloatVector.fromArray(F, x, off + k + 12).sub(av);
+            a2 = square ? d2.fma(d2, a2) : a2.add(d2);
+            a3 = square ? d3.fma(d3, a3) : a3.add(d3);
           }
         }
         if (end < body) {
           // A long row: no float lane sums more than GROUP / P terms.
-          folded += fold(a0, a1, a2, a3, lanes, 0);
+          a0.intoArray(lanes, 0);
+          if (L <= 8) {
+            a1.intoArray(lanes, L);
+          }
+          if (L == 4) {
+            a2.intoArray(lanes, 8);
+            a3.intoArray(lanes, 12);
+          }
+          folded += Reduction.tree(lanes, 0);
           a0 = FloatVector.zero(F);
           a1 = a2 = a3 = a0;
         }
@@ -240,13 +254,15 @@ final class VectorBatchNorm {
         tails += square ? d * d : d;
       }
     }
-    return folded + fold(a0, a1, a2, a3, lanes, 0) + tails;
-  }
-
-  private static FloatVector step(
-      float[] x, int i, FloatVector av, FloatVector acc, boolean square) {
-    FloatVector d = FloatVector.fromArray(F, x, i).sub(av);
-    return square ? d.fma(d, acc) : acc.add(d);
+    a0.intoArray(lanes, 0);
+    if (L <= 8) {
+      a1.intoArray(lanes, L);
+    }
+    if (L == 4) {
+      a2.intoArray(lanes, 8);
+      a3.intoArray(lanes, 12);
+    }
+    return folded + Reduction.tree(lanes, 0) + tails;
   }
 
   /**
