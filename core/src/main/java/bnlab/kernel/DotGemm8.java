@@ -12,9 +12,11 @@ import jdk.incubator.vector.FloatVector;
  * cache line it loads. Here 2×2 blocks: 8 accumulators, 8 loads for 8 fused multiply-adds. Each
  * partial sums the same terms in the same order as in the general kernel, so the bits are the same.
  * The partials are combined by {@link VectorTree}'s fixed tree straight from the registers, the 2×2
- * block's four trees in shared vector operations ({@link VectorTree#tree4}): through memory, one
- * tree at a time, they cost about as much as the products of short rows (the article's fc2 and fc3
- * forward, k = 120 and 84), which now run a fifth to a quarter faster (AMD Zen 3).
+ * block's four trees in shared vector operations: through memory, one tree at a time, they cost
+ * about as much as the products of short rows (the article's fc2 and fc3 forward, k = 120 and 84),
+ * which run a fifth to a quarter faster so (AMD Zen 3). The trees are written out here rather than
+ * called: a vector passed to a method that C2 leaves out of line is boxed, and in some launches it
+ * left such a helper out of line (7–24 MB allocated per training step of vgg-bn and resnet20).
  */
 final class DotGemm8 {
   private static final int H = 8;
@@ -76,7 +78,11 @@ final class DotGemm8 {
         r = Math.fma(a[at + p], b[bt + p], r);
       }
     }
-    c[ci] = DotGemm.dotOut(VectorTree.tree(lo, hi) + r, beta, c[ci]);
+    // VectorTree.tree's pairs for one run held in two registers (partials 0–7 and 8–15).
+    FloatVector x = lo.add(hi);
+    FloatVector y = x.add(x.rearrange(VectorTree.BY4));
+    FloatVector z = y.add(y.rearrange(VectorTree.BY2));
+    c[ci] = DotGemm.dotOut(z.lane(0) + z.lane(1) + r, beta, c[ci]);
   }
 
   private static void d2x2(
@@ -122,7 +128,20 @@ final class DotGemm8 {
         r11 = Math.fma(x1, y1, r11);
       }
     }
-    FloatVector sums = VectorTree.tree4(s00, t00, s01, t01, s10, t10, s11, t11);
+    // Four of VectorTree.tree's trees side by side (see VectorTree.pair): level 1 within each run,
+    // then levels 2, 3 and 4 for two runs, four runs and all lanes at once. Run 0's sum lands in
+    // lane 0, run 1's in lane 4, run 2's in lane 2, run 3's in lane 6.
+    FloatVector x0 = s00.add(t00), x1 = s01.add(t01), x2 = s10.add(t10), x3 = s11.add(t11);
+    FloatVector c01 =
+        x0.blend(x1, VectorTree.ODD4)
+            .add(x1.blend(x0, VectorTree.ODD4).rearrange(VectorTree.SWAP4));
+    FloatVector c23 =
+        x2.blend(x3, VectorTree.ODD4)
+            .add(x3.blend(x2, VectorTree.ODD4).rearrange(VectorTree.SWAP4));
+    FloatVector f =
+        c01.blend(c23, VectorTree.ODD2)
+            .add(c23.blend(c01, VectorTree.ODD2).rearrange(VectorTree.SWAP2));
+    FloatVector sums = f.add(f.rearrange(VectorTree.SWAP1));
     int cj = ci + ldc;
     c[ci] = DotGemm.dotOut(sums.lane(0) + r00, beta, c[ci]);
     c[ci + 1] = DotGemm.dotOut(sums.lane(4) + r01, beta, c[ci + 1]);

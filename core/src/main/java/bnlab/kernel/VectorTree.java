@@ -23,19 +23,19 @@ final class VectorTree {
 
   // Lane i takes lane i + k (mod L): added to the vector, lanes below k hold the next level.
   private static final VectorShuffle<Float> BY8 = L > 8 ? down(8) : null;
-  private static final VectorShuffle<Float> BY4 = L > 4 ? down(4) : null;
-  private static final VectorShuffle<Float> BY2 = down(2);
+  static final VectorShuffle<Float> BY4 = L > 4 ? down(4) : null;
+  static final VectorShuffle<Float> BY2 = down(2);
 
   // tree8's network (L ≥ 8): level s pairs lanes i and i + s; blocks of s lanes alternate between
   // its two operands (ODD_s: the odd blocks), SWAP_s exchanges neighbouring blocks.
   private static final VectorMask<Float> ODD8 = L > 8 ? oddBlocks(8) : null;
-  private static final VectorMask<Float> ODD4 = L > 4 ? oddBlocks(4) : null;
-  private static final VectorMask<Float> ODD2 = L > 4 ? oddBlocks(2) : null;
-  private static final VectorMask<Float> ODD1 = L > 4 ? oddBlocks(1) : null;
+  static final VectorMask<Float> ODD4 = L > 4 ? oddBlocks(4) : null;
+  static final VectorMask<Float> ODD2 = L > 4 ? oddBlocks(2) : null;
+  static final VectorMask<Float> ODD1 = L > 4 ? oddBlocks(1) : null;
   private static final VectorShuffle<Float> SWAP8 = L > 8 ? swap(8) : null;
-  private static final VectorShuffle<Float> SWAP4 = L > 4 ? swap(4) : null;
-  private static final VectorShuffle<Float> SWAP2 = L > 4 ? swap(2) : null;
-  private static final VectorShuffle<Float> SWAP1 = L > 4 ? swap(1) : null;
+  static final VectorShuffle<Float> SWAP4 = L > 4 ? swap(4) : null;
+  static final VectorShuffle<Float> SWAP2 = L > 4 ? swap(2) : null;
+  static final VectorShuffle<Float> SWAP1 = L > 4 ? swap(1) : null;
 
   /** Where tree8's network leaves the weights: lane e of the result holds weight e after it. */
   private static final VectorShuffle<Float> ORDER =
@@ -126,8 +126,7 @@ final class VectorTree {
       FloatVector a = x.add(x.rearrange(BY8));
       c = a.add(a.rearrange(BY4));
     } else if (L == 8) {
-      // Not through tree(lo, hi): where C2 does not inline that call (it did not, inside the
-      // weight gradient's loops), lo and hi are boxed to be passed, 18 KB per training step.
+      // DotGemm8.dot1 writes this tree out too: no vector crosses a method call (see DotGemm8).
       FloatVector a = FloatVector.fromArray(S, t, off).add(FloatVector.fromArray(S, t, off + 8));
       c = a.add(a.rearrange(BY4));
     } else {
@@ -138,43 +137,6 @@ final class VectorTree {
     }
     FloatVector d = c.add(c.rearrange(BY2));
     return d.lane(0) + d.lane(1);
-  }
-
-  /**
-   * {@link #tree} of one run of P = 16 partials held in two 8-lane registers (L = 8 only): lo holds
-   * partials 0–7, hi partials 8–15. The same pairs, so the same bits, without the round trip
-   * through memory.
-   */
-  static float tree(FloatVector lo, FloatVector hi) {
-    FloatVector a = lo.add(hi);
-    FloatVector c = a.add(a.rearrange(BY4));
-    FloatVector d = c.add(c.rearrange(BY2));
-    return d.lane(0) + d.lane(1);
-  }
-
-  /**
-   * Four trees of {@link #tree}'s kind from registers (L = 8 only), for {@link DotGemm8}'s 2×2
-   * block: run e's partials 0–7 are in lo_e and 8–15 in hi_e. The same pairs as {@link #tree}, so
-   * the same bits, with each level of the four trees in shared vector operations and no round trip
-   * through memory (through memory, one tree at a time, the trees of short dot products, as the
-   * article's fc2 forward with k = 120, cost about as much as the products: AVX2). The result holds
-   * run 0's sum in lane 0, run 1's in lane 4, run 2's in lane 2 and run 3's in lane 6.
-   */
-  static FloatVector tree4(
-      FloatVector lo0,
-      FloatVector hi0,
-      FloatVector lo1,
-      FloatVector hi1,
-      FloatVector lo2,
-      FloatVector hi2,
-      FloatVector lo3,
-      FloatVector hi3) {
-    // Level 1 (partials i and i + 8) within each run; pair() then takes levels 2 (i and i + 4),
-    // 3 (i and i + 2) and 4 (i and i + 1) for two runs, four runs, and all lanes at once.
-    FloatVector c01 = pair(lo0.add(hi0), lo1.add(hi1), ODD4, SWAP4);
-    FloatVector c23 = pair(lo2.add(hi2), lo3.add(hi3), ODD4, SWAP4);
-    FloatVector f = pair(c01, c23, ODD2, SWAP2);
-    return pair(f, f, ODD1, SWAP1);
   }
 
   /**

@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import bnlab.tensor.Rng;
-import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link VectorTree#tree}, {@link VectorTree#tree8} and (8 lanes) {@link VectorTree#tree4} against
- * the scalar order they must follow, {@link Reduction#tree}.
+ * {@link VectorTree#tree}, {@link VectorTree#tree8} and (8 lanes) DotGemm8's trees from registers
+ * against the scalar order they must follow, {@link Reduction#tree}.
  */
 class VectorTreeTest {
   @Test
@@ -141,40 +140,60 @@ class VectorTreeTest {
     }
   }
 
+  /**
+   * DotGemm8 writes {@link VectorTree}'s tree out for its 2×2 blocks (four trees side by side) and
+   * for single elements: products of k = P, one partial per product, so each C element must be the
+   * scalar tree of its P products (each rounded once, as the kernel's fused multiply-add onto +0).
+   */
   @Test
-  void fourTreesFromRegistersSameBitsAsFourScalarTrees() {
-    assumeTrue(VectorWidth.L == 8, "tree4 is the 8-lane (256-bit) kernels' tree");
+  void dotGemm8TreesFromRegistersSameBitsAsScalarTrees() {
+    assumeTrue(VectorWidth.L == 8, "DotGemm8 is the 8-lane (256-bit) kernels' product");
     Rng rng = new Rng(14);
     int p = Reduction.P;
-    float[] t = new float[4 * p];
+    int m = 3; // rows 0 and 1 go through the 2×2 block, row 2 through the single dot product
+    int n = 2;
+    float[] a = new float[m * p];
+    float[] b = new float[n * p];
+    float[] c = new float[m * n];
+    float[] q = new float[p];
     float[][] specials = {{-0f}, {1f, Float.POSITIVE_INFINITY}, {3e38f, -3e38f}, {Float.NaN, 1f}};
-    int[] lane = {0, 4, 2, 6};
+    GemmShape shape = GemmShape.of(false, true, m, n, p);
     for (int round = 0; round < 20_000; round++) {
-      for (int i = 0; i < t.length; i++) {
-        t[i] =
+      for (int i = 0; i < a.length; i++) {
+        a[i] =
             round % 50 == 49
                 ? specials[rng.nextInt(specials.length)][i % 2 == 0 ? 0 : rng.nextInt(1)]
                 : (rng.nextFloat() - 0.5f) * (float) Math.pow(10, 8 * rng.nextFloat() - 4);
       }
-      FloatVector[] v = new FloatVector[8];
-      for (int i = 0; i < 8; i++) {
-        v[i] = FloatVector.fromArray(VectorWidth.S, t, i * 8);
+      for (int i = 0; i < b.length; i++) {
+        b[i] = round % 50 == 49 ? (i % 3 == 0 ? -1f : 1f) : rng.nextFloat() - 0.5f;
       }
-      FloatVector sums = VectorTree.tree4(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
-      for (int e = 0; e < 4; e++) {
-        float want = Reduction.tree(t, e * p);
-        float got = sums.lane(lane[e]);
-        float one = VectorTree.tree(v[2 * e], v[2 * e + 1]);
-        int r = round;
-        int ee = e;
-        assertEquals(
-            Float.floatToRawIntBits(want),
-            Float.floatToRawIntBits(got),
-            () -> "round " + r + ", run " + ee + ": scalar " + want + ", tree4 " + got);
-        assertEquals(
-            Float.floatToRawIntBits(want),
-            Float.floatToRawIntBits(one),
-            () -> "round " + r + ", run " + ee + ": scalar " + want + ", tree(lo, hi) " + one);
+      DotGemm8.dots(shape, a, 0, b, 0, 0f, c, 0, 0, m, 0, n);
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+          for (int t = 0; t < p; t++) {
+            q[t] = Math.fma(a[i * p + t], b[j * p + t], 0f);
+          }
+          float want = Reduction.tree(q, 0) + 0f;
+          float got = c[i * n + j];
+          int r = round;
+          int ii = i;
+          int jj = j;
+          assertEquals(
+              Float.floatToRawIntBits(want),
+              Float.floatToRawIntBits(got),
+              () ->
+                  "round "
+                      + r
+                      + ", C["
+                      + ii
+                      + "]["
+                      + jj
+                      + "]: scalar tree "
+                      + want
+                      + ", got "
+                      + got);
+        }
       }
     }
   }
