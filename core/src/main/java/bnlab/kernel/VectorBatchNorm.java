@@ -33,7 +33,7 @@ final class VectorBatchNorm {
   static final int L = F.length();
 
   static {
-    // fold() and the sums hold Reduction.P partials in one, two or four accumulators.
+    // The sums hold Reduction.P partials in one, two or four accumulators.
     if (L < 4 || Reduction.P % L != 0) {
       throw new IllegalStateException("vector kernels need 4, 8 or 16 floats per vector, got " + L);
     }
@@ -263,23 +263,6 @@ final class VectorBatchNorm {
       a3.intoArray(lanes, 12);
     }
     return folded + Reduction.tree(lanes, 0) + tails;
-  }
-
-  /**
-   * The {@link Reduction#P} partials held by accumulators a0 (and a1, a2, a3 when L is 8 or 4),
-   * stored at t[off, off + P) and combined by {@link Reduction#tree}.
-   */
-  static float fold(
-      FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] t, int off) {
-    a0.intoArray(t, off);
-    if (L <= 8) {
-      a1.intoArray(t, off + L);
-    }
-    if (L == 4) {
-      a2.intoArray(t, off + 8);
-      a3.intoArray(t, off + 12);
-    }
-    return Reduction.tree(t, off);
   }
 
   /**

@@ -198,9 +198,9 @@ final class VectorBatchNormBackward {
           }
         }
         if (room == 0) {
-          // The partials go to `lanes` here, not through VectorBatchNorm.fold: with 128-bit
-          // vectors this method outgrows C2's NodeCountInliningCutoff, the call to fold was not
-          // inlined and its four vectors were boxed (9.9 MB per training step of Net+BN).
+          // The partials go to `lanes` here, not through a helper taking the four vectors: with
+          // 128-bit vectors this method outgrows C2's NodeCountInliningCutoff, such a call was
+          // not inlined and its vectors were boxed (9.9 MB per training step of Net+BN).
           s0.intoArray(lanes, 0);
           d0.intoArray(lanes, Reduction.P);
           if (L <= 8) {

@@ -1,5 +1,6 @@
 package bnlab.kernel;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -280,12 +281,16 @@ final class VectorGroupNorm {
       FloatVector muV = FloatVector.broadcast(F, muF);
       FloatVector dmV = FloatVector.broadcast(F, dm);
       FloatVector isV = FloatVector.broadcast(F, is);
+      FloatVector one = FloatVector.broadcast(F, 1f);
+      FloatVector zero = FloatVector.zero(F);
       for (int bound = F.loopBound(len); t < bound; t += L) {
         FloatVector h = FloatVector.fromArray(F, x, from + t).sub(muV).sub(dmV).mul(isV);
         if (xhat != null) {
           h.intoArray(xhat, from + t);
         }
-        h.fma(affine(gamma, j0 + t, 1f), affine(beta, j0 + t, 0f)).intoArray(y, from + t);
+        FloatVector g = gamma == null ? one : FloatVector.fromArray(F, gamma, j0 + t);
+        FloatVector b = beta == null ? zero : FloatVector.fromArray(F, beta, j0 + t);
+        h.fma(g, b).intoArray(y, from + t);
       }
     }
     for (; t < len; t++) {
@@ -296,11 +301,6 @@ final class VectorGroupNorm {
       }
       y[from + t] = Math.fma(h, gamma == null ? 1f : gamma[j], beta == null ? 0f : beta[j]);
     }
-  }
-
-  /** γ or β of L consecutive channels from j, or the constant when the layer has none. */
-  private static FloatVector affine(float[] p, int j, float none) {
-    return p == null ? FloatVector.broadcast(F, none) : FloatVector.fromArray(F, p, j);
   }
 
   /**
@@ -340,35 +340,24 @@ final class VectorGroupNorm {
       float a0 = fromInput ? (float) st.mean()[r] : 0f;
       float b0 = fromInput ? (float) (st.mean()[r] - a0) : 0f;
       float sc = fromInput ? (float) st.invstd()[r] : 1f;
-      FloatVector aV = FloatVector.broadcast(F, a0);
-      FloatVector bV = FloatVector.broadcast(F, b0);
-      FloatVector sV = FloatVector.broadcast(F, sc);
       float[] lanes = VectorBatchNorm.lanes();
       int from = i * c + j0;
       int len = v.groupSize();
       int bound = Reduction.body(len);
       for (int t0 = 0; t0 < bound; t0 += VectorBatchNorm.BLOCK) {
         // Reduction's order: float partials over at most BLOCK elements, then double (as
-        // VectorBatchNorm's sums); partial p in lane p mod L of accumulator p / L.
-        FloatVector p0 = FloatVector.zero(F);
-        FloatVector p1 = p0, p2 = p0, p3 = p0, q0 = p0, q1 = p0, q2 = p0, q3 = p0;
+        // VectorBatchNorm's sums). The partials live in lanes, Σ γ·dy at [0, P) and Σ γ·dy·x̂ at
+        // [P, 2P), not in registers handed to helpers: a helper C2 leaves out of line boxes the
+        // vectors it is given (LayerNorm allocated up to 0.2 MB per training step that way).
+        Arrays.fill(lanes, 0, 2 * Reduction.P, 0f);
         int end = Math.min(bound, t0 + VectorBatchNorm.BLOCK);
         for (int t = t0; t < end; t += Reduction.P) {
-          p0 = term(dy, src, from, t, j0, aV, bV, sV, gamma, columns, c, p0, false);
-          q0 = term(dy, src, from, t, j0, aV, bV, sV, gamma, columns, c, q0, true);
-          if (L <= 8) {
-            p1 = term(dy, src, from, t + L, j0, aV, bV, sV, gamma, columns, c, p1, false);
-            q1 = term(dy, src, from, t + L, j0, aV, bV, sV, gamma, columns, c, q1, true);
-          }
-          if (L == 4) {
-            p2 = term(dy, src, from, t + 8, j0, aV, bV, sV, gamma, columns, c, p2, false);
-            q2 = term(dy, src, from, t + 8, j0, aV, bV, sV, gamma, columns, c, q2, true);
-            p3 = term(dy, src, from, t + 12, j0, aV, bV, sV, gamma, columns, c, p3, false);
-            q3 = term(dy, src, from, t + 12, j0, aV, bV, sV, gamma, columns, c, q3, true);
+          for (int u = 0; u < Reduction.P; u += L) {
+            step(dy, src, from + t + u, j0 + t + u, c, a0, b0, sc, gamma, columns, lanes, u);
           }
         }
-        sumDxhat += VectorBatchNorm.fold(p0, p1, p2, p3, lanes, 0);
-        sumDxhatXhat += VectorBatchNorm.fold(q0, q1, q2, q3, lanes, Reduction.P);
+        sumDxhat += Reduction.tree(lanes, 0);
+        sumDxhatXhat += Reduction.tree(lanes, Reduction.P);
       }
       for (int t = bound; t < len; t++) {
         int j = j0 + t;
@@ -386,34 +375,31 @@ final class VectorGroupNorm {
   }
 
   /**
-   * One vector of the S = 1 sums at run position t: γ·dy added to acc (or γ·dy·x̂ when {@code
-   * second}, which also adds dy·x̂ and dy to the channels' float columns).
+   * One vector of the S = 1 sums at element `at` (channel j): γ·dy added to the partials at
+   * lanes[u], γ·dy·x̂ to those at lanes[P + u], and dy·x̂ and dy to the channels' float columns.
    */
-  private static FloatVector term(
+  private static void step(
       float[] dy,
       float[] src,
-      int from,
-      int t,
-      int j0,
-      FloatVector aV,
-      FloatVector bV,
-      FloatVector sV,
+      int at,
+      int j,
+      int c,
+      float a0,
+      float b0,
+      float sc,
       float[] gamma,
       float[] columns,
-      int c,
-      FloatVector acc,
-      boolean second) {
-    int j = j0 + t;
-    FloatVector d = FloatVector.fromArray(F, dy, from + t);
-    FloatVector g = affine(gamma, j, 1f);
-    if (!second) {
-      return d.fma(g, acc);
-    }
-    FloatVector h = FloatVector.fromArray(F, src, from + t).sub(aV).sub(bV).mul(sV);
+      float[] lanes,
+      int u) {
+    FloatVector d = FloatVector.fromArray(F, dy, at);
+    FloatVector g =
+        gamma == null ? FloatVector.broadcast(F, 1f) : FloatVector.fromArray(F, gamma, j);
+    FloatVector h = FloatVector.fromArray(F, src, at).sub(a0).sub(b0).mul(sc);
     FloatVector dh = d.mul(h);
+    d.fma(g, FloatVector.fromArray(F, lanes, u)).intoArray(lanes, u);
+    dh.fma(g, FloatVector.fromArray(F, lanes, Reduction.P + u)).intoArray(lanes, Reduction.P + u);
     dh.add(FloatVector.fromArray(F, columns, j)).intoArray(columns, j);
     d.add(FloatVector.fromArray(F, columns, c + j)).intoArray(columns, c + j);
-    return dh.fma(g, acc);
   }
 
   private static final ThreadLocal<double[]> CELL = ThreadLocal.withInitial(() -> new double[2]);
@@ -458,8 +444,9 @@ final class VectorGroupNorm {
       FloatVector sV = FloatVector.broadcast(F, sc);
       FloatVector av = FloatVector.broadcast(F, a);
       FloatVector bqV = FloatVector.broadcast(F, bq);
+      FloatVector isV = FloatVector.broadcast(F, is);
       for (int bound = F.loopBound(len); t < bound; t += L) {
-        FloatVector gis = affine(gamma, j0 + t, 1f).mul(is);
+        FloatVector gis = (gamma == null ? isV : FloatVector.fromArray(F, gamma, j0 + t).mul(is));
         FloatVector d = FloatVector.fromArray(F, dy, from + t).mul(gis).sub(av);
         FloatVector h = FloatVector.fromArray(F, src, from + t).sub(aV).sub(bV).mul(sV);
         h.neg().fma(bqV, d).intoArray(dx, from + t);

@@ -55,6 +55,10 @@ final class TrainingStepAllocationProbe {
     return switch (name) {
       // BatchNorm2d after the convolutions, BatchNorm1d after the linears, max pooling.
       case "vgg-bn" -> Vgg.build(3, SIZE, 10, Norm.BATCH, Activation.RELU);
+      // The per-sample norms: LayerNorm and GroupNorm after linears too (their S = 1 path).
+      case "vgg-ln" -> Vgg.build(3, SIZE, 10, Norm.LAYER, Activation.RELU);
+      case "vgg-gn" -> Vgg.build(3, SIZE, 10, Norm.GROUP, Activation.RELU);
+      case "vgg-in" -> Vgg.build(3, SIZE, 10, Norm.INSTANCE, Activation.RELU);
       case "resnet-A" ->
           new ResNet(3, 10, 1, 8, Norm.BATCH, BasicBlock.Shortcut.A, Activation.RELU);
       case "resnet-B" ->

@@ -36,6 +36,11 @@ final class TrainingStepAllocationTest {
   }
 
   @Test
+  void stepsWithPerSampleNormsAllocateNothingAfterWarmUp() throws Exception {
+    probe("vgg-ln", "vgg-gn", "vgg-in");
+  }
+
+  @Test
   void resnetLikeStepAllocatesNothingAfterWarmUp() throws Exception {
     probe("resnet-B");
   }
