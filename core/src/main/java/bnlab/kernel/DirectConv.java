@@ -510,24 +510,6 @@ final class DirectConv {
     }
   }
 
-  /**
-   * {@link Reduction#P}, read from a field that is not final where the machine has 16 vector
-   * registers, so that C2 does not see a constant stride in {@link #weightGradImages}'s loop over
-   * positions. With one, it unrolls that loop four times and the unrolled body's vectors (8
-   * accumulators, 2 dY rows, the input rows of 4 taps) spill; on short rows (9 steps at the
-   * article's second layer) the unrolled loop's entry and exit then cost as much as its work.
-   * Without, that layer's weight-gradient sums took 19.5–19.7 → 16.8–17.3 μs per image, the first
-   * layer's 16.8–17.7 → 14.6–16.0 (one thread, AVX2, DwProbe-style timing). With 32 registers the
-   * unrolled loop was the faster one (without it the first layer's sums took 9.4 → 11.2 μs at 512
-   * bits, the second's 21.2 → 27.0 at 128), so there the stride stays a constant; 128-bit vectors
-   * with 16 registers measured the same either way. Either way the loop visits the same positions
-   * in the same order: the same bits.
-   */
-  @SuppressWarnings("FieldMayBeFinal")
-  private static int wideStride = Reduction.P;
-
-  private static final boolean WIDE_STRIDE_VARIABLE = VectorWidth.REGISTERS <= 16;
-
   /** Clears the wide dY rows of {@code images} images (their junk columns stay zero afterwards). */
   static void weightGradBegin(Layout pl, float[] dyWide, int images) {
     java.util.Arrays.fill(dyWide, 0, images * pl.dyWideSize(), 0f);
@@ -577,7 +559,6 @@ final class DirectConv {
     int dw = pl.dyWideSize();
     int[] off = pl.rowOff;
     final int q16 = Reduction.P;
-    final int positionStride = WIDE_STRIDE_VARIABLE ? wideStride : q16;
     int a = 0;
     for (int k = 0; k < pl.kPad; k += 2) {
       for (int c = 0; c < pl.crsPad; c += 4, a += 8 * q16) {
@@ -611,7 +592,14 @@ final class DirectConv {
             int xb = offs[i];
             int g0 = i * dw + k * ld;
             int g1 = g0 + ld;
-            for (int o = h; o < ld; o += positionStride) {
+            // A constant stride: C2 unrolls this loop four times and, with 16 registers, spills a
+            // few of the unrolled body's vectors, yet it ran faster than one copy whose every load
+            // keeps its range check (a stride read from a field, so not constant, as before):
+            // natively on AMD Zen 3 the Net's first layer's forward and weight gradient together
+            // 1.01-1.13x (geometric mean 1.08x over 6 launches, paired slices, one thread), on
+            // the second layer's dot products 1.02-1.06x. (On a Xeon with -XX:UseAVX=2 the single
+            // copy had been the faster one; see the README.) Either way the same bits.
+            for (int o = h; o < ld; o += q16) {
               FloatVector d0 = FloatVector.fromArray(S, dyWide, g0 + o);
               FloatVector d1 = FloatVector.fromArray(S, dyWide, g1 + o);
               FloatVector v = FloatVector.fromArray(S, xs, xb + o0 + o);
