@@ -68,14 +68,26 @@ public final class TrainBenchmark {
     return e.factory().build(ITEM, CLASSES, seed);
   }
 
-  private static BenchResult.Row train(BenchOptions o, ModelZoo.Entry e, int batch) {
-    Module model = model(e, o.seed());
+  /**
+   * One training step of zoo model {@code name} at {@code batch} on synthetic data (forward,
+   * cross-entropy, backward, Adam with lr 1e-4), as this benchmark times it; the model is built and
+   * one step run before it is returned. A model that cannot train at this batch size is a user
+   * error naming the fix.
+   */
+  public static Runnable trainStep(String name, int batch, long seed) {
+    return trainStep(ModelZoo.get(name), batch, seed).step();
+  }
+
+  private record TrainStep(Module model, Runnable step) {}
+
+  private static TrainStep trainStep(ModelZoo.Entry e, int batch, long seed) {
+    Module model = model(e, seed);
     model.train();
     // As the Trainer does: nobody reads the gradient of the images.
     model.requiresInputGrad(false);
     Adam adam = new Adam(model.parameters(), 1e-4);
     CrossEntropyLoss loss = new CrossEntropyLoss();
-    Data data = new Data(batch, o.seed());
+    Data data = new Data(batch, seed);
     int[] step = {0};
     Runnable oneStep =
         () -> {
@@ -103,40 +115,55 @@ public final class TrainBenchmark {
               + ex.getMessage()
               + "; choose other --batch-sizes");
     }
+    return new TrainStep(model, oneStep);
+  }
+
+  private static BenchResult.Row train(BenchOptions o, ModelZoo.Entry e, int batch) {
+    TrainStep t = trainStep(e, batch, o.seed());
     int fixed = o.trainImagesPerRun() > 0 ? Math.max(1, o.trainImagesPerRun() / batch) : 0;
-    Runs.Measured m = Runs.measure(o, batch, fixed, oneStep);
+    Runs.Measured m = Runs.measure(o, batch, fixed, t.step());
     double share =
-        o.bnShare() && BnShare.applies(model)
-            ? BnShare.measure((Sequential) model, o.runs(), m.steps(), oneStep)
+        o.bnShare() && BnShare.applies(t.model())
+            ? BnShare.measure((Sequential) t.model(), o.runs(), m.steps(), t.step())
             : Double.NaN;
     return row(e.name(), "train", batch, m, share);
   }
 
-  private static BenchResult.Row infer(BenchOptions o, ModelZoo.Entry e, int batch) {
-    Module model = model(e, o.seed());
+  /**
+   * One eval-mode inference step of zoo model {@code name} at {@code batch} on synthetic data, as
+   * this benchmark times it (normalizing models first get running statistics from 3 training-mode
+   * forwards). The step checks that the output stays finite.
+   */
+  public static Runnable inferStep(String name, int batch, long seed) {
+    return inferStep(ModelZoo.get(name), batch, seed);
+  }
+
+  private static Runnable inferStep(ModelZoo.Entry e, int batch, long seed) {
+    Module model = model(e, seed);
     if (!e.norm().equals("none")) {
       // Non-trivial running statistics, as after training.
       model.train();
       // At least 2 images: BatchNorm1d cannot take training statistics of one.
-      Data warm = new Data(Math.max(2, Math.min(batch, 128)), o.seed() + 1);
+      Data warm = new Data(Math.max(2, Math.min(batch, 128)), seed + 1);
       for (int i = 0; i < 3; i++) {
         model.forward(warm.x[i % DATA_BATCHES]);
       }
     }
     model.eval();
-    Data data = new Data(batch, o.seed());
+    Data data = new Data(batch, seed);
     int[] step = {0};
-    float[] sink = {0f};
+    return () -> {
+      float v = model.forward(data.x[step[0]++ % DATA_BATCHES]).data()[0];
+      if (!Float.isFinite(v)) {
+        throw new IllegalStateException("bench: " + e.name() + ": non-finite inference output");
+      }
+    };
+  }
+
+  private static BenchResult.Row infer(BenchOptions o, ModelZoo.Entry e, int batch) {
+    Runnable step = inferStep(e, batch, o.seed());
     int fixed = o.inferImagesPerRun() > 0 ? Math.max(1, o.inferImagesPerRun() / batch) : 0;
-    Runs.Measured m =
-        Runs.measure(
-            o,
-            batch,
-            fixed,
-            () -> sink[0] += model.forward(data.x[step[0]++ % DATA_BATCHES]).data()[0]);
-    if (!Float.isFinite(sink[0])) {
-      throw new IllegalStateException("bench: " + e.name() + ": non-finite inference output");
-    }
+    Runs.Measured m = Runs.measure(o, batch, fixed, step);
     return row(e.name(), "infer", batch, m, Double.NaN);
   }
 
@@ -177,7 +204,7 @@ public final class TrainBenchmark {
   }
 
   /** The "model name" line of /proc/cpuinfo, or the OS architecture elsewhere. */
-  static String cpuModel() {
+  public static String cpuModel() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
         if (line.startsWith("model name")) {

@@ -142,7 +142,32 @@ public final class TorchBench implements Callable<Integer> {
   }
 
   private TorchResult.Row run(NDManager base, String name, String mode, int batch, Runs r) {
-    try (NDManager m = base.newSubManager()) {
+    try (Step s = Step.of(base, name, mode, batch, seed)) {
+      Runs.Result res = r.measure(s.step(), batch);
+      return new TorchResult.Row(
+          name,
+          mode,
+          batch,
+          res.median(),
+          res.min(),
+          res.max(),
+          res.steps(),
+          res.warmups(),
+          res.jitShare(),
+          // the calling thread does all the work only with one intra-op thread
+          threads == 1 ? Runs.median(res.imagesPerCpuSecond()) : Double.NaN,
+          s.trainer().callsPerStep(mode.equals("train")));
+    }
+  }
+
+  /**
+   * One step of a model on libtorch, as this benchmark times it: a training step (forward,
+   * cross-entropy, backward, Adam lr 1e-4) or an eval-mode forward, over {@value #DATA_BATCHES}
+   * synthetic batches in turn; closing it frees the model's and the data's native memory.
+   */
+  record Step(NDManager manager, TorchTrainer trainer, Runnable step) implements AutoCloseable {
+    static Step of(NDManager base, String name, String mode, int batch, long seed) {
+      NDManager m = base.newSubManager();
       Params p = new Params(m, Params.seeded(seed));
       TorchModule model = TorchModels.build(name, p);
       TorchTrainer trainer =
@@ -173,20 +198,12 @@ public final class TorchBench implements Callable<Integer> {
                   "libtorch bench: non-finite " + (train ? "loss " : "output ") + v);
             }
           };
-      Runs.Result res = r.measure(step, batch);
-      return new TorchResult.Row(
-          name,
-          mode,
-          batch,
-          res.median(),
-          res.min(),
-          res.max(),
-          res.steps(),
-          res.warmups(),
-          res.jitShare(),
-          // the calling thread does all the work only with one intra-op thread
-          threads == 1 ? Runs.median(res.imagesPerCpuSecond()) : Double.NaN,
-          trainer.callsPerStep(train));
+      return new Step(m, trainer, step);
+    }
+
+    @Override
+    public void close() {
+      manager.close();
     }
   }
 }
