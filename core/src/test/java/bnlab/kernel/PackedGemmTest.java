@@ -1,6 +1,7 @@
 package bnlab.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -85,8 +86,9 @@ class PackedGemmTest {
   void oneAndTwoThreadsGiveTheSameBits() {
     int before = Parallel.threads();
     Rng rng = new Rng(31);
-    // ldb >= 2048 and m, n >= 256: both rules that choose packing, each split as a grid.
-    int[][] shapes = {{2 * MR + 1, 2100, 70}, {260, 300, 45}};
+    // ldb >= 2048, m and n >= 256, and rows 4 KB apart (1024 floats, k below 32 too): each rule
+    // that chooses packing, each split as a grid.
+    int[][] shapes = {{2 * MR + 1, 2100, 70}, {260, 300, 45}, {32, 1024, 27}};
     try {
       for (int[] s : shapes) {
         int m = s[0], n = s[1], k = s[2];
@@ -108,6 +110,17 @@ class PackedGemmTest {
     } finally {
       Parallel.setThreads(before);
     }
+  }
+
+  @Test
+  void rowsFourKilobytesApartArePackedOthersNot() {
+    assertTrue(VectorGemm.packs(GemmShape.of(false, false, 32, 1024, 27)));
+    assertTrue(VectorGemm.packs(GemmShape.of(false, false, 16, 1024, 144)));
+    assertTrue(
+        VectorGemm.packs(GemmShape.of(false, false, 16, 256, 27).withLeadingDims(27, 3072, 256)));
+    assertFalse(VectorGemm.packs(GemmShape.of(false, false, 32, 1040, 27)));
+    assertFalse(VectorGemm.packs(GemmShape.of(false, false, 32, 512, 27)));
+    assertFalse(VectorGemm.packs(GemmShape.of(false, true, 32, 1024, 27)));
   }
 
   @Test
