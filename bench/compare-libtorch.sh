@@ -17,6 +17,9 @@
 # The environment passes through: e.g. OMP_WAIT_POLICY=PASSIVE stops libtorch's OpenMP threads
 # from spinning, which matters when other processes share the cores (the header shows it).
 # A long job: about 4 min per round with the defaults on 2 cores. Run it on a quiet machine.
+# On a host whose speed changes from minute to minute, reference/paired.sh times both sides in one
+# process, run by run in turns, and prints the spread of the pairs' ratios (README, "Paired in one
+# process").
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
