@@ -143,7 +143,8 @@ public final class PairedBench implements Callable<Integer> {
     try {
       return new Paired.Options(warmup, pairs, runSeconds, gapMs / 1000);
     } catch (IllegalArgumentException e) {
-      throw usage(e.getMessage());
+      // Paired's message already says where it comes from.
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 
