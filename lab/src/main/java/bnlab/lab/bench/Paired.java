@@ -150,9 +150,9 @@ public final class Paired {
       long j0 = clock.jitMillis();
       long t0 = clock.nanoTime();
       clock.sleep(gap);
-      stepsA = calibrate(a.step(), o.runSeconds(), clock);
+      stepsA = Runs.calibrate(a.step(), o.runSeconds(), clock::nanoTime);
       clock.sleep(gap);
-      stepsB = calibrate(b.step(), o.runSeconds(), clock);
+      stepsB = Runs.calibrate(b.step(), o.runSeconds(), clock::nanoTime);
       busy = j0 < 0 ? 0 : (clock.jitMillis() - j0) * 1e6 / Math.max(1, clock.nanoTime() - t0);
       rounds++;
     }
@@ -180,18 +180,5 @@ public final class Paired {
       ratios[p] = ipsA[p] / ipsB[p];
     }
     return new Result(ipsA, ipsB, ratios, stepsA, stepsB, rounds, List.copyOf(order));
-  }
-
-  // Runs steps for about `seconds` (at least one); returns the steps that fit them.
-  private static int calibrate(Runnable step, double seconds, Clock clock) {
-    long t0 = clock.nanoTime();
-    long deadline = t0 + (long) (seconds * 1e9);
-    int done = 0;
-    do {
-      step.run();
-      done++;
-    } while (clock.nanoTime() < deadline);
-    double perStep = Math.max(1, clock.nanoTime() - t0) * 1e-9 / done;
-    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(seconds / perStep)));
   }
 }

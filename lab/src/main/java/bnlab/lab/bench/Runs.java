@@ -121,14 +121,19 @@ final class Runs {
 
   /** Runs steps for about {@code seconds} (at least one); returns the steps that fit them. */
   static int calibrate(Runnable step, double seconds) {
-    long t0 = System.nanoTime();
+    return calibrate(step, seconds, System::nanoTime);
+  }
+
+  /** {@link #calibrate(Runnable, double)} on the given clock (nanoseconds). */
+  static int calibrate(Runnable step, double seconds, java.util.function.LongSupplier clock) {
+    long t0 = clock.getAsLong();
     long deadline = t0 + (long) (seconds * 1e9);
     int done = 0;
     do {
       step.run();
       done++;
-    } while (System.nanoTime() < deadline);
-    double perStep = (System.nanoTime() - t0) * 1e-9 / done;
+    } while (clock.getAsLong() < deadline);
+    double perStep = Math.max(1, clock.getAsLong() - t0) * 1e-9 / done;
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(seconds / perStep)));
   }
 

@@ -130,15 +130,9 @@ public final class PairedBench implements Callable<Integer> {
   }
 
   private Paired.Options checked() {
-    for (String m : models) {
-      if (!TorchModels.NAMES.contains(m)) {
-        throw usage("unknown model '" + m + "'; known: " + String.join(", ", TorchModels.NAMES));
-      }
-    }
-    if (threads < 1
-        || trainBatches.stream().anyMatch(b -> b < 1)
-        || inferBatches.stream().anyMatch(b -> b < 1)) {
-      throw usage("--threads and every batch size must be >= 1");
+    String invalid = TorchModels.invalid(models, trainBatches, inferBatches, threads);
+    if (invalid != null) {
+      throw usage(invalid);
     }
     try {
       return new Paired.Options(warmup, pairs, runSeconds, gapMs / 1000);

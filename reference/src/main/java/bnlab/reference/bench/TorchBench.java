@@ -120,15 +120,9 @@ public final class TorchBench implements Callable<Integer> {
 
   /** The runs to make, after checking every option (before libtorch loads). */
   private Runs checkedRuns() {
-    for (String m : models) {
-      if (!TorchModels.NAMES.contains(m)) {
-        throw usage("unknown model '" + m + "'; known: " + String.join(", ", TorchModels.NAMES));
-      }
-    }
-    if (threads < 1
-        || trainBatches.stream().anyMatch(b -> b < 1)
-        || inferBatches.stream().anyMatch(b -> b < 1)) {
-      throw usage("--threads and every batch size must be >= 1");
+    String invalid = TorchModels.invalid(models, trainBatches, inferBatches, threads);
+    if (invalid != null) {
+      throw usage(invalid);
     }
     try {
       return quick ? new Runs(1, 5, 0.2, steps) : new Runs(warmup, runs, runSeconds, steps);

@@ -74,4 +74,23 @@ final class TorchModels {
     }
     return s.add(Layers.relu());
   }
+
+  /**
+   * What is wrong with a benchmark's models, batch sizes and thread count (the message for the
+   * user), or null: every model must be one of {@link #NAMES}, every count at least 1.
+   */
+  static String invalid(
+      List<String> models, List<Integer> trainBatches, List<Integer> inferBatches, int threads) {
+    for (String m : models) {
+      if (!NAMES.contains(m)) {
+        return "unknown model '" + m + "'; known: " + String.join(", ", NAMES);
+      }
+    }
+    if (threads < 1
+        || trainBatches.stream().anyMatch(b -> b < 1)
+        || inferBatches.stream().anyMatch(b -> b < 1)) {
+      return "--threads and every batch size must be >= 1";
+    }
+    return null;
+  }
 }
