@@ -15,12 +15,13 @@ import java.util.List;
  * second or two of each other, so the ratios keep what the phases would blur, and their median and
  * range say how far the comparison can be trusted.
  *
- * <p>Before each run the measuring thread sleeps for a gap, so the other side's idle threads (an
- * OpenMP pool spins for a while after its last parallel region, bnlab's pool for up to 20,000
- * spins) are asleep when the run starts. Warm-up: {@code warmups} rounds of one calibrating run per
- * side (each lasting about {@code runSeconds}; the last one sets that side's steps per timed run),
- * then further rounds, at most {@link Runs#MAX_EXTRA_WARMUPS}, while the JIT compiles for more than
- * {@link Runs#JIT_QUIET} of a round.
+ * <p>Before each run the measuring thread may sleep for a gap ({@link Options#gapSeconds}), so that
+ * the other side's idle threads (an OpenMP pool spins for a while after its last parallel region,
+ * bnlab's pool for up to 20,000 spins) are asleep when the run starts; on a shared 2-vCPU host an
+ * idle gap measured worse than none (README, "Paired in one process"). Warm-up: {@code warmups}
+ * rounds of one calibrating run per side (each lasting about {@code runSeconds}; the last one sets
+ * that side's steps per timed run), then further rounds, at most {@link Runs#MAX_EXTRA_WARMUPS},
+ * while the JIT compiles for more than {@link Runs#JIT_QUIET} of a round.
  */
 public final class Paired {
   private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
