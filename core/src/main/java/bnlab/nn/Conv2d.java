@@ -122,6 +122,15 @@ public final class Conv2d extends Module {
     return bias;
   }
 
+  /**
+   * The convolution plan the last forward ran, e.g. {@code ConvPlan[DIRECT on vector-256bit: ...;
+   * batch 128, training, input gradient]}, or {@code "none"} before the first forward: which
+   * algorithm was chosen for this geometry, batch and mode.
+   */
+  public String planDescription() {
+    return plan == null ? "none" : plan.toString();
+  }
+
   @Override
   public Tensor forward(Tensor x) {
     prepare(x);

@@ -22,6 +22,17 @@ class ConvTest {
   }
 
   @Test
+  void planDescriptionNamesTheLastForwardsPlan() {
+    Conv2d c = new Conv2d(3, 4, 3, 1, 1, false);
+    assertEquals("none", c.planDescription());
+    c.forward(Tensor.zeros(2, 3, 8, 8));
+    String plan = c.planDescription();
+    assertTrue(plan.startsWith("ConvPlan[") && plan.contains("batch 2, training"), plan);
+    c.eval().forward(Tensor.zeros(5, 3, 8, 8));
+    assertTrue(c.planDescription().contains("batch 5, inference"), c.planDescription());
+  }
+
+  @Test
   void conv2dStridePaddingHandCase() {
     // all-ones 3x3 kernel, padding 1, stride 2 on a 3x3 image of ones: counts of in-bounds cells
     Conv2d c = new Conv2d(1, 1, 3, 2, 1, false);
