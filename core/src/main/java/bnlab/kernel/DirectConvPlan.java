@@ -25,6 +25,8 @@ final class DirectConvPlan extends ChunkedPlan {
   private static final int DY_T = ACC + MAX_CHUNKS;
   private static final int TILE = DY_T + MAX_CHUNKS;
   private static final int FLIPPED = TILE + MAX_CHUNKS;
+  private static final int PIXEL_W = FLIPPED + 1;
+  private static final int COLS = PIXEL_W + 1;
 
   /** The convolution as run: on the padded input, without padding. */
   private final DirectConv.Layout layout;
@@ -77,6 +79,15 @@ final class DirectConvPlan extends ChunkedPlan {
   private final int[][] groupOff;
   private float[] flipped;
 
+  /**
+   * The forward's pixel bases where it runs on {@link PixelTiles} ({@link PixelTiles#pays}), else
+   * null; then this call's transposed weight and, per chunk, its channel-minor outputs.
+   */
+  private final int[] pixelBases;
+
+  private float[] pixelWeight;
+  private final float[][] cols;
+
   DirectConvPlan(
       String kernels,
       ConvGeometry g,
@@ -128,6 +139,8 @@ final class DirectConvPlan extends ChunkedPlan {
     group = outerProducts ? 1 : layout.groupImages(imagesPerChunk());
     groupSrc = new float[chunks][group][];
     groupOff = new int[chunks][group];
+    pixelBases = PixelTiles.pays(layout) ? PixelTiles.bases(layout.g) : null;
+    cols = new float[chunks][];
   }
 
   @Override
@@ -137,12 +150,20 @@ final class DirectConvPlan extends ChunkedPlan {
 
   @Override
   String details() {
-    return training && outerOffsets != null ? ", weight gradient by outer products" : "";
+    String d = pixelBases != null ? ", forward by pixel tiles" : "";
+    return training && outerOffsets != null ? d + ", weight gradient by outer products" : d;
   }
 
   @Override
   void beforeForward() {
     imageScratch(1);
+    if (pixelBases != null) {
+      pixelWeight = scratch.floats(PIXEL_W, g.weightSize());
+      PixelTiles.transposeWeight(layout.g, w, pixelWeight);
+      for (int c = 0; c < chunks; c++) {
+        cols[c] = scratch.floats(COLS + c, PixelTiles.colsSize(layout.g));
+      }
+    }
   }
 
   @Override
@@ -190,7 +211,10 @@ final class DirectConvPlan extends ChunkedPlan {
   // x (N,C,H,W), w (K,C,R,S) -> y (N,K,P,Q)
   @Override
   void forwardChunk(int chunk, int t0, int t1) {
-    if (batch == 1 && Parallel.threads() > 1 && splitWork() >= ONE_IMAGE_SPLIT_MIN) {
+    if (batch == 1
+        && pixelBases == null
+        && Parallel.threads() > 1
+        && splitWork() >= ONE_IMAGE_SPLIT_MIN) {
       forwardOneImage();
       return;
     }
@@ -203,7 +227,21 @@ final class DirectConvPlan extends ChunkedPlan {
         src = padded[chunk];
         off = 0;
       }
-      DirectConv.forward(layout, src, off, w, bias, y, t * kq, wide[chunk], pads[chunk]);
+      if (pixelBases != null) {
+        PixelTiles.forward(
+            layout.g,
+            layout.rowOff,
+            pixelBases,
+            pixelWeight,
+            src,
+            off,
+            bias,
+            y,
+            t * kq,
+            cols[chunk]);
+      } else {
+        DirectConv.forward(layout, src, off, w, bias, y, t * kq, wide[chunk], pads[chunk]);
+      }
       finish(y, t, t + 1, 0, g.outChannels());
     }
   }
