@@ -159,7 +159,17 @@ public final class LayerPairedBench implements Callable<Integer> {
 
   /** Parses the arguments, measures, prints; exit code 2 for bad arguments. */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new LayerPairedBench()).execute(args));
+    System.exit(command().execute(args));
+  }
+
+  /** The command line, with a failed run (e.g. both sides disagreeing) reported in one line. */
+  static CommandLine command() {
+    return new CommandLine(new LayerPairedBench())
+        .setExecutionExceptionHandler(
+            (e, cli, parsed) -> {
+              cli.getErr().println("layers bench: " + e.getMessage());
+              return 1;
+            });
   }
 
   @Override

@@ -14,7 +14,7 @@ class LayerPairedBenchTest {
   @Test
   void convolutionAndNormRowsRunBothSides() {
     StringWriter out = new StringWriter();
-    CommandLine cli = new CommandLine(new LayerPairedBench()).setOut(new PrintWriter(out));
+    CommandLine cli = LayerPairedBench.command().setOut(new PrintWriter(out));
     int code =
         cli.execute(
             "--layers=r4,r2s,bn64",
@@ -38,7 +38,7 @@ class LayerPairedBenchTest {
   @Test
   void unknownLayerIsRefusedWithTheKnownOnes() {
     StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new LayerPairedBench()).setErr(new PrintWriter(err));
+    CommandLine cli = LayerPairedBench.command().setErr(new PrintWriter(err));
     assertEquals(2, cli.execute("--layers=r9"));
     assertTrue(err.toString().contains("unknown layer r9; known: net1,net2"), err.toString());
   }
