@@ -59,7 +59,7 @@ final class Im2colGemmPlan extends ChunkedPlan {
     crs = g.crs();
     pq = g.pq();
     kk = g.outChannels();
-    packed = packedWeightGrad(g, imagesPerChunk());
+    packed = packedWeightGrad(g);
     forward = GemmShape.of(false, false, kk, pq, crs);
     imageWeightGrad = GemmShape.of(false, true, kk, crs, pq);
     chunkWeightGrad = new GemmShape[chunks];
@@ -72,21 +72,32 @@ final class Im2colGemmPlan extends ChunkedPlan {
   }
 
   /**
-   * Whether the weight gradient is computed transposed, image by image, as col·dYᵀ with dYᵀ packed.
-   * The NT form sums a chunk's images inside one dot product per element and folds its vector lanes
-   * once at the end, which costs more than the products when that sum (images per chunk × P·Q) is
-   * short, as for conv2 at batch 10 (measured: 16×150×100 NT 57 µs, the packed NN form 14 µs); the
-   * NN form needs K to fill a good part of a vector.
+   * Whether the weight gradient is computed transposed, image by image, as col·dYᵀ with dYᵀ packed:
+   * where K fills a good part of a vector and an image has at most 16·{@link Reduction#P} output
+   * positions, however many images a chunk sums. The NT form sums a chunk's images inside one dot
+   * product per element, which costs more than the products when that sum is short (conv2 at batch
+   * 10: 16×150×100 NT 57 µs, the packed NN form 14 µs); when it is long each pair of dY rows sweeps
+   * the chunk's whole kept im2col matrices, which leave L2 at batch 128 (16 images of resnet20's
+   * 32→64 stride-2 layer: 1.2 MB), while the NN form reads one image's at a time. At batch 128 (one
+   * thread, AVX2, the build before against this one, three alternating launches each) the training
+   * step of resnet20's 32→64 stride-2 layer ran 1.96–2.07× faster so, its 16→32 one 1.69×, 0.91×
+   * and 1.49×; vgg's first layer (1,024 positions, whose dY would be transposed image by image)
+   * 1.18×, 0.83× and 0.89×, so it keeps the NT form.
    */
-  static boolean packedWeightGrad(ConvGeometry g, int imagesPerChunk) {
+  static boolean packedWeightGrad(ConvGeometry g) {
     // In units of Reduction.P (the 512-bit lane count), not of this machine's vector width: the two
     // forms sum in different orders, so the choice must not depend on the width.
-    return 2 * g.outChannels() >= Reduction.P && (long) imagesPerChunk * g.pq() <= 16 * Reduction.P;
+    return 2 * g.outChannels() >= Reduction.P && g.pq() <= 16 * Reduction.P;
   }
 
   @Override
   public ConvStrategy strategy() {
     return ConvStrategy.IM2COL_GEMM;
+  }
+
+  @Override
+  String details() {
+    return packed ? ", weight gradient transposed" : "";
   }
 
   @Override
