@@ -1,28 +1,9 @@
 #!/usr/bin/env bash
-# One convolution layer at a time, bnlab against libtorch in one process, timed in turns
-# (bnlab.reference.bench.LayerPairedBench; --help lists the options): per layer of the zoo's
-# networks and mode, the median images/s of each side, the median and range of the pairs' ratios
-# bnlab / libtorch, and the plan bnlab chose; reference/paired.sh does the same for whole networks. `--avx2` first: libtorch limited to AVX2 as in
-# reference/bench.sh, and bnlab on 256-bit vectors (-XX:UseAVX=2). BNLAB_JAVA_OPTS passes JVM
-# options (e.g. -Dbnlab.vectorBits=128). Set BNLAB_REFERENCE_BUILT=1 to skip the Maven build.
+# One layer at a time, bnlab against libtorch in one process, timed in turns
+# (bnlab.reference.bench.LayerPairedBench; --help lists the options): per convolution or
+# BatchNorm shape of the zoo's networks and mode, the median images/s of each side, the median and
+# range of the pairs' ratios bnlab / libtorch, and the plan bnlab chose; reference/paired.sh, which
+# builds and launches it (and takes `--avx2` first the same way), does this for whole networks.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-. "$root/bin/jdk.sh"
-cd "$root"
-flags=()
-if [ "${1:-}" = "--avx2" ]; then
-  shift
-  export DNNL_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2
-  flags+=(-XX:UseAVX=2)
-fi
-cp_file="$root/reference/target/classpath.txt"
-if [ "${BNLAB_REFERENCE_BUILT:-0}" != 1 ] || [ ! -f "$cp_file" ]; then
-  mvn -B -q -ntp -Preference -pl reference -am package -DskipTests -Dspotless.check.skip=true \
-    -Dmaven.javadoc.skip=true >&2
-fi
-# shellcheck disable=SC2086
-exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-  -XX:+UseSerialGC "${flags[@]}" ${BNLAB_JAVA_OPTS:-} \
-  -Dai.djl.offline=true -DDJL_CACHE_DIR="${DJL_CACHE_DIR:-$root/reference/target/djl-cache}" \
-  -cp "reference/target/classes:$(cat "$cp_file")" \
-  bnlab.reference.bench.LayerPairedBench "$@"
+BNLAB_REFERENCE_MAIN=bnlab.reference.bench.LayerPairedBench \
+  exec "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/paired.sh" "$@"

@@ -6,6 +6,7 @@
 # minute (a shared host) moves both alike. `--avx2` first: libtorch limited to AVX2 as in
 # reference/bench.sh, and bnlab on 256-bit vectors (-XX:UseAVX=2). BNLAB_JAVA_OPTS passes JVM
 # options (e.g. -Dbnlab.vectorBits=128). Set BNLAB_REFERENCE_BUILT=1 to skip the Maven build.
+# reference/layers.sh runs LayerPairedBench through this script (BNLAB_REFERENCE_MAIN).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/bin/jdk.sh"
@@ -26,4 +27,4 @@ exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-ac
   -XX:+UseSerialGC "${flags[@]}" ${BNLAB_JAVA_OPTS:-} \
   -Dai.djl.offline=true -DDJL_CACHE_DIR="${DJL_CACHE_DIR:-$root/reference/target/djl-cache}" \
   -cp "reference/target/classes:$(cat "$cp_file")" \
-  bnlab.reference.bench.PairedBench "$@"
+  "${BNLAB_REFERENCE_MAIN:-bnlab.reference.bench.PairedBench}" "$@"

@@ -8,11 +8,9 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import bnlab.lab.bench.Paired;
-import bnlab.lab.bench.TrainBenchmark;
 import bnlab.nn.BatchNorm2d;
 import bnlab.nn.Conv2d;
 import bnlab.nn.Module;
-import bnlab.runtime.Compute;
 import bnlab.tensor.Rng;
 import bnlab.tensor.Tensor;
 import java.io.PrintWriter;
@@ -175,10 +173,7 @@ public final class LayerPairedBench implements Callable<Integer> {
   @Override
   public Integer call() {
     Paired.Options o = checked();
-    Compute.setThreads(threads);
-    Engine engine = Engine.getEngine("PyTorch");
-    JniUtils.setNumInteropThreads(1);
-    JniUtils.setNumThreads(threads);
+    Engine engine = PairedBench.bothSides(threads);
     List<Row> rows = new ArrayList<>();
     try (NDManager base = NDManager.newBaseManager(Device.cpu(), engine.getEngineName())) {
       for (String name : layers) {
@@ -349,17 +344,7 @@ public final class LayerPairedBench implements Callable<Integer> {
   }
 
   private String header(Engine engine) {
-    return String.format(
-        Locale.ROOT,
-        "JDK %s | CPU %s | bnlab kernels %s (%d-bit vectors) | libtorch %s | %d threads each"
-            + " | batch %d",
-        System.getProperty("java.version"),
-        TrainBenchmark.cpuModel(),
-        Compute.kernels(),
-        Compute.vectorBits(),
-        engine.getVersion(),
-        threads,
-        batch);
+    return PairedBench.header(engine, threads) + " | batch " + batch;
   }
 
   static String table(String header, Paired.Options o, List<Row> rows) {

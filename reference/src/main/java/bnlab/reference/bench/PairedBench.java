@@ -107,10 +107,7 @@ public final class PairedBench implements Callable<Integer> {
   @Override
   public Integer call() {
     Paired.Options o = checked();
-    Compute.setThreads(threads);
-    Engine engine = Engine.getEngine("PyTorch");
-    JniUtils.setNumInteropThreads(1);
-    JniUtils.setNumThreads(threads);
+    Engine engine = bothSides(threads);
     List<Row> rows = new ArrayList<>();
     try (NDManager base = NDManager.newBaseManager(Device.cpu(), engine.getEngineName())) {
       for (String m : models) {
@@ -165,6 +162,23 @@ public final class PairedBench implements Callable<Integer> {
   }
 
   private String header(Engine engine) {
+    return header(engine, threads);
+  }
+
+  /**
+   * Both sides on {@code threads} threads (bnlab's kernels; libtorch's intra-op pool, one inter-op
+   * thread); returns libtorch's engine.
+   */
+  static Engine bothSides(int threads) {
+    Compute.setThreads(threads);
+    Engine engine = Engine.getEngine("PyTorch");
+    JniUtils.setNumInteropThreads(1);
+    JniUtils.setNumThreads(threads);
+    return engine;
+  }
+
+  /** The JDK, CPU, both sides' kernels and versions and the threads, for a table's first line. */
+  static String header(Engine engine, int threads) {
     return String.format(
         Locale.ROOT,
         "JDK %s | CPU %s | bnlab kernels %s (%d-bit vectors) | libtorch %s | %d threads each",
