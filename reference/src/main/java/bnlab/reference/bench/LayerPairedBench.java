@@ -26,14 +26,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * One convolution layer of the zoo's networks at a time, bnlab's {@link Conv2d} against libtorch's
- * {@code F.conv2d} in one process, timed in turns ({@link Paired}): where a whole network's ratio
- * ({@link PairedBench}) comes from, layer by layer. A training step is the forward and the backward
- * for a fixed dY (the weight and bias gradients, and the input gradient except for a network's
- * first layer, which has none to give); an inference step the eval-mode forward without autograd.
- * libtorch's input is a fresh leaf each step (a detached view), so its dX is allocated as autograd
- * allocates an activation's gradient in a network, not accumulated; its weight gradient accumulates
- * in place, as bnlab's does. Each row names the plan bnlab chose.
+ * One layer of the zoo's networks at a time, bnlab's {@link Conv2d} or {@link BatchNorm2d} against
+ * libtorch's {@code F.conv2d} or {@code F.batch_norm} in one process, timed in turns ({@link
+ * Paired}): where a whole network's ratio ({@link PairedBench}) comes from, layer by layer. A
+ * training step is the forward and the backward for a fixed dY (the weight and bias gradients, and
+ * the input gradient except for a network's first layer, which has none to give); an inference step
+ * the eval-mode forward without autograd. libtorch's input is a fresh leaf each step (a detached
+ * view), so its dX is allocated as autograd allocates an activation's gradient in a network, not
+ * accumulated; its weight gradient accumulates in place, as bnlab's does. Each row names the plan
+ * bnlab chose.
  *
  * <p>Run with {@code reference/layers.sh}.
  */
@@ -41,9 +42,10 @@ import picocli.CommandLine.Option;
     name = "reference/layers.sh",
     mixinStandardHelpOptions = true,
     description =
-        "bnlab's Conv2d against libtorch's conv2d, layer by layer of the zoo's networks, in one"
-            + " process timed run by run in turns: per layer the median images/s of each side, the"
-            + " median and range of the pairs' ratios bnlab / libtorch, and bnlab's plan.")
+        "bnlab's Conv2d and BatchNorm2d against libtorch's conv2d and batch_norm, layer by layer"
+            + " of the zoo's networks, in one process timed run by run in turns: per layer the"
+            + " median images/s of each side, the median and range of the pairs' ratios bnlab /"
+            + " libtorch, and bnlab's plan.")
 public final class LayerPairedBench implements Callable<Integer> {
   /**
    * A layer of the zoo: a convolution (where it sits, whether it is a network's first layer), or
