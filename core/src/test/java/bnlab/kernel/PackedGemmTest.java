@@ -21,7 +21,8 @@ class PackedGemmTest {
   private static final PackedGemm.Blocking B = PackedGemm.BLOCKS;
 
   // {m, n, k}: 1x1, tails of every kind, k across blocks, m across row blocks, n across column
-  // blocks.
+  // blocks, and all three at once (more than one row block: B's k blocks packed together, each C
+  // block taking them in turn).
   private static final int[][] SHAPES = {
     {1, 1, 1},
     {1, 1, 37},
@@ -32,7 +33,8 @@ class PackedGemmTest {
     {4 * MR + 5, 2 * NR, 2 * B.kc() + 7},
     {B.mc() + 3, NR + 9, 20},
     {MR + 2, B.nc() + NR + 5, 9},
-    {13, 100, 300}
+    {13, 100, 300},
+    {B.mc() + MR + 1, B.nc() + 5, 2 * B.kc() + 3}
   };
 
   @Test
