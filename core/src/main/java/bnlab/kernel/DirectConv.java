@@ -598,7 +598,8 @@ final class DirectConv {
             // natively on AMD Zen 3 the Net's first layer's forward and weight gradient together
             // 1.01-1.13x (geometric mean 1.08x over 6 launches, paired slices, one thread), on
             // the second layer's dot products 1.02-1.06x. (On a Xeon with -XX:UseAVX=2 the single
-            // copy had been the faster one; see the README.) Either way the same bits.
+            // copy had been the faster one; see docs/performance.md, "The weight gradient's short
+            // rows".) Either way the same bits.
             for (int o = h; o < ld; o += q16) {
               FloatVector d0 = FloatVector.fromArray(S, dyWide, g0 + o);
               FloatVector d1 = FloatVector.fromArray(S, dyWide, g1 + o);

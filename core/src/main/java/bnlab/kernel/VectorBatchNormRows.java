@@ -15,10 +15,11 @@ import java.util.Arrays;
  * vectorizes such a loop only when no store can feed a later load, which it cannot rule out for two
  * arrays read at different indices (x at row + j, a coefficient at j: they may be one array). So
  * each row is first copied into a per-thread buffer and every inner loop reads and writes all its
- * arrays at the same index: 2–3× faster than the strided loops, which ran as scalar code (README,
- * "BatchNorm1d's rows, vectorized by C2"). Each channel's operations and their order are those of
- * one float lane, so the bits depend neither on the vector width nor on the copies. The fused
- * ReLU's mask on dy, a select C2 does not vectorize, runs as its own short loop.
+ * arrays at the same index: 2–3× faster than the strided loops, which ran as scalar code
+ * (docs/performance.md, "BatchNorm1d's rows, vectorized by C2"). Each channel's operations and
+ * their order are those of one float lane, so the bits depend neither on the vector width nor on
+ * the copies. The fused ReLU's mask on dy, a select C2 does not vectorize, runs as its own short
+ * loop.
  */
 final class VectorBatchNormRows {
   /** Rows summed in float before they are added into the double totals. */

@@ -97,12 +97,12 @@ final class VectorConv implements ConvKernels {
   /**
    * Where WINOGRAD measured faster than IM2COL_GEMM (a 3×3 stride-1 geometry that DIRECT does not
    * take): at least 16 input and output channels. Measured per layer on vgg's and resnet20's
-   * geometries, one thread, batches 32 and 128 (README, "Winograd"): training forward + backward
-   * 1.2–2.2× faster on AVX2 and AVX-512 at 16×16 and 32×32; on 8×8 outputs (a tile row of 4 tiles
-   * and a junk one) 1.3–2.0× faster at batch 128 and on AVX2, within ±15% at batch 32 with AVX-512.
-   * With 3 input channels the transforms cost more than the 27-long products they save (1.5–2.5×
-   * slower). The rule depends on the geometry only, never on the vector width, so every width runs
-   * the same strategy and gives the same bits.
+   * geometries, one thread, batches 32 and 128 (docs/performance.md, "Winograd F(2×2, 3×3)"):
+   * training forward + backward 1.2–2.2× faster on AVX2 and AVX-512 at 16×16 and 32×32; on 8×8
+   * outputs (a tile row of 4 tiles and a junk one) 1.3–2.0× faster at batch 128 and on AVX2, within
+   * ±15% at batch 32 with AVX-512. With 3 input channels the transforms cost more than the 27-long
+   * products they save (1.5–2.5× slower). The rule depends on the geometry only, never on the
+   * vector width, so every width runs the same strategy and gives the same bits.
    */
   static boolean winogradWins(ConvGeometry g) {
     return g.channels() >= 16 && g.outChannels() >= 16;
@@ -110,10 +110,11 @@ final class VectorConv implements ConvKernels {
 
   /**
    * Where WINOGRAD4 (F(4×4, 3×3)) measured faster than WINOGRAD (F(2×2, 3×3)): outputs of 32×32 and
-   * more. Per layer, one thread, AVX2, training forward + backward ms at batch 32 / 128 (README,
-   * "Winograd F(4×4, 3×3)"): vgg's 32→32 at 32×32 37.4 / 125.1 → 30.2 / 101.2; at 16×16 within −6
-   * to +5% (64→64, 32→32); at 8×8 24–45% slower (a row of 2 tiles and a junk one). Its mean error
-   * is 4–11× im2col's (F(2×2): 1–3×), so it is not taken where it does not pay.
+   * more. Per layer, one thread, AVX2, training forward + backward ms at batch 32 / 128
+   * (docs/performance.md, "Winograd F(4×4, 3×3)"): vgg's 32→32 at 32×32 37.4 / 125.1 → 30.2 /
+   * 101.2; at 16×16 within −6 to +5% (64→64, 32→32); at 8×8 24–45% slower (a row of 2 tiles and a
+   * junk one). Its mean error is 4–11× im2col's (F(2×2): 1–3×), so it is not taken where it does
+   * not pay.
    */
   static boolean winograd4Wins(ConvGeometry g) {
     return g.outH() >= 32 && g.outW() >= 32;

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
  *       A), and their entries (0, ±½, ±1) amplify absolute sums by at most 2 per spatial dimension,
  *       hence 4. A wrong transform gives errors of the order of Σ|terms| itself;
  *   <li>typical: the mean absolute error, relative to the mean |exact value|, at most 4× that of
- *       im2col + GEMM on the same data (it measured 1.3–2.6×, see the README), so a loss of
- *       accuracy in the transforms shows up here long before the worst case.
+ *       im2col + GEMM on the same data (it measured 1.3–2.6×, see docs/performance.md, "Winograd
+ *       F(2×2, 3×3)"), so a loss of accuracy in the transforms shows up here long before the worst
+ *       case.
  * </ul>
  */
 class WinogradAccuracyTest {
