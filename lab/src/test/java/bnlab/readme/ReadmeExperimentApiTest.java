@@ -104,9 +104,16 @@ class ReadmeExperimentApiTest {
   }
 
   private static Path findReadme() throws IOException {
+    return projectRoot().resolve("README.md");
+  }
+
+  /**
+   * The project's root: the nearest directory above the working one with README.md and bin/bnlab.
+   */
+  static Path projectRoot() throws IOException {
     for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
       if (Files.exists(p.resolve("README.md")) && Files.exists(p.resolve("bin/bnlab"))) {
-        return p.resolve("README.md");
+        return p;
       }
     }
     throw new IOException(
