@@ -4,6 +4,7 @@ import static bnlab.kernel.VectorWidth.L;
 import static bnlab.kernel.VectorWidth.S;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * The transforms of Winograd's minimal filtering F(2×2, 3×3) (Lavin &amp; Gray 2016, "Fast
@@ -23,12 +24,13 @@ import jdk.incubator.vector.FloatVector;
  * WinogradBackward} the backward ones.
  *
  * <p>Layouts: U (16, K, C) transformed weights; V (16, C, T) transformed input and M (16, K, T) its
- * products for T tile numbers (tile (i, j) of image t in a group is t·tilesP + i·tp + j, with tp =
- * tilesW + 1: one junk tile per tile row, see {@link Tiles#tp}), element ξ = 4a + b of the 4×4
- * tile. The padded image is read as 4 polyphase planes (even/odd rows × even/odd columns), in which
- * tap (r, c) of every tile is one constant offset. Backward runs the same algebra transposed: dM =
- * A dY Aᵀ, dU = Σ_tiles dM ⊙ V, dg = Gᵀ dU G, dV = Uᵀ dM and dd = B dV Bᵀ added into overlapping
- * input patches.
+ * products for T tile numbers (tile (i, j) of image t in a group is t·tilesP + i·tw + j, see {@link
+ * Tiles#pitch}), element ξ = 4a + b of the 4×4 tile. The padded image is read as 4 polyphase planes
+ * (even/odd rows × even/odd columns), in which tap (r, c) of tile (i, j) is one constant offset
+ * from element i·(tw + 1) + j; the transforms read and write registers of consecutive tile numbers
+ * there in one or a few loads a tile row apart ({@link #loadTiles}). Backward runs the same algebra
+ * transposed: dM = A dY Aᵀ, dU = Σ_tiles dM ⊙ V, dg = Gᵀ dU G, dV = Uᵀ dM and dd = B dV Bᵀ added
+ * into overlapping input patches.
  *
  * <p>The input, output and gradient transforms are vectorized over all tiles of an image; every
  * lane and every scalar tail computes the same sequence of adds and subtractions (no fused
@@ -66,19 +68,23 @@ final class Winograd {
     /** Padded rows the tiles read: m·th + 2. */
     final int rows;
 
-    /**
-     * Tile pitch tw + 1: tile (i, j) is number i·tp + j, and j = tw is a junk tile whose output is
-     * dropped (and whose dY is zero), so that every tap of every tile is a constant offset in the
-     * polyphase planes and the transforms run over all of an image's tiles in one vector loop.
-     */
+    /** Pitch of the polyphase planes' rows, tw + 1 (a tile row and the column its taps reach). */
     final int tp;
 
-    /** Tile numbers per image, th·tp, junk tiles included. */
+    /**
+     * Pitch of the tile numbers: tile (i, j) is number i·pitch + j. F(2×2): tw, every number a tile
+     * (the input transform reads its registers from the planes with {@link Winograd#loadTiles}).
+     * F(4×4): tp, so j = tw is a junk tile whose output is dropped (and whose dY is zero), and
+     * every tap of every tile is a constant offset in the polyphase planes themselves.
+     */
+    final int pitch;
+
+    /** Tile numbers per image, th·pitch (F(4×4): junk tiles included). */
     final int tilesP;
 
     /**
-     * One of the m² polyphase planes: (th + 1) rows of tp, and one float of slack for the last junk
-     * tile.
+     * One of the m² polyphase planes: (th + 1) rows of tp, and one float of slack (F(4×4): for the
+     * last junk tile).
      */
     final int plane;
 
@@ -121,7 +127,8 @@ final class Winograd {
       tiles = th * tw;
       rows = m * th + 2;
       tp = tw + 1;
-      tilesP = th * tp;
+      pitch = m == 2 ? tw : tp;
+      tilesP = th * pitch;
       // F(4×4): 16 floats of room after each plane for the zeros VectorInterleave.split4 writes
       // past a run, and the floats merge4 reads past one.
       plane = (th + 1) * tp + 1 + (m == 4 ? 16 : 0);
@@ -353,9 +360,95 @@ final class Winograd {
     }
   }
 
-  // Offset of tap (r, c) of tile 0 in the polyphase planes.
+  // Offset of tap (r, c) of tile 0 in the polyphase planes (pitch tp).
   private static int tap(Tiles t, int r, int c) {
     return (2 * (r & 1) + (c & 1)) * t.plane + (r >> 1) * t.tp + (c >> 1);
+  }
+
+  // ---- tiles numbered without the junk column ----------------------------------------------
+
+  // Lanes at or above a quarter, a half and three quarters of the register.
+  private static final VectorMask<Float> UP1 = from(L / 4);
+  private static final VectorMask<Float> UP2 = from(L / 2);
+  private static final VectorMask<Float> UP3 = from(3 * L / 4);
+
+  // The lanes of segment k of L/2 or L/4 lanes.
+  private static final VectorMask<Float> HALF0 = UP2.not();
+  private static final VectorMask<Float> QUARTER0 = UP1.not();
+  private static final VectorMask<Float> QUARTER1 = UP1.andNot(UP2);
+  private static final VectorMask<Float> QUARTER2 = UP2.andNot(UP3);
+
+  private static VectorMask<Float> from(int lane) {
+    return VectorMask.fromLong(S, ((1L << L) - 1) & ~((1L << lane) - 1));
+  }
+
+  /**
+   * How a register of L consecutive tile numbers i·tw + j, from a multiple of tw, lies in a plane
+   * of pitch tp = tw + 1: tile number τ is element τ + τ / tw, so lane l of a register starting at
+   * τ0 is element τ0 + τ0 / tw + l + l / tw: 1 load where tw is a multiple of L (one tile row), L /
+   * tw loads one element apart, blended, where that is 2 or 4, else 0 (the scalar way).
+   */
+  static int segments(int tw) {
+    if (tw % L == 0) {
+      return 1;
+    }
+    int segs = L % tw == 0 ? L / tw : 0;
+    return segs == 2 || segs == 4 ? segs : 0;
+  }
+
+  /** Tile numbers τ0 .. τ0 + L − 1 (τ0 a multiple of tw) of a plane of pitch tw + 1 at s[base]. */
+  static FloatVector loadTiles(float[] s, int base, int t0, int tw, int segs) {
+    int p0 = base + t0 + t0 / tw;
+    FloatVector v = FloatVector.fromArray(S, s, p0);
+    if (segs == 2) {
+      v = v.blend(FloatVector.fromArray(S, s, p0 + 1), UP2);
+    } else if (segs == 4) {
+      v = v.blend(FloatVector.fromArray(S, s, p0 + 1), UP1);
+      v = v.blend(FloatVector.fromArray(S, s, p0 + 2), UP2);
+      v = v.blend(FloatVector.fromArray(S, s, p0 + 3), UP3);
+    }
+    return v;
+  }
+
+  /**
+   * Plane (pitch tw + 1) at s[base] += tile numbers [τ0, τ0 + L) of the run at s[d] (pitch tw), or,
+   * with {@code add} false, = them. Each segment of tw lanes is one tile row: loaded, its lanes
+   * replaced, and stored whole (the other lanes as loaded), so every element gets one add, whatever
+   * the width. No vector crosses a call (a call the JIT does not inline would box it).
+   */
+  static void storeTiles(float[] s, int base, int t0, int tw, int segs, int d, boolean add) {
+    int p0 = base + t0 + t0 / tw;
+    int src = d + t0;
+    if (segs == 1) {
+      segment(s, p0, src, null, add);
+    } else if (segs == 2) {
+      segment(s, p0, src, HALF0, add);
+      segment(s, p0 + 1, src, UP2, add);
+    } else {
+      segment(s, p0, src, QUARTER0, add);
+      segment(s, p0 + 1, src, QUARTER1, add);
+      segment(s, p0 + 2, src, QUARTER2, add);
+      segment(s, p0 + 3, src, UP3, add);
+    }
+  }
+
+  // s[p ..] = (+=) s[src ..] in the lanes of seg (all lanes if null).
+  private static void segment(float[] s, int p, int src, VectorMask<Float> seg, boolean add) {
+    FloatVector d = FloatVector.fromArray(S, s, src);
+    if (seg == null) {
+      if (add) {
+        FloatVector.fromArray(S, s, p).add(d).intoArray(s, p);
+      } else {
+        d.intoArray(s, p);
+      }
+    } else {
+      FloatVector v = FloatVector.fromArray(S, s, p);
+      if (add) {
+        v.blend(v.add(d), seg).intoArray(s, p);
+      } else {
+        v.blend(d, seg).intoArray(s, p);
+      }
+    }
   }
 
   // ---- input: V = Bᵀ d B -------------------------------------------------------------------
@@ -378,6 +471,8 @@ final class Winograd {
       Tiles t, float[] x, int xOff, float[] v, int vOff, int ld, float[] s, int from, int to) {
     int plane = t.h * t.w;
     int ps = planeStride(t.c, ld);
+    int tw = t.tw;
+    int segs = segments(tw);
     for (int ch = from; ch < to; ch++) {
       polyphase(t, x, xOff + ch * plane, s);
       int o = vOff + ch * ld;
@@ -390,23 +485,28 @@ final class Winograd {
         int r2a = tap(t, 2, c1), r2b = tap(t, 2, c2), r3a = tap(t, 3, c1), r3b = tap(t, 3, c2);
         int n = t.tilesP;
         int i = 0;
-        for (; n >= L && i < n; i += L) {
+        for (; segs > 0 && n >= L && i < n; i += L) {
           int j = Math.min(i, n - L); // the last vector overlaps the one before: same values
           // d[r][c1] ± d[r][c2] as an add of ±d[r][c2] (exact), so no vector crosses a branch.
-          FloatVector h0 = load(s, r0a + j).add(load(s, r0b + j).mul(sgn));
-          FloatVector h1 = load(s, r1a + j).add(load(s, r1b + j).mul(sgn));
-          FloatVector h2 = load(s, r2a + j).add(load(s, r2b + j).mul(sgn));
-          FloatVector h3 = load(s, r3a + j).add(load(s, r3b + j).mul(sgn));
+          FloatVector h0 =
+              loadTiles(s, r0a, j, tw, segs).add(loadTiles(s, r0b, j, tw, segs).mul(sgn));
+          FloatVector h1 =
+              loadTiles(s, r1a, j, tw, segs).add(loadTiles(s, r1b, j, tw, segs).mul(sgn));
+          FloatVector h2 =
+              loadTiles(s, r2a, j, tw, segs).add(loadTiles(s, r2b, j, tw, segs).mul(sgn));
+          FloatVector h3 =
+              loadTiles(s, r3a, j, tw, segs).add(loadTiles(s, r3b, j, tw, segs).mul(sgn));
           h0.sub(h2).intoArray(v, o + b * ps + j);
           h1.add(h2).intoArray(v, o + (4 + b) * ps + j);
           h2.sub(h1).intoArray(v, o + (8 + b) * ps + j);
           h1.sub(h3).intoArray(v, o + (12 + b) * ps + j);
         }
         for (; i < n; i++) {
-          float h0 = s[r0a + i] + s[r0b + i] * sg;
-          float h1 = s[r1a + i] + s[r1b + i] * sg;
-          float h2 = s[r2a + i] + s[r2b + i] * sg;
-          float h3 = s[r3a + i] + s[r3b + i] * sg;
+          int e = i + i / tw; // tile number i in the planes
+          float h0 = s[r0a + e] + s[r0b + e] * sg;
+          float h1 = s[r1a + e] + s[r1b + e] * sg;
+          float h2 = s[r2a + e] + s[r2b + e] * sg;
+          float h3 = s[r3a + e] + s[r3b + e] * sg;
           v[o + b * ps + i] = h0 - h2;
           v[o + (4 + b) * ps + i] = h1 + h2;
           v[o + (8 + b) * ps + i] = h2 - h1;
@@ -416,15 +516,11 @@ final class Winograd {
     }
   }
 
-  private static FloatVector load(float[] s, int off) {
-    return FloatVector.fromArray(S, s, off);
-  }
-
   // ---- output: Y = Aᵀ M A + bias -----------------------------------------------------------
 
   /**
    * M (16, K, ld) at m[mOff + tile] into one image y (K, P, Q) at yOff: Aᵀ m A + bias (bias may be
-   * null); junk tiles and the tail tiles' extra row and column are dropped.
+   * null); the tail tiles' extra row and column are dropped.
    */
   static void output(
       Tiles t, float[] m, int mOff, int ld, float[] bias, float[] y, int yOff, float[] s) {
@@ -503,7 +599,7 @@ final class Winograd {
   // One output plane (P, Q) from the 4 runs Y_pq of tiles at s[f]: y[2i + p][2j + q].
   private static void scatter(Tiles t, float[] s, int f, float[] y, int yOff) {
     for (int r = 0; r < t.p; r++) {
-      int src = f + (r & 1) * 2 * t.tilesP + (r >> 1) * t.tp;
+      int src = f + (r & 1) * 2 * t.tilesP + (r >> 1) * t.pitch;
       VectorInterleave.merge(s, src, s, src + t.tilesP, y, yOff + r * t.q, t.q);
     }
   }

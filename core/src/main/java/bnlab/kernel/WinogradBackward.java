@@ -17,7 +17,7 @@ final class WinogradBackward {
 
   /**
    * One image's dY (K, P, Q) at gOff into dM (16, K, ld) at dm[mOff + tile]: A dY Aᵀ per 2×2 tile
-   * of dY, zero beyond the output's edges and for junk tiles.
+   * of dY, zero beyond the output's edges.
    */
   static void outputGrad(
       Winograd.Tiles t, float[] dy, int gOff, float[] dm, int mOff, int ld, float[] s) {
@@ -44,7 +44,7 @@ final class WinogradBackward {
     for (int k = 0; k < t.k; k++) {
       int off = gOff + k * t.p * t.q;
       for (int r = 0; r < t.p; r++) {
-        int dst = f + (r & 1) * 2 * n + (r >> 1) * t.tp * t.k + k;
+        int dst = f + (r & 1) * 2 * n + (r >> 1) * t.pitch * t.k + k;
         int src = off + r * t.q;
         for (int c = 0; c < t.q; c++) {
           s[dst + (c & 1) * n + (c >> 1) * t.k] = dy[src + c];
@@ -54,11 +54,11 @@ final class WinogradBackward {
     aTransform(s, f, n, dmt, mOff, ps);
   }
 
-  // The 4 runs D_pq[i·tp + j] = dy[2i + p][2j + q] of one plane at s[f], zero outside dY.
+  // The 4 runs D_pq[i·tw + j] = dy[2i + p][2j + q] of one plane at s[f], zero outside dY.
   private static void gather(Winograd.Tiles t, float[] dy, int off, float[] s, int f) {
     java.util.Arrays.fill(s, f, f + 4 * t.tilesP, 0f);
     for (int r = 0; r < t.p; r++) {
-      int dst = f + (r & 1) * 2 * t.tilesP + (r >> 1) * t.tp;
+      int dst = f + (r & 1) * 2 * t.tilesP + (r >> 1) * t.pitch;
       int src = off + r * t.q;
       VectorInterleave.split(dy, src, t.q / 2, s, dst, dst + t.tilesP);
       if ((t.q & 1) != 0) {
@@ -139,20 +139,39 @@ final class WinogradBackward {
     }
   }
 
-  // Polyphase plane (p, q) = dd[p][q] + dd[p][q+2] one tile left + dd[p+2][q] one tile row up +
-  // dd[p+2][q+2], added in that order for every element (whole passes, so the order does not
-  // depend on the vector width).
+  // Polyphase plane (p, q) (pitch tp) = dd[p][q] + dd[p][q+2] one tile left + dd[p+2][q] one tile
+  // row up + dd[p+2][q+2], added in that order for every element: four whole passes, each putting
+  // a run of tiles (pitch tw) where its tiles' patches lie, so the order depends neither on the
+  // vector width nor on the runs' pitch.
   private static void accumulate(Winograd.Tiles t, float[] s, int dd) {
     int n = t.tilesP;
+    int tw = t.pitch;
+    int segs = Winograd.segments(tw);
     for (int p = 0; p < 2; p++) {
       for (int q = 0; q < 2; q++) {
         int g = (2 * p + q) * t.plane;
-        System.arraycopy(s, dd + (4 * p + q) * n, s, g, n);
-        java.util.Arrays.fill(s, g + n, g + t.plane, 0f);
-        VectorArrays.addInto(s, dd + (4 * p + q + 2) * n, s, g + 1, n);
-        VectorArrays.addInto(s, dd + (4 * (p + 2) + q) * n, s, g + t.tp, n);
-        VectorArrays.addInto(s, dd + (4 * (p + 2) + q + 2) * n, s, g + t.tp + 1, n);
+        java.util.Arrays.fill(s, g, g + t.plane, 0f);
+        put(t, s, dd + (4 * p + q) * n, g, segs, false);
+        put(t, s, dd + (4 * p + q + 2) * n, g + 1, segs, true);
+        put(t, s, dd + (4 * (p + 2) + q) * n, g + t.tp, segs, true);
+        put(t, s, dd + (4 * (p + 2) + q + 2) * n, g + t.tp + 1, segs, true);
       }
+    }
+  }
+
+  // Plane at s[g] (pitch tw + 1) = or += the run of tiles at s[d] (pitch tw).
+  private static void put(Winograd.Tiles t, float[] s, int d, int g, int segs, boolean add) {
+    int n = t.tilesP;
+    int tw = t.pitch;
+    int i = 0;
+    if (segs > 0) {
+      for (int bound = S.loopBound(n); i < bound; i += L) {
+        Winograd.storeTiles(s, g, i, tw, segs, d, add);
+      }
+    }
+    for (; i < n; i++) {
+      int e = g + i + i / tw;
+      s[e] = add ? s[e] + s[d + i] : s[d + i];
     }
   }
 

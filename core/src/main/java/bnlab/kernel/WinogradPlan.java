@@ -179,7 +179,10 @@ final class WinogradPlan extends ChunkedPlan {
 
   /** {@link #chunks} for F(m×m, 3×3), against its own chunk size. */
   static int chunks(ConvGeometry g, int batch, int m) {
-    long tiles = (long) batch * new Winograd.Tiles(g, m).tilesP;
+    // Counted with a junk tile per tile row, as before F(2×2) dropped them: the same chunks, so
+    // the chunks' dU are summed as before and the weight gradient keeps its bits.
+    Winograd.Tiles t = new Winograd.Tiles(g, m);
+    long tiles = (long) batch * t.th * t.tp;
     int chunkTiles = m == 2 ? CHUNK_TILES : CHUNK_TILES_4;
     int n = MAX_CHUNKS;
     while (n > 2 && tiles < (long) n * chunkTiles) {

@@ -50,6 +50,11 @@ class ConvPlanTwinsTest {
     {4, 6, 6, 5, 3, 3, 1, 1, 1, 1, 110},
     {3, 3, 37, 4, 3, 3, 1, 1, 1, 0, 2}, // a row of 18 tiles: vector lanes and a tail
     {2, 5, 4, 3, 3, 3, 1, 1, 0, 1, 1},
+    // WINOGRAD's registers of tile numbers from the planes (Winograd.loadTiles, storeTiles): tile
+    // rows of 2 (4 rows to a 256-bit register), of 4 with a row left over, and of 1 (scalar)
+    {4, 8, 4, 5, 3, 3, 1, 1, 1, 1, 3},
+    {3, 6, 8, 4, 3, 3, 1, 1, 1, 1, 2},
+    {3, 8, 2, 4, 3, 3, 1, 1, 1, 1, 2},
     // WINOGRAD's dU of 8 chunks summed and transformed in input-channel parts on the pool (above
     // WinogradPlan.SPLIT_SUM_MIN), 33 channels in uneven parts: 29 images of 72 tiles
     {33, 16, 16, 32, 3, 3, 1, 1, 1, 1, 29},
