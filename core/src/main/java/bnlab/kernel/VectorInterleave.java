@@ -26,8 +26,8 @@ final class VectorInterleave {
 
   // Lane i of the result takes lane 2i (or 2i + 1) of the pair (a, b): an index ≥ N is lane
   // index − N of b.
-  private static final VectorShuffle<Float> EVEN = shuffle(0, 2);
-  private static final VectorShuffle<Float> ODD = shuffle(1, 2);
+  static final VectorShuffle<Float> EVEN = shuffle(0, 2);
+  static final VectorShuffle<Float> ODD = shuffle(1, 2);
 
   // Lane 2i of the result is a[i] (LOW) or a[N/2 + i] (HIGH), lane 2i + 1 the same lane of b.
   private static final VectorShuffle<Float> LOW = merge(0);

@@ -1,0 +1,89 @@
+package bnlab.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * F(2×2)'s input transform from padded rows ({@link Winograd#inputRows}) against the polyphase
+ * planes' ({@link Winograd#inputPlanes}), bit for bit, on the geometries that take it at this
+ * width: both compute Bᵀ d B with the same adds in the same order, so a difference means a tap read
+ * from the wrong column or row. The twins' runs cover the other widths.
+ */
+class WinogradRowsTest {
+  @Test
+  void rowsGiveThePlanesBits() {
+    int l = VectorWidth.L;
+    int tested = 0;
+    // (C, H, W): rows of L and 2L floats, taller than wide, more tile rows than one register.
+    int[][] shapes = {
+      {3, l, l},
+      {2, 2 * l, l},
+      {5, 4, 2 * l},
+      {4, 2 * l, 2 * l},
+      {2, 6, 4 * l},
+      {64, 8, 8},
+      {3, 16, 16}
+    };
+    for (int[] chw : shapes) {
+      ConvGeometry g = new ConvGeometry(chw[0], chw[1], chw[2], 3, 3, 3, 1, 1, 1, 1);
+      Winograd.Tiles t = new Winograd.Tiles(g, 2);
+      if (!t.byRows) {
+        continue;
+      }
+      tested++;
+      int images = 3;
+      int ld = images * t.tilesP + 5;
+      int ps = Winograd.planeStride(g.channels(), ld);
+      float[] x = random(images * g.inSize(), chw[0] * 31 + chw[1]);
+      float[] want = new float[16 * ps + ld];
+      float[] got = new float[16 * ps + ld];
+      java.util.Arrays.fill(got, Float.NaN);
+      java.util.Arrays.fill(want, Float.NaN);
+      float[] s = new float[t.rowScratch()];
+      for (int i = 0; i < images; i++) {
+        Winograd.inputPlanes(t, x, i * g.inSize(), want, i * t.tilesP, ld, s, 0, g.channels());
+        java.util.Arrays.fill(s, 7f); // what another transform left there
+        // In two channel ranges, as the phased plan's parts run it.
+        int half = g.channels() / 2;
+        Winograd.inputRows(t, x, i * g.inSize(), got, i * t.tilesP, ld, s, 0, half);
+        Winograd.inputRows(t, x, i * g.inSize(), got, i * t.tilesP, ld, s, half, g.channels());
+      }
+      for (int i = 0; i < want.length; i++) {
+        if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
+          assertEquals(
+              want[i],
+              got[i],
+              "C,H,W=" + java.util.Arrays.toString(chw) + " L=" + l + ": first difference at " + i);
+        }
+      }
+    }
+    assertTrue(tested >= 3, "only " + tested + " geometries take the row path at L=" + l);
+  }
+
+  @Test
+  void otherGeometriesKeepThePlanes() {
+    int l = VectorWidth.L;
+    assertFalse(tiles(3, l, l, 0).byRows, "padding 0");
+    assertFalse(tiles(3, l + 1, l, 1).byRows, "odd height");
+    assertFalse(tiles(3, l, 3 * l, 1).byRows, "rows of 3L");
+    assertFalse(tiles(3, 2, l, 1).byRows, "one tile row with rows of L");
+  }
+
+  private static Winograd.Tiles tiles(int c, int h, int w, int pad) {
+    return new Winograd.Tiles(new ConvGeometry(c, h, w, 2, 3, 3, 1, 1, pad, pad), 2);
+  }
+
+  private static float[] random(int n, long seed) {
+    Random r = new Random(seed);
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      // Mixed magnitudes, so that a different order of the adds would round differently.
+      a[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(7) - 3));
+    }
+    return a;
+  }
+}
