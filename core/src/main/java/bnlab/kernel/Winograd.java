@@ -171,8 +171,18 @@ final class Winograd {
      */
     int rowScratch() {
       return m == 2
-          ? Math.max(gatherAt() + 4 * tilesP * k, byRows ? (h + 2) * (4 * w + L) : 0)
+          ? Math.max(
+              gatherAt() + 4 * tilesP * k,
+              byRows ? Math.max((h + 2) * (4 * w + L), 16 * runRows()) : 0)
           : gatherAt() + 40 * tilesP * k + 256;
+    }
+
+    /**
+     * Floats of one of the 16 runs of {@link WinogradBackward#inputGradRows}: tile rows of pitch tw
+     * + 1 after a guard row, a guard row after them, and room for a register's store past the last.
+     */
+    int runRows() {
+      return (th + 2) * (tw + 1) + L;
     }
 
     int gatherAt() {

@@ -5,30 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
- * F(2×2)'s input transform from padded rows ({@link Winograd#inputRows}) against the polyphase
- * planes' ({@link Winograd#inputPlanes}), bit for bit, on the geometries that take it at this
- * width: both compute Bᵀ d B with the same adds in the same order, so a difference means a tap read
- * from the wrong column or row. The twins' runs cover the other widths.
+ * F(2×2)'s input transform and input gradient by rows ({@link Winograd#inputRows}, {@link
+ * WinogradBackward#inputGradRows}) against the polyphase planes' ({@link Winograd#inputPlanes},
+ * {@link WinogradBackward#inputGradPlanes}), bit for bit, on the geometries that take them at this
+ * width: both compute the same adds in the same order, so a difference means a value read from the
+ * wrong column, row or guard. The twins' runs cover the other widths.
  */
 class WinogradRowsTest {
   @Test
   void rowsGiveThePlanesBits() {
     int l = VectorWidth.L;
     int tested = 0;
-    // (C, H, W): rows of L and 2L floats, taller than wide, more tile rows than one register.
-    int[][] shapes = {
-      {3, l, l},
-      {2, 2 * l, l},
-      {5, 4, 2 * l},
-      {4, 2 * l, 2 * l},
-      {2, 6, 4 * l},
-      {64, 8, 8},
-      {3, 16, 16}
-    };
-    for (int[] chw : shapes) {
+    for (int[] chw : SHAPES.apply(l)) {
       ConvGeometry g = new ConvGeometry(chw[0], chw[1], chw[2], 3, 3, 3, 1, 1, 1, 1);
       Winograd.Tiles t = new Winograd.Tiles(g, 2);
       if (!t.byRows) {
@@ -52,17 +44,78 @@ class WinogradRowsTest {
         Winograd.inputRows(t, x, i * g.inSize(), got, i * t.tilesP, ld, s, 0, half);
         Winograd.inputRows(t, x, i * g.inSize(), got, i * t.tilesP, ld, s, half, g.channels());
       }
-      for (int i = 0; i < want.length; i++) {
-        if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
-          assertEquals(
-              want[i],
-              got[i],
-              "C,H,W=" + java.util.Arrays.toString(chw) + " L=" + l + ": first difference at " + i);
-        }
-      }
+      assertSameBits(want, got, "V, C,H,W=" + java.util.Arrays.toString(chw) + " L=" + l);
     }
     assertTrue(tested >= 3, "only " + tested + " geometries take the row path at L=" + l);
   }
+
+  @Test
+  void inputGradientRowsGiveThePlanesBits() {
+    int l = VectorWidth.L;
+    int tested = 0;
+    for (int[] chw : SHAPES.apply(l)) {
+      ConvGeometry g = new ConvGeometry(chw[0], chw[1], chw[2], 3, 3, 3, 1, 1, 1, 1);
+      Winograd.Tiles t = new Winograd.Tiles(g, 2);
+      if (!t.byRows) {
+        continue;
+      }
+      tested++;
+      int images = 3;
+      int ld = images * t.tilesP + 3;
+      int ps = Winograd.planeStride(g.channels(), ld);
+      float[] dv = random(16 * ps + ld, chw[0] * 17 + chw[2]);
+      // Zeros of both signs, scattered and as the whole of channel 0, so that where an edge has no
+      // tile the sum must start from +0 and a missing term add nothing (−0 + 0 is +0).
+      Random signs = new Random(chw[1]);
+      for (int i = 0; i < dv.length; i += 7) {
+        dv[i] = i % 2 == 0 ? 0f : -0f;
+      }
+      for (int xi = 0; xi < 16; xi++) {
+        for (int i = 0; i < ld; i++) {
+          dv[xi * ps + i] = signs.nextBoolean() ? 0f : -0f;
+        }
+      }
+      float[] want = new float[images * g.inSize()];
+      float[] got = new float[want.length];
+      java.util.Arrays.fill(got, Float.NaN);
+      float[] s = new float[t.rowScratch()];
+      for (int i = 0; i < images; i++) {
+        WinogradBackward.inputGradPlanes(
+            t, dv, i * t.tilesP, ld, want, i * g.inSize(), s, 0, g.channels());
+        java.util.Arrays.fill(s, 7f);
+        int half = g.channels() / 2;
+        WinogradBackward.inputGradRows(t, dv, i * t.tilesP, ld, got, i * g.inSize(), s, 0, half);
+        WinogradBackward.inputGradRows(
+            t, dv, i * t.tilesP, ld, got, i * g.inSize(), s, half, g.channels());
+      }
+      assertSameBits(want, got, "dX, C,H,W=" + java.util.Arrays.toString(chw) + " L=" + l);
+    }
+    assertTrue(tested >= 3, "only " + tested + " geometries take the row path at L=" + l);
+  }
+
+  private static void assertSameBits(float[] want, float[] got, String what) {
+    for (int i = 0; i < want.length; i++) {
+      if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
+        assertEquals(
+            Float.floatToRawIntBits(want[i]),
+            Float.floatToRawIntBits(got[i]),
+            what + ": first difference at " + i + ": " + got[i] + " instead of " + want[i]);
+      }
+    }
+  }
+
+  // (C, H, W): rows of L and 2L floats, taller than wide, more tile rows than one register.
+  private static final IntFunction<int[][]> SHAPES =
+      l ->
+          new int[][] {
+            {3, l, l},
+            {2, 2 * l, l},
+            {5, 4, 2 * l},
+            {4, 2 * l, 2 * l},
+            {2, 6, 4 * l},
+            {64, 8, 8},
+            {3, 16, 16}
+          };
 
   @Test
   void otherGeometriesKeepThePlanes() {
