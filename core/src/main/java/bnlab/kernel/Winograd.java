@@ -647,6 +647,25 @@ final class Winograd {
       float[] s,
       int k0,
       int k1) {
+    if (t.byRows) {
+      outputRows(t, m, mOff, ld, bias, y, yOff, k0, k1);
+    } else {
+      outputPlanes(t, m, mOff, ld, bias, y, yOff, s, k0, k1);
+    }
+  }
+
+  /** {@link #output} through scratch runs: any geometry. */
+  static void outputPlanes(
+      Tiles t,
+      float[] m,
+      int mOff,
+      int ld,
+      float[] bias,
+      float[] y,
+      int yOff,
+      float[] s,
+      int k0,
+      int k1) {
     int ps = planeStride(t.k, ld);
     int n = t.tilesP;
     int f = t.fourAt();
@@ -705,6 +724,77 @@ final class Winograd {
   }
 
   // One output plane (P, Q) from the 4 runs Y_pq of tiles at s[f]: y[2i + p][2j + q].
+  // Lane 2i of the result is a[i] (LOW) or a[L/2 + i] (HIGH), lane 2i + 1 the same lane of b.
+  private static final VectorShuffle<Float> LOW = mergeShuffle(0);
+  private static final VectorShuffle<Float> HIGH = mergeShuffle(L / 2);
+
+  static VectorShuffle<Float> mergeShuffle(int from) {
+    int[] idx = new int[L];
+    for (int i = 0; i < L / 2; i++) {
+      idx[2 * i] = from + i;
+      idx[2 * i + 1] = L + from + i;
+    }
+    return VectorShuffle.fromArray(S, idx, 0);
+  }
+
+  /**
+   * {@link #output} for {@link Tiles#byRows} geometries (padding 1: the output is the input's
+   * size), the same values bit for bit: a register's four output vectors (row a, column c of its
+   * tiles) go straight into y's rows, columns c = 0 and 1 interleaved by a lane shuffle. With rows
+   * of L floats a register holds two tile rows, the low and high halves of the shuffle. The other
+   * way round trips them through scratch and interleaves rows of 2·(L/2) floats one by one.
+   */
+  static void outputRows(
+      Tiles t, float[] m, int mOff, int ld, float[] bias, float[] y, int yOff, int k0, int k1) {
+    int ps = planeStride(t.k, ld);
+    int q = t.q;
+    boolean pairs = q == L;
+    for (int k = k0; k < k1; k++) {
+      FloatVector bv = FloatVector.broadcast(S, bias == null ? 0f : bias[k]);
+      int src = mOff + k * ld;
+      int yk = yOff + k * t.p * q;
+      for (int j = 0; j < t.tilesP; j += L) {
+        int o = src + j;
+        FloatVector m0 = FloatVector.fromArray(S, m, o);
+        FloatVector m1 = FloatVector.fromArray(S, m, o + ps);
+        FloatVector m2 = FloatVector.fromArray(S, m, o + 2 * ps);
+        FloatVector m3 = FloatVector.fromArray(S, m, o + 3 * ps);
+        FloatVector m4 = FloatVector.fromArray(S, m, o + 4 * ps);
+        FloatVector m5 = FloatVector.fromArray(S, m, o + 5 * ps);
+        FloatVector m6 = FloatVector.fromArray(S, m, o + 6 * ps);
+        FloatVector m7 = FloatVector.fromArray(S, m, o + 7 * ps);
+        FloatVector m8 = FloatVector.fromArray(S, m, o + 8 * ps);
+        FloatVector m9 = FloatVector.fromArray(S, m, o + 9 * ps);
+        FloatVector m10 = FloatVector.fromArray(S, m, o + 10 * ps);
+        FloatVector m11 = FloatVector.fromArray(S, m, o + 11 * ps);
+        FloatVector a0 = m0.add(m4).add(m8);
+        FloatVector a1 = m1.add(m5).add(m9);
+        FloatVector a2 = m2.add(m6).add(m10);
+        FloatVector a3 = m3.add(m7).add(m11);
+        FloatVector y00 = a0.add(a1).add(a2).add(bv);
+        FloatVector y01 = a1.sub(a2).sub(a3).add(bv);
+        FloatVector c0 = m4.sub(m8).sub(FloatVector.fromArray(S, m, o + 12 * ps));
+        FloatVector c1 = m5.sub(m9).sub(FloatVector.fromArray(S, m, o + 13 * ps));
+        FloatVector c2 = m6.sub(m10).sub(FloatVector.fromArray(S, m, o + 14 * ps));
+        FloatVector c3 = m7.sub(m11).sub(FloatVector.fromArray(S, m, o + 15 * ps));
+        FloatVector y10 = c0.add(c1).add(c2).add(bv);
+        FloatVector y11 = c1.sub(c2).sub(c3).add(bv);
+        // Tile (i, jj) is output rows 2i, 2i + 1 and columns 2jj, 2jj + 1.
+        int i = j / t.tw;
+        int at = yk + 2 * i * q + 2 * (j % t.tw);
+        y00.rearrange(LOW, y01).intoArray(y, at);
+        y10.rearrange(LOW, y11).intoArray(y, at + q);
+        if (pairs) {
+          y00.rearrange(HIGH, y01).intoArray(y, at + 2 * q);
+          y10.rearrange(HIGH, y11).intoArray(y, at + 3 * q);
+        } else {
+          y00.rearrange(HIGH, y01).intoArray(y, at + L);
+          y10.rearrange(HIGH, y11).intoArray(y, at + q + L);
+        }
+      }
+    }
+  }
+
   private static void scatter(Tiles t, float[] s, int f, float[] y, int yOff) {
     for (int r = 0; r < t.p; r++) {
       int src = f + (r & 1) * 2 * t.tilesP + (r >> 1) * t.pitch;

@@ -9,11 +9,12 @@ import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
- * F(2×2)'s input transform and input gradient by rows ({@link Winograd#inputRows}, {@link
- * WinogradBackward#inputGradRows}) against the polyphase planes' ({@link Winograd#inputPlanes},
- * {@link WinogradBackward#inputGradPlanes}), bit for bit, on the geometries that take them at this
- * width: both compute the same adds in the same order, so a difference means a value read from the
- * wrong column, row or guard. The twins' runs cover the other widths.
+ * F(2×2)'s input transform, output transform and input gradient by rows ({@link
+ * Winograd#inputRows}, {@link Winograd#outputRows}, {@link WinogradBackward#inputGradRows}) against
+ * the polyphase planes' and scratch runs' ({@link Winograd#inputPlanes}, {@link
+ * Winograd#outputPlanes}, {@link WinogradBackward#inputGradPlanes}), bit for bit, on the geometries
+ * that take them at this width: both compute the same adds in the same order, so a difference means
+ * a value read from the wrong column, row or guard. The twins' runs cover the other widths.
  */
 class WinogradRowsTest {
   @Test
@@ -89,6 +90,40 @@ class WinogradRowsTest {
             t, dv, i * t.tilesP, ld, got, i * g.inSize(), s, half, g.channels());
       }
       assertSameBits(want, got, "dX, C,H,W=" + java.util.Arrays.toString(chw) + " L=" + l);
+    }
+    assertTrue(tested >= 3, "only " + tested + " geometries take the row path at L=" + l);
+  }
+
+  @Test
+  void outputRowsGiveThePlanesBits() {
+    int l = VectorWidth.L;
+    int tested = 0;
+    for (int[] chw : SHAPES.apply(l)) {
+      int k = chw[0] + 2;
+      ConvGeometry g = new ConvGeometry(chw[0], chw[1], chw[2], k, 3, 3, 1, 1, 1, 1);
+      Winograd.Tiles t = new Winograd.Tiles(g, 2);
+      if (!t.byRows) {
+        continue;
+      }
+      tested++;
+      int images = 3;
+      int ld = images * t.tilesP + 3;
+      int ps = Winograd.planeStride(k, ld);
+      float[] m = random(16 * ps + ld, chw[0] * 13 + chw[1]);
+      float[] bias = random(k, 5);
+      float[] want = new float[images * g.outSize()];
+      float[] got = new float[want.length];
+      java.util.Arrays.fill(got, Float.NaN);
+      float[] s = new float[t.rowScratch()];
+      for (int i = 0; i < images; i++) {
+        Winograd.outputPlanes(
+            t, m, i * t.tilesP, ld, i == 1 ? null : bias, want, i * g.outSize(), s, 0, k);
+        Winograd.outputRows(
+            t, m, i * t.tilesP, ld, i == 1 ? null : bias, got, i * g.outSize(), 0, 2);
+        Winograd.outputRows(
+            t, m, i * t.tilesP, ld, i == 1 ? null : bias, got, i * g.outSize(), 2, k);
+      }
+      assertSameBits(want, got, "Y, C,H,W=" + java.util.Arrays.toString(chw) + " L=" + l);
     }
     assertTrue(tested >= 3, "only " + tested + " geometries take the row path at L=" + l);
   }
