@@ -23,6 +23,16 @@ final class WinogradBackward {
    */
   static void outputGrad(
       Winograd.Tiles t, float[] dy, int gOff, float[] dm, int mOff, int ld, float[] s) {
+    if (t.byRows) {
+      outputGradRows(t, dy, gOff, dm, mOff, ld);
+    } else {
+      outputGradPlanes(t, dy, gOff, dm, mOff, ld, s);
+    }
+  }
+
+  /** {@link #outputGrad} through scratch runs: any geometry. */
+  static void outputGradPlanes(
+      Winograd.Tiles t, float[] dy, int gOff, float[] dm, int mOff, int ld, float[] s) {
     int ps = Winograd.planeStride(t.k, ld);
     int n = t.tilesP;
     int f = t.fourAt();
@@ -30,6 +40,61 @@ final class WinogradBackward {
       gather(t, dy, gOff + k * t.p * t.q, s, f);
       int d = mOff + k * ld;
       aTransform(s, f, n, dm, d, ps);
+    }
+  }
+
+  /**
+   * {@link #outputGrad} for {@link Winograd.Tiles#byRows} geometries, the same values bit for bit:
+   * a register's four runs D_pq (row p, column q of its tiles' 2×2 blocks of dY) are the even and
+   * odd lanes of two dY rows (rows of L floats: rows 2i + p and 2i + 2 + p for tile rows i and i +
+   * 1; else two halves of row 2i + p), taken by a lane shuffle rather than split through scratch.
+   */
+  static void outputGradRows(Winograd.Tiles t, float[] dy, int gOff, float[] dm, int mOff, int ld) {
+    int ps = Winograd.planeStride(t.k, ld);
+    int q = t.q;
+    boolean pairs = q == L;
+    // The second register of a shuffle: two rows further on, or the next L floats of the row.
+    int second = pairs ? 2 * q : L;
+    for (int k = 0; k < t.k; k++) {
+      int yk = gOff + k * t.p * q;
+      int d = mOff + k * ld;
+      for (int j = 0; j < t.tilesP; j += L) {
+        int at = yk + 2 * (j / t.tw) * q + 2 * (j % t.tw);
+        FloatVector r0 = FloatVector.fromArray(S, dy, at);
+        FloatVector r0b = FloatVector.fromArray(S, dy, at + second);
+        FloatVector r1 = FloatVector.fromArray(S, dy, at + q);
+        FloatVector r1b = FloatVector.fromArray(S, dy, at + q + second);
+        FloatVector y00 = r0.rearrange(VectorInterleave.EVEN, r0b);
+        FloatVector y01 = r0.rearrange(VectorInterleave.ODD, r0b);
+        FloatVector y10 = r1.rearrange(VectorInterleave.EVEN, r1b);
+        FloatVector y11 = r1.rearrange(VectorInterleave.ODD, r1b);
+        // As aTransform: columns (y0, y0 + y1, y0 − y1, −y1) of each row, then A over the rows.
+        int base = d + j;
+        FloatVector p0 = y00;
+        FloatVector q0 = y10;
+        p0.intoArray(dm, base);
+        p0.add(q0).intoArray(dm, base + 4 * ps);
+        p0.sub(q0).intoArray(dm, base + 8 * ps);
+        q0.neg().intoArray(dm, base + 12 * ps);
+        FloatVector p1 = y00.add(y01);
+        FloatVector q1 = y10.add(y11);
+        p1.intoArray(dm, base + ps);
+        p1.add(q1).intoArray(dm, base + 5 * ps);
+        p1.sub(q1).intoArray(dm, base + 9 * ps);
+        q1.neg().intoArray(dm, base + 13 * ps);
+        FloatVector p2 = y00.sub(y01);
+        FloatVector q2 = y10.sub(y11);
+        p2.intoArray(dm, base + 2 * ps);
+        p2.add(q2).intoArray(dm, base + 6 * ps);
+        p2.sub(q2).intoArray(dm, base + 10 * ps);
+        q2.neg().intoArray(dm, base + 14 * ps);
+        FloatVector p3 = y01.neg();
+        FloatVector q3 = y11.neg();
+        p3.intoArray(dm, base + 3 * ps);
+        p3.add(q3).intoArray(dm, base + 7 * ps);
+        p3.sub(q3).intoArray(dm, base + 11 * ps);
+        q3.neg().intoArray(dm, base + 15 * ps);
+      }
     }
   }
 

@@ -128,6 +128,36 @@ class WinogradRowsTest {
     assertTrue(tested >= 3, "only " + tested + " geometries take the row path at L=" + l);
   }
 
+  @Test
+  void outputGradientRowsGiveThePlanesBits() {
+    int l = VectorWidth.L;
+    int tested = 0;
+    for (int[] chw : SHAPES.apply(l)) {
+      int k = chw[0] + 1;
+      ConvGeometry g = new ConvGeometry(chw[0], chw[1], chw[2], k, 3, 3, 1, 1, 1, 1);
+      Winograd.Tiles t = new Winograd.Tiles(g, 2);
+      if (!t.byRows) {
+        continue;
+      }
+      tested++;
+      int images = 3;
+      int ld = images * t.tilesP + 3;
+      int ps = Winograd.planeStride(k, ld);
+      float[] dy = random(images * g.outSize(), chw[2] * 7 + chw[1]);
+      float[] want = new float[16 * ps + ld];
+      float[] got = new float[want.length];
+      java.util.Arrays.fill(want, Float.NaN);
+      java.util.Arrays.fill(got, Float.NaN);
+      float[] s = new float[t.rowScratch()];
+      for (int i = 0; i < images; i++) {
+        WinogradBackward.outputGradPlanes(t, dy, i * g.outSize(), want, i * t.tilesP, ld, s);
+        WinogradBackward.outputGradRows(t, dy, i * g.outSize(), got, i * t.tilesP, ld);
+      }
+      assertSameBits(want, got, "dM, C,H,W=" + java.util.Arrays.toString(chw) + " L=" + l);
+    }
+    assertTrue(tested >= 3, "only " + tested + " geometries take the row path at L=" + l);
+  }
+
   private static void assertSameBits(float[] want, float[] got, String what) {
     for (int i = 0; i < want.length; i++) {
       if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
