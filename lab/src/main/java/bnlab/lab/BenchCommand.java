@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Measures training (forward, cross-entropy, backward, Adam lr 1e-4) and eval-mode inference"
           + " speed of zoo models in images per second on synthetic CIFAR-10-shaped data.",
-      "Each row: warm-up runs (which also set the steps per run from --run-seconds), then"
+      "Each row: warm-up runs (which also set the steps per run from --run-seconds; up to 10"
+          + " more while the JIT still compiles or a step still allocates), then"
           + " --runs timed runs; median, slowest and fastest run; the share of the step spent in"
           + " BatchNorm layers (Sequential models with BN; timed by extra runs with a listener,"
           + " which run BatchNorm and the ReLU after it as two layers) and the heap bytes"

@@ -173,6 +173,36 @@ class TrainBenchmarkTest {
     }
   }
 
+  /** Where a test's steps put what they allocate, so that the JIT cannot drop the allocation. */
+  static volatile Object sink;
+
+  @Test
+  void warmupWaitsForTheAllocationToSettle() {
+    // A step that allocates in its first three calls, as one whose kernels the JIT has not compiled
+    // yet: the warm-up (1 run of 1 step asked) goes on until a run allocates nothing.
+    int[] calls = {0};
+    Runs.Measured m =
+        Runs.measure(
+            options(List.of("bench-tiny"), 0),
+            5,
+            1,
+            () -> {
+              if (calls[0]++ < 3) {
+                sink = new byte[1 << 16];
+              }
+            });
+    assertTrue(m.warmups() >= 4, "warm-up runs: " + m.warmups());
+    assertTrue(m.bytesPerStep()[0] < Runs.ALLOC_QUIET, "bytes per step: " + m.bytesPerStep()[0]);
+  }
+
+  @Test
+  void aStepThatAlwaysAllocatesIsReportedAfterBoundedWarmup() {
+    Runs.Measured m =
+        Runs.measure(options(List.of("bench-tiny"), 0), 5, 1, () -> sink = new byte[1 << 16]);
+    assertEquals(1 + Runs.MAX_EXTRA_WARMUPS, m.warmups());
+    assertTrue(m.bytesPerStep()[0] >= 1 << 16, "bytes per step: " + m.bytesPerStep()[0]);
+  }
+
   @Test
   void noWarmupAskedNoneDone() {
     BenchOptions o =
