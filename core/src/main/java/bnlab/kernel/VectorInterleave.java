@@ -50,6 +50,71 @@ final class VectorInterleave {
     return VectorShuffle.fromArray(M, idx, 0);
   }
 
+  /** Whether {@link #transpose8} runs here: registers of 8 floats. */
+  static final boolean EIGHT = N == 8;
+
+  // Round h of the 8×8 transpose: lane l of the first result is a[l] where bit h of l is clear,
+  // else b[l − h]; of the second, a[l + h] where it is clear, else b[l].
+  private static final VectorShuffle<Float> T1_LO = exchange(1, false);
+  private static final VectorShuffle<Float> T1_HI = exchange(1, true);
+  private static final VectorShuffle<Float> T2_LO = exchange(2, false);
+  private static final VectorShuffle<Float> T2_HI = exchange(2, true);
+  private static final VectorShuffle<Float> T4_LO = exchange(4, false);
+  private static final VectorShuffle<Float> T4_HI = exchange(4, true);
+
+  private static VectorShuffle<Float> exchange(int h, boolean high) {
+    int[] idx = new int[N];
+    for (int l = 0; l < N; l++) {
+      boolean set = (l & h) != 0;
+      idx[l] = high ? (set ? N + l : l + h) : (set ? N + l - h : l);
+    }
+    // With other than 8 lanes the indices are not used (transpose8 does not run), only valid.
+    for (int l = 0; l < N; l++) {
+      idx[l] = Math.floorMod(idx[l], 2 * N);
+    }
+    return VectorShuffle.fromArray(M, idx, 0);
+  }
+
+  /**
+   * dst[base + col[c0 + c] + i] = src[s + i·stride + c0 + c] for i, c &lt; 8: an 8×8 block, rows of
+   * src to runs of dst, transposed in registers by three rounds of lane exchanges between pairs of
+   * rows (bit h of the row and of the lane swapped in round h). Only with 8 lanes ({@link #EIGHT}).
+   */
+  static void transpose8(float[] src, int s, int stride, float[] dst, int base, int[] col, int c0) {
+    FloatVector r0 = FloatVector.fromArray(M, src, s + c0);
+    FloatVector r1 = FloatVector.fromArray(M, src, s + stride + c0);
+    FloatVector r2 = FloatVector.fromArray(M, src, s + 2 * stride + c0);
+    FloatVector r3 = FloatVector.fromArray(M, src, s + 3 * stride + c0);
+    FloatVector r4 = FloatVector.fromArray(M, src, s + 4 * stride + c0);
+    FloatVector r5 = FloatVector.fromArray(M, src, s + 5 * stride + c0);
+    FloatVector r6 = FloatVector.fromArray(M, src, s + 6 * stride + c0);
+    FloatVector r7 = FloatVector.fromArray(M, src, s + 7 * stride + c0);
+    FloatVector t0 = r0.rearrange(T4_LO, r4);
+    FloatVector t4 = r0.rearrange(T4_HI, r4);
+    FloatVector t1 = r1.rearrange(T4_LO, r5);
+    FloatVector t5 = r1.rearrange(T4_HI, r5);
+    FloatVector t2 = r2.rearrange(T4_LO, r6);
+    FloatVector t6 = r2.rearrange(T4_HI, r6);
+    FloatVector t3 = r3.rearrange(T4_LO, r7);
+    FloatVector t7 = r3.rearrange(T4_HI, r7);
+    r0 = t0.rearrange(T2_LO, t2);
+    r2 = t0.rearrange(T2_HI, t2);
+    r1 = t1.rearrange(T2_LO, t3);
+    r3 = t1.rearrange(T2_HI, t3);
+    r4 = t4.rearrange(T2_LO, t6);
+    r6 = t4.rearrange(T2_HI, t6);
+    r5 = t5.rearrange(T2_LO, t7);
+    r7 = t5.rearrange(T2_HI, t7);
+    r0.rearrange(T1_LO, r1).intoArray(dst, base + col[c0]);
+    r0.rearrange(T1_HI, r1).intoArray(dst, base + col[c0 + 1]);
+    r2.rearrange(T1_LO, r3).intoArray(dst, base + col[c0 + 2]);
+    r2.rearrange(T1_HI, r3).intoArray(dst, base + col[c0 + 3]);
+    r4.rearrange(T1_LO, r5).intoArray(dst, base + col[c0 + 4]);
+    r4.rearrange(T1_HI, r5).intoArray(dst, base + col[c0 + 5]);
+    r6.rearrange(T1_LO, r7).intoArray(dst, base + col[c0 + 6]);
+    r6.rearrange(T1_HI, r7).intoArray(dst, base + col[c0 + 7]);
+  }
+
   /**
    * even[e + j] = src[s + 2j], odd[o + j] = src[s + 2j + 1] for j &lt; pairs. The source run must
    * not overlap the destinations.

@@ -90,12 +90,12 @@ final class Winograd {
     final int plane;
 
     /**
-     * F(4×4) only (else null), where the copies to and from the 16 polyphase planes and runs are
-     * scalar: column c of an input row at xCol[c] from its polyphase row (plane (pc mod 4), element
-     * pc / 4 for the padded column pc); column c of an output row at yCol[c] from its runs ((c mod
-     * 4)·tilesP + c / 4), and at yColT[c] in the runs of tiles × K ((c mod 4)·tilesP·K + (c /
-     * 4)·K). Tables rather than index arithmetic per element: the copies took a third of F(4×4)'s
-     * time.
+     * F(4×4) only (else null; yColT for F(2×2) too), where the copies to and from the 16 polyphase
+     * planes and runs are scalar: column c of an input row at xCol[c] from its polyphase row (plane
+     * (pc mod 4), element pc / 4 for the padded column pc); column c of an output row at yCol[c]
+     * from its runs ((c mod 4)·tilesP + c / 4), and at yColT[c] in the runs of tiles × K ((c mod
+     * 4)·tilesP·K + (c / 4)·K; F(2×2), which has yColT too: (c mod 2)·tilesP·K + (c / 2)·K). Tables
+     * rather than index arithmetic per element: the copies took a third of F(4×4)'s time.
      */
     final int[] xCol;
 
@@ -155,7 +155,10 @@ final class Winograd {
       } else {
         xCol = null;
         yCol = null;
-        yColT = null;
+        yColT = new int[q];
+        for (int col = 0; col < q; col++) {
+          yColT[col] = (col & 1) * tilesP * k + (col >> 1) * k;
+        }
       }
       byRows =
           m == 2

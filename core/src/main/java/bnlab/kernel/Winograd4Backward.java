@@ -58,13 +58,26 @@ final class Winograd4Backward {
     int f = t.gatherAt();
     java.util.Arrays.fill(s, f, f + 16 * n, 0f);
     int[] col = t.yColT;
-    for (int k = 0; k < t.k; k++) {
-      int off = gOff + k * t.p * t.q;
-      for (int r = 0; r < t.p; r++) {
-        int dst = f + 4 * (r & 3) * n + (r >> 2) * t.tp * t.k + k;
-        int src = off + r * t.q;
-        for (int c = 0; c < t.q; c++) {
-          s[dst + col[c]] = dy[src + c];
+    if (VectorInterleave.EIGHT && t.k % 8 == 0 && t.q % 8 == 0) {
+      // Blocks of 8 channels × 8 columns transposed in registers (the junk tiles keep their zeros).
+      for (int k0 = 0; k0 < t.k; k0 += 8) {
+        int off = gOff + k0 * t.p * t.q;
+        for (int r = 0; r < t.p; r++) {
+          int dst = f + 4 * (r & 3) * n + (r >> 2) * t.tp * t.k + k0;
+          for (int c0 = 0; c0 < t.q; c0 += 8) {
+            VectorInterleave.transpose8(dy, off + r * t.q, t.p * t.q, s, dst, col, c0);
+          }
+        }
+      }
+    } else {
+      for (int k = 0; k < t.k; k++) {
+        int off = gOff + k * t.p * t.q;
+        for (int r = 0; r < t.p; r++) {
+          int dst = f + 4 * (r & 3) * n + (r >> 2) * t.tp * t.k + k;
+          int src = off + r * t.q;
+          for (int c = 0; c < t.q; c++) {
+            s[dst + col[c]] = dy[src + c];
+          }
         }
       }
     }

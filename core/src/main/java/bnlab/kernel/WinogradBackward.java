@@ -107,14 +107,29 @@ final class WinogradBackward {
     int n = t.tilesP * t.k;
     int ps = Winograd.planeStride(t.k, ld);
     int f = t.gatherAt();
-    java.util.Arrays.fill(s, f, f + 4 * n, 0f);
-    for (int k = 0; k < t.k; k++) {
-      int off = gOff + k * t.p * t.q;
-      for (int r = 0; r < t.p; r++) {
-        int dst = f + (r & 1) * 2 * n + (r >> 1) * t.pitch * t.k + k;
-        int src = off + r * t.q;
-        for (int c = 0; c < t.q; c++) {
-          s[dst + (c & 1) * n + (c >> 1) * t.k] = dy[src + c];
+    int[] col = t.yColT;
+    if (VectorInterleave.EIGHT && t.k % 8 == 0 && t.q % 8 == 0 && t.p % 2 == 0) {
+      // Blocks of 8 channels × 8 columns transposed in registers; with P and Q even every element
+      // of the runs is written, so they need no zeros first.
+      for (int k0 = 0; k0 < t.k; k0 += 8) {
+        int off = gOff + k0 * t.p * t.q;
+        for (int r = 0; r < t.p; r++) {
+          int dst = f + (r & 1) * 2 * n + (r >> 1) * t.pitch * t.k + k0;
+          for (int c0 = 0; c0 < t.q; c0 += 8) {
+            VectorInterleave.transpose8(dy, off + r * t.q, t.p * t.q, s, dst, col, c0);
+          }
+        }
+      }
+    } else {
+      java.util.Arrays.fill(s, f, f + 4 * n, 0f);
+      for (int k = 0; k < t.k; k++) {
+        int off = gOff + k * t.p * t.q;
+        for (int r = 0; r < t.p; r++) {
+          int dst = f + (r & 1) * 2 * n + (r >> 1) * t.pitch * t.k + k;
+          int src = off + r * t.q;
+          for (int c = 0; c < t.q; c++) {
+            s[dst + col[c]] = dy[src + c];
+          }
         }
       }
     }
