@@ -175,8 +175,7 @@ final class Winograd {
     int rowScratch() {
       return m == 2
           ? Math.max(
-              gatherAt() + 4 * tilesP * k,
-              byRows ? Math.max((h + 2) * (4 * w + L), 16 * runRows()) : 0)
+              gatherAt() + 4 * tilesP * k, byRows ? Math.max((h + 2) * (w + L), 16 * runRows()) : 0)
           : gatherAt() + 40 * tilesP * k + 256;
     }
 
@@ -557,12 +556,15 @@ final class Winograd {
 
   /**
    * {@link #input} from padded rows ({@link Tiles#byRows}), the same values bit for bit. Row r of
-   * d·B, (d0 − d2, d1 + d2, d2 − d1, d1 − d3) at tile column j, is a difference or sum of the
-   * padded row p and itself shifted by one or two columns, taken at column 2j: so D = p − p≫2 (its
-   * even columns are d0 − d2, its odd ones d1 − d3), F = p≫1 + p≫2 and G = p≫2 − p≫1 are computed
-   * whole on each padded row, and a register of tiles takes the even (or odd) columns of two
-   * registers of them. The polyphase planes cost three times the loads and a blend per tap (one
-   * thread, AVX2, 64 channels of 8×8: 225 → 160 ns per channel and image).
+   * d·B at tile column j, (d0 − d2, d1 + d2, d2 − d1, d1 − d3), is a difference or sum of the
+   * padded row p and itself shifted by one or two columns, taken at column 2j: D = p − p≫2 (its
+   * even columns are d0 − d2, its odd ones d1 − d3), F = p≫1 + p≫2 and G = p≫2 − p≫1, computed in
+   * registers from three unaligned loads of a zero-bordered copy of the image, and a register of
+   * tiles is the even (or odd) lanes of two registers of them (two padded rows' with rows of L
+   * floats, else two halves of 2L columns). Bᵀ over the rows follows as each row comes, in
+   * straight-line code (a vector kept across loop iterations would be boxed). The polyphase planes
+   * cost three times the loads and a blend per tap (one thread, AVX2, 64 channels of 8×8: 225 → 85
+   * ns per channel and image; with D, F and G stored per row and read back, 160).
    */
   static void inputRows(
       Tiles t, float[] x, int xOff, float[] v, int vOff, int ld, float[] s, int from, int to) {
@@ -570,11 +572,14 @@ final class Winograd {
     int h = t.h;
     int pitch = w + L;
     int ps = planeStride(t.c, ld);
-    // Padded rows at s[r·pitch] (column 0 and w + 1 zero, rows 0 and h + 1 zero); then D, F, G of
-    // padded row r at s[dfg + r·3w].
+    // Padded rows at s[r·pitch]: column 0 and w + 1, rows 0 and h + 1 zero.
     java.util.Arrays.fill(s, 0, (h + 2) * pitch, 0f);
-    int dfg = (h + 2) * pitch;
-    int rowW = 3 * w;
+    boolean pairs = w == L;
+    int rowsPer = pairs ? 2 : 1;
+    // The second register of a pick: tile row i + 1's (two padded rows on), or L columns on.
+    int second = pairs ? 2 * pitch : L;
+    VectorShuffle<Float> EVEN = VectorInterleave.EVEN;
+    VectorShuffle<Float> ODD = VectorInterleave.ODD;
     for (int ch = from; ch < to; ch++) {
       int xo = xOff + ch * h * w;
       for (int r = 0; r < h; r++) {
@@ -582,46 +587,80 @@ final class Winograd {
           FloatVector.fromArray(S, x, xo + r * w + k).intoArray(s, (r + 1) * pitch + 1 + k);
         }
       }
-      for (int r = 0; r < h + 2; r++) {
-        int q = r * pitch;
-        int e = dfg + r * rowW;
-        for (int k = 0; k < w; k += L) {
-          FloatVector p0 = FloatVector.fromArray(S, s, q + k);
-          FloatVector p1 = FloatVector.fromArray(S, s, q + k + 1);
-          FloatVector p2 = FloatVector.fromArray(S, s, q + k + 2);
-          p0.sub(p2).intoArray(s, e + k);
-          p1.add(p2).intoArray(s, e + w + k);
-          p2.sub(p1).intoArray(s, e + 2 * w + k);
-        }
-      }
       int o = vOff + ch * ld;
-      // Registers of tile numbers j.. : tile rows i and i + 1 (rows of L floats, the second
-      // register of a pair two padded rows further on), or 2L columns of tile row i.
-      int rowsPer = w == L ? 2 : 1;
-      int second = w == L ? 2 * rowW : L;
       for (int i = 0; i < t.th; i += rowsPer) {
         for (int c0 = 0; c0 < w; c0 += 2 * L) {
           int j = i * t.tw + c0 / 2;
-          for (int b = 0; b < 4; b++) {
-            int e = dfg + 2 * i * rowW + (b == 0 || b == 3 ? 0 : b * w) + c0;
-            VectorShuffle<Float> pick = b == 3 ? VectorInterleave.ODD : VectorInterleave.EVEN;
-            FloatVector h0 =
-                FloatVector.fromArray(S, s, e)
-                    .rearrange(pick, FloatVector.fromArray(S, s, e + second));
-            FloatVector h1 =
-                FloatVector.fromArray(S, s, e + rowW)
-                    .rearrange(pick, FloatVector.fromArray(S, s, e + rowW + second));
-            FloatVector h2 =
-                FloatVector.fromArray(S, s, e + 2 * rowW)
-                    .rearrange(pick, FloatVector.fromArray(S, s, e + 2 * rowW + second));
-            FloatVector h3 =
-                FloatVector.fromArray(S, s, e + 3 * rowW)
-                    .rearrange(pick, FloatVector.fromArray(S, s, e + 3 * rowW + second));
-            h0.sub(h2).intoArray(v, o + b * ps + j);
-            h1.add(h2).intoArray(v, o + (4 + b) * ps + j);
-            h2.sub(h1).intoArray(v, o + (8 + b) * ps + j);
-            h1.sub(h3).intoArray(v, o + (12 + b) * ps + j);
-          }
+          // Row r = 0, 1, 2 of d·B for the four columns b (e_b_r), then Bᵀ's rows 0–2.
+          int q0 = (2 * i + 0) * pitch + c0;
+          FloatVector a00 = FloatVector.fromArray(S, s, q0);
+          FloatVector a10 = FloatVector.fromArray(S, s, q0 + 1);
+          FloatVector a20 = FloatVector.fromArray(S, s, q0 + 2);
+          FloatVector b00 = FloatVector.fromArray(S, s, q0 + second);
+          FloatVector b10 = FloatVector.fromArray(S, s, q0 + second + 1);
+          FloatVector b20 = FloatVector.fromArray(S, s, q0 + second + 2);
+          FloatVector da0 = a00.sub(a20);
+          FloatVector db0 = b00.sub(b20);
+          FloatVector e00 = da0.rearrange(EVEN, db0);
+          FloatVector e10 = a10.add(a20).rearrange(EVEN, b10.add(b20));
+          FloatVector e20 = a20.sub(a10).rearrange(EVEN, b20.sub(b10));
+          FloatVector e30 = da0.rearrange(ODD, db0);
+          int q1 = (2 * i + 1) * pitch + c0;
+          FloatVector a01 = FloatVector.fromArray(S, s, q1);
+          FloatVector a11 = FloatVector.fromArray(S, s, q1 + 1);
+          FloatVector a21 = FloatVector.fromArray(S, s, q1 + 2);
+          FloatVector b01 = FloatVector.fromArray(S, s, q1 + second);
+          FloatVector b11 = FloatVector.fromArray(S, s, q1 + second + 1);
+          FloatVector b21 = FloatVector.fromArray(S, s, q1 + second + 2);
+          FloatVector da1 = a01.sub(a21);
+          FloatVector db1 = b01.sub(b21);
+          FloatVector e01 = da1.rearrange(EVEN, db1);
+          FloatVector e11 = a11.add(a21).rearrange(EVEN, b11.add(b21));
+          FloatVector e21 = a21.sub(a11).rearrange(EVEN, b21.sub(b11));
+          FloatVector e31 = da1.rearrange(ODD, db1);
+          int q2 = (2 * i + 2) * pitch + c0;
+          FloatVector a02 = FloatVector.fromArray(S, s, q2);
+          FloatVector a12 = FloatVector.fromArray(S, s, q2 + 1);
+          FloatVector a22 = FloatVector.fromArray(S, s, q2 + 2);
+          FloatVector b02 = FloatVector.fromArray(S, s, q2 + second);
+          FloatVector b12 = FloatVector.fromArray(S, s, q2 + second + 1);
+          FloatVector b22 = FloatVector.fromArray(S, s, q2 + second + 2);
+          FloatVector da2 = a02.sub(a22);
+          FloatVector db2 = b02.sub(b22);
+          FloatVector e02 = da2.rearrange(EVEN, db2);
+          FloatVector e12 = a12.add(a22).rearrange(EVEN, b12.add(b22));
+          FloatVector e22 = a22.sub(a12).rearrange(EVEN, b22.sub(b12));
+          FloatVector e32 = da2.rearrange(ODD, db2);
+          e00.sub(e02).intoArray(v, o + 0 * ps + j);
+          e01.add(e02).intoArray(v, o + 4 * ps + j);
+          e02.sub(e01).intoArray(v, o + 8 * ps + j);
+          e10.sub(e12).intoArray(v, o + 1 * ps + j);
+          e11.add(e12).intoArray(v, o + 5 * ps + j);
+          e12.sub(e11).intoArray(v, o + 9 * ps + j);
+          e20.sub(e22).intoArray(v, o + 2 * ps + j);
+          e21.add(e22).intoArray(v, o + 6 * ps + j);
+          e22.sub(e21).intoArray(v, o + 10 * ps + j);
+          e30.sub(e32).intoArray(v, o + 3 * ps + j);
+          e31.add(e32).intoArray(v, o + 7 * ps + j);
+          e32.sub(e31).intoArray(v, o + 11 * ps + j);
+          // Row 3, then Bᵀ's row 3.
+          int q3 = (2 * i + 3) * pitch + c0;
+          FloatVector a03 = FloatVector.fromArray(S, s, q3);
+          FloatVector a13 = FloatVector.fromArray(S, s, q3 + 1);
+          FloatVector a23 = FloatVector.fromArray(S, s, q3 + 2);
+          FloatVector b03 = FloatVector.fromArray(S, s, q3 + second);
+          FloatVector b13 = FloatVector.fromArray(S, s, q3 + second + 1);
+          FloatVector b23 = FloatVector.fromArray(S, s, q3 + second + 2);
+          FloatVector da3 = a03.sub(a23);
+          FloatVector db3 = b03.sub(b23);
+          FloatVector e03 = da3.rearrange(EVEN, db3);
+          FloatVector e13 = a13.add(a23).rearrange(EVEN, b13.add(b23));
+          FloatVector e23 = a23.sub(a13).rearrange(EVEN, b23.sub(b13));
+          FloatVector e33 = da3.rearrange(ODD, db3);
+          e01.sub(e03).intoArray(v, o + 12 * ps + j);
+          e11.sub(e13).intoArray(v, o + 13 * ps + j);
+          e21.sub(e23).intoArray(v, o + 14 * ps + j);
+          e31.sub(e33).intoArray(v, o + 15 * ps + j);
         }
       }
     }
