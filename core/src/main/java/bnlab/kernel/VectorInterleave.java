@@ -30,8 +30,8 @@ final class VectorInterleave {
   static final VectorShuffle<Float> ODD = shuffle(1, 2);
 
   // Lane 2i of the result is a[i] (LOW) or a[N/2 + i] (HIGH), lane 2i + 1 the same lane of b.
-  private static final VectorShuffle<Float> LOW = merge(0);
-  private static final VectorShuffle<Float> HIGH = merge(N / 2);
+  static final VectorShuffle<Float> LOW = merge(0);
+  static final VectorShuffle<Float> HIGH = merge(N / 2);
 
   private static VectorShuffle<Float> shuffle(int first, int step) {
     int[] idx = new int[N];

@@ -766,19 +766,6 @@ final class Winograd {
   }
 
   // One output plane (P, Q) from the 4 runs Y_pq of tiles at s[f]: y[2i + p][2j + q].
-  // Lane 2i of the result is a[i] (LOW) or a[L/2 + i] (HIGH), lane 2i + 1 the same lane of b.
-  private static final VectorShuffle<Float> LOW = mergeShuffle(0);
-  private static final VectorShuffle<Float> HIGH = mergeShuffle(L / 2);
-
-  static VectorShuffle<Float> mergeShuffle(int from) {
-    int[] idx = new int[L];
-    for (int i = 0; i < L / 2; i++) {
-      idx[2 * i] = from + i;
-      idx[2 * i + 1] = L + from + i;
-    }
-    return VectorShuffle.fromArray(S, idx, 0);
-  }
-
   /**
    * {@link #output} for {@link Tiles#byRows} geometries (padding 1: the output is the input's
    * size), the same values bit for bit: a register's four output vectors (row a, column c of its
@@ -824,14 +811,14 @@ final class Winograd {
         // Tile (i, jj) is output rows 2i, 2i + 1 and columns 2jj, 2jj + 1.
         int i = j / t.tw;
         int at = yk + 2 * i * q + 2 * (j % t.tw);
-        y00.rearrange(LOW, y01).intoArray(y, at);
-        y10.rearrange(LOW, y11).intoArray(y, at + q);
+        y00.rearrange(VectorInterleave.LOW, y01).intoArray(y, at);
+        y10.rearrange(VectorInterleave.LOW, y11).intoArray(y, at + q);
         if (pairs) {
-          y00.rearrange(HIGH, y01).intoArray(y, at + 2 * q);
-          y10.rearrange(HIGH, y11).intoArray(y, at + 3 * q);
+          y00.rearrange(VectorInterleave.HIGH, y01).intoArray(y, at + 2 * q);
+          y10.rearrange(VectorInterleave.HIGH, y11).intoArray(y, at + 3 * q);
         } else {
-          y00.rearrange(HIGH, y01).intoArray(y, at + L);
-          y10.rearrange(HIGH, y11).intoArray(y, at + q + L);
+          y00.rearrange(VectorInterleave.HIGH, y01).intoArray(y, at + L);
+          y10.rearrange(VectorInterleave.HIGH, y11).intoArray(y, at + q + L);
         }
       }
     }

@@ -215,10 +215,6 @@ final class WinogradBackward {
   // Lane i of the result is lane i + L/2 of a register, its upper half lanes of the second one.
   private static final VectorShuffle<Float> DOWN_HALF = downHalf();
 
-  // Lane 2i of the result is a[i] (LOW) or a[L/2 + i] (HIGH), lane 2i + 1 the same lane of b.
-  private static final VectorShuffle<Float> LOW = merge(0);
-  private static final VectorShuffle<Float> HIGH = merge(L / 2);
-
   private static final VectorMask<Float> UPPER_HALF =
       VectorMask.fromLong(S, ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
   private static final FloatVector PLUS_ZERO = FloatVector.zero(S);
@@ -228,15 +224,6 @@ final class WinogradBackward {
     int[] idx = new int[L];
     for (int i = 0; i < L; i++) {
       idx[i] = i < L / 2 ? i + L / 2 : L + i;
-    }
-    return VectorShuffle.fromArray(S, idx, 0);
-  }
-
-  private static VectorShuffle<Float> merge(int from) {
-    int[] idx = new int[L];
-    for (int i = 0; i < L / 2; i++) {
-      idx[2 * i] = from + i;
-      idx[2 * i + 1] = L + from + i;
     }
     return VectorShuffle.fromArray(S, idx, 0);
   }
@@ -370,9 +357,9 @@ final class WinogradBackward {
                   .add(FloatVector.fromArray(S, s, a0 + 2 * run + j + 1))
                   .add(FloatVector.fromArray(S, s, a2 + j + 2))
                   .add(FloatVector.fromArray(S, s, a2 + 2 * run + j + 1));
-          even.rearrange(LOW, odd).intoArray(dx, xo + r * w + 2 * j);
+          even.rearrange(VectorInterleave.LOW, odd).intoArray(dx, xo + r * w + 2 * j);
           if (!pairs) {
-            even.rearrange(HIGH, odd).intoArray(dx, xo + r * w + 2 * j + L);
+            even.rearrange(VectorInterleave.HIGH, odd).intoArray(dx, xo + r * w + 2 * j + L);
           }
         }
       }
