@@ -160,6 +160,40 @@ class PackedGemmTest {
   }
 
   @Test
+  void packedAPanelsHoldEachColumnsRowsInOrder() {
+    // Full panels take the register transpose for whole vectors of columns, the rest and partial
+    // panels go element by element: kc below, at and past a vector, mc with and without a tail.
+    Rng rng = new Rng(29);
+    int l = VectorWidth.L;
+    for (int kc : new int[] {1, l - 1, l, l + 3, 4 * l, 5 * l + 1}) {
+      for (int mc : new int[] {MR, 3 * MR, 2 * MR + 1, MR - 1}) {
+        if (mc < 1) {
+          continue;
+        }
+        for (boolean rowsContiguous : new boolean[] {true, false}) {
+          int ars = rowsContiguous ? kc + 5 : 1, acs = rowsContiguous ? 1 : mc + 2;
+          int src = 7;
+          float[] a = VectorGemmTest.random(rng, src + mc * kc * Math.max(ars, acs) + kc);
+          float[] dst = new float[((mc + MR - 1) / MR) * MR * kc];
+          PackedGemm.packA(kc, mc, a, src, ars, acs, dst);
+          for (int i = 0; i < mc; i++) {
+            for (int p = 0; p < kc; p++) {
+              int at = (i / MR) * MR * kc + p * MR + i % MR;
+              float want = a[src + i * ars + p * acs];
+              if (Float.floatToRawIntBits(want) != Float.floatToRawIntBits(dst[at])) {
+                fail(
+                    String.format(
+                        "packA kc %d mc %d acs %d (%s): row %d column %d at %d: want %s, got %s",
+                        kc, mc, acs, VectorWidth.name(), i, p, at, want, dst[at]));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void blockSizesFitTheTileAndTheCaches() {
     for (int[] caches : new int[][] {{32 << 10, 1 << 20}, {48 << 10, 2 << 20}, {1, 1}}) {
       PackedGemm.Blocking b = PackedGemm.Blocking.of(caches[0], caches[1]);
