@@ -4,6 +4,8 @@ import static bnlab.kernel.VectorGemm.L;
 import static bnlab.kernel.VectorGemm.S;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The broadcast GEMM (B not transposed) on packed panels, blocked as in GotoBLAS and BLIS (Goto and
@@ -32,6 +34,10 @@ import jdk.incubator.vector.FloatVector;
 final class PackedGemm {
   private static final int MR = VectorWidth.PACKED_ROWS;
   private static final int NR = VectorWidth.TILE_COLS;
+
+  /** MR floats, a full panel's column (4 or 8 rows: 128 or 256 bits), else null. */
+  private static final VectorSpecies<Float> COLUMN =
+      MR == 4 || MR == 8 ? VectorSpecies.of(float.class, VectorShape.forBitSize(MR * 32)) : null;
 
   /** Block sizes of this process (depend on the vector width and the caches, never the bits). */
   static final Blocking BLOCKS = Blocking.of(CacheSizes.l1(), CacheSizes.l2());
@@ -211,6 +217,11 @@ final class PackedGemm {
           for (int p = done; p < kc; p++) {
             dst[base + p * MR + r] = a[row + p];
           }
+        }
+      } else if (mr == MR && ars == 1 && COLUMN != null) {
+        // A transposed: each column's MR floats are contiguous, one short vector each.
+        for (int p = 0; p < kc; p++) {
+          FloatVector.fromArray(COLUMN, a, from + p * acs).intoArray(dst, base + p * MR);
         }
       } else {
         for (int p = 0; p < kc; p++) {
