@@ -4,8 +4,6 @@ import static bnlab.kernel.VectorGemm.L;
 import static bnlab.kernel.VectorGemm.S;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The broadcast GEMM (B not transposed) on packed panels, blocked as in GotoBLAS and BLIS (Goto and
@@ -34,10 +32,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class PackedGemm {
   private static final int MR = VectorWidth.PACKED_ROWS;
   private static final int NR = VectorWidth.TILE_COLS;
-
-  /** MR floats, a full panel's column (4 or 8 rows: 128 or 256 bits), else null. */
-  private static final VectorSpecies<Float> COLUMN =
-      MR == 4 || MR == 8 ? VectorSpecies.of(float.class, VectorShape.forBitSize(MR * 32)) : null;
 
   /** Block sizes of this process (depend on the vector width and the caches, never the bits). */
   static final Blocking BLOCKS = Blocking.of(CacheSizes.l1(), CacheSizes.l2());
@@ -218,10 +212,19 @@ final class PackedGemm {
             dst[base + p * MR + r] = a[row + p];
           }
         }
-      } else if (mr == MR && ars == 1 && COLUMN != null) {
-        // A transposed: each column's MR floats are contiguous, one short vector each.
-        for (int p = 0; p < kc; p++) {
-          FloatVector.fromArray(COLUMN, a, from + p * acs).intoArray(dst, base + p * MR);
+      } else if (mr == MR && ars == 1 && MR <= L && L <= 2 * MR) {
+        // A transposed: each column's MR floats are contiguous. One vector per column; its lanes
+        // past MR land on the next column's slots, which the next column overwrites, so the last
+        // column (and any whose vector would pass the end of a) goes by arraycopy. A 128-bit
+        // species for exactly MR floats would be a second vector shape in the process (see
+        // VectorWidth.S).
+        int whole = Math.min(kc - 1, Math.floorDiv(a.length - L - from, acs) + 1);
+        int p = 0;
+        for (; p < whole; p++) {
+          FloatVector.fromArray(S, a, from + p * acs).intoArray(dst, base + p * MR);
+        }
+        for (; p < kc; p++) {
+          System.arraycopy(a, from + p * acs, dst, base + p * MR, mr);
         }
       } else {
         for (int p = 0; p < kc; p++) {
