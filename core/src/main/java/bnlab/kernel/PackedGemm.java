@@ -42,6 +42,12 @@ final class PackedGemm {
    */
   static final int MAX_PACKED_B = 1 << 22;
 
+  /**
+   * At most this many floats of packed A (mc × k, 4 MB) are kept for all k blocks at once; a
+   * product with a longer k packs A once per column block and k block.
+   */
+  static final int MAX_PACKED_A = 1 << 20;
+
   private static final ThreadLocal<float[][]> BUFFERS =
       ThreadLocal.withInitial(
           () -> new float[][] {new float[BLOCKS.mc * BLOCKS.kc], new float[BLOCKS.kc * BLOCKS.nc]});
@@ -90,48 +96,81 @@ final class PackedGemm {
     int k = s.k();
     int ldb = s.ldb();
     int ldc = s.ldc();
-    for (int jc = j0; jc < j1; jc += BLOCKS.nc) {
-      int nc = Math.min(BLOCKS.nc, j1 - jc);
-      // A k block's panels take kc × (nc rounded up to whole panels) floats.
-      int ncPanels = (nc + NR - 1) / NR * NR;
-      boolean resident = i1 - i0 > BLOCKS.mc && (long) k * ncPanels <= MAX_PACKED_B;
-      if (resident && bp.length < k * ncPanels) {
-        // Grows once per larger k (the first product of that shape), never per call after it.
-        bp = new float[k * BLOCKS.nc];
-        buffers[1] = bp;
-      }
+    int kc0 = BLOCKS.kc;
+    int nc0 = BLOCKS.nc;
+    boolean resident = i1 - i0 > BLOCKS.mc && (long) k * nc0 <= MAX_PACKED_B;
+    // Resident, with A's row block packed for all of k at once: columns go in groups of as many
+    // column blocks as MAX_PACKED_B holds with all their k blocks, and A is packed once per group
+    // instead of once per column block.
+    boolean wholeA = resident && (long) BLOCKS.mc * k <= MAX_PACKED_A;
+    int groupCols = wholeA ? nc0 * (int) Math.max(1, MAX_PACKED_B / ((long) k * nc0)) : nc0;
+    groupCols = Math.min(groupCols, (j1 - j0 + nc0 - 1) / nc0 * nc0);
+    if (resident && bp.length < k * groupCols) {
+      // Grows once per larger k or group (the first product of that shape), never per call after.
+      bp = new float[k * groupCols];
+      buffers[1] = bp;
+    }
+    if (wholeA && ap.length < BLOCKS.mc * k) {
+      ap = new float[BLOCKS.mc * k];
+      buffers[0] = ap;
+    }
+    for (int jg = j0; jg < j1; jg += groupCols) {
+      int gw = Math.min(groupCols, j1 - jg);
       for (int t = 0; t < s.batch(); t++) {
         int at = aOff + t * s.aStride();
         int bt = bOff + t * s.bStride();
-        if (resident) {
-          // All of B's k blocks for these columns packed first, then each C block takes every k
-          // block in turn while it stays in L2. Block by block, the other row blocks ran between
-          // two visits of a C block, which came back from L3 or memory, its loads stalling the
-          // first k steps of every tile (4096³ 1.18×, 1024³ 1.14× faster this way; one thread,
-          // AVX2, same bits). With one row block C stays in L2 either way, and this order was no
-          // faster there (32×131072×288: 0.93–1.0×).
-          for (int pc = 0; pc < k; pc += BLOCKS.kc) {
-            packB(Math.min(BLOCKS.kc, k - pc), nc, b, bt + pc * ldb + jc, ldb, bp, pc * ncPanels);
-          }
-          for (int ic = i0; ic < i1; ic += BLOCKS.mc) {
-            int mc = Math.min(BLOCKS.mc, i1 - ic);
-            for (int pc = 0; pc < k; pc += BLOCKS.kc) {
-              int kc = Math.min(BLOCKS.kc, k - pc);
-              float bb = t == 0 && pc == 0 ? beta : 1f;
-              packA(kc, mc, a, at + ic * ars + pc * acs, ars, acs, ap);
-              macro(kc, mc, nc, ap, bp, pc * ncPanels, bb, c, cOff + ic * ldc + jc, ldc);
+        if (!resident) {
+          int nc = gw;
+          for (int pc = 0; pc < k; pc += kc0) {
+            int kc = Math.min(kc0, k - pc);
+            float bb = t == 0 && pc == 0 ? beta : 1f;
+            packB(kc, nc, b, bt + pc * ldb + jg, ldb, bp, 0);
+            for (int ic = i0; ic < i1; ic += BLOCKS.mc) {
+              int mc = Math.min(BLOCKS.mc, i1 - ic);
+              packA(kc, mc, a, at + ic * ars + pc * acs, ars, acs, ap, 0);
+              macro(kc, mc, nc, ap, 0, bp, 0, bb, c, cOff + ic * ldc + jg, ldc);
             }
           }
           continue;
         }
-        for (int pc = 0; pc < k; pc += BLOCKS.kc) {
-          int kc = Math.min(BLOCKS.kc, k - pc);
-          float bb = t == 0 && pc == 0 ? beta : 1f;
-          packB(kc, nc, b, bt + pc * ldb + jc, ldb, bp, 0);
-          for (int ic = i0; ic < i1; ic += BLOCKS.mc) {
-            int mc = Math.min(BLOCKS.mc, i1 - ic);
-            packA(kc, mc, a, at + ic * ars + pc * acs, ars, acs, ap);
-            macro(kc, mc, nc, ap, bp, 0, bb, c, cOff + ic * ldc + jc, ldc);
+        // All of B's k blocks for the group's columns packed first (column block q at q·k·nc0,
+        // its k block at pc · its panels' width), then each C block takes every k block in turn
+        // while it stays in L2. Block by block, the other row blocks ran between two visits of a
+        // C block, which came back from L3 or memory, its loads stalling the first k steps of
+        // every tile (4096³ 1.18×, 1024³ 1.14× faster this way; one thread, AVX2, same bits).
+        // With one row block C stays in L2 either way, and this order was no faster there
+        // (32×131072×288: 0.93–1.0×).
+        for (int jc = jg; jc < jg + gw; jc += nc0) {
+          int nc = Math.min(nc0, jg + gw - jc);
+          int panels = (nc + NR - 1) / NR * NR;
+          for (int pc = 0; pc < k; pc += kc0) {
+            int kc = Math.min(kc0, k - pc);
+            packB(kc, nc, b, bt + pc * ldb + jc, ldb, bp, (jc - jg) * k + pc * panels);
+          }
+        }
+        for (int ic = i0; ic < i1; ic += BLOCKS.mc) {
+          int mc = Math.min(BLOCKS.mc, i1 - ic);
+          // A k block takes mc rounded up to whole panels times kc floats.
+          int rows = (mc + MR - 1) / MR * MR;
+          if (wholeA) {
+            for (int pc = 0; pc < k; pc += kc0) {
+              int kc = Math.min(kc0, k - pc);
+              packA(kc, mc, a, at + ic * ars + pc * acs, ars, acs, ap, pc * rows);
+            }
+          }
+          for (int jc = jg; jc < jg + gw; jc += nc0) {
+            int nc = Math.min(nc0, jg + gw - jc);
+            int panels = (nc + NR - 1) / NR * NR;
+            for (int pc = 0; pc < k; pc += kc0) {
+              int kc = Math.min(kc0, k - pc);
+              float bb = t == 0 && pc == 0 ? beta : 1f;
+              if (!wholeA) {
+                packA(kc, mc, a, at + ic * ars + pc * acs, ars, acs, ap, 0);
+              }
+              int aBlock = wholeA ? pc * rows : 0;
+              int bBlock = (jc - jg) * k + pc * panels;
+              macro(kc, mc, nc, ap, aBlock, bp, bBlock, bb, c, cOff + ic * ldc + jc, ldc);
+            }
           }
         }
       }
@@ -145,6 +184,7 @@ final class PackedGemm {
       int mc,
       int nc,
       float[] ap,
+      int aOff,
       float[] bp,
       int bOff,
       float beta,
@@ -156,7 +196,7 @@ final class PackedGemm {
       int bi = bOff + jr * kc;
       for (int ir = 0; ir < mc; ir += MR) {
         int mr = Math.min(MR, mc - ir);
-        int ai = ir * kc;
+        int ai = aOff + ir * kc;
         int cij = ci + ir * ldc + jr;
         if (mr == MR && nr == NR) {
           if (MR == 8) {
@@ -198,10 +238,10 @@ final class PackedGemm {
    * op(A) (mc, kc) at a[src] (element (i, p) at src + i·ars + p·acs) into row panels of MR: panel r
    * at dst[r·MR·kc] holds column p's MR floats at p·MR (a partial last panel only its rows).
    */
-  static void packA(int kc, int mc, float[] a, int src, int ars, int acs, float[] dst) {
+  static void packA(int kc, int mc, float[] a, int src, int ars, int acs, float[] dst, int dOff) {
     for (int i0 = 0; i0 < mc; i0 += MR) {
       int mr = Math.min(MR, mc - i0);
-      int base = i0 * kc;
+      int base = dOff + i0 * kc;
       int from = src + i0 * ars;
       if (acs == 1) {
         int done = mr == MR ? transposed(kc, a, from, ars, dst, base) : 0;

@@ -175,7 +175,7 @@ class PackedGemmTest {
           int src = 7;
           float[] a = VectorGemmTest.random(rng, src + mc * kc * Math.max(ars, acs) + kc);
           float[] dst = new float[((mc + MR - 1) / MR) * MR * kc];
-          PackedGemm.packA(kc, mc, a, src, ars, acs, dst);
+          PackedGemm.packA(kc, mc, a, src, ars, acs, dst, 0);
           for (int i = 0; i < mc; i++) {
             for (int p = 0; p < kc; p++) {
               int at = (i / MR) * MR * kc + p * MR + i % MR;
