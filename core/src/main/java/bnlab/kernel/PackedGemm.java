@@ -14,10 +14,11 @@ import jdk.incubator.vector.FloatVector;
  * columns of MR contiguous floats, in L2), and the register tiles ({@link PackedTile}) run over
  * them. Packing makes every load of the inner loop sequential and within a few pages, where the
  * unpacked kernel reads B's rows ldb floats apart (a page per k for wide im2col matrices). Where C
- * has more than one row block, the k loop moves inside the row loop: all of a column block's k
- * blocks of B are packed first (up to {@link #MAX_PACKED_B} floats, in L3), and each (mc × nc)
- * block of C takes them in turn while it stays in L2, so that C is not fetched from memory once per
- * k block.
+ * has more than one row block, the k loop moves inside the row loop: the k blocks of B for a group
+ * of column blocks are packed first (up to {@link #MAX_PACKED_B} floats, in L3), A's row block for
+ * all of k once per group (up to {@link #MAX_PACKED_A}), and each (mc × nc) block of C takes the k
+ * blocks in turn while it stays in L2, so that C is not fetched from memory once per k block and A
+ * is not packed again for every column block.
  *
  * <p>Per C element the same operations as {@link BroadcastGemm}: beta·C, then the fused
  * multiply-adds in k order (k blocks and batch terms in order, the element stored after a block and
