@@ -236,9 +236,10 @@ final class DirectConv {
   }
 
   /**
-   * Image x at xOff → y (K, P, Q) at yOff, plus bias (may be null). {@code wide} holds {@link
-   * Layout#wideSize} floats, {@code pad} {@link Layout#reach}; the latter is used when the image is
-   * so near the end of x that a wide row would read past it.
+   * Image x at xOff → y (K, P, Q) at yOff, plus bias (may be null), for the weight w (K, C·R·S)
+   * laid out by {@link #panels}. {@code wide} holds {@link Layout#wideSize} floats, {@code pad}
+   * {@link Layout#reach}; the latter is used when the image is so near the end of x that a wide row
+   * would read past it.
    */
   static void forward(
       Layout pl,
@@ -296,7 +297,10 @@ final class DirectConv {
     /** Band of each column tile. */
     final int[] band;
 
-    /** Taps of each band, their offsets, and the flipped weight's columns (filled by weights). */
+    /**
+     * Taps of each band, their offsets, and the flipped weight's columns (filled by weights, laid
+     * out by {@link #panels}).
+     */
     final int[] taps;
 
     final int[][] off;
@@ -304,6 +308,9 @@ final class DirectConv {
     private final int[] lo;
     private final int[] hi;
     private final Layout pl;
+
+    /** A band's weight row-major, before {@link #panels}: the largest band's size. */
+    private final float[] rowMajor;
 
     private Bands(Layout pl, int[] band, int[] lo, int[] hi) {
       this.pl = pl;
@@ -317,8 +324,10 @@ final class DirectConv {
       taps = new int[n];
       off = new int[n][];
       w = new float[n][];
+      int most = 0;
       for (int b = 0; b < n; b++) {
         taps[b] = kk * (hi[b] - lo[b]) * ss;
+        most = Math.max(most, taps[b]);
         off[b] = new int[taps[b]];
         w[b] = new float[pl.g.outChannels() * taps[b]];
         int t = 0;
@@ -330,6 +339,7 @@ final class DirectConv {
           }
         }
       }
+      rowMajor = new float[pl.g.outChannels() * most];
     }
 
     /**
@@ -379,9 +389,10 @@ final class DirectConv {
         for (int o = 0; o < pl.g.outChannels(); o++) {
           for (int k = 0; k < kk; k++) {
             System.arraycopy(
-                wT, o * crs + (k * r + lo[b]) * ss, w[b], o * taps[b] + k * width, width);
+                wT, o * crs + (k * r + lo[b]) * ss, rowMajor, o * taps[b] + k * width, width);
           }
         }
+        panels(rowMajor, 0, pl.g.outChannels(), taps[b], w[b]);
       }
     }
 
@@ -432,34 +443,82 @@ final class DirectConv {
     return pl.widePad / NR;
   }
 
-  // Output channels [0, k) of the wide columns [j, j + NR): MR×2 tiles, then 4-, 2-, 1-row tails.
+  // Output channels [0, k) of the wide columns [j, j + NR), panel by panel (panelRows).
   private static void tiles(Layout pl, float[] w, float[] xs, int xj, float[] wide, int j, int k) {
     tiles(pl.crs, pl.rowOff, pl.widePad, w, xs, xj, wide, j, k);
   }
 
-  // The same over crs taps of weight rows w (K, crs) at offsets off.
+  // The same over crs taps of weight panels w (panels) at offsets off.
   private static void tiles(
       int crs, int[] off, int ld, float[] w, float[] xs, int xj, float[] wide, int j, int k) {
-    int i = 0;
-    if (VectorWidth.TILE_ROWS == 8) {
-      for (; i + 8 <= k; i += 8) {
-        Tile2Rows.k8x2Rows(crs, w, i * crs, crs, xs, xj, off, 0f, wide, i * ld + j, ld);
+    for (int i = 0; i < k; ) {
+      int rows = panelRows(k - i);
+      int wi = i * crs;
+      int ci = i * ld + j;
+      switch (rows) {
+        case 8 -> Tile2Rows.k8x2Rows(crs, w, wi, crs, xs, xj, off, 0f, wide, ci, ld);
+        case 6 -> Tile2Rows.k6x2Rows(crs, w, wi, crs, xs, xj, off, 0f, wide, ci, ld);
+        case 4 -> {
+          if (PACKED_FOURS) {
+            Tile2Rows.k4x2Panel(crs, w, wi, xs, xj, off, wide, ci, ld);
+          } else {
+            Tile2Rows.k4x2Rows(crs, w, wi, crs, xs, xj, off, 0f, wide, ci, ld);
+          }
+        }
+        case 2 -> Tile2Rows.k2x2Rows(crs, w, wi, crs, xs, xj, off, 0f, wide, ci, ld);
+        default -> Tile2Rows.k1x2Rows(crs, w, wi, crs, xs, xj, off, 0f, wide, ci, ld);
       }
-    } else {
-      for (; i + 6 <= k; i += 6) {
-        Tile2Rows.k6x2Rows(crs, w, i * crs, crs, xs, xj, off, 0f, wide, i * ld + j, ld);
+      i += rows;
+    }
+  }
+
+  /**
+   * Whether 4-row panels are packed ({@link #panels}): where the tile has 6 rows (16 registers), C2
+   * keeps the 6×2 tile's six row offsets and twelve accumulators only by spilling a B vector and
+   * row offsets around every k step (44 instructions for 12 FMAs in the disassembly), and the 4×2
+   * tile on packed rows needs neither. The wide forward of resnet20's 16→16 layer alone (one
+   * thread, AVX2, Zen 3, 64 images in turn): 57.7 GFLOP/s with 6 + 6 + 4 rows, 69.5 with four
+   * strided 4×2 tiles, 80.6 with four packed ones. A packed 6×2 tile spills an accumulator (44
+   * GFLOP/s), so 6 rows stay strided; with 32 registers nothing changes.
+   */
+  static final boolean PACKED_FOURS = VectorWidth.TILE_ROWS != 8;
+
+  /**
+   * Rows of the next panel of the weight's {@code left} remaining rows: 8 where the tile has 8
+   * rows; else 4, but 6 for the last 6 or 7 rows (one 6×2 tile measured faster than 4×2 + 2×2 on
+   * the article's second layer's input gradient, K = 6); then 2 and 1.
+   */
+  static int panelRows(int left) {
+    if (VectorWidth.TILE_ROWS == 8 && left >= 8) {
+      return 8;
+    }
+    if (VectorWidth.TILE_ROWS != 8 && (left == 6 || left == 7)) {
+      return 6;
+    }
+    return left >= 4 ? 4 : left >= 2 ? 2 : 1;
+  }
+
+  /**
+   * Weight w (k rows of crs taps, row-major at wOff) into dst as the forward's tiles read it: panel
+   * by panel ({@link #panelRows}), each in the rows' range of w; a packed panel of 4 rows ({@link
+   * #PACKED_FOURS}) holds column p's four values at 4·p + (0..3), every other panel is copied as it
+   * is. Each output element still sums the same products in the same order.
+   */
+  static void panels(float[] w, int wOff, int k, int crs, float[] dst) {
+    for (int i = 0; i < k; ) {
+      int rows = panelRows(k - i);
+      int base = i * crs;
+      if (rows == 4 && PACKED_FOURS) {
+        for (int r = 0; r < 4; r++) {
+          int src = wOff + base + r * crs;
+          for (int p = 0; p < crs; p++) {
+            dst[base + 4 * p + r] = w[src + p];
+          }
+        }
+      } else {
+        System.arraycopy(w, wOff + base, dst, base, rows * crs);
       }
-    }
-    if (i + 4 <= k) {
-      Tile2Rows.k4x2Rows(crs, w, i * crs, crs, xs, xj, off, 0f, wide, i * ld + j, ld);
-      i += 4;
-    }
-    if (i + 2 <= k) {
-      Tile2Rows.k2x2Rows(crs, w, i * crs, crs, xs, xj, off, 0f, wide, i * ld + j, ld);
-      i += 2;
-    }
-    if (i < k) {
-      Tile2Rows.k1x2Rows(crs, w, i * crs, crs, xs, xj, off, 0f, wide, i * ld + j, ld);
+      i += rows;
     }
   }
 

@@ -27,6 +27,8 @@ final class DirectConvPlan extends ChunkedPlan {
   private static final int FLIPPED = TILE + MAX_CHUNKS;
   private static final int PIXEL_W = FLIPPED + 1;
   private static final int COLS = PIXEL_W + 1;
+  private static final int PANELS = COLS + MAX_CHUNKS;
+  private static final int GRAD_PANELS = PANELS + 1;
 
   /** The convolution as run: on the padded input, without padding. */
   private final DirectConv.Layout layout;
@@ -78,6 +80,12 @@ final class DirectConvPlan extends ChunkedPlan {
   private final float[][][] groupSrc;
   private final int[][] groupOff;
   private float[] flipped;
+
+  /** This call's weight laid out for the wide forward ({@link DirectConv#panels}). */
+  private float[] panels;
+
+  /** The flipped weight laid out the same way, for the input gradient without bands. */
+  private float[] gradPanels;
 
   /**
    * The forward's pixel bases where it runs on {@link PixelTiles} ({@link PixelTiles#pays}), else
@@ -157,7 +165,10 @@ final class DirectConvPlan extends ChunkedPlan {
   @Override
   void beforeForward() {
     imageScratch(1);
-    if (pixelBases != null) {
+    if (pixelBases == null) {
+      panels = scratch.floats(PANELS, g.weightSize());
+      DirectConv.panels(w, 0, g.outChannels(), g.crs(), panels);
+    } else {
       pixelWeight = scratch.floats(PIXEL_W, g.weightSize());
       PixelTiles.transposeWeight(layout.g, w, pixelWeight);
       for (int c = 0; c < chunks; c++) {
@@ -185,6 +196,9 @@ final class DirectConvPlan extends ChunkedPlan {
     DirectConv.flipWeight(g, w, flipped);
     if (bands != null) {
       bands.weights(flipped);
+    } else {
+      gradPanels = scratch.floats(GRAD_PANELS, g.weightSize());
+      DirectConv.panels(flipped, 0, g.channels(), gradLayout.crs, gradPanels);
     }
     for (int c = 0; c < chunks; c++) {
       if (cropGrad) {
@@ -240,7 +254,7 @@ final class DirectConvPlan extends ChunkedPlan {
             t * kq,
             cols[chunk]);
       } else {
-        DirectConv.forward(layout, src, off, w, bias, y, t * kq, wide[chunk], pads[chunk]);
+        DirectConv.forward(layout, src, off, panels, bias, y, t * kq, wide[chunk], pads[chunk]);
       }
       finish(y, t, t + 1, 0, g.outChannels());
     }
@@ -296,7 +310,13 @@ final class DirectConvPlan extends ChunkedPlan {
     } else {
       int n = DirectConv.columnTiles(layout);
       DirectConv.columns(
-          layout, w, imageSrc, imageOff, wide[0], i * n / IMAGE_PARTS, (i + 1) * n / IMAGE_PARTS);
+          layout,
+          panels,
+          imageSrc,
+          imageOff,
+          wide[0],
+          i * n / IMAGE_PARTS,
+          (i + 1) * n / IMAGE_PARTS);
     }
   }
 
@@ -339,7 +359,7 @@ final class DirectConvPlan extends ChunkedPlan {
           gradLayout, bands, dyPads[chunk], 0, dst, dOff, wide[chunk], pads[chunk]);
     } else {
       DirectConv.forward(
-          gradLayout, dyPads[chunk], 0, flipped, null, dst, dOff, wide[chunk], pads[chunk]);
+          gradLayout, dyPads[chunk], 0, gradPanels, null, dst, dOff, wide[chunk], pads[chunk]);
     }
     if (cropGrad) {
       DirectConv.cropImage(g, dxPadded[chunk], dx, t * g.inSize());

@@ -83,13 +83,15 @@ class DirectConvBandsTest {
     DirectConv.Layout grad = new DirectConv.Layout(DirectConv.inputGradient(g));
     float[] flipped = new float[w.length];
     DirectConv.flipWeight(g, w, flipped);
+    float[] panels = new float[w.length];
+    DirectConv.panels(flipped, 0, g.channels(), grad.crs, panels);
     float[] dyPad = new float[grad.reach];
     float[] wide = new float[grad.wideSize()];
     float[] pad = new float[grad.reach];
     float[] dx = new float[n * g.inSize()];
     for (int t = 0; t < n; t++) {
       DirectConv.padGradient(g, dy, t, dyPad);
-      DirectConv.forward(grad, dyPad, 0, flipped, null, dx, t * g.inSize(), wide, pad);
+      DirectConv.forward(grad, dyPad, 0, panels, null, dx, t * g.inSize(), wide, pad);
     }
     return dx;
   }

@@ -54,11 +54,14 @@ class GemmWidthTest {
   @Test
   void directConvolutionIsTheSequentialFmaChainBitForBit() {
     Rng rng = new Rng(9);
-    // K = 13 and 7 meet the 8- and 6-row tiles and every tail; widths meet partial wide rows.
+    // K = 13, 7, 16, 10 and 3 meet every panel (DirectConv.panelRows: 8-, 6- and packed 4-row
+    // tiles, 2- and 1-row tails); widths meet partial wide rows.
     ConvGeometry[] gs = {
       new ConvGeometry(3, 11, 13, 13, 3, 3, 1, 1, 0, 0),
       new ConvGeometry(2, 9, 7, 7, 5, 5, 1, 1, 0, 0),
-      new ConvGeometry(5, 6, 19, 16, 1, 3, 1, 1, 0, 0)
+      new ConvGeometry(5, 6, 19, 16, 1, 3, 1, 1, 0, 0),
+      new ConvGeometry(4, 8, 9, 10, 3, 3, 1, 1, 0, 0),
+      new ConvGeometry(3, 7, 7, 3, 3, 3, 1, 1, 0, 0)
     };
     for (ConvGeometry g : gs) {
       float[] x = VectorGemmTest.random(rng, g.inSize());
@@ -66,7 +69,10 @@ class GemmWidthTest {
       float[] bias = VectorGemmTest.random(rng, g.outChannels());
       float[] y = new float[g.outSize()];
       DirectConv.Layout pl = new DirectConv.Layout(g);
-      DirectConv.forward(pl, x, 0, w, bias, y, 0, new float[pl.wideSize()], new float[pl.reach]);
+      float[] panels = new float[w.length];
+      DirectConv.panels(w, 0, g.outChannels(), g.crs(), panels);
+      DirectConv.forward(
+          pl, x, 0, panels, bias, y, 0, new float[pl.wideSize()], new float[pl.reach]);
       assertBitIdentical(convChain(g, x, w, bias), y, g.toString());
     }
   }
@@ -134,8 +140,12 @@ class GemmWidthTest {
       float[] x = VectorGemmTest.random(rng, 3 * 12 * 14);
       float[] w = VectorGemmTest.random(rng, 13 * 3 * 3 * 3);
       float[] y = new float[13 * 10 * 12];
-      method(loader.loadClass("bnlab.kernel.DirectConv"), "forward")
-          .invoke(null, layout, x, 0, w, null, y, 0, new float[wide], new float[reach]);
+      // The weight laid out by that variant's panels (4-row ones packed with 16 registers).
+      Class<?> direct = loader.loadClass("bnlab.kernel.DirectConv");
+      float[] panels = new float[w.length];
+      method(direct, "panels").invoke(null, w, 0, 13, 27, panels);
+      method(direct, "forward")
+          .invoke(null, layout, x, 0, panels, null, y, 0, new float[wide], new float[reach]);
       float[] out = new float[c.length + y.length + wc.length];
       System.arraycopy(c, 0, out, 0, c.length);
       System.arraycopy(y, 0, out, c.length, y.length);

@@ -48,7 +48,10 @@ class PixelTilesTest {
       float[] w = VectorGemmTest.random(rng, g.weightSize());
       float[] bias = VectorGemmTest.random(rng, g.outChannels());
       float[] want = new float[g.outSize()];
-      DirectConv.forward(pl, x, 0, w, bias, want, 0, new float[pl.wideSize()], new float[pl.reach]);
+      float[] panels = new float[w.length];
+      DirectConv.panels(w, 0, g.outChannels(), g.crs(), panels);
+      DirectConv.forward(
+          pl, x, 0, panels, bias, want, 0, new float[pl.wideSize()], new float[pl.reach]);
       float[] wT = new float[w.length];
       PixelTiles.transposeWeight(g, w, wT);
       float[] got = new float[g.outSize() + 5];
@@ -108,11 +111,21 @@ class PixelTilesTest {
       ConvGeometry g, DirectConv.Layout pl, int n, float[] x, float[] w, float[] bias) {
     float[] y = new float[n * g.outSize()];
     float[] img = new float[pl.g.inSize() + pl.reach];
+    float[] panels = new float[w.length];
+    DirectConv.panels(w, 0, g.outChannels(), g.crs(), panels);
     for (int t = 0; t < n; t++) {
       Arrays.fill(img, 0f);
       DirectConv.padImage(g, x, t * g.inSize(), img, 0);
       DirectConv.forward(
-          pl, img, 0, w, bias, y, t * g.outSize(), new float[pl.wideSize()], new float[pl.reach]);
+          pl,
+          img,
+          0,
+          panels,
+          bias,
+          y,
+          t * g.outSize(),
+          new float[pl.wideSize()],
+          new float[pl.reach]);
     }
     return y;
   }
