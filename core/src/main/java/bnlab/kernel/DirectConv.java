@@ -275,9 +275,16 @@ final class DirectConv {
     float[] xs = padded ? pad : x;
     int so = padded ? 0 : xOff;
     int k = pl.g.outChannels();
+    boolean pairs = pairs(k);
     for (int c = 0, n = columnTiles(pl); c < n; c++) {
       int b = bands.band[c];
-      tiles(bands.taps[b], bands.off[b], pl.widePad, bands.w[b], xs, so + c * NR, wide, c * NR, k);
+      int t = bands.taps[b];
+      if (pairs && c + 1 < n && bands.band[c + 1] == b) {
+        pairTiles(t, bands.off[b], pl.widePad, bands.w[b], xs, so + c * NR, wide, c * NR);
+        c++;
+      } else {
+        tiles(t, bands.off[b], pl.widePad, bands.w[b], xs, so + c * NR, wide, c * NR, k);
+      }
     }
     compact(pl, wide, null, y, yOff, 0, k);
   }
@@ -433,7 +440,13 @@ final class DirectConv {
    */
   static void columns(Layout pl, float[] w, float[] xs, int so, float[] wide, int c0, int c1) {
     int k = pl.g.outChannels();
-    for (int c = c0; c < c1; c++) {
+    int c = c0;
+    if (pairs(k)) {
+      for (; c + 1 < c1; c += 2) {
+        pairTiles(pl.crs, pl.rowOff, pl.widePad, w, xs, so + c * NR, wide, c * NR);
+      }
+    }
+    for (; c < c1; c++) {
       tiles(pl, w, xs, so + c * NR, wide, c * NR, k);
     }
   }
@@ -451,6 +464,12 @@ final class DirectConv {
   // The same over crs taps of weight panels w (panels) at offsets off.
   private static void tiles(
       int crs, int[] off, int ld, float[] w, float[] xs, int xj, float[] wide, int j, int k) {
+    if (pairs(k)) {
+      for (int i = 0; i < k; i += 2) {
+        Tile2Rows.k2x2Pair(crs, w, i * crs, xs, xj, off, wide, i * ld + j, ld);
+      }
+      return;
+    }
     for (int i = 0; i < k; ) {
       int rows = panelRows(k - i);
       int wi = i * crs;
@@ -470,6 +489,26 @@ final class DirectConv {
       }
       i += rows;
     }
+  }
+
+  // Two column tiles [j, j + 2·NR) of a weight in row pairs (pairs): three 2×4 tiles.
+  private static void pairTiles(
+      int crs, int[] off, int ld, float[] w, float[] xs, int xj, float[] wide, int j) {
+    for (int i = 0; i < 6; i += 2) {
+      Tile2Rows.k2x4Pair(crs, w, i * crs, xs, xj, off, wide, i * ld + j, ld);
+    }
+  }
+
+  /**
+   * Whether a weight of k rows goes in row pairs, two column tiles at a time through 2×4 tiles
+   * ({@link Tile2Rows#k2x4Pair}), instead of one 6×2 tile: k = 6 (the article's first layer and its
+   * second layer's input gradient) with 16 registers, where the 6×2 tile spills. The article's
+   * first layer alone (3→6, 5×5 on 32×32, 64 images in turn, one thread, AVX2, Zen 3): 38–57
+   * GFLOP/s with 6×2, 49–80 with 2×4 on pairs; its second layer's input gradient (k = 6, 400 taps)
+   * 84 and 82.
+   */
+  static boolean pairs(int k) {
+    return k == 6 && PACKED_FOURS;
   }
 
   /**
@@ -502,9 +541,21 @@ final class DirectConv {
    * Weight w (k rows of crs taps, row-major at wOff) into dst as the forward's tiles read it: panel
    * by panel ({@link #panelRows}), each in the rows' range of w; a packed panel of 4 rows ({@link
    * #PACKED_FOURS}) holds column p's four values at 4·p + (0..3), every other panel is copied as it
-   * is. Each output element still sums the same products in the same order.
+   * is. A weight that goes in row pairs ({@link #pairs}) holds each pair's column p at 2·p + (0,
+   * 1). Each output element still sums the same products in the same order.
    */
   static void panels(float[] w, int wOff, int k, int crs, float[] dst) {
+    if (pairs(k)) {
+      for (int i = 0; i < k; i += 2) {
+        for (int r = 0; r < 2; r++) {
+          int src = wOff + (i + r) * crs;
+          for (int p = 0; p < crs; p++) {
+            dst[i * crs + 2 * p + r] = w[src + p];
+          }
+        }
+      }
+      return;
+    }
     for (int i = 0; i < k; ) {
       int rows = panelRows(k - i);
       int base = i * crs;

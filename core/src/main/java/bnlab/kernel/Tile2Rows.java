@@ -277,6 +277,71 @@ final class Tile2Rows {
     c31.intoArray(c, ci + 3 * ldc + L);
   }
 
+  /**
+   * A 2×4 tile from zero (two rows, four vectors of columns) on A packed in row pairs: the two
+   * rows' elements of column p at ap + 2·p + (0, 1) ({@link DirectConv#panels}).
+   */
+  static void k2x4Pair(
+      int kc, float[] a, int ap, float[] b, int bj, int[] rowOff, float[] c, int ci, int ldc) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = c00;
+    FloatVector c02 = c00;
+    FloatVector c03 = c00;
+    FloatVector c10 = c00;
+    FloatVector c11 = c00;
+    FloatVector c12 = c00;
+    FloatVector c13 = c00;
+    for (int p = 0; p < kc; p++, ap += 2) {
+      int bp = bj + rowOff[p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      FloatVector b3 = FloatVector.fromArray(S, b, bp + 3 * L);
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      c02 = x.fma(b2, c02);
+      c03 = x.fma(b3, c03);
+      x = FloatVector.broadcast(S, a[ap + 1]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      c12 = x.fma(b2, c12);
+      c13 = x.fma(b3, c13);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c02.intoArray(c, ci + 2 * L);
+    c03.intoArray(c, ci + 3 * L);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + L);
+    c12.intoArray(c, ci + ldc + 2 * L);
+    c13.intoArray(c, ci + ldc + 3 * L);
+  }
+
+  /** {@link #k2x4Pair} over two vectors of columns: a last column tile left without a pair. */
+  static void k2x2Pair(
+      int kc, float[] a, int ap, float[] b, int bj, int[] rowOff, float[] c, int ci, int ldc) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = c00;
+    FloatVector c10 = c00;
+    FloatVector c11 = c00;
+    for (int p = 0; p < kc; p++, ap += 2) {
+      int bp = bj + rowOff[p];
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      x = FloatVector.broadcast(S, a[ap + 1]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+    }
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    c10.intoArray(c, ci + ldc);
+    c11.intoArray(c, ci + ldc + L);
+  }
+
   static void k4x2Rows(
       int kc,
       float[] a,

@@ -33,12 +33,13 @@ class DirectConvPanelsTest {
         }
         float[] dst = new float[k * crs];
         DirectConv.panels(w, 3, k, crs, dst);
+        boolean pairs = DirectConv.pairs(k);
         for (int i = 0; i < k; ) {
-          int rows = DirectConv.panelRows(k - i);
+          int rows = pairs ? 2 : DirectConv.panelRows(k - i);
           for (int r = 0; r < rows; r++) {
             for (int p = 0; p < crs; p++) {
-              int at =
-                  rows == 4 && DirectConv.PACKED_FOURS ? i * crs + 4 * p + r : (i + r) * crs + p;
+              boolean packed = pairs || rows == 4 && DirectConv.PACKED_FOURS;
+              int at = packed ? i * crs + rows * p + r : (i + r) * crs + p;
               assertEquals(
                   w[3 + (i + r) * crs + p],
                   dst[at],

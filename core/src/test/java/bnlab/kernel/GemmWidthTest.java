@@ -55,13 +55,16 @@ class GemmWidthTest {
   void directConvolutionIsTheSequentialFmaChainBitForBit() {
     Rng rng = new Rng(9);
     // K = 13, 7, 16, 10 and 3 meet every panel (DirectConv.panelRows: 8-, 6- and packed 4-row
-    // tiles, 2- and 1-row tails); widths meet partial wide rows.
+    // tiles, 2- and 1-row tails), K = 6 the row pairs; widths meet partial wide rows.
     ConvGeometry[] gs = {
       new ConvGeometry(3, 11, 13, 13, 3, 3, 1, 1, 0, 0),
       new ConvGeometry(2, 9, 7, 7, 5, 5, 1, 1, 0, 0),
       new ConvGeometry(5, 6, 19, 16, 1, 3, 1, 1, 0, 0),
       new ConvGeometry(4, 8, 9, 10, 3, 3, 1, 1, 0, 0),
-      new ConvGeometry(3, 7, 7, 3, 3, 3, 1, 1, 0, 0)
+      new ConvGeometry(3, 7, 7, 3, 3, 3, 1, 1, 0, 0),
+      // K = 6 in row pairs (DirectConv.pairs): an even and an odd number of column tiles.
+      new ConvGeometry(3, 8, 11, 6, 3, 3, 1, 1, 0, 0),
+      new ConvGeometry(2, 7, 9, 6, 3, 3, 1, 1, 0, 0)
     };
     for (ConvGeometry g : gs) {
       float[] x = VectorGemmTest.random(rng, g.inSize());
