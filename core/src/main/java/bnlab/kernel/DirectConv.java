@@ -520,7 +520,7 @@ final class DirectConv {
    * strided 4×2 tiles, 80.6 with four packed ones. A packed 6×2 tile spills an accumulator (44
    * GFLOP/s), so 6 rows stay strided; with 32 registers nothing changes.
    */
-  static final boolean PACKED_FOURS = VectorWidth.TILE_ROWS != 8;
+  static final boolean PACKED_FOURS = VectorWidth.DIRECT_ROWS == 4;
 
   /**
    * Rows of the next panel of the weight's {@code left} remaining rows: 8 where the tile has 8

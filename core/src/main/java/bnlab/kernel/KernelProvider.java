@@ -28,7 +28,7 @@ public abstract class KernelProvider {
 
   /**
    * A short name for logs and run records: {@code "scalar"} or the vector variant, e.g. {@code
-   * "vector-256bit, 16 registers, tile 6x2, packed 4x2"} (see {@code VectorWidth}).
+   * "vector-256bit, 16 registers, tile 6x2, packed 4x2, direct 4x2"} (see {@code VectorWidth}).
    */
   public abstract String name();
 

@@ -84,7 +84,13 @@ final class VectorWidth {
     return 8 * 2 + 2 + 8 <= registers ? 8 : 4;
   }
 
-  /** E.g. {@code "vector-256bit, 16 registers, tile 6x2, packed 4x2"}. */
+  /**
+   * Rows of the direct convolution's main register tile ({@link DirectConv#panelRows}): 8 with 32
+   * registers, else 4 on weights packed in panels.
+   */
+  static final int DIRECT_ROWS = TILE_ROWS == 8 ? 8 : 4;
+
+  /** E.g. {@code "vector-256bit, 16 registers, tile 6x2, packed 4x2, direct 4x2"}. */
   static String name() {
     return "vector-"
         + S.vectorBitSize()
@@ -96,6 +102,10 @@ final class VectorWidth {
         + TILE_VECTORS
         + ", packed "
         + PACKED_ROWS
+        + "x"
+        + TILE_VECTORS
+        + ", direct "
+        + DIRECT_ROWS
         + "x"
         + TILE_VECTORS;
   }

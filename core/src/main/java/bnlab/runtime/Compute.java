@@ -27,8 +27,8 @@ public final class Compute {
 
   /**
    * The kernel implementation's name, e.g. {@code "scalar"} or {@code "vector-256bit, 16 registers,
-   * tile 6x2, packed 4x2"} (width, vector registers, the GEMM's register tiles: unpacked and on
-   * packed panels).
+   * tile 6x2, packed 4x2, direct 4x2"} (width, vector registers, the GEMM's register tiles:
+   * unpacked and on packed panels, and the direct convolution's).
    */
   public static String kernels() {
     return KernelProvider.get().name();

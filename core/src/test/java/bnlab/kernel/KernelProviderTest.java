@@ -34,6 +34,8 @@ class KernelProviderTest {
             + VectorWidth.TILE_ROWS
             + "x2, packed "
             + VectorWidth.PACKED_ROWS
+            + "x2, direct "
+            + (VectorWidth.REGISTERS >= 32 ? 8 : 4)
             + "x2",
         p.name());
     assertEquals(VectorGemm.S.vectorBitSize(), bnlab.runtime.Compute.vectorBits());
