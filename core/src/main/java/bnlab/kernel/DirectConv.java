@@ -524,8 +524,9 @@ final class DirectConv {
 
   /**
    * Rows of the next panel of the weight's {@code left} remaining rows: 8 where the tile has 8
-   * rows; else 4, but 6 for the last 6 or 7 rows (one 6×2 tile measured faster than 4×2 + 2×2 on
-   * the article's second layer's input gradient, K = 6); then 2 and 1.
+   * rows; else 4, but 6 for the last 6 or 7 rows, where 4 + 2 would end in a 2×2 tile whose four
+   * accumulators wait out the multiply-adds' latency (a weight of exactly 6 rows goes in {@link
+   * #pairs} instead); then 2 and 1.
    */
   static int panelRows(int left) {
     if (VectorWidth.TILE_ROWS == 8 && left >= 8) {
