@@ -16,7 +16,11 @@ import org.junit.jupiter.api.Test;
 class DirectWeightGradTest {
   // channels, height, width, outChannels, kernel, pad
   private static final int[][] SHAPES = {
-    {16, 32, 32, 16, 3, 1}, {3, 32, 32, 16, 3, 1}, {5, 23, 29, 32, 3, 1}, {2, 7, 9, 48, 2, 0}
+    {16, 32, 32, 16, 3, 1},
+    {3, 32, 32, 16, 3, 1},
+    {5, 23, 29, 32, 3, 1},
+    {2, 7, 9, 48, 2, 0},
+    {6, 14, 14, 16, 5, 0} // the article's second layer: rows of 10, one 8×8 block and a tail
   };
 
   @Test
