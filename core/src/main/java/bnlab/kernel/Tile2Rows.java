@@ -10,7 +10,9 @@ import jdk.incubator.vector.FloatVector;
  * dimension: the direct convolution's taps ({@link DirectConv}). Kept apart from the GEMM's blocks
  * for the reason given in {@link BroadcastGemm}'s comment (one source for both measured slower).
  * A's rows are contiguous (the weights, row i at ai + i·ars), so its indices are p plus a loop
- * constant and C2 hoists their range checks (see {@link Tile2}).
+ * constant and C2 hoists their range checks (see {@link Tile2}); the panel and pair tiles read A
+ * packed by {@link DirectConv#panels} instead (four or two rows' values of column p side by side),
+ * which with 16 registers keeps the loop free of spills.
  */
 final class Tile2Rows {
   private Tile2Rows() {}
