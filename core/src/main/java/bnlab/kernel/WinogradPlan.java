@@ -15,7 +15,7 @@ package bnlab.kernel;
  * dY with the flipped, transposed weights, run on the transforms forward already made.
  *
  * <p>The batch runs in {@link #chunks} chunks ({@link ChunkedPlan}), each with its own M, dM and dU
- * and its images in groups of about {@link #GROUP_TILES} tiles; the chunks' dU are added in chunk
+ * and its images in groups of about {@link #groupTiles} tiles; the chunks' dU are added in chunk
  * order. One image runs <b>phased</b> instead: each step across the pool in parts of its own (the
  * input and output transforms and dX's by channel ranges, the products by ξ), backward included.
  * The weight transform and U's transpose run on the pool in filter ranges from {@link
@@ -28,7 +28,8 @@ final class WinogradPlan extends ChunkedPlan {
    * group's V and M (16·(C + K)·tiles floats: 1.3 MB for 80 tiles at 128→128) stay within a 2 MB L2
    * cache between the transforms and the products. With 128, vgg's and resnet20's 8×8 layers ran in
    * groups of 160 tiles (2.6 MB at 128→128), and at batch 128 their forward took 12–25% and their
-   * backward 5–9% longer (one thread, AVX2). The group size does not change any result.
+   * backward 5–9% longer (one thread, AVX2). The group size does not change any result. With a
+   * smaller L2, {@link #groupTiles} halves it.
    */
   static final int GROUP_TILES = 64;
 
@@ -129,7 +130,25 @@ final class WinogradPlan extends ChunkedPlan {
       boolean inputGrad,
       ConvPlan previous,
       int m) {
-    this(kernels, g, batch, training, inputGrad, previous, m, m == 2 ? GROUP_TILES : GROUP_TILES_4);
+    this(kernels, g, batch, training, inputGrad, previous, m, groupTiles(g, m, CacheSizes.l2()));
+  }
+
+  /**
+   * Tiles per group for this machine: {@link #GROUP_TILES} (F(4×4): {@link #GROUP_TILES_4}), halved
+   * once where a group's V and M (4·planes·(C + K)·tiles bytes) would fill more than half of the L2
+   * cache of {@code l2} bytes. The products then read U and V and write M from L2: on AMD Zen 3
+   * (512 KB per core) vgg's 128→128 8×8 layer in groups of 64 tiles (1 MB of V and M) took 4.68 ms
+   * forward and 13.35 ms backward at batch 32, in groups of 32 4.36 and 11.96, and at batch 128
+   * 18.7 / 50.7 against 16.5 / 44.5 ms (one thread, medians of 20–40 alternating rounds); groups of
+   * 16 lost in backward again (a product of one column tile). With a 2 MB L2 the groups stay as
+   * they were. Only speed depends on it: a group's sums continue its predecessor's, so the bits do
+   * not.
+   */
+  static int groupTiles(ConvGeometry g, int m, int l2) {
+    int tiles = m == 2 ? GROUP_TILES : GROUP_TILES_4;
+    int planes = (m + 2) * (m + 2);
+    long bytes = 4L * planes * (g.channels() + g.outChannels()) * tiles;
+    return 2 * bytes > l2 ? tiles / 2 : tiles;
   }
 
   /**
@@ -204,7 +223,7 @@ final class WinogradPlan extends ChunkedPlan {
     return groupSize(tilesPerImage, imagesPerChunk, GROUP_TILES);
   }
 
-  private static int groupSize(int tilesPerImage, int imagesPerChunk, int groupTiles) {
+  static int groupSize(int tilesPerImage, int imagesPerChunk, int groupTiles) {
     int step = 8 / gcd(tilesPerImage, 8);
     int n = (groupTiles + tilesPerImage - 1) / tilesPerImage;
     n = (n + step - 1) / step * step;

@@ -50,6 +50,21 @@ class WinogradChunksTest {
     assertEquals(1, WinogradPlan.groupSize(272, 4));
   }
 
+  @Test
+  void groupsHalveWhereTheirPlanesWouldFillMoreThanHalfOfL2() {
+    int kb = 1 << 10;
+    // F(2x2): 16 planes of (C + K) rows of 64 tiles, 4 KB per channel.
+    assertEquals(32, WinogradPlan.groupTiles(same(128, 8, 128), 2, 512 * kb), "1 MB > 256 KB");
+    assertEquals(64, WinogradPlan.groupTiles(same(128, 8, 128), 2, 2048 * kb), "1 MB = half");
+    assertEquals(32, WinogradPlan.groupTiles(same(64, 8, 64), 2, 512 * kb), "512 KB > 256 KB");
+    assertEquals(64, WinogradPlan.groupTiles(same(32, 16, 32), 2, 512 * kb), "256 KB = half");
+    assertEquals(64, WinogradPlan.groupTiles(same(16, 32, 16), 2, 512 * kb));
+    // F(4x4): 36 planes of 32 tiles, 4.5 KB per channel.
+    assertEquals(16, WinogradPlan.groupTiles(same(32, 32, 32), 4, 512 * kb), "288 KB > 256 KB");
+    assertEquals(32, WinogradPlan.groupTiles(same(32, 32, 32), 4, 1024 * kb), "288 KB < 512 KB");
+    assertEquals(2, WinogradPlan.groupSize(16, 16, 32), "8x8 images, groups of 32 tiles");
+  }
+
   /**
    * The 16 planes of V, M, dM and dV are a whole, odd number of 64-byte lines apart, so that the
    * transforms' 16 streams fall in 16 different L1 sets (64 sets of 64 bytes) however many floats a
