@@ -175,7 +175,8 @@ final class Winograd {
     int rowScratch() {
       return m == 2
           ? Math.max(
-              gatherAt() + 4 * tilesP * k, byRows ? Math.max((h + 2) * (w + L), 16 * runRows()) : 0)
+              gatherAt() + 4 * tilesP * k,
+              byRows ? Math.max((h + 2) * (w + 2 * L), 16 * runRows()) : 0)
           : gatherAt() + 40 * tilesP * k + 256;
     }
 
@@ -559,78 +560,178 @@ final class Winograd {
    * d·B at tile column j, (d0 − d2, d1 + d2, d2 − d1, d1 − d3), is a difference or sum of the
    * padded row p and itself shifted by one or two columns, taken at column 2j: D = p − p≫2 (its
    * even columns are d0 − d2, its odd ones d1 − d3), F = p≫1 + p≫2 and G = p≫2 − p≫1, computed in
-   * registers from three unaligned loads of a zero-bordered copy of the image, and a register of
-   * tiles is the even (or odd) lanes of two registers of them (two padded rows' with rows of L
-   * floats, else two halves of 2L columns). Bᵀ over the rows follows as each row comes, in
-   * straight-line code (a vector kept across loop iterations would be boxed). The polyphase planes
-   * cost three times the loads and a blend per tap (one thread, AVX2, 64 channels of 8×8: 225 → 85
-   * ns per channel and image; with D, F and G stored per row and read back, 160).
+   * registers from three unaligned loads of a zero-bordered copy of the image, and with rows of L
+   * floats a register of tiles is the even (or odd) lanes of two padded rows' registers, tile rows
+   * i and i + 1 (wider rows: {@link #inputSplitRows}). Bᵀ over the rows follows as each row comes,
+   * in straight-line code (a vector kept across loop iterations would be boxed). The polyphase
+   * planes cost three times the loads and a blend per tap (one thread, AVX2, 64 channels of 8×8:
+   * 225 → 85 ns per channel and image; with D, F and G stored per row and read back, 160).
    */
   static void inputRows(
       Tiles t, float[] x, int xOff, float[] v, int vOff, int ld, float[] s, int from, int to) {
+    if (t.w != L) {
+      inputSplitRows(t, x, xOff, v, vOff, ld, s, from, to);
+      return;
+    }
     int w = t.w;
     int h = t.h;
     int pitch = w + L;
     int ps = planeStride(t.c, ld);
     // Padded rows at s[r·pitch]: column 0 and w + 1, rows 0 and h + 1 zero.
     java.util.Arrays.fill(s, 0, (h + 2) * pitch, 0f);
-    boolean pairs = w == L;
-    int rowsPer = pairs ? 2 : 1;
-    // The second register of a pick: tile row i + 1's (two padded rows on), or L columns on.
-    int second = pairs ? 2 * pitch : L;
+    // Rows of L floats: a register of tiles is two tile rows, the second register of a pick tile
+    // row i + 1's (two padded rows on). One register per row, so no loop over columns: a loop of
+    // one iteration costs C2's range checks at every entry.
+    int second = 2 * pitch;
     VectorShuffle<Float> EVEN = VectorInterleave.EVEN;
     VectorShuffle<Float> ODD = VectorInterleave.ODD;
     for (int ch = from; ch < to; ch++) {
       int xo = xOff + ch * h * w;
       for (int r = 0; r < h; r++) {
-        for (int k = 0; k < w; k += L) {
-          FloatVector.fromArray(S, x, xo + r * w + k).intoArray(s, (r + 1) * pitch + 1 + k);
+        FloatVector.fromArray(S, x, xo + r * w).intoArray(s, (r + 1) * pitch + 1);
+      }
+      int o = vOff + ch * ld;
+      for (int i = 0; i < t.th; i += 2) {
+        int j = i * t.tw;
+        // Row r = 0, 1, 2 of d·B for the four columns b (e_b_r), then Bᵀ's rows 0–2.
+        int q0 = (2 * i + 0) * pitch;
+        FloatVector a00 = FloatVector.fromArray(S, s, q0);
+        FloatVector a10 = FloatVector.fromArray(S, s, q0 + 1);
+        FloatVector a20 = FloatVector.fromArray(S, s, q0 + 2);
+        FloatVector b00 = FloatVector.fromArray(S, s, q0 + second);
+        FloatVector b10 = FloatVector.fromArray(S, s, q0 + second + 1);
+        FloatVector b20 = FloatVector.fromArray(S, s, q0 + second + 2);
+        FloatVector da0 = a00.sub(a20);
+        FloatVector db0 = b00.sub(b20);
+        FloatVector e00 = da0.rearrange(EVEN, db0);
+        FloatVector e10 = a10.add(a20).rearrange(EVEN, b10.add(b20));
+        FloatVector e20 = a20.sub(a10).rearrange(EVEN, b20.sub(b10));
+        FloatVector e30 = da0.rearrange(ODD, db0);
+        int q1 = (2 * i + 1) * pitch;
+        FloatVector a01 = FloatVector.fromArray(S, s, q1);
+        FloatVector a11 = FloatVector.fromArray(S, s, q1 + 1);
+        FloatVector a21 = FloatVector.fromArray(S, s, q1 + 2);
+        FloatVector b01 = FloatVector.fromArray(S, s, q1 + second);
+        FloatVector b11 = FloatVector.fromArray(S, s, q1 + second + 1);
+        FloatVector b21 = FloatVector.fromArray(S, s, q1 + second + 2);
+        FloatVector da1 = a01.sub(a21);
+        FloatVector db1 = b01.sub(b21);
+        FloatVector e01 = da1.rearrange(EVEN, db1);
+        FloatVector e11 = a11.add(a21).rearrange(EVEN, b11.add(b21));
+        FloatVector e21 = a21.sub(a11).rearrange(EVEN, b21.sub(b11));
+        FloatVector e31 = da1.rearrange(ODD, db1);
+        int q2 = (2 * i + 2) * pitch;
+        FloatVector a02 = FloatVector.fromArray(S, s, q2);
+        FloatVector a12 = FloatVector.fromArray(S, s, q2 + 1);
+        FloatVector a22 = FloatVector.fromArray(S, s, q2 + 2);
+        FloatVector b02 = FloatVector.fromArray(S, s, q2 + second);
+        FloatVector b12 = FloatVector.fromArray(S, s, q2 + second + 1);
+        FloatVector b22 = FloatVector.fromArray(S, s, q2 + second + 2);
+        FloatVector da2 = a02.sub(a22);
+        FloatVector db2 = b02.sub(b22);
+        FloatVector e02 = da2.rearrange(EVEN, db2);
+        FloatVector e12 = a12.add(a22).rearrange(EVEN, b12.add(b22));
+        FloatVector e22 = a22.sub(a12).rearrange(EVEN, b22.sub(b12));
+        FloatVector e32 = da2.rearrange(ODD, db2);
+        e00.sub(e02).intoArray(v, o + 0 * ps + j);
+        e01.add(e02).intoArray(v, o + 4 * ps + j);
+        e02.sub(e01).intoArray(v, o + 8 * ps + j);
+        e10.sub(e12).intoArray(v, o + 1 * ps + j);
+        e11.add(e12).intoArray(v, o + 5 * ps + j);
+        e12.sub(e11).intoArray(v, o + 9 * ps + j);
+        e20.sub(e22).intoArray(v, o + 2 * ps + j);
+        e21.add(e22).intoArray(v, o + 6 * ps + j);
+        e22.sub(e21).intoArray(v, o + 10 * ps + j);
+        e30.sub(e32).intoArray(v, o + 3 * ps + j);
+        e31.add(e32).intoArray(v, o + 7 * ps + j);
+        e32.sub(e31).intoArray(v, o + 11 * ps + j);
+        // Row 3, then Bᵀ's row 3.
+        int q3 = (2 * i + 3) * pitch;
+        FloatVector a03 = FloatVector.fromArray(S, s, q3);
+        FloatVector a13 = FloatVector.fromArray(S, s, q3 + 1);
+        FloatVector a23 = FloatVector.fromArray(S, s, q3 + 2);
+        FloatVector b03 = FloatVector.fromArray(S, s, q3 + second);
+        FloatVector b13 = FloatVector.fromArray(S, s, q3 + second + 1);
+        FloatVector b23 = FloatVector.fromArray(S, s, q3 + second + 2);
+        FloatVector da3 = a03.sub(a23);
+        FloatVector db3 = b03.sub(b23);
+        FloatVector e03 = da3.rearrange(EVEN, db3);
+        FloatVector e13 = a13.add(a23).rearrange(EVEN, b13.add(b23));
+        FloatVector e23 = a23.sub(a13).rearrange(EVEN, b23.sub(b13));
+        FloatVector e33 = da3.rearrange(ODD, db3);
+        e01.sub(e03).intoArray(v, o + 12 * ps + j);
+        e11.sub(e13).intoArray(v, o + 13 * ps + j);
+        e21.sub(e23).intoArray(v, o + 14 * ps + j);
+        e31.sub(e33).intoArray(v, o + 15 * ps + j);
+      }
+    }
+  }
+
+  /**
+   * {@link #inputRows} for rows of a multiple of 2·L floats, the same values bit for bit, from
+   * padded rows split into their even and odd columns as they are copied: E[j] = p[2j] and O[j] =
+   * p[2j + 1]. Row r of d·B at tile column j is then (E[j] − E[j+1], O[j] + E[j+1], E[j+1] − O[j],
+   * O[j] − O[j+1]): four loads and four adds per row and register of tiles, where the unsplit rows
+   * take six loads, six adds and four two-source lane permutations, and each padded row serves two
+   * tile rows. The split itself costs two permutations per 2·L floats, once per row.
+   */
+  static void inputSplitRows(
+      Tiles t, float[] x, int xOff, float[] v, int vOff, int ld, float[] s, int from, int to) {
+    int w = t.w;
+    int h = t.h;
+    int half = w / 2 + L;
+    int pitch = 2 * half;
+    int ps = planeStride(t.c, ld);
+    // Row r's E at s[r·pitch], its O at s[r·pitch + half]: E[0] and O[w/2] (the padding columns 0
+    // and w + 1) and rows 0 and h + 1 stay zero, as no copy writes them.
+    java.util.Arrays.fill(s, 0, (h + 2) * pitch, 0f);
+    VectorShuffle<Float> EVEN = VectorInterleave.EVEN;
+    VectorShuffle<Float> ODD = VectorInterleave.ODD;
+    for (int ch = from; ch < to; ch++) {
+      int xo = xOff + ch * h * w;
+      for (int k = 0; k < w; k += 2 * L) {
+        for (int r = 0; r < h; r++) {
+          int e = (r + 1) * pitch;
+          FloatVector a = FloatVector.fromArray(S, x, xo + r * w + k);
+          FloatVector b = FloatVector.fromArray(S, x, xo + r * w + k + L);
+          // Column k + 2i + 1 of x is padded column k + 2i + 2, even; column k + 2i is odd.
+          a.rearrange(ODD, b).intoArray(s, e + k / 2 + 1);
+          a.rearrange(EVEN, b).intoArray(s, e + half + k / 2);
         }
       }
       int o = vOff + ch * ld;
-      for (int i = 0; i < t.th; i += rowsPer) {
-        for (int c0 = 0; c0 < w; c0 += 2 * L) {
-          int j = i * t.tw + c0 / 2;
-          // Row r = 0, 1, 2 of d·B for the four columns b (e_b_r), then Bᵀ's rows 0–2.
-          int q0 = (2 * i + 0) * pitch + c0;
-          FloatVector a00 = FloatVector.fromArray(S, s, q0);
-          FloatVector a10 = FloatVector.fromArray(S, s, q0 + 1);
-          FloatVector a20 = FloatVector.fromArray(S, s, q0 + 2);
-          FloatVector b00 = FloatVector.fromArray(S, s, q0 + second);
-          FloatVector b10 = FloatVector.fromArray(S, s, q0 + second + 1);
-          FloatVector b20 = FloatVector.fromArray(S, s, q0 + second + 2);
-          FloatVector da0 = a00.sub(a20);
-          FloatVector db0 = b00.sub(b20);
-          FloatVector e00 = da0.rearrange(EVEN, db0);
-          FloatVector e10 = a10.add(a20).rearrange(EVEN, b10.add(b20));
-          FloatVector e20 = a20.sub(a10).rearrange(EVEN, b20.sub(b10));
-          FloatVector e30 = da0.rearrange(ODD, db0);
-          int q1 = (2 * i + 1) * pitch + c0;
-          FloatVector a01 = FloatVector.fromArray(S, s, q1);
-          FloatVector a11 = FloatVector.fromArray(S, s, q1 + 1);
-          FloatVector a21 = FloatVector.fromArray(S, s, q1 + 2);
-          FloatVector b01 = FloatVector.fromArray(S, s, q1 + second);
-          FloatVector b11 = FloatVector.fromArray(S, s, q1 + second + 1);
-          FloatVector b21 = FloatVector.fromArray(S, s, q1 + second + 2);
-          FloatVector da1 = a01.sub(a21);
-          FloatVector db1 = b01.sub(b21);
-          FloatVector e01 = da1.rearrange(EVEN, db1);
-          FloatVector e11 = a11.add(a21).rearrange(EVEN, b11.add(b21));
-          FloatVector e21 = a21.sub(a11).rearrange(EVEN, b21.sub(b11));
-          FloatVector e31 = da1.rearrange(ODD, db1);
-          int q2 = (2 * i + 2) * pitch + c0;
-          FloatVector a02 = FloatVector.fromArray(S, s, q2);
-          FloatVector a12 = FloatVector.fromArray(S, s, q2 + 1);
-          FloatVector a22 = FloatVector.fromArray(S, s, q2 + 2);
-          FloatVector b02 = FloatVector.fromArray(S, s, q2 + second);
-          FloatVector b12 = FloatVector.fromArray(S, s, q2 + second + 1);
-          FloatVector b22 = FloatVector.fromArray(S, s, q2 + second + 2);
-          FloatVector da2 = a02.sub(a22);
-          FloatVector db2 = b02.sub(b22);
-          FloatVector e02 = da2.rearrange(EVEN, db2);
-          FloatVector e12 = a12.add(a22).rearrange(EVEN, b12.add(b22));
-          FloatVector e22 = a22.sub(a12).rearrange(EVEN, b22.sub(b12));
-          FloatVector e32 = da2.rearrange(ODD, db2);
+      // Tile rows innermost: a 16×16 image has one register of tiles per tile row, and C2 checks
+      // the loop's ranges once per entry rather than per iteration.
+      for (int j0 = 0; j0 < w / 2; j0 += L) {
+        for (int i = 0; i < t.th; i++) {
+          int j = i * t.tw + j0;
+          int q0 = 2 * i * pitch + j0;
+          FloatVector p00 = FloatVector.fromArray(S, s, q0);
+          FloatVector p10 = FloatVector.fromArray(S, s, q0 + half);
+          FloatVector p20 = FloatVector.fromArray(S, s, q0 + 1);
+          FloatVector p30 = FloatVector.fromArray(S, s, q0 + half + 1);
+          FloatVector e00 = p00.sub(p20);
+          FloatVector e10 = p10.add(p20);
+          FloatVector e20 = p20.sub(p10);
+          FloatVector e30 = p10.sub(p30);
+          int q1 = q0 + pitch;
+          FloatVector p01 = FloatVector.fromArray(S, s, q1);
+          FloatVector p11 = FloatVector.fromArray(S, s, q1 + half);
+          FloatVector p21 = FloatVector.fromArray(S, s, q1 + 1);
+          FloatVector p31 = FloatVector.fromArray(S, s, q1 + half + 1);
+          FloatVector e01 = p01.sub(p21);
+          FloatVector e11 = p11.add(p21);
+          FloatVector e21 = p21.sub(p11);
+          FloatVector e31 = p11.sub(p31);
+          int q2 = q1 + pitch;
+          FloatVector p02 = FloatVector.fromArray(S, s, q2);
+          FloatVector p12 = FloatVector.fromArray(S, s, q2 + half);
+          FloatVector p22 = FloatVector.fromArray(S, s, q2 + 1);
+          FloatVector p32 = FloatVector.fromArray(S, s, q2 + half + 1);
+          FloatVector e02 = p02.sub(p22);
+          FloatVector e12 = p12.add(p22);
+          FloatVector e22 = p22.sub(p12);
+          FloatVector e32 = p12.sub(p32);
           e00.sub(e02).intoArray(v, o + 0 * ps + j);
           e01.add(e02).intoArray(v, o + 4 * ps + j);
           e02.sub(e01).intoArray(v, o + 8 * ps + j);
@@ -643,24 +744,15 @@ final class Winograd {
           e30.sub(e32).intoArray(v, o + 3 * ps + j);
           e31.add(e32).intoArray(v, o + 7 * ps + j);
           e32.sub(e31).intoArray(v, o + 11 * ps + j);
-          // Row 3, then Bᵀ's row 3.
-          int q3 = (2 * i + 3) * pitch + c0;
-          FloatVector a03 = FloatVector.fromArray(S, s, q3);
-          FloatVector a13 = FloatVector.fromArray(S, s, q3 + 1);
-          FloatVector a23 = FloatVector.fromArray(S, s, q3 + 2);
-          FloatVector b03 = FloatVector.fromArray(S, s, q3 + second);
-          FloatVector b13 = FloatVector.fromArray(S, s, q3 + second + 1);
-          FloatVector b23 = FloatVector.fromArray(S, s, q3 + second + 2);
-          FloatVector da3 = a03.sub(a23);
-          FloatVector db3 = b03.sub(b23);
-          FloatVector e03 = da3.rearrange(EVEN, db3);
-          FloatVector e13 = a13.add(a23).rearrange(EVEN, b13.add(b23));
-          FloatVector e23 = a23.sub(a13).rearrange(EVEN, b23.sub(b13));
-          FloatVector e33 = da3.rearrange(ODD, db3);
-          e01.sub(e03).intoArray(v, o + 12 * ps + j);
-          e11.sub(e13).intoArray(v, o + 13 * ps + j);
-          e21.sub(e23).intoArray(v, o + 14 * ps + j);
-          e31.sub(e33).intoArray(v, o + 15 * ps + j);
+          int q3 = q2 + pitch;
+          FloatVector p03 = FloatVector.fromArray(S, s, q3);
+          FloatVector p13 = FloatVector.fromArray(S, s, q3 + half);
+          FloatVector p23 = FloatVector.fromArray(S, s, q3 + 1);
+          FloatVector p33 = FloatVector.fromArray(S, s, q3 + half + 1);
+          e01.sub(p03.sub(p23)).intoArray(v, o + 12 * ps + j);
+          e11.sub(p13.add(p23)).intoArray(v, o + 13 * ps + j);
+          e21.sub(p23.sub(p13)).intoArray(v, o + 14 * ps + j);
+          e31.sub(p13.sub(p33)).intoArray(v, o + 15 * ps + j);
         }
       }
     }

@@ -263,90 +263,99 @@ final class WinogradBackward {
     }
     // With rows of L floats a register holds two tile rows, stored as two halves.
     boolean pairs = w == L;
+    // A register is L tiles of a tile row, or two tile rows of L / 2.
+    int rowsPer = pairs ? 2 : 1;
     for (int ch = from; ch < to; ch++) {
       int o = vOff + ch * ld;
-      for (int t0 = 0; t0 < t.tilesP; t0 += L) {
-        int pos = (t0 / tw + 1) * tp + t0 % tw + 1;
-        int at = o + t0;
-        // Bᵀ's transpose over the rows, dh[a][b], as the planes' version computes it.
-        FloatVector v00 = FloatVector.fromArray(S, dv, at);
-        FloatVector v01 = FloatVector.fromArray(S, dv, at + ps);
-        FloatVector v02 = FloatVector.fromArray(S, dv, at + 2 * ps);
-        FloatVector v03 = FloatVector.fromArray(S, dv, at + 3 * ps);
-        FloatVector v10 = FloatVector.fromArray(S, dv, at + 4 * ps);
-        FloatVector v11 = FloatVector.fromArray(S, dv, at + 5 * ps);
-        FloatVector v12 = FloatVector.fromArray(S, dv, at + 6 * ps);
-        FloatVector v13 = FloatVector.fromArray(S, dv, at + 7 * ps);
-        FloatVector v20 = FloatVector.fromArray(S, dv, at + 8 * ps);
-        FloatVector v21 = FloatVector.fromArray(S, dv, at + 9 * ps);
-        FloatVector v22 = FloatVector.fromArray(S, dv, at + 10 * ps);
-        FloatVector v23 = FloatVector.fromArray(S, dv, at + 11 * ps);
-        FloatVector v30 = FloatVector.fromArray(S, dv, at + 12 * ps);
-        FloatVector v31 = FloatVector.fromArray(S, dv, at + 13 * ps);
-        FloatVector v32 = FloatVector.fromArray(S, dv, at + 14 * ps);
-        FloatVector v33 = FloatVector.fromArray(S, dv, at + 15 * ps);
-        for (int a = 0; a < 4; a++) {
-          FloatVector u0;
-          FloatVector u1;
-          FloatVector u2;
-          FloatVector u3;
-          if (a == 0) {
-            u0 = v00;
-            u1 = v01;
-            u2 = v02;
-            u3 = v03;
-          } else if (a == 1) {
-            u0 = v10.sub(v20).add(v30);
-            u1 = v11.sub(v21).add(v31);
-            u2 = v12.sub(v22).add(v32);
-            u3 = v13.sub(v23).add(v33);
-          } else if (a == 2) {
-            u0 = v10.add(v20).sub(v00);
-            u1 = v11.add(v21).sub(v01);
-            u2 = v12.add(v22).sub(v02);
-            u3 = v13.add(v23).sub(v03);
-          } else {
-            u0 = v30.neg();
-            u1 = v31.neg();
-            u2 = v32.neg();
-            u3 = v33.neg();
-          }
-          // The same over the columns: dd[a][c].
-          FloatVector d0 = u0;
-          FloatVector d1 = u1.sub(u2).add(u3);
-          FloatVector d2 = u1.add(u2).sub(u0);
-          FloatVector d3 = u3.neg();
-          int r0 = 4 * a * run + pos;
-          FloatVector first = a < 2 ? PLUS_ZERO : MINUS_ZERO;
-          if (pairs) {
-            // The first half with guards after its tile row (where the second half goes next).
-            d0.blend(first, UPPER_HALF).intoArray(s, r0);
-            d0.rearrange(DOWN_HALF, first).intoArray(s, r0 + tp);
-            d1.blend(first, UPPER_HALF).intoArray(s, r0 + run);
-            d1.rearrange(DOWN_HALF, first).intoArray(s, r0 + run + tp);
-            d2.blend(MINUS_ZERO, UPPER_HALF).intoArray(s, r0 + 2 * run);
-            d2.rearrange(DOWN_HALF, MINUS_ZERO).intoArray(s, r0 + 2 * run + tp);
-            d3.blend(MINUS_ZERO, UPPER_HALF).intoArray(s, r0 + 3 * run);
-            d3.rearrange(DOWN_HALF, MINUS_ZERO).intoArray(s, r0 + 3 * run + tp);
-          } else {
-            d0.intoArray(s, r0);
-            d1.intoArray(s, r0 + run);
-            d2.intoArray(s, r0 + 2 * run);
-            d3.intoArray(s, r0 + 3 * run);
+      // Tile rows innermost and no division per register (the loop over j has one iteration at
+      // rows of one or two registers).
+      for (int j = 0; j < tw; j += L) {
+        for (int i = 0; i < t.th; i += rowsPer) {
+          int t0 = i * tw + j;
+          int pos = (i + 1) * tp + j + 1;
+          int at = o + t0;
+          // Bᵀ's transpose over the rows, dh[a][b], as the planes' version computes it.
+          FloatVector v00 = FloatVector.fromArray(S, dv, at);
+          FloatVector v01 = FloatVector.fromArray(S, dv, at + ps);
+          FloatVector v02 = FloatVector.fromArray(S, dv, at + 2 * ps);
+          FloatVector v03 = FloatVector.fromArray(S, dv, at + 3 * ps);
+          FloatVector v10 = FloatVector.fromArray(S, dv, at + 4 * ps);
+          FloatVector v11 = FloatVector.fromArray(S, dv, at + 5 * ps);
+          FloatVector v12 = FloatVector.fromArray(S, dv, at + 6 * ps);
+          FloatVector v13 = FloatVector.fromArray(S, dv, at + 7 * ps);
+          FloatVector v20 = FloatVector.fromArray(S, dv, at + 8 * ps);
+          FloatVector v21 = FloatVector.fromArray(S, dv, at + 9 * ps);
+          FloatVector v22 = FloatVector.fromArray(S, dv, at + 10 * ps);
+          FloatVector v23 = FloatVector.fromArray(S, dv, at + 11 * ps);
+          FloatVector v30 = FloatVector.fromArray(S, dv, at + 12 * ps);
+          FloatVector v31 = FloatVector.fromArray(S, dv, at + 13 * ps);
+          FloatVector v32 = FloatVector.fromArray(S, dv, at + 14 * ps);
+          FloatVector v33 = FloatVector.fromArray(S, dv, at + 15 * ps);
+          for (int a = 0; a < 4; a++) {
+            FloatVector u0;
+            FloatVector u1;
+            FloatVector u2;
+            FloatVector u3;
+            if (a == 0) {
+              u0 = v00;
+              u1 = v01;
+              u2 = v02;
+              u3 = v03;
+            } else if (a == 1) {
+              u0 = v10.sub(v20).add(v30);
+              u1 = v11.sub(v21).add(v31);
+              u2 = v12.sub(v22).add(v32);
+              u3 = v13.sub(v23).add(v33);
+            } else if (a == 2) {
+              u0 = v10.add(v20).sub(v00);
+              u1 = v11.add(v21).sub(v01);
+              u2 = v12.add(v22).sub(v02);
+              u3 = v13.add(v23).sub(v03);
+            } else {
+              u0 = v30.neg();
+              u1 = v31.neg();
+              u2 = v32.neg();
+              u3 = v33.neg();
+            }
+            // The same over the columns: dd[a][c].
+            FloatVector d0 = u0;
+            FloatVector d1 = u1.sub(u2).add(u3);
+            FloatVector d2 = u1.add(u2).sub(u0);
+            FloatVector d3 = u3.neg();
+            int r0 = 4 * a * run + pos;
+            FloatVector first = a < 2 ? PLUS_ZERO : MINUS_ZERO;
+            if (pairs) {
+              // The first half with guards after its tile row (where the second half goes next).
+              d0.blend(first, UPPER_HALF).intoArray(s, r0);
+              d0.rearrange(DOWN_HALF, first).intoArray(s, r0 + tp);
+              d1.blend(first, UPPER_HALF).intoArray(s, r0 + run);
+              d1.rearrange(DOWN_HALF, first).intoArray(s, r0 + run + tp);
+              d2.blend(MINUS_ZERO, UPPER_HALF).intoArray(s, r0 + 2 * run);
+              d2.rearrange(DOWN_HALF, MINUS_ZERO).intoArray(s, r0 + 2 * run + tp);
+              d3.blend(MINUS_ZERO, UPPER_HALF).intoArray(s, r0 + 3 * run);
+              d3.rearrange(DOWN_HALF, MINUS_ZERO).intoArray(s, r0 + 3 * run + tp);
+            } else {
+              d0.intoArray(s, r0);
+              d1.intoArray(s, r0 + run);
+              d2.intoArray(s, r0 + 2 * run);
+              d3.intoArray(s, r0 + 3 * run);
+            }
           }
         }
       }
       // dX row r is padded row r + 1: parity p, tile row i. Its column 2j is padded column 2j + 1
       // (tile j's column 1, tile j − 1's column 3), column 2j + 1 padded 2j + 2 (tile j + 1's 0,
       // tile j's 2); rows p + 2 of tile row i − 1 after those of rows p of tile row i.
+      // Rows innermost: with rows of one or two registers the loop over j has one iteration, and
+      // C2 checks a loop's ranges once per entry.
       int xo = xOff + ch * t.h * w;
-      for (int r = 0; r < t.h; r++) {
-        int p = (r + 1) & 1;
-        int cur = ((r + 1) / 2 + 1) * tp;
-        int up = cur - tp;
-        int a0 = 4 * p * run + cur;
-        int a2 = 4 * (p + 2) * run + up;
-        for (int j = 0; j < tw; j += L) {
+      for (int j = 0; j < tw; j += L) {
+        for (int r = 0; r < t.h; r++) {
+          int p = (r + 1) & 1;
+          int cur = ((r + 1) / 2 + 1) * tp;
+          int up = cur - tp;
+          int a0 = 4 * p * run + cur;
+          int a2 = 4 * (p + 2) * run + up;
           FloatVector even =
               FloatVector.fromArray(S, s, a0 + run + j + 1)
                   .add(FloatVector.fromArray(S, s, a0 + 3 * run + j))
