@@ -212,24 +212,16 @@ final class Winograd4 {
       int ds,
       int n) {
     int i = 0;
-    for (; n >= L && i < n; i += L) {
-      int j = Math.min(i, n - L); // the last vector overlaps the one before: same values
-      FloatVector d0 = load(src, o0 + j);
-      FloatVector d1 = load(src, o1 + j);
-      FloatVector d2 = load(src, o2 + j);
-      FloatVector d3 = load(src, o3 + j);
-      FloatVector d4 = load(src, o4 + j);
-      FloatVector d5 = load(src, o5 + j);
-      FloatVector a = d4.sub(d2.mul(4f));
-      FloatVector b = d3.sub(d1.mul(4f));
-      FloatVector c = d4.sub(d2);
-      FloatVector e = d3.sub(d1).mul(2f);
-      d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(dst, d + j);
-      a.add(b).intoArray(dst, d + ds + j);
-      a.sub(b).intoArray(dst, d + 2 * ds + j);
-      c.add(e).intoArray(dst, d + 3 * ds + j);
-      c.sub(e).intoArray(dst, d + 4 * ds + j);
-      d1.mul(4f).sub(d3.mul(5f)).add(d5).intoArray(dst, d + 5 * ds + j);
+    // j linear in the loop, so C2 checks its ranges once per loop rather than per access; where L
+    // does not divide n the last vector overlaps the one before it (the same values again).
+    if (n >= L) {
+      for (; i <= n - L; i += L) {
+        btVector(src, o0, o1, o2, o3, o4, o5, dst, d, ds, i);
+      }
+      if (i < n) {
+        btVector(src, o0, o1, o2, o3, o4, o5, dst, d, ds, n - L);
+        i = n;
+      }
     }
     for (; i < n; i++) {
       float d0 = src[o0 + i];
@@ -249,6 +241,36 @@ final class Winograd4 {
       dst[d + 4 * ds + i] = c - e;
       dst[d + 5 * ds + i] = d1 * 4f - d3 * 5f + d5;
     }
+  }
+
+  private static void btVector(
+      float[] src,
+      int o0,
+      int o1,
+      int o2,
+      int o3,
+      int o4,
+      int o5,
+      float[] dst,
+      int d,
+      int ds,
+      int j) {
+    FloatVector d0 = load(src, o0 + j);
+    FloatVector d1 = load(src, o1 + j);
+    FloatVector d2 = load(src, o2 + j);
+    FloatVector d3 = load(src, o3 + j);
+    FloatVector d4 = load(src, o4 + j);
+    FloatVector d5 = load(src, o5 + j);
+    FloatVector a = d4.sub(d2.mul(4f));
+    FloatVector b = d3.sub(d1.mul(4f));
+    FloatVector c = d4.sub(d2);
+    FloatVector e = d3.sub(d1).mul(2f);
+    d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(dst, d + j);
+    a.add(b).intoArray(dst, d + ds + j);
+    a.sub(b).intoArray(dst, d + 2 * ds + j);
+    c.add(e).intoArray(dst, d + 3 * ds + j);
+    c.sub(e).intoArray(dst, d + 4 * ds + j);
+    d1.mul(4f).sub(d3.mul(5f)).add(d5).intoArray(dst, d + 5 * ds + j);
   }
 
   static FloatVector load(float[] s, int off) {
@@ -300,33 +322,16 @@ final class Winograd4 {
       float[] src, int so, int st, float[] dst, int d, int ds, int n, boolean addBias, float bias) {
     int i = 0;
     FloatVector bv = FloatVector.broadcast(S, bias);
-    for (; n >= L && i < n; i += L) {
-      int j = Math.min(i, n - L);
-      int o = so + j;
-      FloatVector m0 = load(src, o);
-      FloatVector m1 = load(src, o + st);
-      FloatVector m2 = load(src, o + 2 * st);
-      FloatVector m3 = load(src, o + 3 * st);
-      FloatVector m4 = load(src, o + 4 * st);
-      FloatVector m5 = load(src, o + 5 * st);
-      FloatVector s12 = m1.add(m2);
-      FloatVector d12 = m1.sub(m2);
-      FloatVector s34 = m3.add(m4);
-      FloatVector d34 = m3.sub(m4);
-      FloatVector y0 = m0.add(s12).add(s34);
-      FloatVector y1 = d12.add(d34.mul(2f));
-      FloatVector y2 = s12.add(s34.mul(4f));
-      FloatVector y3 = d12.add(d34.mul(8f)).add(m5);
-      if (addBias) {
-        y0 = y0.add(bv);
-        y1 = y1.add(bv);
-        y2 = y2.add(bv);
-        y3 = y3.add(bv);
+    // j linear in the loop, so C2 checks its ranges once per loop rather than per access; where L
+    // does not divide n the last vector overlaps the one before it (the same values again).
+    if (n >= L) {
+      for (; i <= n - L; i += L) {
+        atVector(src, so, st, dst, d, ds, addBias, bv, i);
       }
-      y0.intoArray(dst, d + j);
-      y1.intoArray(dst, d + ds + j);
-      y2.intoArray(dst, d + 2 * ds + j);
-      y3.intoArray(dst, d + 3 * ds + j);
+      if (i < n) {
+        atVector(src, so, st, dst, d, ds, addBias, bv, n - L);
+        i = n;
+      }
     }
     for (; i < n; i++) {
       int o = so + i;
@@ -355,6 +360,43 @@ final class Winograd4 {
       dst[d + 2 * ds + i] = y2;
       dst[d + 3 * ds + i] = y3;
     }
+  }
+
+  private static void atVector(
+      float[] src,
+      int so,
+      int st,
+      float[] dst,
+      int d,
+      int ds,
+      boolean addBias,
+      FloatVector bv,
+      int j) {
+    int o = so + j;
+    FloatVector m0 = load(src, o);
+    FloatVector m1 = load(src, o + st);
+    FloatVector m2 = load(src, o + 2 * st);
+    FloatVector m3 = load(src, o + 3 * st);
+    FloatVector m4 = load(src, o + 4 * st);
+    FloatVector m5 = load(src, o + 5 * st);
+    FloatVector s12 = m1.add(m2);
+    FloatVector d12 = m1.sub(m2);
+    FloatVector s34 = m3.add(m4);
+    FloatVector d34 = m3.sub(m4);
+    FloatVector y0 = m0.add(s12).add(s34);
+    FloatVector y1 = d12.add(d34.mul(2f));
+    FloatVector y2 = s12.add(s34.mul(4f));
+    FloatVector y3 = d12.add(d34.mul(8f)).add(m5);
+    if (addBias) {
+      y0 = y0.add(bv);
+      y1 = y1.add(bv);
+      y2 = y2.add(bv);
+      y3 = y3.add(bv);
+    }
+    y0.intoArray(dst, d + j);
+    y1.intoArray(dst, d + ds + j);
+    y2.intoArray(dst, d + 2 * ds + j);
+    y3.intoArray(dst, d + 3 * ds + j);
   }
 
   // One output plane (P, Q) from the 16 runs Y_pq of tiles at s[f]: y[4i + p][4j + q].

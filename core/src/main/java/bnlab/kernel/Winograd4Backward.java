@@ -106,23 +106,16 @@ final class Winograd4Backward {
    */
   private static void ag(float[] src, int so, int st, float[] dst, int d, int ds, int n) {
     int i = 0;
-    for (; n >= L && i < n; i += L) {
-      int j = Math.min(i, n - L);
-      int o = so + j;
-      FloatVector y0 = Winograd4.load(src, o);
-      FloatVector y1 = Winograd4.load(src, o + st);
-      FloatVector y2 = Winograd4.load(src, o + 2 * st);
-      FloatVector y3 = Winograd4.load(src, o + 3 * st);
-      FloatVector e02 = y0.add(y2);
-      FloatVector e13 = y1.add(y3);
-      FloatVector f02 = y0.add(y2.mul(4f));
-      FloatVector f13 = y1.mul(2f).add(y3.mul(8f));
-      y0.intoArray(dst, d + j);
-      e02.add(e13).intoArray(dst, d + ds + j);
-      e02.sub(e13).intoArray(dst, d + 2 * ds + j);
-      f02.add(f13).intoArray(dst, d + 3 * ds + j);
-      f02.sub(f13).intoArray(dst, d + 4 * ds + j);
-      y3.intoArray(dst, d + 5 * ds + j);
+    // j linear in the loop, so C2 checks its ranges once per loop rather than per access; where L
+    // does not divide n the last vector overlaps the one before it (the same values again).
+    if (n >= L) {
+      for (; i <= n - L; i += L) {
+        agVector(src, so, st, dst, d, ds, i);
+      }
+      if (i < n) {
+        agVector(src, so, st, dst, d, ds, n - L);
+        i = n;
+      }
     }
     for (; i < n; i++) {
       int o = so + i;
@@ -141,6 +134,24 @@ final class Winograd4Backward {
       dst[d + 4 * ds + i] = f02 - f13;
       dst[d + 5 * ds + i] = y3;
     }
+  }
+
+  private static void agVector(float[] src, int so, int st, float[] dst, int d, int ds, int j) {
+    int o = so + j;
+    FloatVector y0 = Winograd4.load(src, o);
+    FloatVector y1 = Winograd4.load(src, o + st);
+    FloatVector y2 = Winograd4.load(src, o + 2 * st);
+    FloatVector y3 = Winograd4.load(src, o + 3 * st);
+    FloatVector e02 = y0.add(y2);
+    FloatVector e13 = y1.add(y3);
+    FloatVector f02 = y0.add(y2.mul(4f));
+    FloatVector f13 = y1.mul(2f).add(y3.mul(8f));
+    y0.intoArray(dst, d + j);
+    e02.add(e13).intoArray(dst, d + ds + j);
+    e02.sub(e13).intoArray(dst, d + 2 * ds + j);
+    f02.add(f13).intoArray(dst, d + 3 * ds + j);
+    f02.sub(f13).intoArray(dst, d + 4 * ds + j);
+    y3.intoArray(dst, d + 5 * ds + j);
   }
 
   /**
@@ -183,25 +194,16 @@ final class Winograd4Backward {
    */
   private static void bb(float[] src, int so, int st, float[] dst, int d, int ds, int n) {
     int i = 0;
-    for (; n >= L && i < n; i += L) {
-      int j = Math.min(i, n - L);
-      int o = so + j;
-      FloatVector v0 = Winograd4.load(src, o);
-      FloatVector v1 = Winograd4.load(src, o + st);
-      FloatVector v2 = Winograd4.load(src, o + 2 * st);
-      FloatVector v3 = Winograd4.load(src, o + 3 * st);
-      FloatVector v4 = Winograd4.load(src, o + 4 * st);
-      FloatVector v5 = Winograd4.load(src, o + 5 * st);
-      FloatVector s12 = v1.add(v2);
-      FloatVector d12 = v1.sub(v2);
-      FloatVector s34 = v3.add(v4);
-      FloatVector d34 = v3.sub(v4);
-      v0.mul(4f).intoArray(dst, d + j);
-      v5.mul(4f).sub(d12.mul(4f)).sub(d34.mul(2f)).intoArray(dst, d + ds + j);
-      v0.mul(-5f).sub(s12.mul(4f)).sub(s34).intoArray(dst, d + 2 * ds + j);
-      d12.add(d34.mul(2f)).sub(v5.mul(5f)).intoArray(dst, d + 3 * ds + j);
-      v0.add(s12).add(s34).intoArray(dst, d + 4 * ds + j);
-      v5.intoArray(dst, d + 5 * ds + j);
+    // j linear in the loop, so C2 checks its ranges once per loop rather than per access; where L
+    // does not divide n the last vector overlaps the one before it (the same values again).
+    if (n >= L) {
+      for (; i <= n - L; i += L) {
+        bbVector(src, so, st, dst, d, ds, i);
+      }
+      if (i < n) {
+        bbVector(src, so, st, dst, d, ds, n - L);
+        i = n;
+      }
     }
     for (; i < n; i++) {
       int o = so + i;
@@ -222,6 +224,26 @@ final class Winograd4Backward {
       dst[d + 4 * ds + i] = v0 + s12 + s34;
       dst[d + 5 * ds + i] = v5;
     }
+  }
+
+  private static void bbVector(float[] src, int so, int st, float[] dst, int d, int ds, int j) {
+    int o = so + j;
+    FloatVector v0 = Winograd4.load(src, o);
+    FloatVector v1 = Winograd4.load(src, o + st);
+    FloatVector v2 = Winograd4.load(src, o + 2 * st);
+    FloatVector v3 = Winograd4.load(src, o + 3 * st);
+    FloatVector v4 = Winograd4.load(src, o + 4 * st);
+    FloatVector v5 = Winograd4.load(src, o + 5 * st);
+    FloatVector s12 = v1.add(v2);
+    FloatVector d12 = v1.sub(v2);
+    FloatVector s34 = v3.add(v4);
+    FloatVector d34 = v3.sub(v4);
+    v0.mul(4f).intoArray(dst, d + j);
+    v5.mul(4f).sub(d12.mul(4f)).sub(d34.mul(2f)).intoArray(dst, d + ds + j);
+    v0.mul(-5f).sub(s12.mul(4f)).sub(s34).intoArray(dst, d + 2 * ds + j);
+    d12.add(d34.mul(2f)).sub(v5.mul(5f)).intoArray(dst, d + 3 * ds + j);
+    v0.add(s12).add(s34).intoArray(dst, d + 4 * ds + j);
+    v5.intoArray(dst, d + 5 * ds + j);
   }
 
   // Polyphase plane (p, q) = dd[p][q] + dd[p][q+4] one tile left + dd[p+4][q] one tile row up +
