@@ -403,15 +403,14 @@ final class Winograd4 {
   private static void scatter(Winograd.Tiles t, float[] s, int f, float[] y, int yOff) {
     int[] col = t.yCol;
     int q = t.q;
-    boolean quads = VectorInterleave.quads(q);
+    if (VectorInterleave.quads(q)) {
+      VectorInterleave.merge4Rows(
+          s, f, t.tilesP, t.tp, 0, col[0], col[1], col[2], col[3], y, yOff, q, t.p);
+      return;
+    }
     for (int r = 0; r < t.p; r++) {
       int src = f + 4 * (r & 3) * t.tilesP + (r >> 2) * t.tp;
       int row = yOff + r * q;
-      if (quads) {
-        VectorInterleave.merge4(
-            s, src + col[0], src + col[1], src + col[2], src + col[3], y, row, q);
-        continue;
-      }
       for (int c = 0; c < q; c++) {
         y[row + c] = s[src + col[c]];
       }

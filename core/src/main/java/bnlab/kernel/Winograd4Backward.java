@@ -273,16 +273,15 @@ final class Winograd4Backward {
   private static void depolyphase(Winograd.Tiles t, float[] s, float[] dx, int off) {
     int[] col = t.xCol;
     int w = t.w;
-    boolean quads = VectorInterleave.quads(w);
+    if (VectorInterleave.quads(w)) {
+      VectorInterleave.merge4Rows(
+          s, 0, t.plane, t.tp, t.g.padH(), col[0], col[1], col[2], col[3], dx, off, w, t.h);
+      return;
+    }
     for (int r = 0; r < t.h; r++) {
       int pr = r + t.g.padH();
       int rowBase = 4 * (pr & 3) * t.plane + (pr >> 2) * t.tp;
       int row = off + r * w;
-      if (quads) {
-        VectorInterleave.merge4(
-            s, rowBase + col[0], rowBase + col[1], rowBase + col[2], rowBase + col[3], dx, row, w);
-        continue;
-      }
       for (int c = 0; c < w; c++) {
         dx[row + c] = s[rowBase + col[c]];
       }

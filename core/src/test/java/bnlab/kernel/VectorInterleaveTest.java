@@ -53,8 +53,37 @@ class VectorInterleaveTest {
       float[] back = sequence(n + 9, -7f);
       float[] wantBack = back.clone();
       System.arraycopy(src, 5, wantBack, 4, n);
-      VectorInterleave.merge4(got, d[0], d[1], d[2], d[3], back, 4, n);
-      assertArrayEquals(wantBack, back, "merge4, n = " + n);
+      VectorInterleave.merge4Rows(got, 0, 0, 0, 0, d[0], d[1], d[2], d[3], back, 4, n, 1);
+      assertArrayEquals(wantBack, back, "merge4Rows, one row, n = " + n);
+    }
+  }
+
+  /** merge4Rows over several rows of a polyphase layout, against its index formula. */
+  @Test
+  void merge4RowsScattersEveryRowOfAPlane() {
+    int n2 = 2 * VectorInterleave.N;
+    for (int n = n2; n <= 2 * n2; n += n2) {
+      int rows = 7;
+      int pr0 = 1;
+      int pitch = n / 4 + 1;
+      int phase = (rows / 4 + 2) * pitch + VectorInterleave.N;
+      int base = 2;
+      int[] c = {phase, 2 * phase, 3 * phase, 1}; // as a padding of one column puts them
+      float[] src = sequence(base + 16 * phase + VectorInterleave.N, 1f);
+      float[] got = sequence(3 + rows * n + 5, -1f);
+      float[] want = got.clone();
+      for (int r = 0; r < rows; r++) {
+        int pr = pr0 + r;
+        int b = base + 4 * (pr & 3) * phase + (pr >> 2) * pitch;
+        for (int j = 0; j < n / 4; j++) {
+          for (int q = 0; q < 4; q++) {
+            want[3 + r * n + 4 * j + q] = src[b + c[q] + j];
+          }
+        }
+      }
+      VectorInterleave.merge4Rows(
+          src, base, phase, pitch, pr0, c[0], c[1], c[2], c[3], got, 3, n, rows);
+      assertArrayEquals(want, got, "n = " + n);
     }
   }
 
