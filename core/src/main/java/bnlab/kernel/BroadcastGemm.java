@@ -10,9 +10,10 @@ import jdk.incubator.vector.VectorMask;
  * The GEMM for op(B) with contiguous rows (B not transposed): each C row block is built from fused
  * multiply-adds of a broadcast A element with B row vectors, a register tile of C held in registers
  * ({@link Tile2}: 8×2 vectors where there are 32 vector registers, 6×2 where there are 16, chosen
- * by {@link VectorWidth}), with 4-, 2- and 1-row tails, an 8×1 tail for a last whole vector of
- * columns and masked-column tails here. A is addressed by a row stride {@code ars} and a column
- * stride {@code acs}, so A and Aᵀ go through the same code.
+ * by {@link VectorWidth}), with 4-, 2- and 1-row tails (with 32 registers the last 1–3 rows run
+ * through the 8×2 tile on a padded copy, see {@link #paddedTail}), an 8×1 tail for a last whole
+ * vector of columns and masked-column tails here. A is addressed by a row stride {@code ars} and a
+ * column stride {@code acs}, so A and Aᵀ go through the same code.
  *
  * <p>Whatever the tile and the vector width, each C element is beta·C followed by its fused
  * multiply-adds in k order (in the scalar column tail too), and k is split into blocks of {@link
@@ -107,7 +108,8 @@ final class BroadcastGemm {
     }
   }
 
-  // Rows [i0, i1) of one column block of 2 vectors (the MR×2 tile, then 4-, 2- and 1-row tails).
+  // Rows [i0, i1) of one column block of 2 vectors (the MR×2 tile, then the 4-row tile, then 2- and
+  // 1-row tails or, with MR 8, the padded tile).
   private static void columns(
       int kc,
       float[] a,
@@ -137,12 +139,73 @@ final class BroadcastGemm {
       Tile2.k4x2(kc, a, aOff + i * ars, ars, acs, b, bj, ldb, beta, c, cj + i * ldc, ldc);
       i += 4;
     }
+    if (MR == 8 && i < i1) {
+      paddedTail(kc, a, aOff + i * ars, ars, acs, b, bj, ldb, beta, c, cj + i * ldc, ldc, i1 - i);
+      return;
+    }
     if (i + 2 <= i1) {
       Tile2.k2x2(kc, a, aOff + i * ars, ars, acs, b, bj, ldb, beta, c, cj + i * ldc, ldc);
       i += 2;
     }
     if (i < i1) {
       Tile2.k1x2(kc, a, aOff + i * ars, ars, acs, b, bj, ldb, beta, c, cj + i * ldc, ldc);
+    }
+  }
+
+  /** Per thread: A's tail rows padded to 8 (8 × kc), then their C rows (8 × 2 vectors). */
+  private static final ThreadLocal<float[][]> TAIL = ThreadLocal.withInitial(() -> new float[1][]);
+
+  /**
+   * The last 1–3 rows of a column block where the tile has 8 rows: the 8×2 tile on a copy of their
+   * A rows padded with zero rows and of their C rows, the copy's rows then written back. A GEMM
+   * whose row count is 2 or 3 past a multiple of 8 is rare (the classifier's 10 outputs: 8 + 2), so
+   * its own small tile ran once per training step and stayed in C1 for thousands of steps, where
+   * every vector is an object: resnet20's FC weight gradient allocated 197 KB per step at batch 128
+   * (JFR allocation samples; Zen 5, 512-bit, JDK 25) and `bench` reported it. The 8×2 tile is
+   * compiled by C2 within the first steps of any network. Same fused multiply-adds in the same
+   * order per element, so the same bits as {@link Tile2#k2x2} and {@link Tile2#k1x2}.
+   */
+  private static void paddedTail(
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int ldb,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc,
+      int rows) {
+    float[][] holder = TAIL.get();
+    int cAt = 8 * kc;
+    int ldt = 2 * L;
+    float[] t = holder[0];
+    if (t == null || t.length < cAt + 8 * ldt) {
+      t = new float[cAt + 8 * ldt];
+      holder[0] = t;
+    }
+    for (int r = 0; r < 8; r++) {
+      int to = r * kc;
+      if (r >= rows) {
+        java.util.Arrays.fill(t, to, to + kc, 0f);
+        java.util.Arrays.fill(t, cAt + r * ldt, cAt + (r + 1) * ldt, 0f);
+      } else if (acs == 1) {
+        System.arraycopy(a, ai + r * ars, t, to, kc);
+      } else {
+        for (int p = 0, ap = ai + r * ars; p < kc; p++, ap += acs) {
+          t[to + p] = a[ap];
+        }
+      }
+      if (r < rows && beta != 0f) {
+        System.arraycopy(c, ci + r * ldc, t, cAt + r * ldt, ldt);
+      }
+    }
+    Tile2.k8x2(kc, t, 0, kc, 1, b, bj, ldb, beta, t, cAt, ldt);
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(t, cAt + r * ldt, c, ci + r * ldc, ldt);
     }
   }
 
