@@ -109,6 +109,14 @@ final class Winograd {
      */
     final boolean byRows;
 
+    /**
+     * F(2×2) planes whose image's tiles fit one register and whose polyphase plane fits two ({@link
+     * WinogradBackward#accumulate}: 8×8 images at 512 bits, 4×4 and 2×2 ones at 256 and 512): where
+     * each of the four runs of tiles lands in a plane register, as lane permutations of the run's
+     * register. Null elsewhere.
+     */
+    final Placement place;
+
     Tiles(ConvGeometry g) {
       this(g, 2);
     }
@@ -166,6 +174,7 @@ final class Winograd {
               && g.padW() == 1
               && h % 2 == 0
               && (w == L ? th % 2 == 0 : w % (2 * L) == 0);
+      place = m == 2 && !byRows && tilesP <= L && plane <= 2 * L ? new Placement(this) : null;
     }
 
     /**
@@ -175,8 +184,9 @@ final class Winograd {
     int rowScratch() {
       return m == 2
           ? Math.max(
-              gatherAt() + 4 * tilesP * k,
-              byRows ? Math.max((h + 2) * (w + 2 * L), 16 * runRows()) : 0)
+                  gatherAt() + 4 * tilesP * k,
+                  byRows ? Math.max((h + 2) * (w + 2 * L), 16 * runRows()) : 0)
+              + L
           : gatherAt() + 40 * tilesP * k + 256;
     }
 
@@ -199,6 +209,56 @@ final class Winograd {
 
     int sixteenAt() {
       return fourAt() + 4 * tilesP;
+    }
+  }
+
+  /**
+   * For {@link Tiles#place}: polyphase plane element e (pitch tp) takes tile number τ of a run
+   * (pitch tw) where e = τ + ⌊τ/tw⌋ + offset, the offset being 0, 1, tp or tp + 1 for the run that
+   * lands in place, one tile left, one tile row up or both (see {@link WinogradBackward}); per
+   * offset and plane register, the permutation that gathers those tiles and the lanes no tile
+   * reaches.
+   */
+  static final class Placement {
+    /** Registers of one plane: 1 or 2. */
+    final int regs;
+
+    /** Per offset (4) and register: lane l takes the run's lane shuffles[2·o + r][l]. */
+    final VectorShuffle<Float>[] shuffles;
+
+    /** Per offset and register: the lanes no tile of the run reaches. */
+    final VectorMask<Float>[] holes;
+
+    /** The lanes of the last register that are inside the plane. */
+    final VectorMask<Float> last;
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Placement(Tiles t) {
+      regs = (t.plane + L - 1) / L;
+      shuffles = new VectorShuffle[8];
+      holes = new VectorMask[8];
+      int[] offsets = {0, 1, t.tp, t.tp + 1};
+      for (int o = 0; o < 4; o++) {
+        for (int r = 0; r < 2; r++) {
+          int[] idx = new int[L];
+          boolean[] hole = new boolean[L];
+          java.util.Arrays.fill(hole, true);
+          for (int tau = 0; tau < t.tilesP; tau++) {
+            int e = tau + tau / t.pitch + offsets[o] - r * L;
+            if (e >= 0 && e < L) {
+              idx[e] = tau;
+              hole[e] = false;
+            }
+          }
+          shuffles[2 * o + r] = VectorShuffle.fromArray(S, idx, 0);
+          holes[2 * o + r] = VectorMask.fromArray(S, hole, 0);
+        }
+      }
+      boolean[] in = new boolean[L];
+      for (int l = 0; l < L; l++) {
+        in[l] = (regs - 1) * L + l < t.plane;
+      }
+      last = VectorMask.fromArray(S, in, 0);
     }
   }
 
