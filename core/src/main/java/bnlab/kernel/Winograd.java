@@ -232,6 +232,15 @@ final class Winograd {
     /** The lanes of the last register that are inside the plane. */
     final VectorMask<Float> last;
 
+    /**
+     * The inverse, per offset: lane τ of a register of tiles takes plane element τ + ⌊τ/tw⌋ +
+     * offset, an index into the plane's two registers (lanes at or past the tiles take lane 0).
+     */
+    final VectorShuffle<Float>[] gathers;
+
+    /** The lanes of a register of tiles that hold tiles. */
+    final VectorMask<Float> tiles;
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     Placement(Tiles t) {
       regs = (t.plane + L - 1) / L;
@@ -259,6 +268,17 @@ final class Winograd {
         in[l] = (regs - 1) * L + l < t.plane;
       }
       last = VectorMask.fromArray(S, in, 0);
+      gathers = new VectorShuffle[4];
+      boolean[] used = new boolean[L];
+      for (int o = 0; o < 4; o++) {
+        int[] idx = new int[L];
+        for (int tau = 0; tau < t.tilesP; tau++) {
+          idx[tau] = tau + tau / t.pitch + offsets[o];
+          used[tau] = true;
+        }
+        gathers[o] = VectorShuffle.fromArray(S, idx, 0);
+      }
+      tiles = VectorMask.fromArray(S, used, 0);
     }
   }
 
@@ -560,6 +580,8 @@ final class Winograd {
       Tiles t, float[] x, int xOff, float[] v, int vOff, int ld, float[] s, int from, int to) {
     if (t.byRows) {
       inputRows(t, x, xOff, v, vOff, ld, s, from, to);
+    } else if (t.place != null) {
+      inputPlaced(t, x, xOff, v, vOff, ld, s, from, to);
     } else {
       inputPlanes(t, x, xOff, v, vOff, ld, s, from, to);
     }
@@ -612,6 +634,93 @@ final class Winograd {
           v[o + (12 + b) * ps + i] = h1 - h3;
         }
       }
+    }
+  }
+
+  /**
+   * {@link #input} where an image's tiles fit one register and a polyphase plane two ({@link
+   * Tiles#place}), the same values bit for bit: the four planes are loaded once as registers and
+   * each of the 16 taps' registers of tiles is a permutation of its plane's two ({@link
+   * Placement#gathers}), where {@link #loadTiles} would load a tap's register in L / tw pieces,
+   * each reading what the planes' stores have just written a float off (8×8 images at 512 bits: 4
+   * loads and 3 blends per tap). d·B's rows as d[r][c1] ± d[r][c2] by add or subtract, which {@link
+   * #inputPlanes} computes as an add of ±1 times the second: the same values.
+   */
+  static void inputPlaced(
+      Tiles t, float[] x, int xOff, float[] v, int vOff, int ld, float[] s, int from, int to) {
+    int plane = t.h * t.w;
+    int ps = planeStride(t.c, ld);
+    Placement pl = t.place;
+    VectorShuffle<Float> g0 = pl.gathers[0];
+    VectorShuffle<Float> g1 = pl.gathers[1];
+    VectorShuffle<Float> g2 = pl.gathers[2];
+    VectorShuffle<Float> g3 = pl.gathers[3];
+    VectorMask<Float> m = pl.tiles;
+    int p1 = t.plane;
+    int p2 = 2 * t.plane;
+    int p3 = 3 * t.plane;
+    for (int ch = from; ch < to; ch++) {
+      polyphase(t, x, xOff + ch * plane, s);
+      // Plane 2p + q holds the taps (r, c) with r mod 2 = p and c mod 2 = q; offsets 0, 1, tp and
+      // tp + 1 are the taps with (r / 2, c / 2) = (0, 0), (0, 1), (1, 0) and (1, 1).
+      FloatVector a0 = FloatVector.fromArray(S, s, 0);
+      FloatVector a1 = FloatVector.fromArray(S, s, L);
+      FloatVector b0 = FloatVector.fromArray(S, s, p1);
+      FloatVector b1 = FloatVector.fromArray(S, s, p1 + L);
+      FloatVector c0 = FloatVector.fromArray(S, s, p2);
+      FloatVector c1 = FloatVector.fromArray(S, s, p2 + L);
+      FloatVector e0 = FloatVector.fromArray(S, s, p3);
+      FloatVector e1 = FloatVector.fromArray(S, s, p3 + L);
+      FloatVector d00 = a0.rearrange(g0, a1);
+      FloatVector d01 = b0.rearrange(g0, b1);
+      FloatVector d02 = a0.rearrange(g1, a1);
+      FloatVector d03 = b0.rearrange(g1, b1);
+      FloatVector d10 = c0.rearrange(g0, c1);
+      FloatVector d11 = e0.rearrange(g0, e1);
+      FloatVector d12 = c0.rearrange(g1, c1);
+      FloatVector d13 = e0.rearrange(g1, e1);
+      FloatVector d20 = a0.rearrange(g2, a1);
+      FloatVector d21 = b0.rearrange(g2, b1);
+      FloatVector d22 = a0.rearrange(g3, a1);
+      FloatVector d23 = b0.rearrange(g3, b1);
+      FloatVector d30 = c0.rearrange(g2, c1);
+      FloatVector d31 = e0.rearrange(g2, e1);
+      FloatVector d32 = c0.rearrange(g3, c1);
+      FloatVector d33 = e0.rearrange(g3, e1);
+      int o = vOff + ch * ld;
+      // Column b of d·B: (d0 − d2, d1 + d2, d2 − d1, d1 − d3) of each row; then Bᵀ over the rows.
+      FloatVector h0 = d00.sub(d02);
+      FloatVector h1 = d10.sub(d12);
+      FloatVector h2 = d20.sub(d22);
+      FloatVector h3 = d30.sub(d32);
+      h0.sub(h2).intoArray(v, o, m);
+      h1.add(h2).intoArray(v, o + 4 * ps, m);
+      h2.sub(h1).intoArray(v, o + 8 * ps, m);
+      h1.sub(h3).intoArray(v, o + 12 * ps, m);
+      h0 = d01.add(d02);
+      h1 = d11.add(d12);
+      h2 = d21.add(d22);
+      h3 = d31.add(d32);
+      h0.sub(h2).intoArray(v, o + ps, m);
+      h1.add(h2).intoArray(v, o + 5 * ps, m);
+      h2.sub(h1).intoArray(v, o + 9 * ps, m);
+      h1.sub(h3).intoArray(v, o + 13 * ps, m);
+      h0 = d02.sub(d01);
+      h1 = d12.sub(d11);
+      h2 = d22.sub(d21);
+      h3 = d32.sub(d31);
+      h0.sub(h2).intoArray(v, o + 2 * ps, m);
+      h1.add(h2).intoArray(v, o + 6 * ps, m);
+      h2.sub(h1).intoArray(v, o + 10 * ps, m);
+      h1.sub(h3).intoArray(v, o + 14 * ps, m);
+      h0 = d01.sub(d03);
+      h1 = d11.sub(d13);
+      h2 = d21.sub(d23);
+      h3 = d31.sub(d33);
+      h0.sub(h2).intoArray(v, o + 3 * ps, m);
+      h1.add(h2).intoArray(v, o + 7 * ps, m);
+      h2.sub(h1).intoArray(v, o + 11 * ps, m);
+      h1.sub(h3).intoArray(v, o + 15 * ps, m);
     }
   }
 

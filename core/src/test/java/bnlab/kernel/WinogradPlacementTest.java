@@ -8,8 +8,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The input gradient's accumulation of the four runs of tiles into the polyphase planes by lane
- * permutations ({@link WinogradBackward#accumulatePlaced}) against the stores of the runs ({@link
+ * The input transform's taps gathered from the polyphase planes' registers ({@link
+ * Winograd#inputPlaced}) against {@link Winograd#inputPlanes}, and the input gradient's
+ * accumulation of the four runs of tiles into the polyphase planes by lane permutations ({@link
+ * WinogradBackward#accumulatePlaced}) against the stores of the runs ({@link
  * WinogradBackward#accumulateRuns}), bit for bit, zeros' signs included, on every geometry that
  * takes it at this width; a difference means a tile put in the wrong lane, a hole not filled with
  * the right zero, or an add in another order. The twins' runs cover the other widths.
@@ -46,6 +48,53 @@ class WinogradPlacementTest {
                 Float.floatToRawIntBits(want[i]),
                 Float.floatToRawIntBits(got[i]),
                 what + ": planes differ first at " + i + ": " + got[i] + " instead of " + want[i]);
+          }
+        }
+      }
+    }
+    assertTrue(
+        tested >= 3, "only " + tested + " geometries place their runs at L=" + VectorWidth.L);
+  }
+
+  @Test
+  void placedInputTransformGivesThePlanesBits() {
+    int tested = 0;
+    for (int[] hw : SIZES) {
+      for (int pad : new int[] {1, 0}) {
+        if (hw[0] + 2 * pad < 3 || hw[1] + 2 * pad < 3) {
+          continue;
+        }
+        int c = 5;
+        ConvGeometry g = new ConvGeometry(c, hw[0], hw[1], 3, 3, 3, 1, 1, pad, pad);
+        Winograd.Tiles t = new Winograd.Tiles(g, 2);
+        if (t.place == null) {
+          continue;
+        }
+        tested++;
+        int images = 3;
+        int ld = images * t.tilesP + 3;
+        int ps = Winograd.planeStride(c, ld);
+        float[] x = random(images * g.inSize(), 17L * hw[0] + hw[1] + pad);
+        float[] want = new float[16 * ps + ld];
+        float[] got = new float[16 * ps + ld];
+        java.util.Arrays.fill(want, Float.NaN);
+        java.util.Arrays.fill(got, Float.NaN);
+        float[] s = new float[t.rowScratch()];
+        for (int i = 0; i < images; i++) {
+          Winograd.inputPlanes(t, x, i * g.inSize(), want, i * t.tilesP, ld, s, 0, c);
+          java.util.Arrays.fill(s, 7f); // what another transform left there
+          // In two channel ranges, as the phased plan's parts run it; NaN between the images'
+          // tiles must stay (no store past an image's tiles).
+          Winograd.inputPlaced(t, x, i * g.inSize(), got, i * t.tilesP, ld, s, 0, 2);
+          Winograd.inputPlaced(t, x, i * g.inSize(), got, i * t.tilesP, ld, s, 2, c);
+        }
+        String what = "V, H,W=" + hw[0] + "," + hw[1] + " pad " + pad + " L=" + VectorWidth.L;
+        for (int i = 0; i < want.length; i++) {
+          if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
+            assertEquals(
+                Float.floatToRawIntBits(want[i]),
+                Float.floatToRawIntBits(got[i]),
+                what + ": first difference at " + i + ": " + got[i] + " instead of " + want[i]);
           }
         }
       }
