@@ -9,10 +9,11 @@ import jdk.incubator.vector.FloatVector;
  * The two-vector register tiles of {@link BroadcastGemm}: MR rows × 2 vectors of C in 2·MR
  * accumulators, plus the 2 B vectors and one broadcast A element: 8×2 (19 registers) where there
  * are 32 vector registers, 6×2 (15, the shape of BLIS's Haswell kernel) where there are 16, and the
- * 4-, 2- and 1-row tails ({@link VectorWidth} chooses). Per C element the same fused multiply-adds
- * in the same order as every other tile, so all tiles give bit-identical C. Generated from one
- * pattern, hence the repetition; {@link Tile2Rows} holds the same blocks with B's rows found
- * through an offset table (the direct convolution).
+ * 4-, 2- and 1-row tails ({@link VectorWidth} chooses; where the tile has 8 rows, {@link
+ * BroadcastGemm} runs a last 1–3 rows through the 8×2 tile on a padded copy instead). Per C element
+ * the same fused multiply-adds in the same order as every other tile, so all tiles give
+ * bit-identical C. Generated from one pattern, hence the repetition; {@link Tile2Rows} holds the
+ * same blocks with B's rows found through an offset table (the direct convolution).
  *
  * <p>Each tile has two k loops. Where A's rows are contiguous (acs = 1, the usual case) every A
  * index is p plus a loop constant, so C2 hoists their range checks out of the loop; elsewhere the
