@@ -241,6 +241,21 @@ final class Winograd {
     /** The lanes of a register of tiles that hold tiles. */
     final VectorMask<Float> tiles;
 
+    /** Registers of one output plane (P·Q floats): 1 to 4. */
+    final int outRegs;
+
+    /**
+     * Per output register: lane l, output element e = r·Q + c, takes tile lane (r/2)·tw + c/2 of
+     * the even (c even) or odd column's register, an index into the pair (Y_p0, Y_p1).
+     */
+    final VectorShuffle<Float>[] outShuffles;
+
+    /** Per output register: the lanes of odd output rows (from Y_10 and Y_11). */
+    final VectorMask<Float>[] outOdd;
+
+    /** The lanes of the last output register inside the plane. */
+    final VectorMask<Float> outLast;
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     Placement(Tiles t) {
       regs = (t.plane + L - 1) / L;
@@ -279,6 +294,28 @@ final class Winograd {
         gathers[o] = VectorShuffle.fromArray(S, idx, 0);
       }
       tiles = VectorMask.fromArray(S, used, 0);
+      int outputs = t.p * t.q;
+      outRegs = (outputs + L - 1) / L;
+      outShuffles = new VectorShuffle[outRegs];
+      outOdd = new VectorMask[outRegs];
+      boolean[] inside = new boolean[L];
+      for (int r = 0; r < outRegs; r++) {
+        int[] idx = new int[L];
+        boolean[] odd = new boolean[L];
+        for (int l = 0; l < L; l++) {
+          int e = r * L + l;
+          if (e < outputs) {
+            int row = e / t.q;
+            int col = e % t.q;
+            idx[l] = (row / 2) * t.pitch + col / 2 + (col % 2) * L;
+            odd[l] = row % 2 == 1;
+          }
+          inside[l] = e < outputs;
+        }
+        outShuffles[r] = VectorShuffle.fromArray(S, idx, 0);
+        outOdd[r] = VectorMask.fromArray(S, odd, 0);
+      }
+      outLast = VectorMask.fromArray(S, inside, 0);
     }
   }
 
@@ -952,8 +989,63 @@ final class Winograd {
       int k1) {
     if (t.byRows) {
       outputRows(t, m, mOff, ld, bias, y, yOff, k0, k1);
+    } else if (t.place != null) {
+      outputPlaced(t, m, mOff, ld, bias, y, yOff, k0, k1);
     } else {
       outputPlanes(t, m, mOff, ld, bias, y, yOff, s, k0, k1);
+    }
+  }
+
+  /**
+   * {@link #output} where an image's tiles fit one register ({@link Tiles#place}), the same values
+   * bit for bit: the four output runs Y_pq (row p, column q of every tile) are computed as in
+   * {@link #outputPlanes} and go straight into the output's registers, each a permutation of a pair
+   * of them ({@link Placement#outShuffles}), where the scratch runs' way interleaves rows of Q
+   * floats from memory, element by element when a row is shorter than 2·L.
+   */
+  static void outputPlaced(
+      Tiles t, float[] m, int mOff, int ld, float[] bias, float[] y, int yOff, int k0, int k1) {
+    int ps = planeStride(t.k, ld);
+    Placement pl = t.place;
+    VectorMask<Float> in = pl.tiles;
+    int outputs = t.p * t.q;
+    for (int k = k0; k < k1; k++) {
+      FloatVector bv = FloatVector.broadcast(S, bias == null ? 0f : bias[k]);
+      int o = mOff + k * ld;
+      FloatVector m0 = FloatVector.fromArray(S, m, o, in);
+      FloatVector m1 = FloatVector.fromArray(S, m, o + ps, in);
+      FloatVector m2 = FloatVector.fromArray(S, m, o + 2 * ps, in);
+      FloatVector m3 = FloatVector.fromArray(S, m, o + 3 * ps, in);
+      FloatVector m4 = FloatVector.fromArray(S, m, o + 4 * ps, in);
+      FloatVector m5 = FloatVector.fromArray(S, m, o + 5 * ps, in);
+      FloatVector m6 = FloatVector.fromArray(S, m, o + 6 * ps, in);
+      FloatVector m7 = FloatVector.fromArray(S, m, o + 7 * ps, in);
+      FloatVector m8 = FloatVector.fromArray(S, m, o + 8 * ps, in);
+      FloatVector m9 = FloatVector.fromArray(S, m, o + 9 * ps, in);
+      FloatVector m10 = FloatVector.fromArray(S, m, o + 10 * ps, in);
+      FloatVector m11 = FloatVector.fromArray(S, m, o + 11 * ps, in);
+      FloatVector a0 = m0.add(m4).add(m8);
+      FloatVector a1 = m1.add(m5).add(m9);
+      FloatVector a2 = m2.add(m6).add(m10);
+      FloatVector a3 = m3.add(m7).add(m11);
+      FloatVector y00 = a0.add(a1).add(a2).add(bv);
+      FloatVector y01 = a1.sub(a2).sub(a3).add(bv);
+      FloatVector c0 = m4.sub(m8).sub(FloatVector.fromArray(S, m, o + 12 * ps, in));
+      FloatVector c1 = m5.sub(m9).sub(FloatVector.fromArray(S, m, o + 13 * ps, in));
+      FloatVector c2 = m6.sub(m10).sub(FloatVector.fromArray(S, m, o + 14 * ps, in));
+      FloatVector c3 = m7.sub(m11).sub(FloatVector.fromArray(S, m, o + 15 * ps, in));
+      FloatVector y10 = c0.add(c1).add(c2).add(bv);
+      FloatVector y11 = c1.sub(c2).sub(c3).add(bv);
+      int d = yOff + k * outputs;
+      for (int r = 0; r < pl.outRegs; r++) {
+        VectorShuffle<Float> sh = pl.outShuffles[r];
+        FloatVector v = y00.rearrange(sh, y01).blend(y10.rearrange(sh, y11), pl.outOdd[r]);
+        if (r == pl.outRegs - 1) {
+          v.intoArray(y, d + r * L, pl.outLast);
+        } else {
+          v.intoArray(y, d + r * L);
+        }
+      }
     }
   }
 

@@ -9,12 +9,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The input transform's taps gathered from the polyphase planes' registers ({@link
- * Winograd#inputPlaced}) against {@link Winograd#inputPlanes}, and the input gradient's
- * accumulation of the four runs of tiles into the polyphase planes by lane permutations ({@link
- * WinogradBackward#accumulatePlaced}) against the stores of the runs ({@link
- * WinogradBackward#accumulateRuns}), bit for bit, zeros' signs included, on every geometry that
- * takes it at this width; a difference means a tile put in the wrong lane, a hole not filled with
- * the right zero, or an add in another order. The twins' runs cover the other widths.
+ * Winograd#inputPlaced}) against {@link Winograd#inputPlanes}, the output transform's runs permuted
+ * into the output's registers ({@link Winograd#outputPlaced}) against {@link
+ * Winograd#outputPlanes}, and the input gradient's accumulation of the four runs of tiles into the
+ * polyphase planes by lane permutations ({@link WinogradBackward#accumulatePlaced}) against the
+ * stores of the runs ({@link WinogradBackward#accumulateRuns}), bit for bit, zeros' signs included,
+ * on every geometry that takes it at this width; a difference means a tile put in the wrong lane, a
+ * hole not filled with the right zero, or an add in another order. The twins' runs cover the other
+ * widths.
  */
 class WinogradPlacementTest {
   // (H, W) of images with a few tiles: odd sizes give tiles that overhang the image.
@@ -101,6 +103,51 @@ class WinogradPlacementTest {
     }
     assertTrue(
         tested >= 3, "only " + tested + " geometries place their runs at L=" + VectorWidth.L);
+  }
+
+  @Test
+  void placedOutputTransformGivesThePlanesBits() {
+    int tested = 0;
+    for (int[] hw : SIZES) {
+      for (int pad : new int[] {1, 0}) {
+        if (hw[0] + 2 * pad < 3 || hw[1] + 2 * pad < 3) {
+          continue;
+        }
+        int k = 5;
+        ConvGeometry g = new ConvGeometry(3, hw[0], hw[1], k, 3, 3, 1, 1, pad, pad);
+        Winograd.Tiles t = new Winograd.Tiles(g, 2);
+        if (t.place == null) {
+          continue;
+        }
+        tested++;
+        int images = 3;
+        int ld = images * t.tilesP + 3;
+        int ps = Winograd.planeStride(k, ld);
+        float[] m = random(16 * ps + ld, 13L * hw[0] + hw[1] + pad);
+        float[] bias = random(k, 5);
+        float[] want = new float[images * g.outSize()];
+        float[] got = new float[want.length];
+        java.util.Arrays.fill(got, Float.NaN);
+        float[] s = new float[t.rowScratch()];
+        for (int i = 0; i < images; i++) {
+          float[] b = i == 1 ? null : bias;
+          Winograd.outputPlanes(t, m, i * t.tilesP, ld, b, want, i * g.outSize(), s, 0, k);
+          Winograd.outputPlaced(t, m, i * t.tilesP, ld, b, got, i * g.outSize(), 0, 2);
+          Winograd.outputPlaced(t, m, i * t.tilesP, ld, b, got, i * g.outSize(), 2, k);
+        }
+        String what = "Y, H,W=" + hw[0] + "," + hw[1] + " pad " + pad + " L=" + VectorWidth.L;
+        for (int i = 0; i < want.length; i++) {
+          if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
+            assertEquals(
+                Float.floatToRawIntBits(want[i]),
+                Float.floatToRawIntBits(got[i]),
+                what + ": first difference at " + i + ": " + got[i] + " instead of " + want[i]);
+          }
+        }
+      }
+    }
+    assertTrue(
+        tested >= 3, "only " + tested + " geometries place their tiles at L=" + VectorWidth.L);
   }
 
   @Test
