@@ -159,7 +159,8 @@ class WinogradRowsTest {
     assertTrue(tested >= 3, "only " + tested + " geometries take the row path at L=" + l);
   }
 
-  private static void assertSameBits(float[] want, float[] got, String what) {
+  /** Fails at the first element whose bits differ, naming it and both values. */
+  static void assertSameBits(float[] want, float[] got, String what) {
     for (int i = 0; i < want.length; i++) {
       if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
         assertEquals(
