@@ -278,27 +278,20 @@ final class Winograd {
           holes[2 * o + r] = VectorMask.fromArray(S, hole, 0);
         }
       }
-      boolean[] in = new boolean[L];
-      for (int l = 0; l < L; l++) {
-        in[l] = (regs - 1) * L + l < t.plane;
-      }
-      last = VectorMask.fromArray(S, in, 0);
+      last = S.indexInRange((regs - 1) * L, t.plane);
       gathers = new VectorShuffle[4];
-      boolean[] used = new boolean[L];
       for (int o = 0; o < 4; o++) {
         int[] idx = new int[L];
         for (int tau = 0; tau < t.tilesP; tau++) {
           idx[tau] = tau + tau / t.pitch + offsets[o];
-          used[tau] = true;
         }
         gathers[o] = VectorShuffle.fromArray(S, idx, 0);
       }
-      tiles = VectorMask.fromArray(S, used, 0);
+      tiles = S.indexInRange(0, t.tilesP);
       int outputs = t.p * t.q;
       outRegs = (outputs + L - 1) / L;
       outShuffles = new VectorShuffle[outRegs];
       outOdd = new VectorMask[outRegs];
-      boolean[] inside = new boolean[L];
       for (int r = 0; r < outRegs; r++) {
         int[] idx = new int[L];
         boolean[] odd = new boolean[L];
@@ -310,12 +303,11 @@ final class Winograd {
             idx[l] = (row / 2) * t.pitch + col / 2 + (col % 2) * L;
             odd[l] = row % 2 == 1;
           }
-          inside[l] = e < outputs;
         }
         outShuffles[r] = VectorShuffle.fromArray(S, idx, 0);
         outOdd[r] = VectorMask.fromArray(S, odd, 0);
       }
-      outLast = VectorMask.fromArray(S, inside, 0);
+      outLast = S.indexInRange((outRegs - 1) * L, outputs);
     }
   }
 
