@@ -668,17 +668,39 @@ final class Winograd {
 
   /**
    * {@link #input} where an image's tiles fit one register and a polyphase plane two ({@link
-   * Tiles#place}), the same values bit for bit: the four planes are loaded once as registers and
-   * each of the 16 taps' registers of tiles is a permutation of its plane's two ({@link
+   * Tiles#place}), the same values bit for bit: the four planes are loaded as registers and each of
+   * the 16 taps' registers of tiles is a permutation of its plane's two ({@link
    * Placement#gathers}), where {@link #loadTiles} would load a tap's register in L / tw pieces,
    * each reading what the planes' stores have just written a float off (8×8 images at 512 bits: 4
    * loads and 3 blends per tap). d·B's rows as d[r][c1] ± d[r][c2] by add or subtract, which {@link
    * #inputPlanes} computes as an add of ±1 times the second: the same values.
+   *
+   * <p>Columns 0 and 1 of d·B, then 2 and 3, each in a method of its own that loads the planes'
+   * registers again and computes the three taps of a row it needs (24 permutations a channel where
+   * 16 would do): C1 runs out of virtual registers on all four columns in one method (see {@link
+   * #outputPlaced}), and a method that took the taps' registers as arguments would box them
+   * wherever C2 does not inline it.
    */
   static void inputPlaced(
       Tiles t, float[] x, int xOff, float[] v, int vOff, int ld, float[] s, int from, int to) {
     int plane = t.h * t.w;
     int ps = planeStride(t.c, ld);
+    for (int ch = from; ch < to; ch++) {
+      polyphase(t, x, xOff + ch * plane, s);
+      int o = vOff + ch * ld;
+      placedColumns01(t, s, v, o, ps);
+      placedColumns23(t, s, v, o, ps);
+    }
+  }
+
+  // Plane 2p + q holds the taps (r, c) with r mod 2 = p and c mod 2 = q; offsets 0, 1, tp and
+  // tp + 1 (gathers 0 to 3) are the taps with (r / 2, c / 2) = (0, 0), (0, 1), (1, 0) and (1, 1).
+  // Column b of d·B: (d0 − d2, d1 + d2, d2 − d1, d1 − d3) of each row; then Bᵀ over the rows.
+
+  /**
+   * Columns 0 and 1 of d·B (taps 0, 1 and 2 of each row) and their Bᵀ, for {@link #inputPlaced}.
+   */
+  private static void placedColumns01(Tiles t, float[] s, float[] v, int o, int ps) {
     Placement pl = t.place;
     VectorShuffle<Float> g0 = pl.gathers[0];
     VectorShuffle<Float> g1 = pl.gathers[1];
@@ -688,69 +710,93 @@ final class Winograd {
     int p1 = t.plane;
     int p2 = 2 * t.plane;
     int p3 = 3 * t.plane;
-    for (int ch = from; ch < to; ch++) {
-      polyphase(t, x, xOff + ch * plane, s);
-      // Plane 2p + q holds the taps (r, c) with r mod 2 = p and c mod 2 = q; offsets 0, 1, tp and
-      // tp + 1 are the taps with (r / 2, c / 2) = (0, 0), (0, 1), (1, 0) and (1, 1).
-      FloatVector a0 = FloatVector.fromArray(S, s, 0);
-      FloatVector a1 = FloatVector.fromArray(S, s, L);
-      FloatVector b0 = FloatVector.fromArray(S, s, p1);
-      FloatVector b1 = FloatVector.fromArray(S, s, p1 + L);
-      FloatVector c0 = FloatVector.fromArray(S, s, p2);
-      FloatVector c1 = FloatVector.fromArray(S, s, p2 + L);
-      FloatVector e0 = FloatVector.fromArray(S, s, p3);
-      FloatVector e1 = FloatVector.fromArray(S, s, p3 + L);
-      FloatVector d00 = a0.rearrange(g0, a1);
-      FloatVector d01 = b0.rearrange(g0, b1);
-      FloatVector d02 = a0.rearrange(g1, a1);
-      FloatVector d03 = b0.rearrange(g1, b1);
-      FloatVector d10 = c0.rearrange(g0, c1);
-      FloatVector d11 = e0.rearrange(g0, e1);
-      FloatVector d12 = c0.rearrange(g1, c1);
-      FloatVector d13 = e0.rearrange(g1, e1);
-      FloatVector d20 = a0.rearrange(g2, a1);
-      FloatVector d21 = b0.rearrange(g2, b1);
-      FloatVector d22 = a0.rearrange(g3, a1);
-      FloatVector d23 = b0.rearrange(g3, b1);
-      FloatVector d30 = c0.rearrange(g2, c1);
-      FloatVector d31 = e0.rearrange(g2, e1);
-      FloatVector d32 = c0.rearrange(g3, c1);
-      FloatVector d33 = e0.rearrange(g3, e1);
-      int o = vOff + ch * ld;
-      // Column b of d·B: (d0 − d2, d1 + d2, d2 − d1, d1 − d3) of each row; then Bᵀ over the rows.
-      FloatVector h0 = d00.sub(d02);
-      FloatVector h1 = d10.sub(d12);
-      FloatVector h2 = d20.sub(d22);
-      FloatVector h3 = d30.sub(d32);
-      h0.sub(h2).intoArray(v, o, m);
-      h1.add(h2).intoArray(v, o + 4 * ps, m);
-      h2.sub(h1).intoArray(v, o + 8 * ps, m);
-      h1.sub(h3).intoArray(v, o + 12 * ps, m);
-      h0 = d01.add(d02);
-      h1 = d11.add(d12);
-      h2 = d21.add(d22);
-      h3 = d31.add(d32);
-      h0.sub(h2).intoArray(v, o + ps, m);
-      h1.add(h2).intoArray(v, o + 5 * ps, m);
-      h2.sub(h1).intoArray(v, o + 9 * ps, m);
-      h1.sub(h3).intoArray(v, o + 13 * ps, m);
-      h0 = d02.sub(d01);
-      h1 = d12.sub(d11);
-      h2 = d22.sub(d21);
-      h3 = d32.sub(d31);
-      h0.sub(h2).intoArray(v, o + 2 * ps, m);
-      h1.add(h2).intoArray(v, o + 6 * ps, m);
-      h2.sub(h1).intoArray(v, o + 10 * ps, m);
-      h1.sub(h3).intoArray(v, o + 14 * ps, m);
-      h0 = d01.sub(d03);
-      h1 = d11.sub(d13);
-      h2 = d21.sub(d23);
-      h3 = d31.sub(d33);
-      h0.sub(h2).intoArray(v, o + 3 * ps, m);
-      h1.add(h2).intoArray(v, o + 7 * ps, m);
-      h2.sub(h1).intoArray(v, o + 11 * ps, m);
-      h1.sub(h3).intoArray(v, o + 15 * ps, m);
-    }
+    FloatVector a0 = FloatVector.fromArray(S, s, 0);
+    FloatVector a1 = FloatVector.fromArray(S, s, L);
+    FloatVector b0 = FloatVector.fromArray(S, s, p1);
+    FloatVector b1 = FloatVector.fromArray(S, s, p1 + L);
+    FloatVector c0 = FloatVector.fromArray(S, s, p2);
+    FloatVector c1 = FloatVector.fromArray(S, s, p2 + L);
+    FloatVector e0 = FloatVector.fromArray(S, s, p3);
+    FloatVector e1 = FloatVector.fromArray(S, s, p3 + L);
+    FloatVector d00 = a0.rearrange(g0, a1);
+    FloatVector d01 = b0.rearrange(g0, b1);
+    FloatVector d02 = a0.rearrange(g1, a1);
+    FloatVector d10 = c0.rearrange(g0, c1);
+    FloatVector d11 = e0.rearrange(g0, e1);
+    FloatVector d12 = c0.rearrange(g1, c1);
+    FloatVector d20 = a0.rearrange(g2, a1);
+    FloatVector d21 = b0.rearrange(g2, b1);
+    FloatVector d22 = a0.rearrange(g3, a1);
+    FloatVector d30 = c0.rearrange(g2, c1);
+    FloatVector d31 = e0.rearrange(g2, e1);
+    FloatVector d32 = c0.rearrange(g3, c1);
+    FloatVector h0 = d00.sub(d02);
+    FloatVector h1 = d10.sub(d12);
+    FloatVector h2 = d20.sub(d22);
+    FloatVector h3 = d30.sub(d32);
+    h0.sub(h2).intoArray(v, o, m);
+    h1.add(h2).intoArray(v, o + 4 * ps, m);
+    h2.sub(h1).intoArray(v, o + 8 * ps, m);
+    h1.sub(h3).intoArray(v, o + 12 * ps, m);
+    h0 = d01.add(d02);
+    h1 = d11.add(d12);
+    h2 = d21.add(d22);
+    h3 = d31.add(d32);
+    h0.sub(h2).intoArray(v, o + ps, m);
+    h1.add(h2).intoArray(v, o + 5 * ps, m);
+    h2.sub(h1).intoArray(v, o + 9 * ps, m);
+    h1.sub(h3).intoArray(v, o + 13 * ps, m);
+  }
+
+  /**
+   * Columns 2 and 3 of d·B (taps 1, 2 and 3 of each row) and their Bᵀ, for {@link #inputPlaced}.
+   */
+  private static void placedColumns23(Tiles t, float[] s, float[] v, int o, int ps) {
+    Placement pl = t.place;
+    VectorShuffle<Float> g0 = pl.gathers[0];
+    VectorShuffle<Float> g1 = pl.gathers[1];
+    VectorShuffle<Float> g2 = pl.gathers[2];
+    VectorShuffle<Float> g3 = pl.gathers[3];
+    VectorMask<Float> m = pl.tiles;
+    int p1 = t.plane;
+    int p2 = 2 * t.plane;
+    int p3 = 3 * t.plane;
+    FloatVector a0 = FloatVector.fromArray(S, s, 0);
+    FloatVector a1 = FloatVector.fromArray(S, s, L);
+    FloatVector b0 = FloatVector.fromArray(S, s, p1);
+    FloatVector b1 = FloatVector.fromArray(S, s, p1 + L);
+    FloatVector c0 = FloatVector.fromArray(S, s, p2);
+    FloatVector c1 = FloatVector.fromArray(S, s, p2 + L);
+    FloatVector e0 = FloatVector.fromArray(S, s, p3);
+    FloatVector e1 = FloatVector.fromArray(S, s, p3 + L);
+    FloatVector d01 = b0.rearrange(g0, b1);
+    FloatVector d02 = a0.rearrange(g1, a1);
+    FloatVector d03 = b0.rearrange(g1, b1);
+    FloatVector d11 = e0.rearrange(g0, e1);
+    FloatVector d12 = c0.rearrange(g1, c1);
+    FloatVector d13 = e0.rearrange(g1, e1);
+    FloatVector d21 = b0.rearrange(g2, b1);
+    FloatVector d22 = a0.rearrange(g3, a1);
+    FloatVector d23 = b0.rearrange(g3, b1);
+    FloatVector d31 = e0.rearrange(g2, e1);
+    FloatVector d32 = c0.rearrange(g3, c1);
+    FloatVector d33 = e0.rearrange(g3, e1);
+    FloatVector h0 = d02.sub(d01);
+    FloatVector h1 = d12.sub(d11);
+    FloatVector h2 = d22.sub(d21);
+    FloatVector h3 = d32.sub(d31);
+    h0.sub(h2).intoArray(v, o + 2 * ps, m);
+    h1.add(h2).intoArray(v, o + 6 * ps, m);
+    h2.sub(h1).intoArray(v, o + 10 * ps, m);
+    h1.sub(h3).intoArray(v, o + 14 * ps, m);
+    h0 = d01.sub(d03);
+    h1 = d11.sub(d13);
+    h2 = d21.sub(d23);
+    h3 = d31.sub(d33);
+    h0.sub(h2).intoArray(v, o + 3 * ps, m);
+    h1.add(h2).intoArray(v, o + 7 * ps, m);
+    h2.sub(h1).intoArray(v, o + 11 * ps, m);
+    h1.sub(h3).intoArray(v, o + 15 * ps, m);
   }
 
   /**
@@ -982,7 +1028,7 @@ final class Winograd {
     if (t.byRows) {
       outputRows(t, m, mOff, ld, bias, y, yOff, k0, k1);
     } else if (t.place != null) {
-      outputPlaced(t, m, mOff, ld, bias, y, yOff, k0, k1);
+      outputPlaced(t, m, mOff, ld, bias, y, yOff, s, k0, k1);
     } else {
       outputPlanes(t, m, mOff, ld, bias, y, yOff, s, k0, k1);
     }
@@ -994,38 +1040,58 @@ final class Winograd {
    * {@link #outputPlanes} and go straight into the output's registers, each a permutation of a pair
    * of them ({@link Placement#outShuffles}), where the scratch runs' way interleaves rows of Q
    * floats from memory, element by element when a row is shorter than 2·L.
+   *
+   * <p>The runs are loaded as whole registers: lanes past the tiles read what follows a run and are
+   * never placed. Masked loads would keep to the run, but C1 runs out of virtual registers on
+   * sixteen of them (the Vector API's fallbacks are all force-inlined there), and a method C1 gives
+   * up on can stay in C1's lower tier for good, where every vector operation is its fallback:
+   * resnet20's training ran 10–30% slower in the launches where that happened. Channels whose last
+   * run ends less than a register before the end of {@code m} go through {@link #outputPlanes}
+   * (WinogradPlan's M has a register of slack, so only tests' exact arrays do).
    */
   static void outputPlaced(
-      Tiles t, float[] m, int mOff, int ld, float[] bias, float[] y, int yOff, int k0, int k1) {
+      Tiles t,
+      float[] m,
+      int mOff,
+      int ld,
+      float[] bias,
+      float[] y,
+      int yOff,
+      float[] s,
+      int k0,
+      int k1) {
     int ps = planeStride(t.k, ld);
     Placement pl = t.place;
-    VectorMask<Float> in = pl.tiles;
     int outputs = t.p * t.q;
-    for (int k = k0; k < k1; k++) {
+    int whole = Math.min(k1, Math.floorDiv(m.length - L - 15 * ps - mOff, ld) + 1);
+    if (whole < k1) {
+      outputPlanes(t, m, mOff, ld, bias, y, yOff, s, Math.max(k0, whole), k1);
+    }
+    for (int k = k0; k < whole; k++) {
       FloatVector bv = FloatVector.broadcast(S, bias == null ? 0f : bias[k]);
       int o = mOff + k * ld;
-      FloatVector m0 = FloatVector.fromArray(S, m, o, in);
-      FloatVector m1 = FloatVector.fromArray(S, m, o + ps, in);
-      FloatVector m2 = FloatVector.fromArray(S, m, o + 2 * ps, in);
-      FloatVector m3 = FloatVector.fromArray(S, m, o + 3 * ps, in);
-      FloatVector m4 = FloatVector.fromArray(S, m, o + 4 * ps, in);
-      FloatVector m5 = FloatVector.fromArray(S, m, o + 5 * ps, in);
-      FloatVector m6 = FloatVector.fromArray(S, m, o + 6 * ps, in);
-      FloatVector m7 = FloatVector.fromArray(S, m, o + 7 * ps, in);
-      FloatVector m8 = FloatVector.fromArray(S, m, o + 8 * ps, in);
-      FloatVector m9 = FloatVector.fromArray(S, m, o + 9 * ps, in);
-      FloatVector m10 = FloatVector.fromArray(S, m, o + 10 * ps, in);
-      FloatVector m11 = FloatVector.fromArray(S, m, o + 11 * ps, in);
+      FloatVector m0 = FloatVector.fromArray(S, m, o);
+      FloatVector m1 = FloatVector.fromArray(S, m, o + ps);
+      FloatVector m2 = FloatVector.fromArray(S, m, o + 2 * ps);
+      FloatVector m3 = FloatVector.fromArray(S, m, o + 3 * ps);
+      FloatVector m4 = FloatVector.fromArray(S, m, o + 4 * ps);
+      FloatVector m5 = FloatVector.fromArray(S, m, o + 5 * ps);
+      FloatVector m6 = FloatVector.fromArray(S, m, o + 6 * ps);
+      FloatVector m7 = FloatVector.fromArray(S, m, o + 7 * ps);
+      FloatVector m8 = FloatVector.fromArray(S, m, o + 8 * ps);
+      FloatVector m9 = FloatVector.fromArray(S, m, o + 9 * ps);
+      FloatVector m10 = FloatVector.fromArray(S, m, o + 10 * ps);
+      FloatVector m11 = FloatVector.fromArray(S, m, o + 11 * ps);
       FloatVector a0 = m0.add(m4).add(m8);
       FloatVector a1 = m1.add(m5).add(m9);
       FloatVector a2 = m2.add(m6).add(m10);
       FloatVector a3 = m3.add(m7).add(m11);
       FloatVector y00 = a0.add(a1).add(a2).add(bv);
       FloatVector y01 = a1.sub(a2).sub(a3).add(bv);
-      FloatVector c0 = m4.sub(m8).sub(FloatVector.fromArray(S, m, o + 12 * ps, in));
-      FloatVector c1 = m5.sub(m9).sub(FloatVector.fromArray(S, m, o + 13 * ps, in));
-      FloatVector c2 = m6.sub(m10).sub(FloatVector.fromArray(S, m, o + 14 * ps, in));
-      FloatVector c3 = m7.sub(m11).sub(FloatVector.fromArray(S, m, o + 15 * ps, in));
+      FloatVector c0 = m4.sub(m8).sub(FloatVector.fromArray(S, m, o + 12 * ps));
+      FloatVector c1 = m5.sub(m9).sub(FloatVector.fromArray(S, m, o + 13 * ps));
+      FloatVector c2 = m6.sub(m10).sub(FloatVector.fromArray(S, m, o + 14 * ps));
+      FloatVector c3 = m7.sub(m11).sub(FloatVector.fromArray(S, m, o + 15 * ps));
       FloatVector y10 = c0.add(c1).add(c2).add(bv);
       FloatVector y11 = c1.sub(c2).sub(c3).add(bv);
       int d = yOff + k * outputs;

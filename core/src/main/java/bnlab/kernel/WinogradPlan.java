@@ -296,7 +296,8 @@ final class WinogradPlan extends ChunkedPlan {
     u = scratch.floats(U, xis * kk * cc);
     taps = t.m == 2 ? scratch.floats(TAPS, 9 * kk * cc) : null;
     v = scratch.floats(V, chunks * xis * vPlane(groupTiles()));
-    m = scratch.floats(M, chunks * xis * mPlane(groupTiles()));
+    // A register of slack: Winograd.outputPlaced loads whole registers up to the last run.
+    m = scratch.floats(M, chunks * xis * mPlane(groupTiles()) + VectorWidth.L);
     for (int c = 0; c < rows.length; c++) {
       rows[c] = scratch.floats(ROWS + c, t.rowScratch());
     }

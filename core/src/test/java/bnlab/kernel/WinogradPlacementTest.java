@@ -76,18 +76,28 @@ class WinogradPlacementTest {
           int k = g.outChannels();
           int ld = IMAGES * t.tilesP + 3;
           int ps = Winograd.planeStride(k, ld);
-          float[] m = random(16 * ps + ld, 13L * g.height() + g.width() + g.padH());
+          // Up to the last image's last run: its last channels take the planes' way; with a
+          // register of NaNs after the runs every channel loads whole registers. A NaN placed
+          // would show.
+          float[] m =
+              random(15 * ps + (k - 1) * ld + IMAGES * t.tilesP, 13L * g.height() + g.width());
+          float[] roomy = Arrays.copyOf(m, m.length + VectorWidth.L);
+          Arrays.fill(roomy, m.length, roomy.length, Float.NaN);
           float[] bias = random(k, 5);
           float[] want = new float[IMAGES * g.outSize()];
           float[] got = nans(want.length);
+          float[] gotRoomy = nans(want.length);
           float[] s = new float[t.rowScratch()];
           for (int i = 0; i < IMAGES; i++) {
             float[] b = i == 1 ? null : bias;
-            Winograd.outputPlanes(t, m, i * t.tilesP, ld, b, want, i * g.outSize(), s, 0, k);
-            Winograd.outputPlaced(t, m, i * t.tilesP, ld, b, got, i * g.outSize(), 0, 2);
-            Winograd.outputPlaced(t, m, i * t.tilesP, ld, b, got, i * g.outSize(), 2, k);
+            int yOff = i * g.outSize();
+            Winograd.outputPlanes(t, m, i * t.tilesP, ld, b, want, yOff, s, 0, k);
+            Winograd.outputPlaced(t, m, i * t.tilesP, ld, b, got, yOff, s, 0, 2);
+            Winograd.outputPlaced(t, m, i * t.tilesP, ld, b, got, yOff, s, 2, k);
+            Winograd.outputPlaced(t, roomy, i * t.tilesP, ld, b, gotRoomy, yOff, s, 0, k);
           }
           WinogradRowsTest.assertSameBits(want, got, "Y, " + what);
+          WinogradRowsTest.assertSameBits(want, gotRoomy, "Y with room after M, " + what);
         });
   }
 
