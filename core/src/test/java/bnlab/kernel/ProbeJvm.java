@@ -18,14 +18,21 @@ final class ProbeJvm {
 
   /** The probe's output (stdout and stderr) after it exited 0 within 60 s; fails otherwise. */
   static String run(Class<?> probe, String... jvmOptions) throws Exception {
+    return run(probe, List.of(jvmOptions), List.of(), 60);
+  }
+
+  /** As {@link #run(Class, String...)} with the probe's arguments and a time limit. */
+  static String run(Class<?> probe, List<String> jvmOptions, List<String> args, int seconds)
+      throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of("--add-modules", "jdk.incubator.vector"));
-    cmd.addAll(List.of(jvmOptions));
+    cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), probe.getName()));
+    cmd.addAll(args);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+    if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       fail(probe.getSimpleName() + " timed out:\n" + out);
     }

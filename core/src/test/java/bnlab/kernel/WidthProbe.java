@@ -43,6 +43,7 @@ final class WidthProbe {
         case "kernels" -> p.kernels();
         case "train" -> p.train();
         case "train-winograd" -> p.trainWinograd();
+        case "c1" -> p.everyKernelOnce();
         default -> throw new IllegalArgumentException(args[0]);
       }
     }
@@ -84,19 +85,48 @@ final class WidthProbe {
   }
 
   /**
+   * Run by {@link TieredCompilationTest} with {@code -Xcomp -XX:TieredStopAtLevel=3}: every kernel
+   * family on small shapes (the normalizations, the GEMMs, WINOGRAD and DIRECT) and one Adam step
+   * of Net+BN and of a small ResNet, so that each kernel method is compiled by C1 with profiling.
+   */
+  private void everyKernelOnce() throws IOException {
+    KernelProvider vector = VectorSupport.create();
+    norms(vector.norm());
+    gemms(vector.gemm());
+    winograd();
+    direct(
+        new int[][] {
+          {16, 8, 8, 16, 1, 2},
+          {5, 11, 13, 32, 1, 3},
+          {2, 7, 9, 16, 0, 2},
+        });
+    trainModel("net-bn", ArticleNet.withBatchNorm(), 2, 32, 1);
+    trainModel(
+        "resnet-bn",
+        new ResNet(3, 10, 1, 8, Norm.BATCH, BasicBlock.Shortcut.B, bnlab.models.Activation.RELU),
+        3,
+        16,
+        1);
+  }
+
+  /**
    * DIRECT's weight gradient by outer products ({@link DirectWeightGrad}): 16 and 32 output
    * channels (one, two or four vectors), taps that are not a multiple of a tile, several images a
    * chunk, and the dot products' kernel on the same data.
    */
   private void directOuter() throws IOException {
+    direct(
+        new int[][] {
+          // channels, height, width, outChannels, pad, batch
+          {16, 32, 32, 16, 1, 9},
+          {3, 32, 32, 16, 1, 2},
+          {5, 23, 29, 32, 1, 3},
+          {2, 7, 9, 16, 0, 2},
+        });
+  }
+
+  private void direct(int[][] shapes) throws IOException {
     Random r = new Random(18);
-    int[][] shapes = {
-      // channels, height, width, outChannels, pad, batch
-      {16, 32, 32, 16, 1, 9},
-      {3, 32, 32, 16, 1, 2},
-      {5, 23, 29, 32, 1, 3},
-      {2, 7, 9, 16, 0, 2},
-    };
     String name = KernelProvider.get().name();
     for (int[] sh : shapes) {
       ConvGeometry g = new ConvGeometry(sh[0], sh[1], sh[2], sh[3], 3, 3, 1, 1, sh[4], sh[4]);
