@@ -59,11 +59,11 @@ final class VectorConv implements ConvKernels {
   }
 
   /**
-   * WINOGRAD4 where {@link #winograd4Wins} and {@link #winogradWins} both hold (3×3 stride 1, at
-   * least 16 channels in and out, outputs of 32×32 and more); otherwise DIRECT for stride 1
-   * (padding is handled on padded copies) when C·R·S ≤ {@link #MAX_TAPS}, K ≤ {@link
-   * #MAX_OUT_CHANNELS} and the output rows are at least half as wide as the padded input's (the
-   * rest of each wide row is computed and thrown away); else IM2COL_GEMM.
+   * DIRECT for stride 1 (padding is handled on padded copies) when C·R·S ≤ {@link #MAX_TAPS}, K ≤
+   * {@link #MAX_OUT_CHANNELS} and the output rows are at least half as wide as the padded input's
+   * (the rest of each wide row is computed and thrown away); else WINOGRAD where {@link
+   * #winogradWins} holds (3×3 stride 1, at least 16 channels in and out), WINOGRAD4 if {@link
+   * #winograd4Wins} holds too (outputs of 32×32 and more); else IM2COL_GEMM.
    *
    * <p>Measured in the article's network at batch 128 (2 cores, AVX-512, per step): the first layer
    * (C·R·S = 75, 32 → 28 wide) forward 0.75 ms against 2.3–2.8 ms with im2col + GEMM, weight
@@ -81,10 +81,7 @@ final class VectorConv implements ConvKernels {
     if (mode == Mode.WINOGRAD4 && Winograd.applies(g)) {
       return ConvStrategy.WINOGRAD4;
     }
-    // F(4×4) before DIRECT: where both apply (resnet's 16→16 layers at 32×32) it measured faster.
-    if (mode == Mode.AUTO && Winograd.applies(g) && winogradWins(g) && winograd4Wins(g)) {
-      return ConvStrategy.WINOGRAD4;
-    }
+    // DIRECT before F(4×4) where both apply (resnet's 16→16 layers at 32×32): see winograd4Wins.
     boolean direct =
         g.strideH() == 1
             && g.strideW() == 1
@@ -120,11 +117,15 @@ final class VectorConv implements ConvKernels {
    * (docs/performance.md, "Winograd F(4×4, 3×3)"): vgg's 32→32 at 32×32 37.4 / 125.1 → 30.2 /
    * 101.2; at 16×16 within −6 to +5% (64→64, 32→32); at 8×8 24–45% slower (a row of 2 tiles and a
    * junk one). Its mean error is 4–11× im2col's (F(2×2): 1–3×), so it is not taken where it does
-   * not pay. It also takes resnet's 16→16 layers at 32×32 from DIRECT: on AMD Zen 3 (AVX2, wall
-   * clock, medians of 20 alternating rounds) their training step took 32.3 against 37.7 ms at batch
-   * 128 on one thread, 22.0 against 24.8 on two, and 5.97 against 6.36 at batch 32 on two
-   * (docs/performance.md, "Zen 3, a ninth time"); on a Xeon it had measured 2–7% faster and been
-   * left for its error. {@code -Dbnlab.conv=no-winograd} keeps the direct convolution there.
+   * not pay. Where DIRECT applies too (resnet's 16→16 layers at 32×32) DIRECT is taken: it is as
+   * accurate as im2col, and which of the two is faster depends on the CPU. On AMD Zen 3 (AVX2)
+   * F(4×4)'s training step of that layer took 22.0 against 24.8 ms at batch 128 on two threads and
+   * resnet20 trained 7–12% faster with it; on a Xeon it measured 2–7% faster; on AMD Zen 5
+   * (AVX-512, full-width FMA units) DIRECT's step took 90–95 against 113–171 µs per image on two
+   * threads (129 against 146 on one) and resnet20 trained 10–13% faster with DIRECT at batch 10, 32
+   * and 128 (docs/performance.md, "Zen 3, a ninth time" and "Zen 5, a third time"). The choice
+   * cannot follow the CPU without giving up the same bits on every CPU. {@code
+   * -Dbnlab.conv=winograd4} takes F(4×4) there.
    */
   static boolean winograd4Wins(ConvGeometry g) {
     return g.outH() >= 32 && g.outW() >= 32;
