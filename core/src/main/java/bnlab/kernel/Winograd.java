@@ -803,13 +803,18 @@ final class Winograd {
    * {@link #input} from padded rows ({@link Tiles#byRows}), the same values bit for bit. Row r of
    * d·B at tile column j, (d0 − d2, d1 + d2, d2 − d1, d1 − d3), is a difference or sum of the
    * padded row p and itself shifted by one or two columns, taken at column 2j: D = p − p≫2 (its
-   * even columns are d0 − d2, its odd ones d1 − d3), F = p≫1 + p≫2 and G = p≫2 − p≫1, computed in
-   * registers from three unaligned loads of a zero-bordered copy of the image, and with rows of L
-   * floats a register of tiles is the even (or odd) lanes of two padded rows' registers, tile rows
-   * i and i + 1 (wider rows: {@link #inputSplitRows}). Bᵀ over the rows follows as each row comes,
-   * in straight-line code (a vector kept across loop iterations would be boxed). The polyphase
-   * planes cost three times the loads and a blend per tap (one thread, AVX2, 64 channels of 8×8:
-   * 225 → 85 ns per channel and image; with D, F and G stored per row and read back, 160).
+   * even columns are d0 − d2, its odd ones d1 − d3), F = p≫1 + p≫2 and G = p≫2 − p≫1; with rows of
+   * L floats a register of tiles is the even (or odd) lanes of two padded rows' registers, tile
+   * rows i and i + 1 (wider rows: {@link #inputSplitRows}). Bᵀ over the rows follows as each row
+   * comes, in straight-line code (a vector kept across loop iterations would be boxed). The
+   * polyphase planes cost three times the loads and a blend per tap (one thread, AVX2, 64 channels
+   * of 8×8: 225 → 85 ns per channel and image; with D, F and G stored per row and read back, 160).
+   *
+   * <p>The padded row from its columns 0, 1 and 2 is the image row's register shifted by one lane
+   * either way with a zero shifted in ({@link #PAD_LEFT}, {@link #PAD_RIGHT}), the register itself
+   * and the other shift; the rows above and below the image are zero. They were three unaligned
+   * loads from a zero-bordered copy of the image written just before: on AMD Zen 5 (512 bits, 32
+   * channels of 16×16, one thread) 98–118 ns per channel and image, in registers 61–74.
    */
   static void inputRows(
       Tiles t, float[] x, int xOff, float[] v, int vOff, int ld, float[] s, int from, int to) {
@@ -819,64 +824,54 @@ final class Winograd {
     }
     int w = t.w;
     int h = t.h;
-    int pitch = w + L;
     int ps = planeStride(t.c, ld);
-    // Padded rows at s[r·pitch]: column 0 and w + 1, rows 0 and h + 1 zero.
-    java.util.Arrays.fill(s, 0, (h + 2) * pitch, 0f);
-    // Rows of L floats: a register of tiles is two tile rows, the second register of a pick tile
-    // row i + 1's (two padded rows on). One register per row, so no loop over columns: a loop of
-    // one iteration costs C2's range checks at every entry.
-    int second = 2 * pitch;
+    FloatVector zero = FloatVector.zero(S);
     VectorShuffle<Float> EVEN = VectorInterleave.EVEN;
     VectorShuffle<Float> ODD = VectorInterleave.ODD;
     for (int ch = from; ch < to; ch++) {
       int xo = xOff + ch * h * w;
-      for (int r = 0; r < h; r++) {
-        FloatVector.fromArray(S, x, xo + r * w).intoArray(s, (r + 1) * pitch + 1);
-      }
       int o = vOff + ch * ld;
       for (int i = 0; i < t.th; i += 2) {
         int j = i * t.tw;
+        // Image rows 2i − 1 … 2i + 4, padded rows 2i … 2i + 5: the first four are tile row i's,
+        // the last four tile row i + 1's.
+        int r0 = xo + (2 * i - 1) * w;
+        FloatVector m0 = i == 0 ? zero : FloatVector.fromArray(S, x, r0);
+        FloatVector m1 = FloatVector.fromArray(S, x, r0 + w);
+        FloatVector m2 = FloatVector.fromArray(S, x, r0 + 2 * w);
+        FloatVector m3 = FloatVector.fromArray(S, x, r0 + 3 * w);
+        FloatVector m4 = FloatVector.fromArray(S, x, r0 + 4 * w);
+        FloatVector m5 = i + 2 >= t.th ? zero : FloatVector.fromArray(S, x, r0 + 5 * w);
         // Row r = 0, 1, 2 of d·B for the four columns b (e_b_r), then Bᵀ's rows 0–2.
-        int q0 = (2 * i + 0) * pitch;
-        FloatVector a00 = FloatVector.fromArray(S, s, q0);
-        FloatVector a10 = FloatVector.fromArray(S, s, q0 + 1);
-        FloatVector a20 = FloatVector.fromArray(S, s, q0 + 2);
-        FloatVector b00 = FloatVector.fromArray(S, s, q0 + second);
-        FloatVector b10 = FloatVector.fromArray(S, s, q0 + second + 1);
-        FloatVector b20 = FloatVector.fromArray(S, s, q0 + second + 2);
+        FloatVector a00 = m0.rearrange(PAD_LEFT, zero);
+        FloatVector a20 = m0.rearrange(PAD_RIGHT, zero);
+        FloatVector b00 = m2.rearrange(PAD_LEFT, zero);
+        FloatVector b20 = m2.rearrange(PAD_RIGHT, zero);
         FloatVector da0 = a00.sub(a20);
         FloatVector db0 = b00.sub(b20);
         FloatVector e00 = da0.rearrange(EVEN, db0);
-        FloatVector e10 = a10.add(a20).rearrange(EVEN, b10.add(b20));
-        FloatVector e20 = a20.sub(a10).rearrange(EVEN, b20.sub(b10));
+        FloatVector e10 = m0.add(a20).rearrange(EVEN, m2.add(b20));
+        FloatVector e20 = a20.sub(m0).rearrange(EVEN, b20.sub(m2));
         FloatVector e30 = da0.rearrange(ODD, db0);
-        int q1 = (2 * i + 1) * pitch;
-        FloatVector a01 = FloatVector.fromArray(S, s, q1);
-        FloatVector a11 = FloatVector.fromArray(S, s, q1 + 1);
-        FloatVector a21 = FloatVector.fromArray(S, s, q1 + 2);
-        FloatVector b01 = FloatVector.fromArray(S, s, q1 + second);
-        FloatVector b11 = FloatVector.fromArray(S, s, q1 + second + 1);
-        FloatVector b21 = FloatVector.fromArray(S, s, q1 + second + 2);
+        FloatVector a01 = m1.rearrange(PAD_LEFT, zero);
+        FloatVector a21 = m1.rearrange(PAD_RIGHT, zero);
+        FloatVector b01 = m3.rearrange(PAD_LEFT, zero);
+        FloatVector b21 = m3.rearrange(PAD_RIGHT, zero);
         FloatVector da1 = a01.sub(a21);
         FloatVector db1 = b01.sub(b21);
         FloatVector e01 = da1.rearrange(EVEN, db1);
-        FloatVector e11 = a11.add(a21).rearrange(EVEN, b11.add(b21));
-        FloatVector e21 = a21.sub(a11).rearrange(EVEN, b21.sub(b11));
+        FloatVector e11 = m1.add(a21).rearrange(EVEN, m3.add(b21));
+        FloatVector e21 = a21.sub(m1).rearrange(EVEN, b21.sub(m3));
         FloatVector e31 = da1.rearrange(ODD, db1);
-        int q2 = (2 * i + 2) * pitch;
-        FloatVector a02 = FloatVector.fromArray(S, s, q2);
-        FloatVector a12 = FloatVector.fromArray(S, s, q2 + 1);
-        FloatVector a22 = FloatVector.fromArray(S, s, q2 + 2);
-        FloatVector b02 = FloatVector.fromArray(S, s, q2 + second);
-        FloatVector b12 = FloatVector.fromArray(S, s, q2 + second + 1);
-        FloatVector b22 = FloatVector.fromArray(S, s, q2 + second + 2);
-        FloatVector da2 = a02.sub(a22);
+        // Padded row 2i + 2 is row 2 of tile row i and row 0 of tile row i + 1 (and 2i + 3 row 3
+        // and row 1): their differences are computed once.
+        FloatVector b02 = m4.rearrange(PAD_LEFT, zero);
+        FloatVector b22 = m4.rearrange(PAD_RIGHT, zero);
         FloatVector db2 = b02.sub(b22);
-        FloatVector e02 = da2.rearrange(EVEN, db2);
-        FloatVector e12 = a12.add(a22).rearrange(EVEN, b12.add(b22));
-        FloatVector e22 = a22.sub(a12).rearrange(EVEN, b22.sub(b12));
-        FloatVector e32 = da2.rearrange(ODD, db2);
+        FloatVector e02 = db0.rearrange(EVEN, db2);
+        FloatVector e12 = m2.add(b20).rearrange(EVEN, m4.add(b22));
+        FloatVector e22 = b20.sub(m2).rearrange(EVEN, b22.sub(m4));
+        FloatVector e32 = db0.rearrange(ODD, db2);
         e00.sub(e02).intoArray(v, o + 0 * ps + j);
         e01.add(e02).intoArray(v, o + 4 * ps + j);
         e02.sub(e01).intoArray(v, o + 8 * ps + j);
@@ -890,25 +885,34 @@ final class Winograd {
         e31.add(e32).intoArray(v, o + 7 * ps + j);
         e32.sub(e31).intoArray(v, o + 11 * ps + j);
         // Row 3, then Bᵀ's row 3.
-        int q3 = (2 * i + 3) * pitch;
-        FloatVector a03 = FloatVector.fromArray(S, s, q3);
-        FloatVector a13 = FloatVector.fromArray(S, s, q3 + 1);
-        FloatVector a23 = FloatVector.fromArray(S, s, q3 + 2);
-        FloatVector b03 = FloatVector.fromArray(S, s, q3 + second);
-        FloatVector b13 = FloatVector.fromArray(S, s, q3 + second + 1);
-        FloatVector b23 = FloatVector.fromArray(S, s, q3 + second + 2);
-        FloatVector da3 = a03.sub(a23);
+        FloatVector b03 = m5.rearrange(PAD_LEFT, zero);
+        FloatVector b23 = m5.rearrange(PAD_RIGHT, zero);
         FloatVector db3 = b03.sub(b23);
-        FloatVector e03 = da3.rearrange(EVEN, db3);
-        FloatVector e13 = a13.add(a23).rearrange(EVEN, b13.add(b23));
-        FloatVector e23 = a23.sub(a13).rearrange(EVEN, b23.sub(b13));
-        FloatVector e33 = da3.rearrange(ODD, db3);
+        FloatVector e03 = db1.rearrange(EVEN, db3);
+        FloatVector e13 = m3.add(b21).rearrange(EVEN, m5.add(b23));
+        FloatVector e23 = b21.sub(m3).rearrange(EVEN, b23.sub(m5));
+        FloatVector e33 = db1.rearrange(ODD, db3);
         e01.sub(e03).intoArray(v, o + 12 * ps + j);
         e11.sub(e13).intoArray(v, o + 13 * ps + j);
         e21.sub(e23).intoArray(v, o + 14 * ps + j);
         e31.sub(e33).intoArray(v, o + 15 * ps + j);
       }
     }
+  }
+
+  /** Lane i takes lane i − 1 of a register, lane 0 a zero (lane 0 of the second source). */
+  private static final VectorShuffle<Float> PAD_LEFT = shiftShuffle(-1);
+
+  /** Lane i takes lane i + 1 of a register, the last lane a zero. */
+  private static final VectorShuffle<Float> PAD_RIGHT = shiftShuffle(1);
+
+  private static VectorShuffle<Float> shiftShuffle(int by) {
+    int[] idx = new int[L];
+    for (int i = 0; i < L; i++) {
+      int from = i + by;
+      idx[i] = from < 0 || from >= L ? L : from;
+    }
+    return VectorShuffle.fromArray(S, idx, 0);
   }
 
   /**
