@@ -177,17 +177,24 @@ public final class PairedBench implements Callable<Integer> {
     return engine;
   }
 
-  /** The JDK, CPU, both sides' kernels and versions and the threads, for a table's first line. */
+  /**
+   * The JDK, CPU, both sides' kernels and versions, the threads and glibc's malloc settings
+   * (libtorch allocates its tensors with malloc every step), for a table's first line.
+   */
   static String header(Engine engine, int threads) {
+    String tunables = System.getenv("GLIBC_TUNABLES");
     return String.format(
         Locale.ROOT,
-        "JDK %s | CPU %s | bnlab kernels %s (%d-bit vectors) | libtorch %s | %d threads each",
+        "JDK %s | CPU %s | bnlab kernels %s (%d-bit vectors) | libtorch %s | %d threads each | %s",
         System.getProperty("java.version"),
         TrainBenchmark.cpuModel(),
         Compute.kernels(),
         Compute.vectorBits(),
         engine.getVersion(),
-        threads);
+        threads,
+        tunables == null || tunables.isEmpty()
+            ? "glibc malloc's defaults"
+            : "GLIBC_TUNABLES=" + tunables);
   }
 
   static String table(String header, Paired.Options o, List<Row> rows) {

@@ -30,6 +30,7 @@ record TorchResult(
     String cpu,
     Map<String, String> isa,
     Map<String, String> threading,
+    Map<String, String> memory,
     Overhead overhead,
     List<Row> rows) {
 
@@ -48,6 +49,14 @@ record TorchResult(
    */
   static final List<String> THREADING_VARIABLES =
       List.of("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OMP_NUM_THREADS", "MKL_NUM_THREADS");
+
+  /**
+   * Environment variables that change how libtorch's tensors get their memory: glibc's malloc
+   * settings (the reference scripts keep large blocks in the heap, see reference/README.md), a
+   * preloaded allocator, libtorch's own huge-page switch.
+   */
+  static final List<String> MEMORY_VARIABLES =
+      List.of("GLIBC_TUNABLES", "LD_PRELOAD", "THP_MEM_ALLOC_ENABLE");
 
   /**
    * One configuration.
@@ -93,6 +102,7 @@ record TorchResult(
         cpuModel(),
         environment(ISA_VARIABLES),
         environment(THREADING_VARIABLES),
+        environment(MEMORY_VARIABLES),
         overhead,
         List.copyOf(rows));
   }
@@ -136,11 +146,12 @@ record TorchResult(
     sb.append(
         String.format(
             Locale.ROOT,
-            "CPU %s (%d CPUs) | load %.2f | ISA limits %s%n",
+            "CPU %s (%d CPUs) | load %.2f | ISA limits %s | memory %s%n",
             cpu,
             cpus,
             load,
-            isa.isEmpty() ? "none (the CPU's best)" : isa));
+            isa.isEmpty() ? "none (the CPU's best)" : isa,
+            memory.isEmpty() ? "glibc malloc's defaults" : memory));
     sb.append(
         String.format(
             Locale.ROOT,
@@ -205,6 +216,8 @@ record TorchResult(
     isa.forEach(isaNode::put);
     ObjectNode threadingNode = root.putObject("threading");
     threading.forEach(threadingNode::put);
+    ObjectNode memoryNode = root.putObject("memory");
+    memory.forEach(memoryNode::put);
     root.put("emptyJniMicros", overhead.emptyJniMicros());
     root.put("tinyOpMicros", overhead.tinyOpMicros());
     ArrayNode out = root.putArray("rows");

@@ -44,6 +44,7 @@ class RunsAndJsonTest {
             "cpu",
             Map.of("DNNL_MAX_CPU_ISA", "AVX2"),
             Map.of(),
+            Map.of("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=1"),
             new Overhead(0.05, 1.5),
             List.of(
                 new TorchResult.Row("vgg-bn", "train", 128, 300, 290, 310, 2, 3, 0.0, 320, 138)));
@@ -66,6 +67,8 @@ class RunsAndJsonTest {
             "jitShare");
     assertEquals(bnlab, keys.subList(0, bnlab.size()));
     assertEquals("AVX2", root.get("isa").get("DNNL_MAX_CPU_ISA").asText());
+    assertEquals(
+        "glibc.malloc.trim_threshold=1", root.get("memory").get("GLIBC_TUNABLES").asText());
     assertTrue(root.get("load").isNull());
     // 138 calls of 1.5 µs against a step of 128 / 300 s
     assertEquals(
