@@ -136,7 +136,7 @@ final class VectorGemm implements GemmKernels {
               && s.m() >= VectorWidth.TILE_ROWS
               && s.n() >= 4 * VectorWidth.TILE_COLS
               && (s.k() >= 32 && (s.ldb() >= 2048 || s.m() >= 256 && s.n() >= 256)
-                  || fourKbRows(s.ldb()));
+                  || fourKbRows(s.ldb()) && (s.k() < 32 || VectorWidth.L <= 4));
     };
   }
 
@@ -149,6 +149,13 @@ final class VectorGemm implements GemmKernels {
    * such rows (vgg's first layer: 32×1024×27, also below k = 32). Packed against not, one thread,
    * paired 50 ms slices: 32×1024×27 1.23× (1.17× at 128 bits), 16×1024×144 1.10× (0.96×),
    * 64×1024×27 1.06× (1.12×), 16×1024×27 1.01× (1.10×), 32×1024×288 0.99–1.13× (1.05×).
+   *
+   * <p>Where k is 32 or more, {@link #packs} takes this only at 128 bits. On AMD Zen 5 (one thread,
+   * {@code SgemmTable}, GFLOP/s packed / unpacked) the copy costs more than the aliasing there: at
+   * 512 bits 16×1024×144 56 / 145, 32×1024×288 74–83 / 107–135, 16×1024×64 52 / 112, 64×1024×144
+   * 100 / 112; at 256 bits 32×1024×288 45 / 73, 16×1024×64 29 / 77, 16×1024×144 75 / 79; at 128
+   * bits the packed path stays ahead (38 / 35, 42 / 33). Below k = 32 packing still pays:
+   * 32×1024×27 132 / 119 at 512 bits, 62 / 62 at 256.
    */
   private static boolean fourKbRows(int ldb) {
     return ldb >= 1024 && ldb % 1024 == 0;
