@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -178,11 +179,12 @@ public final class PairedBench implements Callable<Integer> {
   }
 
   /**
-   * The JDK, CPU, both sides' kernels and versions, the threads and glibc's malloc settings
-   * (libtorch allocates its tensors with malloc every step), for a table's first line.
+   * The JDK, CPU, both sides' kernels and versions, the threads and the memory settings libtorch
+   * runs with ({@link TorchResult#MEMORY_VARIABLES}: it allocates its tensors with malloc every
+   * step), for a table's first line.
    */
   static String header(Engine engine, int threads) {
-    String tunables = System.getenv("GLIBC_TUNABLES");
+    Map<String, String> memory = TorchResult.environment(TorchResult.MEMORY_VARIABLES);
     return String.format(
         Locale.ROOT,
         "JDK %s | CPU %s | bnlab kernels %s (%d-bit vectors) | libtorch %s | %d threads each | %s",
@@ -192,9 +194,7 @@ public final class PairedBench implements Callable<Integer> {
         Compute.vectorBits(),
         engine.getVersion(),
         threads,
-        tunables == null || tunables.isEmpty()
-            ? "glibc malloc's defaults"
-            : "GLIBC_TUNABLES=" + tunables);
+        memory.isEmpty() ? "glibc malloc's defaults" : memory);
   }
 
   static String table(String header, Paired.Options o, List<Row> rows) {

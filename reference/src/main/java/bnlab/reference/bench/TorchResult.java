@@ -107,7 +107,8 @@ record TorchResult(
         List.copyOf(rows));
   }
 
-  private static Map<String, String> environment(List<String> names) {
+  /** The variables of {@code names} that are set, with their values, in order. */
+  static Map<String, String> environment(List<String> names) {
     Map<String, String> set = new LinkedHashMap<>();
     for (String v : names) {
       String value = System.getenv(v);
