@@ -15,7 +15,7 @@ class DirectConvPanelsTest {
         int rows = DirectConv.panelRows(k - i);
         assertTrue(rows <= k - i, "k " + k + " row " + i + ": panel of " + rows);
         assertTrue(
-            rows == 1 || rows == 2 || rows == 4 || rows == VectorWidth.TILE_ROWS,
+            rows == 1 || rows == 2 || rows == 4 || rows == 6 || rows == VectorWidth.TILE_ROWS,
             "k " + k + ": no tile has " + rows + " rows");
         i += rows;
       }
