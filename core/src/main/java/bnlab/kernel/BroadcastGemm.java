@@ -70,6 +70,26 @@ final class BroadcastGemm {
         for (; i + 8 <= i1; i += 8) {
           k8x1(kc, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, beta, c, cOff + i * ldc + j, ldc);
         }
+      } else if (MR == 8) {
+        // A masked last vector 8 rows at a time where there are 32 registers: 4 rows keep only
+        // 4 chains of FMAs in flight, half of what 2 FMA pipes of 4 cycles' latency need.
+        for (; i + 8 <= i1; i += 8) {
+          k8x1Masked(
+              kc,
+              a,
+              aOff + i * ars,
+              ars,
+              acs,
+              b,
+              bOff + j,
+              ldb,
+              beta,
+              c,
+              cOff + i * ldc + j,
+              ldc,
+              j,
+              j1);
+        }
       }
       for (; i + 4 <= i1; i += 4) {
         k4x1(
@@ -279,6 +299,82 @@ final class BroadcastGemm {
     c5.intoArray(c, ci + 5 * ldc);
     c6.intoArray(c, ci + 6 * ldc);
     c7.intoArray(c, ci + 7 * ldc);
+  }
+
+  private static void k8x1Masked(
+      int kc,
+      float[] a,
+      int ai,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int ldb,
+      float beta,
+      float[] c,
+      int ci,
+      int ldc,
+      int j,
+      int j1) {
+    if (bj + (kc - 1) * ldb + L > b.length || ci + 7 * ldc + L > c.length) {
+      tailColumns(8, kc, a, ai, ars, acs, b, bj, ldb, beta, c, ci, ldc, j1 - j);
+      return;
+    }
+    // Whole vectors are loaded (the arrays reach that far, checked above): the lanes past j1 hold
+    // the next row's values, never stored; only the stores are masked. With masked loads too C2
+    // left the Vector API's calls out of line in this method (JDK 25), 10× slower.
+    // Built here, not passed in: a mask crossing a call that is not inlined would be boxed.
+    VectorMask<Float> mask = S.indexInRange(j, j1);
+    FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
+    if (beta == 0f) {
+      c0 = FloatVector.zero(S);
+      c1 = c0;
+      c2 = c0;
+      c3 = c0;
+      c4 = c0;
+      c5 = c0;
+      c6 = c0;
+      c7 = c0;
+    } else {
+      c0 = FloatVector.fromArray(S, c, ci);
+      c1 = FloatVector.fromArray(S, c, ci + ldc);
+      c2 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+      c3 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+      c4 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+      c5 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+      c6 = FloatVector.fromArray(S, c, ci + 6 * ldc);
+      c7 = FloatVector.fromArray(S, c, ci + 7 * ldc);
+      if (beta != 1f) {
+        c0 = c0.mul(beta);
+        c1 = c1.mul(beta);
+        c2 = c2.mul(beta);
+        c3 = c3.mul(beta);
+        c4 = c4.mul(beta);
+        c5 = c5.mul(beta);
+        c6 = c6.mul(beta);
+        c7 = c7.mul(beta);
+      }
+    }
+    for (int p = 0; p < kc; p++) {
+      FloatVector b0 = FloatVector.fromArray(S, b, bj + p * ldb);
+      int ap = ai + p * acs;
+      c0 = FloatVector.broadcast(S, a[ap]).fma(b0, c0);
+      c1 = FloatVector.broadcast(S, a[ap + ars]).fma(b0, c1);
+      c2 = FloatVector.broadcast(S, a[ap + 2 * ars]).fma(b0, c2);
+      c3 = FloatVector.broadcast(S, a[ap + 3 * ars]).fma(b0, c3);
+      c4 = FloatVector.broadcast(S, a[ap + 4 * ars]).fma(b0, c4);
+      c5 = FloatVector.broadcast(S, a[ap + 5 * ars]).fma(b0, c5);
+      c6 = FloatVector.broadcast(S, a[ap + 6 * ars]).fma(b0, c6);
+      c7 = FloatVector.broadcast(S, a[ap + 7 * ars]).fma(b0, c7);
+    }
+    c0.intoArray(c, ci, mask);
+    c1.intoArray(c, ci + ldc, mask);
+    c2.intoArray(c, ci + 2 * ldc, mask);
+    c3.intoArray(c, ci + 3 * ldc, mask);
+    c4.intoArray(c, ci + 4 * ldc, mask);
+    c5.intoArray(c, ci + 5 * ldc, mask);
+    c6.intoArray(c, ci + 6 * ldc, mask);
+    c7.intoArray(c, ci + 7 * ldc, mask);
   }
 
   private static void k4x1(
