@@ -9,14 +9,15 @@ package bnlab.kernel;
  *   <li>scalar kernels: always {@link ConvStrategy#IM2COL_GEMM} with naive loops, the reference
  *       every faster plan is tested against;
  *   <li>vector kernels: {@link ConvStrategy#DIRECT} for stride 1 when the taps per output (C·R·S)
- *       are at most 160, the output channels at most 16 and the output rows at least half as wide
- *       as the padded input rows (where it measured faster: the article's Net), else {@link
+ *       are at most 160, the output channels at most 16 (32 for a first layer, C·R·S at most 32)
+ *       and the output rows at least half as wide as the padded input rows (where it measured
+ *       faster: the article's Net, resnet20's first stage, vgg's first layer), else {@link
  *       ConvStrategy#WINOGRAD} for 3×3 stride-1 kernels with at least 16 input and output channels
- *       (vgg's and resnet20's layers but the first; {@link ConvStrategy#WINOGRAD4} where the output
- *       is 32×32 or larger), else {@link ConvStrategy#IM2COL_GEMM}. {@code -Dbnlab.conv=im2col}
- *       makes every plan IM2COL_GEMM, {@code winograd} takes WINOGRAD for every 3×3 stride-1
- *       kernel, {@code winograd4} WINOGRAD4, {@code no-winograd} neither. The rule depends on the
- *       geometry only, not on the vector width or the batch, so every width computes the same bits.
+ *       (vgg's and resnet20's other layers; {@link ConvStrategy#WINOGRAD4} where the output is
+ *       32×32 or larger), else {@link ConvStrategy#IM2COL_GEMM}. {@code -Dbnlab.conv=im2col} makes
+ *       every plan IM2COL_GEMM, {@code winograd} takes WINOGRAD for every 3×3 stride-1 kernel,
+ *       {@code winograd4} WINOGRAD4, {@code no-winograd} neither. The rule depends on the geometry
+ *       only, not on the vector width or the batch, so every width computes the same bits.
  * </ul>
  *
  * Channels-last plans are always {@link ConvStrategy#TAP_GEMM}.

@@ -5,13 +5,13 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The direct convolution's weight gradient as outer products, for layers with a multiple of 16
- * output channels (the article's second layer, resnet20's stem and first stage): dW[k, crs] =
- * Σ_images Σ_o dY[k, o] · x[rowOff[crs] + o] over the wide positions o of {@link DirectConv}, with
- * dY first transposed into rows of 16 channels per position (junk columns zero). A register tile
- * holds 4 taps × 2 vectors of output channels; per position it loads two dY vectors and broadcasts
- * four inputs for 8 multiply-adds, where {@link DirectConv#weightGradImages}'s dot products
- * (vectors along positions) load six vectors for eight and read each wide row twice with 256-bit
- * registers.
+ * output channels (the article's second layer, resnet20's stem and first stage, vgg's first): dW[k,
+ * crs] = Σ_images Σ_o dY[k, o] · x[rowOff[crs] + o] over the wide positions o of {@link
+ * DirectConv}, with dY first transposed into rows of 16 channels per position (junk columns zero).
+ * A register tile holds 4 taps × 2 vectors of output channels (8 × 2 where there are 32 registers);
+ * per position it loads two dY vectors and broadcasts four inputs for 8 multiply-adds, where {@link
+ * DirectConv#weightGradImages}'s dot products (vectors along positions) load six vectors for eight
+ * and read each wide row twice with 256-bit registers.
  *
  * <p>Summation order: each weight's sum over one image's positions runs in position order from
  * zero, in float (the FMAs of one lane; the vectors run along output channels, so a lane's work is
@@ -157,8 +157,12 @@ final class DirectWeightGrad {
         for (; k + 2 * L <= kk; k += 2 * L) {
           int col0 = column(k, ld);
           int col1 = column(k + L, ld);
-          tile4x2(off, xs, xb, c, dyT, col0, col1, kk, k, tile, o0, o1, first);
-          tile4x2(off, xs, xb, c + 4, dyT, col0, col1, kk, k, tile, o0, o1, first);
+          if (SIXTEEN_TAPS) {
+            tile8x2(off, xs, xb, c, dyT, col0, col1, kk, k, tile, o0, o1, first);
+          } else {
+            tile4x2(off, xs, xb, c, dyT, col0, col1, kk, k, tile, o0, o1, first);
+            tile4x2(off, xs, xb, c + 4, dyT, col0, col1, kk, k, tile, o0, o1, first);
+          }
         }
         if (k < kk) {
           tile8x1(off, xs, xb, c, dyT, column(k, ld), kk, k, tile, o0, o1, first);
@@ -236,6 +240,117 @@ final class DirectWeightGrad {
     a21.intoArray(tile, t + 2 * kk + L);
     a30.intoArray(tile, t + 3 * kk);
     a31.intoArray(tile, t + 3 * kk + L);
+  }
+
+  /**
+   * The two {@link #tile4x2} of a group of 8 taps in one tile where there are 32 registers ({@link
+   * #SIXTEEN_TAPS}): 16 accumulators, twice the chains the FMAs' latency needs. Each sum runs in
+   * the same order as in the 4×2 tile.
+   */
+  private static void tile8x2(
+      int[] off,
+      float[] xs,
+      int xb,
+      int c,
+      float[] dyT,
+      int col0,
+      int col1,
+      int kk,
+      int k,
+      float[] tile,
+      int o0,
+      int o1,
+      boolean first) {
+    int t = c * kk + k;
+    FloatVector a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51, a60, a61, a70, a71;
+    if (first) {
+      a00 = FloatVector.zero(S);
+      a01 = a00;
+      a10 = a00;
+      a11 = a00;
+      a20 = a00;
+      a21 = a00;
+      a30 = a00;
+      a31 = a00;
+      a40 = a00;
+      a41 = a00;
+      a50 = a00;
+      a51 = a00;
+      a60 = a00;
+      a61 = a00;
+      a70 = a00;
+      a71 = a00;
+    } else {
+      a00 = FloatVector.fromArray(S, tile, t);
+      a01 = FloatVector.fromArray(S, tile, t + L);
+      a10 = FloatVector.fromArray(S, tile, t + kk);
+      a11 = FloatVector.fromArray(S, tile, t + kk + L);
+      a20 = FloatVector.fromArray(S, tile, t + 2 * kk);
+      a21 = FloatVector.fromArray(S, tile, t + 2 * kk + L);
+      a30 = FloatVector.fromArray(S, tile, t + 3 * kk);
+      a31 = FloatVector.fromArray(S, tile, t + 3 * kk + L);
+      a40 = FloatVector.fromArray(S, tile, t + 4 * kk);
+      a41 = FloatVector.fromArray(S, tile, t + 4 * kk + L);
+      a50 = FloatVector.fromArray(S, tile, t + 5 * kk);
+      a51 = FloatVector.fromArray(S, tile, t + 5 * kk + L);
+      a60 = FloatVector.fromArray(S, tile, t + 6 * kk);
+      a61 = FloatVector.fromArray(S, tile, t + 6 * kk + L);
+      a70 = FloatVector.fromArray(S, tile, t + 7 * kk);
+      a71 = FloatVector.fromArray(S, tile, t + 7 * kk + L);
+    }
+    int x0 = xb + off[c];
+    int x1 = xb + off[c + 1];
+    int x2 = xb + off[c + 2];
+    int x3 = xb + off[c + 3];
+    int x4 = xb + off[c + 4];
+    int x5 = xb + off[c + 5];
+    int x6 = xb + off[c + 6];
+    int x7 = xb + off[c + 7];
+    for (int o = o0; o < o1; o++) {
+      int d = col0 + o * G;
+      FloatVector d0 = FloatVector.fromArray(S, dyT, d);
+      FloatVector d1 = FloatVector.fromArray(S, dyT, ADJACENT ? d + L : col1 + o * G);
+      FloatVector v = FloatVector.broadcast(S, xs[x0 + o]);
+      a00 = v.fma(d0, a00);
+      a01 = v.fma(d1, a01);
+      v = FloatVector.broadcast(S, xs[x1 + o]);
+      a10 = v.fma(d0, a10);
+      a11 = v.fma(d1, a11);
+      v = FloatVector.broadcast(S, xs[x2 + o]);
+      a20 = v.fma(d0, a20);
+      a21 = v.fma(d1, a21);
+      v = FloatVector.broadcast(S, xs[x3 + o]);
+      a30 = v.fma(d0, a30);
+      a31 = v.fma(d1, a31);
+      v = FloatVector.broadcast(S, xs[x4 + o]);
+      a40 = v.fma(d0, a40);
+      a41 = v.fma(d1, a41);
+      v = FloatVector.broadcast(S, xs[x5 + o]);
+      a50 = v.fma(d0, a50);
+      a51 = v.fma(d1, a51);
+      v = FloatVector.broadcast(S, xs[x6 + o]);
+      a60 = v.fma(d0, a60);
+      a61 = v.fma(d1, a61);
+      v = FloatVector.broadcast(S, xs[x7 + o]);
+      a70 = v.fma(d0, a70);
+      a71 = v.fma(d1, a71);
+    }
+    a00.intoArray(tile, t);
+    a01.intoArray(tile, t + L);
+    a10.intoArray(tile, t + kk);
+    a11.intoArray(tile, t + kk + L);
+    a20.intoArray(tile, t + 2 * kk);
+    a21.intoArray(tile, t + 2 * kk + L);
+    a30.intoArray(tile, t + 3 * kk);
+    a31.intoArray(tile, t + 3 * kk + L);
+    a40.intoArray(tile, t + 4 * kk);
+    a41.intoArray(tile, t + 4 * kk + L);
+    a50.intoArray(tile, t + 5 * kk);
+    a51.intoArray(tile, t + 5 * kk + L);
+    a60.intoArray(tile, t + 6 * kk);
+    a61.intoArray(tile, t + 6 * kk + L);
+    a70.intoArray(tile, t + 7 * kk);
+    a71.intoArray(tile, t + 7 * kk + L);
   }
 
   /**

@@ -11,11 +11,25 @@ final class VectorConv implements ConvKernels {
    * keeps operands in L1, and the direct weight gradient makes (K/2)·(C·R·S/4) passes over the
    * images. Measured training a VGG on 32×32 inputs (3×3 kernels, padding 1; C·R·S 27 to 1,152, K
    * 32 to 128) at batch 32: 347 images/s with every layer direct, 365 with only the first (C·R·S
-   * 27, K 32), 392 with none.
+   * 27, K 32), 392 with none (an early build; the first layer has since measured faster direct, see
+   * {@link #FIRST_OUT_CHANNELS}).
    */
   static final int MAX_TAPS = 160;
 
   static final int MAX_OUT_CHANNELS = 16;
+
+  /**
+   * A first layer (C·R·S ≤ {@link #FIRST_TAPS}: 3×3 on RGB, 5×5 on grey) stays DIRECT up to this
+   * many output channels: with vgg's 3→32 at 32×32 on DIRECT (IM2COL_GEMM before) and its weight
+   * gradient on {@link DirectWeightGrad}'s 8×2 tile, vgg-bn trained 1.036–1.044× as fast at batch
+   * 128, 1.021× at batch 32 and 1.003× with AVX2 (two builds alternating in one process, AMD Zen 5,
+   * two threads); the layer alone (one thread, training with its input gradient) 92.5 → 79–82 µs
+   * per image.
+   */
+  static final int FIRST_OUT_CHANNELS = 32;
+
+  /** See {@link #FIRST_OUT_CHANNELS}. */
+  static final int FIRST_TAPS = 32;
 
   /** {@code -Dbnlab.conv}: which strategies the factory may choose. */
   enum Mode {
@@ -60,10 +74,11 @@ final class VectorConv implements ConvKernels {
 
   /**
    * DIRECT for stride 1 (padding is handled on padded copies) when C·R·S ≤ {@link #MAX_TAPS}, K ≤
-   * {@link #MAX_OUT_CHANNELS} and the output rows are at least half as wide as the padded input's
-   * (the rest of each wide row is computed and thrown away); else WINOGRAD where {@link
-   * #winogradWins} holds (3×3 stride 1, at least 16 channels in and out), WINOGRAD4 if {@link
-   * #winograd4Wins} holds too (outputs of 32×32 and more); else IM2COL_GEMM.
+   * {@link #MAX_OUT_CHANNELS} (≤ {@link #FIRST_OUT_CHANNELS} where C·R·S ≤ {@link #FIRST_TAPS}, a
+   * first layer) and the output rows are at least half as wide as the padded input's (the rest of
+   * each wide row is computed and thrown away); else WINOGRAD where {@link #winogradWins} holds
+   * (3×3 stride 1, at least 16 channels in and out), WINOGRAD4 if {@link #winograd4Wins} holds too
+   * (outputs of 32×32 and more); else IM2COL_GEMM.
    *
    * <p>Measured in the article's network at batch 128 (2 cores, AVX-512, per step): the first layer
    * (C·R·S = 75, 32 → 28 wide) forward 0.75 ms against 2.3–2.8 ms with im2col + GEMM, weight
@@ -86,7 +101,8 @@ final class VectorConv implements ConvKernels {
         g.strideH() == 1
             && g.strideW() == 1
             && g.crs() <= MAX_TAPS
-            && g.outChannels() <= MAX_OUT_CHANNELS
+            && (g.outChannels() <= MAX_OUT_CHANNELS
+                || g.outChannels() <= FIRST_OUT_CHANNELS && g.crs() <= FIRST_TAPS)
             && 2 * g.outW() >= g.width() + 2 * g.padW();
     if (direct) {
       return ConvStrategy.DIRECT;

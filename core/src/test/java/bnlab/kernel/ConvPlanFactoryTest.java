@@ -45,16 +45,19 @@ class ConvPlanFactoryTest {
     assertEquals(
         ConvStrategy.IM2COL_GEMM,
         vector.strategy(new ConvGeometry(1, 10, 10, 1, 1, 7, 1, 1, 0, 0)));
-    assertEquals(
-        ConvStrategy.IM2COL_GEMM, vector.strategy(conv(3, 32, 32, 3, 1, 1))); // VGG's first
+    // A first layer (C·R·S ≤ 32) stays direct up to 32 output channels: vgg's first, 5×5 on grey.
+    assertEquals(ConvStrategy.DIRECT, vector.strategy(conv(3, 32, 32, 3, 1, 1)));
+    assertEquals(ConvStrategy.DIRECT, vector.strategy(conv(1, 28, 32, 5, 1, 2)));
+    assertEquals(ConvStrategy.IM2COL_GEMM, vector.strategy(conv(3, 32, 33, 3, 1, 1)));
+    assertEquals(ConvStrategy.IM2COL_GEMM, vector.strategy(conv(4, 32, 32, 3, 1, 1)));
     assertEquals(ConvStrategy.IM2COL_GEMM, vector.strategy(conv(64, 16, 128, 3, 1, 1)));
   }
 
   @Test
   void winogradTakesThe3x3Stride1LayersWithAtLeast16ChannelsThatDirectDoesNot() {
-    // vgg: the first layer (3 channels) stays im2col + GEMM, the others go WINOGRAD, F(4×4) on
-    // 32×32 outputs.
-    assertEquals(ConvStrategy.IM2COL_GEMM, auto.strategy(conv(3, 32, 32, 3, 1, 1)));
+    // vgg: the first layer (3 channels) is DIRECT's, the others go WINOGRAD, F(4×4) on 32×32
+    // outputs.
+    assertEquals(ConvStrategy.DIRECT, auto.strategy(conv(3, 32, 32, 3, 1, 1)));
     assertEquals(ConvStrategy.WINOGRAD4, auto.strategy(conv(32, 32, 32, 3, 1, 1)));
     assertEquals(ConvStrategy.WINOGRAD4, auto.strategy(conv(16, 40, 24, 3, 1, 1)));
     assertEquals(ConvStrategy.WINOGRAD, auto.strategy(conv(64, 16, 64, 3, 1, 1)));
