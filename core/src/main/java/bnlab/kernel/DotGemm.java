@@ -98,12 +98,9 @@ final class DotGemm {
     return beta == 0f ? s : s + beta * old;
   }
 
-  /**
-   * Per-thread partial sums of a 2×4 block, {@link Reduction#P} per element, then room for their
-   * eight sums (a vector past them, for {@link VectorTree#tree8}'s stores).
-   */
+  /** Per-thread partial sums of a 2×4 block, {@link Reduction#P} per element. */
   private static final ThreadLocal<float[]> PARTIALS =
-      ThreadLocal.withInitial(() -> new float[8 * Reduction.P + 4 + L]);
+      ThreadLocal.withInitial(() -> new float[8 * Reduction.P]);
 
   /** This thread's partial sums of a block, 8·{@link Reduction#P} floats. */
   static float[] partials() {
@@ -221,18 +218,13 @@ final class DotGemm {
       }
     }
     int cj = ci + ldc;
-    // The eight trees at once (the same sums as VectorTree.tree one by one), into t past the
-    // partials: one at a time they cost a 128×84×120 product (the Net's fc2) more than its
-    // multiply-adds.
-    int o = 8 * q;
-    VectorTree.tree8(t, 0, t, o, o + 4);
-    store(t[o] + r00, beta, c, ci);
-    store(t[o + 1] + r01, beta, c, ci + 1);
-    store(t[o + 2] + r02, beta, c, ci + 2);
-    store(t[o + 3] + r03, beta, c, ci + 3);
-    store(t[o + 4] + r10, beta, c, cj);
-    store(t[o + 5] + r11, beta, c, cj + 1);
-    store(t[o + 6] + r12, beta, c, cj + 2);
-    store(t[o + 7] + r13, beta, c, cj + 3);
+    store(VectorTree.tree(t, 0) + r00, beta, c, ci);
+    store(VectorTree.tree(t, q) + r01, beta, c, ci + 1);
+    store(VectorTree.tree(t, 2 * q) + r02, beta, c, ci + 2);
+    store(VectorTree.tree(t, 3 * q) + r03, beta, c, ci + 3);
+    store(VectorTree.tree(t, 4 * q) + r10, beta, c, cj);
+    store(VectorTree.tree(t, 5 * q) + r11, beta, c, cj + 1);
+    store(VectorTree.tree(t, 6 * q) + r12, beta, c, cj + 2);
+    store(VectorTree.tree(t, 7 * q) + r13, beta, c, cj + 3);
   }
 }
