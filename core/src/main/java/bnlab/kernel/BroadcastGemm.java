@@ -13,8 +13,9 @@ import jdk.incubator.vector.VectorMask;
  * by {@link VectorWidth}), with 4-, 2- and 1-row tails (with 32 registers the last 1–3 rows run
  * through the 8×2 tile on a padded copy, see {@link #paddedTail}), an 8×1 tail for a last whole
  * vector of columns and masked-column tails here (8 rows at a time with 32 registers; on a padded
- * copy where whole vectors would read past an operand's end, see {@link #paddedColumns}). A is addressed by a row stride {@code ars} and a
- * column stride {@code acs}, so A and Aᵀ go through the same code.
+ * copy where whole vectors would read past an operand's end, see {@link #paddedColumns}). A is
+ * addressed by a row stride {@code ars} and a column stride {@code acs}, so A and Aᵀ go through the
+ * same code.
  *
  * <p>Whatever the tile and the vector width, each C element is beta·C followed by its fused
  * multiply-adds in k order (in the scalar column tail too), and k is split into blocks of {@link
