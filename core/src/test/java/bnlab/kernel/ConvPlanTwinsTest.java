@@ -77,7 +77,10 @@ class ConvPlanTwinsTest {
     {16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 11},
     {3, 32, 32, 16, 3, 3, 1, 1, 1, 1, 3},
     {5, 23, 29, 32, 3, 3, 1, 1, 1, 1, 10},
-    {2, 7, 9, 16, 3, 2, 1, 1, 0, 1, 2}
+    {2, 7, 9, 16, 3, 2, 1, 1, 0, 1, 2},
+    // vgg's first layer, DIRECT as a first layer of 32 output channels (VectorConv.FIRST_TAPS): its
+    // weight gradient two vectors of output channels wide, 8 taps at a time with 32 registers
+    {3, 32, 32, 32, 3, 3, 1, 1, 1, 1, 4}
   };
 
   private static final String VECTOR = "vector-test";
