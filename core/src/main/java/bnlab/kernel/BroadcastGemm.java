@@ -67,71 +67,54 @@ final class BroadcastGemm {
       columns(kc, a, aOff, ars, acs, b, bOff + j, ldb, beta, c, cOff + j, ldc, i0, i1);
     }
     for (; j < j1; j += L) {
-      int i = i0;
-      if (j + L > j1 && pastEnd(kc, b, bOff + j, ldb, c, cOff + (i1 - 1) * ldc + j)) {
-        paddedColumns(
-            kc, a, aOff, ars, acs, b, bOff + j, ldb, beta, c, cOff + j, ldc, i0, i1, j1 - j);
-        return;
-      }
       if (j + L <= j1) {
+        int i = i0;
         for (; i + 8 <= i1; i += 8) {
           k8x1(kc, a, aOff + i * ars, ars, acs, b, bOff + j, ldb, beta, c, cOff + i * ldc + j, ldc);
         }
-      } else if (MR == 8) {
-        // A masked last vector 8 rows at a time where there are 32 registers: 4 rows keep only
-        // 4 chains of FMAs in flight, half of what 2 FMA pipes of 4 cycles' latency need.
-        for (; i + 8 <= i1; i += 8) {
-          k8x1Masked(
-              kc,
-              a,
-              aOff + i * ars,
-              ars,
-              acs,
-              b,
-              bOff + j,
-              ldb,
-              beta,
-              c,
-              cOff + i * ldc + j,
-              ldc,
-              j,
-              j1);
-        }
+        oneVector(kc, a, aOff, ars, acs, b, bOff + j, ldb, beta, c, cOff + j, ldc, i, i1, j, j1);
+      } else if (pastEnd(kc, b, bOff + j, ldb, c, cOff + (i1 - 1) * ldc + j)) {
+        paddedColumns(
+            kc, a, aOff, ars, acs, b, bOff + j, ldb, beta, c, cOff + j, ldc, i0, i1, j1 - j);
+      } else {
+        oneVector(kc, a, aOff, ars, acs, b, bOff + j, ldb, beta, c, cOff + j, ldc, i0, i1, j, j1);
       }
-      for (; i + 4 <= i1; i += 4) {
-        k4x1(
-            kc,
-            a,
-            aOff + i * ars,
-            ars,
-            acs,
-            b,
-            bOff + j,
-            ldb,
-            beta,
-            c,
-            cOff + i * ldc + j,
-            ldc,
-            j,
-            j1);
+    }
+  }
+
+  /**
+   * Rows [i0, i1) of one vector of columns, lanes [j, j1) of it stored: 8 rows at a time where
+   * there are 32 registers (4 rows keep only 4 chains of FMAs in flight, half of what 2 FMA pipes
+   * of 4 cycles' latency need), then 4 and 1. B's column and C's row start at bj and cj.
+   */
+  private static void oneVector(
+      int kc,
+      float[] a,
+      int aOff,
+      int ars,
+      int acs,
+      float[] b,
+      int bj,
+      int ldb,
+      float beta,
+      float[] c,
+      int cj,
+      int ldc,
+      int i0,
+      int i1,
+      int j,
+      int j1) {
+    int i = i0;
+    if (MR == 8) {
+      for (; i + 8 <= i1; i += 8) {
+        k8x1Masked(kc, a, aOff + i * ars, ars, acs, b, bj, ldb, beta, c, cj + i * ldc, ldc, j, j1);
       }
-      for (; i < i1; i++) {
-        k1x1(
-            kc,
-            a,
-            aOff + i * ars,
-            ars,
-            acs,
-            b,
-            bOff + j,
-            ldb,
-            beta,
-            c,
-            cOff + i * ldc + j,
-            ldc,
-            j,
-            j1);
-      }
+    }
+    for (; i + 4 <= i1; i += 4) {
+      k4x1(kc, a, aOff + i * ars, ars, acs, b, bj, ldb, beta, c, cj + i * ldc, ldc, j, j1);
+    }
+    for (; i < i1; i++) {
+      k1x1(kc, a, aOff + i * ars, ars, acs, b, bj, ldb, beta, c, cj + i * ldc, ldc, j, j1);
     }
   }
 
@@ -235,19 +218,8 @@ final class BroadcastGemm {
       }
       java.util.Arrays.fill(t, to + (beta != 0f ? cols : 0), to + L, 0f);
     }
-    int i = i0;
-    if (MR == 8) {
-      for (; i + 8 <= i1; i += 8) {
-        k8x1Masked(
-            kc, a, aOff + i * ars, ars, acs, t, 0, L, beta, t, cAt + (i - i0) * L, L, 0, cols);
-      }
-    }
-    for (; i + 4 <= i1; i += 4) {
-      k4x1(kc, a, aOff + i * ars, ars, acs, t, 0, L, beta, t, cAt + (i - i0) * L, L, 0, cols);
-    }
-    for (; i < i1; i++) {
-      k1x1(kc, a, aOff + i * ars, ars, acs, t, 0, L, beta, t, cAt + (i - i0) * L, L, 0, cols);
-    }
+    // C's copy at cAt holds row i0 first: rows are addressed from cAt − i0·L.
+    oneVector(kc, a, aOff, ars, acs, t, 0, L, beta, t, cAt - i0 * L, L, i0, i1, 0, cols);
     for (int r = 0; r < rows; r++) {
       System.arraycopy(t, cAt + r * L, c, cj + (i0 + r) * ldc, cols);
     }
@@ -560,8 +532,9 @@ final class BroadcastGemm {
   }
 
   /**
-   * The k4x1 / k1x1 block in scalars: per element the same fused multiply-adds in the same order as
-   * a vector lane, so the result is identical whichever of the two computes it.
+   * The masked tiles' block in scalars: per element the same fused multiply-adds in the same order
+   * as a vector lane, so the result is identical whichever of the two computes it. A guard only:
+   * {@link #panel} sends the tails that would reach past an array's end to {@link #paddedColumns}.
    */
   private static void tailColumns(
       int rows,
@@ -578,21 +551,14 @@ final class BroadcastGemm {
       int ci,
       int ldc,
       int cols) {
-    // A row's columns side by side in C, k outside: their chains of FMAs overlap instead of each
-    // waiting out the latency of the last (one column at a time, the Net's linear layers spent
-    // 1.5% of a step at batch 128 here).
     for (int r = 0; r < rows; r++) {
-      int c0 = ci + r * ldc;
       for (int q = 0; q < cols; q++) {
-        c[c0 + q] = beta == 0f ? 0f : beta == 1f ? c[c0 + q] : c[c0 + q] * beta;
-      }
-      int ar = ai + r * ars;
-      for (int p = 0; p < kc; p++) {
-        float x = a[ar + p * acs];
-        int bp = bj + p * ldb;
-        for (int q = 0; q < cols; q++) {
-          c[c0 + q] = Math.fma(x, b[bp + q], c[c0 + q]);
+        int cq = ci + r * ldc + q;
+        float acc = beta == 0f ? 0f : beta == 1f ? c[cq] : c[cq] * beta;
+        for (int p = 0; p < kc; p++) {
+          acc = Math.fma(a[ai + r * ars + p * acs], b[bj + p * ldb + q], acc);
         }
+        c[cq] = acc;
       }
     }
   }
