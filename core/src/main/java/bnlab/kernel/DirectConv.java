@@ -77,7 +77,7 @@ final class DirectConv {
           dst[row + i] = 0f;
           dst[row + pw + w + i] = 0f;
         }
-        System.arraycopy(x, xOff + (c * h + r) * w, dst, row + pw, w);
+        VectorArrays.copy(x, xOff + (c * h + r) * w, dst, row + pw, w);
       }
       java.util.Arrays.fill(dst, base + (g.padH() + h) * wp, base + hp * wp, 0f);
     }
@@ -154,11 +154,17 @@ final class DirectConv {
     int ew = g.kernelW() - 1 - g.padW();
     int ph = p + 2 * eh;
     int pw = q + 2 * ew;
-    java.util.Arrays.fill(dst, 0, kk * ph * pw, 0f);
+    // Only the border is zeroed: the interior is overwritten by the copy anyway.
     for (int k = 0; k < kk; k++) {
+      int base = k * ph * pw;
+      java.util.Arrays.fill(dst, base, base + eh * pw + ew, 0f);
       for (int r = 0; r < p; r++) {
-        System.arraycopy(dy, ((t * kk + k) * p + r) * q, dst, (k * ph + r + eh) * pw + ew, q);
+        int row = base + (r + eh) * pw + ew;
+        VectorArrays.copy(dy, ((t * kk + k) * p + r) * q, dst, row, q);
+        // The right border of this row and, but after the last, the left border of the next.
+        java.util.Arrays.fill(dst, row + q, row + q + (r + 1 < p ? 2 * ew : ew), 0f);
       }
+      java.util.Arrays.fill(dst, base + (eh + p) * pw, base + ph * pw, 0f);
     }
   }
 
@@ -638,7 +644,7 @@ final class DirectConv {
     int base = i * pl.dyWideSize();
     for (int k = 0; k < kk; k++) {
       for (int r = 0; r < p; r++) {
-        System.arraycopy(dy, dyOff + (k * p + r) * q, dyWide, base + k * pl.widePad + r * w, q);
+        VectorArrays.copy(dy, dyOff + (k * p + r) * q, dyWide, base + k * pl.widePad + r * w, q);
       }
     }
   }

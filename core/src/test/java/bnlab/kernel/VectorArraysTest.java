@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The transposes against the definition dst[c·rows + r] = src[r·cols + c], blocked or not. */
+/**
+ * The transposes against the definition dst[c·rows + r] = src[r·cols + c], blocked or not; the copy
+ * of runs shorter than, equal to and longer than a vector, nothing written around them.
+ */
 class VectorArraysTest {
   // Below, at and above the blocked rule's threshold, with rows that leave a partial block.
   private static final int[][] SHAPES = {
@@ -66,6 +69,32 @@ class VectorArraysTest {
               before[c * rows + r] + src[s + r * cols + c],
               dst[c * rows + r],
               () -> rows + "x" + cols + ": element (" + at + ", " + ac + ")");
+        }
+      }
+    }
+  }
+
+  @Test
+  void copyWritesExactlyTheRun() {
+    int l = VectorGemm.L;
+    for (int len = 0; len <= 3 * l + 1; len++) {
+      for (int s : new int[] {0, 3}) {
+        int d = 5;
+        float[] src = new float[s + len + 1];
+        for (int i = 0; i < src.length; i++) {
+          src[i] = i + 1;
+        }
+        float[] dst = new float[d + len + 2];
+        java.util.Arrays.fill(dst, Float.NaN);
+        VectorArrays.copy(src, s, dst, d, len);
+        for (int i = 0; i < dst.length; i++) {
+          boolean inside = i >= d && i < d + len;
+          String where = "length " + len + ", source offset " + s + ", element " + i;
+          if (inside) {
+            assertEquals(src[s + i - d], dst[i], 0f, where);
+          } else {
+            assertEquals(true, Float.isNaN(dst[i]), where + " was written");
+          }
         }
       }
     }
