@@ -185,6 +185,17 @@ final class DirectConv {
     /** Offset of each tap's run within an image: c·H·W + r·W + s. */
     final int[] rowOff;
 
+    /**
+     * {@link Reduction#P} in a field that C2 does not take for a constant (set in the constructor,
+     * so that javac does not inline it either): the stride of {@link #weightGradImages}' position
+     * loop in its one-copy form.
+     */
+    final int positionStep;
+
+    /** Which form of {@link #weightGradImages}' position loop runs here ({@link KernelRace}). */
+    final KernelRace positionLoop =
+        new KernelRace("the direct weight gradient's position loop", "unrolled", "one copy");
+
     Layout(ConvGeometry g) {
       this.g = g;
       p = g.outH();
@@ -204,6 +215,7 @@ final class DirectConv {
         }
       }
       reach = rowOff[crs - 1] + widePad;
+      positionStep = Reduction.P;
     }
 
     /** Scratch for one image's wide output: K·widePad plus a vector of slack. */
@@ -669,11 +681,46 @@ final class DirectConv {
       boolean first,
       float[] part,
       int pOff) {
+    KernelRace race = pl.positionLoop;
+    int ticket = race.ticket();
+    int form = KernelRace.form(ticket);
+    if (!KernelRace.timed(ticket)) {
+      weightGradImages(pl, n, srcs, offs, dyWide, acc, first, part, pOff, form);
+      return;
+    }
+    long t0 = System.nanoTime();
+    weightGradImages(pl, n, srcs, offs, dyWide, acc, first, part, pOff, form);
+    race.record(ticket, (System.nanoTime() - t0) / (double) n);
+  }
+
+  /**
+   * {@link #weightGradImages} with the position loop in one form: 0, a constant stride, which C2
+   * unrolls four times; 1, a stride read from a field ({@link Layout#positionStep}), which keeps
+   * the loop one copy with a range check per load. The same products in the same order, so the same
+   * bits; which is faster depends on the core, so the layout's {@link KernelRace} picks one. With
+   * 16 registers the unrolled body spills: on AMD Zen 5 limited to AVX2 the one copy ran the
+   * article's first layer's sums 1.77–1.80× as fast (one thread, alternating in one process), and
+   * the Net's training step at batch 128 1.12×; natively on AMD Zen 3 the unrolled loop had been
+   * 1.05–1.12× faster, with 32 registers it is 1.3× faster (docs/performance.md, "Zen 5, a sixth
+   * time").
+   */
+  static void weightGradImages(
+      Layout pl,
+      int n,
+      float[][] srcs,
+      int[] offs,
+      float[] dyWide,
+      float[] acc,
+      boolean first,
+      float[] part,
+      int pOff,
+      int form) {
     int kk = pl.g.outChannels();
     int ld = pl.widePad;
     int dw = pl.dyWideSize();
     int[] off = pl.rowOff;
     final int q16 = Reduction.P;
+    final int step = pl.positionStep;
     int a = 0;
     for (int k = 0; k < pl.kPad; k += 2) {
       for (int c = 0; c < pl.crsPad; c += 4, a += 8 * q16) {
@@ -707,29 +754,42 @@ final class DirectConv {
             int xb = offs[i];
             int g0 = i * dw + k * ld;
             int g1 = g0 + ld;
-            // A constant stride: C2 unrolls this loop four times and, with 16 registers, spills a
-            // few of the unrolled body's vectors, yet it ran faster than one copy whose every load
-            // keeps its range check (a stride read from a field, so not constant, as before):
-            // natively on AMD Zen 3 the Net's first layer's forward and weight gradient together
-            // 1.01-1.13x (geometric mean 1.08x over 6 launches, paired slices, one thread), on
-            // the second layer's dot products 1.02-1.06x. (On a Xeon with -XX:UseAVX=2 the single
-            // copy had been the faster one; see docs/performance.md, "The weight gradient's short
-            // rows".) Either way the same bits.
-            for (int o = h; o < ld; o += q16) {
-              FloatVector d0 = FloatVector.fromArray(S, dyWide, g0 + o);
-              FloatVector d1 = FloatVector.fromArray(S, dyWide, g1 + o);
-              FloatVector v = FloatVector.fromArray(S, xs, xb + o0 + o);
-              a0 = d0.fma(v, a0);
-              b0 = d1.fma(v, b0);
-              v = FloatVector.fromArray(S, xs, xb + o1 + o);
-              a1 = d0.fma(v, a1);
-              b1 = d1.fma(v, b1);
-              v = FloatVector.fromArray(S, xs, xb + o2 + o);
-              a2 = d0.fma(v, a2);
-              b2 = d1.fma(v, b2);
-              v = FloatVector.fromArray(S, xs, xb + o3 + o);
-              a3 = d0.fma(v, a3);
-              b3 = d1.fma(v, b3);
+            // The position loop in the race's form (see the method with a form): the same
+            // products in the same order either way.
+            if (form == 0) {
+              for (int o = h; o < ld; o += q16) {
+                FloatVector d0 = FloatVector.fromArray(S, dyWide, g0 + o);
+                FloatVector d1 = FloatVector.fromArray(S, dyWide, g1 + o);
+                FloatVector v = FloatVector.fromArray(S, xs, xb + o0 + o);
+                a0 = d0.fma(v, a0);
+                b0 = d1.fma(v, b0);
+                v = FloatVector.fromArray(S, xs, xb + o1 + o);
+                a1 = d0.fma(v, a1);
+                b1 = d1.fma(v, b1);
+                v = FloatVector.fromArray(S, xs, xb + o2 + o);
+                a2 = d0.fma(v, a2);
+                b2 = d1.fma(v, b2);
+                v = FloatVector.fromArray(S, xs, xb + o3 + o);
+                a3 = d0.fma(v, a3);
+                b3 = d1.fma(v, b3);
+              }
+            } else {
+              for (int o = h; o < ld; o += step) {
+                FloatVector d0 = FloatVector.fromArray(S, dyWide, g0 + o);
+                FloatVector d1 = FloatVector.fromArray(S, dyWide, g1 + o);
+                FloatVector v = FloatVector.fromArray(S, xs, xb + o0 + o);
+                a0 = d0.fma(v, a0);
+                b0 = d1.fma(v, b0);
+                v = FloatVector.fromArray(S, xs, xb + o1 + o);
+                a1 = d0.fma(v, a1);
+                b1 = d1.fma(v, b1);
+                v = FloatVector.fromArray(S, xs, xb + o2 + o);
+                a2 = d0.fma(v, a2);
+                b2 = d1.fma(v, b2);
+                v = FloatVector.fromArray(S, xs, xb + o3 + o);
+                a3 = d0.fma(v, a3);
+                b3 = d1.fma(v, b3);
+              }
             }
           }
           a0.intoArray(acc, a + h);

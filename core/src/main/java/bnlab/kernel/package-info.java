@@ -47,5 +47,12 @@
  * groups of images do not depend on the width. {@code WidthIndependenceTest} runs them at 128, 256
  * and 512 bits in JVMs of their own and compares the bits. The scalar twins are the naive formulas
  * (double accumulators, no FMA) and are not bit-identical to the vector kernels.
+ *
+ * <p><b>Choices made by timing.</b> Where two forms of a kernel compute the same values by the same
+ * operations in the same order, but which one C2 compiles into faster code depends on the core
+ * (not only on the width and register count the rules see), {@code KernelRace} times both on the
+ * machine at hand during the first steps and keeps the faster: the direct convolution's weight
+ * gradient's position loop, unrolled or one copy. Since the forms give the same bits, the race
+ * moves no result.
  */
 package bnlab.kernel;
