@@ -49,10 +49,10 @@
  * (double accumulators, no FMA) and are not bit-identical to the vector kernels.
  *
  * <p><b>Choices made by timing.</b> Where two forms of a kernel compute the same values by the same
- * operations in the same order, but which one C2 compiles into faster code depends on the core
- * (not only on the width and register count the rules see), {@code KernelRace} times both on the
- * machine at hand during the first steps and keeps the faster: the direct convolution's weight
- * gradient's position loop, unrolled or one copy. Since the forms give the same bits, the race
- * moves no result.
+ * operations in the same order, but which one C2 compiles into faster code depends on the core (not
+ * only on the width and register count the rules see), {@code KernelRace} times both on the machine
+ * at hand during the first steps and keeps the faster: the direct convolution's weight gradient's
+ * position loop, unrolled or one copy. Since the forms give the same bits, the race moves no
+ * result.
  */
 package bnlab.kernel;
