@@ -754,8 +754,10 @@ final class DirectConv {
             int xb = offs[i];
             int g0 = i * dw + k * ld;
             int g1 = g0 + ld;
-            // The position loop in the race's form (see the method with a form): the same
-            // products in the same order either way.
+            // The position loop in the race's form: two copies of one body, on purpose; what
+            // makes C2 compile them differently is that one stride is a constant and the other
+            // is not, which a shared loop could not keep apart. The same products in the same
+            // order either way.
             if (form == 0) {
               for (int o = h; o < ld; o += q16) {
                 FloatVector d0 = FloatVector.fromArray(S, dyWide, g0 + o);
