@@ -8,7 +8,9 @@ package bnlab.kernel;
  * convolution without padding on the larger input, {@link DirectConv#unpadded}). The input gradient
  * is itself a direct convolution: dY zero-padded by R−1−padH rows and S−1−padW columns convolved
  * with the flipped weight ({@link DirectConv#inputGradient}), which gives dX at once; for padding
- * wider than that, the padded image's gradient, whose edges are dropped.
+ * wider than that, the padded image's gradient, whose edges are dropped. Unpadded layers with a
+ * kernel of 3 or more, whose padded dY would be mostly zeros, add each tap's run into dX instead
+ * ({@link TapsGradient}).
  *
  * <p>The backward runs a chunk's images in groups ({@link DirectConv.Layout#groupImages}): the
  * group's weight-gradient pass, then each image's input gradient while its dY is still in cache.
@@ -29,14 +31,31 @@ final class DirectConvPlan extends ChunkedPlan {
   private static final int COLS = PIXEL_W + 1;
   private static final int PANELS = COLS + MAX_CHUNKS;
   private static final int GRAD_PANELS = PANELS + 1;
+  private static final int TAPS_W = GRAD_PANELS + 1;
+  private static final int TAPS_DY = TAPS_W + 1;
+  private static final int TAPS_DX = TAPS_DY + MAX_CHUNKS;
 
   /** The convolution as run: on the padded input, without padding. */
   private final DirectConv.Layout layout;
 
-  /** The input gradient's convolution (null without the input gradient). */
+  /**
+   * Whether the input gradient runs by taps ({@link TapsGradient}: unpadded layers with a kernel of
+   * 3 or more) rather than as the convolution of {@link #gradLayout}.
+   */
+  private final boolean taps;
+
+  // For the input gradient by taps: this call's packed weight and, per chunk, the wide dY and the
+  // planes of dX.
+  private float[] tapsWeight;
+  private final float[][] tapsDy;
+  private final float[][] tapsDx;
+
+  /** The input gradient's convolution (null without the input gradient or by taps). */
   private final DirectConv.Layout gradLayout;
 
-  /** The input gradient's taps per column tile (null: all of them, or no input gradient). */
+  /**
+   * The input gradient's taps per column tile (null: all of them, no input gradient, or by taps).
+   */
   private final DirectConv.Bands bands;
 
   /** Whether the images are copied with zero edges first (padding > 0). */
@@ -119,6 +138,22 @@ final class DirectConvPlan extends ChunkedPlan {
       boolean inputGrad,
       ConvPlan previous,
       Boolean outer) {
+    this(kernels, g, batch, training, inputGrad, previous, outer, null);
+  }
+
+  /**
+   * As above; {@code byTaps} null takes the input gradient's form by the rule ({@link
+   * TapsGradient#applies}), true or false force it (for the tests, which compare both).
+   */
+  DirectConvPlan(
+      String kernels,
+      ConvGeometry g,
+      int batch,
+      boolean training,
+      boolean inputGrad,
+      ConvPlan previous,
+      Boolean outer,
+      Boolean byTaps) {
     super(kernels, g, batch, training, inputGrad, previous, chunksFor(batch));
     if (g.strideH() != 1 || g.strideW() != 1) {
       throw new IllegalArgumentException("DIRECT convolution needs stride 1, got " + g);
@@ -127,8 +162,12 @@ final class DirectConvPlan extends ChunkedPlan {
     padIn = g.padH() > 0 || g.padW() > 0;
     cropGrad = padIn && !DirectConv.gradientFitsPadding(g);
     gradGeometry = cropGrad ? layout.g : g;
-    gradLayout = inputGrad ? new DirectConv.Layout(DirectConv.inputGradient(gradGeometry)) : null;
-    bands = inputGrad ? DirectConv.Bands.of(gradGeometry, gradLayout) : null;
+    taps = inputGrad && (byTaps != null ? byTaps && !padIn : TapsGradient.applies(g));
+    boolean gather = inputGrad && !taps;
+    gradLayout = gather ? new DirectConv.Layout(DirectConv.inputGradient(gradGeometry)) : null;
+    bands = gather ? DirectConv.Bands.of(gradGeometry, gradLayout) : null;
+    tapsDy = new float[taps ? chunks : 0][];
+    tapsDx = new float[taps ? chunks : 0][];
     padded = new float[chunks][];
     dxPadded = new float[chunks][];
     dyPads = new float[chunks][];
@@ -159,7 +198,8 @@ final class DirectConvPlan extends ChunkedPlan {
   @Override
   String details() {
     String d = pixelBases != null ? ", forward by pixel tiles" : "";
-    return training && outerOffsets != null ? d + ", weight gradient by outer products" : d;
+    d = training && outerOffsets != null ? d + ", weight gradient by outer products" : d;
+    return taps ? d + ", input gradient by taps" : d;
   }
 
   @Override
@@ -190,6 +230,16 @@ final class DirectConvPlan extends ChunkedPlan {
       }
     }
     if (dx == null) {
+      return;
+    }
+    if (taps) {
+      tapsWeight = scratch.floats(TAPS_W, g.weightSize());
+      TapsGradient.packWeight(g, w, tapsWeight);
+      for (int c = 0; c < chunks; c++) {
+        tapsDy[c] = scratch.floats(TAPS_DY + c, TapsGradient.dySize(g));
+        TapsGradient.begin(g, tapsDy[c]);
+        tapsDx[c] = scratch.floats(TAPS_DX + c, TapsGradient.dxSize(g));
+      }
       return;
     }
     flipped = scratch.floats(FLIPPED, g.weightSize());
@@ -348,9 +398,15 @@ final class DirectConvPlan extends ChunkedPlan {
     }
   }
 
-  // dX of image t: the flipped weight over its zero-padded dY (DirectConv.inputGradient); where
-  // the padding is wider than the kernel less one, the padded image's gradient, edges dropped.
+  // dX of image t: by taps (TapsGradient), or the flipped weight over its zero-padded dY
+  // (DirectConv.inputGradient); where the padding is wider than the kernel less one, the padded
+  // image's gradient, edges dropped.
   private void inputGradient(int chunk, int t) {
+    if (taps) {
+      TapsGradient.inputGradient(
+          g, dy, t * g.outSize(), tapsWeight, tapsDy[chunk], tapsDx[chunk], dx, t * g.inSize());
+      return;
+    }
     DirectConv.padGradient(gradGeometry, dy, t, dyPads[chunk]);
     float[] dst = cropGrad ? dxPadded[chunk] : dx;
     int dOff = cropGrad ? 0 : t * g.inSize();

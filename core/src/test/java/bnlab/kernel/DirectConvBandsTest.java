@@ -46,7 +46,8 @@ class DirectConvBandsTest {
       float[] want = everyTap(g, n, w, dy);
       for (int threads : new int[] {1, 2}) {
         Parallel.setThreads(threads);
-        DirectConvPlan plan = new DirectConvPlan("vector-test", g, n, true, true, null);
+        DirectConvPlan plan =
+            new DirectConvPlan("vector-test", g, n, true, true, null, null, false);
         float[] y = new float[n * g.outSize()];
         plan.forward(x, w, null, y);
         float[] dx = new float[x.length];
