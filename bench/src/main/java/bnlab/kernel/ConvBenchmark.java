@@ -18,8 +18,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * Batched convolution forward and backward (weight and input gradients) for the Net's conv1 (3→6,
  * 32×32, 5×5) and conv2 (6→16, 14×14, 5×5), one thread, one training plan per strategy: {@code
  * vector} (the {@link ConvStrategy#DIRECT} plan the vector factory picks for these layers), {@code
- * im2col} (the vector {@link ConvStrategy#IM2COL_GEMM} plan, what the direct kernels replaced) and
- * {@code scalar} (the naive twin). Time per batch; divide by the batch for time per image.
+ * im2col} (the vector {@link ConvStrategy#IM2COL_GEMM} plan, what the direct kernels replaced),
+ * {@code direct-gather} (the direct plan with the input gradient as the padded convolution, as
+ * before {@link TapsGradient}; it differs from {@code vector} in conv2's backward only) and {@code
+ * scalar} (the naive twin). Time per batch; divide by the batch for time per image.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,7 +38,7 @@ public class ConvBenchmark {
   @Param({"10", "128"})
   public int batch;
 
-  @Param({"vector", "im2col", "scalar"})
+  @Param({"vector", "im2col", "direct-gather", "scalar"})
   public String impl;
 
   private ConvPlan plan;
@@ -59,7 +61,10 @@ public class ConvBenchmark {
           case "im2col" -> new VectorConv(new VectorGemm(), "vector", VectorConv.Mode.IM2COL);
           default -> new ScalarConv();
         };
-    plan = conv.plan(g, batch, true, true, null);
+    plan =
+        impl.equals("direct-gather")
+            ? new DirectConvPlan("vector", g, batch, true, true, null, null, false)
+            : conv.plan(g, batch, true, true, null);
     Rng rng = new Rng(2);
     x = GemmBenchmark.fill(rng, batch * g.inSize());
     w = GemmBenchmark.fill(rng, g.weightSize());

@@ -237,7 +237,6 @@ final class DirectConvPlan extends ChunkedPlan {
       TapsGradient.packWeight(g, w, tapsWeight);
       for (int c = 0; c < chunks; c++) {
         tapsDy[c] = scratch.floats(TAPS_DY + c, TapsGradient.dySize(g));
-        TapsGradient.begin(g, tapsDy[c]);
         tapsDx[c] = scratch.floats(TAPS_DX + c, TapsGradient.dxSize(g));
       }
       return;
@@ -374,6 +373,10 @@ final class DirectConvPlan extends ChunkedPlan {
   // and dY are still in the caches when the input gradient reads dY again.
   @Override
   void backwardChunk(int chunk, int t0, int t1) {
+    if (taps && dx != null) {
+      // On the chunk's own thread, so that its scratch stays in that core's cache.
+      TapsGradient.begin(g, tapsDy[chunk]);
+    }
     if (outerOffsets != null) {
       backwardOuter(chunk, t0, t1);
       return;
