@@ -1,5 +1,6 @@
 package bnlab.nn;
 
+import bnlab.kernel.Parallel;
 import bnlab.tensor.Shape;
 import bnlab.tensor.Tensor;
 
@@ -32,6 +33,15 @@ public final class ZeroPadShortcut extends Module {
   private int q;
   private Tensor out;
   private Tensor dX;
+
+  // This call's arrays while its images are copied, on the kernel pool in chunks of images.
+  private float[] src;
+  private float[] dst;
+  private final Parallel.Body forwardImages = this::forwardChunk;
+  private final Parallel.Body backwardImages = this::backwardChunk;
+
+  /** Images per chunk: a copy of a few KB per image costs less than a hand-off below that. */
+  private static final int IMAGES_PER_CHUNK = 8;
 
   /** A shortcut from {@code inChannels} to {@code outChannels} ≥ inChannels with {@code stride}. */
   public ZeroPadShortcut(int inChannels, int outChannels, int stride) {
@@ -84,10 +94,27 @@ public final class ZeroPadShortcut extends Module {
     p = (h + stride - 1) / stride;
     q = (w + stride - 1) / stride;
     out = Tensor.ensure(out, n, outChannels, p, q);
-    float[] xs = x.data();
-    float[] ys = out.data();
+    run(x.data(), out.data(), forwardImages);
+    return out;
+  }
+
+  // Copies on the pool (the step's other layers keep the second core busy; this one left it idle,
+  // about 1% of resnet20's step). Each element is a copy, so the split moves no bit.
+  private void run(float[] from, float[] to, Parallel.Body body) {
+    src = from;
+    dst = to;
+    try {
+      Parallel.forEach((n + IMAGES_PER_CHUNK - 1) / IMAGES_PER_CHUNK, body);
+    } finally {
+      src = dst = null;
+    }
+  }
+
+  private void forwardChunk(int chunk) {
+    float[] xs = src;
+    float[] ys = dst;
     int pq = p * q;
-    for (int i = 0; i < n; i++) {
+    for (int i = chunk * IMAGES_PER_CHUNK, end = Math.min(n, i + IMAGES_PER_CHUNK); i < end; i++) {
       int y0 = i * outChannels * pq;
       java.util.Arrays.fill(ys, y0, y0 + before * pq, 0f);
       for (int c = 0; c < inChannels; c++) {
@@ -103,7 +130,6 @@ public final class ZeroPadShortcut extends Module {
       }
       java.util.Arrays.fill(ys, y0 + (before + inChannels) * pq, y0 + outChannels * pq, 0f);
     }
-    return out;
   }
 
   // dY (N,Cout,P,Q) -> dX (N,Cin,H,W)
@@ -114,13 +140,20 @@ public final class ZeroPadShortcut extends Module {
       return null;
     }
     dX = Tensor.ensure(dX, n, inChannels, h, w);
-    float[] g = dY.data();
-    float[] dx = dX.data();
-    if (stride > 1) {
-      java.util.Arrays.fill(dx, 0, dX.size(), 0f);
-    }
+    run(dY.data(), dX.data(), backwardImages);
+    return dX;
+  }
+
+  private void backwardChunk(int chunk) {
+    float[] g = src;
+    float[] dx = dst;
     int pq = p * q;
-    for (int i = 0; i < n; i++) {
+    int i0 = chunk * IMAGES_PER_CHUNK;
+    int i1 = Math.min(n, i0 + IMAGES_PER_CHUNK);
+    if (stride > 1) {
+      java.util.Arrays.fill(dx, i0 * inChannels * h * w, i1 * inChannels * h * w, 0f);
+    }
+    for (int i = i0; i < i1; i++) {
       for (int c = 0; c < inChannels; c++) {
         int xPlane = (i * inChannels + c) * h * w;
         int yPlane = (i * outChannels + before + c) * pq;
@@ -133,7 +166,6 @@ public final class ZeroPadShortcut extends Module {
         }
       }
     }
-    return dX;
   }
 
   @Override

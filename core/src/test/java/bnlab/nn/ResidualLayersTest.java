@@ -45,6 +45,49 @@ class ResidualLayersTest {
   }
 
   @Test
+  void zeroPadShortcutSplitsItsImagesOverThePool() {
+    // 21 images: chunks of 8, 8 and 5 on two threads; every value by the definition, and a
+    // second call over stale outputs (the tensors are reused) overwrites all of them.
+    int threads = bnlab.kernel.Parallel.threads();
+    bnlab.kernel.Parallel.setThreads(2);
+    try {
+      ZeroPadShortcut s = new ZeroPadShortcut(3, 8, 2);
+      for (int call = 0; call < 2; call++) {
+        Tensor x = Tensors.uniform(7 + call, 21, 3, 5, 6);
+        Tensor y = s.forward(x);
+        Tensor dY = Tensors.uniform(17 + call, 21, 8, 3, 3);
+        Tensor dX = s.backward(dY);
+        float[] xs = x.toArray();
+        float[] ys = y.toArray();
+        float[] g = dY.toArray();
+        float[] dx = dX.toArray();
+        for (int n = 0; n < 21; n++) {
+          for (int c = 0; c < 8; c++) {
+            for (int i = 0; i < 3; i++) {
+              for (int j = 0; j < 3; j++) {
+                int in = c - 2; // 8 − 3 = 5 zero channels: 2 before, 3 after
+                float want = in >= 0 && in < 3 ? xs[((n * 3 + in) * 5 + 2 * i) * 6 + 2 * j] : 0f;
+                assertEquals(want, ys[((n * 8 + c) * 3 + i) * 3 + j], "y at " + n + "," + c);
+              }
+            }
+          }
+          for (int c = 0; c < 3; c++) {
+            for (int r = 0; r < 5; r++) {
+              for (int col = 0; col < 6; col++) {
+                boolean kept = r % 2 == 0 && col % 2 == 0;
+                float want = kept ? g[((n * 8 + c + 2) * 3 + r / 2) * 3 + col / 2] : 0f;
+                assertEquals(want, dx[((n * 3 + c) * 5 + r) * 6 + col], "dX at " + n + "," + c);
+              }
+            }
+          }
+        }
+      }
+    } finally {
+      bnlab.kernel.Parallel.setThreads(threads);
+    }
+  }
+
+  @Test
   void zeroPadShortcutContractAndGradient() {
     LayerContract.of(() -> new ZeroPadShortcut(3, 6, 2), Tensors.uniform(1, 2, 3, 5, 4))
         .outputShape(2, 6, 3, 2)
