@@ -63,16 +63,7 @@ final class DirectWeightGrad {
    * {@code -Dbnlab.directWeightGrad=auto|dots}: the rule ({@link #applies}) or the dot products
    * everywhere, for measuring one against the other (the bits differ between them).
    */
-  static final String MODE = mode(System.getProperty("bnlab.directWeightGrad", "auto"));
-
-  private static String mode(String m) {
-    String v = m.trim().toLowerCase(java.util.Locale.ROOT);
-    if (!v.equals("auto") && !v.equals("dots")) {
-      throw new IllegalArgumentException(
-          "-Dbnlab.directWeightGrad must be auto or dots, got '" + m + "'");
-    }
-    return v;
-  }
+  static final String MODE = KernelSwitch.read("bnlab.directWeightGrad", "auto", "dots");
 
   /** Taps rounded up to whole groups of tiles; the extra taps read the image's first run. */
   static int crsPad(DirectConv.Layout pl) {

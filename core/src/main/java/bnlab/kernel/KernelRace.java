@@ -27,7 +27,7 @@ final class KernelRace {
   static final int TIMED = 32;
 
   /** {@code auto}, {@code first} or {@code second} ({@code -Dbnlab.race}). */
-  static final String MODE = mode(System.getProperty("bnlab.race", "auto"));
+  static final String MODE = KernelSwitch.read("bnlab.race", "auto", "first", "second");
 
   private static final System.Logger LOG = System.getLogger("bnlab.kernel");
 
@@ -46,15 +46,6 @@ final class KernelRace {
     this.first = first;
     this.second = second;
     winner = MODE.equals("first") ? 0 : MODE.equals("second") ? 1 : -1;
-  }
-
-  private static String mode(String m) {
-    String v = m.trim().toLowerCase(Locale.ROOT);
-    if (!v.equals("auto") && !v.equals("first") && !v.equals("second")) {
-      throw new IllegalArgumentException(
-          "-Dbnlab.race must be auto, first or second, got '" + m + "'");
-    }
-    return v;
   }
 
   /**

@@ -39,16 +39,7 @@ final class TapsGradient {
    * {@code -Dbnlab.directInputGrad=auto|gather}: the rule ({@link #applies}) or the padded
    * convolution everywhere, for measuring one against the other (the bits differ between them).
    */
-  static final String MODE = mode(System.getProperty("bnlab.directInputGrad", "auto"));
-
-  private static String mode(String m) {
-    String v = m.trim().toLowerCase(java.util.Locale.ROOT);
-    if (!v.equals("auto") && !v.equals("gather")) {
-      throw new IllegalArgumentException(
-          "-Dbnlab.directInputGrad must be auto or gather, got '" + m + "'");
-    }
-    return v;
-  }
+  static final String MODE = KernelSwitch.read("bnlab.directInputGrad", "auto", "gather");
 
   /**
    * Whether g's input gradient runs by taps: stride 1 without padding and a kernel of at least 3
