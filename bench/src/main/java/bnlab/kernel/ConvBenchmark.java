@@ -55,16 +55,18 @@ public class ConvBenchmark {
         layer.equals("conv1")
             ? new ConvGeometry(3, 32, 32, 6, 5, 5, 1, 1, 0, 0)
             : new ConvGeometry(6, 14, 14, 16, 5, 5, 1, 1, 0, 0);
-    ConvKernels conv =
-        switch (impl) {
-          case "vector" -> new VectorConv(new VectorGemm(), "vector", VectorConv.Mode.NO_WINOGRAD);
-          case "im2col" -> new VectorConv(new VectorGemm(), "vector", VectorConv.Mode.IM2COL);
-          default -> new ScalarConv();
-        };
     plan =
-        impl.equals("direct-gather")
-            ? new DirectConvPlan("vector", g, batch, true, true, null, null, false)
-            : conv.plan(g, batch, true, true, null);
+        switch (impl) {
+          case "vector" ->
+              new VectorConv(new VectorGemm(), "vector", VectorConv.Mode.NO_WINOGRAD)
+                  .plan(g, batch, true, true, null);
+          case "im2col" ->
+              new VectorConv(new VectorGemm(), "vector", VectorConv.Mode.IM2COL)
+                  .plan(g, batch, true, true, null);
+          case "direct-gather" ->
+              new DirectConvPlan("vector", g, batch, true, true, null, null, false);
+          default -> new ScalarConv().plan(g, batch, true, true, null);
+        };
     Rng rng = new Rng(2);
     x = GemmBenchmark.fill(rng, batch * g.inSize());
     w = GemmBenchmark.fill(rng, g.weightSize());
