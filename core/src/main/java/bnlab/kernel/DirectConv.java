@@ -182,6 +182,13 @@ final class DirectConv {
     /** Elements read from an image's start: the last tap's offset plus a wide row. */
     final int reach;
 
+    /**
+     * Whether an output row is a whole number of column tiles (Q a multiple of NR): each tile can
+     * then cover one row's columns and store into y itself ({@link #rows}), computing none of the
+     * wide rows' extra columns and copying nothing out.
+     */
+    final boolean rowTiles;
+
     /** Offset of each tap's run within an image: c·H·W + r·W + s. */
     final int[] rowOff;
 
@@ -215,6 +222,7 @@ final class DirectConv {
         }
       }
       reach = rowOff[crs - 1] + widePad;
+      rowTiles = q > 0 && q % NR == 0;
       positionStep = Reduction.P;
     }
 
@@ -264,6 +272,10 @@ final class DirectConv {
       int yOff,
       float[] wide,
       float[] pad) {
+    if (bias == null && pl.rowTiles) {
+      rows(pl, w, x, xOff, y, yOff, 0, pl.p);
+      return;
+    }
     // Near the end of x a wide row would read past it: use the image copied into pad, zeros after.
     boolean padded = needsReadAhead(pl, x, xOff);
     if (padded) {
@@ -276,11 +288,45 @@ final class DirectConv {
   }
 
   /**
+   * Output rows [r0, r1) of {@link #forward} without bias where the layout has {@link
+   * Layout#rowTiles}: each tile is NR columns of one row, all output channels, stored into y at
+   * yOff (K, P, Q). Every output sums the same products in the same order as in the wide rows, so
+   * the bits are those of {@link #forward} with {@link #compact}. A row tile reads no further than
+   * the image's last element (the last row's last tap ends at (C−1)·H·W + (P+R−2)·W + Q+S−2 = C·H·W
+   * − 1), so no read-ahead copy is needed. resnet20's 16→16 layers at 32×32 (34-wide rows) computed
+   * 6% more products and copied every output once more in the wide form.
+   */
+  static void rows(Layout pl, float[] w, float[] xs, int so, float[] y, int yOff, int r0, int r1) {
+    int k = pl.g.outChannels();
+    int width = pl.g.width();
+    int pq = pl.p * pl.q;
+    int n = pl.q / NR;
+    boolean pairs = pairs(k);
+    for (int r = r0; r < r1; r++) {
+      int xj = so + r * width;
+      int yj = yOff + r * pl.q;
+      int c = 0;
+      if (pairs) {
+        for (; c + 1 < n; c += 2) {
+          pairTiles(pl.crs, pl.rowOff, pq, w, xs, xj + c * NR, y, yj + c * NR);
+        }
+      }
+      for (; c < n; c++) {
+        tiles(pl.crs, pl.rowOff, pq, w, xs, xj + c * NR, y, yj + c * NR, k);
+      }
+    }
+  }
+
+  /**
    * {@link #forward} over only the taps of {@code bands} (an input gradient's, {@link Bands}): the
    * same bits, since the taps left out multiply zeros.
    */
   static void forwardBands(
       Layout pl, Bands bands, float[] x, int xOff, float[] y, int yOff, float[] wide, float[] pad) {
+    if (pl.rowTiles) {
+      rowsBands(pl, bands, x, xOff, y, yOff);
+      return;
+    }
     boolean padded = needsReadAhead(pl, x, xOff);
     if (padded) {
       readAhead(pl, x, xOff, pad);
@@ -302,19 +348,46 @@ final class DirectConv {
     compact(pl, wide, null, y, yOff, 0, k);
   }
 
+  // forwardBands by row tiles (rows): one band per output row.
+  private static void rowsBands(Layout pl, Bands bands, float[] xs, int so, float[] y, int yOff) {
+    int k = pl.g.outChannels();
+    int width = pl.g.width();
+    int pq = pl.p * pl.q;
+    int n = pl.q / NR;
+    boolean pairs = pairs(k);
+    for (int r = 0; r < pl.p; r++) {
+      int b = bands.band[r];
+      int t = bands.taps[b];
+      int[] off = bands.off[b];
+      float[] w = bands.w[b];
+      int xj = so + r * width;
+      int yj = yOff + r * pl.q;
+      int c = 0;
+      if (pairs) {
+        for (; c + 1 < n; c += 2) {
+          pairTiles(t, off, pq, w, xs, xj + c * NR, y, yj + c * NR);
+        }
+      }
+      for (; c < n; c++) {
+        tiles(t, off, pq, w, xs, xj + c * NR, y, yj + c * NR, k);
+      }
+    }
+  }
+
   /**
    * The taps of an input gradient ({@link #inputGradient}) that can meet a nonzero dY, per column
-   * tile of its wide rows. dY is padded by e = R−1−padH zero rows on each side, so dX row ρ reads
-   * dY through kernel row r only for e ≤ ρ + r < e + P: the tiles of the first and last R−1−padH
-   * rows skip the other kernel rows; a tile spanning several rows takes the taps of any of them.
-   * For the article's conv2 (5×5, no padding: 4 zero rows each side of 10) that leaves out 20% of
-   * the products (its input gradient took 2.4 ms at batch 128 before, 2.1 after; one thread, AVX2);
-   * the columns' zeros are still multiplied. A band is a range of kernel rows [lo, hi) with its
-   * taps, their offsets and its columns of the flipped weight ({@link #weights}), in the order of
-   * the full tap list, so every dX element sums the same nonzero products in the same order.
+   * tile of its wide rows (per row where the layout has {@link Layout#rowTiles}). dY is padded by e
+   * = R−1−padH zero rows on each side, so dX row ρ reads dY through kernel row r only for e ≤ ρ + r
+   * < e + P: the tiles of the first and last R−1−padH rows skip the other kernel rows; a tile
+   * spanning several rows takes the taps of any of them. For the article's conv2 (5×5, no padding:
+   * 4 zero rows each side of 10) that leaves out 20% of the products (its input gradient took 2.4
+   * ms at batch 128 before, 2.1 after; one thread, AVX2); the columns' zeros are still multiplied.
+   * A band is a range of kernel rows [lo, hi) with its taps, their offsets and its columns of the
+   * flipped weight ({@link #weights}), in the order of the full tap list, so every dX element sums
+   * the same nonzero products in the same order.
    */
   static final class Bands {
-    /** Band of each column tile. */
+    /** Band of each column tile (of each row, with {@link Layout#rowTiles}). */
     final int[] band;
 
     /**
@@ -374,14 +447,15 @@ final class DirectConv {
       int rr = g.kernelH();
       int p = g.outH();
       int wp = grad.g.width();
-      int tiles = grad.widePad / NR;
+      // One band per column tile of the wide rows, or per row where the tiles are rows' columns.
+      int tiles = grad.rowTiles ? grad.p : grad.widePad / NR;
       int[] band = new int[tiles];
       int[] lo = new int[tiles];
       int[] hi = new int[tiles];
       int n = 0;
       for (int c = 0; c < tiles; c++) {
-        int first = Math.min(grad.p - 1, c * NR / wp);
-        int last = Math.min(grad.p - 1, (c * NR + NR - 1) / wp);
+        int first = grad.rowTiles ? c : Math.min(grad.p - 1, c * NR / wp);
+        int last = grad.rowTiles ? c : Math.min(grad.p - 1, (c * NR + NR - 1) / wp);
         int l = Math.max(0, e - last);
         int h = Math.min(rr, e + p - first);
         int b = 0;
@@ -422,7 +496,7 @@ final class DirectConv {
       for (int b : band) {
         sum += taps[b];
       }
-      return sum * NR * pl.g.outChannels();
+      return sum * (pl.rowTiles ? pl.q : NR) * pl.g.outChannels();
     }
   }
 

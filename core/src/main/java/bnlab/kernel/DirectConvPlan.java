@@ -311,17 +311,19 @@ final class DirectConvPlan extends ChunkedPlan {
 
   /**
    * With batch 1 there is one chunk and the other kernel threads would wait: the image's wide
-   * output is computed in column ranges on the pool, then copied out in output-channel ranges.
-   * Every element is computed by the serial path's code, so the split moves no bit.
+   * output is computed in column ranges on the pool, then copied out in output-channel ranges (with
+   * row tiles, in row ranges straight into y, then only the epilogue by channels). Every element is
+   * computed by the serial path's code, so the split moves no bit.
    */
   private void forwardOneImage() {
     imageSrc = x;
     imageOff = 0;
+    rowTiles = bias == null && layout.rowTiles;
     if (padIn) {
       DirectConv.padImage(g, x, 0, padded[0], 0);
       imageSrc = padded[0];
     }
-    if (DirectConv.needsReadAhead(layout, imageSrc, imageOff)) {
+    if (!rowTiles && DirectConv.needsReadAhead(layout, imageSrc, imageOff)) {
       DirectConv.readAhead(layout, imageSrc, imageOff, pads[0]);
       imageSrc = pads[0];
     }
@@ -347,6 +349,7 @@ final class DirectConvPlan extends ChunkedPlan {
   private float[] imageSrc;
   private int imageOff;
   private boolean compacting;
+  private boolean rowTiles;
   private final Parallel.Body imageBody = this::imagePart;
 
   private void imagePart(int i) {
@@ -354,8 +357,14 @@ final class DirectConvPlan extends ChunkedPlan {
       int kk = g.outChannels();
       int k0 = i * kk / IMAGE_PARTS;
       int k1 = (i + 1) * kk / IMAGE_PARTS;
-      DirectConv.compact(layout, wide[0], bias, y, 0, k0, k1);
+      if (!rowTiles) {
+        DirectConv.compact(layout, wide[0], bias, y, 0, k0, k1);
+      }
       finish(y, 0, 1, k0, k1);
+    } else if (rowTiles) {
+      int p = layout.p;
+      DirectConv.rows(
+          layout, panels, imageSrc, imageOff, y, 0, i * p / IMAGE_PARTS, (i + 1) * p / IMAGE_PARTS);
     } else {
       int n = DirectConv.columnTiles(layout);
       DirectConv.columns(

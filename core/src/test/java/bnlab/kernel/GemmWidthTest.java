@@ -1,6 +1,7 @@
 package bnlab.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import bnlab.tensor.Rng;
@@ -78,6 +79,47 @@ class GemmWidthTest {
           pl, x, 0, panels, bias, y, 0, new float[pl.wideSize()], new float[pl.reach]);
       assertBitIdentical(convChain(g, x, w, bias), y, g.toString());
     }
+  }
+
+  @Test
+  void directConvolutionByRowTilesIsTheSequentialFmaChainBitForBit() {
+    Rng rng = new Rng(13);
+    // Without bias and with Q a multiple of the tile's columns, the tiles are rows' columns stored
+    // straight into y (DirectConv.rows). Q = 64 and 32 are whole tiles at every width (resnet20's
+    // 16→16 layers: 34-wide padded rows), Q = 16 and 48 at 256 and 128 bits only; K meets every
+    // panel (16, 13), the row pairs (6: one, two and three tiles a row) and a 3-row tail; the last
+    // row's last tap reads the image's last element, so an x of exactly one image must do.
+    ConvGeometry[] gs = {
+      new ConvGeometry(16, 34, 34, 16, 3, 3, 1, 1, 0, 0),
+      new ConvGeometry(3, 5, 66, 13, 3, 3, 1, 1, 0, 0),
+      new ConvGeometry(2, 6, 36, 6, 5, 5, 1, 1, 0, 0),
+      new ConvGeometry(2, 4, 50, 6, 3, 3, 1, 1, 0, 0),
+      new ConvGeometry(4, 5, 18, 3, 3, 3, 1, 1, 0, 0),
+      new ConvGeometry(5, 9, 16, 7, 3, 1, 1, 1, 0, 0)
+    };
+    boolean sawRows = false;
+    for (ConvGeometry g : gs) {
+      float[] x = VectorGemmTest.random(rng, g.inSize());
+      float[] w = VectorGemmTest.random(rng, g.weightSize());
+      DirectConv.Layout pl = new DirectConv.Layout(g);
+      sawRows |= pl.rowTiles;
+      float[] panels = new float[w.length];
+      DirectConv.panels(w, 0, g.outChannels(), g.crs(), panels);
+      // y with a margin on both sides, NaN-filled: the tiles must write every output and no more.
+      int margin = 40;
+      float[] y = new float[g.outSize() + 2 * margin];
+      java.util.Arrays.fill(y, Float.NaN);
+      DirectConv.forward(
+          pl, x, 0, panels, null, y, margin, new float[pl.wideSize()], new float[pl.reach]);
+      float[] got = java.util.Arrays.copyOfRange(y, margin, margin + g.outSize());
+      assertBitIdentical(convChain(g, x, w, null), got, g.toString());
+      for (int i = 0; i < margin; i++) {
+        if (!Float.isNaN(y[i]) || !Float.isNaN(y[y.length - 1 - i])) {
+          fail(g + ": wrote outside y's range at margin " + i);
+        }
+      }
+    }
+    assertTrue(sawRows, "Q = 64 is whole row tiles at every width");
   }
 
   @Test
@@ -213,7 +255,7 @@ class GemmWidthTest {
               }
             }
           }
-          y[(k * pp + p) * qq + q] = acc + bias[k];
+          y[(k * pp + p) * qq + q] = bias == null ? acc : acc + bias[k];
         }
       }
     }
