@@ -40,4 +40,13 @@ public interface ConvKernels {
    */
   ConvPlan planChannelsLast(
       ConvGeometry g, int batch, boolean training, boolean inputGrad, ConvPlan previous);
+
+  /**
+   * The bias gradient of channels [c0, c1): dBias[c] += Σ_i Σ_j dY[i, c, j] for dY (N, K, L), L ≥
+   * 1. Order, the same for every kernel set and vector width: each row dY[i, c, ·] is summed in
+   * float in {@link Reduction}'s order (its body in {@link Reduction#P} partials from zero,
+   * combined by {@link Reduction#tree}, plus its tail summed in order from zero), the rows' sums
+   * are added in double in row order from zero, and dBias[c] += that sum rounded to float.
+   */
+  void biasGrad(float[] dy, int n, int k, int l, float[] dBias, int c0, int c1);
 }

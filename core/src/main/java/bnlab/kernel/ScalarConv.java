@@ -19,6 +19,11 @@ final class ScalarConv implements ConvKernels {
   }
 
   @Override
+  public void biasGrad(float[] dy, int n, int k, int l, float[] dBias, int c0, int c1) {
+    BiasGradient.scalar(dy, n, k, l, dBias, c0, c1);
+  }
+
+  @Override
   public ConvPlan planChannelsLast(
       ConvGeometry g, int batch, boolean training, boolean inputGrad, ConvPlan previous) {
     if (BasePlan.reusable(previous, g, batch, training, inputGrad, true)) {

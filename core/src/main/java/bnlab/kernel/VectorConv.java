@@ -163,6 +163,11 @@ final class VectorConv implements ConvKernels {
   }
 
   @Override
+  public void biasGrad(float[] dy, int n, int k, int l, float[] dBias, int c0, int c1) {
+    VectorBiasGradient.sums(dy, n, k, l, dBias, c0, c1);
+  }
+
+  @Override
   public ConvPlan planChannelsLast(
       ConvGeometry g, int batch, boolean training, boolean inputGrad, ConvPlan previous) {
     if (BasePlan.reusable(previous, g, batch, training, inputGrad, true)) {

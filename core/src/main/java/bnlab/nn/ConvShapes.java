@@ -1,12 +1,16 @@
 package bnlab.nn;
 
+import bnlab.kernel.ConvKernels;
 import bnlab.kernel.ConvPlan;
+import bnlab.kernel.KernelProvider;
 import bnlab.kernel.Parallel;
 import bnlab.tensor.Shape;
 import bnlab.tensor.Tensor;
 
 /** Validation, output sizes and bias loops shared by the convolution and pooling layers. */
 final class ConvShapes {
+  private static final ConvKernels CONV = KernelProvider.get().conv();
+
   private ConvShapes() {}
 
   static void validate(String layer, int in, int out, int kernel, int stride, int padding) {
@@ -111,15 +115,14 @@ final class ConvShapes {
       rowsBiasGrad(g, n, k, db);
       return;
     }
-    int blocks = (k + 3) / 4;
-    if ((long) n * k * l < BIAS_PARALLEL_MIN || blocks < 2 || Parallel.threads() == 1) {
-      biasGrad(g, n, k, l, db, 0, k);
+    if ((long) n * k * l < BIAS_PARALLEL_MIN || k < 2 || Parallel.threads() == 1) {
+      CONV.biasGrad(g, n, k, l, db, 0, k);
       return;
     }
     BiasJob job = BIAS_JOBS.get();
     job.set(g, n, k, l, db);
     try {
-      Parallel.forEach(blocks, job);
+      Parallel.forEach(k, job);
     } finally {
       job.set(null, 0, 0, 0, null);
     }
@@ -129,9 +132,9 @@ final class ConvShapes {
       ThreadLocal.withInitial(() -> new double[0]);
 
   /**
-   * {@link #biasGrad} for rows of K (l = 1, Linear): every channel's sum side by side in a double
-   * per channel, so the loop along a row vectorizes. Each sum is still the chain of double
-   * additions over i that {@link #biasGrad} takes, so the bits are the same.
+   * The bias gradient for rows of K (l = 1, Linear): every channel's sum side by side in a double
+   * per channel, so the loop along a row vectorizes. Each sum is the chain of double additions over
+   * i that {@link ConvKernels#biasGrad} takes for rows of one value, so the bits are the same.
    */
   private static void rowsBiasGrad(float[] g, int n, int k, float[] db) {
     double[] s = ROW_SUMS.get();
@@ -156,7 +159,7 @@ final class ConvShapes {
 
   private static final ThreadLocal<BiasJob> BIAS_JOBS = ThreadLocal.withInitial(BiasJob::new);
 
-  /** One bias gradient, a block of four channels per chunk (each channel's sum on one thread). */
+  /** One bias gradient, a channel per chunk (each channel's sum on one thread). */
   private static final class BiasJob implements Parallel.Body {
     private float[] g;
     private float[] db;
@@ -173,61 +176,8 @@ final class ConvShapes {
     }
 
     @Override
-    public void run(int block) {
-      biasGrad(g, n, k, l, db, 4 * block, Math.min(k, 4 * block + 4));
-    }
-  }
-
-  /**
-   * Channels [c0, c1) of db += Σ_n Σ_l g. Each channel's sum is one sequential chain of double
-   * additions (its order is part of the results' bits); four (or two) channels are summed side by
-   * side so that their chains overlap in the FPU instead of each waiting out the latency of the
-   * previous addition, which also makes a block of two take as long as a block of four.
-   */
-  private static void biasGrad(float[] g, int n, int k, int l, float[] db, int c0, int c1) {
-    int c = c0;
-    for (; c + 4 <= c1; c += 4) {
-      double s0 = 0;
-      double s1 = 0;
-      double s2 = 0;
-      double s3 = 0;
-      for (int i = 0; i < n; i++) {
-        int off = (i * k + c) * l;
-        for (int j = 0; j < l; j++) {
-          s0 += g[off + j];
-          s1 += g[off + l + j];
-          s2 += g[off + 2 * l + j];
-          s3 += g[off + 3 * l + j];
-        }
-      }
-      db[c] += (float) s0;
-      db[c + 1] += (float) s1;
-      db[c + 2] += (float) s2;
-      db[c + 3] += (float) s3;
-    }
-    if (c + 2 <= c1) {
-      double s0 = 0;
-      double s1 = 0;
-      for (int i = 0; i < n; i++) {
-        int off = (i * k + c) * l;
-        for (int j = 0; j < l; j++) {
-          s0 += g[off + j];
-          s1 += g[off + l + j];
-        }
-      }
-      db[c] += (float) s0;
-      db[c + 1] += (float) s1;
-      c += 2;
-    }
-    for (; c < c1; c++) {
-      double s = 0;
-      for (int i = 0; i < n; i++) {
-        int off = (i * k + c) * l;
-        for (int j = 0; j < l; j++) {
-          s += g[off + j];
-        }
-      }
-      db[c] += (float) s;
+    public void run(int c) {
+      CONV.biasGrad(g, n, k, l, db, c, c + 1);
     }
   }
 }
