@@ -121,6 +121,8 @@ public final class DirectWeightGradBench {
     final float[] tile;
     final double[] sum;
     final float[] part;
+    final boolean compact;
+    final float[] shifted;
 
     OuterChunk(DirectConv.Layout pl, int images, float[] x, int stride, float[] dy, int weights) {
       this.pl = pl;
@@ -128,7 +130,9 @@ public final class DirectWeightGradBench {
       this.x = x;
       this.stride = stride;
       this.dy = dy;
-      off = DirectWeightGrad.offsets(pl);
+      compact = DirectWeightGrad.compact(pl);
+      off = compact ? DirectWeightGrad.compactOffsets(pl) : DirectWeightGrad.offsets(pl);
+      shifted = new float[compact ? DirectWeightGrad.shiftedSize(pl) : 0];
       dyT = new float[DirectWeightGrad.transposedSize(pl)];
       tile = new float[DirectWeightGrad.tileSize(pl)];
       sum = new double[weights];
@@ -137,8 +141,15 @@ public final class DirectWeightGradBench {
 
     void run() {
       for (int t = 0; t < images; t++) {
-        DirectWeightGrad.transpose(pl, dy, t * pl.g.outSize(), dyT);
-        DirectWeightGrad.image(pl, off, x, t * stride, dyT, tile);
+        float[] src = x;
+        int so = t * stride;
+        if (compact) {
+          DirectWeightGrad.shift(pl, x, so, shifted);
+          src = shifted;
+          so = 0;
+        }
+        DirectWeightGrad.transpose(pl, dy, t * pl.g.outSize(), dyT, compact);
+        DirectWeightGrad.image(pl, off, src, so, dyT, tile, compact);
         DirectWeightGrad.add(pl, tile, sum, t == 0);
       }
       DirectWeightGrad.finish(pl, sum, part, 0);

@@ -34,6 +34,7 @@ final class DirectConvPlan extends ChunkedPlan {
   private static final int TAPS_W = GRAD_PANELS + 1;
   private static final int TAPS_DY = TAPS_W + 1;
   private static final int TAPS_DX = TAPS_DY + MAX_CHUNKS;
+  private static final int SHIFTED = TAPS_DX + MAX_CHUNKS;
 
   /** The convolution as run: on the padded input, without padding. */
   private final DirectConv.Layout layout;
@@ -94,6 +95,9 @@ final class DirectConvPlan extends ChunkedPlan {
   private final float[][] dyT;
   private final float[][] tile;
   private final double[][] sums;
+
+  /** Per chunk, {@link DirectWeightGrad#shift}'s copies of an image, where the sums are compact. */
+  private final float[][] shifted;
 
   // Per chunk, where each image of a pass is read from: x, its padded copy or a read-ahead copy.
   private final float[][][] groupSrc;
@@ -176,7 +180,12 @@ final class DirectConvPlan extends ChunkedPlan {
     dyWide = new float[chunks][];
     acc = new float[chunks][];
     boolean outerProducts = outer != null ? outer : DirectWeightGrad.applies(layout);
-    outerOffsets = outerProducts ? DirectWeightGrad.offsets(layout) : null;
+    boolean compact = outerProducts && DirectWeightGrad.compact(layout);
+    outerOffsets =
+        !outerProducts
+            ? null
+            : compact ? DirectWeightGrad.compactOffsets(layout) : DirectWeightGrad.offsets(layout);
+    shifted = new float[compact ? chunks : 0][];
     dyT = new float[chunks][];
     tile = new float[chunks][];
     sums = new double[outerProducts ? chunks : 0][];
@@ -199,6 +208,7 @@ final class DirectConvPlan extends ChunkedPlan {
   String details() {
     String d = pixelBases != null ? ", forward by pixel tiles" : "";
     d = training && outerOffsets != null ? d + ", weight gradient by outer products" : d;
+    d = training && shifted.length > 0 ? d + " over the outputs' positions" : d;
     return taps ? d + ", input gradient by taps" : d;
   }
 
@@ -224,6 +234,9 @@ final class DirectConvPlan extends ChunkedPlan {
       if (outerOffsets != null) {
         dyT[c] = scratch.floats(DY_T + c, DirectWeightGrad.transposedSize(layout));
         tile[c] = scratch.floats(TILE + c, DirectWeightGrad.tileSize(layout));
+        if (shifted.length > 0) {
+          shifted[c] = scratch.floats(SHIFTED + c, DirectWeightGrad.shiftedSize(layout));
+        }
       } else {
         dyWide[c] = scratch.floats(DY_WIDE + c, group * layout.dyWideSize());
         acc[c] = scratch.floats(ACC + c, layout.accSize());
@@ -440,9 +453,16 @@ final class DirectConvPlan extends ChunkedPlan {
     double[] sum = sums[chunk];
     for (int t = t0; t < t1; t++) {
       imageSource(chunk, t, 0);
-      DirectWeightGrad.transpose(layout, dy, t * g.outSize(), dyT[chunk]);
-      DirectWeightGrad.image(
-          layout, outerOffsets, groupSrc[chunk][0], groupOff[chunk][0], dyT[chunk], tile[chunk]);
+      float[] src = groupSrc[chunk][0];
+      int off = groupOff[chunk][0];
+      if (shifted.length > 0) {
+        DirectWeightGrad.shift(layout, src, off, shifted[chunk]);
+        src = shifted[chunk];
+        off = 0;
+      }
+      boolean compact = shifted.length > 0;
+      DirectWeightGrad.transpose(layout, dy, t * g.outSize(), dyT[chunk], compact);
+      DirectWeightGrad.image(layout, outerOffsets, src, off, dyT[chunk], tile[chunk], compact);
       DirectWeightGrad.add(layout, tile[chunk], sum, t == t0);
       if (dx != null) {
         inputGradient(chunk, t);

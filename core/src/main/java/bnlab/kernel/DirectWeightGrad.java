@@ -75,6 +75,66 @@ final class DirectWeightGrad {
     return java.util.Arrays.copyOf(pl.rowOff, crsPad(pl));
   }
 
+  /**
+   * Whether the sums run over the output's positions only ({@link #compact}): where the wide rows'
+   * junk columns are a fifth or more of their positions. The article's second convolution (14-wide
+   * rows, 10 outputs a row) summed 136 wide positions for 100 outputs, and its dY was transposed
+   * into 144 (256-bit) or 160 (512-bit) rounded up to whole register tiles, every extra one a
+   * multiply-add of zero. Junk positions add exact zeros to sums that start at +0 (which no sum of
+   * products then turns into −0), so leaving them out moves no bit; the rule is for speed only.
+   */
+  static boolean compact(DirectConv.Layout pl) {
+    long wide = (long) (pl.p - 1) * pl.g.width() + pl.q;
+    return 5L * pl.p * pl.q <= 4 * wide;
+  }
+
+  /** Positions the sums run over: P·Q when compact, else the wide rows' widePad. */
+  static int positions(DirectConv.Layout pl, boolean compact) {
+    return compact ? pl.p * pl.q : pl.widePad;
+  }
+
+  /**
+   * The tap offsets into {@link #shift}'s copies, padded to {@link #crsPad} (extra taps at 0): tap
+   * (c, r, s) at s·C·H·Q + c·H·Q + r·Q, where output position p·Q + q meets x[c, p + r, q + s].
+   */
+  static int[] compactOffsets(DirectConv.Layout pl) {
+    ConvGeometry g = pl.g;
+    int hq = g.height() * pl.q;
+    int[] off = new int[crsPad(pl)];
+    int t = 0;
+    for (int c = 0; c < g.channels(); c++) {
+      for (int r = 0; r < g.kernelH(); r++) {
+        for (int s = 0; s < g.kernelW(); s++) {
+          off[t++] = (s * g.channels() + c) * hq + r * pl.q;
+        }
+      }
+    }
+    return off;
+  }
+
+  /** Floats of {@link #shift}'s copies: S·C·H·Q. */
+  static int shiftedSize(DirectConv.Layout pl) {
+    return pl.g.kernelW() * pl.g.channels() * pl.g.height() * pl.q;
+  }
+
+  /**
+   * The image at xs[xb] (C, H, W) as S copies of its Q-wide windows: dst[((s·C + c)·H + h)·Q + q] =
+   * x[c, h, q + s], so that each tap's inputs over the output positions are one contiguous run
+   * ({@link #compactOffsets}).
+   */
+  static void shift(DirectConv.Layout pl, float[] xs, int xb, float[] dst) {
+    ConvGeometry g = pl.g;
+    int w = g.width();
+    int q = pl.q;
+    int rows = g.channels() * g.height();
+    for (int s = 0; s < g.kernelW(); s++) {
+      int d = s * rows * q;
+      for (int row = 0; row < rows; row++) {
+        VectorArrays.copy(xs, xb + row * w + s, dst, d + row * q, q);
+      }
+    }
+  }
+
   /** Floats of one image's transposed dY ({@link #transpose}). */
   static int transposedSize(DirectConv.Layout pl) {
     return pl.widePad * pl.g.outChannels();
@@ -88,16 +148,19 @@ final class DirectWeightGrad {
   /**
    * dY of the image at dy[dyOff] (K, P, Q) into dyT, in groups of 16 output channels (K/16, wide
    * positions, 16): dyT[(k/16·widePad + p·W + q)·16 + k mod 16] = dy[k, p, q], and zero at the junk
-   * positions (written each call, so scratch may be reused). With the groups' stride a constant, C2
-   * checks the loops' indices once per loop instead of once per element.
+   * positions (written each call, so scratch may be reused); when {@code compact} ({@link
+   * #compact}), over the outputs' positions: dyT[(k/16·P·Q + p·Q + q)·16 + k mod 16]. With the
+   * groups' stride a constant, C2 checks the loops' indices once per loop instead of once per
+   * element.
    */
-  static void transpose(DirectConv.Layout pl, float[] dy, int dyOff, float[] dyT) {
+  static void transpose(DirectConv.Layout pl, float[] dy, int dyOff, float[] dyT, boolean compact) {
     int kk = pl.g.outChannels();
     int p = pl.p;
     int q = pl.q;
-    int w = pl.g.width();
     int pq = p * q;
-    int ld = pl.widePad;
+    int ld = positions(pl, compact);
+    // Over the outputs' positions (compact) a row is Q positions with no junk after it.
+    int w = compact ? q : pl.g.width();
     for (int kg = 0; kg < kk; kg += G) {
       int base = kg * ld;
       for (int r = 0; r < p; r++) {
@@ -122,12 +185,19 @@ final class DirectWeightGrad {
 
   /**
    * One image's sums into tile (padded taps, K), overwritten: tile[c·K + k] = Σ_o x[xb + off[c] +
-   * o] · dY[k, o] over the wide positions in order (dY as {@link #transpose} leaves it).
+   * o] · dY[k, o] over the {@link #positions} in order (dY as {@link #transpose} leaves it; when
+   * compact, x as {@link #shift} leaves it and off from {@link #compactOffsets}).
    */
   static void image(
-      DirectConv.Layout pl, int[] off, float[] xs, int xb, float[] dyT, float[] tile) {
+      DirectConv.Layout pl,
+      int[] off,
+      float[] xs,
+      int xb,
+      float[] dyT,
+      float[] tile,
+      boolean compact) {
     int kk = pl.g.outChannels();
-    int ld = pl.widePad;
+    int ld = positions(pl, compact);
     int taps = off.length;
     for (int o0 = 0; o0 < ld; o0 += BLOCK) {
       int o1 = Math.min(ld, o0 + BLOCK);

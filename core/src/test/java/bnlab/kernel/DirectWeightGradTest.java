@@ -9,9 +9,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link DirectWeightGrad}: the transposed dY's layout written over dirty scratch, and one image's
- * sums against a float64 reference (each sum is a float FMA chain over one image's positions, so
- * its error is that of a float dot product of about 1,000 terms).
+ * {@link DirectWeightGrad}: the transposed dY's layout written over dirty scratch, one image's sums
+ * over the outputs' positions (compact) bit for bit those over the wide rows, and one image's sums
+ * against a float64 reference (each sum is a float FMA chain over one image's positions, so its
+ * error is that of a float dot product of about 1,000 terms).
  */
 class DirectWeightGradTest {
   // channels, height, width, outChannels, kernel, pad
@@ -34,7 +35,7 @@ class DirectWeightGradTest {
       }
       float[] dyT = new float[DirectWeightGrad.transposedSize(pl)];
       Arrays.fill(dyT, Float.NaN);
-      DirectWeightGrad.transpose(pl, dy, 3, dyT);
+      DirectWeightGrad.transpose(pl, dy, 3, dyT, false);
       int w = pl.g.width();
       for (int k = 0; k < kk; k++) {
         for (int o = 0; o < pl.widePad; o++) {
@@ -66,10 +67,27 @@ class DirectWeightGradTest {
         dy[i] = (float) rnd.nextGaussian();
       }
       float[] dyT = new float[DirectWeightGrad.transposedSize(pl)];
-      DirectWeightGrad.transpose(pl, dy, 0, dyT);
+      DirectWeightGrad.transpose(pl, dy, 0, dyT, false);
       float[] tile = new float[DirectWeightGrad.tileSize(pl)];
       Arrays.fill(tile, Float.NaN);
-      DirectWeightGrad.image(pl, DirectWeightGrad.offsets(pl), x, 0, dyT, tile);
+      DirectWeightGrad.image(pl, DirectWeightGrad.offsets(pl), x, 0, dyT, tile, false);
+      // Over the outputs' positions only, from the shifted copies: the same sums, bit for bit
+      // (the wide rows' junk positions add exact zeros).
+      float[] shifted = new float[DirectWeightGrad.shiftedSize(pl)];
+      Arrays.fill(shifted, Float.NaN);
+      DirectWeightGrad.shift(pl, x, 0, shifted);
+      float[] dyC = new float[DirectWeightGrad.transposedSize(pl)];
+      Arrays.fill(dyC, Float.NaN);
+      DirectWeightGrad.transpose(pl, dy, 0, dyC, true);
+      float[] compact = new float[tile.length];
+      Arrays.fill(compact, Float.NaN);
+      DirectWeightGrad.image(
+          pl, DirectWeightGrad.compactOffsets(pl), shifted, 0, dyC, compact, true);
+      for (int i = 0; i < kk * pl.crs; i++) {
+        if (Float.floatToRawIntBits(compact[i]) != Float.floatToRawIntBits(tile[i])) {
+          fail(Arrays.toString(d) + " sum " + i + ": compact " + compact[i] + ", wide " + tile[i]);
+        }
+      }
       double worst = 0;
       for (int k = 0; k < kk; k++) {
         for (int c = 0; c < pl.crs; c++) {
@@ -107,6 +125,19 @@ class DirectWeightGradTest {
       }
       assertTrue(worst > 0, "an exact result everywhere means the reference is the kernel itself");
     }
+  }
+
+  @Test
+  void compactWhereTheWideRowsAreAFifthJunk() {
+    // The article's second layer: 100 outputs in 136 wide positions.
+    assertTrue(DirectWeightGrad.compact(layout(SHAPES[4])));
+    // resnet20's 16→16 layer: 1,024 in 1,086.
+    assertTrue(!DirectWeightGrad.compact(layout(SHAPES[0])));
+    DirectConv.Layout pl = layout(SHAPES[4]);
+    assertEquals(100, DirectWeightGrad.positions(pl, true));
+    int[] off = DirectWeightGrad.compactOffsets(pl);
+    // Tap (c, r, s) = (1, 2, 3) of 6×5×5 taps on 14 rows of 10: (3·6 + 1)·140 + 2·10.
+    assertEquals(19 * 140 + 20, off[25 + 2 * 5 + 3]);
   }
 
   private static DirectConv.Layout layout(int[] d) {
