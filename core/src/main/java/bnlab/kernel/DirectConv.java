@@ -297,23 +297,27 @@ final class DirectConv {
    * 6% more products and copied every output once more in the wide form.
    */
   static void rows(Layout pl, float[] w, float[] xs, int so, float[] y, int yOff, int r0, int r1) {
-    int k = pl.g.outChannels();
     int width = pl.g.width();
+    for (int r = r0; r < r1; r++) {
+      row(pl, pl.crs, pl.rowOff, w, xs, so + r * width, y, yOff + r * pl.q);
+    }
+  }
+
+  // One output row's column tiles over taps (their offsets off, the weight's panels w), stored
+  // into y at yj with the channels P·Q apart.
+  private static void row(
+      Layout pl, int taps, int[] off, float[] w, float[] xs, int xj, float[] y, int yj) {
+    int k = pl.g.outChannels();
     int pq = pl.p * pl.q;
     int n = pl.q / NR;
-    boolean pairs = pairs(k);
-    for (int r = r0; r < r1; r++) {
-      int xj = so + r * width;
-      int yj = yOff + r * pl.q;
-      int c = 0;
-      if (pairs) {
-        for (; c + 1 < n; c += 2) {
-          pairTiles(pl.crs, pl.rowOff, pq, w, xs, xj + c * NR, y, yj + c * NR);
-        }
+    int c = 0;
+    if (pairs(k)) {
+      for (; c + 1 < n; c += 2) {
+        pairTiles(taps, off, pq, w, xs, xj + c * NR, y, yj + c * NR);
       }
-      for (; c < n; c++) {
-        tiles(pl.crs, pl.rowOff, pq, w, xs, xj + c * NR, y, yj + c * NR, k);
-      }
+    }
+    for (; c < n; c++) {
+      tiles(taps, off, pq, w, xs, xj + c * NR, y, yj + c * NR, k);
     }
   }
 
@@ -350,27 +354,10 @@ final class DirectConv {
 
   // forwardBands by row tiles (rows): one band per output row.
   private static void rowsBands(Layout pl, Bands bands, float[] xs, int so, float[] y, int yOff) {
-    int k = pl.g.outChannels();
     int width = pl.g.width();
-    int pq = pl.p * pl.q;
-    int n = pl.q / NR;
-    boolean pairs = pairs(k);
     for (int r = 0; r < pl.p; r++) {
       int b = bands.band[r];
-      int t = bands.taps[b];
-      int[] off = bands.off[b];
-      float[] w = bands.w[b];
-      int xj = so + r * width;
-      int yj = yOff + r * pl.q;
-      int c = 0;
-      if (pairs) {
-        for (; c + 1 < n; c += 2) {
-          pairTiles(t, off, pq, w, xs, xj + c * NR, y, yj + c * NR);
-        }
-      }
-      for (; c < n; c++) {
-        tiles(t, off, pq, w, xs, xj + c * NR, y, yj + c * NR, k);
-      }
+      row(pl, bands.taps[b], bands.off[b], bands.w[b], xs, so + r * width, y, yOff + r * pl.q);
     }
   }
 
