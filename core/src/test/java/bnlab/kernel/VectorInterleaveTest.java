@@ -1,6 +1,7 @@
 package bnlab.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,55 @@ import org.junit.jupiter.api.Test;
  * {@link VectorInterleave} against the index formulas, for runs shorter and longer than a vector.
  */
 class VectorInterleaveTest {
+  @Test
+  void evensAndAddIntoEvensAreTheStride2GatherAndScatterAdd() {
+    int n0 = VectorInterleave.N;
+    java.util.Random rnd = new java.util.Random(4);
+    // Runs shorter than a vector (masked), whole vectors with an overlapping last one, and runs
+    // ending at the limit (element by element); sentinels of −0.0 around and between the targets
+    // must keep their bits.
+    for (int n = 0; n <= 2 * n0 + 3; n++) {
+      for (int s0 : new int[] {0, 3}) {
+        for (int slack : new int[] {0, 1, 2 * n0 + 5}) {
+          float[] src = new float[s0 + 2 * n + slack];
+          for (int i = 0; i < src.length; i++) {
+            src[i] = (float) rnd.nextGaussian();
+          }
+          int limit = s0 + 2 * n + slack;
+          float[] dst = new float[5 + n + 2 * n0];
+          java.util.Arrays.fill(dst, -0f);
+          VectorInterleave.evens(src, s0, n, dst, 5, limit);
+          for (int i = 0; i < dst.length; i++) {
+            float want = i >= 5 && i < 5 + n ? src[s0 + 2 * (i - 5)] : -0f;
+            assertEquals(
+                Float.floatToRawIntBits(want),
+                Float.floatToRawIntBits(dst[i]),
+                "evens n=" + n + " s=" + s0 + " slack=" + slack + " at " + i);
+          }
+          float[] add = new float[n + slack];
+          for (int i = 0; i < add.length; i++) {
+            add[i] = (float) rnd.nextGaussian();
+          }
+          float[] into = new float[3 + 2 * n + slack];
+          for (int i = 0; i < into.length; i++) {
+            into[i] = i % 3 == 0 ? -0f : (float) rnd.nextGaussian();
+          }
+          float[] want = into.clone();
+          for (int j = 0; j < n; j++) {
+            want[3 + 2 * j] += add[j];
+          }
+          VectorInterleave.addIntoEvens(add, 0, into, 3, n, into.length);
+          for (int i = 0; i < into.length; i++) {
+            assertEquals(
+                Float.floatToRawIntBits(want[i]),
+                Float.floatToRawIntBits(into[i]),
+                "addIntoEvens n=" + n + " slack=" + slack + " at " + i);
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void splitTakesEvenAndOddElements() {
     for (int pairs = 0; pairs <= 3 * VectorInterleave.N + 1; pairs++) {
