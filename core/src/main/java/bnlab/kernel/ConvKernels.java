@@ -14,10 +14,12 @@ package bnlab.kernel;
  *       faster: the article's Net, resnet20's first stage, vgg's first layer), else {@link
  *       ConvStrategy#WINOGRAD} for 3×3 stride-1 kernels with at least 16 input and output channels
  *       (vgg's and resnet20's other layers; {@link ConvStrategy#WINOGRAD4} where the output is
- *       32×32 or larger), else {@link ConvStrategy#IM2COL_GEMM}. {@code -Dbnlab.conv=im2col} makes
- *       every plan IM2COL_GEMM, {@code winograd} takes WINOGRAD for every 3×3 stride-1 kernel,
- *       {@code winograd4} WINOGRAD4, {@code no-winograd} neither. The rule depends on the geometry
- *       only, not on the vector width or the batch, so every width computes the same bits.
+ *       32×32 or larger), {@link ConvStrategy#PHASES} for stride 2 with outputs at least 16 wide
+ *       (resnet20's 16→32 layer), else {@link ConvStrategy#IM2COL_GEMM}. {@code
+ *       -Dbnlab.conv=im2col} makes every plan IM2COL_GEMM, {@code winograd} takes WINOGRAD for
+ *       every 3×3 stride-1 kernel, {@code winograd4} WINOGRAD4, {@code no-winograd} neither. The
+ *       rule depends on the geometry only, not on the vector width or the batch, so every width
+ *       computes the same bits.
  * </ul>
  *
  * Channels-last plans are always {@link ConvStrategy#TAP_GEMM}.

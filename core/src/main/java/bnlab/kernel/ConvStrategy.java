@@ -21,6 +21,14 @@ public enum ConvStrategy {
   DIRECT,
 
   /**
+   * Stride-2 convolution as the direct convolution over the input's four phases (x̃[2u + a, 2v +
+   * b]): a stride-1 convolution of 4·C channels with ⌈R/2⌉ × ⌈S/2⌉ kernels over only the taps that
+   * exist; the input is copied once instead of unfolded; the input gradient is one direct
+   * convolution of the padded dY per phase, interleaved back. See {@code StridePhases}.
+   */
+  PHASES,
+
+  /**
    * Channels-last 1-d convolution (Keras' layout, x (N, L, C), kernel (R, C, K)): one matrix
    * product per kernel tap r on the rows r, r + stride, ... of x. No padding.
    */

@@ -204,26 +204,49 @@ final class DirectConv {
         new KernelRace("the direct weight gradient's position loop", "unrolled", "one copy");
 
     Layout(ConvGeometry g) {
+      this(g, offsets(g));
+    }
+
+    /**
+     * The layout of g over only the taps at {@code taps} (offsets within an image, in the order of
+     * the weight's columns): g's sizes and wide rows, any subset and order of its taps. {@link
+     * StridePhases} gives a stride-2 convolution's nine taps per channel among the sixteen of its
+     * phases' 2×2 kernels this way.
+     */
+    Layout(ConvGeometry g, int[] taps) {
+      if (taps.length == 0) {
+        throw new IllegalArgumentException("a direct convolution needs at least one tap: " + g);
+      }
       this.g = g;
       p = g.outH();
       q = g.outW();
-      crs = g.crs();
+      crs = taps.length;
       crsPad = (crs + 3) & ~3;
       kPad = (g.outChannels() + 1) & ~1;
       int wide = (p - 1) * g.width() + q;
       widePad = (wide + NR - 1) / NR * NR;
-      rowOff = new int[crsPad];
+      rowOff = Arrays.copyOf(taps, crsPad);
+      int last = 0;
+      for (int t : taps) {
+        last = Math.max(last, t);
+      }
+      reach = last + widePad;
+      rowTiles = q > 0 && q % NR == 0;
+      positionStep = Reduction.P;
+    }
+
+    // Every tap of g in the weight's order (c, r, s): c·H·W + r·W + s.
+    private static int[] offsets(ConvGeometry g) {
+      int[] off = new int[g.crs()];
       int i = 0;
       for (int c = 0; c < g.channels(); c++) {
         for (int r = 0; r < g.kernelH(); r++) {
           for (int s = 0; s < g.kernelW(); s++) {
-            rowOff[i++] = (c * g.height() + r) * g.width() + s;
+            off[i++] = (c * g.height() + r) * g.width() + s;
           }
         }
       }
-      reach = rowOff[crs - 1] + widePad;
-      rowTiles = q > 0 && q % NR == 0;
-      positionStep = Reduction.P;
+      return off;
     }
 
     /** Scratch for one image's wide output: K·widePad plus a vector of slack. */

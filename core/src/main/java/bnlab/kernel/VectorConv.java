@@ -107,10 +107,26 @@ final class VectorConv implements ConvKernels {
     if (direct) {
       return ConvStrategy.DIRECT;
     }
+    if (phasesWin(g)) {
+      return ConvStrategy.PHASES;
+    }
     if (mode == Mode.AUTO && Winograd.applies(g) && winogradWins(g)) {
       return winograd4Wins(g) ? ConvStrategy.WINOGRAD4 : ConvStrategy.WINOGRAD;
     }
     return ConvStrategy.IM2COL_GEMM;
+  }
+
+  /**
+   * Where PHASES measured faster than IM2COL_GEMM: stride 2 with outputs at least 16 wide, whose
+   * phases' rows are one column wider than the output's (resnet20's 16→32 layer). Per layer, one
+   * thread, batch 128, training forward + backward µs per image, AMD Zen 5 (docs/performance.md,
+   * "Zen 5, a ninth time"): 16→32 from 32×32 76–83 against 98–108 (AVX-512), 129–134 against
+   * 133–139 (AVX2); 32→64 from 32×32 355–361 against 299–409 (AVX-512). On 8×8 outputs (32→64 from
+   * 16×16) a wide row of 71 positions takes three 32-column tiles for 64 outputs at 512 bits: 87–91
+   * against 85–93 (AVX-512), 127–131 against 112–118 (AVX2), so those stay on IM2COL_GEMM.
+   */
+  static boolean phasesWin(ConvGeometry g) {
+    return StridePhases.applies(g) && g.outW() >= 16;
   }
 
   /**
@@ -155,6 +171,7 @@ final class VectorConv implements ConvKernels {
     }
     return switch (strategy(g)) {
       case DIRECT -> new DirectConvPlan(name, g, batch, training, inputGrad, previous);
+      case PHASES -> new PhaseConvPlan(name, g, batch, training, inputGrad, previous);
       case IM2COL_GEMM -> new Im2colGemmPlan(name, g, batch, training, inputGrad, previous);
       case WINOGRAD -> new WinogradPlan(name, g, batch, training, inputGrad, previous);
       case WINOGRAD4 -> new WinogradPlan(name, g, batch, training, inputGrad, previous, 4);

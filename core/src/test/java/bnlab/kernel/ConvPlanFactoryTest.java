@@ -54,6 +54,21 @@ class ConvPlanFactoryTest {
   }
 
   @Test
+  void phasesTakeStride2WithOutputsAtLeast16Wide() {
+    assertEquals(ConvStrategy.PHASES, vector.strategy(conv(32, 32, 64, 3, 2, 1)));
+    // WidthProbe's resnet-phases: its widths-independence test relies on this one.
+    assertEquals(ConvStrategy.PHASES, vector.strategy(conv(8, 32, 16, 3, 2, 1)));
+    assertEquals(ConvStrategy.PHASES, vector.strategy(conv(3, 34, 8, 4, 2, 0)), "16 wide");
+    assertEquals(ConvStrategy.IM2COL_GEMM, vector.strategy(conv(3, 33, 8, 4, 2, 0)), "15 wide");
+    assertEquals(
+        ConvStrategy.IM2COL_GEMM,
+        vector.strategy(new ConvGeometry(16, 32, 32, 32, 3, 3, 2, 1, 1, 1)),
+        "stride (2, 1)");
+    assertEquals(ConvStrategy.IM2COL_GEMM, im2colOnly.strategy(conv(16, 32, 32, 3, 2, 1)));
+    assertEquals(ConvStrategy.IM2COL_GEMM, scalar.strategy(conv(16, 32, 32, 3, 2, 1)));
+  }
+
+  @Test
   void winogradTakesThe3x3Stride1LayersWithAtLeast16ChannelsThatDirectDoesNot() {
     // vgg: the first layer (3 channels) is DIRECT's, the others go WINOGRAD, F(4×4) on 32×32
     // outputs.
@@ -64,12 +79,14 @@ class ConvPlanFactoryTest {
     assertEquals(ConvStrategy.WINOGRAD, auto.strategy(conv(32, 32, 32, 3, 1, 0)), "30x30 out");
     assertEquals(ConvStrategy.WINOGRAD, auto.strategy(conv(64, 8, 128, 3, 1, 1)));
     // resnet20: 16 -> 16 channels at 32x32 are DIRECT's (C·R·S = 144, K = 16) before F(4×4)'s;
-    // the first layer (3 channels) stays DIRECT, the strided ones im2col.
+    // the first layer (3 channels) stays DIRECT; the strided 16 -> 32 runs on its phases, 32 -> 64
+    // (8×8 outputs) on im2col.
     assertEquals(ConvStrategy.DIRECT, auto.strategy(conv(16, 32, 16, 3, 1, 1)));
     assertEquals(ConvStrategy.DIRECT, auto.strategy(conv(3, 32, 16, 3, 1, 1)));
     assertEquals(ConvStrategy.DIRECT, vector.strategy(conv(16, 32, 16, 3, 1, 1)));
     assertEquals(ConvStrategy.WINOGRAD, auto.strategy(conv(32, 16, 32, 3, 1, 1)));
-    assertEquals(ConvStrategy.IM2COL_GEMM, auto.strategy(conv(16, 32, 32, 3, 2, 1)));
+    assertEquals(ConvStrategy.PHASES, auto.strategy(conv(16, 32, 32, 3, 2, 1)));
+    assertEquals(ConvStrategy.IM2COL_GEMM, auto.strategy(conv(32, 16, 64, 3, 2, 1)));
     assertEquals(ConvStrategy.IM2COL_GEMM, auto.strategy(conv(32, 16, 32, 5, 1, 2)));
     assertEquals(ConvStrategy.IM2COL_GEMM, auto.strategy(conv(32, 16, 15, 3, 1, 1)));
     // -Dbnlab.conv=winograd: every 3×3 stride-1 layer, the rule elsewhere.

@@ -35,9 +35,17 @@ class ConvPlanTwinsTest {
     {2, 9, 9, 17, 3, 3, 1, 1, 0, 0, 1}, // more channels than the factory sends to DIRECT
     {5, 6, 7, 9, 3, 2, 1, 1, 1, 0, 13}, // the packed weight gradient
     {4, 1, 207, 5, 1, 13, 1, 1, 0, 6, 2}, // a long 1-d convolution
-    {2, 7, 9, 3, 3, 3, 2, 2, 1, 1, 2}, // stride 2 (IM2COL_GEMM only)
-    {1, 6, 17, 1, 3, 2, 1, 3, 2, 1, 1},
-    {3, 8, 8, 4, 1, 1, 2, 2, 0, 0, 9},
+    {2, 7, 9, 3, 3, 3, 2, 2, 1, 1, 2}, // stride 2 (PHASES too): odd sizes
+    {1, 6, 17, 1, 3, 2, 1, 3, 2, 1, 1}, // stride 1 × 3 (IM2COL_GEMM only)
+    {3, 8, 8, 4, 1, 1, 2, 2, 0, 0, 9}, // 1×1 stride 2: three of the four phases unread
+    // PHASES: resnet20's strided layers (smaller), an even kernel, no padding, padding 2, several
+    // groups of images per chunk, a 5×4 kernel with uneven phases
+    {16, 32, 32, 32, 3, 3, 2, 2, 1, 1, 3},
+    {32, 16, 16, 64, 3, 3, 2, 2, 1, 1, 9},
+    {3, 10, 11, 5, 2, 2, 2, 2, 0, 0, 4},
+    {4, 9, 8, 6, 3, 3, 2, 2, 0, 0, 2},
+    {2, 11, 10, 3, 5, 4, 2, 2, 2, 1, 3},
+    {3, 6, 6, 2, 3, 3, 2, 2, 2, 2, 20},
     // 3x3 stride 1 (WINOGRAD too): odd and even sizes, tail tiles, padding 0 to 2
     {5, 7, 10, 6, 3, 3, 1, 1, 1, 1, 11},
     {3, 3, 3, 2, 3, 3, 1, 1, 0, 0, 2}, // one output
@@ -179,7 +187,7 @@ class ConvPlanTwinsTest {
 
   /**
    * The vector plans of every strategy that can run g: IM2COL_GEMM always, DIRECT for stride 1,
-   * WINOGRAD and WINOGRAD4 for 3×3 stride 1.
+   * WINOGRAD and WINOGRAD4 for 3×3 stride 1, PHASES for stride 2.
    */
   static List<ConvPlan> vectorPlans(ConvGeometry g, int n, boolean training, boolean inputGrad) {
     List<ConvPlan> plans = new ArrayList<>();
@@ -192,6 +200,9 @@ class ConvPlanTwinsTest {
         boolean outer = rule.toString().contains("outer products");
         plans.add(new DirectConvPlan(VECTOR, g, n, training, inputGrad, null, !outer));
       }
+    }
+    if (StridePhases.applies(g)) {
+      plans.add(new PhaseConvPlan(VECTOR, g, n, training, inputGrad, null));
     }
     if (Winograd.applies(g)) {
       plans.add(new WinogradPlan(VECTOR, g, n, training, inputGrad, null));

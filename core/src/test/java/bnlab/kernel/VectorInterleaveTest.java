@@ -139,16 +139,20 @@ class VectorInterleaveTest {
 
   @Test
   void mergeAlternatesTwoRuns() {
-    for (int n = 0; n <= 6 * VectorInterleave.N + 1; n++) {
-      float[] a = sequence(1 + (n + 1) / 2, 1f);
-      float[] b = sequence(4 + n / 2, -1f);
-      float[] got = sequence(n + 3, 1000f);
-      float[] want = got.clone();
-      for (int c = 0; c < n; c++) {
-        want[2 + c] = c % 2 == 0 ? a[1 + c / 2] : b[4 + c / 2];
+    // Sources that end with the run (element by element at n = N) and with a vector to spare (n
+    // = N by one permutation of two loads).
+    for (int slack : new int[] {0, VectorInterleave.N}) {
+      for (int n = 0; n <= 6 * VectorInterleave.N + 1; n++) {
+        float[] a = sequence(1 + (n + 1) / 2 + slack, 1f);
+        float[] b = sequence(4 + n / 2 + slack, -1f);
+        float[] got = sequence(n + 3, 1000f);
+        float[] want = got.clone();
+        for (int c = 0; c < n; c++) {
+          want[2 + c] = c % 2 == 0 ? a[1 + c / 2] : b[4 + c / 2];
+        }
+        VectorInterleave.merge(a, 1, b, 4, got, 2, n);
+        assertArrayEquals(want, got, "n = " + n + ", slack " + slack);
       }
-      VectorInterleave.merge(a, 1, b, 4, got, 2, n);
-      assertArrayEquals(want, got, "n = " + n);
     }
   }
 

@@ -37,8 +37,9 @@ class WidthIndependenceTest {
 
   /**
    * Net+BN and one-block-per-stage BatchNorm and GroupNorm ResNets trained for a few Adam steps
-   * through the kernel provider, with the default convolution strategies (direct and im2col):
-   * losses, parameters and running statistics bit-identical on 128-, 256- and 512-bit registers.
+   * through the kernel provider, with the default convolution strategies (direct, phases and
+   * im2col): losses, parameters and running statistics bit-identical on 128-, 256- and 512-bit
+   * registers.
    */
   @Test
   void trainingGivesTheSameBitsAtEveryWidth() throws Exception {

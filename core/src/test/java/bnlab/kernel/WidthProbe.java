@@ -300,6 +300,10 @@ final class WidthProbe {
     Module resnetGn =
         new ResNet(3, 10, 1, 8, Norm.GROUP, BasicBlock.Shortcut.A, bnlab.models.Activation.RELU);
     trainModel("resnet-gn", resnetGn, 6, 16, 6);
+    // 32×32 images: the 8→16 stride-2 convolution (16×16 outputs) runs on its phases (PHASES).
+    Module resnetPhases =
+        new ResNet(3, 10, 1, 8, Norm.BATCH, BasicBlock.Shortcut.A, bnlab.models.Activation.RELU);
+    trainModel("resnet-phases", resnetPhases, 5, 32, 4);
   }
 
   /**
