@@ -76,9 +76,10 @@ final class VectorConv implements ConvKernels {
    * DIRECT for stride 1 (padding is handled on padded copies) when C·R·S ≤ {@link #MAX_TAPS}, K ≤
    * {@link #MAX_OUT_CHANNELS} (≤ {@link #FIRST_OUT_CHANNELS} where C·R·S ≤ {@link #FIRST_TAPS}, a
    * first layer) and the output rows are at least half as wide as the padded input's (the rest of
-   * each wide row is computed and thrown away); else WINOGRAD where {@link #winogradWins} holds
-   * (3×3 stride 1, at least 16 channels in and out), WINOGRAD4 if {@link #winograd4Wins} holds too
-   * (outputs of 32×32 and more); else IM2COL_GEMM.
+   * each wide row is computed and thrown away); else PHASES where {@link #phasesWin} holds (stride
+   * 2, outputs at least 16 wide); else WINOGRAD where {@link #winogradWins} holds (3×3 stride 1, at
+   * least 16 channels in and out), WINOGRAD4 if {@link #winograd4Wins} holds too (outputs of 32×32
+   * and more); else IM2COL_GEMM.
    *
    * <p>Measured in the article's network at batch 128 (2 cores, AVX-512, per step): the first layer
    * (C·R·S = 75, 32 → 28 wide) forward 0.75 ms against 2.3–2.8 ms with im2col + GEMM, weight
@@ -119,11 +120,12 @@ final class VectorConv implements ConvKernels {
   /**
    * Where PHASES measured faster than IM2COL_GEMM: stride 2 with outputs at least 16 wide, whose
    * phases' rows are one column wider than the output's (resnet20's 16→32 layer). Per layer, one
-   * thread, batch 128, training forward + backward µs per image, AMD Zen 5 (docs/performance.md,
-   * "Zen 5, a ninth time"): 16→32 from 32×32 76–83 against 98–108 (AVX-512), 129–134 against
-   * 133–139 (AVX2); 32→64 from 32×32 355–361 against 299–409 (AVX-512). On 8×8 outputs (32→64 from
-   * 16×16) a wide row of 71 positions takes three 32-column tiles for 64 outputs at 512 bits: 87–91
-   * against 85–93 (AVX-512), 127–131 against 112–118 (AVX2), so those stay on IM2COL_GEMM.
+   * thread, batch 128, training forward + backward µs per image, medians of 5 launches, AMD Zen 5
+   * (docs/performance.md, "Zen 5, a ninth time"): 16→32 from 32×32 78.4 against 103.1 (AVX-512),
+   * 134.2 against 138.9 (AVX2); 32→64 from 32×32 358.7 against 404.5 and 428.9 against 444.0. On
+   * 8×8 outputs (32→64 from 16×16) a wide row of 71 positions takes three 32-column tiles for 64
+   * outputs at 512 bits: 90.6 against 88.2 (AVX-512), 130.6 against 116.1 (AVX2), so those stay on
+   * IM2COL_GEMM. The rule depends on the geometry only, so every width gives the same bits.
    */
   static boolean phasesWin(ConvGeometry g) {
     return StridePhases.applies(g) && g.outW() >= 16;
