@@ -15,18 +15,14 @@ package bnlab.kernel;
  * <p>The backward runs a chunk's images in groups ({@link DirectConv.Layout#groupImages}): the
  * group's weight-gradient pass, then each image's input gradient while its dY is still in cache.
  */
-final class DirectConvPlan extends ChunkedPlan {
+final class DirectConvPlan extends WideRowsPlan {
   // Slots of per-chunk arrays (slot + chunk), then the flipped weight.
-  private static final int PADDED = 1;
+  private static final int PADDED = FIRST_SLOT;
   private static final int DX_PADDED = PADDED + MAX_CHUNKS;
   private static final int DY_PAD = DX_PADDED + MAX_CHUNKS;
   private static final int WIDE = DY_PAD + MAX_CHUNKS;
   private static final int PADS = WIDE + MAX_CHUNKS;
-  private static final int DY_WIDE = PADS + MAX_CHUNKS;
-  private static final int ACC = DY_WIDE + MAX_CHUNKS;
-  private static final int DY_T = ACC + MAX_CHUNKS;
-  private static final int TILE = DY_T + MAX_CHUNKS;
-  private static final int FLIPPED = TILE + MAX_CHUNKS;
+  private static final int FLIPPED = PADS + MAX_CHUNKS;
   private static final int PIXEL_W = FLIPPED + 1;
   private static final int COLS = PIXEL_W + 1;
   private static final int PANELS = COLS + MAX_CHUNKS;
@@ -34,10 +30,6 @@ final class DirectConvPlan extends ChunkedPlan {
   private static final int TAPS_W = GRAD_PANELS + 1;
   private static final int TAPS_DY = TAPS_W + 1;
   private static final int TAPS_DX = TAPS_DY + MAX_CHUNKS;
-  private static final int SHIFTED = TAPS_DX + MAX_CHUNKS;
-
-  /** The convolution as run: on the padded input, without padding. */
-  private final DirectConv.Layout layout;
 
   /**
    * Whether the input gradient runs by taps ({@link TapsGradient}: unpadded layers with a kernel of
@@ -72,36 +64,12 @@ final class DirectConvPlan extends ChunkedPlan {
   private final ConvGeometry gradGeometry;
 
   // This call's scratch, per chunk, for one image at a time: the padded image, its gradient, the
-  // padded dY, wide output rows, a copy of an image at the very end of an array, wide dY rows and
-  // the weight gradient's partial sums.
+  // padded dY, wide output rows and a copy of an image at the very end of an array.
   private final float[][] padded;
   private final float[][] dxPadded;
   private final float[][] dyPads;
   private final float[][] wide;
   private final float[][] pads;
-  private final float[][] dyWide;
-  private final float[][] acc;
-
-  /** Images per weight-gradient pass ({@link DirectConv.Layout#groupImages}). */
-  private final int group;
-
-  /**
-   * The weight gradient's tap offsets for {@link DirectWeightGrad}'s outer products, or null where
-   * the dot products of {@link DirectConv#weightGradImages} run it.
-   */
-  private final int[] outerOffsets;
-
-  // For the outer products, per chunk: an image's transposed dY, its tile sums, the chunk's sums.
-  private final float[][] dyT;
-  private final float[][] tile;
-  private final double[][] sums;
-
-  /** Per chunk, {@link DirectWeightGrad#shift}'s copies of an image, where the sums are compact. */
-  private final float[][] shifted;
-
-  // Per chunk, where each image of a pass is read from: x, its padded copy or a read-ahead copy.
-  private final float[][][] groupSrc;
-  private final int[][] groupOff;
   private float[] flipped;
 
   /** This call's weight laid out for the wide forward ({@link DirectConv#panels}). */
@@ -158,11 +126,16 @@ final class DirectConvPlan extends ChunkedPlan {
       ConvPlan previous,
       Boolean outer,
       Boolean byTaps) {
-    super(kernels, g, batch, training, inputGrad, previous, chunksFor(batch));
-    if (g.strideH() != 1 || g.strideW() != 1) {
-      throw new IllegalArgumentException("DIRECT convolution needs stride 1, got " + g);
-    }
-    layout = new DirectConv.Layout(DirectConv.unpadded(g));
+    super(
+        kernels,
+        g,
+        batch,
+        training,
+        inputGrad,
+        previous,
+        new DirectConv.Layout(DirectConv.unpadded(stride1(g))),
+        outer,
+        true);
     padIn = g.padH() > 0 || g.padW() > 0;
     cropGrad = padIn && !DirectConv.gradientFitsPadding(g);
     gradGeometry = cropGrad ? layout.g : g;
@@ -177,26 +150,16 @@ final class DirectConvPlan extends ChunkedPlan {
     dyPads = new float[chunks][];
     wide = new float[chunks][];
     pads = new float[chunks][];
-    dyWide = new float[chunks][];
-    acc = new float[chunks][];
-    boolean outerProducts = outer != null ? outer : DirectWeightGrad.applies(layout);
-    boolean compact = outerProducts && DirectWeightGrad.compact(layout);
-    outerOffsets =
-        !outerProducts
-            ? null
-            : compact ? DirectWeightGrad.compactOffsets(layout) : DirectWeightGrad.offsets(layout);
-    shifted = new float[compact ? chunks : 0][];
-    dyT = new float[chunks][];
-    tile = new float[chunks][];
-    sums = new double[outerProducts ? chunks : 0][];
-    for (int c = 0; c < sums.length; c++) {
-      sums[c] = new double[layout.crs * g.outChannels()];
-    }
-    group = outerProducts ? 1 : layout.groupImages(imagesPerChunk());
-    groupSrc = new float[chunks][group][];
-    groupOff = new int[chunks][group];
     pixelBases = PixelTiles.pays(layout) ? PixelTiles.bases(layout.g) : null;
     cols = new float[chunks][];
+  }
+
+  // g, checked before any plan state (or the previous plan's scratch) is touched.
+  private static ConvGeometry stride1(ConvGeometry g) {
+    if (g.strideH() != 1 || g.strideW() != 1) {
+      throw new IllegalArgumentException("DIRECT convolution needs stride 1, got " + g);
+    }
+    return g;
   }
 
   @Override
@@ -207,8 +170,7 @@ final class DirectConvPlan extends ChunkedPlan {
   @Override
   String details() {
     String d = pixelBases != null ? ", forward by pixel tiles" : "";
-    d = training && outerOffsets != null ? d + ", weight gradient by outer products" : d;
-    d = training && shifted.length > 0 ? d + " over the outputs' positions" : d;
+    d += weightGradDetails();
     return taps ? d + ", input gradient by taps" : d;
   }
 
@@ -230,18 +192,7 @@ final class DirectConvPlan extends ChunkedPlan {
   @Override
   void beforeBackward() {
     imageScratch(group);
-    for (int c = 0; c < chunks; c++) {
-      if (outerOffsets != null) {
-        dyT[c] = scratch.floats(DY_T + c, DirectWeightGrad.transposedSize(layout));
-        tile[c] = scratch.floats(TILE + c, DirectWeightGrad.tileSize(layout));
-        if (shifted.length > 0) {
-          shifted[c] = scratch.floats(SHIFTED + c, DirectWeightGrad.shiftedSize(layout));
-        }
-      } else {
-        dyWide[c] = scratch.floats(DY_WIDE + c, group * layout.dyWideSize());
-        acc[c] = scratch.floats(ACC + c, layout.accSize());
-      }
-    }
+    weightGradScratch();
     if (dx == null) {
       return;
     }
@@ -391,42 +342,19 @@ final class DirectConvPlan extends ChunkedPlan {
     }
   }
 
-  // dY (N,K,P,Q) -> partial (K,C,R,S), dX (N,C,H,W); a group of images at a time, so that their x
-  // and dY are still in the caches when the input gradient reads dY again.
   @Override
-  void backwardChunk(int chunk, int t0, int t1) {
+  void beginChunk(int chunk) {
     if (taps && dx != null) {
       // On the chunk's own thread, so that its scratch stays in that core's cache.
       TapsGradient.begin(g, tapsDy[chunk]);
-    }
-    if (outerOffsets != null) {
-      backwardOuter(chunk, t0, t1);
-      return;
-    }
-    float[][] srcs = groupSrc[chunk];
-    int[] offs = groupOff[chunk];
-    DirectConv.weightGradBegin(layout, dyWide[chunk], Math.min(group, t1 - t0));
-    for (int t = t0; t < t1; t += group) {
-      int n = Math.min(group, t1 - t);
-      for (int i = 0; i < n; i++) {
-        imageSource(chunk, t + i, i);
-        DirectConv.wideGradient(layout, dy, (t + i) * g.outSize(), dyWide[chunk], i);
-      }
-      float[] last = t + n == t1 ? parts : null;
-      DirectConv.weightGradImages(
-          layout, n, srcs, offs, dyWide[chunk], acc[chunk], t == t0, last, chunk * g.weightSize());
-      if (dx != null) {
-        for (int i = 0; i < n; i++) {
-          inputGradient(chunk, t + i);
-        }
-      }
     }
   }
 
   // dX of image t: by taps (TapsGradient), or the flipped weight over its zero-padded dY
   // (DirectConv.inputGradient); where the padding is wider than the kernel less one, the padded
   // image's gradient, edges dropped.
-  private void inputGradient(int chunk, int t) {
+  @Override
+  void inputGradient(int chunk, int t) {
     if (taps) {
       TapsGradient.inputGradient(
           g, dy, t * g.outSize(), tapsWeight, tapsDy[chunk], tapsDx[chunk], dx, t * g.inSize());
@@ -447,34 +375,11 @@ final class DirectConvPlan extends ChunkedPlan {
     }
   }
 
-  // The weight gradient by DirectWeightGrad's outer products, image by image, each image's dX
-  // right after its sums while its dY is in cache.
-  private void backwardOuter(int chunk, int t0, int t1) {
-    double[] sum = sums[chunk];
-    for (int t = t0; t < t1; t++) {
-      imageSource(chunk, t, 0);
-      float[] src = groupSrc[chunk][0];
-      int off = groupOff[chunk][0];
-      if (shifted.length > 0) {
-        DirectWeightGrad.shift(layout, src, off, shifted[chunk]);
-        src = shifted[chunk];
-        off = 0;
-      }
-      boolean compact = shifted.length > 0;
-      DirectWeightGrad.transpose(layout, dy, t * g.outSize(), dyT[chunk], compact);
-      DirectWeightGrad.image(layout, outerOffsets, src, off, dyT[chunk], tile[chunk], compact);
-      DirectWeightGrad.add(layout, tile[chunk], sum, t == t0);
-      if (dx != null) {
-        inputGradient(chunk, t);
-      }
-    }
-    DirectWeightGrad.finish(layout, sum, parts, chunk * g.weightSize());
-  }
-
   // Where the weight gradient reads image t from, into slot i of the chunk's group: x itself, its
   // padded copy (slot i of the padded scratch) or a copy with room after it for the wide rows'
   // reads (see DirectConv.needsReadAhead).
-  private void imageSource(int chunk, int t, int i) {
+  @Override
+  void imageSource(int chunk, int t, int i) {
     int off = t * g.inSize();
     float[] src = x;
     if (padIn) {
