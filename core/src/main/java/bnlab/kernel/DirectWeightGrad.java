@@ -165,17 +165,50 @@ final class DirectWeightGrad {
       int base = kg * ld;
       for (int r = 0; r < p; r++) {
         int row = base + r * w * G;
+        int s = 0;
+        if (BLOCKS) {
+          // Blocks of L channels × L positions transposed in registers.
+          for (; s + L <= q; s += L) {
+            for (int j = 0; j < G; j += L) {
+              int src = dyOff + (kg + j) * pq + r * q + s;
+              if (VectorInterleave.SIXTEEN) {
+                VectorInterleave.transpose16(dy, src, pq, dyT, row + s * G + j, STEPS, 0);
+              } else {
+                VectorInterleave.transpose8(dy, src, pq, dyT, row + s * G + j, STEPS, 0);
+              }
+            }
+          }
+        }
         for (int j = 0; j < G; j++) {
           int s0 = dyOff + (kg + j) * pq + r * q;
           int d0 = row + j;
-          for (int s = 0; s < q; s++) {
-            dyT[d0 + s * G] = dy[s0 + s];
+          for (int t = s; t < q; t++) {
+            dyT[d0 + t * G] = dy[s0 + t];
           }
         }
         int junkEnd = r + 1 < p ? base + (r + 1) * w * G : base + ld * G;
         java.util.Arrays.fill(dyT, row + q * G, junkEnd, 0f);
       }
     }
+  }
+
+  /**
+   * Whether {@link #transpose} moves blocks of L × L through registers ({@link
+   * VectorInterleave#transpose8}, {@link VectorInterleave#transpose16}): 256- and 512-bit vectors.
+   * Element by element it took 6.6% of resnet20's 16→16 layer's training step (one thread, 512
+   * bits), two scattered accesses per element. Only values move: the same bits either way.
+   */
+  private static final boolean BLOCKS = VectorInterleave.EIGHT || VectorInterleave.SIXTEEN;
+
+  /** Offsets of consecutive positions in dyT: s·G for s &lt; L. */
+  private static final int[] STEPS = steps();
+
+  private static int[] steps() {
+    int[] steps = new int[L];
+    for (int i = 0; i < L; i++) {
+      steps[i] = i * G;
+    }
+    return steps;
   }
 
   /** Index in dyT of output channel k at position 0 (see {@link #transpose}). */

@@ -59,6 +59,9 @@ final class VectorInterleave {
   /** Whether {@link #transpose8} runs here: registers of 8 floats. */
   static final boolean EIGHT = N == 8;
 
+  /** Whether {@link #transpose16} runs here: registers of 16 floats. */
+  static final boolean SIXTEEN = N == 16;
+
   // Round h of the 8×8 transpose: lane l of the first result is a[l] where bit h of l is clear,
   // else b[l − h]; of the second, a[l + h] where it is clear, else b[l].
   private static final VectorShuffle<Float> T1_LO = exchange(1, false);
@@ -67,6 +70,8 @@ final class VectorInterleave {
   private static final VectorShuffle<Float> T2_HI = exchange(2, true);
   private static final VectorShuffle<Float> T4_LO = exchange(4, false);
   private static final VectorShuffle<Float> T4_HI = exchange(4, true);
+  private static final VectorShuffle<Float> T8_LO = exchange(8, false);
+  private static final VectorShuffle<Float> T8_HI = exchange(8, true);
 
   private static VectorShuffle<Float> exchange(int h, boolean high) {
     int[] idx = new int[N];
@@ -74,7 +79,8 @@ final class VectorInterleave {
       boolean set = (l & h) != 0;
       idx[l] = high ? (set ? N + l : l + h) : (set ? N + l - h : l);
     }
-    // With other than 8 lanes the indices are not used (transpose8 does not run), only valid.
+    // Where the lanes are fewer than 2·h the indices are not used (no transpose of that size
+    // runs), only valid.
     for (int l = 0; l < N; l++) {
       idx[l] = Math.floorMod(idx[l], 2 * N);
     }
@@ -119,6 +125,95 @@ final class VectorInterleave {
     r4.rearrange(T1_HI, r5).intoArray(dst, base + col[c0 + 5]);
     r6.rearrange(T1_LO, r7).intoArray(dst, base + col[c0 + 6]);
     r6.rearrange(T1_HI, r7).intoArray(dst, base + col[c0 + 7]);
+  }
+
+  /**
+   * dst[base + col[c0 + c] + i] = src[s + i·stride + c0 + c] for i, c &lt; 16: {@link #transpose8}
+   * with 16 lanes, four rounds of lane exchanges. Only with 16 lanes ({@link #SIXTEEN}); its 16
+   * rows and 16 results stay in registers where there are 32.
+   */
+  static void transpose16(
+      float[] src, int s, int stride, float[] dst, int base, int[] col, int c0) {
+    FloatVector r0 = FloatVector.fromArray(M, src, s + c0);
+    FloatVector r1 = FloatVector.fromArray(M, src, s + stride + c0);
+    FloatVector r2 = FloatVector.fromArray(M, src, s + 2 * stride + c0);
+    FloatVector r3 = FloatVector.fromArray(M, src, s + 3 * stride + c0);
+    FloatVector r4 = FloatVector.fromArray(M, src, s + 4 * stride + c0);
+    FloatVector r5 = FloatVector.fromArray(M, src, s + 5 * stride + c0);
+    FloatVector r6 = FloatVector.fromArray(M, src, s + 6 * stride + c0);
+    FloatVector r7 = FloatVector.fromArray(M, src, s + 7 * stride + c0);
+    FloatVector r8 = FloatVector.fromArray(M, src, s + 8 * stride + c0);
+    FloatVector r9 = FloatVector.fromArray(M, src, s + 9 * stride + c0);
+    FloatVector r10 = FloatVector.fromArray(M, src, s + 10 * stride + c0);
+    FloatVector r11 = FloatVector.fromArray(M, src, s + 11 * stride + c0);
+    FloatVector r12 = FloatVector.fromArray(M, src, s + 12 * stride + c0);
+    FloatVector r13 = FloatVector.fromArray(M, src, s + 13 * stride + c0);
+    FloatVector r14 = FloatVector.fromArray(M, src, s + 14 * stride + c0);
+    FloatVector r15 = FloatVector.fromArray(M, src, s + 15 * stride + c0);
+    FloatVector t0 = r0.rearrange(T8_LO, r8);
+    FloatVector t8 = r0.rearrange(T8_HI, r8);
+    FloatVector t1 = r1.rearrange(T8_LO, r9);
+    FloatVector t9 = r1.rearrange(T8_HI, r9);
+    FloatVector t2 = r2.rearrange(T8_LO, r10);
+    FloatVector t10 = r2.rearrange(T8_HI, r10);
+    FloatVector t3 = r3.rearrange(T8_LO, r11);
+    FloatVector t11 = r3.rearrange(T8_HI, r11);
+    FloatVector t4 = r4.rearrange(T8_LO, r12);
+    FloatVector t12 = r4.rearrange(T8_HI, r12);
+    FloatVector t5 = r5.rearrange(T8_LO, r13);
+    FloatVector t13 = r5.rearrange(T8_HI, r13);
+    FloatVector t6 = r6.rearrange(T8_LO, r14);
+    FloatVector t14 = r6.rearrange(T8_HI, r14);
+    FloatVector t7 = r7.rearrange(T8_LO, r15);
+    FloatVector t15 = r7.rearrange(T8_HI, r15);
+    r0 = t0.rearrange(T4_LO, t4);
+    r4 = t0.rearrange(T4_HI, t4);
+    r1 = t1.rearrange(T4_LO, t5);
+    r5 = t1.rearrange(T4_HI, t5);
+    r2 = t2.rearrange(T4_LO, t6);
+    r6 = t2.rearrange(T4_HI, t6);
+    r3 = t3.rearrange(T4_LO, t7);
+    r7 = t3.rearrange(T4_HI, t7);
+    r8 = t8.rearrange(T4_LO, t12);
+    r12 = t8.rearrange(T4_HI, t12);
+    r9 = t9.rearrange(T4_LO, t13);
+    r13 = t9.rearrange(T4_HI, t13);
+    r10 = t10.rearrange(T4_LO, t14);
+    r14 = t10.rearrange(T4_HI, t14);
+    r11 = t11.rearrange(T4_LO, t15);
+    r15 = t11.rearrange(T4_HI, t15);
+    t0 = r0.rearrange(T2_LO, r2);
+    t2 = r0.rearrange(T2_HI, r2);
+    t1 = r1.rearrange(T2_LO, r3);
+    t3 = r1.rearrange(T2_HI, r3);
+    t4 = r4.rearrange(T2_LO, r6);
+    t6 = r4.rearrange(T2_HI, r6);
+    t5 = r5.rearrange(T2_LO, r7);
+    t7 = r5.rearrange(T2_HI, r7);
+    t8 = r8.rearrange(T2_LO, r10);
+    t10 = r8.rearrange(T2_HI, r10);
+    t9 = r9.rearrange(T2_LO, r11);
+    t11 = r9.rearrange(T2_HI, r11);
+    t12 = r12.rearrange(T2_LO, r14);
+    t14 = r12.rearrange(T2_HI, r14);
+    t13 = r13.rearrange(T2_LO, r15);
+    t15 = r13.rearrange(T2_HI, r15);
+    t0.rearrange(T1_LO, t1).intoArray(dst, base + col[c0 + 0]);
+    t0.rearrange(T1_HI, t1).intoArray(dst, base + col[c0 + 1]);
+    t2.rearrange(T1_LO, t3).intoArray(dst, base + col[c0 + 2]);
+    t2.rearrange(T1_HI, t3).intoArray(dst, base + col[c0 + 3]);
+    t4.rearrange(T1_LO, t5).intoArray(dst, base + col[c0 + 4]);
+    t4.rearrange(T1_HI, t5).intoArray(dst, base + col[c0 + 5]);
+    t6.rearrange(T1_LO, t7).intoArray(dst, base + col[c0 + 6]);
+    t6.rearrange(T1_HI, t7).intoArray(dst, base + col[c0 + 7]);
+    t8.rearrange(T1_LO, t9).intoArray(dst, base + col[c0 + 8]);
+    t8.rearrange(T1_HI, t9).intoArray(dst, base + col[c0 + 9]);
+    t10.rearrange(T1_LO, t11).intoArray(dst, base + col[c0 + 10]);
+    t10.rearrange(T1_HI, t11).intoArray(dst, base + col[c0 + 11]);
+    t12.rearrange(T1_LO, t13).intoArray(dst, base + col[c0 + 12]);
+    t12.rearrange(T1_HI, t13).intoArray(dst, base + col[c0 + 13]);
+    t14.rearrange(T1_LO, t15).intoArray(dst, base + col[c0 + 14]);
+    t14.rearrange(T1_HI, t15).intoArray(dst, base + col[c0 + 15]);
   }
 
   /**
