@@ -539,7 +539,13 @@ final class DirectConv {
     int k = pl.g.outChannels();
     int c = c0;
     if (pairs(k)) {
-      for (; c + 1 < c1; c += 2) {
+      // Five vectors of columns at a time (a column tile is NR / L = 2 vectors), an even number of
+      // such tiles, so that the column tiles left are whole.
+      int v = c0 * (NR / L);
+      for (int end = v + 5 * (((c1 - c0) * (NR / L) / 5) & ~1); v < end; v += 5) {
+        fiveTiles(pl.crs, pl.rowOff, pl.widePad, w, xs, so + v * L, wide, v * L);
+      }
+      for (c = v / (NR / L); c + 1 < c1; c += 2) {
         pairTiles(pl.crs, pl.rowOff, pl.widePad, w, xs, so + c * NR, wide, c * NR);
       }
     }
@@ -585,6 +591,14 @@ final class DirectConv {
         default -> Tile2Rows.k1x2Rows(crs, w, wi, crs, xs, xj, off, 0f, wide, ci, ld);
       }
       i += rows;
+    }
+  }
+
+  // Five vectors of columns [j, j + 5·L) of a weight in row pairs (pairs): three 2×5 tiles.
+  private static void fiveTiles(
+      int crs, int[] off, int ld, float[] w, float[] xs, int xj, float[] wide, int j) {
+    for (int i = 0; i < 6; i += 2) {
+      Tile2Rows.k2x5Pair(crs, w, i * crs, xs, xj, off, wide, i * ld + j, ld);
     }
   }
 
@@ -806,7 +820,16 @@ final class DirectConv {
     int k = 0;
     while (k < pl.kPad) {
       int rows = threeRows(pl.kPad - k) ? 3 : 2;
-      for (int c = 0; c < pl.crsPad; c += 4) {
+      int c0 = 0;
+      if (rows == 2) {
+        // Five taps at a time (ten sums) as long as the taps left stay a multiple of four.
+        for (int n5 = (pl.crsPad / 5) & ~3; c0 < 5 * n5; c0 += 5) {
+          for (int h = 0; h < Reduction.P; h += L) {
+            rows2x5(pl, n, srcs, offs, dyWide, acc, first, k, c0, h, form);
+          }
+        }
+      }
+      for (int c = c0; c < pl.crsPad; c += 4) {
         for (int h = 0; h < Reduction.P; h += L) {
           if (rows == 3) {
             rows3(pl, n, srcs, offs, dyWide, acc, first, k, c, h, form);
@@ -939,6 +962,114 @@ final class DirectConv {
     b1.intoArray(acc, a + rs + 1 * q16 + h);
     b2.intoArray(acc, a + rs + 2 * q16 + h);
     b3.intoArray(acc, a + rs + 3 * q16 + h);
+  }
+
+  // rows2 over taps c..c+4: 10 sums, two dY vectors and one input vector in 13 of 16 registers,
+  // where eight sums leave the multiply-adds' latency partly exposed. The article's first layer's
+  // weight gradient (one thread, AVX2, AMD Zen 5): see docs/performance.md, "Zen 5, a tenth time".
+  private static void rows2x5(
+      Layout pl,
+      int n,
+      float[][] srcs,
+      int[] offs,
+      float[] dyWide,
+      float[] acc,
+      boolean first,
+      int k,
+      int c,
+      int h,
+      int form) {
+    final int q16 = Reduction.P;
+    final int step = pl.positionStep;
+    int ld = pl.widePad;
+    int dw = pl.dyWideSize();
+    int rs = pl.crsPad * q16;
+    int a = (k * pl.crsPad + c) * q16;
+    int[] off = pl.rowOff;
+    int o0 = off[c], o1 = off[c + 1], o2 = off[c + 2], o3 = off[c + 3], o4 = off[c + 4];
+    FloatVector a0, a1, a2, a3, a4, b0, b1, b2, b3, b4;
+    if (first) {
+      a0 = FloatVector.zero(S);
+      a1 = a0;
+      a2 = a0;
+      a3 = a0;
+      a4 = a0;
+      b4 = a0;
+      b0 = a0;
+      b1 = a0;
+      b2 = a0;
+      b3 = a0;
+    } else {
+      a0 = FloatVector.fromArray(S, acc, a + h);
+      a1 = FloatVector.fromArray(S, acc, a + q16 + h);
+      a2 = FloatVector.fromArray(S, acc, a + 2 * q16 + h);
+      a3 = FloatVector.fromArray(S, acc, a + 3 * q16 + h);
+      a4 = FloatVector.fromArray(S, acc, a + 4 * q16 + h);
+      b4 = FloatVector.fromArray(S, acc, a + rs + 4 * q16 + h);
+      b0 = FloatVector.fromArray(S, acc, a + rs + h);
+      b1 = FloatVector.fromArray(S, acc, a + rs + 1 * q16 + h);
+      b2 = FloatVector.fromArray(S, acc, a + rs + 2 * q16 + h);
+      b3 = FloatVector.fromArray(S, acc, a + rs + 3 * q16 + h);
+    }
+    for (int i = 0; i < n; i++) {
+      float[] xs = srcs[i];
+      int xb = offs[i];
+      int g0 = i * dw + k * ld;
+      // The position loop in the race's form: two copies of one body, on purpose; what makes C2
+      // compile them differently is that one stride is a constant and the other is not, which a
+      // shared loop could not keep apart. The same products in the same order either way.
+      if (form == 0) {
+        for (int o = h; o < ld; o += q16) {
+          FloatVector d0 = FloatVector.fromArray(S, dyWide, g0 + o);
+          FloatVector d1 = FloatVector.fromArray(S, dyWide, g0 + ld + o);
+          FloatVector v = FloatVector.fromArray(S, xs, xb + o0 + o);
+          a0 = d0.fma(v, a0);
+          b0 = d1.fma(v, b0);
+          v = FloatVector.fromArray(S, xs, xb + o1 + o);
+          a1 = d0.fma(v, a1);
+          b1 = d1.fma(v, b1);
+          v = FloatVector.fromArray(S, xs, xb + o2 + o);
+          a2 = d0.fma(v, a2);
+          b2 = d1.fma(v, b2);
+          v = FloatVector.fromArray(S, xs, xb + o3 + o);
+          a3 = d0.fma(v, a3);
+          b3 = d1.fma(v, b3);
+          v = FloatVector.fromArray(S, xs, xb + o4 + o);
+          a4 = d0.fma(v, a4);
+          b4 = d1.fma(v, b4);
+        }
+      } else {
+        for (int o = h; o < ld; o += step) {
+          FloatVector d0 = FloatVector.fromArray(S, dyWide, g0 + o);
+          FloatVector d1 = FloatVector.fromArray(S, dyWide, g0 + ld + o);
+          FloatVector v = FloatVector.fromArray(S, xs, xb + o0 + o);
+          a0 = d0.fma(v, a0);
+          b0 = d1.fma(v, b0);
+          v = FloatVector.fromArray(S, xs, xb + o1 + o);
+          a1 = d0.fma(v, a1);
+          b1 = d1.fma(v, b1);
+          v = FloatVector.fromArray(S, xs, xb + o2 + o);
+          a2 = d0.fma(v, a2);
+          b2 = d1.fma(v, b2);
+          v = FloatVector.fromArray(S, xs, xb + o3 + o);
+          a3 = d0.fma(v, a3);
+          b3 = d1.fma(v, b3);
+          v = FloatVector.fromArray(S, xs, xb + o4 + o);
+          a4 = d0.fma(v, a4);
+          b4 = d1.fma(v, b4);
+        }
+      }
+    }
+    a0.intoArray(acc, a + h);
+    a1.intoArray(acc, a + q16 + h);
+    a2.intoArray(acc, a + 2 * q16 + h);
+    a3.intoArray(acc, a + 3 * q16 + h);
+    b0.intoArray(acc, a + rs + h);
+    b1.intoArray(acc, a + rs + 1 * q16 + h);
+    b2.intoArray(acc, a + rs + 2 * q16 + h);
+    b3.intoArray(acc, a + rs + 3 * q16 + h);
+    a4.intoArray(acc, a + 4 * q16 + h);
+    b4.intoArray(acc, a + rs + 4 * q16 + h);
   }
 
   // Output channels k..k+2 × taps c..c+3 of weightGradImages, for one L-lane slice h of the P
