@@ -149,6 +149,55 @@ class ConvPlanTwinsTest {
     }
   }
 
+  /**
+   * Without a bias, where the direct convolution stores rows of whole register tiles straight into
+   * y (DirectConv.rows; every shape above has a bias, so only DirectConvBandsTest's comparison with
+   * the wide rows reached that path): rows of 4 and 2 vectors at 256 bits, 8, 12 and 16 channels in
+   * 4-row panels, an image split across the threads, against the twin and bit for bit at one and
+   * two threads.
+   */
+  @Test
+  void withoutBiasEveryStrategyMatchesTheScalarTwin() {
+    Rng rng = new Rng(24);
+    // channels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, batch
+    int[][] shapes = {
+      {16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 3},
+      {8, 32, 32, 8, 3, 3, 1, 1, 1, 1, 2},
+      {3, 32, 32, 16, 3, 3, 1, 1, 1, 1, 2},
+      {4, 9, 16, 12, 3, 3, 1, 1, 1, 1, 2},
+      {5, 7, 34, 4, 3, 3, 1, 1, 0, 0, 3},
+      {16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1}
+    };
+    for (int[] d : shapes) {
+      ConvGeometry g = geometry(d);
+      int n = d[10];
+      Data data = new Data(rng, g, n).withoutBias();
+      for (boolean training : new boolean[] {true, false}) {
+        Out want = data.run(new ScalarConvPlan(g, n, training, true, null));
+        Parallel.setThreads(1);
+        List<Out> one = new ArrayList<>();
+        for (ConvPlan plan : vectorPlans(g, n, training, true)) {
+          Out got = data.run(plan);
+          String what = plan.toString();
+          KernelTwinsTest.close("y " + what, want.y, got.y, g.crs());
+          KernelTwinsTest.close("dW " + what, want.dw, got.dw, (long) n * g.pq());
+          long taps = (long) g.outChannels() * g.kernelH() * g.kernelW();
+          KernelTwinsTest.close("dX " + what, want.dx, got.dx, taps);
+          one.add(got);
+        }
+        Parallel.setThreads(2);
+        List<ConvPlan> plans = vectorPlans(g, n, training, true);
+        for (int i = 0; i < plans.size(); i++) {
+          Out two = data.run(plans.get(i));
+          String what = plans.get(i).toString();
+          assertArrayEquals(one.get(i).y, two.y, 0f, () -> "y " + what);
+          assertArrayEquals(one.get(i).dw, two.dw, 0f, () -> "dW " + what);
+          assertArrayEquals(one.get(i).dx, two.dx, 0f, () -> "dX " + what);
+        }
+      }
+    }
+  }
+
   /** Keras' layout against the channels-first twin on permuted data: an independent reference. */
   @Test
   void channelsLastPlansMatchTheChannelsFirstTwin() {
@@ -252,6 +301,11 @@ class ConvPlanTwinsTest {
           VectorGemmTest.random(rng, n * g.outSize()),
           VectorGemmTest.random(rng, g.weightSize()),
           VectorGemmTest.random(rng, g.outChannels()));
+    }
+
+    /** The same operands without a bias. */
+    Data withoutBias() {
+      return new Data(x, w, dy, dw0, null);
     }
 
     Out run(ConvPlan plan) {
