@@ -102,22 +102,7 @@ class ConvPlanTwinsTest {
       Data data = new Data(rng, g, n);
       for (boolean training : new boolean[] {true, false}) {
         for (boolean inputGrad : new boolean[] {true, false}) {
-          Out want = data.run(new ScalarConvPlan(g, n, training, inputGrad, null));
-          for (ConvPlan plan : vectorPlans(g, n, training, inputGrad)) {
-            String what = plan.toString();
-            Out got = data.run(plan);
-            // F(4×4)'s rounding errors run 4–11× im2col's (WinogradAccuracyTest): a tolerance 8×
-            // wider (64× the terms under the square root). Wrong values are off by O(1).
-            long wider = plan.strategy() == ConvStrategy.WINOGRAD4 ? 64 : 1;
-            KernelTwinsTest.close("y " + what, want.y, got.y, wider * g.crs());
-            KernelTwinsTest.close("dW " + what, want.dw, got.dw, wider * n * g.pq());
-            if (inputGrad) {
-              long taps = (long) g.outChannels() * g.kernelH() * g.kernelW();
-              KernelTwinsTest.close("dX " + what, want.dx, got.dx, wider * taps);
-            } else {
-              assertNull(got.dx);
-            }
-          }
+          matchesTheTwin(data, g, n, training, inputGrad);
         }
       }
     }
@@ -131,20 +116,7 @@ class ConvPlanTwinsTest {
       int n = d[10] * 3;
       Data data = new Data(rng, g, n);
       for (boolean training : new boolean[] {true, false}) {
-        Parallel.setThreads(1);
-        List<Out> one = new ArrayList<>();
-        for (ConvPlan plan : vectorPlans(g, n, training, true)) {
-          one.add(data.run(plan));
-        }
-        Parallel.setThreads(2);
-        List<ConvPlan> plans = vectorPlans(g, n, training, true);
-        for (int i = 0; i < plans.size(); i++) {
-          Out two = data.run(plans.get(i));
-          String what = plans.get(i).toString();
-          assertArrayEquals(one.get(i).y, two.y, 0f, () -> "y " + what);
-          assertArrayEquals(one.get(i).dw, two.dw, 0f, () -> "dW " + what);
-          assertArrayEquals(one.get(i).dx, two.dx, 0f, () -> "dX " + what);
-        }
+        sameBitsForOneAndTwoThreads(data, g, n, training);
       }
     }
   }
@@ -173,28 +145,49 @@ class ConvPlanTwinsTest {
       int n = d[10];
       Data data = new Data(rng, g, n).withoutBias();
       for (boolean training : new boolean[] {true, false}) {
-        Out want = data.run(new ScalarConvPlan(g, n, training, true, null));
-        Parallel.setThreads(1);
-        List<Out> one = new ArrayList<>();
-        for (ConvPlan plan : vectorPlans(g, n, training, true)) {
-          Out got = data.run(plan);
-          String what = plan.toString();
-          KernelTwinsTest.close("y " + what, want.y, got.y, g.crs());
-          KernelTwinsTest.close("dW " + what, want.dw, got.dw, (long) n * g.pq());
-          long taps = (long) g.outChannels() * g.kernelH() * g.kernelW();
-          KernelTwinsTest.close("dX " + what, want.dx, got.dx, taps);
-          one.add(got);
-        }
-        Parallel.setThreads(2);
-        List<ConvPlan> plans = vectorPlans(g, n, training, true);
-        for (int i = 0; i < plans.size(); i++) {
-          Out two = data.run(plans.get(i));
-          String what = plans.get(i).toString();
-          assertArrayEquals(one.get(i).y, two.y, 0f, () -> "y " + what);
-          assertArrayEquals(one.get(i).dw, two.dw, 0f, () -> "dW " + what);
-          assertArrayEquals(one.get(i).dx, two.dx, 0f, () -> "dX " + what);
-        }
+        matchesTheTwin(data, g, n, training, true);
+        sameBitsForOneAndTwoThreads(data, g, n, training);
       }
+    }
+  }
+
+  // Every vector plan for g against the scalar twin on data.
+  private static void matchesTheTwin(
+      Data data, ConvGeometry g, int n, boolean training, boolean inputGrad) {
+    Out want = data.run(new ScalarConvPlan(g, n, training, inputGrad, null));
+    for (ConvPlan plan : vectorPlans(g, n, training, inputGrad)) {
+      String what = plan.toString();
+      Out got = data.run(plan);
+      // F(4×4)'s rounding errors run 4–11× im2col's (WinogradAccuracyTest): a tolerance 8×
+      // wider (64× the terms under the square root). Wrong values are off by O(1).
+      long wider = plan.strategy() == ConvStrategy.WINOGRAD4 ? 64 : 1;
+      KernelTwinsTest.close("y " + what, want.y, got.y, wider * g.crs());
+      KernelTwinsTest.close("dW " + what, want.dw, got.dw, wider * n * g.pq());
+      if (inputGrad) {
+        long taps = (long) g.outChannels() * g.kernelH() * g.kernelW();
+        KernelTwinsTest.close("dX " + what, want.dx, got.dx, wider * taps);
+      } else {
+        assertNull(got.dx);
+      }
+    }
+  }
+
+  // Every vector plan for g run on one thread and on two: the same bits.
+  private static void sameBitsForOneAndTwoThreads(
+      Data data, ConvGeometry g, int n, boolean training) {
+    Parallel.setThreads(1);
+    List<Out> one = new ArrayList<>();
+    for (ConvPlan plan : vectorPlans(g, n, training, true)) {
+      one.add(data.run(plan));
+    }
+    Parallel.setThreads(2);
+    List<ConvPlan> plans = vectorPlans(g, n, training, true);
+    for (int i = 0; i < plans.size(); i++) {
+      Out two = data.run(plans.get(i));
+      String what = plans.get(i).toString();
+      assertArrayEquals(one.get(i).y, two.y, 0f, () -> "y " + what);
+      assertArrayEquals(one.get(i).dw, two.dw, 0f, () -> "dW " + what);
+      assertArrayEquals(one.get(i).dx, two.dx, 0f, () -> "dX " + what);
     }
   }
 
