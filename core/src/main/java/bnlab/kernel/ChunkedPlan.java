@@ -19,13 +19,7 @@ abstract class ChunkedPlan extends BasePlan {
   private final String kernels;
   private final Parallel.Body body = this::runClaimed;
 
-  /**
-   * The chunk run at each claim position: the larger chunks (a batch that chunks do not divide
-   * leaves some one image larger) at both ends, where the pool's caller and workers start ({@link
-   * Parallel#forEach}), so that the smaller ones in the middle even out the threads' loads. With
-   * batch 10 in 8 chunks, two threads then run 5 images each rather than 6 and 4. Which thread runs
-   * a chunk never changes its result.
-   */
+  /** The chunk run at each claim position: see {@link #claimOrder}. */
   private final int[] order;
 
   // This call's arguments, cleared afterwards so the plan does not keep arrays alive.
@@ -61,26 +55,47 @@ abstract class ChunkedPlan extends BasePlan {
     }
     this.kernels = kernels;
     this.chunks = chunks;
-    this.order = new int[chunks];
-    int rank = 0;
+    this.order = claimOrder(batch, chunks);
+  }
+
+  /**
+   * The chunk run at each claim position. The pool's caller claims from the front and its worker
+   * from the back ({@link Parallel#forEach}), so the first half of the chunks go to the front in
+   * ascending order and the second half to the back in descending order: with equal chunks each
+   * thread takes the same images in every layer and job (the pooling, bias and element-wise jobs
+   * split images the same way), and finds them in its own core's cache; a chunk written on one core
+   * and then read or written on the other cost 3–8× the bandwidth on two cores of Zen 5. In each
+   * half the larger chunks (a batch that chunks do not divide leaves some one image larger) come
+   * first, at the ends, so that the smaller ones in the middle even out the threads' loads: with
+   * batch 10 in 8 chunks two threads run 5 images each rather than 6 and 4. Which thread runs a
+   * chunk never changes its result.
+   */
+  static int[] claimOrder(int batch, int chunks) {
+    int[] order = new int[chunks];
     int small = batch / Math.max(1, chunks);
+    int half = (chunks + 1) / 2;
+    int front = 0;
+    int back = chunks - 1;
     for (int pass = 0; pass < 2; pass++) {
-      for (int c = 0; c < chunks; c++) {
-        boolean large = chunkImages(c) > small;
-        if (large == (pass == 0)) {
-          // Ranks 0, 1, 2, 3, ... go to positions 0, n−1, 1, n−2, ...
-          order[rank % 2 == 0 ? rank / 2 : chunks - 1 - rank / 2] = c;
-          rank++;
+      for (int c = 0; c < half; c++) {
+        if ((chunkImages(batch, chunks, c) > small) == (pass == 0)) {
+          order[front++] = c;
+        }
+      }
+      for (int c = chunks - 1; c >= half; c--) {
+        if ((chunkImages(batch, chunks, c) > small) == (pass == 0)) {
+          order[back--] = c;
         }
       }
     }
+    return order;
   }
 
   private void runClaimed(int i) {
     runChunk(order[i]);
   }
 
-  private int chunkImages(int chunk) {
+  private static int chunkImages(int batch, int chunks, int chunk) {
     return (int) ((long) (chunk + 1) * batch / chunks) - (int) ((long) chunk * batch / chunks);
   }
 
