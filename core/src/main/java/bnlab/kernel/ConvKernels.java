@@ -51,4 +51,21 @@ public interface ConvKernels {
    * are added in double in row order from zero, and dBias[c] += that sum rounded to float.
    */
   void biasGrad(float[] dy, int n, int k, int l, float[] dBias, int c0, int c1);
+
+  /**
+   * {@link #biasGrad}'s rows' float sums for images [i0, i1): rows[i·K + c] = dY[i, c, ·] summed in
+   * its order, for every channel. A caller that splits the batch among threads this way lets each
+   * read only its own images (a split by channels reads every image on every thread, and the next
+   * write to those images then waits for the other core to give them up); {@link #addRowSums} then
+   * gives {@link #biasGrad}'s bits.
+   */
+  void biasRowSums(float[] dy, int n, int k, int l, int i0, int i1, float[] rows);
+
+  /**
+   * dBias[c] += Σ_i rows[i·K + c], added in double in image order from zero and rounded to float:
+   * over rows from {@link #biasRowSums} for every image, the bits of {@link #biasGrad}.
+   */
+  static void addRowSums(float[] rows, int n, int k, float[] dBias) {
+    BiasGradient.addRows(rows, n, k, dBias);
+  }
 }

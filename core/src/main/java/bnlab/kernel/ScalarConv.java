@@ -24,6 +24,11 @@ final class ScalarConv implements ConvKernels {
   }
 
   @Override
+  public void biasRowSums(float[] dy, int n, int k, int l, int i0, int i1, float[] rows) {
+    BiasGradient.scalarRows(dy, n, k, l, i0, i1, rows);
+  }
+
+  @Override
   public ConvPlan planChannelsLast(
       ConvGeometry g, int batch, boolean training, boolean inputGrad, ConvPlan previous) {
     if (BasePlan.reusable(previous, g, batch, training, inputGrad, true)) {

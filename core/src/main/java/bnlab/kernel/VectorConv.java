@@ -187,6 +187,11 @@ final class VectorConv implements ConvKernels {
   }
 
   @Override
+  public void biasRowSums(float[] dy, int n, int k, int l, int i0, int i1, float[] rows) {
+    VectorBiasGradient.rowSums(dy, n, k, l, i0, i1, rows);
+  }
+
+  @Override
   public ConvPlan planChannelsLast(
       ConvGeometry g, int batch, boolean training, boolean inputGrad, ConvPlan previous) {
     if (BasePlan.reusable(previous, g, batch, training, inputGrad, true)) {

@@ -115,17 +115,18 @@ final class ConvShapes {
       rowsBiasGrad(g, n, k, db);
       return;
     }
-    if ((long) n * k * l < BIAS_PARALLEL_MIN || k < 2 || Parallel.threads() == 1) {
+    if ((long) n * k * l < BIAS_PARALLEL_MIN || n < 2 || Parallel.threads() == 1) {
       CONV.biasGrad(g, n, k, l, db, 0, k);
       return;
     }
     BiasJob job = BIAS_JOBS.get();
-    job.set(g, n, k, l, db);
+    job.set(g, n, k, l);
     try {
-      Parallel.forEach(k, job);
+      Parallel.forEach(job.chunks, job);
     } finally {
-      job.set(null, 0, 0, 0, null);
+      job.set(null, 0, 0, 0);
     }
+    ConvKernels.addRowSums(job.rows, n, k, db);
   }
 
   private static final ThreadLocal<double[]> ROW_SUMS =
@@ -159,25 +160,40 @@ final class ConvShapes {
 
   private static final ThreadLocal<BiasJob> BIAS_JOBS = ThreadLocal.withInitial(BiasJob::new);
 
-  /** One bias gradient, a channel per chunk (each channel's sum on one thread). */
+  /**
+   * One bias gradient's rows' sums, images split as the convolution plans split them (at most
+   * {@link #BIAS_CHUNKS} contiguous ranges, the same bounds), so each thread reads the images it
+   * wrote and will write again: split by channels, a thread read every image, and the pooling's
+   * gradient that next writes them took 3–4× as long on two threads (the other core held the
+   * lines). The rows are added per channel afterwards, on the calling thread, in image order.
+   */
   private static final class BiasJob implements Parallel.Body {
     private float[] g;
-    private float[] db;
+    private float[] rows = new float[0];
     private int n;
     private int k;
     private int l;
+    private int chunks;
 
-    void set(float[] g, int n, int k, int l, float[] db) {
+    void set(float[] g, int n, int k, int l) {
       this.g = g;
       this.n = n;
       this.k = k;
       this.l = l;
-      this.db = db;
+      chunks = Math.min(n, BIAS_CHUNKS);
+      if (rows.length < n * k) {
+        rows = new float[n * k];
+      }
     }
 
     @Override
-    public void run(int c) {
-      CONV.biasGrad(g, n, k, l, db, c, c + 1);
+    public void run(int chunk) {
+      int i0 = (int) ((long) chunk * n / chunks);
+      int i1 = (int) ((long) (chunk + 1) * n / chunks);
+      CONV.biasRowSums(g, n, k, l, i0, i1, rows);
     }
   }
+
+  /** The most image ranges of a parallel bias gradient (the plans' most chunks). */
+  private static final int BIAS_CHUNKS = 8;
 }

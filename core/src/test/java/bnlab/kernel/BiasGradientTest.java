@@ -63,6 +63,37 @@ class BiasGradientTest {
   }
 
   @Test
+  void rowSumsOverAnySplitOfTheImagesGiveTheBiasGradientsBits() {
+    Rng rng = new Rng(23);
+    for (int[] d : SHAPES) {
+      int n = d[0], k = d[1], l = d[2];
+      float[] dy = VectorGemmTest.random(rng, n * k * l + 7);
+      float[] start = VectorGemmTest.random(rng, k);
+      float[] want = start.clone();
+      for (int c = 0; c < k; c++) {
+        want[c] += (float) writtenOrder(dy, n, k, l, c);
+      }
+      String shape = n + "x" + k + "x" + l + " (" + VectorWidth.name() + ")";
+      for (int parts = 1; parts <= n; parts++) {
+        float[] scalarRows = new float[n * k + 3];
+        float[] vectorRows = new float[n * k + 3];
+        for (int part = 0; part < parts; part++) {
+          int i0 = part * n / parts;
+          int i1 = (part + 1) * n / parts;
+          new ScalarConv().biasRowSums(dy, n, k, l, i0, i1, scalarRows);
+          VectorBiasGradient.rowSums(dy, n, k, l, i0, i1, vectorRows);
+        }
+        float[] scalar = start.clone();
+        ConvKernels.addRowSums(scalarRows, n, k, scalar);
+        float[] vector = start.clone();
+        ConvKernels.addRowSums(vectorRows, n, k, vector);
+        assertBits(want, scalar, "scalar rows in " + parts + " parts, " + shape);
+        assertBits(want, vector, "vector rows in " + parts + " parts, " + shape);
+      }
+    }
+  }
+
+  @Test
   void badShapesAreRefusedBeforeAnyWrite() {
     float[] dy = new float[24];
     float[] db = {1f, 2f, 3f};
@@ -76,6 +107,22 @@ class BiasGradientTest {
     assertThrows(
         IllegalArgumentException.class, () -> VectorBiasGradient.sums(dy, 2, 3, 0, db, 0, 3));
     assertArrayEquals(before, db);
+    float[] rows = {1f, 2f, 3f, 4f, 5f};
+    float[] rowsBefore = rows.clone();
+    var r =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> VectorBiasGradient.rowSums(dy, 2, 3, 4, 0, 2, rows));
+    assertTrue(r.getMessage().contains("5 row sums for 3 channels"), r.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ScalarConv().biasRowSums(dy, 2, 3, 4, 1, 3, new float[6]));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> VectorBiasGradient.rowSums(dy, 2, 3, 5, 0, 1, new float[6]));
+    assertThrows(
+        IllegalArgumentException.class, () -> ConvKernels.addRowSums(rows, 2, 3, new float[3]));
+    assertArrayEquals(rowsBefore, rows);
   }
 
   // The order of ConvKernels#biasGrad, written without Reduction: row body value j into partial

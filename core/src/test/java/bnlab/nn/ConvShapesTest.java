@@ -9,7 +9,7 @@ import bnlab.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bias gradient split over threads and channels (and Linear's rows of one value) gives the bits
+ * The bias gradient split over threads and images (and Linear's rows of one value) gives the bits
  * of one {@link bnlab.kernel.ConvKernels#biasGrad} call over all channels (whose order
  * BiasGradientTest checks), and a float64 sum within rounding.
  */
@@ -18,7 +18,7 @@ class ConvShapesTest {
   void biasGradientSumsEachChannelInOrder() {
     int before = Parallel.threads();
     try {
-      // One thread, then blocks of channels split across two and three.
+      // One thread, then ranges of images split across two and three.
       for (int threads : new int[] {1, 2, 3}) {
         Parallel.setThreads(threads);
         check(threads);
@@ -31,7 +31,7 @@ class ConvShapesTest {
   private static void check(int threads) {
     Rng rng = new Rng(3);
     for (int k : new int[] {1, 2, 3, 4, 6, 9, 16}) {
-      for (int[] nl : new int[][] {{1, 1}, {3, 7}, {10, 784}, {3000, 1}}) {
+      for (int[] nl : new int[][] {{1, 1}, {3, 7}, {10, 784}, {13, 300}, {3000, 1}, {40, 100}}) {
         int n = nl[0];
         int l = nl[1];
         float[] g = new float[n * k * l];
