@@ -242,12 +242,19 @@ class NormTwinsTest {
     }
   }
 
-  /** Chunks split channels or groups in a fixed way, so the thread count changes no bit. */
+  /**
+   * Chunks split channels or groups in a fixed way, so the thread count changes no bit: outputs,
+   * gradients and the statistics themselves (offset inputs, 1000 ± 0.01).
+   */
   @Test
   void vectorResultsDoNotDependOnTheThreadCount() {
     int before = Parallel.threads();
     NormLayout[] big = {
       NormLayout.perChannel(16, 16, 256),
+      // Groups of 10 images with a short last one, planes of one image per group, a batch of two.
+      NormLayout.perChannel(13, 30, 100),
+      NormLayout.perChannel(40, 6, 784),
+      NormLayout.perChannel(2, 16, 1024),
       NormLayout.virtualBatches(32, 16, 100, 8),
       NormLayout.perSample(8, 16, 512, 16),
       NormLayout.perSample(16, 32, 128, 8),
@@ -260,6 +267,13 @@ class NormTwinsTest {
         for (int k = 0; k < one.length; k++) {
           int kk = k;
           assertArrayEquals(one[k], two[k], 0f, () -> v + " output " + kk + ", 1 vs 2 threads");
+        }
+        double[][] oneStats = statsAll(v, 1);
+        double[][] twoStats = statsAll(v, 2);
+        for (int k = 0; k < oneStats.length; k++) {
+          int kk = k;
+          assertArrayEquals(
+              oneStats[k], twoStats[k], 0.0, () -> v + " statistic " + kk + ", 1 vs 2 threads");
         }
       }
     } finally {
@@ -288,6 +302,38 @@ class NormTwinsTest {
     VECTOR.sums(dy, xhat, false, v, st, gamma, dg, db);
     VECTOR.apply(dy, xhat, false, v, st, gamma, dx2);
     return new float[][] {y, xhat, dx, dx2, dg, db};
+  }
+
+  // mean, var, invstd of the fused forward and mean, var of moments alone, with `threads` threads;
+  // the eval normalization with the fused forward's statistics, as doubles of its floats
+  private static double[][] statsAll(NormLayout v, int threads) {
+    Parallel.setThreads(threads);
+    Rng rng = new Rng(13);
+    int size = v.n() * v.c() * v.s();
+    float[] x = random(rng, size);
+    for (int i = 0; i < size; i++) {
+      x[i] = 1000f + 0.01f * x[i];
+    }
+    float[] gamma = random(rng, v.c());
+    float[] beta = random(rng, v.c());
+    NormStats fused = stats(v);
+    VECTOR.momentsNormalize(x, v, 1e-5, fused, gamma, beta, new float[size], null);
+    NormStats alone = stats(v);
+    VECTOR.moments(x, v, alone);
+    float[] y = new float[size];
+    VECTOR.normalize(x, v, fused, gamma, beta, y, null);
+    double[] yd = new double[size];
+    for (int i = 0; i < size; i++) {
+      yd[i] = y[i];
+    }
+    return new double[][] {
+      slots(fused.mean(), v),
+      slots(fused.var(), v),
+      slots(fused.invstd(), v),
+      slots(alone.mean(), v),
+      slots(alone.var(), v),
+      yd
+    };
   }
 
   static NormStats stats(NormLayout v) {
