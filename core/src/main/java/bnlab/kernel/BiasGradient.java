@@ -12,18 +12,7 @@ final class BiasGradient {
 
   /** The arguments' shapes, checked before any write. */
   static void check(float[] dy, int n, int k, int l, float[] dBias, int c0, int c1) {
-    if (n < 0 || k < 0 || l < 1 || (long) n * k * l > dy.length) {
-      throw new IllegalArgumentException(
-          "biasGrad: dY of "
-              + dy.length
-              + " floats does not hold ("
-              + n
-              + ", "
-              + k
-              + ", "
-              + l
-              + ")");
-    }
+    checkDy("biasGrad", dy, n, k, l);
     if (c0 < 0 || c1 > k || c0 > c1 || dBias.length < k) {
       throw new IllegalArgumentException(
           "biasGrad: channels ["
@@ -39,18 +28,7 @@ final class BiasGradient {
 
   /** {@link ConvKernels#biasRowSums}'s arguments, checked before any write. */
   static void checkRows(float[] dy, int n, int k, int l, int i0, int i1, float[] rows) {
-    if (n < 0 || k < 0 || l < 1 || (long) n * k * l > dy.length) {
-      throw new IllegalArgumentException(
-          "biasRowSums: dY of "
-              + dy.length
-              + " floats does not hold ("
-              + n
-              + ", "
-              + k
-              + ", "
-              + l
-              + ")");
-    }
+    checkDy("biasRowSums", dy, n, k, l);
     if (i0 < 0 || i1 > n || i0 > i1 || (long) n * k > rows.length) {
       throw new IllegalArgumentException(
           "biasRowSums: images ["
@@ -64,6 +42,22 @@ final class BiasGradient {
               + " row sums for "
               + k
               + " channels");
+    }
+  }
+
+  private static void checkDy(String what, float[] dy, int n, int k, int l) {
+    if (n < 0 || k < 0 || l < 1 || (long) n * k * l > dy.length) {
+      throw new IllegalArgumentException(
+          what
+              + ": dY of "
+              + dy.length
+              + " floats does not hold ("
+              + n
+              + ", "
+              + k
+              + ", "
+              + l
+              + ")");
     }
   }
 

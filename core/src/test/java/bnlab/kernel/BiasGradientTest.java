@@ -28,10 +28,7 @@ class BiasGradientTest {
       int n = d[0], k = d[1], l = d[2];
       float[] dy = VectorGemmTest.random(rng, n * k * l + 7);
       float[] start = VectorGemmTest.random(rng, k);
-      float[] want = start.clone();
-      for (int c = 0; c < k; c++) {
-        want[c] += (float) writtenOrder(dy, n, k, l, c);
-      }
+      float[] want = plusWrittenOrder(start, dy, n, k, l);
       float[] scalar = start.clone();
       new ScalarConv().biasGrad(dy, n, k, l, scalar, 0, k);
       float[] vector = start.clone();
@@ -69,10 +66,7 @@ class BiasGradientTest {
       int n = d[0], k = d[1], l = d[2];
       float[] dy = VectorGemmTest.random(rng, n * k * l + 7);
       float[] start = VectorGemmTest.random(rng, k);
-      float[] want = start.clone();
-      for (int c = 0; c < k; c++) {
-        want[c] += (float) writtenOrder(dy, n, k, l, c);
-      }
+      float[] want = plusWrittenOrder(start, dy, n, k, l);
       String shape = n + "x" + k + "x" + l + " (" + VectorWidth.name() + ")";
       for (int parts = 1; parts <= n; parts++) {
         float[] scalarRows = new float[n * k + 3];
@@ -123,6 +117,15 @@ class BiasGradientTest {
     assertThrows(
         IllegalArgumentException.class, () -> ConvKernels.addRowSums(rows, 2, 3, new float[3]));
     assertArrayEquals(rowsBefore, rows);
+  }
+
+  // start[c] + each channel's sum in the written order, rounded to float
+  private static float[] plusWrittenOrder(float[] start, float[] dy, int n, int k, int l) {
+    float[] want = start.clone();
+    for (int c = 0; c < k; c++) {
+      want[c] += (float) writtenOrder(dy, n, k, l, c);
+    }
+    return want;
   }
 
   // The order of ConvKernels#biasGrad, written without Reduction: row body value j into partial
