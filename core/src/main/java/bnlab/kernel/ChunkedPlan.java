@@ -10,7 +10,7 @@ package bnlab.kernel;
  */
 abstract class ChunkedPlan extends BasePlan {
   /** At most this many chunks, whatever the thread count. */
-  static final int MAX_CHUNKS = 8;
+  static final int MAX_CHUNKS = Parallel.BATCH_CHUNKS;
 
   /** Slot of the weight-gradient partials; strategies number their own slots from 1. */
   private static final int PARTS = 0;

@@ -994,22 +994,22 @@ final class DirectConv {
       a2 = a0;
       a3 = a0;
       a4 = a0;
-      b4 = a0;
       b0 = a0;
       b1 = a0;
       b2 = a0;
       b3 = a0;
+      b4 = a0;
     } else {
       a0 = FloatVector.fromArray(S, acc, a + h);
       a1 = FloatVector.fromArray(S, acc, a + q16 + h);
       a2 = FloatVector.fromArray(S, acc, a + 2 * q16 + h);
       a3 = FloatVector.fromArray(S, acc, a + 3 * q16 + h);
       a4 = FloatVector.fromArray(S, acc, a + 4 * q16 + h);
-      b4 = FloatVector.fromArray(S, acc, a + rs + 4 * q16 + h);
       b0 = FloatVector.fromArray(S, acc, a + rs + h);
       b1 = FloatVector.fromArray(S, acc, a + rs + 1 * q16 + h);
       b2 = FloatVector.fromArray(S, acc, a + rs + 2 * q16 + h);
       b3 = FloatVector.fromArray(S, acc, a + rs + 3 * q16 + h);
+      b4 = FloatVector.fromArray(S, acc, a + rs + 4 * q16 + h);
     }
     for (int i = 0; i < n; i++) {
       float[] xs = srcs[i];

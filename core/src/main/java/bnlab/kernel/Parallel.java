@@ -67,6 +67,14 @@ public final class Parallel {
   public static final int MAX_CHUNKS = 0xFFFF;
 
   /**
+   * Into how many ranges of images (at most) the jobs that split a batch by images split it, with
+   * range i = [i·n/chunks, (i+1)·n/chunks): the convolution plans and the bias gradient, so that a
+   * thread gets the same images in each of them. Fixed, never the thread count, so that the weight
+   * gradients' partial sums do not depend on it.
+   */
+  public static final int BATCH_CHUNKS = 8;
+
+  /**
    * Runs {@code body} for chunks 0..chunks-1, in parallel where threads are available. The caller
    * claims chunks from the front (0, 1, ...) and the workers from the back (chunks−1, chunks−2,
    * ...), so with equal chunks each core gets about the same part of a job at every call and finds

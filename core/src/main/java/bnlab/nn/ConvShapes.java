@@ -162,10 +162,10 @@ final class ConvShapes {
 
   /**
    * One bias gradient's rows' sums, images split as the convolution plans split them (at most
-   * {@link #BIAS_CHUNKS} contiguous ranges, the same bounds), so each thread reads the images it
-   * wrote and will write again: split by channels, a thread read every image, and the pooling's
-   * gradient that next writes them took 3–4× as long on two threads (the other core held the
-   * lines). The rows are added per channel afterwards, on the calling thread, in image order.
+   * {@link Parallel#BATCH_CHUNKS} contiguous ranges, the same bounds), so each thread reads the
+   * images it wrote and will write again: split by channels, a thread read every image, and the
+   * pooling's gradient that next writes them took 3–4× as long on two threads (the other core held
+   * the lines). The rows are added per channel afterwards, on the calling thread, in image order.
    */
   private static final class BiasJob implements Parallel.Body {
     private float[] g;
@@ -180,7 +180,7 @@ final class ConvShapes {
       this.n = n;
       this.k = k;
       this.l = l;
-      chunks = Math.min(n, BIAS_CHUNKS);
+      chunks = Math.min(n, Parallel.BATCH_CHUNKS);
       if (rows.length < n * k) {
         rows = new float[n * k];
       }
@@ -193,7 +193,4 @@ final class ConvShapes {
       CONV.biasRowSums(g, n, k, l, i0, i1, rows);
     }
   }
-
-  /** The most image ranges of a parallel bias gradient (the plans' most chunks). */
-  private static final int BIAS_CHUNKS = 8;
 }
